@@ -1,0 +1,54 @@
+package io.github.llmresilience;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A policy's {@code deadline} passed before the logical call was served. Its kind is
+ * {@link FailureKind#TIMEOUT}; its cause is the last failure seen before the deadline, if any.
+ */
+public class LlmDeadlineExceededException extends LlmException {
+
+	private final Duration deadline;
+
+	/**
+	 * Create an exception for a call that ran out of time.
+	 * @param deadline the policy's deadline
+	 * @param lastFailure the last failure before the deadline, or {@code null}
+	 * @param provider the provider of the target being tried, or {@code null}
+	 * @param model the model of the target being tried, or {@code null}
+	 * @param attempts the HTTP requests sent
+	 */
+	public LlmDeadlineExceededException(Duration deadline, @Nullable Throwable lastFailure, @Nullable String provider,
+			@Nullable String model, int attempts) {
+		super(builder(FailureKind.TIMEOUT).description("deadline of " + format(deadline) + " reached")
+			.target(provider, model)
+			.attempts(attempts)
+			.requestSent(attempts > 0)
+			.cause(lastFailure));
+		this.deadline = deadline;
+	}
+
+	private static String format(Duration duration) {
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+	}
+
+	/**
+	 * Return the deadline that passed.
+	 * @return the policy's deadline
+	 */
+	public Duration deadline() {
+		return this.deadline;
+	}
+
+	@Override
+	public LlmException withAttempts(int attempts) {
+		if (attempts == attempts()) {
+			return this;
+		}
+		return copyState(new LlmDeadlineExceededException(this.deadline, getCause(), provider(), model(), attempts));
+	}
+
+}

@@ -1,0 +1,356 @@
+package io.github.llmresilience;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A call to an LLM provider failed. The {@link #kind() kind} says what went wrong and decides
+ * whether the call was retried and whether it fell back; the other accessors say where and how.
+ *
+ * <p>
+ * The message names the kind, the target, the HTTP status and the provider's own error message
+ * (with anything that looks like an API key removed). It never contains the API key, the prompt
+ * or the completion.
+ */
+public class LlmException extends RuntimeException {
+
+	private final FailureKind kind;
+
+	private final @Nullable Integer status;
+
+	private final @Nullable String errorCode;
+
+	private final @Nullable String providerMessage;
+
+	private final @Nullable String provider;
+
+	private final @Nullable String model;
+
+	private final int attempts;
+
+	private final @Nullable Duration retryAfter;
+
+	private final boolean requestSent;
+
+	private final @Nullable String description;
+
+	/**
+	 * Create an exception from a builder.
+	 * @param builder the builder with the details
+	 */
+	protected LlmException(Builder builder) {
+		super(null, builder.cause, true, true);
+		this.kind = Objects.requireNonNull(builder.kind, "'kind' must not be null");
+		this.status = builder.status;
+		this.errorCode = builder.errorCode;
+		this.providerMessage = builder.providerMessage;
+		this.provider = builder.provider;
+		this.model = builder.model;
+		this.attempts = builder.attempts;
+		this.retryAfter = builder.retryAfter;
+		this.requestSent = builder.requestSent;
+		this.description = builder.description;
+	}
+
+	/**
+	 * Start describing a failure of the given kind.
+	 * @param kind the failure kind
+	 * @return a builder
+	 */
+	public static Builder builder(FailureKind kind) {
+		return new Builder(kind);
+	}
+
+	/**
+	 * Return a builder with this exception's details, for a copy that changes some of them.
+	 * @return a builder
+	 */
+	public Builder toBuilder() {
+		Builder builder = new Builder(this.kind);
+		builder.status = this.status;
+		builder.errorCode = this.errorCode;
+		builder.providerMessage = this.providerMessage;
+		builder.provider = this.provider;
+		builder.model = this.model;
+		builder.attempts = this.attempts;
+		builder.retryAfter = this.retryAfter;
+		builder.requestSent = this.requestSent;
+		builder.description = this.description;
+		builder.cause = getCause();
+		return builder;
+	}
+
+	/**
+	 * Return a copy of this exception that reports the given number of attempts for the whole
+	 * logical call.
+	 * @param attempts the HTTP requests sent during the logical call
+	 * @return the copy, of the same class, with the same stack trace and suppressed exceptions
+	 */
+	public LlmException withAttempts(int attempts) {
+		if (attempts == this.attempts) {
+			return this;
+		}
+		return copyState(toBuilder().attempts(attempts).build());
+	}
+
+	/**
+	 * Copy this exception's stack trace and suppressed exceptions to a copy of it.
+	 * @param <E> the exception type
+	 * @param copy the copy
+	 * @return the copy
+	 */
+	protected final <E extends LlmException> E copyState(E copy) {
+		copy.setStackTrace(getStackTrace());
+		for (Throwable suppressed : getSuppressed()) {
+			copy.addSuppressed(suppressed);
+		}
+		return copy;
+	}
+
+	/**
+	 * Return what went wrong.
+	 * @return the failure kind
+	 */
+	public FailureKind kind() {
+		return this.kind;
+	}
+
+	/**
+	 * Return the HTTP status of the failed answer. For an error object inside a 200 body, this
+	 * is the status its code stands for.
+	 * @return the status, or {@code null} if there was no HTTP answer (a timeout, a reset, an
+	 * open circuit)
+	 */
+	public @Nullable Integer status() {
+		return this.status;
+	}
+
+	/**
+	 * Return the provider's error code, such as {@code insufficient_quota} or
+	 * {@code context_length_exceeded}.
+	 * @return the code, or {@code null} if the provider sent none
+	 */
+	public @Nullable String errorCode() {
+		return this.errorCode;
+	}
+
+	/**
+	 * Return the provider's error message, with anything that looks like an API key removed.
+	 * @return the message, or {@code null} if the provider sent none
+	 */
+	public @Nullable String providerMessage() {
+		return this.providerMessage;
+	}
+
+	/**
+	 * Return the name of the provider of the target that failed.
+	 * @return the provider name, or {@code null} if no target was involved
+	 */
+	public @Nullable String provider() {
+		return this.provider;
+	}
+
+	/**
+	 * Return the model of the target that failed.
+	 * @return the requested model, or {@code null} if no target was involved
+	 */
+	public @Nullable String model() {
+		return this.model;
+	}
+
+	/**
+	 * Return the HTTP requests sent during the logical call, across every target.
+	 * @return the attempts made
+	 */
+	public int attempts() {
+		return this.attempts;
+	}
+
+	/**
+	 * Return the wait the server asked for, from {@code retry-after-ms} or {@code Retry-After}
+	 * (delta-seconds or an HTTP-date).
+	 * @return the wait, empty if the server asked for none or its value could not be used
+	 */
+	public Optional<Duration> retryAfter() {
+		return Optional.ofNullable(this.retryAfter);
+	}
+
+	/**
+	 * Return whether the request had been written to the connection before the failure, so the
+	 * provider may have acted on it.
+	 * @return whether the request was sent
+	 */
+	public boolean requestSent() {
+		return this.requestSent;
+	}
+
+	@Override
+	public String getMessage() {
+		StringBuilder message = new StringBuilder(this.kind.value());
+		if (this.description != null) {
+			message.append(": ").append(this.description);
+		}
+		else if (this.status != null) {
+			message.append(": HTTP ").append(this.status);
+		}
+		if (this.provider != null) {
+			message.append(" from ").append(this.provider).append(':').append(this.model);
+		}
+		if (this.providerMessage != null && !this.providerMessage.isEmpty()) {
+			message.append(" (provider said: ").append(this.providerMessage);
+			if (this.errorCode != null) {
+				message.append(" [").append(this.errorCode).append(']');
+			}
+			message.append(')');
+		}
+		else if (this.errorCode != null) {
+			message.append(" (code ").append(this.errorCode).append(')');
+		}
+		if (this.attempts > 0) {
+			message.append(", after ").append(this.attempts).append((this.attempts != 1) ? " attempts" : " attempt");
+		}
+		return message.toString();
+	}
+
+	/**
+	 * Builds an {@link LlmException}.
+	 */
+	public static final class Builder {
+
+		private final FailureKind kind;
+
+		private @Nullable Integer status;
+
+		private @Nullable String errorCode;
+
+		private @Nullable String providerMessage;
+
+		private @Nullable String provider;
+
+		private @Nullable String model;
+
+		private int attempts;
+
+		private @Nullable Duration retryAfter;
+
+		private boolean requestSent;
+
+		private @Nullable String description;
+
+		private @Nullable Throwable cause;
+
+		private Builder(FailureKind kind) {
+			this.kind = Objects.requireNonNull(kind, "'kind' must not be null");
+		}
+
+		/**
+		 * Set the HTTP status.
+		 * @param status the status
+		 * @return this builder
+		 */
+		public Builder status(@Nullable Integer status) {
+			this.status = status;
+			return this;
+		}
+
+		/**
+		 * Set the provider's error code.
+		 * @param errorCode the code
+		 * @return this builder
+		 */
+		public Builder errorCode(@Nullable String errorCode) {
+			this.errorCode = errorCode;
+			return this;
+		}
+
+		/**
+		 * Set the provider's error message. It must already be free of secrets.
+		 * @param providerMessage the message
+		 * @return this builder
+		 */
+		public Builder providerMessage(@Nullable String providerMessage) {
+			this.providerMessage = providerMessage;
+			return this;
+		}
+
+		/**
+		 * Set the target that failed.
+		 * @param provider the provider name
+		 * @param model the requested model
+		 * @return this builder
+		 */
+		public Builder target(@Nullable String provider, @Nullable String model) {
+			this.provider = provider;
+			this.model = model;
+			return this;
+		}
+
+		/**
+		 * Set the HTTP requests sent during the logical call.
+		 * @param attempts the attempts
+		 * @return this builder
+		 */
+		public Builder attempts(int attempts) {
+			this.attempts = attempts;
+			return this;
+		}
+
+		/**
+		 * Set the wait the server asked for.
+		 * @param retryAfter the wait
+		 * @return this builder
+		 */
+		public Builder retryAfter(@Nullable Duration retryAfter) {
+			this.retryAfter = retryAfter;
+			return this;
+		}
+
+		/**
+		 * Set whether the request had been written before the failure.
+		 * @param requestSent whether the request was sent
+		 * @return this builder
+		 */
+		public Builder requestSent(boolean requestSent) {
+			this.requestSent = requestSent;
+			return this;
+		}
+
+		/**
+		 * Set a short description of the failure for the message, such as
+		 * {@code "no answer within 60s"}; without one the message names the HTTP status.
+		 * @param description the description
+		 * @return this builder
+		 */
+		public Builder description(@Nullable String description) {
+			this.description = description;
+			return this;
+		}
+
+		/**
+		 * Set the cause.
+		 * @param cause the cause
+		 * @return this builder
+		 */
+		public Builder cause(@Nullable Throwable cause) {
+			this.cause = cause;
+			return this;
+		}
+
+		/**
+		 * Build the exception.
+		 * @return the exception
+		 */
+		public LlmException build() {
+			return new LlmException(this);
+		}
+
+		FailureKind kind() {
+			return this.kind;
+		}
+
+	}
+
+}

@@ -1,0 +1,302 @@
+package io.github.llmresilience.autoconfigure;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreaker;
+import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreakerOverrides;
+import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
+import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
+import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
+import io.github.llmresilience.autoconfigure.LlmProperties.RetryOverrides;
+import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.RetrySettings;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * Validates {@link LlmProperties} and merges {@code llm.defaults} into every provider and policy,
+ * once, at start-up. A bad value fails with an {@link InvalidConfigurationPropertyValueException}
+ * that names the property and says what to write instead.
+ */
+public final class LlmConfigurationResolver {
+
+	private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+
+	private LlmConfigurationResolver() {
+	}
+
+	/**
+	 * Validate and resolve the configuration.
+	 * @param properties the bound properties
+	 * @param binder the binder of the environment, to find keys the properties do not bind, or
+	 * {@code null}
+	 * @return the resolved configuration
+	 * @throws InvalidConfigurationPropertyValueException if a value is invalid
+	 */
+	public static LlmConfiguration resolve(LlmProperties properties, @Nullable Binder binder) {
+		List<ProviderSettings> providers = new ArrayList<>();
+		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
+		validateRetry("llm.defaults.retry", properties.getDefaults().getRetry());
+		validateCircuitBreaker("llm.defaults.circuit-breaker", properties.getDefaults().getCircuitBreaker());
+		Map<String, ResolvedPolicy> policies = new LinkedHashMap<>();
+		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
+		properties.getPolicies().forEach((name, policy) -> {
+			ResolvedPolicy resolved = policy(name, policy, properties, binder);
+			policies.put(name, resolved);
+			for (Target target : resolved.targets()) {
+				circuitBreakers.computeIfAbsent(target, (key) -> circuitBreaker(properties,
+						properties.getProviders().get(key.provider()), key.provider()));
+			}
+		});
+		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers));
+	}
+
+	private static ProviderSettings provider(String name, Provider provider) {
+		String prefix = "llm.providers." + name;
+		checkName(prefix, name, "provider");
+		URI baseUrl = baseUrl(prefix + ".base-url", provider.getBaseUrl());
+		String authHeader = provider.getAuthHeader();
+		if (authHeader == null || authHeader.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".auth-header", authHeader,
+					"The header that carries the API key needs a name, such as 'Authorization' or 'api-key'");
+		}
+		for (String header : provider.getHeaders().keySet()) {
+			if (header.equalsIgnoreCase(authHeader)) {
+				throw new InvalidConfigurationPropertyValueException(prefix + ".headers." + header, "(hidden)",
+						"'" + header + "' is the authentication header: set " + prefix
+								+ ".api-key instead (and auth-header to choose the header)");
+			}
+		}
+		positive(prefix + ".connect-timeout", provider.getConnectTimeout());
+		positive(prefix + ".read-timeout", provider.getReadTimeout());
+		positive(prefix + ".first-chunk-timeout", provider.getFirstChunkTimeout());
+		positive(prefix + ".stream-idle-timeout", provider.getStreamIdleTimeout());
+		positive(prefix + ".pending-acquire-timeout", provider.getPendingAcquireTimeout());
+		if (provider.getMaxConnections() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
+					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
+		}
+		CircuitBreakerOverrides cb = provider.getCircuitBreaker();
+		validateCircuitBreakerOverrides(prefix + ".circuit-breaker", cb);
+		return new ProviderSettings(name, baseUrl, provider.getApiKey(), authHeader, provider.getQueryParams(),
+				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
+				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
+				provider.getPendingAcquireTimeout());
+	}
+
+	private static URI baseUrl(String property, @Nullable String value) {
+		if (value == null || value.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"Every provider needs the base URL of its OpenAI-compatible API, such as "
+							+ "https://api.openai.com/v1 ('/chat/completions' is appended)");
+		}
+		try {
+			URI uri = new URI(value.trim());
+			String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+			if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+				throw new URISyntaxException(value, "not an absolute http(s) URL");
+			}
+			return uri;
+		}
+		catch (URISyntaxException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"The base URL must be an absolute http:// or https:// URL, such as https://api.openai.com/v1");
+		}
+	}
+
+	private static ResolvedPolicy policy(String name, Policy policy, LlmProperties properties,
+			@Nullable Binder binder) {
+		String prefix = "llm.policies." + name;
+		checkName(prefix, name, "policy");
+		if (binder != null && binder.bind(prefix + ".circuit-breaker", Bindable.mapOf(String.class, Object.class))
+			.isBound()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".circuit-breaker", "(set)",
+					"Circuit breakers belong to targets, which policies share, not to policies: move these settings "
+							+ "to llm.defaults.circuit-breaker (every target) or "
+							+ "llm.providers.<name>.circuit-breaker (one provider's targets)");
+		}
+		List<Target> targets = new ArrayList<>();
+		targets.add(target(prefix, policy.getProvider(), policy.getModel(), properties));
+		for (int i = 0; i < policy.getFallbacks().size(); i++) {
+			LlmProperties.Target fallback = policy.getFallbacks().get(i);
+			targets.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(),
+					properties));
+		}
+		RetrySettings retry = retry(properties.getDefaults().getRetry(), policy.getRetry());
+		validateRetry(prefix + ".retry", retry);
+		Set<FailureKind> fallbackOn = (policy.getFallbackOn() != null) ? policy.getFallbackOn()
+				: properties.getDefaults().getFallbackOn();
+		if (policy.getDeadline() != null) {
+			positive(prefix + ".deadline", policy.getDeadline());
+		}
+		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline());
+	}
+
+	private static Target target(String prefix, @Nullable String provider, @Nullable String model,
+			LlmProperties properties) {
+		Set<String> providers = properties.getProviders().keySet();
+		if (provider == null || provider.isBlank()) {
+			if (providers.size() != 1) {
+				throw new InvalidConfigurationPropertyValueException(prefix + ".provider", provider,
+						providers.isEmpty()
+								? "No provider is configured: add one under llm.providers (with its base-url)"
+								: "With more than one provider, name the one to use: one of " + providers);
+			}
+			provider = providers.iterator().next();
+		}
+		else if (!providers.contains(provider)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".provider", provider,
+					"No provider named '" + provider + "' under llm.providers: use one of " + providers
+							+ " or add llm.providers." + provider + ".base-url");
+		}
+		if (model == null || model.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".model", model,
+					"Every target needs the model to ask, such as gpt-4o-mini");
+		}
+		return new Target(provider, model);
+	}
+
+	private static RetrySettings retry(Retry defaults, RetryOverrides overrides) {
+		return new RetrySettings(or(overrides.getMaxAttempts(), defaults.getMaxAttempts()),
+				or(overrides.getMaxElapsed(), defaults.getMaxElapsed()),
+				or(overrides.getInitialBackoff(), defaults.getInitialBackoff()),
+				or(overrides.getMultiplier(), defaults.getMultiplier()),
+				or(overrides.getMaxBackoff(), defaults.getMaxBackoff()), or(overrides.getJitter(), defaults.getJitter()),
+				or(overrides.getRetryOnStatus(), defaults.getRetryOnStatus()),
+				or(overrides.getRetryOnTimeout(), defaults.isRetryOnTimeout()),
+				or(overrides.getRetryOnConnectionError(), defaults.isRetryOnConnectionError()),
+				or(overrides.getRespectRetryAfter(), defaults.isRespectRetryAfter()),
+				or(overrides.getMaxRetryAfter(), defaults.getMaxRetryAfter()),
+				or(overrides.getRetryOnExceptions(), defaults.getRetryOnExceptions()));
+	}
+
+	private static void validateRetry(String prefix, Retry retry) {
+		validateRetry(prefix, new RetrySettings(retry.getMaxAttempts(), retry.getMaxElapsed(),
+				retry.getInitialBackoff(), retry.getMultiplier(), retry.getMaxBackoff(), retry.getJitter(),
+				retry.getRetryOnStatus(), retry.isRetryOnTimeout(), retry.isRetryOnConnectionError(),
+				retry.isRespectRetryAfter(), retry.getMaxRetryAfter(), retry.getRetryOnExceptions()));
+	}
+
+	private static void validateRetry(String prefix, RetrySettings retry) {
+		if (retry.maxAttempts() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-attempts", retry.maxAttempts(),
+					"At least 1 attempt per target is needed (1 means no retry)");
+		}
+		if (!(retry.multiplier() >= 1)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".multiplier", retry.multiplier(),
+					"The multiplier must be 1 (constant waits) or more (growing waits)");
+		}
+		if (!(retry.jitter() >= 0 && retry.jitter() <= 1)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".jitter", retry.jitter(),
+					"The jitter is a factor from 0 (exact waits) to 1 (anywhere from 0 to twice the wait)");
+		}
+		notNegative(prefix + ".max-elapsed", retry.maxElapsed());
+		notNegative(prefix + ".initial-backoff", retry.initialBackoff());
+		notNegative(prefix + ".max-backoff", retry.maxBackoff());
+		notNegative(prefix + ".max-retry-after", retry.maxRetryAfter());
+		for (Integer status : retry.retryOnStatus()) {
+			if (status == null || status < 100 || status > 599) {
+				throw new InvalidConfigurationPropertyValueException(prefix + ".retry-on-status", status,
+						"Statuses are HTTP codes from 100 to 599, such as 429 or 503");
+			}
+		}
+	}
+
+	private static void validateCircuitBreaker(String prefix, CircuitBreaker cb) {
+		validateCircuitBreakerValues(prefix, cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
+				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
+	}
+
+	private static void validateCircuitBreakerOverrides(String prefix, CircuitBreakerOverrides cb) {
+		validateCircuitBreakerValues(prefix, cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
+				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
+	}
+
+	private static void validateCircuitBreakerValues(String prefix, @Nullable Float failureRateThreshold,
+			@Nullable Integer slidingWindowSize, @Nullable Integer minimumNumberOfCalls,
+			@Nullable Duration waitDurationInOpenState, @Nullable Integer permittedCallsInHalfOpenState) {
+		if (failureRateThreshold != null && !(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".failure-rate-threshold",
+					failureRateThreshold, "The failure rate threshold is a percentage above 0 and at most 100");
+		}
+		atLeastOne(prefix + ".sliding-window-size", slidingWindowSize);
+		atLeastOne(prefix + ".minimum-number-of-calls", minimumNumberOfCalls);
+		atLeastOne(prefix + ".permitted-calls-in-half-open-state", permittedCallsInHalfOpenState);
+		if (waitDurationInOpenState != null) {
+			positive(prefix + ".wait-duration-in-open-state", waitDurationInOpenState);
+		}
+	}
+
+	private static CircuitBreakerSettings circuitBreaker(LlmProperties properties, Provider provider,
+			String providerName) {
+		CircuitBreaker defaults = properties.getDefaults().getCircuitBreaker();
+		CircuitBreakerOverrides overrides = provider.getCircuitBreaker();
+		return new CircuitBreakerSettings(or(overrides.getEnabled(), defaults.isEnabled()),
+				or(overrides.getFailureRateThreshold(), defaults.getFailureRateThreshold()),
+				or(overrides.getSlidingWindowSize(), defaults.getSlidingWindowSize()),
+				or(overrides.getMinimumNumberOfCalls(), defaults.getMinimumNumberOfCalls()),
+				or(overrides.getWaitDurationInOpenState(), defaults.getWaitDurationInOpenState()),
+				or(overrides.getPermittedCallsInHalfOpenState(), defaults.getPermittedCallsInHalfOpenState()));
+	}
+
+	private static void checkName(String prefix, String name, String what) {
+		if (!NAME.matcher(name).matches()) {
+			throw new InvalidConfigurationPropertyValueException(prefix, name, "A " + what
+					+ " name may contain only lowercase letters, digits and '-', such as '"
+					+ name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-") + "'");
+		}
+	}
+
+	private static void atLeastOne(String property, @Nullable Integer value) {
+		if (value != null && value < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "The value must be 1 or more");
+		}
+	}
+
+	private static void positive(String property, @Nullable Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"The duration must be positive, such as 500ms or 30s");
+		}
+	}
+
+	private static void notNegative(String property, @Nullable Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"The duration must not be negative, such as 0s, 500ms or 30s");
+		}
+	}
+
+	private static <T> T or(@Nullable T value, T defaultValue) {
+		return (value != null) ? value : defaultValue;
+	}
+
+	/**
+	 * The resolved configuration.
+	 *
+	 * @param providers the providers' settings, in configuration order
+	 * @param policies the policies
+	 */
+	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies) {
+
+	}
+
+}

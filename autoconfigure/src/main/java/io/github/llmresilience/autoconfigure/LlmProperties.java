@@ -1,0 +1,957 @@
+package io.github.llmresilience.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
+import io.github.llmresilience.FailureKind;
+
+/**
+ * Configuration of llm-resilience: the providers to call, the defaults of every policy, and the
+ * policies that {@code LlmClient} calls and {@code @LlmCall} methods run under.
+ */
+@ConfigurationProperties("llm")
+public class LlmProperties {
+
+	/**
+	 * Whether to enable llm-resilience.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * OpenAI-compatible endpoints, by name (lowercase letters, digits and '-').
+	 */
+	private Map<String, Provider> providers = new LinkedHashMap<>();
+
+	/**
+	 * Settings every policy starts from; a policy overrides them field by field.
+	 */
+	@NestedConfigurationProperty
+	private Defaults defaults = new Defaults();
+
+	/**
+	 * Policies by name (lowercase letters, digits and '-'); 'default' serves calls that name no
+	 * policy.
+	 */
+	private Map<String, Policy> policies = new LinkedHashMap<>();
+
+	/**
+	 * Health contributor settings.
+	 */
+	@NestedConfigurationProperty
+	private Health health = new Health();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Map<String, Provider> getProviders() {
+		return this.providers;
+	}
+
+	public void setProviders(Map<String, Provider> providers) {
+		this.providers = providers;
+	}
+
+	public Defaults getDefaults() {
+		return this.defaults;
+	}
+
+	public void setDefaults(Defaults defaults) {
+		this.defaults = defaults;
+	}
+
+	public Map<String, Policy> getPolicies() {
+		return this.policies;
+	}
+
+	public void setPolicies(Map<String, Policy> policies) {
+		this.policies = policies;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public void setHealth(Health health) {
+		this.health = health;
+	}
+
+	/**
+	 * An OpenAI-compatible endpoint.
+	 */
+	public static class Provider {
+
+		/**
+		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is appended.
+		 */
+		private @Nullable String baseUrl;
+
+		/**
+		 * API key; when empty no authentication header is sent.
+		 */
+		private @Nullable String apiKey;
+
+		/**
+		 * Header that carries the API key: 'Authorization' sends 'Bearer <key>', any other header
+		 * (such as Azure's 'api-key') the bare key.
+		 */
+		private String authHeader = "Authorization";
+
+		/**
+		 * Query parameters added to every request, such as Azure OpenAI's 'api-version'.
+		 */
+		private Map<String, String> queryParams = new LinkedHashMap<>();
+
+		/**
+		 * Extra headers sent with every request; they may not set the authentication header.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		/**
+		 * Longest wait for a TCP connection to be established.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Longest a non-streaming attempt may take, from the request being sent to the whole
+		 * answer being read.
+		 */
+		private Duration readTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * Longest a streaming attempt may take from the request being sent to its first chunk.
+		 */
+		private Duration firstChunkTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Longest silence between two chunks of a stream.
+		 */
+		private Duration streamIdleTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Size of this provider's connection pool.
+		 */
+		private int maxConnections = 500;
+
+		/**
+		 * Longest a request waits for a pooled connection; the queue of waiting requests is
+		 * unbounded.
+		 */
+		private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
+
+		/**
+		 * Circuit breaker settings for this provider's targets, overriding
+		 * 'llm.defaults.circuit-breaker' field by field.
+		 */
+		@NestedConfigurationProperty
+		private CircuitBreakerOverrides circuitBreaker = new CircuitBreakerOverrides();
+
+		public @Nullable String getBaseUrl() {
+			return this.baseUrl;
+		}
+
+		public void setBaseUrl(@Nullable String baseUrl) {
+			this.baseUrl = baseUrl;
+		}
+
+		public @Nullable String getApiKey() {
+			return this.apiKey;
+		}
+
+		public void setApiKey(@Nullable String apiKey) {
+			this.apiKey = apiKey;
+		}
+
+		public String getAuthHeader() {
+			return this.authHeader;
+		}
+
+		public void setAuthHeader(String authHeader) {
+			this.authHeader = authHeader;
+		}
+
+		public Map<String, String> getQueryParams() {
+			return this.queryParams;
+		}
+
+		public void setQueryParams(Map<String, String> queryParams) {
+			this.queryParams = queryParams;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
+		public Duration getFirstChunkTimeout() {
+			return this.firstChunkTimeout;
+		}
+
+		public void setFirstChunkTimeout(Duration firstChunkTimeout) {
+			this.firstChunkTimeout = firstChunkTimeout;
+		}
+
+		public Duration getStreamIdleTimeout() {
+			return this.streamIdleTimeout;
+		}
+
+		public void setStreamIdleTimeout(Duration streamIdleTimeout) {
+			this.streamIdleTimeout = streamIdleTimeout;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public Duration getPendingAcquireTimeout() {
+			return this.pendingAcquireTimeout;
+		}
+
+		public void setPendingAcquireTimeout(Duration pendingAcquireTimeout) {
+			this.pendingAcquireTimeout = pendingAcquireTimeout;
+		}
+
+		public CircuitBreakerOverrides getCircuitBreaker() {
+			return this.circuitBreaker;
+		}
+
+		public void setCircuitBreaker(CircuitBreakerOverrides circuitBreaker) {
+			this.circuitBreaker = circuitBreaker;
+		}
+
+	}
+
+	/**
+	 * Settings every policy starts from.
+	 */
+	public static class Defaults {
+
+		/**
+		 * Retries on the same target.
+		 */
+		@NestedConfigurationProperty
+		private Retry retry = new Retry();
+
+		/**
+		 * Circuit breaker of every target (provider and model), shared by all policies.
+		 */
+		@NestedConfigurationProperty
+		private CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+		/**
+		 * Failure kinds after which the next target of a policy is tried.
+		 */
+		private Set<FailureKind> fallbackOn = new LinkedHashSet<>(EnumSet.of(FailureKind.RATE_LIMITED,
+				FailureKind.QUOTA_EXHAUSTED, FailureKind.SERVER_ERROR, FailureKind.TIMEOUT, FailureKind.CONNECTION,
+				FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN, FailureKind.AUTH, FailureKind.NOT_FOUND,
+				FailureKind.MALFORMED_RESPONSE));
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+		public void setRetry(Retry retry) {
+			this.retry = retry;
+		}
+
+		public CircuitBreaker getCircuitBreaker() {
+			return this.circuitBreaker;
+		}
+
+		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
+			this.circuitBreaker = circuitBreaker;
+		}
+
+		public Set<FailureKind> getFallbackOn() {
+			return this.fallbackOn;
+		}
+
+		public void setFallbackOn(Set<FailureKind> fallbackOn) {
+			this.fallbackOn = fallbackOn;
+		}
+
+	}
+
+	/**
+	 * Retries on the same target.
+	 */
+	public static class Retry {
+
+		/**
+		 * Attempts per target, the first one included.
+		 */
+		private int maxAttempts = 4;
+
+		/**
+		 * Longest time spent on one target, attempts and waits together; a retry that would end
+		 * later is not made.
+		 */
+		private Duration maxElapsed = Duration.ofSeconds(120);
+
+		/**
+		 * Wait before the first retry; later waits grow by the multiplier.
+		 */
+		private Duration initialBackoff = Duration.ofSeconds(2);
+
+		/**
+		 * Factor by which each wait grows over the previous one (at least 1).
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Longest computed wait between two attempts.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(30);
+
+		/**
+		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the wait).
+		 */
+		private double jitter = 0.5;
+
+		/**
+		 * HTTP statuses that are retried; it switches retrying on or off and never changes a
+		 * failure kind.
+		 */
+		private Set<Integer> retryOnStatus = new LinkedHashSet<>(List.of(408, 409, 429, 500, 502, 503, 504));
+
+		/**
+		 * Whether to retry an attempt that timed out (only for idempotent calls).
+		 */
+		private boolean retryOnTimeout = true;
+
+		/**
+		 * Whether to retry an attempt whose connection was refused, reset or closed early (after
+		 * the request was sent, only for idempotent calls).
+		 */
+		private boolean retryOnConnectionError = true;
+
+		/**
+		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the computed
+		 * wait.
+		 */
+		private boolean respectRetryAfter = true;
+
+		/**
+		 * Longest server-requested wait that is honoured; a longer one gives the target up at once.
+		 */
+		private Duration maxRetryAfter = Duration.ofSeconds(60);
+
+		/**
+		 * Further exception classes that are retried, such as an output parser's.
+		 */
+		private List<Class<? extends Throwable>> retryOnExceptions = new ArrayList<>();
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getMaxElapsed() {
+			return this.maxElapsed;
+		}
+
+		public void setMaxElapsed(Duration maxElapsed) {
+			this.maxElapsed = maxElapsed;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+		public Set<Integer> getRetryOnStatus() {
+			return this.retryOnStatus;
+		}
+
+		public void setRetryOnStatus(Set<Integer> retryOnStatus) {
+			this.retryOnStatus = retryOnStatus;
+		}
+
+		public boolean isRetryOnTimeout() {
+			return this.retryOnTimeout;
+		}
+
+		public void setRetryOnTimeout(boolean retryOnTimeout) {
+			this.retryOnTimeout = retryOnTimeout;
+		}
+
+		public boolean isRetryOnConnectionError() {
+			return this.retryOnConnectionError;
+		}
+
+		public void setRetryOnConnectionError(boolean retryOnConnectionError) {
+			this.retryOnConnectionError = retryOnConnectionError;
+		}
+
+		public boolean isRespectRetryAfter() {
+			return this.respectRetryAfter;
+		}
+
+		public void setRespectRetryAfter(boolean respectRetryAfter) {
+			this.respectRetryAfter = respectRetryAfter;
+		}
+
+		public Duration getMaxRetryAfter() {
+			return this.maxRetryAfter;
+		}
+
+		public void setMaxRetryAfter(Duration maxRetryAfter) {
+			this.maxRetryAfter = maxRetryAfter;
+		}
+
+		public List<Class<? extends Throwable>> getRetryOnExceptions() {
+			return this.retryOnExceptions;
+		}
+
+		public void setRetryOnExceptions(List<Class<? extends Throwable>> retryOnExceptions) {
+			this.retryOnExceptions = retryOnExceptions;
+		}
+
+	}
+
+	/**
+	 * A policy's retry settings; each field left unset takes 'llm.defaults.retry'.
+	 */
+	public static class RetryOverrides {
+
+		/**
+		 * Attempts per target, the first one included.
+		 */
+		private @Nullable Integer maxAttempts;
+
+		/**
+		 * Longest time spent on one target, attempts and waits together.
+		 */
+		private @Nullable Duration maxElapsed;
+
+		/**
+		 * Wait before the first retry.
+		 */
+		private @Nullable Duration initialBackoff;
+
+		/**
+		 * Factor by which each wait grows over the previous one (at least 1).
+		 */
+		private @Nullable Double multiplier;
+
+		/**
+		 * Longest computed wait between two attempts.
+		 */
+		private @Nullable Duration maxBackoff;
+
+		/**
+		 * Randomization factor of computed waits, from 0 to 1.
+		 */
+		private @Nullable Double jitter;
+
+		/**
+		 * HTTP statuses that are retried.
+		 */
+		private @Nullable Set<Integer> retryOnStatus;
+
+		/**
+		 * Whether to retry an attempt that timed out (only for idempotent calls).
+		 */
+		private @Nullable Boolean retryOnTimeout;
+
+		/**
+		 * Whether to retry an attempt whose connection was refused, reset or closed early.
+		 */
+		private @Nullable Boolean retryOnConnectionError;
+
+		/**
+		 * Whether a wait the server asks for replaces the computed wait.
+		 */
+		private @Nullable Boolean respectRetryAfter;
+
+		/**
+		 * Longest server-requested wait that is honoured.
+		 */
+		private @Nullable Duration maxRetryAfter;
+
+		/**
+		 * Further exception classes that are retried, such as an output parser's.
+		 */
+		private @Nullable List<Class<? extends Throwable>> retryOnExceptions;
+
+		public @Nullable Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(@Nullable Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public @Nullable Duration getMaxElapsed() {
+			return this.maxElapsed;
+		}
+
+		public void setMaxElapsed(@Nullable Duration maxElapsed) {
+			this.maxElapsed = maxElapsed;
+		}
+
+		public @Nullable Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(@Nullable Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public @Nullable Double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(@Nullable Double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public @Nullable Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(@Nullable Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public @Nullable Double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(@Nullable Double jitter) {
+			this.jitter = jitter;
+		}
+
+		public @Nullable Set<Integer> getRetryOnStatus() {
+			return this.retryOnStatus;
+		}
+
+		public void setRetryOnStatus(@Nullable Set<Integer> retryOnStatus) {
+			this.retryOnStatus = retryOnStatus;
+		}
+
+		public @Nullable Boolean getRetryOnTimeout() {
+			return this.retryOnTimeout;
+		}
+
+		public void setRetryOnTimeout(@Nullable Boolean retryOnTimeout) {
+			this.retryOnTimeout = retryOnTimeout;
+		}
+
+		public @Nullable Boolean getRetryOnConnectionError() {
+			return this.retryOnConnectionError;
+		}
+
+		public void setRetryOnConnectionError(@Nullable Boolean retryOnConnectionError) {
+			this.retryOnConnectionError = retryOnConnectionError;
+		}
+
+		public @Nullable Boolean getRespectRetryAfter() {
+			return this.respectRetryAfter;
+		}
+
+		public void setRespectRetryAfter(@Nullable Boolean respectRetryAfter) {
+			this.respectRetryAfter = respectRetryAfter;
+		}
+
+		public @Nullable Duration getMaxRetryAfter() {
+			return this.maxRetryAfter;
+		}
+
+		public void setMaxRetryAfter(@Nullable Duration maxRetryAfter) {
+			this.maxRetryAfter = maxRetryAfter;
+		}
+
+		public @Nullable List<Class<? extends Throwable>> getRetryOnExceptions() {
+			return this.retryOnExceptions;
+		}
+
+		public void setRetryOnExceptions(@Nullable List<Class<? extends Throwable>> retryOnExceptions) {
+			this.retryOnExceptions = retryOnExceptions;
+		}
+
+	}
+
+	/**
+	 * Circuit breaker of a target.
+	 */
+	public static class CircuitBreaker {
+
+		/**
+		 * Whether targets have a circuit breaker.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Failure rate, in percent, at or above which the circuit opens.
+		 */
+		private float failureRateThreshold = 50;
+
+		/**
+		 * Number of target tries in the sliding window that the failure rate is computed over.
+		 */
+		private int slidingWindowSize = 20;
+
+		/**
+		 * Tries needed in the window before the failure rate is computed.
+		 */
+		private int minimumNumberOfCalls = 10;
+
+		/**
+		 * How long the circuit stays open before it lets probe calls through.
+		 */
+		private Duration waitDurationInOpenState = Duration.ofSeconds(30);
+
+		/**
+		 * Probe calls let through while half-open.
+		 */
+		private int permittedCallsInHalfOpenState = 2;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public float getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(float failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public int getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(int slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public int getMinimumNumberOfCalls() {
+			return this.minimumNumberOfCalls;
+		}
+
+		public void setMinimumNumberOfCalls(int minimumNumberOfCalls) {
+			this.minimumNumberOfCalls = minimumNumberOfCalls;
+		}
+
+		public Duration getWaitDurationInOpenState() {
+			return this.waitDurationInOpenState;
+		}
+
+		public void setWaitDurationInOpenState(Duration waitDurationInOpenState) {
+			this.waitDurationInOpenState = waitDurationInOpenState;
+		}
+
+		public int getPermittedCallsInHalfOpenState() {
+			return this.permittedCallsInHalfOpenState;
+		}
+
+		public void setPermittedCallsInHalfOpenState(int permittedCallsInHalfOpenState) {
+			this.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+		}
+
+	}
+
+	/**
+	 * A provider's circuit breaker settings; each field left unset takes
+	 * 'llm.defaults.circuit-breaker'.
+	 */
+	public static class CircuitBreakerOverrides {
+
+		/**
+		 * Whether this provider's targets have a circuit breaker.
+		 */
+		private @Nullable Boolean enabled;
+
+		/**
+		 * Failure rate, in percent, at or above which the circuit opens.
+		 */
+		private @Nullable Float failureRateThreshold;
+
+		/**
+		 * Number of target tries in the sliding window.
+		 */
+		private @Nullable Integer slidingWindowSize;
+
+		/**
+		 * Tries needed in the window before the failure rate is computed.
+		 */
+		private @Nullable Integer minimumNumberOfCalls;
+
+		/**
+		 * How long the circuit stays open before it lets probe calls through.
+		 */
+		private @Nullable Duration waitDurationInOpenState;
+
+		/**
+		 * Probe calls let through while half-open.
+		 */
+		private @Nullable Integer permittedCallsInHalfOpenState;
+
+		public @Nullable Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(@Nullable Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Float getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(@Nullable Float failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public @Nullable Integer getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(@Nullable Integer slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public @Nullable Integer getMinimumNumberOfCalls() {
+			return this.minimumNumberOfCalls;
+		}
+
+		public void setMinimumNumberOfCalls(@Nullable Integer minimumNumberOfCalls) {
+			this.minimumNumberOfCalls = minimumNumberOfCalls;
+		}
+
+		public @Nullable Duration getWaitDurationInOpenState() {
+			return this.waitDurationInOpenState;
+		}
+
+		public void setWaitDurationInOpenState(@Nullable Duration waitDurationInOpenState) {
+			this.waitDurationInOpenState = waitDurationInOpenState;
+		}
+
+		public @Nullable Integer getPermittedCallsInHalfOpenState() {
+			return this.permittedCallsInHalfOpenState;
+		}
+
+		public void setPermittedCallsInHalfOpenState(@Nullable Integer permittedCallsInHalfOpenState) {
+			this.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+		}
+
+	}
+
+	/**
+	 * A policy: its primary target, its fallbacks in order, and the rules that apply to them.
+	 */
+	public static class Policy {
+
+		/**
+		 * Provider of the primary target; may be left out when exactly one provider exists.
+		 */
+		private @Nullable String provider;
+
+		/**
+		 * Model of the primary target.
+		 */
+		private @Nullable String model;
+
+		/**
+		 * Targets tried in order once the previous one has failed for good.
+		 */
+		private List<Target> fallbacks = new ArrayList<>();
+
+		/**
+		 * Retry settings of this policy; each field left unset takes 'llm.defaults.retry'.
+		 */
+		@NestedConfigurationProperty
+		private RetryOverrides retry = new RetryOverrides();
+
+		/**
+		 * Failure kinds after which the next target is tried; defaults to
+		 * 'llm.defaults.fallback-on'.
+		 */
+		private @Nullable Set<FailureKind> fallbackOn;
+
+		/**
+		 * Longest a whole logical call may take, every target included (for a stream: until its
+		 * first chunk); no deadline when unset.
+		 */
+		private @Nullable Duration deadline;
+
+		public @Nullable String getProvider() {
+			return this.provider;
+		}
+
+		public void setProvider(@Nullable String provider) {
+			this.provider = provider;
+		}
+
+		public @Nullable String getModel() {
+			return this.model;
+		}
+
+		public void setModel(@Nullable String model) {
+			this.model = model;
+		}
+
+		public List<Target> getFallbacks() {
+			return this.fallbacks;
+		}
+
+		public void setFallbacks(List<Target> fallbacks) {
+			this.fallbacks = fallbacks;
+		}
+
+		public RetryOverrides getRetry() {
+			return this.retry;
+		}
+
+		public void setRetry(RetryOverrides retry) {
+			this.retry = retry;
+		}
+
+		public @Nullable Set<FailureKind> getFallbackOn() {
+			return this.fallbackOn;
+		}
+
+		public void setFallbackOn(@Nullable Set<FailureKind> fallbackOn) {
+			this.fallbackOn = fallbackOn;
+		}
+
+		public @Nullable Duration getDeadline() {
+			return this.deadline;
+		}
+
+		public void setDeadline(@Nullable Duration deadline) {
+			this.deadline = deadline;
+		}
+
+	}
+
+	/**
+	 * A fallback target of a policy.
+	 */
+	public static class Target {
+
+		/**
+		 * Provider of the target; may be left out when exactly one provider exists.
+		 */
+		private @Nullable String provider;
+
+		/**
+		 * Model of the target.
+		 */
+		private @Nullable String model;
+
+		public @Nullable String getProvider() {
+			return this.provider;
+		}
+
+		public void setProvider(@Nullable String provider) {
+			this.provider = provider;
+		}
+
+		public @Nullable String getModel() {
+			return this.model;
+		}
+
+		public void setModel(@Nullable String model) {
+			this.model = model;
+		}
+
+	}
+
+	/**
+	 * Health contributor settings.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether the 'llm' health contributor reports DOWN when every target of some policy has
+		 * an open circuit; by default it stays UP, so an outage the fallbacks handle never takes
+		 * the application out of service.
+		 */
+		private boolean failWhenUnavailable;
+
+		public boolean isFailWhenUnavailable() {
+			return this.failWhenUnavailable;
+		}
+
+		public void setFailWhenUnavailable(boolean failWhenUnavailable) {
+			this.failWhenUnavailable = failWhenUnavailable;
+		}
+
+	}
+
+}

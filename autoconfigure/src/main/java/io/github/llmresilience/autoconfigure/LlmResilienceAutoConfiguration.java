@@ -1,0 +1,159 @@
+package io.github.llmresilience.autoconfigure;
+
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
+import io.github.llmresilience.client.ProviderClients;
+import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.execution.DefaultLlmClient;
+import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.interceptor.LlmCallAnnotationBeanPostProcessor;
+import io.github.llmresilience.observation.LlmAttemptObservationConvention;
+import io.github.llmresilience.observation.LlmCallObservationConvention;
+import io.github.llmresilience.observation.LlmMetrics;
+import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.policy.LlmPolicies;
+
+/**
+ * Auto-configuration of llm-resilience: the providers' clients, the policies with their
+ * Resilience4j retries and circuit breakers, the {@link LlmClient} and {@code @LlmCall}.
+ *
+ * <p>
+ * The engine takes its clock from a {@code Clock} bean named {@value #CLOCK_BEAN} and its source
+ * of jitter from a {@code RandomGenerator} bean named {@value #RANDOM_BEAN} when they exist, so
+ * tests can fix them; the application's own {@code Clock} beans are left alone.
+ */
+@AutoConfiguration(after = WebClientAutoConfiguration.class,
+		afterName = { "io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration",
+				"io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration",
+				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@ConditionalOnClass({ WebClient.class, RetryOperator.class, RetryRegistry.class, CircuitBreakerRegistry.class })
+@ConditionalOnBooleanProperty(name = "llm.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LlmProperties.class)
+public final class LlmResilienceAutoConfiguration {
+
+	/**
+	 * The name of the optional {@code Clock} bean the engine uses.
+	 */
+	public static final String CLOCK_BEAN = "llmClock";
+
+	/**
+	 * The name of the optional {@code RandomGenerator} bean the engine uses for jitter.
+	 */
+	public static final String RANDOM_BEAN = "llmRandom";
+
+	private static final Log logger = LogFactory.getLog(LlmResilienceAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmConfiguration llmConfiguration(LlmProperties properties, Environment environment) {
+		LlmConfiguration configuration = LlmConfigurationResolver.resolve(properties, Binder.get(environment));
+		for (ProviderSettings provider : configuration.providers()) {
+			if (provider.apiKey() == null) {
+				logger.warn("llm.providers." + provider.name() + ".api-key is empty: requests to " + provider.name()
+						+ " are sent without an authentication header");
+			}
+		}
+		return configuration;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmPolicies llmPolicies(LlmConfiguration configuration) {
+		return configuration.policies();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	ProviderClients llmProviderClients(LlmConfiguration configuration, ResourceLoader resourceLoader,
+			ObjectProvider<WebClient.Builder> webClientBuilder,
+			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
+			ObjectProvider<HttpClientSettings> httpClientSettings,
+			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+		return ProviderClients.create(configuration.providers(), webClientBuilder.getIfAvailable(WebClient::builder),
+				connectorBuilder.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
+				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryRegistry llmRetryRegistry() {
+		return RetryRegistry.ofDefaults();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CircuitBreakerRegistry llmCircuitBreakerRegistry() {
+		return CircuitBreakerRegistry.ofDefaults();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TargetResilience llmTargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
+			CircuitBreakerRegistry circuitBreakerRegistry, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+		return new TargetResilience(policies, retryRegistry, circuitBreakerRegistry,
+				clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmObservability llmObservability(ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<LlmCallObservationConvention> callConvention,
+			ObjectProvider<LlmAttemptObservationConvention> attemptConvention, ObjectProvider<LlmMetrics> metrics) {
+		return new LlmObservability(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP),
+				callConvention.getIfAvailable(), attemptConvention.getIfAvailable(),
+				metrics.getIfAvailable(() -> LlmMetrics.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmExecutor llmExecutor(LlmPolicies policies, TargetResilience resilience, LlmObservability observability,
+			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random) {
+		return new LlmExecutor(policies, resilience, clock.getIfAvailable(Clock::systemUTC),
+				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(LlmClient.class)
+	DefaultLlmClient llmClient(LlmExecutor executor, ProviderClients clients) {
+		return new DefaultLlmClient(executor, clients);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static LlmCallAnnotationBeanPostProcessor llmCallAnnotationBeanPostProcessor() {
+		return new LlmCallAnnotationBeanPostProcessor();
+	}
+
+}

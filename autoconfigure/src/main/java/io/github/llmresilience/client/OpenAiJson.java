@@ -1,0 +1,302 @@
+package io.github.llmresilience.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.github.llmresilience.ChatChunk;
+import io.github.llmresilience.ChatMessage;
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.ToolCall;
+import io.github.llmresilience.Usage;
+
+/**
+ * The OpenAI chat completions wire format. It uses a mapper of its own, so an application's
+ * {@code spring.jackson.*} settings never change what goes over the wire; the wire types still
+ * state their JSON names.
+ */
+final class OpenAiJson {
+
+	private static final JsonMapper MAPPER = JsonMapper.builder()
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.build();
+
+	private OpenAiJson() {
+	}
+
+	static byte[] writeRequest(String model, ChatRequest request, boolean stream) {
+		List<WireMessage> messages = new ArrayList<>(request.messages().size());
+		for (ChatMessage message : request.messages()) {
+			messages.add(WireMessage.of(message));
+		}
+		WireRequest wire = new WireRequest(model, messages, request.temperature(), request.maxTokens(),
+				stream ? Boolean.TRUE : null, stream ? new WireStreamOptions(true) : null, request.params());
+		return MAPPER.writeValueAsBytes(wire);
+	}
+
+	/**
+	 * Read a completion body.
+	 * @param body the body
+	 * @return the parsed body
+	 * @throws MalformedBodyException if the body is not a JSON object
+	 */
+	static JsonNode readTree(String body) {
+		try {
+			JsonNode node = MAPPER.readTree(body);
+			if (node == null || node.isMissingNode()) {
+				throw new MalformedBodyException("the body is empty");
+			}
+			return node;
+		}
+		catch (JacksonException ex) {
+			throw new MalformedBodyException("the body is not valid JSON");
+		}
+	}
+
+	static WireCompletion toCompletion(JsonNode node) {
+		try {
+			return MAPPER.treeToValue(node, WireCompletion.class);
+		}
+		catch (JacksonException ex) {
+			throw new MalformedBodyException("the body does not have the shape of a chat completion");
+		}
+	}
+
+	static ChatResponse toResponse(WireCompletion completion, String rawJson, Served served) {
+		if (completion.choices() == null || completion.choices().isEmpty()) {
+			throw new MalformedBodyException("the completion has no choices");
+		}
+		WireChoice choice = completion.choices().get(0);
+		WireMessage message = choice.message();
+		if (message == null) {
+			throw new MalformedBodyException("the completion's first choice has no message");
+		}
+		List<ToolCall> toolCalls = toToolCalls(message.toolCalls());
+		return new ChatResponse(message.content(), choice.finishReason(), toolCalls, toUsage(completion.usage()),
+				completion.model(), rawJson, served);
+	}
+
+	static @Nullable ChatChunk toChunk(WireCompletion completion) {
+		Usage usage = toUsage(completion.usage());
+		List<WireChoice> choices = completion.choices();
+		if (choices == null || choices.isEmpty()) {
+			if (usage == null) {
+				return null;
+			}
+			return new ChatChunk("", null, usage, completion.model());
+		}
+		WireChoice choice = choices.get(0);
+		WireMessage delta = (choice.delta() != null) ? choice.delta() : choice.message();
+		String text = (delta != null && delta.content() != null) ? delta.content() : "";
+		return new ChatChunk(text, choice.finishReason(), usage, completion.model());
+	}
+
+	private static List<ToolCall> toToolCalls(@Nullable List<WireToolCall> wire) {
+		if (wire == null || wire.isEmpty()) {
+			return List.of();
+		}
+		List<ToolCall> toolCalls = new ArrayList<>(wire.size());
+		for (WireToolCall call : wire) {
+			if (call.id() == null || call.function() == null || call.function().name() == null) {
+				throw new MalformedBodyException("a tool call lacks its id or function name");
+			}
+			String arguments = (call.function().arguments() != null) ? call.function().arguments() : "";
+			toolCalls.add(new ToolCall(call.id(), (call.type() != null) ? call.type() : "function",
+					call.function().name(), arguments));
+		}
+		return toolCalls;
+	}
+
+	private static @Nullable Usage toUsage(@Nullable WireUsage usage) {
+		if (usage == null) {
+			return null;
+		}
+		long prompt = (usage.promptTokens() != null) ? usage.promptTokens() : 0;
+		long completion = (usage.completionTokens() != null) ? usage.completionTokens() : 0;
+		long total = (usage.totalTokens() != null) ? usage.totalTokens() : prompt + completion;
+		return new Usage(prompt, completion, total);
+	}
+
+	/**
+	 * Find the OpenAI error object of a body: {@code {"error": {...}}}, a bare
+	 * {@code {"error": "text"}}, a list of such objects, or a top-level {@code message}.
+	 * @param node the parsed body
+	 * @return the error, or {@code null} if the body carries none
+	 */
+	static @Nullable ProviderError findError(JsonNode node) {
+		if (node.isArray() && !node.isEmpty()) {
+			node = node.get(0);
+		}
+		if (!node.isObject()) {
+			return null;
+		}
+		JsonNode error = node.get("error");
+		if (error == null || error.isNull()) {
+			return null;
+		}
+		if (error.isString()) {
+			return new ProviderError(null, null, error.asString(), null);
+		}
+		if (!error.isObject()) {
+			return new ProviderError(null, null, error.toString(), null);
+		}
+		JsonNode code = error.get("code");
+		Integer numericCode = null;
+		String textCode = null;
+		if (code != null && code.isNumber()) {
+			numericCode = code.asInt();
+		}
+		else if (code != null && code.isString()) {
+			textCode = code.asString();
+		}
+		return new ProviderError(textCode, text(error, "type"), text(error, "message"), numericCode);
+	}
+
+	/**
+	 * Find the error of a non-2xx body, which need not be JSON.
+	 * @param body the body
+	 * @return the error, never {@code null}
+	 */
+	static ProviderError errorOfBody(String body) {
+		if (body.isBlank()) {
+			return new ProviderError(null, null, null, null);
+		}
+		try {
+			JsonNode node = MAPPER.readTree(body);
+			ProviderError error = (node != null) ? findError(node) : null;
+			if (error != null) {
+				return error;
+			}
+			if (node != null && node.isObject()) {
+				String message = (text(node, "message") != null) ? text(node, "message") : text(node, "detail");
+				return new ProviderError(text(node, "code"), text(node, "type"), message, null);
+			}
+		}
+		catch (JacksonException ex) {
+			// Not JSON: a proxy's HTML page or plain text.
+		}
+		return new ProviderError(null, null, abbreviate(body.strip()), null);
+	}
+
+	private static @Nullable String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		return (value != null && value.isString()) ? value.asString() : null;
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 200) ? text : text.substring(0, 200) + "...";
+	}
+
+	/**
+	 * The provider's description of an error.
+	 *
+	 * @param code the string code, such as {@code insufficient_quota}
+	 * @param type the error type, such as {@code invalid_request_error}
+	 * @param message the message
+	 * @param numericCode a numeric code, read as an HTTP status
+	 */
+	record ProviderError(@Nullable String code, @Nullable String type, @Nullable String message,
+			@Nullable Integer numericCode) {
+
+	}
+
+	/**
+	 * A body that is not a valid chat completion.
+	 */
+	static final class MalformedBodyException extends RuntimeException {
+
+		MalformedBodyException(String message) {
+			super(message, null, false, false);
+		}
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record WireRequest(@JsonProperty("model") String model, @JsonProperty("messages") List<WireMessage> messages,
+			@JsonProperty("temperature") @Nullable Double temperature,
+			@JsonProperty("max_tokens") @Nullable Integer maxTokens, @JsonProperty("stream") @Nullable Boolean stream,
+			@JsonProperty("stream_options") @Nullable WireStreamOptions streamOptions,
+			@com.fasterxml.jackson.annotation.JsonIgnore Map<String, Object> params) {
+
+		@JsonAnyGetter
+		Map<String, Object> anyParams() {
+			return this.params;
+		}
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record WireStreamOptions(@JsonProperty("include_usage") boolean includeUsage) {
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_EMPTY)
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireMessage(@JsonProperty("role") @Nullable String role,
+			@JsonProperty("content") @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String content,
+			@JsonProperty("tool_call_id") @Nullable String toolCallId,
+			@JsonProperty("tool_calls") @Nullable List<WireToolCall> toolCalls) {
+
+		static WireMessage of(ChatMessage message) {
+			List<WireToolCall> toolCalls = null;
+			if (!message.toolCalls().isEmpty()) {
+				toolCalls = new ArrayList<>();
+				for (ToolCall call : message.toolCalls()) {
+					toolCalls.add(new WireToolCall(call.id(), call.type(),
+							new WireFunction(call.name(), call.arguments())));
+				}
+			}
+			return new WireMessage(message.role(), message.content(), message.toolCallId(), toolCalls);
+		}
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireToolCall(@JsonProperty("id") @Nullable String id, @JsonProperty("type") @Nullable String type,
+			@JsonProperty("function") @Nullable WireFunction function) {
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireFunction(@JsonProperty("name") @Nullable String name,
+			@JsonProperty("arguments") @Nullable String arguments) {
+
+	}
+
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("model") @Nullable String model,
+			@JsonProperty("choices") @Nullable List<WireChoice> choices,
+			@JsonProperty("usage") @Nullable WireUsage usage) {
+
+	}
+
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireChoice(@JsonProperty("index") @Nullable Integer index,
+			@JsonProperty("message") @Nullable WireMessage message, @JsonProperty("delta") @Nullable WireMessage delta,
+			@JsonProperty("finish_reason") @Nullable String finishReason) {
+
+	}
+
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireUsage(@JsonProperty("prompt_tokens") @Nullable Long promptTokens,
+			@JsonProperty("completion_tokens") @Nullable Long completionTokens,
+			@JsonProperty("total_tokens") @Nullable Long totalTokens) {
+
+	}
+
+}

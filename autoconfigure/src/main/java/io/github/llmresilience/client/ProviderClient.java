@@ -1,0 +1,396 @@
+package io.github.llmresilience.client;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.util.context.Context;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.codec.CodecException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.github.llmresilience.ChatChunk;
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.client.OpenAiJson.MalformedBodyException;
+import io.github.llmresilience.client.OpenAiJson.ProviderError;
+import io.github.llmresilience.client.OpenAiJson.WireCompletion;
+
+/**
+ * Sends chat completion requests to one OpenAI-compatible provider. One request gives one answer or
+ * one {@link LlmException} whose {@link FailureKind kind} follows the failure table; there is no
+ * retry here. Publishers are cold: each subscription sends the request again.
+ */
+public final class ProviderClient {
+
+	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
+	};
+
+	private static final String DONE = "[DONE]";
+
+	private static final String CONTENT_FILTER = "content_filter";
+
+	private final ProviderSettings settings;
+
+	private final WebClient webClient;
+
+	private final URI chatUri;
+
+	private final boolean sentSignalled;
+
+	private final Clock clock;
+
+	private final String readTimeoutDescription;
+
+	private final String firstChunkTimeoutDescription;
+
+	private final String idleTimeoutDescription;
+
+	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock) {
+		this.settings = settings;
+		this.webClient = webClient;
+		this.chatUri = chatUri;
+		this.sentSignalled = sentSignalled;
+		this.clock = clock;
+		String property = "llm.providers." + settings.name();
+		this.readTimeoutDescription = "no complete answer within " + format(settings.readTimeout()) + " ("
+				+ property + ".read-timeout)";
+		this.firstChunkTimeoutDescription = "no first chunk within " + format(settings.firstChunkTimeout()) + " ("
+				+ property + ".first-chunk-timeout)";
+		this.idleTimeoutDescription = "no chunk for " + format(settings.streamIdleTimeout()) + " (" + property
+				+ ".stream-idle-timeout)";
+	}
+
+	/**
+	 * Return the provider's name.
+	 * @return the name
+	 */
+	public String name() {
+		return this.settings.name();
+	}
+
+	/**
+	 * Return the provider's settings.
+	 * @return the settings
+	 */
+	public ProviderSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Send a non-streaming request.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @return the answer, or a classified {@link LlmException}
+	 */
+	public Mono<ChatResponse> chat(String model, ChatRequest request) {
+		return Mono.defer(() -> {
+			Exchange exchange = new Exchange(model, this.sentSignalled);
+			return this.webClient.post()
+				.uri(this.chatUri)
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON)
+				.bodyValue(OpenAiJson.writeRequest(model, request, false))
+				.exchangeToMono((response) -> readCompletion(response, exchange))
+				.timeout(exchange.afterSent(this.settings.readTimeout(), this.readTimeoutDescription))
+				.onErrorMap((ex) -> classify(ex, exchange))
+				.contextWrite(Context.of(Exchange.KEY, exchange));
+		});
+	}
+
+	/**
+	 * Send a streaming request. The stream completes after {@code [DONE]} or a finish reason; a
+	 * stream that ends with neither is reported as a {@link FailureKind#CONNECTION connection}
+	 * failure, not as a quiet success.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @return the chunks of the answer, or a classified {@link LlmException}
+	 */
+	public Flux<ChatChunk> stream(String model, ChatRequest request) {
+		return Flux.defer(() -> {
+			Exchange exchange = new Exchange(model, this.sentSignalled);
+			StreamProgress progress = new StreamProgress();
+			return this.webClient.post()
+				.uri(this.chatUri)
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_JSON)
+				.bodyValue(OpenAiJson.writeRequest(model, request, true))
+				.exchangeToFlux((response) -> readStream(response, exchange))
+				.timeout(exchange.afterSent(this.settings.firstChunkTimeout(), this.firstChunkTimeoutDescription),
+						(event) -> exchange.after(this.settings.streamIdleTimeout(), this.idleTimeoutDescription))
+				.<ChatChunk>handle((event, sink) -> progress.next(event, sink, exchange))
+				.concatWith(Flux.defer(() -> progress.complete(exchange)))
+				.onErrorMap((ex) -> classify(ex, exchange))
+				.contextWrite(Context.of(Exchange.KEY, exchange));
+		});
+	}
+
+	private Mono<ChatResponse> readCompletion(ClientResponse response, Exchange exchange) {
+		int status = response.statusCode().value();
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> {
+			if (!response.statusCode().is2xxSuccessful()) {
+				throw failureOfStatus(status, OpenAiJson.errorOfBody(body), headers, exchange);
+			}
+			JsonNode node = OpenAiJson.readTree(body);
+			ProviderError error = OpenAiJson.findError(node);
+			if (error != null) {
+				throw failureOfErrorObject(error, headers, exchange);
+			}
+			ChatResponse answer = OpenAiJson.toResponse(OpenAiJson.toCompletion(node), body, served(exchange));
+			if (CONTENT_FILTER.equals(answer.finishReason())) {
+				throw contentFiltered(exchange);
+			}
+			return answer;
+		});
+	}
+
+	private Flux<StreamEvent> readStream(ClientResponse response, Exchange exchange) {
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		if (!response.statusCode().is2xxSuccessful()) {
+			int status = response.statusCode().value();
+			return response.bodyToMono(String.class)
+				.defaultIfEmpty("")
+				.flatMapMany((body) -> Flux.error(failureOfStatus(status, OpenAiJson.errorOfBody(body), headers,
+						exchange)));
+		}
+		MediaType contentType = headers.getContentType();
+		if (contentType != null && !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+			// The server answered with one JSON document: an error object, or a whole completion
+			// from a server that does not stream.
+			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((body) -> {
+				JsonNode node = OpenAiJson.readTree(body);
+				ProviderError error = OpenAiJson.findError(node);
+				if (error != null) {
+					return Flux.error(failureOfErrorObject(error, headers, exchange));
+				}
+				ChatResponse whole = OpenAiJson.toResponse(OpenAiJson.toCompletion(node), body, served(exchange));
+				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
+						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
+				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
+			});
+		}
+		return response.bodyToFlux(SSE).handle((event, sink) -> {
+			String data = event.data();
+			if (data == null || data.isBlank()) {
+				return; // a comment or keep-alive
+			}
+			if (DONE.equals(data.strip())) {
+				sink.next(StreamEvent.END);
+				return;
+			}
+			JsonNode node = OpenAiJson.readTree(data);
+			ProviderError error = OpenAiJson.findError(node);
+			if (error != null) {
+				sink.error(failureOfErrorObject(error, headers, exchange));
+				return;
+			}
+			sink.next(new StreamEvent(OpenAiJson.toChunk(OpenAiJson.toCompletion(node)), false));
+		});
+	}
+
+	private LlmException failureOfStatus(int status, ProviderError error, HttpHeaders headers, Exchange exchange) {
+		return failure(FailureClassifier.ofStatus(status, error), exchange).status(status)
+			.errorCode(error.code())
+			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
+			.retryAfter(RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS),
+					headers.getFirst(RetryAfter.RETRY_AFTER), this.clock.instant()))
+			.requestSent(true)
+			.build();
+	}
+
+	private LlmException failureOfErrorObject(ProviderError error, HttpHeaders headers, Exchange exchange) {
+		int status = FailureClassifier.statusOfErrorObject(error);
+		return failure(FailureClassifier.ofStatus(status, error), exchange).status(status)
+			.description("error object with code " + ((error.code() != null) ? error.code() : status)
+					+ " in a 2xx answer")
+			.errorCode(error.code())
+			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
+			.retryAfter(RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS),
+					headers.getFirst(RetryAfter.RETRY_AFTER), this.clock.instant()))
+			.requestSent(true)
+			.build();
+	}
+
+	private LlmException contentFiltered(Exchange exchange) {
+		return failure(FailureKind.CONTENT_FILTER, exchange).description("finish reason content_filter")
+			.requestSent(true)
+			.build();
+	}
+
+	private LlmException.Builder failure(FailureKind kind, Exchange exchange) {
+		return LlmException.builder(kind).target(this.settings.name(), exchange.model()).attempts(1);
+	}
+
+	private Served served(Exchange exchange) {
+		return new Served(this.settings.name(), exchange.model(), 1, false);
+	}
+
+	/**
+	 * Give a transport failure its kind. Anything that is not a transport failure passes
+	 * through unchanged.
+	 */
+	private Throwable classify(Throwable ex, Exchange exchange) {
+		if (ex instanceof LlmException) {
+			return ex;
+		}
+		if (ex instanceof TimeoutException) {
+			String description = exchange.timeoutDescription();
+			return failure(FailureKind.TIMEOUT, exchange)
+				.description((description != null) ? description : "timed out")
+				.requestSent(exchange.requestSent())
+				.cause(ex)
+				.build();
+		}
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			LlmException classified = classifyCause(cause, ex, exchange);
+			if (classified != null) {
+				return classified;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return ex;
+	}
+
+	private @Nullable LlmException classifyCause(Throwable cause, Throwable ex, Exchange exchange) {
+		if (cause instanceof MalformedBodyException) {
+			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
+				.description("the answer is not a valid completion: " + cause.getMessage())
+				.requestSent(true)
+				.build();
+		}
+		if (cause instanceof DataBufferLimitException) {
+			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
+				.description("the answer is larger than the codecs accept (spring.codec.max-in-memory-size)")
+				.requestSent(true)
+				.cause(ex)
+				.build();
+		}
+		if (cause.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
+			String message = "no free connection to " + this.settings.name() + " within "
+					+ format(this.settings.pendingAcquireTimeout()) + " (llm.providers." + this.settings.name()
+					+ ".pending-acquire-timeout, max-connections)";
+			return failure(FailureKind.CONNECTION, exchange).description(message)
+				.requestSent(false)
+				.cause(new ConnectionPoolExhaustedException(message, cause))
+				.build();
+		}
+		if (cause instanceof io.netty.handler.timeout.TimeoutException) {
+			return failure(FailureKind.TIMEOUT, exchange).description("the connection timed out")
+				.requestSent(exchange.requestSent())
+				.cause(ex)
+				.build();
+		}
+		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+			return failure(FailureKind.CONNECTION, exchange)
+				.description("could not connect within " + format(this.settings.connectTimeout()) + " (llm.providers."
+						+ this.settings.name() + ".connect-timeout)")
+				.requestSent(false)
+				.cause(ex)
+				.build();
+		}
+		if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+			return failure(FailureKind.CONNECTION, exchange)
+				.description((cause instanceof UnknownHostException) ? "unknown host" : "connection refused")
+				.requestSent(false)
+				.cause(ex)
+				.build();
+		}
+		if (cause instanceof PrematureCloseException || cause instanceof ClosedChannelException
+				|| cause instanceof IOException || cause instanceof io.netty.channel.ChannelException) {
+			return failure(FailureKind.CONNECTION, exchange)
+				.description("the connection was closed before the answer was complete")
+				.requestSent(exchange.requestSent())
+				.cause(ex)
+				.build();
+		}
+		if (cause instanceof CodecException) {
+			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
+				.description("the answer could not be decoded")
+				.requestSent(true)
+				.cause(ex)
+				.build();
+		}
+		return null;
+	}
+
+	static String format(Duration duration) {
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+	}
+
+	/**
+	 * One parsed SSE event: a chunk (which may be empty), or the end of the stream.
+	 */
+	private record StreamEvent(@Nullable ChatChunk chunk, boolean end) {
+
+		static final StreamEvent END = new StreamEvent(null, true);
+
+	}
+
+	/**
+	 * What a stream has shown so far, to tell a finished stream from a truncated one.
+	 */
+	private final class StreamProgress {
+
+		private volatile boolean ended;
+
+		private volatile boolean finished;
+
+		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, Exchange exchange) {
+			if (event.end()) {
+				this.ended = true;
+				sink.complete();
+				return;
+			}
+			ChatChunk chunk = event.chunk();
+			if (chunk == null) {
+				return;
+			}
+			if (CONTENT_FILTER.equals(chunk.finishReason())) {
+				sink.error(contentFiltered(exchange));
+				return;
+			}
+			if (chunk.finishReason() != null) {
+				this.finished = true;
+			}
+			if (!chunk.text().isEmpty() || chunk.finishReason() != null || chunk.usage() != null) {
+				sink.next(chunk);
+			}
+		}
+
+		Flux<ChatChunk> complete(Exchange exchange) {
+			if (this.ended || this.finished) {
+				return Flux.empty();
+			}
+			return Flux.error(failure(FailureKind.CONNECTION, exchange)
+				.description("the stream ended before [DONE] and without a finish reason")
+				.requestSent(true)
+				.build());
+		}
+
+	}
+
+}

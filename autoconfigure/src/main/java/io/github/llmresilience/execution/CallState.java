@@ -1,0 +1,156 @@
+package io.github.llmresilience.execution;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * The state of one logical call, across its targets and attempts.
+ */
+public final class CallState {
+
+	private final ResolvedPolicy policy;
+
+	private final boolean idempotent;
+
+	private final Instant start;
+
+	private final long startNanos;
+
+	private final @Nullable Instant deadlineAt;
+
+	private final AtomicInteger attempts = new AtomicInteger();
+
+	private final AtomicBoolean finished = new AtomicBoolean();
+
+	private final List<String> failures = new ArrayList<>();
+
+	private volatile @Nullable Target currentTarget;
+
+	private volatile int currentTargetIndex;
+
+	private volatile @Nullable Throwable lastFailure;
+
+	private volatile boolean delivered;
+
+	private volatile boolean deadlineReached;
+
+	private volatile boolean nonIdempotentRequest;
+
+	CallState(ResolvedPolicy policy, boolean idempotent, Instant start, long startNanos) {
+		this.policy = policy;
+		this.idempotent = idempotent;
+		this.start = start;
+		this.startNanos = startNanos;
+		this.deadlineAt = (policy.deadline() != null) ? start.plus(policy.deadline()) : null;
+	}
+
+	/**
+	 * Return the call's policy.
+	 * @return the policy
+	 */
+	public ResolvedPolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Return whether repeating the call's requests is harmless: the annotation's or caller's
+	 * word, and every request's own.
+	 * @return whether the call is idempotent
+	 */
+	public boolean idempotent() {
+		return this.idempotent && !this.nonIdempotentRequest;
+	}
+
+	Instant start() {
+		return this.start;
+	}
+
+	long startNanos() {
+		return this.startNanos;
+	}
+
+	@Nullable Instant deadlineAt() {
+		return this.deadlineAt;
+	}
+
+	/**
+	 * Count an HTTP request of the call.
+	 * @return the requests sent so far, this one included
+	 */
+	public int attemptSent() {
+		return this.attempts.incrementAndGet();
+	}
+
+	/**
+	 * Return the HTTP requests sent so far.
+	 * @return the attempts
+	 */
+	public int attempts() {
+		return this.attempts.get();
+	}
+
+	/**
+	 * Record that a request of the call may not be sent twice.
+	 */
+	public void nonIdempotentRequest() {
+		this.nonIdempotentRequest = true;
+	}
+
+	void target(Target target, int index) {
+		this.currentTarget = target;
+		this.currentTargetIndex = index;
+	}
+
+	@Nullable Target currentTarget() {
+		return this.currentTarget;
+	}
+
+	int currentTargetIndex() {
+		return this.currentTargetIndex;
+	}
+
+	synchronized void failed(Target target, String kind) {
+		this.failures.add(target.name() + " " + kind);
+	}
+
+	synchronized List<String> failures() {
+		return List.copyOf(this.failures);
+	}
+
+	void lastFailure(Throwable failure) {
+		this.lastFailure = failure;
+	}
+
+	@Nullable Throwable lastFailure() {
+		return this.lastFailure;
+	}
+
+	void delivered() {
+		this.delivered = true;
+	}
+
+	boolean hasDelivered() {
+		return this.delivered;
+	}
+
+	void deadlineReached() {
+		this.deadlineReached = true;
+	}
+
+	boolean isDeadlineReached() {
+		return this.deadlineReached;
+	}
+
+	boolean finish() {
+		return this.finished.compareAndSet(false, true);
+	}
+
+}

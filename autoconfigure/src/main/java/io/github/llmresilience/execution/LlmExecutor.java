@@ -1,0 +1,385 @@
+package io.github.llmresilience.execution;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.micrometer.observation.Observation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmDeadlineExceededException;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.LlmStreamInterruptedException;
+import io.github.llmresilience.observation.LlmCallContext;
+import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * Runs logical calls under their policies. This is the one place that fixes the order of the
+ * layers, outermost first: fallback handler, deadline, targets in order, and per target its
+ * circuit breaker, its retry and the attempt (whose own timeouts live in the client).
+ *
+ * <p>
+ * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels the
+ * exchange in flight and any pending wait.
+ */
+public final class LlmExecutor {
+
+	private static final Log logger = LogFactory.getLog(LlmExecutor.class);
+
+	private final LlmPolicies policies;
+
+	private final TargetResilience resilience;
+
+	private final RetryDecider decider;
+
+	private final Clock clock;
+
+	private final LlmObservability observability;
+
+	/**
+	 * Create an executor.
+	 * @param policies the policies
+	 * @param resilience the retries and circuit breakers of every target
+	 * @param clock the clock for waits, elapsed times and deadlines
+	 * @param random the source of jitter
+	 * @param observability where to report calls, attempts, retries and fallbacks
+	 */
+	public LlmExecutor(LlmPolicies policies, TargetResilience resilience, Clock clock, RandomGenerator random,
+			LlmObservability observability) {
+		this.policies = policies;
+		this.resilience = resilience;
+		this.decider = new RetryDecider(clock, random);
+		this.clock = clock;
+		this.observability = observability;
+	}
+
+	/**
+	 * Return the policies.
+	 * @return the policies
+	 */
+	public LlmPolicies policies() {
+		return this.policies;
+	}
+
+	/**
+	 * Return the clock.
+	 * @return the clock
+	 */
+	Clock clock() {
+		return this.clock;
+	}
+
+	/**
+	 * Return where calls are reported.
+	 * @return the observability
+	 */
+	public LlmObservability observability() {
+		return this.observability;
+	}
+
+	/**
+	 * Run a logical call whose attempts each produce one value.
+	 * @param <T> the value type
+	 * @param policy the policy
+	 * @param options how to run it
+	 * @param attempt makes one attempt against the scope's target; it is called once per attempt
+	 * @return the value of the first successful attempt, or the call's failure
+	 */
+	public <T> Mono<T> mono(ResolvedPolicy policy, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt) {
+		return Mono.fromDirect(execute(policy, options, attempt));
+	}
+
+	/**
+	 * Run a logical call.
+	 * @param <T> the element type
+	 * @param policy the policy
+	 * @param options how to run it
+	 * @param attempt makes one attempt against the scope's target; it is called once per attempt
+	 * @return the elements of the first attempt that did not fail before its first element, or
+	 * the call's failure
+	 */
+	public <T> Flux<T> execute(ResolvedPolicy policy, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt) {
+		return Flux.deferContextual((context) -> {
+			CallState call = new CallState(policy, options.idempotent(), this.clock.instant(), System.nanoTime());
+			Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY,
+					this.observability.currentObservation());
+			LlmCallContext callContext = new LlmCallContext(policy.name());
+			Observation observation = this.observability.call(callContext, parent).start();
+			Flux<T> flux = targets(call, options, attempt, 0);
+			if (policy.deadline() != null) {
+				flux = withDeadline(flux, call, policy.deadline(), options.stream());
+			}
+			flux = flux.onErrorMap((failure) -> finalFailure(failure, call));
+			FallbackHandler<T> fallback = options.fallback();
+			if (fallback != null) {
+				flux = flux.onErrorResume((failure) -> {
+					Publisher<T> answer = fallbackMethodApplies(failure, call) ? fallback.apply(failure) : null;
+					if (answer == null) {
+						return Flux.error(failure);
+					}
+					callContext.setOutcome(LlmCallContext.FALLBACK_METHOD);
+					observation.error(failure);
+					return Flux.from(answer);
+				});
+			}
+			return flux.doOnComplete(() -> finish(call, observation, callContext, null))
+				.doOnError((failure) -> finish(call, observation, callContext, failure))
+				.doOnCancel(() -> {
+					callContext.setOutcome(LlmCallContext.CANCELLED);
+					finish(call, observation, callContext, null);
+				})
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observation));
+		});
+	}
+
+	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, int index) {
+		ResolvedPolicy policy = call.policy();
+		Target target = policy.targets().get(index);
+		return targetTry(call, options, attempt, target, index).onErrorResume((failure) -> {
+			call.lastFailure(failure);
+			if (index + 1 < policy.targets().size() && fallsBack(failure, call)) {
+				Target next = policy.targets().get(index + 1);
+				FailureKind kind = ((LlmException) failure).kind();
+				this.observability.metrics().fallback(policy.name(), target, next, kind);
+				if (logger.isDebugEnabled()) {
+					logger.debug("Policy '" + policy.name() + "' falls back from " + target + " to " + next + " after "
+							+ kind);
+				}
+				return targets(call, options, attempt, index + 1);
+			}
+			return Flux.error(failure);
+		});
+	}
+
+	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index) {
+		return Flux.defer(() -> {
+			call.target(target, index);
+			Instant targetStart = this.clock.instant();
+			AtomicInteger attempts = new AtomicInteger();
+			Flux<T> attemptFlux = Flux.defer(() -> {
+				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet());
+				StreamGate<T> gate = new StreamGate<>(call, options.text());
+				return Flux.from(attempt.apply(scope))
+					.doOnNext(gate::passed)
+					.onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate))
+					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+			});
+			Flux<T> guarded = attemptFlux
+				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));
+			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+			if (circuitBreaker != null) {
+				guarded = guarded.transformDeferred(CircuitBreakerOperator.of(circuitBreaker));
+			}
+			return guarded.onErrorMap((failure) -> leaveTarget(failure, call, target));
+		});
+	}
+
+	/**
+	 * Classify a failed attempt for the layers around it: after the first element it becomes an
+	 * interruption that nothing retries; before it, it carries the retry decision.
+	 */
+	private Throwable afterFailure(Throwable failure, AttemptScope scope, Instant targetStart, StreamGate<?> gate) {
+		CallState call = scope.call();
+		Target target = scope.target();
+		call.lastFailure(failure);
+		call.failed(target, reason(failure));
+		if (gate.count() > 0) {
+			if (failure instanceof LlmException llm && !(failure instanceof LlmStreamInterruptedException)) {
+				return new LlmStreamInterruptedException(llm, gate.text(), gate.count());
+			}
+			return failure;
+		}
+		ResolvedPolicy policy = call.policy();
+		RetryDecision decision = this.decider.decide(failure, policy.retry(), scope.attempt(), targetStart,
+				call.deadlineAt(), call.idempotent());
+		if (decision.retry()) {
+			this.observability.metrics().retry(policy.name(), target, reason(failure));
+			if (logger.isDebugEnabled()) {
+				logger.debug("Policy '" + policy.name() + "' retries " + target + " in " + decision.waitMillis()
+						+ "ms after " + reason(failure) + " (attempt " + scope.attempt() + " of "
+						+ policy.retry().maxAttempts() + ")");
+			}
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Policy '" + policy.name() + "' gives " + target + " up after " + reason(failure) + ": "
+					+ decision.reason());
+		}
+		return new AttemptFailure(failure, decision);
+	}
+
+	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {
+		if (failure instanceof CallNotPermittedException) {
+			call.failed(target, FailureKind.CIRCUIT_OPEN.value());
+			return LlmException.builder(FailureKind.CIRCUIT_OPEN)
+				.target(target.provider(), target.model())
+				.description("the circuit breaker of " + target + " is open")
+				.attempts(call.attempts())
+				.build();
+		}
+		return AttemptFailure.unwrap(failure);
+	}
+
+	private static boolean fallsBack(Throwable failure, CallState call) {
+		if (!(failure instanceof LlmException llm) || failure instanceof LlmStreamInterruptedException
+				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()) {
+			return false;
+		}
+		if (!call.policy().fallbackOn().contains(llm.kind())) {
+			return false;
+		}
+		return switch (llm.kind()) {
+			case TIMEOUT, CONNECTION -> !llm.requestSent() || call.idempotent();
+			default -> true;
+		};
+	}
+
+	private static boolean fallbackMethodApplies(Throwable failure, CallState call) {
+		if (failure instanceof LlmDeadlineExceededException) {
+			return !call.hasDelivered();
+		}
+		return fallsBack(failure, call);
+	}
+
+	private <T> Flux<T> withDeadline(Flux<T> flux, CallState call, Duration deadline, boolean stream) {
+		Mono<Long> timer = Mono.delay(deadline).doOnNext((tick) -> call.deadlineReached());
+		Flux<T> timed = flux.timeout(timer, (element) -> Mono.never());
+		return timed.onErrorMap((failure) -> failure instanceof TimeoutException && call.isDeadlineReached(),
+				(failure) -> {
+					Target target = call.currentTarget();
+					return new LlmDeadlineExceededException(deadline, call.lastFailure(),
+							(target != null) ? target.provider() : null, (target != null) ? target.model() : null,
+							call.attempts());
+				});
+	}
+
+	private static Throwable finalFailure(Throwable failure, CallState call) {
+		if (failure instanceof LlmException llm) {
+			return llm.withAttempts(call.attempts());
+		}
+		return failure;
+	}
+
+	private void finish(CallState call, Observation observation, LlmCallContext context, @Nullable Throwable failure) {
+		if (!call.finish()) {
+			return;
+		}
+		context.setAttempts(call.attempts());
+		if (failure != null) {
+			context.setOutcome((failure instanceof LlmDeadlineExceededException) ? LlmCallContext.DEADLINE
+					: LlmCallContext.FAILURE);
+			observation.error(failure);
+		}
+		else if (context.getOutcome().equals("unknown")) {
+			context.setOutcome(LlmCallContext.SUCCESS);
+		}
+		Target served = null;
+		if (LlmCallContext.SUCCESS.equals(context.getOutcome())) {
+			served = call.currentTarget();
+			if (served != null) {
+				context.setServed(served.provider(), served.model());
+				context.setFallback(call.currentTargetIndex() > 0);
+			}
+		}
+		observation.stop();
+		log(call, context, served);
+	}
+
+	private static void log(CallState call, LlmCallContext context, @Nullable Target served) {
+		boolean warn = !LlmCallContext.SUCCESS.equals(context.getOutcome())
+				&& !LlmCallContext.CANCELLED.equals(context.getOutcome()) || context.isFallback();
+		if (warn ? !logger.isWarnEnabled() : !logger.isInfoEnabled()) {
+			return;
+		}
+		long millis = Duration.ofNanos(System.nanoTime() - call.startNanos()).toMillis();
+		StringBuilder line = new StringBuilder("LLM call policy=").append(call.policy().name())
+			.append(" outcome=")
+			.append(context.getOutcome())
+			.append(" served=")
+			.append((served != null) ? served.name() : "none")
+			.append(" attempts=")
+			.append(call.attempts())
+			.append(" fallback=")
+			.append(context.isFallback())
+			.append(" duration=")
+			.append(millis)
+			.append("ms");
+		List<String> failures = call.failures();
+		if (!failures.isEmpty()) {
+			line.append(" failures=").append(failures);
+		}
+		if (warn) {
+			logger.warn(line);
+		}
+		else {
+			logger.info(line);
+		}
+	}
+
+	static String reason(Throwable failure) {
+		return (failure instanceof LlmException llm) ? llm.kind().value() : failure.getClass().getSimpleName();
+	}
+
+	/**
+	 * Counts what an attempt delivered, to tell a failure before the first element (retried) from
+	 * one after it (an interruption).
+	 */
+	private static final class StreamGate<T> {
+
+		private final CallState call;
+
+		private final @Nullable Function<? super T, ? extends @Nullable CharSequence> text;
+
+		private final @Nullable StringBuilder delivered;
+
+		private int count;
+
+		StreamGate(CallState call, @Nullable Function<? super T, ? extends @Nullable CharSequence> text) {
+			this.call = call;
+			this.text = text;
+			this.delivered = (text != null) ? new StringBuilder() : null;
+		}
+
+		void passed(T element) {
+			this.count++;
+			this.call.delivered();
+			if (this.text != null && this.delivered != null) {
+				CharSequence chunk = this.text.apply(element);
+				if (chunk != null) {
+					this.delivered.append(chunk);
+				}
+			}
+		}
+
+		int count() {
+			return this.count;
+		}
+
+		String text() {
+			return (this.delivered != null) ? this.delivered.toString() : "";
+		}
+
+	}
+
+}

@@ -1,0 +1,134 @@
+package io.github.llmresilience.execution;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.random.RandomGenerator;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmDeadlineExceededException;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.execution.RetryDecision.Reason;
+import io.github.llmresilience.policy.RetrySettings;
+
+/**
+ * Decides, after each failed attempt, whether the target is retried and after what wait, following
+ * the policy's retry settings, the server's {@code Retry-After}, the target's {@code max-elapsed}
+ * and the call's deadline.
+ */
+final class RetryDecider {
+
+	// The jitter added to a server-requested wait, so that clients told the same instant do not
+	// all come back at once.
+	private static final double SERVER_WAIT_JITTER = 0.10;
+
+	private final Clock clock;
+
+	private final RandomGenerator random;
+
+	RetryDecider(Clock clock, RandomGenerator random) {
+		this.clock = clock;
+		this.random = random;
+	}
+
+	/**
+	 * Decide what follows a failed attempt.
+	 * @param failure the attempt's error
+	 * @param settings the policy's retry settings
+	 * @param attempt the number of the failed attempt on its target, from 1
+	 * @param targetStart when the target's first attempt started
+	 * @param deadline the call's deadline, or {@code null}
+	 * @param idempotent whether repeating the request is harmless
+	 * @return the decision
+	 */
+	RetryDecision decide(Throwable failure, RetrySettings settings, int attempt, Instant targetStart,
+			@Nullable Instant deadline, boolean idempotent) {
+		Instant now = this.clock.instant();
+		Duration serverWait = null;
+		if (failure instanceof LlmDeadlineExceededException) {
+			return RetryDecision.giveUp(Reason.DEADLINE);
+		}
+		if (failure instanceof LlmException llm) {
+			FailureKind kind = llm.kind();
+			if (kind == FailureKind.QUOTA_EXHAUSTED) {
+				// Waiting will not help, and every other call would hit the same wall.
+				return RetryDecision.giveUpAndOpen(Reason.NOT_RETRYABLE, llm.retryAfter().map(now::plus).orElse(null));
+			}
+			if (!retryable(llm, settings, idempotent)) {
+				return RetryDecision.giveUp(Reason.NOT_RETRYABLE);
+			}
+			if (settings.respectRetryAfter()) {
+				serverWait = llm.retryAfter().orElse(null);
+			}
+		}
+		else if (!settings.retriesException(failure)) {
+			return RetryDecision.giveUp(Reason.NOT_RETRYABLE);
+		}
+		if (attempt >= settings.maxAttempts()) {
+			return RetryDecision.giveUp(Reason.ATTEMPTS_EXHAUSTED);
+		}
+		Duration wait;
+		if (serverWait != null) {
+			if (serverWait.compareTo(settings.maxRetryAfter()) > 0) {
+				return giveUpOnServerWait(failure, Reason.RETRY_AFTER_TOO_LONG, now.plus(serverWait));
+			}
+			wait = jitter(serverWait, 0, SERVER_WAIT_JITTER);
+		}
+		else {
+			wait = backoff(settings, attempt);
+		}
+		Instant next = now.plus(wait);
+		if (!next.isBefore(targetStart.plus(settings.maxElapsed()))) {
+			return (serverWait != null) ? giveUpOnServerWait(failure, Reason.MAX_ELAPSED, now.plus(serverWait))
+					: RetryDecision.giveUp(Reason.MAX_ELAPSED);
+		}
+		if (deadline != null && !next.isBefore(deadline)) {
+			return (serverWait != null) ? giveUpOnServerWait(failure, Reason.DEADLINE, now.plus(serverWait))
+					: RetryDecision.giveUp(Reason.DEADLINE);
+		}
+		return RetryDecision.retryAfter(wait.toMillis());
+	}
+
+	/**
+	 * A 429 given up because of the wait its server asked for opens the circuit until the instant
+	 * the server named, so later calls go straight to the fallback instead of asking again.
+	 */
+	private RetryDecision giveUpOnServerWait(Throwable failure, Reason reason, Instant serverInstant) {
+		if (failure instanceof LlmException llm && llm.kind() == FailureKind.RATE_LIMITED) {
+			return RetryDecision.giveUpAndOpen(reason, serverInstant);
+		}
+		return RetryDecision.giveUp(reason);
+	}
+
+	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
+		Integer status = failure.status();
+		return switch (failure.kind()) {
+			case RATE_LIMITED, SERVER_ERROR, CONFLICT -> status != null && settings.retryOnStatus().contains(status);
+			case TIMEOUT -> settings.retryOnTimeout() && idempotent
+					&& (status == null || settings.retryOnStatus().contains(status));
+			case CONNECTION -> settings.retryOnConnectionError() && (idempotent || !failure.requestSent());
+			default -> false;
+		};
+	}
+
+	/**
+	 * Return the computed wait after the given attempt: {@code initial-backoff * multiplier^(n-1)},
+	 * capped at {@code max-backoff}, randomised by the jitter around that value.
+	 */
+	Duration backoff(RetrySettings settings, int attempt) {
+		double base = settings.initialBackoff().toNanos() * Math.pow(settings.multiplier(), attempt - 1);
+		double capped = Math.min(base, settings.maxBackoff().toNanos());
+		return jitter(Duration.ofNanos((long) capped), -settings.jitter(), settings.jitter());
+	}
+
+	private Duration jitter(Duration wait, double lowest, double highest) {
+		if (lowest == highest) {
+			return wait;
+		}
+		double factor = 1 + lowest + (highest - lowest) * this.random.nextDouble();
+		return Duration.ofNanos((long) (wait.toNanos() * factor));
+	}
+
+}

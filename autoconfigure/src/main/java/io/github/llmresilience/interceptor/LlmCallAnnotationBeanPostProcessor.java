@@ -1,0 +1,108 @@
+package io.github.llmresilience.interceptor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.function.SingletonSupplier;
+
+import io.github.llmresilience.LlmCall;
+import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.interceptor.LlmCallMethods.LlmCallMethod;
+import io.github.llmresilience.policy.LlmPolicies;
+
+/**
+ * Applies {@code @LlmCall}: an advisor with an annotation pointcut and the {@link LlmCallInterceptor},
+ * added to every bean with an {@code @LlmCall} method, as Spring Framework's {@code @Retryable} is
+ * applied (no AspectJ weaver). Each annotated method is checked once, when its bean is created:
+ * methods a proxy cannot intercept and fallback methods that do not fit fail the start, and so do
+ * unknown policies, once every bean exists.
+ */
+public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
+		implements SmartInitializingSingleton {
+
+	private final ReactiveAdapterRegistry adapters = ReactiveAdapterRegistry.getSharedInstance();
+
+	private final Map<Class<?>, List<LlmCallMethod>> resolved = new ConcurrentHashMap<>();
+
+	private final List<LlmCallMethod> annotated = new ArrayList<>();
+
+	private @Nullable BeanFactory beanFactory;
+
+	private final LlmCallInterceptor interceptor;
+
+	/**
+	 * Create the post-processor.
+	 */
+	public LlmCallAnnotationBeanPostProcessor() {
+		setBeforeExistingAdvisors(true);
+		// A CGLIB proxy also intercepts @LlmCall methods that no interface declares.
+		setProxyTargetClass(true);
+		this.interceptor = new LlmCallInterceptor(
+				SingletonSupplier.of(() -> beanFactory().getBean(LlmExecutor.class)), this.adapters);
+		this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, LlmCall.class, true),
+				this.interceptor);
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		super.setBeanFactory(beanFactory);
+		this.beanFactory = beanFactory;
+	}
+
+	private BeanFactory beanFactory() {
+		if (this.beanFactory == null) {
+			throw new IllegalStateException("No BeanFactory");
+		}
+		return this.beanFactory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (AnnotationUtils.isCandidateClass(targetClass, LlmCall.class)) {
+			List<LlmCallMethod> methods = this.resolved.computeIfAbsent(targetClass, (type) -> {
+				List<LlmCallMethod> found = LlmCallMethods.find(type, this.adapters);
+				this.interceptor.register(found);
+				synchronized (this.annotated) {
+					this.annotated.addAll(found);
+				}
+				return found;
+			});
+			if (methods.isEmpty()) {
+				return bean;
+			}
+		}
+		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		LlmPolicies policies = beanFactory().getBean(LlmPolicies.class);
+		synchronized (this.annotated) {
+			for (LlmCallMethod method : this.annotated) {
+				if (!policies.contains(method.policy())) {
+					String where = LlmCallMethods.describe(method.method(), method.method().getDeclaringClass());
+					String policy = method.policy().isEmpty() ? LlmPolicies.DEFAULT : method.policy();
+					throw new LlmCallConfigurationException(
+							"@LlmCall on " + where + (method.policy().isEmpty() ? " names no policy" : " names policy '"
+									+ policy + "'") + ", but llm.policies." + policy + " is not configured.",
+							"Add llm.policies." + policy + " (with its provider and model) to the configuration, or "
+									+ "name one of the configured policies " + policies.all().keySet() + ".");
+				}
+			}
+		}
+	}
+
+}

@@ -1,0 +1,30 @@
+package io.github.llmresilience.interceptor;
+
+/**
+ * An {@code @LlmCall} annotation cannot work as written: it names an unknown policy, sits on a
+ * method a proxy cannot intercept, or names a fallback method that is missing or does not fit. It
+ * fails the application's start, and its {@link #action()} says what to write instead.
+ */
+public class LlmCallConfigurationException extends RuntimeException {
+
+	private final String action;
+
+	/**
+	 * Create an exception.
+	 * @param description what is wrong
+	 * @param action what to write instead
+	 */
+	public LlmCallConfigurationException(String description, String action) {
+		super(description);
+		this.action = action;
+	}
+
+	/**
+	 * Return what to write instead.
+	 * @return the action
+	 */
+	public String action() {
+		return this.action;
+	}
+
+}

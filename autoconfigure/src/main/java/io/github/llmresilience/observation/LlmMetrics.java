@@ -1,0 +1,59 @@
+package io.github.llmresilience.observation;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.Usage;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * The counters and token usage of llm-resilience. Without a {@code MeterRegistry} it is
+ * {@link #NONE}.
+ */
+public interface LlmMetrics {
+
+	/**
+	 * Metrics that record nothing.
+	 */
+	LlmMetrics NONE = new LlmMetrics() {
+
+		@Override
+		public void retry(String policy, Target target, String reason) {
+		}
+
+		@Override
+		public void fallback(String policy, Target from, Target to, FailureKind reason) {
+		}
+
+		@Override
+		public void usage(Target target, @Nullable String responseModel, Usage usage) {
+		}
+
+	};
+
+	/**
+	 * Count a retry scheduled on a target ({@code llm.retries}).
+	 * @param policy the policy
+	 * @param target the target retried
+	 * @param reason the failure kind that caused it
+	 */
+	void retry(String policy, Target target, String reason);
+
+	/**
+	 * Count a move to the next target ({@code llm.fallbacks}).
+	 * @param policy the policy
+	 * @param from the target given up
+	 * @param to the next target
+	 * @param reason the failure kind that caused it
+	 */
+	void fallback(String policy, Target from, Target to, FailureKind reason);
+
+	/**
+	 * Record the tokens of an answer ({@code gen_ai.client.token.usage}).
+	 * @param target the target asked
+	 * @param responseModel the model the server reported, or {@code null}
+	 * @param usage the token counts
+	 */
+	void usage(Target target, @Nullable String responseModel, Usage usage);
+
+}

@@ -1,0 +1,52 @@
+package io.github.llmresilience.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.llmresilience.FailureKind;
+
+/**
+ * A policy as it applies to calls: its targets in order (the primary first), its retry settings
+ * and fallback rules, merged with {@code llm.defaults} once, at start-up.
+ *
+ * @param name the policy's name
+ * @param targets the primary, then the fallbacks in order
+ * @param retry the retry settings of every target of the policy
+ * @param fallbackOn the failure kinds after which the next target is tried
+ * @param deadline the longest a logical call may take, or {@code null}
+ */
+public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+		@Nullable Duration deadline) {
+
+	/**
+	 * Create a policy.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 */
+	public ResolvedPolicy {
+		Objects.requireNonNull(name, "'name' must not be null");
+		targets = List.copyOf(targets);
+		if (targets.isEmpty()) {
+			throw new IllegalArgumentException("A policy needs at least one target");
+		}
+		fallbackOn = Set.copyOf(fallbackOn);
+	}
+
+	/**
+	 * Return the name of the Resilience4j {@code Retry} of one of this policy's targets:
+	 * {@code <policy>@<provider>:<model>}.
+	 * @param target the target
+	 * @return the retry's name
+	 */
+	public String retryName(Target target) {
+		return this.name + "@" + target.name();
+	}
+
+}
