@@ -1,0 +1,250 @@
+package io.github.llmresilience.autoconfigure;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmCall;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.client.ProviderClients;
+import io.github.llmresilience.execution.DefaultLlmClient;
+import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.interceptor.LlmCallAnnotationBeanPostProcessor;
+import io.github.llmresilience.interceptor.LlmCallConfigurationException;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.testkit.FakeLlmServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class LlmResilienceAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class));
+
+	private final ApplicationContextRunner configured = this.runner.withPropertyValues(
+			"llm.providers.openai.base-url=http://127.0.0.1:9/v1", "llm.providers.openai.api-key=sk-test",
+			"llm.policies.default.model=gpt-4o-mini");
+
+	@Test
+	void createsTheClientThePoliciesAndTheirResilience4jInstances() {
+		this.configured.withPropertyValues("llm.providers.backup.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.default.provider=openai", "llm.policies.summaries.provider=openai",
+				"llm.policies.summaries.model=gpt-4o", "llm.policies.summaries.fallbacks[0].provider=backup",
+				"llm.policies.summaries.fallbacks[0].model=claude")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(LlmClient.class)
+					.hasSingleBean(DefaultLlmClient.class)
+					.hasSingleBean(LlmExecutor.class)
+					.hasSingleBean(ProviderClients.class)
+					.hasSingleBean(LlmCallAnnotationBeanPostProcessor.class);
+				assertThat(context.getBean(LlmPolicies.class).all()).containsOnlyKeys("default", "summaries");
+				RetryRegistry retries = context.getBean(RetryRegistry.class);
+				assertThat(retries.getAllRetries()).extracting((retry) -> retry.getName())
+					.containsExactlyInAnyOrder("default@openai:gpt-4o-mini", "summaries@openai:gpt-4o",
+							"summaries@backup:claude");
+				CircuitBreakerRegistry circuitBreakers = context.getBean(CircuitBreakerRegistry.class);
+				assertThat(circuitBreakers.getAllCircuitBreakers()).extracting((cb) -> cb.getName())
+					.containsExactlyInAnyOrder("openai:gpt-4o-mini", "openai:gpt-4o", "backup:claude");
+			});
+	}
+
+	@Test
+	void policyMayLeaveOutTheProviderWhenThereIsOnlyOne() {
+		this.configured.run((context) -> assertThat(
+				context.getBean(LlmPolicies.class).get("default").targets().get(0).provider())
+			.isEqualTo("openai"));
+	}
+
+	@Test
+	void backsOffFromTheApplicationsOwnBeans() {
+		this.configured.withUserConfiguration(OwnBeans.class).run((context) -> {
+			assertThat(context).getBean(RetryRegistry.class).isSameAs(OwnBeans.RETRIES);
+			assertThat(context).getBean(CircuitBreakerRegistry.class).isSameAs(OwnBeans.CIRCUIT_BREAKERS);
+			assertThat(context).getBean(LlmClient.class).isSameAs(OwnBeans.CLIENT);
+			assertThat(context.getBean(RetryRegistry.class).getAllRetries()).isNotEmpty();
+		});
+	}
+
+	@Test
+	void isOffWhenDisabled() {
+		this.configured.withPropertyValues("llm.enabled=false").run((context) -> assertThat(context)
+			.doesNotHaveBean(LlmClient.class)
+			.doesNotHaveBean(LlmExecutor.class)
+			.doesNotHaveBean(LlmCallAnnotationBeanPostProcessor.class));
+	}
+
+	@Test
+	void isOffWithoutResilience4j() {
+		this.configured.withClassLoader(new FilteredClassLoader(RetryRegistry.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class));
+	}
+
+	@Test
+	void isOffWithoutWebClient() {
+		this.configured.withClassLoader(new FilteredClassLoader(WebClient.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class));
+	}
+
+	@Test
+	void usesTheApplicationsWebClientBuilder() {
+		try (FakeLlmServer server = FakeLlmServer.start()) {
+			this.runner.withPropertyValues("llm.providers.openai.base-url=" + server.baseUrl(),
+					"llm.policies.default.model=gpt-4o-mini")
+				.withUserConfiguration(FilteringBuilder.class)
+				.run((context) -> {
+					context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block();
+					assertThat(context.getBean(FilteringBuilder.class).seen).hasSize(1);
+				});
+		}
+	}
+
+	@Test
+	void startsWithoutProvidersAndACallNamesLlmProviders() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			LlmClient client = context.getBean(LlmClient.class);
+			assertThatIllegalStateException()
+				.isThrownBy(() -> client.chat(ChatRequest.builder().user("hi").build()).block())
+				.withMessageContaining("llm.providers");
+		});
+	}
+
+	@Test
+	void callNamingNoPolicyWithoutADefaultNamesLlmPoliciesDefault() {
+		this.runner.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.other.model=gpt-4o")
+			.run((context) -> assertThatIllegalStateException()
+				.isThrownBy(() -> context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block())
+				.withMessageContaining("llm.policies.default"));
+	}
+
+	@Test
+	void llmCallNamingNoPolicyWithoutADefaultFailsTheStart() {
+		this.runner.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.other.model=gpt-4o")
+			.withUserConfiguration(DefaultPolicyService.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).isInstanceOf(LlmCallConfigurationException.class)
+					.hasMessageContaining("llm.policies.default");
+			});
+	}
+
+	@Test
+	void engineUsesTheLlmClockBean() {
+		this.configured.withUserConfiguration(FixedClock.class)
+			.run((context) -> assertThat(context).hasSingleBean(LlmExecutor.class).hasNotFailed());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnBeans {
+
+		static final RetryRegistry RETRIES = RetryRegistry.ofDefaults();
+
+		static final CircuitBreakerRegistry CIRCUIT_BREAKERS = CircuitBreakerRegistry.ofDefaults();
+
+		static final LlmClient CLIENT = new LlmClient() {
+
+			@Override
+			public Mono<io.github.llmresilience.ChatResponse> chat(ChatRequest request) {
+				return Mono.empty();
+			}
+
+			@Override
+			public Mono<io.github.llmresilience.ChatResponse> chat(String policy, ChatRequest request) {
+				return Mono.empty();
+			}
+
+			@Override
+			public reactor.core.publisher.Flux<io.github.llmresilience.ChatChunk> stream(ChatRequest request) {
+				return reactor.core.publisher.Flux.empty();
+			}
+
+			@Override
+			public reactor.core.publisher.Flux<io.github.llmresilience.ChatChunk> stream(String policy,
+					ChatRequest request) {
+				return reactor.core.publisher.Flux.empty();
+			}
+
+		};
+
+		@Bean
+		RetryRegistry retryRegistry() {
+			return RETRIES;
+		}
+
+		@Bean
+		CircuitBreakerRegistry circuitBreakerRegistry() {
+			return CIRCUIT_BREAKERS;
+		}
+
+		@Bean
+		LlmClient llmClient() {
+			return CLIENT;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FilteringBuilder {
+
+		final List<URI> seen = new CopyOnWriteArrayList<>();
+
+		@Bean
+		WebClient.Builder webClientBuilder() {
+			return WebClient.builder().filter((request, next) -> {
+				this.seen.add(request.url());
+				return next.exchange(request);
+			});
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FixedClock {
+
+		@Bean
+		Clock llmClock() {
+			return Clock.fixed(Instant.parse("2026-11-23T00:00:00Z"), ZoneOffset.UTC);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DefaultPolicyService {
+
+		@Bean
+		Service service() {
+			return new Service();
+		}
+
+	}
+
+	static class Service {
+
+		@LlmCall
+		public Mono<String> ask() {
+			return Mono.just("x");
+		}
+
+	}
+
+}
