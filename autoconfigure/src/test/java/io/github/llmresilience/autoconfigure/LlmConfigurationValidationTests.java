@@ -1,0 +1,298 @@
+package io.github.llmresilience.autoconfigure;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Mono;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmCall;
+import io.github.llmresilience.interceptor.LlmCallConfigurationException;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.ResolvedPolicy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad configuration fails the start with a message that names the property and says what to write
+ * instead.
+ */
+class LlmConfigurationValidationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=https://api.openai.com/v1",
+				"llm.providers.backup.base-url=https://openrouter.ai/api/v1", "llm.policies.default.provider=openai",
+				"llm.policies.default.model=gpt-4o-mini");
+
+	/**
+	 * Spring Boot's own analyzer explains an {@link InvalidConfigurationPropertyValueException}
+	 * with its name, value and reason.
+	 */
+	private InvalidConfigurationPropertyValueException failure(String... properties) {
+		Throwable[] found = new Throwable[1];
+		this.runner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
+				failure = failure.getCause();
+			}
+			found[0] = failure;
+		});
+		assertThat(found[0]).as("an InvalidConfigurationPropertyValueException explains the failure")
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class);
+		return (InvalidConfigurationPropertyValueException) found[0];
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', value = {
+			"llm.policies.default.provider|nowhere|llm.policies.default.provider|use one of [openai, backup]",
+			"llm.policies.default.fallbacks[0].provider|nowhere|llm.policies.default.fallbacks[0].provider|No provider named 'nowhere'",
+			"llm.providers.broken.api-key|k|llm.providers.broken.base-url|base URL",
+			"llm.providers.broken.base-url|ftp://example.com|llm.providers.broken.base-url|http:// or https://",
+			"llm.providers.broken.base-url|not a url|llm.providers.broken.base-url|http:// or https://",
+			"llm.providers.Bad_Name.base-url|https://x.example/v1|llm.providers.Bad_Name|lowercase letters, digits and '-'",
+			"llm.policies.My_Policy.model|gpt-4o|llm.policies.My_Policy|lowercase letters, digits and '-'",
+			"llm.defaults.retry.max-attempts|0|llm.defaults.retry.max-attempts|At least 1 attempt",
+			"llm.policies.default.retry.max-attempts|0|llm.policies.default.retry.max-attempts|At least 1 attempt",
+			"llm.policies.default.retry.multiplier|0.5|llm.policies.default.retry.multiplier|1 (constant waits) or more",
+			"llm.defaults.retry.jitter|1.5|llm.defaults.retry.jitter|from 0",
+			"llm.defaults.retry.initial-backoff|-1s|llm.defaults.retry.initial-backoff|must not be negative",
+			"llm.policies.default.deadline|-5s|llm.policies.default.deadline|must be positive",
+			"llm.providers.openai.read-timeout|0s|llm.providers.openai.read-timeout|must be positive",
+			"llm.providers.openai.max-connections|0|llm.providers.openai.max-connections|at least 1",
+			"llm.defaults.circuit-breaker.failure-rate-threshold|150|llm.defaults.circuit-breaker.failure-rate-threshold|percentage",
+			"llm.providers.openai.circuit-breaker.sliding-window-size|0|llm.providers.openai.circuit-breaker.sliding-window-size|1 or more",
+			"llm.defaults.retry.retry-on-status|99|llm.defaults.retry.retry-on-status|HTTP codes from 100 to 599",
+			"llm.policies.default.model| |llm.policies.default.model|model to ask",
+			"llm.providers.openai.headers.Authorization|Bearer x|llm.providers.openai.headers.Authorization|api-key instead",
+			"llm.policies.default.circuit-breaker.wait-duration-in-open-state|10s|llm.policies.default.circuit-breaker|llm.defaults.circuit-breaker" })
+	void badValueFailsTheStartNamingThePropertyAndTheFix(String property, String value, String named, String fix) {
+		InvalidConfigurationPropertyValueException failure = failure(property + "=" + ((value != null) ? value : ""));
+		assertThat(failure.getName()).isEqualTo(named);
+		assertThat(failure.getReason()).contains(fix);
+		assertThat(failure.getMessage()).doesNotContain("Bearer x");
+	}
+
+	@Test
+	void policyWithoutProviderWhenThereAreSeveralNamesTheChoices() {
+		InvalidConfigurationPropertyValueException failure = failure("llm.policies.other.model=gpt-4o");
+		assertThat(failure.getName()).isEqualTo("llm.policies.other.provider");
+		assertThat(failure.getReason()).contains("[openai, backup]");
+	}
+
+	@Test
+	void unknownEnumValueInFallbackOnIsRejectedByBinding() {
+		this.runner.withPropertyValues("llm.defaults.fallback-on=rate-limited,sometimes")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void policyFieldsLeftUnsetTakeTheDefaultsFieldByField() {
+		this.runner
+			.withPropertyValues("llm.defaults.retry.max-attempts=5", "llm.defaults.retry.initial-backoff=1s",
+					"llm.policies.summaries.provider=openai", "llm.policies.summaries.model=gpt-4o",
+					"llm.policies.summaries.retry.max-attempts=2", "llm.policies.summaries.fallback-on=rate-limited",
+					"llm.policies.summaries.deadline=90s")
+			.run((context) -> {
+				LlmPolicies policies = context.getBean(LlmPolicies.class);
+				ResolvedPolicy summaries = policies.get("summaries");
+				assertThat(summaries.retry().maxAttempts()).isEqualTo(2);
+				assertThat(summaries.retry().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+				assertThat(summaries.fallbackOn()).containsExactly(FailureKind.RATE_LIMITED);
+				assertThat(summaries.deadline()).isEqualTo(Duration.ofSeconds(90));
+				ResolvedPolicy defaults = policies.get(null);
+				assertThat(defaults.retry().maxAttempts()).isEqualTo(5);
+				assertThat(defaults.deadline()).isNull();
+				assertThat(defaults.fallbackOn()).contains(FailureKind.CIRCUIT_OPEN)
+					.doesNotContain(FailureKind.BAD_REQUEST, FailureKind.CONTEXT_LENGTH);
+			});
+	}
+
+	@Test
+	void providerCircuitBreakerOverridesTheDefaultsForItsTargets() {
+		this.runner
+			.withPropertyValues("llm.defaults.circuit-breaker.sliding-window-size=40",
+					"llm.providers.openai.circuit-breaker.wait-duration-in-open-state=5s")
+			.run((context) -> {
+				var settings = context.getBean(LlmPolicies.class)
+					.circuitBreakers()
+					.get(new io.github.llmresilience.policy.Target("openai", "gpt-4o-mini"));
+				assertThat(settings.slidingWindowSize()).isEqualTo(40);
+				assertThat(settings.waitDurationInOpenState()).isEqualTo(Duration.ofSeconds(5));
+			});
+	}
+
+	@Test
+	void llmCallOnAPrivateMethodFailsTheStart() {
+		assertCallFailure(PrivateMethod.class, "private", "public (or protected), non-final, non-static");
+	}
+
+	@Test
+	void llmCallOnAFinalMethodFailsTheStart() {
+		assertCallFailure(FinalMethod.class, "final", "non-final");
+	}
+
+	@Test
+	void llmCallOnAStaticMethodFailsTheStart() {
+		assertCallFailure(StaticMethod.class, "static", "non-static");
+	}
+
+	@Test
+	void llmCallNamingAnUnknownPolicyFailsTheStart() {
+		assertCallFailure(UnknownPolicy.class, "names policy 'nowhere'", "Add llm.policies.nowhere");
+	}
+
+	@Test
+	void missingFallbackMethodFailsTheStart() {
+		assertCallFailure(MissingFallback.class, "fallbackMethod 'absent'",
+				"Declare `Mono<String> absent(String, Throwable cause)`");
+	}
+
+	@Test
+	void fallbackMethodThatDoesNotFitFailsTheStart() {
+		assertCallFailure(UnfitFallback.class, "does not fit", "Mono<String> cached(String, Throwable cause)");
+	}
+
+	private void assertCallFailure(Class<?> configuration, String description, String action) {
+		this.runner.withUserConfiguration(configuration).run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
+				failure = failure.getCause();
+			}
+			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
+			FailureAnalysis analysis = new LlmCallConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains(description);
+			assertThat(analysis.getAction()).contains(action);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrivateMethod {
+
+		@Bean
+		Object service() {
+			return new Object() {
+
+				@LlmCall
+				private Mono<String> ask(String text) {
+					return Mono.just(text);
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FinalMethod {
+
+		@Bean
+		FinalService service() {
+			return new FinalService();
+		}
+
+	}
+
+	static class FinalService {
+
+		@LlmCall
+		public final Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StaticMethod {
+
+		@Bean
+		StaticService service() {
+			return new StaticService();
+		}
+
+	}
+
+	static class StaticService {
+
+		@LlmCall
+		public static Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UnknownPolicy {
+
+		@Bean
+		UnknownPolicyService service() {
+			return new UnknownPolicyService();
+		}
+
+	}
+
+	static class UnknownPolicyService {
+
+		@LlmCall(policy = "nowhere")
+		public Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class MissingFallback {
+
+		@Bean
+		MissingFallbackService service() {
+			return new MissingFallbackService();
+		}
+
+	}
+
+	static class MissingFallbackService {
+
+		@LlmCall(fallbackMethod = "absent")
+		public Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UnfitFallback {
+
+		@Bean
+		UnfitFallbackService service() {
+			return new UnfitFallbackService();
+		}
+
+	}
+
+	static class UnfitFallbackService {
+
+		@LlmCall(fallbackMethod = "cached")
+		public Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+		public String cached(String text, Throwable cause) {
+			return text;
+		}
+
+	}
+
+}
