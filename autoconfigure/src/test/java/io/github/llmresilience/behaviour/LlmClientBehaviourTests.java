@@ -1,0 +1,411 @@
+package io.github.llmresilience.behaviour;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+
+import io.github.llmresilience.ChatChunk;
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmDeadlineExceededException;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.LlmStreamInterruptedException;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.testkit.FakeResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every row of the failure table and every rule under it, through {@link LlmClient} against a real
+ * server: what the upstream received, the gaps between requests, and what the caller got. The
+ * {@code summaries} policy has a primary ({@code openai}) with 3 attempts and 20ms/40ms backoffs,
+ * and one fallback ({@code backup}).
+ */
+class LlmClientBehaviourTests extends BehaviourTestSupport {
+
+	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
+
+	private void run(Consumer<LlmClient> test, String... properties) {
+		runner(properties).run((AssertableApplicationContext context) -> test.accept(context.getBean(LlmClient.class)));
+	}
+
+	private static Mono<ChatResponse> summaries(LlmClient llm) {
+		return llm.chat("summaries", REQUEST);
+	}
+
+	private static void served(Mono<ChatResponse> call, Served served) {
+		StepVerifier.create(call)
+			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
+			.verifyComplete();
+	}
+
+	private static LlmException failure(Mono<?> call) {
+		LlmException[] failure = new LlmException[1];
+		StepVerifier.create(call)
+			.expectErrorSatisfies((error) -> failure[0] = (LlmException) error)
+			.verify(Duration.ofSeconds(10));
+		return failure[0];
+	}
+
+	@Test
+	void rateLimitedWithRetryAfterOneSecondIsRetriedAboutOneSecondApart() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfter("1"), FakeResponse.status(429).retryAfter("1"));
+		run((llm) -> served(llm.chat(REQUEST), new Served("openai", PRIMARY, 3, false)));
+		assertThat(primaryRequests()).hasSize(3);
+		// The server's wait plus up to 10 % jitter.
+		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy(
+				(gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(TOLERANCE)));
+	}
+
+	@Test
+	void rateLimitedWaitsWhatRetryAfterMsSays() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.status(429).retryAfterMillis(150));
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy(
+				(gap) -> assertThat(gap).isBetween(Duration.ofMillis(150), Duration.ofMillis(165).plus(TOLERANCE)));
+	}
+
+	@Test
+	void rateLimitedWithoutRetryAfterUsesTheBackoff() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(429), FakeResponse.status(429));
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
+	}
+
+	@Test
+	void retryAfterBeyondMaxRetryAfterFallsBackAtOnceAndKeepsThePrimaryOpenUntilThatInstant() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfterMillis(800));
+		run((llm) -> {
+			served(summaries(llm), new Served("backup", FALLBACK, 2, true));
+			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
+			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
+			assertThat(primaryRequests()).hasSize(1);
+			await().atMost(Duration.ofSeconds(3))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> summaries(llm).block().served().provider().equals("openai"));
+		}, "llm.defaults.retry.max-retry-after=300ms");
+		assertThat(primaryRequests()).hasSize(2);
+		assertThat(FakeLlmServerGaps.of(primaryRequests()).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+		assertThat(fallbackRequests().get(0).receivedNanos() - primaryRequests().get(0).receivedNanos())
+			.isLessThan(TOLERANCE.toNanos());
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "insufficient_quota 429, 429, insufficient_quota", "payment required 402, 402, payment_required" })
+	void quotaExhaustedIsNeverRetriedAndFallsBack(String name, int status, String code) {
+		this.server.model(PRIMARY).enqueue(FakeResponse.error(status, "insufficient_quota", code, "You exceeded your quota"));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@ParameterizedTest(name = "HTTP {0}")
+	@CsvSource({ "500", "502", "503", "504" })
+	void serverErrorsInRetryOnStatusAreRetriedThenFallBack(int status) {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(status));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)));
+		assertThat(primaryRequests()).hasSize(3);
+		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
+	}
+
+	@Test
+	void serverErrorOutsideRetryOnStatusFallsBackWithoutRetry() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(529));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@Test
+	void retryOnStatusSwitchesRetryingOffWithoutChangingTheKind() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.status(503));
+		run((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.SERVER_ERROR),
+				"llm.policies.summaries.retry.retry-on-status=429");
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void timeoutIsRetriedWhenIdempotentThenFallsBack() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)));
+		assertThat(primaryRequests()).hasSize(3);
+		// Each attempt waits out the 500ms read timeout, then the backoff.
+		assertGaps(primaryRequests(), Duration.ofMillis(520), Duration.ofMillis(540));
+	}
+
+	@Test
+	void timeoutOfANonIdempotentRequestIsNeitherRetriedNorSentToTheFallback() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
+		run((llm) -> {
+			LlmException failure = failure(llm.chat("summaries", REQUEST.mutate().idempotent(false).build()));
+			assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
+			assertThat(failure.attempts()).isEqualTo(1);
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void requestTimeoutStatusIsRetriedLikeATimeout() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(408));
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 2, false)));
+	}
+
+	@Test
+	void connectionResetIsRetriedWhenIdempotent() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.reset(), FakeResponse.reset());
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
+	}
+
+	@Test
+	void connectionResetAfterTheRequestWasSentIsNeitherRetriedNorSentToTheFallbackWhenNotIdempotent() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.reset());
+		run((llm) -> assertThat(failure(llm.chat("summaries", REQUEST.mutate().idempotent(false).build())).kind())
+			.isEqualTo(FailureKind.CONNECTION));
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void refusedConnectionIsRetriedAndFallsBackEvenWhenNotIdempotent() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		run((llm) -> served(llm.chat("summaries", REQUEST.mutate().idempotent(false).build()),
+				new Served("backup", FALLBACK, 4, true)),
+				"llm.providers.openai.base-url=http://127.0.0.1:" + closedPort + "/v1");
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void conflictIsRetriedOnTheSameTarget() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(409), FakeResponse.status(409));
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@ParameterizedTest(name = "HTTP {0} is {1}")
+	@CsvSource({ "401, invalid_api_key", "403, permission_denied", "404, model_not_found" })
+	void authAndNotFoundAreNeverRetriedAndFallBack(int status, String code) {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.error(status, "invalid_request_error", code, "No."));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@Test
+	void contextLengthEndsTheCallUnlessListedInFallbackOn() {
+		FakeResponse tooLong = FakeResponse.error(400, "invalid_request_error", "context_length_exceeded",
+				"This model's maximum context length is 128000 tokens");
+		this.server.model(PRIMARY).thenAlways(tooLong);
+		run((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
+			assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+			assertThat(failure.getMessage()).contains("maximum context length");
+		}));
+		assertThat(fallbackRequests()).isEmpty();
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
+				"llm.policies.summaries.fallback-on=context-length");
+		assertThat(primaryRequests()).hasSize(2);
+	}
+
+	@Test
+	void contentFilterEndsTheCallUnlessListedInFallbackOn() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.error(400, "invalid_request_error", "content_filter", "Filtered"));
+		run((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.CONTENT_FILTER));
+		assertThat(fallbackRequests()).isEmpty();
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@ParameterizedTest(name = "HTTP {0}")
+	@CsvSource({ "400", "422" })
+	void badRequestIsOneRequestWithoutFallbackAndNamesTheProvidersMessage(int status) {
+		this.server.model(PRIMARY)
+			.thenAlways(FakeResponse.error(status, "invalid_request_error", null, "Unrecognized request argument: foo"));
+		run((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
+			assertThat(failure.kind()).isEqualTo(FailureKind.BAD_REQUEST);
+			assertThat(failure.getMessage()).contains("Unrecognized request argument: foo");
+			assertThat(failure.attempts()).isEqualTo(1);
+			assertThat(failure.status()).isEqualTo(status);
+		}));
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void malformedAnswerIsNeverRetriedAndFallsBack() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.malformed("<html>oops</html>"));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@Test
+	void errorObjectInsideA200IsHandledLikeItsStatus() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.errorInOk(429, "Rate limit"), FakeResponse.errorInOk("rate_limit_exceeded", "Rate limit"));
+		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
+	}
+
+	@Test
+	void primaryDownAcrossManyCallsOpensItsCircuitAndLaterCallsSendItNothingUntilHalfOpenProbes() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(500));
+		run((llm) -> {
+			for (int i = 0; i < 10; i++) {
+				served(summaries(llm), new Served("backup", FALLBACK, (i < 4) ? 2 : 1, true));
+			}
+			assertThat(primaryRequests()).hasSize(4);
+			this.server.model(PRIMARY).thenAlways(FakeResponse.ok("recovered"));
+			await().atMost(Duration.ofSeconds(3))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> summaries(llm).block().served().provider().equals("openai"));
+		}, "llm.policies.summaries.retry.max-attempts=1", "llm.defaults.circuit-breaker.sliding-window-size=4",
+				"llm.defaults.circuit-breaker.minimum-number-of-calls=4",
+				"llm.defaults.circuit-breaker.wait-duration-in-open-state=300ms",
+				"llm.defaults.circuit-breaker.permitted-calls-in-half-open-state=1");
+		assertThat(primaryRequests()).hasSize(5);
+		assertThat(FakeLlmServerGaps.of(primaryRequests()).get(3)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+	}
+
+	@Test
+	void badRequestsDoNotOpenTheCircuit() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(400));
+		run((llm) -> {
+			for (int i = 0; i < 6; i++) {
+				assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.BAD_REQUEST);
+			}
+		}, "llm.defaults.circuit-breaker.sliding-window-size=4", "llm.defaults.circuit-breaker.minimum-number-of-calls=4");
+		assertThat(primaryRequests()).hasSize(6);
+	}
+
+	@Test
+	void aWaitBeyondMaxElapsedGivesTheTargetUpAtOnce() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 3, true)),
+				"llm.policies.summaries.retry.max-elapsed=50ms");
+		// 20ms then 40ms: the second wait would end after 50ms.
+		assertThat(primaryRequests()).hasSize(2);
+	}
+
+	@Test
+	void deadlineShorterThanTheRetriesEndsTheCallOnTimeWithATimeout() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503).delay(Duration.ofMillis(100)));
+		run((llm) -> {
+			long start = System.nanoTime();
+			LlmException failure = failure(summaries(llm));
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(failure).isInstanceOf(LlmDeadlineExceededException.class);
+			assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
+			assertThat(failure.getCause()).isInstanceOf(LlmException.class);
+			assertThat(took).isBetween(Duration.ofMillis(250), Duration.ofMillis(250).plus(TOLERANCE).plus(TOLERANCE));
+		}, "llm.policies.summaries.deadline=250ms", "llm.policies.summaries.retry.initial-backoff=50ms");
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void cancellingCancelsTheExchangeInFlight() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
+		run((llm) -> StepVerifier.create(summaries(llm))
+			.then(() -> await().atMost(Duration.ofSeconds(3)).until(() -> primaryRequests().size() == 1))
+			.thenCancel()
+			.verify());
+		await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
+	}
+
+	@Test
+	void cancellingDuringAWaitCancelsTheWait() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(429).retryAfterMillis(300));
+		run((llm) -> {
+			StepVerifier.create(summaries(llm))
+				.then(() -> await().atMost(Duration.ofSeconds(3)).until(() -> primaryRequests().size() == 1))
+				.thenCancel()
+				.verify();
+			// Long enough for the cancelled retry to have happened, had it not been cancelled.
+			StepVerifier.create(Mono.delay(Duration.ofMillis(500))).expectNextCount(1).verifyComplete();
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void streamCutAfterThreeChunksDeliversThemOnceThenIsInterrupted() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.stream("a", "b", "c", "d", "e").breakAfter(3));
+		List<String> texts = new ArrayList<>();
+		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
+			.recordWith(() -> texts)
+			.expectNext("a", "b", "c")
+			.expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
+				assertThat(((LlmStreamInterruptedException) error).partialText()).isEqualTo("abc");
+				assertThat(((LlmStreamInterruptedException) error).chunksDelivered()).isEqualTo(3);
+			})
+			.verify(Duration.ofSeconds(5)));
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void streamFailingBeforeItsFirstChunkFallsBackTransparently() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(401));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.stream("x", "y"));
+		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).filter((t) -> !t.isEmpty()))
+			.expectNext("x", "y")
+			.verifyComplete());
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void streamStallingBeforeItsFirstChunkIsRetriedAfterTheFirstChunkTimeout() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.stream("late").delay(Duration.ofSeconds(5)));
+		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).reduce(String::concat))
+			.expectNext("Hello from " + PRIMARY)
+			.verifyComplete());
+		assertThat(primaryRequests()).hasSize(2);
+		assertGaps(primaryRequests(), Duration.ofMillis(520));
+	}
+
+	@Test
+	void truncatedStreamIsAFailureNotAQuietSuccess() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.stream("a", "b").withoutDone());
+		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
+			.expectNext("a", "b")
+			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CONNECTION))
+			.verify(Duration.ofSeconds(5)));
+	}
+
+	@Test
+	void eachSubscriptionSendsTheRequestAgain() {
+		run((llm) -> {
+			Mono<ChatResponse> call = summaries(llm);
+			Flux<ChatChunk> stream = llm.stream("streaming", REQUEST);
+			assertThat(this.server.requests()).isEmpty();
+			call.block();
+			call.block();
+			stream.blockLast();
+		});
+		assertThat(primaryRequests()).hasSize(3);
+	}
+
+	@Test
+	void unknownPolicyIsAClearError() {
+		run((llm) -> StepVerifier.create(llm.chat("nowhere", REQUEST))
+			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("llm.policies.nowhere"))
+			.verify());
+	}
+
+}
