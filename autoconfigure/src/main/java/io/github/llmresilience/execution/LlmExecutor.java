@@ -105,7 +105,9 @@ public final class LlmExecutor {
 	 */
 	public <T> Mono<T> mono(ResolvedPolicy policy, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt) {
-		return Mono.fromDirect(execute(policy, options, attempt));
+		// The value goes downstream only once the call has completed, so the call is finished (and
+		// counted as a success) even for a subscriber that cancels on the first value, as block() does.
+		return execute(policy, options, attempt).singleOrEmpty();
 	}
 
 	/**

@@ -3,12 +3,17 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.TransitionCheckResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -34,6 +39,8 @@ public final class TargetResilience {
 
 	private final Map<Target, CircuitBreaker> circuitBreakers = new HashMap<>();
 
+	private final Map<Target, OpenUntil> openUntil = new HashMap<>();
+
 	/**
 	 * Create the instances of every policy and target.
 	 * @param policies the policies
@@ -52,8 +59,12 @@ public final class TargetResilience {
 		}
 		policies.circuitBreakers().forEach((target, settings) -> {
 			if (settings.enabled()) {
-				this.circuitBreakers.put(target,
-						circuitBreakerRegistry.circuitBreaker(target.name(), circuitBreakerConfig(settings, clock)));
+				OpenUntil until = new OpenUntil(clock, settings.waitDurationInOpenState());
+				CircuitBreaker circuitBreaker = circuitBreakerRegistry.circuitBreaker(target.name(),
+						circuitBreakerConfig(settings, clock, until));
+				circuitBreaker.getEventPublisher().onStateTransition(until::onTransition);
+				this.circuitBreakers.put(target, circuitBreaker);
+				this.openUntil.put(target, until);
 			}
 		});
 	}
@@ -67,7 +78,8 @@ public final class TargetResilience {
 			.build();
 	}
 
-	static CircuitBreakerConfig circuitBreakerConfig(CircuitBreakerSettings settings, Clock clock) {
+	static CircuitBreakerConfig circuitBreakerConfig(CircuitBreakerSettings settings, Clock clock,
+			OpenUntil openUntil) {
 		return CircuitBreakerConfig.custom()
 			.slidingWindowType(SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(settings.slidingWindowSize())
@@ -79,7 +91,7 @@ public final class TargetResilience {
 			.slowCallDurationThreshold(NEVER_SLOW)
 			.recordException(FailureRules::recorded)
 			.ignoreException(FailureRules::ignored)
-			.transitionOnResult((result) -> FailureRules.transition(result, settings.waitDurationInOpenState()))
+			.transitionOnResult((result) -> openUntil.requested(FailureRules.transition(result, settings.waitDurationInOpenState())))
 			.clock(clock)
 			.build();
 	}
@@ -108,11 +120,65 @@ public final class TargetResilience {
 	}
 
 	/**
+	 * Return until when a target's circuit stays open.
+	 * @param target the target
+	 * @return the instant the open state ends, or {@code null} if the circuit is not open
+	 */
+	public @Nullable Instant openUntil(Target target) {
+		OpenUntil until = this.openUntil.get(target);
+		return (until != null) ? until.get() : null;
+	}
+
+	/**
 	 * Return every circuit breaker by target.
 	 * @return the circuit breakers
 	 */
 	public Map<Target, CircuitBreaker> circuitBreakers() {
 		return Map.copyOf(this.circuitBreakers);
+	}
+
+	/**
+	 * Remembers until when a circuit is open, which Resilience4j keeps to itself: the instant a
+	 * server named, or the breaker's own wait from the moment it opened.
+	 */
+	static final class OpenUntil {
+
+		private final Clock clock;
+
+		private final Duration waitDurationInOpenState;
+
+		private final AtomicReference<@Nullable Instant> requested = new AtomicReference<>();
+
+		private volatile @Nullable Instant until;
+
+		OpenUntil(Clock clock, Duration waitDurationInOpenState) {
+			this.clock = clock;
+			this.waitDurationInOpenState = waitDurationInOpenState;
+		}
+
+		TransitionCheckResult requested(TransitionCheckResult result) {
+			if (result.isTransitionToOpen()) {
+				this.requested.set((result.getWaitUntil() != null) ? result.getWaitUntil()
+						: this.clock.instant().plus(result.getWaitDuration()));
+			}
+			return result;
+		}
+
+		void onTransition(CircuitBreakerOnStateTransitionEvent event) {
+			State to = event.getStateTransition().getToState();
+			Instant requested = this.requested.getAndSet(null);
+			if (to == State.OPEN) {
+				this.until = (requested != null) ? requested : this.clock.instant().plus(this.waitDurationInOpenState);
+			}
+			else {
+				this.until = null;
+			}
+		}
+
+		@Nullable Instant get() {
+			return this.until;
+		}
+
 	}
 
 }

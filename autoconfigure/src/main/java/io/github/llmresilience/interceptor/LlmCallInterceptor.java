@@ -115,7 +115,7 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 			}
 			return this.executor.get().execute(policy, options, (scope) -> subscribeWithin(publisher, scope));
 		});
-		return adapter.fromPublisher(multi ? executed : Mono.fromDirect(executed));
+		return adapter.fromPublisher(multi ? executed : executed.singleOrEmpty());
 	}
 
 	private Object completionStage(MethodInvocation invocation, LlmCallMethod spec, ResolvedPolicy policy,

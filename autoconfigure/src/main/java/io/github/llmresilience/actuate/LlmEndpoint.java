@@ -1,0 +1,219 @@
+package io.github.llmresilience.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.client.ProviderClients;
+import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.RetrySettings;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * The {@code llm} actuator endpoint: every provider, every policy with its targets in order, the
+ * state of each target's circuit breaker, and the resolved retry and circuit breaker settings.
+ * API keys are never shown, only whether one is set.
+ */
+@Endpoint(id = "llm")
+public class LlmEndpoint {
+
+	private final LlmPolicies policies;
+
+	private final TargetResilience resilience;
+
+	private final ProviderClients clients;
+
+	/**
+	 * Create the endpoint.
+	 * @param policies the policies
+	 * @param resilience the circuit breakers
+	 * @param clients the providers
+	 */
+	public LlmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients) {
+		this.policies = policies;
+		this.resilience = resilience;
+		this.clients = clients;
+	}
+
+	/**
+	 * Describe the providers and policies.
+	 * @return the description
+	 */
+	@ReadOperation
+	public LlmDescriptor llm() {
+		Map<String, ProviderDescriptor> providers = new LinkedHashMap<>();
+		this.clients.all().forEach((name, client) -> providers.put(name, ProviderDescriptor.of(client.settings())));
+		Map<String, PolicyDescriptor> policies = new LinkedHashMap<>();
+		this.policies.all().forEach((name, policy) -> policies.put(name, describe(policy)));
+		return new LlmDescriptor(providers, policies);
+	}
+
+	private PolicyDescriptor describe(ResolvedPolicy policy) {
+		List<TargetDescriptor> targets = policy.targets()
+			.stream()
+			.map((target) -> new TargetDescriptor(target.provider(), target.model(), policy.retryName(target),
+					circuitBreaker(target)))
+			.toList();
+		return new PolicyDescriptor(targets, RetryDescriptor.of(policy.retry()),
+				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()));
+	}
+
+	private @Nullable CircuitBreakerDescriptor circuitBreaker(Target target) {
+		CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+		CircuitBreakerSettings settings = this.policies.circuitBreakers().get(target);
+		if (circuitBreaker == null || settings == null) {
+			return null;
+		}
+		CircuitBreaker.Metrics metrics = circuitBreaker.getMetrics();
+		return new CircuitBreakerDescriptor(circuitBreaker.getName(), circuitBreaker.getState().name(),
+				this.resilience.openUntil(target), metrics.getFailureRate(), metrics.getNumberOfBufferedCalls(),
+				metrics.getNumberOfFailedCalls(), metrics.getNumberOfNotPermittedCalls(), settings.failureRateThreshold(),
+				settings.slidingWindowSize(), settings.minimumNumberOfCalls(),
+				format(settings.waitDurationInOpenState()), settings.permittedCallsInHalfOpenState());
+	}
+
+	static @Nullable String format(@Nullable Duration duration) {
+		if (duration == null) {
+			return null;
+		}
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+	}
+
+	/**
+	 * The providers and policies.
+	 *
+	 * @param providers the providers by name
+	 * @param policies the policies by name
+	 */
+	public record LlmDescriptor(Map<String, ProviderDescriptor> providers,
+			Map<String, PolicyDescriptor> policies) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * A provider.
+	 *
+	 * @param baseUrl the base URL
+	 * @param apiKeySet whether an API key is set
+	 * @param authHeader the header that carries the key
+	 * @param queryParams the names of the query parameters sent
+	 * @param headers the names of the extra headers sent
+	 * @param connectTimeout the connect timeout
+	 * @param readTimeout the read timeout
+	 * @param firstChunkTimeout the first-chunk timeout
+	 * @param streamIdleTimeout the stream idle timeout
+	 * @param maxConnections the pool size
+	 * @param pendingAcquireTimeout the pool acquisition timeout
+	 */
+	public record ProviderDescriptor(String baseUrl, boolean apiKeySet, String authHeader, List<String> queryParams,
+			List<String> headers, @Nullable String connectTimeout, @Nullable String readTimeout,
+			@Nullable String firstChunkTimeout, @Nullable String streamIdleTimeout, int maxConnections,
+			@Nullable String pendingAcquireTimeout) {
+
+		static ProviderDescriptor of(ProviderSettings settings) {
+			return new ProviderDescriptor(settings.baseUrl().toString(), settings.apiKey() != null,
+					settings.authHeader(), settings.queryParams().keySet().stream().sorted().toList(),
+					settings.headers().keySet().stream().sorted().toList(), format(settings.connectTimeout()),
+					format(settings.readTimeout()), format(settings.firstChunkTimeout()),
+					format(settings.streamIdleTimeout()), settings.maxConnections(),
+					format(settings.pendingAcquireTimeout()));
+		}
+
+	}
+
+	/**
+	 * A policy.
+	 *
+	 * @param targets the primary, then the fallbacks in order
+	 * @param retry the retry settings of its targets
+	 * @param fallbackOn the failure kinds that move to the next target
+	 * @param deadline the deadline of a logical call, or {@code null}
+	 */
+	public record PolicyDescriptor(List<TargetDescriptor> targets, RetryDescriptor retry, List<String> fallbackOn,
+			@Nullable String deadline) {
+
+	}
+
+	/**
+	 * A target of a policy.
+	 *
+	 * @param provider the provider
+	 * @param model the model
+	 * @param retry the name of its Resilience4j retry in this policy
+	 * @param circuitBreaker its circuit breaker, or {@code null} if it has none
+	 */
+	public record TargetDescriptor(String provider, String model, String retry,
+			@Nullable CircuitBreakerDescriptor circuitBreaker) {
+
+	}
+
+	/**
+	 * A target's circuit breaker.
+	 *
+	 * @param name its Resilience4j name
+	 * @param state its state
+	 * @param openUntil until when it stays open, or {@code null}
+	 * @param failureRate the failure rate in percent, or -1 before enough calls
+	 * @param bufferedCalls the calls in the sliding window
+	 * @param failedCalls the failed calls in the sliding window
+	 * @param notPermittedCalls the calls refused while open
+	 * @param failureRateThreshold the threshold that opens it
+	 * @param slidingWindowSize the window size
+	 * @param minimumNumberOfCalls the calls needed before the rate counts
+	 * @param waitDurationInOpenState how long it stays open
+	 * @param permittedCallsInHalfOpenState the probes let through while half-open
+	 */
+	public record CircuitBreakerDescriptor(String name, String state, @Nullable Instant openUntil, float failureRate,
+			int bufferedCalls, int failedCalls, long notPermittedCalls, float failureRateThreshold,
+			int slidingWindowSize, int minimumNumberOfCalls, @Nullable String waitDurationInOpenState,
+			int permittedCallsInHalfOpenState) {
+
+	}
+
+	/**
+	 * A policy's retry settings.
+	 *
+	 * @param maxAttempts attempts per target
+	 * @param maxElapsed longest time per target
+	 * @param initialBackoff first wait
+	 * @param multiplier growth of waits
+	 * @param maxBackoff longest computed wait
+	 * @param jitter randomization factor
+	 * @param retryOnStatus retried statuses
+	 * @param retryOnTimeout whether timeouts are retried
+	 * @param retryOnConnectionError whether connection failures are retried
+	 * @param respectRetryAfter whether server waits are honoured
+	 * @param maxRetryAfter longest honoured server wait
+	 * @param retryOnExceptions further retried exceptions
+	 */
+	public record RetryDescriptor(int maxAttempts, @Nullable String maxElapsed, @Nullable String initialBackoff,
+			double multiplier, @Nullable String maxBackoff, double jitter, List<Integer> retryOnStatus,
+			boolean retryOnTimeout, boolean retryOnConnectionError, boolean respectRetryAfter,
+			@Nullable String maxRetryAfter, List<String> retryOnExceptions) {
+
+		static RetryDescriptor of(RetrySettings retry) {
+			return new RetryDescriptor(retry.maxAttempts(), format(retry.maxElapsed()), format(retry.initialBackoff()),
+					retry.multiplier(), format(retry.maxBackoff()), retry.jitter(),
+					retry.retryOnStatus().stream().sorted().toList(), retry.retryOnTimeout(),
+					retry.retryOnConnectionError(), retry.respectRetryAfter(), format(retry.maxRetryAfter()),
+					retry.retryOnExceptions().stream().map(Class::getName).toList());
+		}
+
+	}
+
+}

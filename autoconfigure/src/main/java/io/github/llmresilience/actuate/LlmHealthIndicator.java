@@ -1,0 +1,81 @@
+package io.github.llmresilience.actuate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * The {@code llm} health contributor: UP, with the circuit state of every target (and until when an
+ * open one stays open). It reports DOWN only when asked to ({@code llm.health.fail-when-unavailable})
+ * and every target of some policy is open: an outage that the fallbacks are handling must not take
+ * the application out of service.
+ */
+public class LlmHealthIndicator implements HealthIndicator {
+
+	private final LlmPolicies policies;
+
+	private final TargetResilience resilience;
+
+	private final boolean failWhenUnavailable;
+
+	/**
+	 * Create the health contributor.
+	 * @param policies the policies
+	 * @param resilience the circuit breakers
+	 * @param failWhenUnavailable whether a policy without an available target means DOWN
+	 */
+	public LlmHealthIndicator(LlmPolicies policies, TargetResilience resilience, boolean failWhenUnavailable) {
+		this.policies = policies;
+		this.resilience = resilience;
+		this.failWhenUnavailable = failWhenUnavailable;
+	}
+
+	@Override
+	public Health health() {
+		Map<String, Map<String, Object>> targets = new LinkedHashMap<>();
+		for (Target target : this.policies.circuitBreakers().keySet()) {
+			Map<String, Object> details = new LinkedHashMap<>();
+			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+			details.put("state", (circuitBreaker != null) ? circuitBreaker.getState().name() : "NONE");
+			var until = this.resilience.openUntil(target);
+			if (until != null) {
+				details.put("openUntil", until.toString());
+			}
+			targets.put(target.name(), details);
+		}
+		List<String> unavailable = new ArrayList<>();
+		for (ResolvedPolicy policy : this.policies.all().values()) {
+			if (policy.targets().stream().allMatch(this::open)) {
+				unavailable.add(policy.name());
+			}
+		}
+		Health.Builder health = (this.failWhenUnavailable && !unavailable.isEmpty()) ? Health.down() : Health.up();
+		health.withDetail("targets", targets);
+		if (!unavailable.isEmpty()) {
+			health.withDetail("unavailablePolicies", unavailable);
+		}
+		return health.build();
+	}
+
+	private boolean open(Target target) {
+		CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+		if (circuitBreaker == null) {
+			return false;
+		}
+		State state = circuitBreaker.getState();
+		return state == State.OPEN || state == State.FORCED_OPEN;
+	}
+
+}

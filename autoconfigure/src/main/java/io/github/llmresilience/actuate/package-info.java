@@ -1,0 +1,7 @@
+/**
+ * The {@code llm} actuator endpoint and health contributor.
+ */
+@NullMarked
+package io.github.llmresilience.actuate;
+
+import org.jspecify.annotations.NullMarked;

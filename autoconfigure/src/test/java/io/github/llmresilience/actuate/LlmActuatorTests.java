@@ -1,0 +1,104 @@
+package io.github.llmresilience.actuate;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.github.llmresilience.testkit.FakeLlmServer;
+
+/**
+ * The {@code llm} endpoint and health contributor through a running application.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=health,llm",
+				"management.endpoint.health.show-details=always" })
+@AutoConfigureWebTestClient
+class LlmActuatorTests {
+
+	static final FakeLlmServer server = FakeLlmServer.start();
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	@DynamicPropertySource
+	static void llm(DynamicPropertyRegistry registry) {
+		registry.add("llm.providers.openai.base-url", server::baseUrl);
+		registry.add("llm.providers.openai.api-key", () -> "sk-actuator-SECRET");
+		registry.add("llm.providers.backup.base-url", () -> server.baseUrl("backup"));
+		registry.add("llm.policies.summaries.provider", () -> "openai");
+		registry.add("llm.policies.summaries.model", () -> "gpt-4o");
+		registry.add("llm.policies.summaries.retry.max-attempts", () -> "3");
+		registry.add("llm.policies.summaries.fallbacks[0].provider", () -> "backup");
+		registry.add("llm.policies.summaries.fallbacks[0].model", () -> "claude");
+		registry.add("llm.policies.summaries.deadline", () -> "90s");
+	}
+
+	@AfterAll
+	static void stop() {
+		server.close();
+	}
+
+	@Test
+	void llmEndpointDescribesPoliciesTargetsCircuitsAndSettingsWithoutTheKey() {
+		this.client.get()
+			.uri("/actuator/llm")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.providers.openai.apiKeySet").isEqualTo(true)
+			.jsonPath("$.providers.backup.apiKeySet").isEqualTo(false)
+			.jsonPath("$.providers.openai.readTimeout").isEqualTo("60s")
+			.jsonPath("$.policies.summaries.targets[0].provider").isEqualTo("openai")
+			.jsonPath("$.policies.summaries.targets[0].model").isEqualTo("gpt-4o")
+			.jsonPath("$.policies.summaries.targets[0].retry").isEqualTo("summaries@openai:gpt-4o")
+			.jsonPath("$.policies.summaries.targets[0].circuitBreaker.name").isEqualTo("openai:gpt-4o")
+			.jsonPath("$.policies.summaries.targets[0].circuitBreaker.state").isEqualTo("CLOSED")
+			.jsonPath("$.policies.summaries.targets[1].provider").isEqualTo("backup")
+			.jsonPath("$.policies.summaries.retry.maxAttempts").isEqualTo(3)
+			.jsonPath("$.policies.summaries.retry.initialBackoff").isEqualTo("2s")
+			.jsonPath("$.policies.summaries.deadline").isEqualTo("90s")
+			.jsonPath("$.policies.summaries.fallbackOn").value((kinds) -> org.assertj.core.api.Assertions
+				.assertThat(kinds.toString()).contains("rate-limited").doesNotContain("bad-request"))
+			.consumeWith((response) -> org.assertj.core.api.Assertions
+				.assertThat(new String(response.getResponseBody())).doesNotContain("SECRET"));
+	}
+
+	@Test
+	void healthStaysUpWithPerTargetDetailsWhileAFallbackIsAvailable() {
+		this.circuitBreakers.circuitBreaker("openai:gpt-4o").transitionToOpenState();
+		try {
+			this.client.get()
+				.uri("/actuator/health")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.components.llm.status").isEqualTo("UP")
+				.jsonPath("$.components.llm.details.targets['openai:gpt-4o'].state").isEqualTo("OPEN")
+				.jsonPath("$.components.llm.details.targets['openai:gpt-4o'].openUntil").isNotEmpty()
+				.jsonPath("$.components.llm.details.targets['backup:claude'].state").isEqualTo("CLOSED");
+		}
+		finally {
+			this.circuitBreakers.circuitBreaker("openai:gpt-4o").transitionToClosedState();
+		}
+	}
+
+	@SpringBootApplication
+	static class Application {
+
+	}
+
+}

@@ -1,0 +1,86 @@
+package io.github.llmresilience.observation;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code llm.calls} and {@code llm.attempts} are observations, so a tracer gets a span per call
+ * with a child span per attempt.
+ */
+class LlmObservationTests {
+
+	private final FakeLlmServer server = FakeLlmServer.start();
+
+	@AfterEach
+	void stop() {
+		this.server.close();
+	}
+
+	@Test
+	void eachCallIsAnObservationWithAChildObservationPerAttempt() {
+		TestObservationRegistry registry = TestObservationRegistry.create();
+		List<Observation.Context> contexts = new CopyOnWriteArrayList<>();
+		registry.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public void onStop(Observation.Context context) {
+				contexts.add(context);
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		});
+		this.server.model("gpt-4o").enqueue(FakeResponse.status(503), FakeResponse.status(503));
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, () -> registry)
+			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
+					"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms")
+			.run((context) -> context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block());
+		TestObservationRegistryAssert.assertThat(registry)
+			.hasNumberOfObservationsWithNameEqualTo("llm.calls", 1)
+			.hasNumberOfObservationsWithNameEqualTo("llm.attempts", 3)
+			.hasObservationWithNameEqualTo("llm.calls")
+			.that()
+			.hasContextualNameEqualTo("llm call default")
+			.hasLowCardinalityKeyValue("outcome", "success")
+			.hasBeenStarted()
+			.hasBeenStopped();
+		Observation.Context call = contexts.stream()
+			.filter((context) -> "llm.calls".equals(context.getName()))
+			.findFirst()
+			.orElseThrow();
+		List<Observation.Context> attempts = contexts.stream()
+			.filter((context) -> "llm.attempts".equals(context.getName()))
+			.toList();
+		assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView())
+			.isSameAs(call));
+		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("result").getValue())
+			.containsExactly("server-error", "server-error", "success");
+	}
+
+}
