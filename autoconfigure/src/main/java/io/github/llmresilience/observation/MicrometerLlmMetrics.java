@@ -84,9 +84,9 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	private DistributionSummary summary(Target target, String responseModel, String type) {
 		return this.usage.computeIfAbsent(new UsageKey(target.model(), responseModel, type),
+				// No base unit: OpenTelemetry's "{token}" would become part of the Prometheus name.
 				(key) -> DistributionSummary.builder(TOKEN_USAGE)
 					.description("Tokens used per request, by type")
-					.baseUnit("{token}")
 					.tag("gen_ai.operation.name", "chat")
 					.tag("gen_ai.request.model", target.model())
 					.tag("gen_ai.response.model", responseModel)

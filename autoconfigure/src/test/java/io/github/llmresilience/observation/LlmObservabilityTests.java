@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -122,6 +124,23 @@ class LlmObservabilityTests {
 			assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.token.type", "output").summary().totalAmount())
 				.isEqualTo(7);
 		});
+	}
+
+	@Test
+	void prometheusNamesAreTheOnesTheDocumentedQueriesUse() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("ok").usage(30, 7));
+		runner().withBean(PrometheusMeterRegistry.class, () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+			.run((context) -> {
+				context.getBean(LlmClient.class).chat("summaries", request()).block();
+				String scrape = context.getBean(PrometheusMeterRegistry.class).scrape();
+				assertThat(scrape).contains("llm_retries_total{model=\"gpt-4o\",policy=\"summaries\",provider=\"openai\",reason=\"server-error\"} 2.0")
+					.contains("llm_fallbacks_total{from=\"openai:gpt-4o\",policy=\"summaries\",reason=\"server-error\",to=\"backup:claude-3-5-haiku\"} 1.0")
+					.contains("llm_calls_seconds_count{error=\"none\",fallback=\"true\",model=\"claude-3-5-haiku\",outcome=\"success\",policy=\"summaries\",provider=\"backup\"} 1")
+					.contains("llm_attempts_seconds_count{error=\"none\",model=\"claude-3-5-haiku\",policy=\"summaries\",provider=\"backup\",result=\"success\",status=\"200\"} 1")
+					.contains("gen_ai_client_token_usage_sum{gen_ai_operation_name=\"chat\",gen_ai_request_model=\"claude-3-5-haiku\",gen_ai_response_model=\"claude-3-5-haiku\",gen_ai_token_type=\"input\"} 30.0")
+					.contains("llm_calls_active_seconds_count");
+			});
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.boot.webclient.autoconfigure.WebClientObservationAutoConfiguration;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
@@ -56,7 +57,7 @@ class LlmObservationTests {
 		this.server.model("gpt-4o").enqueue(FakeResponse.status(503), FakeResponse.status(503));
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class))
+					WebClientObservationAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
 			.withBean(ObservationRegistry.class, () -> registry)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
 					"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms")
@@ -81,6 +82,12 @@ class LlmObservationTests {
 			.isSameAs(call));
 		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("result").getValue())
 			.containsExactly("server-error", "server-error", "success");
+		List<Observation.Context> requests = contexts.stream()
+			.filter((context) -> "http.client.requests".equals(context.getName()))
+			.toList();
+		assertThat(requests).hasSize(3);
+		assertThat(requests).allSatisfy((request) -> assertThat(attempts)
+			.contains((Observation.Context) request.getParentObservation().getContextView()));
 	}
 
 }
