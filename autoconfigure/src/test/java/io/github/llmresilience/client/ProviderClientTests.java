@@ -314,6 +314,23 @@ class ProviderClientTests {
 	}
 
 	@Test
+	void noFreePooledConnectionInTimeIsAConnectionFailureThatWasNotSent() {
+		this.server.model(MODEL).enqueue(FakeResponse.hang());
+		ProviderClient client = client(ProviderSettings.of("small", this.server.baseUrl(), KEY)
+			.withPool(1, Duration.ofMillis(200)));
+		client.chat(MODEL, request()).subscribe((response) -> {
+		}, (error) -> {
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.server.requests().size() == 1);
+		LlmException failure = failureOf(client.chat(MODEL, request()));
+		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
+		assertThat(failure.requestSent()).isFalse();
+		assertThat(failure.getCause()).isInstanceOf(ConnectionPoolExhaustedException.class);
+		assertThat(failure.getMessage()).contains("pending-acquire-timeout");
+		assertThat(this.server.requests()).hasSize(1);
+	}
+
+	@Test
 	void retryAfterSecondsIsCarriedByTheFailure() {
 		this.server.model(MODEL).enqueue(FakeResponse.status(429).retryAfterSeconds(7));
 		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).contains(Duration.ofSeconds(7));
