@@ -54,7 +54,9 @@ abstract class BehaviourTestSupport {
 				"llm.policies.summaries.retry.max-attempts=3", "llm.policies.summaries.fallbacks[0].provider=backup",
 				"llm.policies.summaries.fallbacks[0].model=" + FALLBACK, "llm.policies.streaming.provider=openai",
 				"llm.policies.streaming.model=" + PRIMARY, "llm.policies.streaming.fallbacks[0].provider=backup",
-				"llm.policies.streaming.fallbacks[0].model=" + FALLBACK));
+				"llm.policies.streaming.fallbacks[0].model=" + FALLBACK, "llm.policies.parsing.provider=openai",
+				"llm.policies.parsing.model=" + PRIMARY,
+				"llm.policies.parsing.retry.retry-on-exceptions=java.lang.NumberFormatException"));
 		all.addAll(List.of(properties));
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(LlmResilienceAutoConfiguration.class,

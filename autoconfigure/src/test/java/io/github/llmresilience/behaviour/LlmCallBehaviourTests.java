@@ -134,6 +134,26 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	}
 
 	@Test
+	void outputThatFailsToParseIsRetriedWhenItsExceptionIsInRetryOnExceptions() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.ok("many"), FakeResponse.ok("three"), FakeResponse.ok(" 3 "));
+		runner().run((context) -> StepVerifier.create(context.getBean(Summarizer.class).countWords("one two three"))
+			.expectNext(3)
+			.verifyComplete());
+		assertThat(primaryRequests()).hasSize(3);
+		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
+	}
+
+	@Test
+	void outputThatFailsToParseEndsTheCallWhenItsExceptionIsNotListed() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("many"));
+		runner("llm.policies.parsing.retry.retry-on-exceptions=").run((context) -> StepVerifier
+			.create(context.getBean(Summarizer.class).countWords("one two three"))
+			.expectError(NumberFormatException.class)
+			.verify());
+		assertThat(primaryRequests()).hasSize(1);
+	}
+
+	@Test
 	void blockingMethodOnANonBlockingThreadIsRefusedWithAClearError() {
 		runner().run((context) -> {
 			Summarizer summarizer = context.getBean(Summarizer.class);

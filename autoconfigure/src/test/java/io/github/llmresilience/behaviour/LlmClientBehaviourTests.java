@@ -2,6 +2,7 @@ package io.github.llmresilience.behaviour;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,6 +25,8 @@ import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,6 +105,22 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		assertThat(FakeLlmServerGaps.of(primaryRequests()).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
 		assertThat(fallbackRequests().get(0).receivedNanos() - primaryRequests().get(0).receivedNanos())
 			.isLessThan(TOLERANCE.toNanos());
+	}
+
+	@Test
+	void retryAfterOfTwoMinutesFallsBackWithoutWaitingAndOpensThePrimaryUntilThen() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfter("120"));
+		runner().run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			long start = System.nanoTime();
+			served(summaries(llm), new Served("backup", FALLBACK, 2, true));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			Instant until = context.getBean(TargetResilience.class).openUntil(new Target("openai", PRIMARY));
+			assertThat(until).isBetween(Instant.now().plusSeconds(118), Instant.now().plusSeconds(121));
+			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(2);
 	}
 
 	@ParameterizedTest(name = "{0}")

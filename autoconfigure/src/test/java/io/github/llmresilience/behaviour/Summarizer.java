@@ -73,6 +73,13 @@ public class Summarizer {
 			.publishOn(Schedulers.parallel());
 	}
 
+	@LlmCall(policy = "parsing")
+	public Mono<Integer> countWords(String text) {
+		// A model that answers with something other than a number makes this throw
+		// NumberFormatException, which the "parsing" policy retries.
+		return this.llm.chat(request(text)).map((response) -> Integer.parseInt(response.content().trim()));
+	}
+
 	@LlmCall(policy = "streaming")
 	public Flux<ChatChunk> stream(String text) {
 		return this.llm.stream(request(text));

@@ -1,0 +1,143 @@
+package io.github.llmresilience.observation;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * The exact meters each row of the failure table leaves behind: the primary answers as scripted,
+ * then the default answer ({@code ok}); the {@code summaries} policy has 3 attempts on its primary
+ * and one fallback.
+ */
+class LlmMetersPerScenarioTests {
+
+	private final FakeLlmServer server = FakeLlmServer.start();
+
+	@AfterEach
+	void stop() {
+		this.server.close();
+	}
+
+	static Stream<Arguments> scenarios() {
+		return Stream.of(
+				arguments("rate-limited twice", List.of(FakeResponse.status(429).retryAfterMillis(10),
+						FakeResponse.status(429).retryAfterMillis(10)), Map.of("rate-limited", 2), Map.of(), "success",
+						"openai", "false"),
+				arguments("server error three times", List.of(FakeResponse.status(503), FakeResponse.status(503),
+						FakeResponse.status(503)), Map.of("server-error", 2), Map.of("server-error", 1), "success",
+						"backup", "true"),
+				arguments("quota exhausted",
+						List.of(FakeResponse.error(429, "insufficient_quota", "insufficient_quota", "quota")), Map.of(),
+						Map.of("quota-exhausted", 1), "success", "backup", "true"),
+				arguments("conflict twice", List.of(FakeResponse.status(409), FakeResponse.status(409)),
+						Map.of("conflict", 2), Map.of(), "success", "openai", "false"),
+				arguments("connection reset", List.of(FakeResponse.reset()), Map.of("connection", 1), Map.of(),
+						"success", "openai", "false"),
+				arguments("timeout", List.of(FakeResponse.hang()), Map.of("timeout", 1), Map.of(), "success", "openai",
+						"false"),
+				arguments("auth", List.of(FakeResponse.status(401)), Map.of(), Map.of("auth", 1), "success", "backup",
+						"true"),
+				arguments("not found", List.of(FakeResponse.status(404)), Map.of(), Map.of("not-found", 1), "success",
+						"backup", "true"),
+				arguments("malformed", List.of(FakeResponse.malformed("{}")), Map.of(),
+						Map.of("malformed-response", 1), "success", "backup", "true"),
+				arguments("bad request", List.of(FakeResponse.status(400)), Map.of(), Map.of(), "failure", "none",
+						"false"),
+				arguments("context length",
+						List.of(FakeResponse.error(400, "invalid_request_error", "context_length_exceeded", "long")),
+						Map.of(), Map.of(), "failure", "none", "false"),
+				arguments("error object in a 200", List.of(FakeResponse.errorInOk(503, "busy")),
+						Map.of("server-error", 1), Map.of(), "success", "openai", "false"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("scenarios")
+	void eachScenarioLeavesExactlyItsRetriesFallbacksAndCall(String name, List<FakeResponse> primary,
+			Map<String, Integer> retries, Map<String, Integer> fallbacks, String outcome, String servedBy,
+			String fallback) {
+		this.server.model("gpt-4o").enqueue(primary.toArray(FakeResponse[]::new));
+		runner().run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			llm.chat("summaries", ChatRequest.builder().user("hi").build()).onErrorComplete().block();
+			assertMeters(context.getBean(MeterRegistry.class), retries, fallbacks, outcome, servedBy, fallback);
+		});
+	}
+
+	@Test
+	void openCircuitFallsBackWithoutARequestAndCountsTheReason() {
+		runner().run((context) -> {
+			context.getBean(CircuitBreakerRegistry.class).circuitBreaker("openai:gpt-4o").transitionToOpenState();
+			context.getBean(LlmClient.class).chat("summaries", ChatRequest.builder().user("hi").build()).block();
+			assertMeters(context.getBean(MeterRegistry.class), Map.of(), Map.of("circuit-open", 1), "success", "backup",
+					"true");
+			assertThat(context.getBean(MeterRegistry.class).find("llm.attempts").tag("provider", "openai").timers())
+				.isEmpty();
+		});
+		assertThat(this.server.requests("gpt-4o")).isEmpty();
+	}
+
+	private static void assertMeters(MeterRegistry registry, Map<String, Integer> retries,
+			Map<String, Integer> fallbacks, String outcome, String servedBy, String fallback) {
+		List<Counter> retryCounters = List.copyOf(registry.find("llm.retries").counters());
+		assertThat(retryCounters).hasSize(retries.size());
+		retries.forEach((reason, count) -> assertThat(registry.get("llm.retries")
+			.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", reason)
+			.counter()
+			.count()).isEqualTo(count.doubleValue()));
+		List<Counter> fallbackCounters = List.copyOf(registry.find("llm.fallbacks").counters());
+		assertThat(fallbackCounters).hasSize(fallbacks.size());
+		fallbacks.forEach((reason, count) -> assertThat(registry.get("llm.fallbacks")
+			.tags("policy", "summaries", "from", "openai:gpt-4o", "to", "backup:claude", "reason", reason)
+			.counter()
+			.count()).isEqualTo(count.doubleValue()));
+		Timer calls = registry.get("llm.calls").timer();
+		assertThat(calls.count()).isEqualTo(1);
+		assertThat(calls.getId().getTag("outcome")).isEqualTo(outcome);
+		assertThat(calls.getId().getTag("provider")).isEqualTo(servedBy);
+		assertThat(calls.getId().getTag("fallback")).isEqualTo(fallback);
+	}
+
+	private ApplicationContextRunner runner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
+					MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
+					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
+					"llm.providers.openai.read-timeout=200ms",
+					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
+					"llm.defaults.retry.initial-backoff=5ms", "llm.defaults.retry.jitter=0",
+					"llm.policies.summaries.provider=openai", "llm.policies.summaries.model=gpt-4o",
+					"llm.policies.summaries.retry.max-attempts=3", "llm.policies.summaries.fallbacks[0].provider=backup",
+					"llm.policies.summaries.fallbacks[0].model=claude");
+	}
+
+}
