@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.client.DurationFormat;
+
 /**
  * A policy's {@code deadline} passed before the logical call was served. Its kind is
  * {@link FailureKind#TIMEOUT}; its cause is the last failure seen before the deadline, if any.
@@ -22,17 +24,12 @@ public class LlmDeadlineExceededException extends LlmException {
 	 */
 	public LlmDeadlineExceededException(Duration deadline, @Nullable Throwable lastFailure, @Nullable String provider,
 			@Nullable String model, int attempts) {
-		super(builder(FailureKind.TIMEOUT).description("deadline of " + format(deadline) + " reached")
+		super(builder(FailureKind.TIMEOUT).description("deadline of " + DurationFormat.format(deadline) + " reached")
 			.target(provider, model)
 			.attempts(attempts)
 			.requestSent(attempts > 0)
 			.cause(lastFailure));
 		this.deadline = deadline;
-	}
-
-	private static String format(Duration duration) {
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	/**

@@ -14,6 +14,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.client.DurationFormat;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.execution.TargetResilience;
@@ -87,11 +88,7 @@ public class LlmEndpoint {
 	}
 
 	static @Nullable String format(@Nullable Duration duration) {
-		if (duration == null) {
-			return null;
-		}
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+		return (duration != null) ? DurationFormat.format(duration) : null;
 	}
 
 	/**

@@ -73,12 +73,12 @@ public final class ProviderClient {
 		this.sentSignalled = sentSignalled;
 		this.clock = clock;
 		String property = "llm.providers." + settings.name();
-		this.readTimeoutDescription = "no complete answer within " + format(settings.readTimeout()) + " ("
-				+ property + ".read-timeout)";
-		this.firstChunkTimeoutDescription = "no first chunk within " + format(settings.firstChunkTimeout()) + " ("
-				+ property + ".first-chunk-timeout)";
-		this.idleTimeoutDescription = "no chunk for " + format(settings.streamIdleTimeout()) + " (" + property
-				+ ".stream-idle-timeout)";
+		this.readTimeoutDescription = "no complete answer within "
+				+ DurationFormat.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
+		this.firstChunkTimeoutDescription = "no first chunk within "
+				+ DurationFormat.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
+		this.idleTimeoutDescription = "no chunk for " + DurationFormat.format(settings.streamIdleTimeout()) + " ("
+				+ property + ".stream-idle-timeout)";
 	}
 
 	/**
@@ -213,8 +213,7 @@ public final class ProviderClient {
 		return failure(FailureClassifier.ofStatus(status, error), exchange).status(status)
 			.errorCode(error.code())
 			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
-			.retryAfter(RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS),
-					headers.getFirst(RetryAfter.RETRY_AFTER), this.clock.instant()))
+			.retryAfter(retryAfter(headers))
 			.requestSent(true)
 			.build();
 	}
@@ -226,10 +225,14 @@ public final class ProviderClient {
 					+ " in a 2xx answer")
 			.errorCode(error.code())
 			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
-			.retryAfter(RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS),
-					headers.getFirst(RetryAfter.RETRY_AFTER), this.clock.instant()))
+			.retryAfter(retryAfter(headers))
 			.requestSent(true)
 			.build();
+	}
+
+	private @Nullable Duration retryAfter(HttpHeaders headers) {
+		return RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS), headers.getFirst(RetryAfter.RETRY_AFTER),
+				this.clock.instant());
 	}
 
 	private LlmException contentFiltered(Exchange exchange) {
@@ -290,8 +293,8 @@ public final class ProviderClient {
 		}
 		if (cause.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
 			String message = "no free connection to " + this.settings.name() + " within "
-					+ format(this.settings.pendingAcquireTimeout()) + " (llm.providers." + this.settings.name()
-					+ ".pending-acquire-timeout, max-connections)";
+					+ DurationFormat.format(this.settings.pendingAcquireTimeout()) + " (llm.providers."
+					+ this.settings.name() + ".pending-acquire-timeout, max-connections)";
 			return failure(FailureKind.CONNECTION, exchange).description(message)
 				.requestSent(false)
 				.cause(new ConnectionPoolExhaustedException(message, cause))
@@ -305,8 +308,8 @@ public final class ProviderClient {
 		}
 		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
 			return failure(FailureKind.CONNECTION, exchange)
-				.description("could not connect within " + format(this.settings.connectTimeout()) + " (llm.providers."
-						+ this.settings.name() + ".connect-timeout)")
+				.description("could not connect within " + DurationFormat.format(this.settings.connectTimeout())
+						+ " (llm.providers." + this.settings.name() + ".connect-timeout)")
 				.requestSent(false)
 				.cause(ex)
 				.build();
@@ -334,11 +337,6 @@ public final class ProviderClient {
 				.build();
 		}
 		return null;
-	}
-
-	static String format(Duration duration) {
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	/**

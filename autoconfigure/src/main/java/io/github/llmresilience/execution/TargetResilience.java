@@ -91,7 +91,8 @@ public final class TargetResilience {
 			.slowCallDurationThreshold(NEVER_SLOW)
 			.recordException(FailureRules::recorded)
 			.ignoreException(FailureRules::ignored)
-			.transitionOnResult((result) -> openUntil.requested(FailureRules.transition(result, settings.waitDurationInOpenState())))
+			.transitionOnResult((result) -> openUntil
+				.requested(FailureRules.transition(result, settings.waitDurationInOpenState())))
 			.clock(clock)
 			.build();
 	}

@@ -21,9 +21,9 @@ public final class LlmObservability {
 	 */
 	public static final String OBSERVATION_KEY = "micrometer.observation";
 
-	private static final DefaultLlmCallObservationConvention DEFAULT_CALL_CONVENTION = new DefaultLlmCallObservationConvention();
+	private static final LlmCallObservationConvention DEFAULT_CALL_CONVENTION = new DefaultLlmCallObservationConvention();
 
-	private static final DefaultLlmAttemptObservationConvention DEFAULT_ATTEMPT_CONVENTION = new DefaultLlmAttemptObservationConvention();
+	private static final LlmAttemptObservationConvention DEFAULT_ATTEMPT_CONVENTION = new DefaultLlmAttemptObservationConvention();
 
 	private final ObservationRegistry registry;
 
