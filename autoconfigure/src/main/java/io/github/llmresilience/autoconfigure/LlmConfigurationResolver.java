@@ -73,6 +73,13 @@ public final class LlmConfigurationResolver {
 		String prefix = "llm.providers." + name;
 		checkName(prefix, name, "provider");
 		URI baseUrl = baseUrl(prefix + ".base-url", provider.getBaseUrl());
+		String apiKey = provider.getApiKey();
+		if (apiKey != null && apiKey.contains("${")) {
+			// An environment variable that is not set leaves the placeholder as the value.
+			throw new InvalidConfigurationPropertyValueException(prefix + ".api-key", apiKey,
+					"The key is a placeholder that nothing resolved: set the environment variable or property it "
+							+ "names, or give it an empty default (such as ${OPENAI_API_KEY:}) to send no key");
+		}
 		String authHeader = provider.getAuthHeader();
 		if (authHeader == null || authHeader.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".auth-header", authHeader,
@@ -96,7 +103,7 @@ public final class LlmConfigurationResolver {
 		}
 		CircuitBreakerOverrides cb = provider.getCircuitBreaker();
 		validateCircuitBreakerOverrides(prefix + ".circuit-breaker", cb);
-		return new ProviderSettings(name, baseUrl, provider.getApiKey(), authHeader, provider.getQueryParams(),
+		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(),
 				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
 				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
 				provider.getPendingAcquireTimeout());

@@ -86,6 +86,14 @@ class LlmConfigurationValidationTests {
 	}
 
 	@Test
+	void apiKeyLeftAsAnUnresolvedPlaceholderFailsTheStart() {
+		InvalidConfigurationPropertyValueException failure = failure(
+				"llm.providers.openai.api-key=${LLM_TEST_KEY_THAT_IS_NOT_SET}");
+		assertThat(failure.getName()).isEqualTo("llm.providers.openai.api-key");
+		assertThat(failure.getReason()).contains("set the environment variable").contains("empty default");
+	}
+
+	@Test
 	void policyWithoutProviderWhenThereAreSeveralNamesTheChoices() {
 		InvalidConfigurationPropertyValueException failure = failure("llm.policies.other.model=gpt-4o");
 		assertThat(failure.getName()).isEqualTo("llm.policies.other.provider");
