@@ -66,9 +66,12 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
-		Method method = (target != null)
-				? AopUtils.getMostSpecificMethod(invocation.getMethod(), target.getClass()) : invocation.getMethod();
-		LlmCallMethod spec = this.methods.get(method);
+		LlmCallMethod spec = this.methods.get(invocation.getMethod());
+		if (spec == null && target != null) {
+			// Called through an interface or a superclass method.
+			Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), target.getClass());
+			spec = this.methods.get(method);
+		}
 		if (spec == null || target == null) {
 			return invocation.proceed();
 		}
