@@ -11,12 +11,12 @@ import java.util.stream.Stream;
  * A WireMock stub mapping for an OpenAI-compatible {@code /chat/completions} endpoint, written as
  * the JSON that WireMock's admin API takes, plus the OpenAI bodies the tests answer with.
  */
-final class Stub {
+public final class Stub {
 
 	/**
 	 * The state every WireMock scenario starts in.
 	 */
-	static final String STARTED = "Started";
+	public static final String STARTED = "Started";
 
 	private final Map<String, Object> mapping = new LinkedHashMap<>();
 
@@ -34,7 +34,7 @@ final class Stub {
 	 * @param prefix the path prefix
 	 * @return the stub, answering 200 with no body until told otherwise
 	 */
-	static Stub chatCompletions(String prefix) {
+	public static Stub chatCompletions(String prefix) {
 		return new Stub(prefix);
 	}
 
@@ -45,30 +45,30 @@ final class Stub {
 	 * @param nextState the state the scenario moves to
 	 * @return this stub
 	 */
-	Stub inScenario(String scenario, String state, String nextState) {
+	public Stub inScenario(String scenario, String state, String nextState) {
 		this.mapping.put("scenarioName", scenario);
 		this.mapping.put("requiredScenarioState", state);
 		this.mapping.put("newScenarioState", nextState);
 		return this;
 	}
 
-	Stub status(int status) {
+	public Stub status(int status) {
 		this.response.put("status", status);
 		return this;
 	}
 
-	Stub header(String name, String value) {
+	public Stub header(String name, String value) {
 		this.headers.put(name, value);
 		return this;
 	}
 
-	Stub body(String contentType, String body) {
+	public Stub body(String contentType, String body) {
 		header("Content-Type", contentType);
 		this.response.put("body", body);
 		return this;
 	}
 
-	Stub json(String body) {
+	public Stub json(String body) {
 		return body("application/json", body);
 	}
 
@@ -77,7 +77,7 @@ final class Stub {
 	 * @param delay the delay before the response starts
 	 * @return this stub
 	 */
-	Stub fixedDelay(Duration delay) {
+	public Stub fixedDelay(Duration delay) {
 		this.response.put("fixedDelayMilliseconds", delay.toMillis());
 		return this;
 	}
@@ -88,7 +88,7 @@ final class Stub {
 	 * @param total the time from the first piece to the last
 	 * @return this stub
 	 */
-	Stub dribble(int pieces, Duration total) {
+	public Stub dribble(int pieces, Duration total) {
 		this.response.put("chunkedDribbleDelay", Map.of("numberOfChunks", pieces, "totalDuration", total.toMillis()));
 		return this;
 	}
@@ -98,7 +98,7 @@ final class Stub {
 	 * @param fault a WireMock fault, such as {@code CONNECTION_RESET_BY_PEER}
 	 * @return this stub
 	 */
-	Stub fault(String fault) {
+	public Stub fault(String fault) {
 		this.response.put("fault", fault);
 		return this;
 	}
@@ -116,7 +116,7 @@ final class Stub {
 	 * @param content the assistant's text
 	 * @return the JSON body
 	 */
-	static String completion(String model, String content) {
+	public static String completion(String model, String content) {
 		return """
 				{"id":"chatcmpl-it","object":"chat.completion","created":1700000000,"model":"%s",
 				 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
@@ -130,7 +130,7 @@ final class Stub {
 	 * @param type the error type
 	 * @return the JSON body
 	 */
-	static String error(String message, String type) {
+	public static String error(String message, String type) {
 		return """
 				{"error":{"message":"%s","type":"%s","param":null,"code":null}}""".formatted(message, type);
 	}
@@ -142,7 +142,7 @@ final class Stub {
 	 * @param texts the pieces of text
 	 * @return the {@code text/event-stream} body
 	 */
-	static String eventStream(String model, List<String> texts) {
+	public static String eventStream(String model, List<String> texts) {
 		String chunk = "{\"id\":\"chatcmpl-it\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
 				+ "\"model\":\"" + model + "\",\"choices\":[%s]%s}";
 		String choice = "{\"index\":0,\"delta\":%s,\"finish_reason\":%s}";

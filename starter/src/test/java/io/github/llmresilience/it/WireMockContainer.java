@@ -32,12 +32,12 @@ import tools.jackson.databind.json.JsonMapper;
  * 127.0.0.1 on a free port, and is driven through its admin API over plain HTTP, so the tests'
  * classpath holds nothing of WireMock's.
  */
-final class WireMockContainer extends GenericContainer<WireMockContainer> {
+public final class WireMockContainer extends GenericContainer<WireMockContainer> {
 
 	/**
 	 * The image, as the build names it (system property {@code wiremock.image}).
 	 */
-	static final String IMAGE = System.getProperty("wiremock.image", "llm-resilience/wiremock:3.13.2");
+	public static final String IMAGE = System.getProperty("wiremock.image", "llm-resilience/wiremock:3.13.2");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,7 +45,7 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	WireMockContainer() {
+	public WireMockContainer() {
 		super(DockerImageName.parse(IMAGE));
 		this.port = freeLoopbackPort();
 		// No registry can be reached and the engine may have no bridge network: never pull, share
@@ -75,14 +75,14 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 	 * @param prefix the path prefix, such as {@code primary}
 	 * @return the base URL, to which the client appends {@code /chat/completions}
 	 */
-	String baseUrl(String prefix) {
+	public String baseUrl(String prefix) {
 		return "http://127.0.0.1:" + this.port + "/" + prefix + "/v1";
 	}
 
 	/**
 	 * Forget every stub, scenario state and logged request.
 	 */
-	void reset() {
+	public void reset() {
 		send(HttpRequest.newBuilder(admin("reset")).POST(HttpRequest.BodyPublishers.noBody()), 200);
 	}
 
@@ -90,7 +90,7 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 	 * Add a stub mapping.
 	 * @param stub the stub
 	 */
-	void stub(Stub stub) {
+	public void stub(Stub stub) {
 		send(HttpRequest.newBuilder(admin("mappings"))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(stub.toMapping()))), 201);
@@ -102,7 +102,7 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 	 * @param prefix the path prefix, such as {@code primary}
 	 * @return the logged requests
 	 */
-	List<LoggedRequest> requests(String prefix) {
+	public List<LoggedRequest> requests(String prefix) {
 		JsonNode journal = JSON.readTree(send(HttpRequest.newBuilder(admin("requests")).GET(), 200));
 		List<LoggedRequest> requests = new ArrayList<>();
 		for (JsonNode event : journal.path("requests").values()) {
@@ -164,9 +164,9 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 	 * @param headers the headers, by case-insensitive name
 	 * @param body the JSON body
 	 */
-	record LoggedRequest(String method, String url, Instant loggedDate, Map<String, String> headers, JsonNode body) {
+	public record LoggedRequest(String method, String url, Instant loggedDate, Map<String, String> headers, JsonNode body) {
 
-		String header(String name) {
+		public String header(String name) {
 			return this.headers.get(name);
 		}
 
@@ -175,7 +175,7 @@ final class WireMockContainer extends GenericContainer<WireMockContainer> {
 		 * @param requests the requests, oldest first
 		 * @return the gaps
 		 */
-		static List<Duration> gaps(List<LoggedRequest> requests) {
+		public static List<Duration> gaps(List<LoggedRequest> requests) {
 			List<Duration> gaps = new ArrayList<>();
 			for (int i = 1; i < requests.size(); i++) {
 				gaps.add(Duration.between(requests.get(i - 1).loggedDate(), requests.get(i).loggedDate()));

@@ -1,0 +1,260 @@
+package io.github.llmresilience.sample.it;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.github.llmresilience.it.Stub;
+import io.github.llmresilience.it.WireMockContainer;
+import io.github.llmresilience.it.WireMockContainer.LoggedRequest;
+import io.github.llmresilience.sample.Delta;
+import io.github.llmresilience.sample.Headline;
+import io.github.llmresilience.sample.Summary;
+import io.github.llmresilience.testkit.FakeLlmServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole sample application, over HTTP, against WireMock in a container: its two providers,
+ * {@code openai} and {@code backup}, are two path prefixes of one WireMock server. Profile
+ * {@code it} replaces the default profile {@code demo}, so no in-process fake server starts; the
+ * policies are those of {@code application.yml}, with millisecond backoffs.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "llm.providers.openai.api-key=sk-it-openai", "llm.providers.openai.read-timeout=2s",
+				"llm.providers.openai.first-chunk-timeout=2s", "llm.providers.backup.api-key=sk-it-backup",
+				"llm.providers.backup.read-timeout=2s", "llm.defaults.retry.initial-backoff=20ms",
+				"llm.defaults.retry.jitter=0", "llm.defaults.retry.max-retry-after=5s" })
+@ActiveProfiles("it")
+@AutoConfigureWebTestClient
+class SampleApplicationIT {
+
+	@Container
+	static final WireMockContainer wiremock = new WireMockContainer();
+
+	@DynamicPropertySource
+	static void pointTheProvidersAtWireMock(DynamicPropertyRegistry registry) {
+		registry.add("llm.providers.openai.base-url", () -> wiremock.baseUrl("openai"));
+		registry.add("llm.providers.backup.base-url", () -> wiremock.baseUrl("backup"));
+	}
+
+	@Autowired
+	private WebTestClient client;
+
+	@Autowired
+	private Environment environment;
+
+	@Autowired
+	private ApplicationContext context;
+
+	@BeforeEach
+	void resetWireMock() {
+		wiremock.reset();
+	}
+
+	@Test
+	void runsWithoutTheDemoServer() {
+		assertThat(this.environment.getActiveProfiles()).containsExactly("it");
+		assertThat(this.environment.getProperty("demo.llm-server.url")).isNull();
+		assertThat(this.context.getBeanNamesForType(FakeLlmServer.class)).isEmpty();
+		assertThat(this.environment.getProperty("llm.providers.openai.base-url")).isEqualTo(wiremock.baseUrl("openai"));
+	}
+
+	@Test
+	void whenThePrimaryAlwaysAnswers503ThenTheSummaryComesFromTheBackupAndTheMetersCountIt() {
+		String primaryModel = model("summaries");
+		String backupModel = fallbackModel("summaries");
+		int maxAttempts = this.environment.getRequiredProperty("llm.policies.summaries.retry.max-attempts", Integer.class);
+		wiremock.stub(Stub.chatCompletions("openai")
+			.status(503)
+			.json(Stub.error("The server is overloaded or not ready yet.", "server_error")));
+		wiremock.stub(Stub.chatCompletions("backup")
+			.status(200)
+			.json(Stub.completion(backupModel, "A summary from the backup.")));
+
+		Summary summary = summarise("A long text.");
+
+		assertThat(summary).isEqualTo(new Summary("A summary from the backup.", "backup", backupModel, maxAttempts + 1, true));
+		List<LoggedRequest> primary = wiremock.requests("openai");
+		List<LoggedRequest> backup = wiremock.requests("backup");
+		assertThat(primary).hasSize(maxAttempts).allSatisfy((request) -> {
+			assertThat(request.header("Authorization")).isEqualTo("Bearer sk-it-openai");
+			assertThat(request.body().path("model").asString()).isEqualTo(primaryModel);
+		});
+		assertThat(backup).singleElement().satisfies((request) -> {
+			assertThat(request.header("Authorization")).isEqualTo("Bearer sk-it-backup");
+			assertThat(request.body().path("model").asString()).isEqualTo(backupModel);
+			assertThat(request.loggedDate()).isAfterOrEqualTo(primary.get(maxAttempts - 1).loggedDate());
+		});
+		String scrape = scrape();
+		assertThat(sample(scrape, "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
+				"model=\"" + primaryModel + "\"", "reason=\"server-error\""))
+			.isEqualTo(maxAttempts - 1);
+		assertThat(sample(scrape, "llm_fallbacks_total", "policy=\"summaries\"",
+				"from=\"openai:" + primaryModel + "\"", "to=\"backup:" + backupModel + "\"", "reason=\"server-error\""))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void whenThePrimaryIsRateLimitedWithRetryAfterThenTheSummaryComesFromItASecondLater() {
+		String primaryModel = model("summaries");
+		wiremock.stub(Stub.chatCompletions("openai")
+			.inScenario("rate-limit", Stub.STARTED, "limited")
+			.status(429)
+			.header("Retry-After", "1")
+			.json(Stub.error("Rate limit reached for requests", "requests")));
+		wiremock.stub(Stub.chatCompletions("openai")
+			.inScenario("rate-limit", "limited", "served")
+			.status(200)
+			.json(Stub.completion(primaryModel, "A summary after a wait.")));
+
+		Summary summary = summarise("A long text.");
+
+		assertThat(summary).isEqualTo(new Summary("A summary after a wait.", "openai", primaryModel, 2, false));
+		List<LoggedRequest> primary = wiremock.requests("openai");
+		assertThat(primary).hasSize(2);
+		// Retry-After: 1 replaces the 20 ms backoff; a container adds its own noise.
+		assertThat(LoggedRequest.gaps(primary)).singleElement()
+			.satisfies((gap) -> assertThat(gap).isBetween(Duration.ofMillis(900), Duration.ofMillis(1400)));
+		assertThat(wiremock.requests("backup")).isEmpty();
+		assertThat(sample(scrape(), "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
+				"reason=\"rate-limited\""))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void whenTheServerStreamsEventsThenTheClientReceivesEveryDeltaIntactAndInOrder() {
+		String model = model("chat");
+		// Leading spaces and a character of two bytes, in a body cut at arbitrary bytes.
+		List<String> texts = List.of("The ", "capital ", " of France", " is ", "Paris, café included.");
+		wiremock.stub(Stub.chatCompletions("openai")
+			.status(200)
+			.body("text/event-stream", Stub.eventStream(model, texts))
+			.dribble(9, Duration.ofMillis(180)));
+
+		Flux<ServerSentEvent<Delta>> events = this.client.get()
+			.uri("/api/chat/stream?prompt={prompt}", "What is the capital of France?")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(new ParameterizedTypeReference<ServerSentEvent<Delta>>() {
+			})
+			.getResponseBody();
+
+		StepVerifier.create(events.collectList()).assertNext((received) -> {
+			assertThat(received).extracting(ServerSentEvent::event).containsOnlyNulls();
+			assertThat(received).extracting((event) -> event.data().text()).containsExactlyElementsOf(texts);
+		}).expectComplete().verify(Duration.ofSeconds(5));
+		List<LoggedRequest> primary = wiremock.requests("openai");
+		assertThat(primary).singleElement().satisfies((request) -> {
+			assertThat(request.header("Accept")).contains("text/event-stream");
+			assertThat(request.body().path("stream").asBoolean()).isTrue();
+			assertThat(request.body().path("model").asString()).isEqualTo(model);
+		});
+		assertThat(wiremock.requests("backup")).isEmpty();
+	}
+
+	@Test
+	void whenTheConnectionIsResetThenTheBlockingHeadlineWriterRetriesAndAnswers() {
+		String model = model("default");
+		wiremock.stub(Stub.chatCompletions("openai")
+			.inScenario("reset", Stub.STARTED, "reset-once")
+			.fault("CONNECTION_RESET_BY_PEER"));
+		wiremock.stub(Stub.chatCompletions("openai")
+			.inScenario("reset", "reset-once", "served")
+			.status(200)
+			.json(Stub.completion(model, "Paris keeps its title")));
+
+		Headline headline = this.client.post()
+			.uri("/api/headlines")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("text", "Paris is still the capital of France."))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Headline.class)
+			.returnResult()
+			.getResponseBody();
+
+		assertThat(headline).isEqualTo(new Headline("Paris keeps its title", "openai", model, 2, false));
+		List<LoggedRequest> primary = wiremock.requests("openai");
+		assertThat(primary).hasSize(2);
+		// Retried at once (a 20 ms backoff), not after the 2 s read timeout; a container adds its own noise.
+		assertThat(LoggedRequest.gaps(primary)).singleElement()
+			.satisfies((gap) -> assertThat(gap).isLessThan(Duration.ofSeconds(1)));
+		assertThat(wiremock.requests("backup")).isEmpty();
+		assertThat(sample(scrape(), "llm_retries_total", "policy=\"default\"", "provider=\"openai\"",
+				"reason=\"connection\""))
+			.isEqualTo(1);
+	}
+
+	private Summary summarise(String text) {
+		return this.client.post()
+			.uri("/api/summaries")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("text", text))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Summary.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private String scrape() {
+		return this.client.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/**
+	 * Return the value of the one sample of a meter whose labels include the given ones.
+	 */
+	private static double sample(String scrape, String name, String... labels) {
+		List<String> lines = scrape.lines()
+			.filter((line) -> line.startsWith(name + "{"))
+			.filter((line) -> Arrays.stream(labels).allMatch(line::contains))
+			.toList();
+		assertThat(lines).as("samples of %s with %s", name, Arrays.toString(labels)).hasSize(1);
+		String line = lines.get(0);
+		return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+	}
+
+	private String model(String policy) {
+		return this.environment.getRequiredProperty("llm.policies." + policy + ".model");
+	}
+
+	private String fallbackModel(String policy) {
+		return this.environment.getRequiredProperty("llm.policies." + policy + ".fallbacks[0].model");
+	}
+
+}
