@@ -1,7 +1,9 @@
 package io.github.llmresilience.client;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -22,21 +24,35 @@ final class Exchange {
 
 	private final boolean sentSignalled;
 
+	private final @Nullable Duration wholeTimeout;
+
+	private final @Nullable String wholeTimeoutDescription;
+
 	private final Sinks.Empty<Void> sent = Sinks.empty();
+
+	private final Sinks.One<Boolean> expired = Sinks.one();
 
 	private volatile boolean requestSent;
 
 	private volatile @Nullable String timeout;
+
+	private volatile @Nullable ScheduledFuture<?> timer;
 
 	/**
 	 * Create the state of an exchange.
 	 * @param model the requested model
 	 * @param sentSignalled whether the connector reports when the request was written; when it
 	 * does not, timeouts start at subscription and every failure counts as sent
+	 * @param wholeTimeout the longest the exchange may take once its request was written, or
+	 * {@code null} (a stream times its chunks instead)
+	 * @param wholeTimeoutDescription what that timeout means, for the exception message
 	 */
-	Exchange(String model, boolean sentSignalled) {
+	Exchange(String model, boolean sentSignalled, @Nullable Duration wholeTimeout,
+			@Nullable String wholeTimeoutDescription) {
 		this.model = model;
 		this.sentSignalled = sentSignalled;
+		this.wholeTimeout = wholeTimeout;
+		this.wholeTimeoutDescription = wholeTimeoutDescription;
 	}
 
 	/**
@@ -45,12 +61,53 @@ final class Exchange {
 	 * @param connection its connection
 	 */
 	static void afterRequest(HttpClientRequest request, Connection connection) {
-		request.currentContextView().getOrEmpty(KEY).ifPresent((exchange) -> ((Exchange) exchange).markSent());
+		request.currentContextView()
+			.getOrEmpty(KEY)
+			.ifPresent((exchange) -> ((Exchange) exchange).markSent(connection));
 	}
 
-	void markSent() {
+	private void markSent(Connection connection) {
 		this.requestSent = true;
 		this.sent.tryEmitEmpty();
+		Duration wholeTimeout = this.wholeTimeout;
+		// A redirect writes the request again: the timeout still counts from the first write.
+		if (wholeTimeout != null && this.timer == null) {
+			// A timer on the connection's own event loop: this hook runs there, so scheduling it
+			// and cancelling it when the answer is read take no lock and no other thread.
+			this.timer = connection.channel()
+				.eventLoop()
+				.schedule(this::expire, wholeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void expire() {
+		this.timeout = this.wholeTimeoutDescription;
+		this.expired.tryEmitValue(Boolean.TRUE);
+	}
+
+	/**
+	 * Return a publisher that emits once the exchange's whole timeout has passed since its
+	 * request was written (or since subscription, for a connector that does not say when).
+	 * @return the publisher
+	 */
+	Mono<Boolean> expired() {
+		if (this.sentSignalled || this.wholeTimeout == null) {
+			return this.expired.asMono();
+		}
+		return Mono.delay(this.wholeTimeout).map((tick) -> {
+			this.timeout = this.wholeTimeoutDescription;
+			return Boolean.TRUE;
+		});
+	}
+
+	/**
+	 * Cancel the whole timeout, once the exchange has ended.
+	 */
+	void cancelTimer() {
+		ScheduledFuture<?> timer = this.timer;
+		if (timer != null) {
+			timer.cancel(false);
+		}
 	}
 
 	String model() {

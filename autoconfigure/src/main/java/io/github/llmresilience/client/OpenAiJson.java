@@ -1,5 +1,6 @@
 package io.github.llmresilience.client;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ final class OpenAiJson {
 	 * @return the parsed body
 	 * @throws MalformedBodyException if the body is not a JSON object
 	 */
-	static JsonNode readTree(String body) {
+	static JsonNode readTree(byte[] body) {
 		try {
 			JsonNode node = MAPPER.readTree(body);
 			if (node == null || node.isMissingNode()) {
@@ -66,11 +67,41 @@ final class OpenAiJson {
 		}
 	}
 
-	static WireCompletion toCompletion(JsonNode node) {
+	/**
+	 * Read a 2xx body, completion or chunk, in one pass: the common case binds straight to the
+	 * wire type; only a body of another shape is read again, to find an error in it.
+	 * @param body the body
+	 * @return the completion, or the provider's error object
+	 * @throws MalformedBodyException if the body is neither
+	 */
+	static Parsed parse(String body) {
+		return parse(body.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Read a 2xx body in one pass.
+	 * @param body the body's bytes (JSON detects its own encoding)
+	 * @return the completion, or the provider's error object
+	 * @throws MalformedBodyException if the body is neither
+	 * @see #parse(String)
+	 */
+	static Parsed parse(byte[] body) {
 		try {
-			return MAPPER.treeToValue(node, WireCompletion.class);
+			WireCompletion completion = MAPPER.readValue(body, WireCompletion.class);
+			if (completion == null) {
+				throw new MalformedBodyException("the body is empty");
+			}
+			JsonNode error = completion.error();
+			if (error != null && !error.isNull()) {
+				return new Parsed(null, errorOf(error));
+			}
+			return new Parsed(completion, null);
 		}
 		catch (JacksonException ex) {
+			ProviderError error = findError(readTree(body));
+			if (error != null) {
+				return new Parsed(null, error);
+			}
 			throw new MalformedBodyException("the body does not have the shape of a chat completion");
 		}
 	}
@@ -147,6 +178,10 @@ final class OpenAiJson {
 		if (error == null || error.isNull()) {
 			return null;
 		}
+		return errorOf(error);
+	}
+
+	private static ProviderError errorOf(JsonNode error) {
 		if (error.isString()) {
 			return new ProviderError(null, null, error.asString(), null);
 		}
@@ -198,6 +233,16 @@ final class OpenAiJson {
 
 	private static String abbreviate(String text) {
 		return (text.length() <= 200) ? text : text.substring(0, 200) + "...";
+	}
+
+	/**
+	 * A 2xx body: a completion, or an error object.
+	 *
+	 * @param completion the completion, or {@code null}
+	 * @param error the error, or {@code null}
+	 */
+	record Parsed(@Nullable WireCompletion completion, @Nullable ProviderError error) {
+
 	}
 
 	/**
@@ -280,8 +325,8 @@ final class OpenAiJson {
 
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("model") @Nullable String model,
-			@JsonProperty("choices") @Nullable List<WireChoice> choices,
-			@JsonProperty("usage") @Nullable WireUsage usage) {
+			@JsonProperty("choices") @Nullable List<WireChoice> choices, @JsonProperty("usage") @Nullable WireUsage usage,
+			@JsonProperty("error") @Nullable JsonNode error) {
 
 	}
 

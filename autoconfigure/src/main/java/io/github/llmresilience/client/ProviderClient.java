@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +17,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.context.Context;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.codec.CodecException;
@@ -33,6 +34,7 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.client.OpenAiJson.MalformedBodyException;
+import io.github.llmresilience.client.OpenAiJson.Parsed;
 import io.github.llmresilience.client.OpenAiJson.ProviderError;
 import io.github.llmresilience.client.OpenAiJson.WireCompletion;
 
@@ -47,6 +49,8 @@ public final class ProviderClient {
 	};
 
 	private static final String DONE = "[DONE]";
+
+	private static final byte[] NO_BYTES = {};
 
 	private static final String CONTENT_FILTER = "content_filter";
 
@@ -105,14 +109,23 @@ public final class ProviderClient {
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
 		return Mono.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled);
+			Exchange exchange = new Exchange(model, this.sentSignalled, this.settings.readTimeout(),
+					this.readTimeoutDescription);
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON)
 				.bodyValue(OpenAiJson.writeRequest(model, request, false))
 				.exchangeToMono((response) -> readCompletion(response, exchange))
-				.timeout(exchange.afterSent(this.settings.readTimeout(), this.readTimeoutDescription))
+				// The read timeout bounds the whole attempt (Reactor Netty's responseTimeout only
+				// bounds each read); Mono.timeout would describe its source on every call, a
+				// companion is cheaper.
+				.takeUntilOther(exchange.expired())
+				.switchIfEmpty(Mono.error(() -> failure(FailureKind.TIMEOUT, exchange)
+					.description(this.readTimeoutDescription)
+					.requestSent(exchange.requestSent())
+					.build()))
+				.doFinally((signal) -> exchange.cancelTimer())
 				.onErrorMap((ex) -> classify(ex, exchange))
 				.contextWrite(Context.of(Exchange.KEY, exchange));
 		});
@@ -128,7 +141,7 @@ public final class ProviderClient {
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
 		return Flux.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled);
+			Exchange exchange = new Exchange(model, this.sentSignalled, null, null);
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
@@ -148,21 +161,28 @@ public final class ProviderClient {
 	private Mono<ChatResponse> readCompletion(ClientResponse response, Exchange exchange) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
-		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> {
+		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters decoded from them.
+		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
 			if (!response.statusCode().is2xxSuccessful()) {
-				throw failureOfStatus(status, OpenAiJson.errorOfBody(body), headers, exchange);
+				throw failureOfStatus(status, OpenAiJson.errorOfBody(text(body, headers)), headers, exchange);
 			}
-			JsonNode node = OpenAiJson.readTree(body);
-			ProviderError error = OpenAiJson.findError(node);
-			if (error != null) {
-				throw failureOfErrorObject(error, headers, exchange);
+			Parsed parsed = OpenAiJson.parse(body);
+			if (parsed.error() != null) {
+				throw failureOfErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiJson.toResponse(OpenAiJson.toCompletion(node), body, served(exchange));
+			ChatResponse answer = OpenAiJson.toResponse(parsed.completion(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
 				throw contentFiltered(exchange);
 			}
 			return answer;
 		});
+	}
+
+	private static String text(byte[] body, HttpHeaders headers) {
+		MediaType contentType = headers.getContentType();
+		Charset charset = (contentType != null && contentType.getCharset() != null) ? contentType.getCharset()
+				: StandardCharsets.UTF_8;
+		return new String(body, charset);
 	}
 
 	private Flux<StreamEvent> readStream(ClientResponse response, Exchange exchange) {
@@ -179,12 +199,11 @@ public final class ProviderClient {
 			// The server answered with one JSON document: an error object, or a whole completion
 			// from a server that does not stream.
 			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((body) -> {
-				JsonNode node = OpenAiJson.readTree(body);
-				ProviderError error = OpenAiJson.findError(node);
-				if (error != null) {
-					return Flux.error(failureOfErrorObject(error, headers, exchange));
+				Parsed parsed = OpenAiJson.parse(body);
+				if (parsed.error() != null) {
+					return Flux.error(failureOfErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiJson.toResponse(OpenAiJson.toCompletion(node), body, served(exchange));
+				ChatResponse whole = OpenAiJson.toResponse(parsed.completion(), body, served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
@@ -199,13 +218,12 @@ public final class ProviderClient {
 				sink.next(StreamEvent.END);
 				return;
 			}
-			JsonNode node = OpenAiJson.readTree(data);
-			ProviderError error = OpenAiJson.findError(node);
-			if (error != null) {
-				sink.error(failureOfErrorObject(error, headers, exchange));
+			Parsed parsed = OpenAiJson.parse(data);
+			if (parsed.error() != null) {
+				sink.error(failureOfErrorObject(parsed.error(), headers, exchange));
 				return;
 			}
-			sink.next(new StreamEvent(OpenAiJson.toChunk(OpenAiJson.toCompletion(node)), false));
+			sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
 		});
 	}
 

@@ -293,7 +293,7 @@ public final class LlmExecutor {
 					: LlmCallContext.FAILURE);
 			observation.error(failure);
 		}
-		else if (context.getOutcome().equals("unknown")) {
+		else if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
 			context.setOutcome(LlmCallContext.SUCCESS);
 		}
 		Target served = null;

@@ -1,11 +1,16 @@
 package io.github.llmresilience.observation;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.micrometer.common.KeyValues;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default naming and tags of {@code llm.attempts}: {@code policy}, {@code provider},
  * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status} (the HTTP
- * status or {@code none}). Micrometer adds {@code error}.
+ * status or {@code none}). Micrometer adds {@code error}. {@code llm.attempts.active}, which counts
+ * attempts in progress, has {@code policy}, {@code provider} and {@code model}.
  */
 public class DefaultLlmAttemptObservationConvention implements LlmAttemptObservationConvention {
 
@@ -13,6 +18,12 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 	 * The observation's name, which is also the timer's.
 	 */
 	public static final String NAME = "llm.attempts";
+
+	// Few combinations exist (tags are low-cardinality): building and sorting them once each keeps
+	// them off the path of every attempt.
+	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
+
+	private final Map<Running, KeyValues> running = new ConcurrentHashMap<>();
 
 	@Override
 	public String getName() {
@@ -26,9 +37,31 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmAttemptContext context) {
-		return KeyValues.of("policy", context.getPolicy(), "provider", context.getProvider(), "model",
-				context.getModel(), "result", context.getResult(), "status",
-				(context.getStatus() != null) ? context.getStatus().toString() : "none");
+		if (context.getResult().equals(LlmAttemptContext.RUNNING)) {
+			// Asked when the attempt starts, for llm.attempts.active: its result is not known yet.
+			return this.running.computeIfAbsent(new Running(context.getPolicy(), context.getProvider(),
+					context.getModel()), Running::toKeyValues);
+		}
+		Key key = new Key(context.getPolicy(), context.getProvider(), context.getModel(), context.getResult(),
+				context.getStatus());
+		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
+	}
+
+	private record Running(String policy, String provider, String model) {
+
+		KeyValues toKeyValues() {
+			return KeyValues.of("policy", this.policy, "provider", this.provider, "model", this.model);
+		}
+
+	}
+
+	private record Key(String policy, String provider, String model, String result, @Nullable Integer status) {
+
+		KeyValues toKeyValues() {
+			return KeyValues.of("policy", this.policy, "provider", this.provider, "model", this.model, "result",
+					this.result, "status", (this.status != null) ? this.status.toString() : "none");
+		}
+
 	}
 
 }

@@ -1,11 +1,15 @@
 package io.github.llmresilience.observation;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.micrometer.common.KeyValues;
 
 /**
  * The default naming and tags of {@code llm.calls}: {@code policy}, {@code outcome},
  * {@code provider} and {@code model} (the target that served, or {@code none}) and
- * {@code fallback}. Micrometer adds {@code error}. Nothing of high cardinality becomes a tag.
+ * {@code fallback}. Micrometer adds {@code error}. {@code llm.calls.active}, which counts calls in
+ * progress, has {@code policy} only. Nothing of high cardinality becomes a tag.
  */
 public class DefaultLlmCallObservationConvention implements LlmCallObservationConvention {
 
@@ -15,6 +19,12 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 	public static final String NAME = "llm.calls";
 
 	private static final String NONE = "none";
+
+	// Few combinations exist (tags are low-cardinality): building and sorting them once each keeps
+	// them off the path of every call.
+	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
+
+	private final Map<String, KeyValues> running = new ConcurrentHashMap<>();
 
 	@Override
 	public String getName() {
@@ -28,10 +38,23 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmCallContext context) {
-		return KeyValues.of("policy", context.getPolicy(), "outcome", context.getOutcome(), "provider",
-				(context.getProvider() != null) ? context.getProvider() : NONE, "model",
-				(context.getModel() != null) ? context.getModel() : NONE, "fallback",
-				Boolean.toString(context.isFallback()));
+		if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
+			// Asked when the call starts, for llm.calls.active: only the policy is known yet.
+			return this.running.computeIfAbsent(context.getPolicy(), (policy) -> KeyValues.of("policy", policy));
+		}
+		Key key = new Key(context.getPolicy(), context.getOutcome(),
+				(context.getProvider() != null) ? context.getProvider() : NONE,
+				(context.getModel() != null) ? context.getModel() : NONE, context.isFallback());
+		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
+	}
+
+	private record Key(String policy, String outcome, String provider, String model, boolean fallback) {
+
+		KeyValues toKeyValues() {
+			return KeyValues.of("policy", this.policy, "outcome", this.outcome, "provider", this.provider, "model",
+					this.model, "fallback", Boolean.toString(this.fallback));
+		}
+
 	}
 
 }

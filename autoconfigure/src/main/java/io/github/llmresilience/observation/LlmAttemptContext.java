@@ -8,13 +8,18 @@ import org.jspecify.annotations.Nullable;
  */
 public class LlmAttemptContext extends Observation.Context {
 
+	/**
+	 * The attempt has not ended yet.
+	 */
+	public static final String RUNNING = "running";
+
 	private final String policy;
 
 	private final String provider;
 
 	private final String model;
 
-	private String result = "unknown";
+	private String result = RUNNING;
 
 	private @Nullable Integer status;
 
@@ -55,7 +60,8 @@ public class LlmAttemptContext extends Observation.Context {
 	}
 
 	/**
-	 * Return {@code success} or the failure kind of the attempt.
+	 * Return {@code success}, {@code cancelled} or the failure kind of the attempt; {@value #RUNNING}
+	 * until it ends.
 	 * @return the result
 	 */
 	public String getResult() {

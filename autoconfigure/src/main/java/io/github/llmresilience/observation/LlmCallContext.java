@@ -34,9 +34,14 @@ public class LlmCallContext extends Observation.Context {
 	 */
 	public static final String DEADLINE = "deadline";
 
+	/**
+	 * The call has not ended yet.
+	 */
+	public static final String RUNNING = "running";
+
 	private final String policy;
 
-	private String outcome = "unknown";
+	private String outcome = RUNNING;
 
 	private @Nullable String provider;
 
@@ -64,7 +69,7 @@ public class LlmCallContext extends Observation.Context {
 
 	/**
 	 * Return how the call ended: {@value #SUCCESS}, {@value #FAILURE}, {@value #FALLBACK_METHOD},
-	 * {@value #CANCELLED} or {@value #DEADLINE}.
+	 * {@value #CANCELLED} or {@value #DEADLINE}; {@value #RUNNING} until it ends.
 	 * @return the outcome
 	 */
 	public String getOutcome() {
