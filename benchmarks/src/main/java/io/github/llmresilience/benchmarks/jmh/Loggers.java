@@ -1,0 +1,24 @@
+package io.github.llmresilience.benchmarks.jmh;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets logging to WARN where no Spring Boot application configures it, and the executor's logger to
+ * ERROR: it logs one INFO line per call and one WARN line per call that falls back, which would
+ * measure the console (here: JMH's link to the forked JVM) rather than the library.
+ */
+final class Loggers {
+
+	static final String EXECUTOR = "io.github.llmresilience.execution.LlmExecutor";
+
+	private Loggers() {
+	}
+
+	static void warn() {
+		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+		((Logger) LoggerFactory.getLogger(EXECUTOR)).setLevel(Level.ERROR);
+	}
+
+}

@@ -1,0 +1,231 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.RecordedRequest;
+
+/**
+ * {@link FakeLlmServer} as the load harness drives it from another JVM: its answers depend on the
+ * model a request names, and it counts requests per model, which the harness reads through a line
+ * protocol on standard input and output ({@code counts}, {@code reset}; end of input stops the
+ * server).
+ * <p>
+ * Every request names its logical call in its user message ({@code call:<id>}); the server counts
+ * the attempts of each call per model, so that a scripted answer can depend on the attempt:
+ * <ul>
+ * <li>{@value #STORM}: the first attempt of a call gets 429 with {@code Retry-After}, later ones
+ * 200;</li>
+ * <li>{@value #MIX_PRIMARY}, {@value #MIX_FALLBACK}: attempt {@code k} of call {@code i} gets 429
+ * with {@code Retry-After}, 503, or 200 from a seeded hash of {@code (i, model, k)}, so two clients
+ * that run the same calls meet the same faults in the same places;</li>
+ * <li>{@value #HAPPY_SLOW}: 200 after a delay, as a model takes time to answer;</li>
+ * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
+ * <li>any other model: 200.</li>
+ * </ul>
+ */
+public final class BenchServer {
+
+	static final String HAPPY = "happy";
+
+	static final String HAPPY_SLOW = "happy-slow";
+
+	static final String STORM = "storm";
+
+	static final String MIX_PRIMARY = "mix-a";
+
+	static final String MIX_FALLBACK = "mix-b";
+
+	static final String DOWN = "down";
+
+	static final String BACKUP = "backup";
+
+	static final String READY = "BenchServer listening on ";
+
+	static final String COUNTS = "COUNTS";
+
+	static final String RESET = "RESET";
+
+	private final ConcurrentMap<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+	private final long seed;
+
+	private final double rateLimited;
+
+	private final double serverError;
+
+	private final FakeResponse ok = FakeResponse.ok("Hello");
+
+	private final FakeResponse slow;
+
+	private final FakeResponse stormRateLimited;
+
+	private final FakeResponse mixRateLimited;
+
+	private final FakeResponse unavailable = FakeResponse.error(503, "server_error", null,
+			"The server is temporarily unavailable");
+
+	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
+			long stormRetryAfterSeconds, long slowDelayMillis) {
+		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
+		this.seed = seed;
+		this.rateLimited = rateLimited;
+		this.serverError = serverError;
+		this.mixRateLimited = FakeResponse.status(429).retryAfterSeconds(mixRetryAfterSeconds);
+		this.stormRateLimited = FakeResponse.status(429).retryAfterSeconds(stormRetryAfterSeconds);
+	}
+
+	/**
+	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
+	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
+	 * [--storm-retry-after=2] [--slow-delay-ms=50]}.
+	 * @param args the arguments
+	 * @throws IOException if standard input fails
+	 */
+	public static void main(String[] args) throws IOException {
+		int port = 0;
+		long seed = 42;
+		double rateLimited = 0.3;
+		double serverError = 0.1;
+		long mixRetryAfter = 1;
+		long stormRetryAfter = 2;
+		long slowDelay = 50;
+		for (String arg : args) {
+			String value = arg.substring(arg.indexOf('=') + 1);
+			if (!arg.startsWith("--")) {
+				port = Integer.parseInt(arg);
+			}
+			else if (arg.startsWith("--seed=")) {
+				seed = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--mix-rate-limited=")) {
+				rateLimited = Double.parseDouble(value);
+			}
+			else if (arg.startsWith("--mix-server-error=")) {
+				serverError = Double.parseDouble(value);
+			}
+			else if (arg.startsWith("--mix-retry-after=")) {
+				mixRetryAfter = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--storm-retry-after=")) {
+				stormRetryAfter = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--slow-delay-ms=")) {
+				slowDelay = Long.parseLong(value);
+			}
+			else {
+				System.err.println("Unknown option " + arg);
+				System.exit(2);
+			}
+		}
+		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay);
+		try (FakeLlmServer server = FakeLlmServer.start(port)) {
+			server.recordRequests(false).defaultResponder(bench::answer);
+			System.out.println(READY + server.baseUrl());
+			System.out.flush();
+			BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+			for (String line = in.readLine(); line != null; line = in.readLine()) {
+				switch (line.trim()) {
+					case "counts" -> System.out.println(COUNTS + " " + bench.counts());
+					case "reset" -> {
+						bench.reset();
+						System.out.println(RESET);
+					}
+					default -> System.out.println("ERROR unknown command " + line);
+				}
+				System.out.flush();
+			}
+		}
+	}
+
+	FakeResponse answer(RecordedRequest request) {
+		String model = (request.model() != null) ? request.model() : "";
+		this.counts.computeIfAbsent(model, (key) -> new LongAdder()).increment();
+		if (model.startsWith(DOWN)) {
+			return this.unavailable;
+		}
+		return switch (model) {
+			case STORM -> (attempt(request, model) == 1) ? this.stormRateLimited : this.ok;
+			case MIX_PRIMARY, MIX_FALLBACK -> mix(request, model);
+			case HAPPY_SLOW -> this.slow;
+			default -> this.ok;
+		};
+	}
+
+	private FakeResponse mix(RecordedRequest request, String model) {
+		int attempt = attempt(request, model);
+		double draw = draw(this.seed, callIndex(request), model, attempt);
+		if (draw < this.rateLimited) {
+			return this.mixRateLimited;
+		}
+		return (draw < this.rateLimited + this.serverError) ? this.unavailable : this.ok;
+	}
+
+	private int attempt(RecordedRequest request, String model) {
+		String key = model + "|" + callId(request);
+		return this.attempts.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet();
+	}
+
+	private static String callId(RecordedRequest request) {
+		String content = request.json().at("/messages/0/content").asString("");
+		return content.startsWith("call:") ? content.substring(5) : content;
+	}
+
+	/**
+	 * The number after the last {@code -} of the call id: the same for the same call made by two
+	 * clients ({@code s-17}, {@code b-17}).
+	 */
+	private static long callIndex(RecordedRequest request) {
+		String id = callId(request);
+		try {
+			return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+		}
+		catch (NumberFormatException ex) {
+			return id.hashCode();
+		}
+	}
+
+	/**
+	 * A uniform number in [0, 1) from its inputs alone (SplitMix64's finaliser).
+	 */
+	static double draw(long seed, long call, String model, int attempt) {
+		long h = seed;
+		h = mix(h ^ call);
+		h = mix(h ^ model.hashCode());
+		h = mix(h ^ attempt);
+		return (h >>> 11) * 0x1.0p-53;
+	}
+
+	private static long mix(long z) {
+		z = (z + 0x9E3779B97F4A7C15L);
+		z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+		z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+		return z ^ (z >>> 31);
+	}
+
+	private String counts() {
+		Map<String, Long> sorted = new TreeMap<>();
+		this.counts.forEach((model, count) -> sorted.put(model, count.sum()));
+		StringBuilder line = new StringBuilder();
+		sorted.forEach((model, count) -> line.append(line.isEmpty() ? "" : " ").append(model).append('=').append(count));
+		return line.toString();
+	}
+
+	private void reset() {
+		this.counts.clear();
+		this.attempts.clear();
+	}
+
+}

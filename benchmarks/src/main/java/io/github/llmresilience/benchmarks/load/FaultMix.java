@@ -1,0 +1,248 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
+
+/**
+ * (c) The cost of resilience under a fault mix: the starter against a blocking baseline
+ * ({@link BlockingBaseline}) with the same retry rules and fallback, the same calls meeting the
+ * same faults (the server draws each answer from the call, the model and the attempt number).
+ */
+final class FaultMix {
+
+	static final String POLICY = "mix";
+
+	static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
+
+	static final double MULTIPLIER = 2.0;
+
+	static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+	static final double JITTER = 0.5;
+
+	private final ServerProcess server;
+
+	private final Options options;
+
+	FaultMix(ServerProcess server, Options options) {
+		this.server = server;
+		this.options = options;
+	}
+
+	Result run() throws InterruptedException {
+		int calls = this.options.integer("mix-calls");
+		int concurrency = this.options.integer("mix-concurrency");
+		int maxAttempts = this.options.integer("mix-max-attempts");
+		String baseUrl = this.server.rootUrl() + "/bench/v1";
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("llm.providers.bench.base-url", baseUrl);
+		properties.put("llm.providers.bench.api-key", "sk-bench");
+		properties.put("llm.policies.mix.provider", "bench");
+		properties.put("llm.policies.mix.model", BenchServer.MIX_PRIMARY);
+		properties.put("llm.policies.mix.fallbacks[0].provider", "bench");
+		properties.put("llm.policies.mix.fallbacks[0].model", BenchServer.MIX_FALLBACK);
+		properties.put("llm.policies.mix.retry.max-attempts", maxAttempts);
+		properties.put("llm.policies.mix.retry.initial-backoff", INITIAL_BACKOFF.toMillis() + "ms");
+		properties.put("llm.policies.mix.retry.multiplier", MULTIPLIER);
+		properties.put("llm.policies.mix.retry.max-backoff", MAX_BACKOFF.toMillis() + "ms");
+		properties.put("llm.policies.mix.retry.jitter", JITTER);
+		Side starter = new Side("starter (reactive)", calls);
+		Side blocking = new Side("blocking baseline", calls);
+		properties.put("llm.policies.warmup.provider", "bench");
+		properties.put("llm.policies.warmup.model", BenchServer.HAPPY);
+		int warmup = this.options.integer("mix-warmup-calls");
+		BlockingBaseline baseline = new BlockingBaseline(baseUrl,
+				List.of(BenchServer.MIX_PRIMARY, BenchServer.MIX_FALLBACK), maxAttempts, INITIAL_BACKOFF, MULTIPLIER,
+				MAX_BACKOFF, JITTER);
+		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+			LlmClient llm = context.getBean(LlmClient.class);
+			// Each client is first answered at once, so that neither pays for the JIT compiler below.
+			new CallRunner().run(warmup, concurrency,
+					(i) -> llm.chat("warmup", ChatRequest.builder().user(Wire.content("w-" + i)).build()),
+					new Latencies(warmup));
+			this.server.reset();
+			CallRunner runner = new CallRunner();
+			ResourceMonitor monitor = new ResourceMonitor(Map.of());
+			starter.wall = runner.run(calls, concurrency,
+					(i) -> llm.chat(POLICY, ChatRequest.builder().user(Wire.content("s-" + i)).build())
+						.doOnNext((response) -> starter.ended(response.served().attempts(), response.served().fallback(),
+								true))
+						.doOnError(LlmException.class, (ex) -> starter.ended(ex.attempts(), false, false)),
+					starter.latencies);
+			starter.peaks = monitor.stop();
+			starter.failed.add(runner.failed.get() - starter.failed.sum());
+			starter.upstream = this.server.counts();
+		}
+		runBlocking(baseline, List.of(BenchServer.HAPPY), "w-", warmup, concurrency, new Side("warm-up", warmup));
+		this.server.reset();
+		ResourceMonitor monitor = new ResourceMonitor(Map.of());
+		runBlocking(baseline, baseline.models(), "b-", calls, concurrency, blocking);
+		blocking.peaks = monitor.stop();
+		blocking.upstream = this.server.counts();
+		return new Result(calls, concurrency, maxAttempts, this.options, starter, blocking);
+	}
+
+	/**
+	 * Run the blocking baseline's calls on a fixed pool of {@code concurrency} threads.
+	 */
+	private static void runBlocking(BlockingBaseline baseline, List<String> models, String prefix, int calls,
+			int concurrency, Side side) throws InterruptedException {
+		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+		CountDownLatch done = new CountDownLatch(calls);
+		int first = side.latencies.reserve(calls);
+		long start = System.nanoTime();
+		for (int i = 0; i < calls; i++) {
+			int call = i;
+			pool.execute(() -> {
+				long callStart = System.nanoTime();
+				try {
+					BlockingBaseline.Outcome outcome = baseline.call(prefix + call, models);
+					side.ended(outcome.attempts(), outcome.fallback(), outcome.failure() == null);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				catch (RuntimeException ex) {
+					side.failed.increment();
+				}
+				finally {
+					side.latencies.set(first + call, System.nanoTime() - callStart);
+					done.countDown();
+				}
+			});
+		}
+		done.await();
+		side.wall = System.nanoTime() - start;
+		pool.shutdown();
+		pool.awaitTermination(10, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * One client's run.
+	 */
+	static final class Side {
+
+		final String name;
+
+		final Latencies latencies;
+
+		final LongAdder succeeded = new LongAdder();
+
+		final LongAdder failed = new LongAdder();
+
+		final LongAdder attempts = new LongAdder();
+
+		final LongAdder fallbacks = new LongAdder();
+
+		final AtomicInteger maxAttempts = new AtomicInteger();
+
+		final AtomicLong[] histogram = new AtomicLong[64];
+
+		long wall;
+
+		ResourceMonitor.Peaks peaks;
+
+		Map<String, Long> upstream = Map.of();
+
+		Side(String name, int calls) {
+			this.name = name;
+			this.latencies = new Latencies(calls);
+			for (int i = 0; i < this.histogram.length; i++) {
+				this.histogram[i] = new AtomicLong();
+			}
+		}
+
+		void ended(int attempts, boolean fallback, boolean success) {
+			(success ? this.succeeded : this.failed).increment();
+			this.attempts.add(attempts);
+			if (fallback) {
+				this.fallbacks.increment();
+			}
+			this.maxAttempts.accumulateAndGet(attempts, Math::max);
+			this.histogram[Math.min(attempts, this.histogram.length - 1)].incrementAndGet();
+		}
+
+		long upstreamTotal() {
+			return this.upstream.getOrDefault(BenchServer.MIX_PRIMARY, 0L)
+					+ this.upstream.getOrDefault(BenchServer.MIX_FALLBACK, 0L);
+		}
+
+	}
+
+	record Result(int calls, int concurrency, int maxAttempts, Options options, Side starter, Side blocking) {
+
+		boolean met() {
+			return this.starter.succeeded.sum() == this.calls && this.starter.maxAttempts.get() <= 2 * this.maxAttempts
+					&& this.starter.upstreamTotal() == this.starter.attempts.sum();
+		}
+
+		String report() {
+			StringBuilder text = new StringBuilder();
+			text.append(String.format("(c) fault mix: %,d calls per client, %d in flight; each attempt answered 429 "
+					+ "Retry-After: %s (%.0f %%), 503 (%.0f %%) or 200, drawn from (call, model, attempt) so both clients "
+					+ "meet the same faults%n", this.calls, this.concurrency, this.options.string("mix-retry-after"),
+					100 * this.options.decimal("mix-rate-limited"), 100 * this.options.decimal("mix-server-error")));
+			text.append(String.format("    policy 'mix': %s then fallback %s, per target max-attempts %d, "
+					+ "initial-backoff %dms, multiplier %.1f, max-backoff %dms, jitter %.1f, Retry-After honoured "
+					+ "(max-retry-after 60s); at most %d requests per call%n", BenchServer.MIX_PRIMARY,
+					BenchServer.MIX_FALLBACK, this.maxAttempts, INITIAL_BACKOFF.toMillis(), MULTIPLIER,
+					MAX_BACKOFF.toMillis(), JITTER, 2 * this.maxAttempts));
+			text.append(String.format("    blocking baseline: RestClient (JDK HttpClient) on a fixed pool of %d threads, "
+					+ "Thread.sleep retry loop with the same rules%n", this.concurrency));
+			Table table = new Table("", this.starter.name, this.blocking.name, "starter / blocking");
+			table.row("success", Table.percent(this.starter.succeeded.sum(), this.calls),
+					Table.percent(this.blocking.succeeded.sum(), this.calls), "");
+			table.row("served by the fallback", this.starter.fallbacks.sum(), this.blocking.fallbacks.sum(), "");
+			table.row("attempts per call (client)", perCall(this.starter), perCall(this.blocking),
+					Table.ratio((double) this.starter.attempts.sum() / this.blocking.attempts.sum()));
+			table.row("most attempts of one call (policy: ≤ " + 2 * this.maxAttempts + ")", this.starter.maxAttempts,
+					this.blocking.maxAttempts, "");
+			table.row("upstream requests (server)", this.starter.upstreamTotal(), this.blocking.upstreamTotal(), "");
+			table.row("p50 latency", Table.millis(this.starter.latencies.percentileMillis(50)),
+					Table.millis(this.blocking.latencies.percentileMillis(50)), Table.ratio(
+							this.starter.latencies.percentileMillis(50) / this.blocking.latencies.percentileMillis(50)));
+			table.row("p99 latency", Table.millis(this.starter.latencies.percentileMillis(99)),
+					Table.millis(this.blocking.latencies.percentileMillis(99)), Table.ratio(
+							this.starter.latencies.percentileMillis(99) / this.blocking.latencies.percentileMillis(99)));
+			table.row("wall time", Table.seconds(this.starter.wall), Table.seconds(this.blocking.wall),
+					Table.ratio((double) this.starter.wall / this.blocking.wall));
+			table.row("peak live threads", this.starter.peaks.peakThreads(), this.blocking.peaks.peakThreads(), "");
+			text.append(table);
+			text.append("    attempts per call, calls: starter ").append(histogram(this.starter)).append("; blocking ")
+				.append(histogram(this.blocking)).append('\n');
+			return text.toString();
+		}
+
+		private String perCall(Side side) {
+			return Table.number((double) side.attempts.sum() / this.calls, 3);
+		}
+
+		private static String histogram(Side side) {
+			StringBuilder text = new StringBuilder();
+			for (int i = 1; i < side.histogram.length; i++) {
+				long count = side.histogram[i].get();
+				if (count > 0) {
+					text.append(text.isEmpty() ? "" : " ").append(i).append(':').append(count);
+				}
+			}
+			return text.toString();
+		}
+
+	}
+
+}

@@ -1,0 +1,283 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.LlmClient;
+
+/**
+ * (a) The happy path: the same calls through the starter's {@link LlmClient} and through a bare
+ * {@link WebClient} built from the same {@code WebClient.Builder}, to the same server, in rounds
+ * whose order rotates. The bare client that the target compares with uses Spring Boot's Reactor
+ * connector, as the starter does (Boot's defaults: {@code compress(true)}, redirects followed),
+ * with a pool of the same size; a second bare client on a plain Reactor Netty {@code HttpClient}
+ * shows what those defaults cost.
+ */
+final class HappyPath {
+
+	private final ServerProcess server;
+
+	private final String title;
+
+	private final String model;
+
+	private final Options options;
+
+	private final String prefix;
+
+	/**
+	 * Create the scenario.
+	 * @param server the server
+	 * @param title the scenario's title
+	 * @param model the server's model: {@value BenchServer#HAPPY} answers at once,
+	 * {@value BenchServer#HAPPY_SLOW} after a delay
+	 * @param options the options
+	 * @param prefix the prefix of the scenario's options ({@code happy}, {@code latency})
+	 */
+	HappyPath(ServerProcess server, String title, String model, Options options, String prefix) {
+		this.server = server;
+		this.title = title;
+		this.model = model;
+		this.options = options;
+		this.prefix = prefix;
+	}
+
+	Result run() throws InterruptedException {
+		int calls = this.options.integer(this.prefix + "-calls");
+		int concurrency = this.options.integer(this.prefix + "-concurrency");
+		int rounds = this.options.integer(this.prefix + "-rounds");
+		int warmup = this.options.integer(this.prefix + "-warmup-rounds");
+		int maxWarmup = this.options.integer(this.prefix + "-max-warmup-rounds");
+		int connections = this.options.integer("happy-connections");
+		String model = this.model;
+		String baseUrl = this.server.rootUrl() + "/bench/v1";
+		this.server.reset();
+		List<ConnectionProvider> pools = new ArrayList<>();
+		try (ConfigurableApplicationContext context = StarterApp.start(Map.of("llm.providers.bench.base-url", baseUrl,
+				"llm.providers.bench.api-key", "sk-bench", "llm.providers.bench.max-connections", connections,
+				"llm.policies.default.provider", "bench", "llm.policies.default.model", model))) {
+			LlmClient llm = context.getBean(LlmClient.class);
+			// The connector the starter builds for a provider, less its own hooks.
+			ClientHttpConnector bootConnector = ClientHttpConnectorBuilder.reactor()
+				.withHttpClientFactory(() -> HttpClient.create(pool(pools, "bare-boot", connections)))
+				.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(5), null));
+			ClientHttpConnector plainConnector = new ReactorClientHttpConnector(
+					HttpClient.create(pool(pools, "bare-plain", connections)));
+			String uri = baseUrl + "/chat/completions";
+			Side bare = new Side("bare WebClient", calls * rounds,
+					bareCall(context.getBean(WebClient.Builder.class), bootConnector, uri, model));
+			Side starter = new Side("starter (LlmClient)", calls * rounds, (i) -> llm
+				.chat(ChatRequest.builder().user(Wire.content("h-" + i)).build())
+				.map(ChatResponse::content));
+			Side plain = new Side("bare, plain HttpClient", calls * rounds,
+					bareCall(context.getBean(WebClient.Builder.class), plainConnector, uri, model));
+			List<Side> sides = List.of(bare, starter, plain);
+			int warmupRounds = warmUp(sides, calls, concurrency, warmup, maxWarmup);
+			this.server.reset();
+			List<Double> roundRatios = new ArrayList<>();
+			for (int r = 0; r < rounds; r++) {
+				// The order rotates, so that no client always runs first or after the same one.
+				long[] walls = new long[sides.size()];
+				for (int k = 0; k < sides.size(); k++) {
+					int index = (k + r) % sides.size();
+					walls[index] = sides.get(index).round(calls, concurrency, this.server);
+				}
+				roundRatios.add((double) walls[0] / walls[1]);
+			}
+			long upstream = this.server.count(model);
+			return new Result(this.title, calls, concurrency, rounds, connections, bare, starter, plain, roundRatios, upstream,
+					warmupRounds);
+		}
+		finally {
+			pools.forEach((pool) -> pool.disposeLater().block(Duration.ofSeconds(10)));
+		}
+	}
+
+	/**
+	 * Warm every client up until the JIT compiler is done with it: until the CPU time per call of
+	 * each client (the compiler's threads included) changes by less than 10 % from one round to the
+	 * next, after at least {@code min} rounds and at most {@code max}. The starter runs more code than a
+	 * bare call, and takes some 100,000 calls to reach its steady state on two cores.
+	 * @return the rounds run
+	 */
+	private int warmUp(List<Side> sides, int calls, int concurrency, int min, int max) {
+		double[] previous = new double[sides.size()];
+		for (int r = 1; r <= max; r++) {
+			boolean steady = true;
+			for (int i = 0; i < sides.size(); i++) {
+				long cpu = Cpu.thisProcess();
+				sides.get(i).warmUp(calls, concurrency);
+				double perCall = (double) (Cpu.thisProcess() - cpu) / calls;
+				steady &= previous[i] > 0 && Math.abs(perCall - previous[i]) / previous[i] < 0.10;
+				previous[i] = perCall;
+			}
+			if (steady && r >= min) {
+				return r;
+			}
+		}
+		return -max;
+	}
+
+	private static ConnectionProvider pool(List<ConnectionProvider> pools, String name, int connections) {
+		ConnectionProvider pool = ConnectionProvider.builder(name)
+			.maxConnections(connections)
+			.pendingAcquireMaxCount(-1)
+			.maxIdleTime(Duration.ofSeconds(20))
+			.build();
+		pools.add(pool);
+		return pool;
+	}
+
+	private static IntFunction<Mono<?>> bareCall(WebClient.Builder builder, ClientHttpConnector connector, String uri,
+			String model) {
+		WebClient client = builder.clone()
+			.clientConnector(connector)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer sk-bench")
+			.build();
+		return (i) -> client.post()
+			.uri(uri)
+			.contentType(MediaType.APPLICATION_JSON)
+			.accept(MediaType.APPLICATION_JSON)
+			.bodyValue(Wire.request(model, "h-" + i))
+			.retrieve()
+			.bodyToMono(Wire.Completion.class)
+			.map(Wire.Completion::content);
+	}
+
+	/**
+	 * One client's rounds.
+	 */
+	static final class Side {
+
+		final String name;
+
+		final IntFunction<Mono<?>> call;
+
+		final Latencies latencies;
+
+		final CallRunner runner = new CallRunner();
+
+		long nanos;
+
+		int calls;
+
+		long clientCpuNanos;
+
+		long serverCpuNanos;
+
+		Side(String name, int capacity, IntFunction<Mono<?>> call) {
+			this.name = name;
+			this.call = call;
+			this.latencies = new Latencies(capacity);
+		}
+
+		void warmUp(int n, int concurrency) {
+			new CallRunner().run(n, concurrency, this.call, new Latencies(n));
+		}
+
+		long round(int n, int concurrency, ServerProcess server) {
+			long clientCpu = Cpu.thisProcess();
+			long serverCpu = server.cpuNanos();
+			long wall = this.runner.run(n, concurrency, this.call, this.latencies);
+			this.clientCpuNanos += Cpu.thisProcess() - clientCpu;
+			this.serverCpuNanos += server.cpuNanos() - serverCpu;
+			this.nanos += wall;
+			this.calls += n;
+			return wall;
+		}
+
+		double throughput() {
+			return this.calls / (this.nanos / 1e9);
+		}
+
+		double clientCpuMicrosPerCall() {
+			return this.clientCpuNanos / 1e3 / this.calls;
+		}
+
+		double serverCpuMicrosPerCall() {
+			return this.serverCpuNanos / 1e3 / this.calls;
+		}
+
+	}
+
+	record Result(String title, int calls, int concurrency, int rounds, int connections, Side bare, Side starter, Side plain,
+			List<Double> roundRatios, long upstreamRequests, int warmupRounds) {
+
+		double throughputRatio() {
+			return this.starter.throughput() / this.bare.throughput();
+		}
+
+		double p99Ratio() {
+			return this.starter.latencies.percentileMillis(99) / this.bare.latencies.percentileMillis(99);
+		}
+
+		boolean met() {
+			return throughputRatio() >= 0.95 && this.bare.runner.failed.get() == 0
+					&& this.starter.runner.failed.get() == 0;
+		}
+
+		String report() {
+			StringBuilder text = new StringBuilder();
+			text.append(String.format("%s: %,d calls per round, %d in flight, %d measured rounds per client "
+					+ "(order rotating), max-connections %d for every client; warm-up: %s%n", this.title, this.calls,
+					this.concurrency, this.rounds, this.connections,
+					(this.warmupRounds > 0) ? this.warmupRounds + " rounds per client until CPU per call was steady"
+							: -this.warmupRounds + " rounds per client (CPU per call not steady within 10 % yet)"));
+			Table table = new Table("", this.bare.name, this.starter.name, "starter / bare", this.plain.name);
+			table.row("calls ok / failed", this.bare.runner.succeeded + " / " + this.bare.runner.failed,
+					this.starter.runner.succeeded + " / " + this.starter.runner.failed, "",
+					this.plain.runner.succeeded + " / " + this.plain.runner.failed);
+			table.row("throughput (calls/s)", Table.number(this.bare.throughput(), 0),
+					Table.number(this.starter.throughput(), 0), Table.ratio(throughputRatio()),
+					Table.number(this.plain.throughput(), 0));
+			for (double p : new double[] { 50, 90, 99 }) {
+				double b = this.bare.latencies.percentileMillis(p);
+				double s = this.starter.latencies.percentileMillis(p);
+				table.row("p" + (int) p + " latency", Table.millis(b), Table.millis(s), Table.ratio(s / b),
+						Table.millis(this.plain.latencies.percentileMillis(p)));
+			}
+			table.row("client CPU per call (harness JVM)", micros(this.bare.clientCpuMicrosPerCall()),
+					micros(this.starter.clientCpuMicrosPerCall()),
+					Table.ratio(this.starter.clientCpuMicrosPerCall() / this.bare.clientCpuMicrosPerCall()),
+					micros(this.plain.clientCpuMicrosPerCall()));
+			table.row("server CPU per call (server JVM)", micros(this.bare.serverCpuMicrosPerCall()),
+					micros(this.starter.serverCpuMicrosPerCall()),
+					Table.ratio(this.starter.serverCpuMicrosPerCall() / this.bare.serverCpuMicrosPerCall()),
+					micros(this.plain.serverCpuMicrosPerCall()));
+			double min = this.roundRatios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+			double max = this.roundRatios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+			table.row("throughput ratio, per round", "", "", Table.ratio(min) + " .. " + Table.ratio(max), "");
+			table.row("upstream requests (server)", "", "",
+					this.upstreamRequests + " for " + (this.bare.calls + this.starter.calls + this.plain.calls) + " calls",
+					"");
+			text.append(table);
+			text.append(this.bare.runner.errorSummary()).append(this.starter.runner.errorSummary())
+				.append(this.plain.runner.errorSummary());
+			return text.toString();
+		}
+
+		private static String micros(double value) {
+			return Table.number(value, 1) + " µs";
+		}
+
+	}
+
+}

@@ -1,0 +1,119 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The load harness: starts a {@link BenchServer} in another JVM on loopback, runs the scenarios of
+ * DESIGN §10 against it and prints a table per scenario, then whether each target was met.
+ * <ul>
+ * <li>(a) {@link HappyPath}: the starter against a bare {@code WebClient};</li>
+ * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on {@code Retry-After};</li>
+ * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
+ * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open.</li>
+ * </ul>
+ * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
+ */
+public final class LoadHarness {
+
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d");
+
+	private LoadHarness() {
+	}
+
+	/**
+	 * Run the harness.
+	 * @param args {@code --name=value} options, or {@code --help}
+	 * @return the exit code: 0 when every target of the scenarios run was met, 3 when one was
+	 * missed, 2 for bad arguments
+	 * @throws Exception if a scenario fails
+	 */
+	public static int run(String... args) throws Exception {
+		if (List.of(args).contains("--help")) {
+			System.out.println("Usage: java -Xmx512m -jar llm-resilience-benchmarks.jar load [--name=value ...]");
+			System.out.print(Options.help());
+			return 0;
+		}
+		Options options;
+		try {
+			options = Options.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.err.print(Options.help());
+			return 2;
+		}
+		Set<String> scenarios = options.scenarios();
+		if (!SCENARIOS.containsAll(scenarios)) {
+			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
+			return 2;
+		}
+		System.out.printf("llm-resilience load harness: Java %s (%s), %d processors, heap limit %s, %s %s%n",
+				System.getProperty("java.version"), System.getProperty("java.vm.name"),
+				Runtime.getRuntime().availableProcessors(), Table.mib(Runtime.getRuntime().maxMemory()),
+				System.getProperty("os.name"), System.getProperty("os.version"));
+		System.out.println("JVM options: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+		System.out.println("options: " + options);
+		List<String> serverArguments = List.of("0", "--seed=" + options.string("seed"),
+				"--mix-rate-limited=" + options.string("mix-rate-limited"),
+				"--mix-server-error=" + options.string("mix-server-error"),
+				"--mix-retry-after=" + options.string("mix-retry-after"),
+				"--storm-retry-after=" + options.string("storm-retry-after"),
+				"--slow-delay-ms=" + options.string("latency-delay-ms"));
+		List<String> verdicts = new ArrayList<>();
+		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
+			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
+					String.join(" ", options.list("server-jvm")), server.rootUrl());
+			if (scenarios.contains("a")) {
+				HappyPath.Result result = new HappyPath(server, "(a) happy path, answers at once", BenchServer.HAPPY,
+						options, "happy").run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(a) starter throughput ≥ 0.95× bare WebClient: "
+						+ Table.ratio(result.throughputRatio()) + " (p99 ratio " + Table.ratio(result.p99Ratio()) + ")"));
+			}
+			if (scenarios.contains("a2")) {
+				HappyPath.Result result = new HappyPath(server,
+						"(a2) happy path, answers after " + options.string("latency-delay-ms") + " ms",
+						BenchServer.HAPPY_SLOW, options, "latency").run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(a2) the same with a " + options.string("latency-delay-ms")
+						+ " ms answer: " + Table.ratio(result.throughputRatio()) + " (p99 ratio "
+						+ Table.ratio(result.p99Ratio()) + ")"));
+			}
+			if (scenarios.contains("b")) {
+				RetryAfterStorm.Result result = new RetryAfterStorm(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(b) " + result.calls() + " calls waiting on Retry-After all complete ("
+						+ result.runner().succeeded.get() + "), ≤ 50 threads (" + result.peaks().peakThreads()
+						+ "), heap ≤ 512 MiB (-Xmx " + Table.mib(result.peaks().maxHeap()) + ", peak used "
+						+ Table.mib(result.peaks().peakUsedHeap()) + ")"));
+			}
+			if (scenarios.contains("c")) {
+				FaultMix.Result result = new FaultMix(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(c) fault mix: " + result.starter().succeeded.sum() + "/"
+						+ result.calls() + " succeed, at most " + result.starter().maxAttempts + " attempts per call (policy "
+						+ 2 * result.maxAttempts() + "), server saw " + result.starter().upstreamTotal()
+						+ " requests, client counted " + result.starter().attempts.sum()));
+			}
+			if (scenarios.contains("d")) {
+				Outage.Result result = new Outage(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.runner().succeeded.get() == result.calls() && (!result.circuitBreakers()
+						|| result.primaryPerCallAfterOpen() == 0), "(d) outage: every call served ("
+						+ result.runner().succeeded.get() + "), " + Table.number(result.primaryPerCallAfterOpen(), 4)
+						+ " primary requests per call once the circuit is open"));
+			}
+		}
+		System.out.println("Targets (DESIGN §10):");
+		verdicts.forEach((line) -> System.out.println("  " + line));
+		return verdicts.stream().allMatch((line) -> line.startsWith("MET")) ? 0 : 3;
+	}
+
+	private static String verdict(boolean met, String description) {
+		return (met ? "MET     " : "MISSED  ") + description;
+	}
+
+}

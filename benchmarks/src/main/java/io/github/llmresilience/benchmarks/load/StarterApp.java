@@ -1,0 +1,72 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+
+/**
+ * An application that uses the starter as users do: Spring Boot's {@code WebClient.Builder}, the
+ * starter's auto-configuration and {@code llm.*} properties, and meters on a real registry, which
+ * {@code llm.calls} and {@code llm.attempts} reach through an {@link ObservationRegistry}, as with
+ * Actuator.
+ */
+final class StarterApp {
+
+	private StarterApp() {
+	}
+
+	/**
+	 * Start an application context.
+	 * @param properties the {@code llm.*} (and other) properties
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext start(Map<String, Object> properties) {
+		Map<String, Object> all = new LinkedHashMap<>();
+		// One INFO line per call, and one WARN line per call that fell back, would flood the
+		// output of a load test.
+		all.put("logging.level.io.github.llmresilience.execution.LlmExecutor", "ERROR");
+		all.put("logging.level.root", "WARN");
+		all.putAll(properties);
+		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
+			.bannerMode(Banner.Mode.OFF)
+			.logStartupInfo(false)
+			.properties(all)
+			.run();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
+			LlmResilienceAutoConfiguration.class })
+	static class Application {
+
+		@Bean
+		SimpleMeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+		@Bean
+		ObservationRegistry observationRegistry(MeterRegistry meterRegistry) {
+			ObservationRegistry registry = ObservationRegistry.create();
+			registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meterRegistry));
+			return registry;
+		}
+
+	}
+
+}
