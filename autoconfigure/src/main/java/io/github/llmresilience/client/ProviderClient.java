@@ -36,7 +36,6 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.client.OpenAiJson.MalformedBodyException;
 import io.github.llmresilience.client.OpenAiJson.Parsed;
 import io.github.llmresilience.client.OpenAiJson.ProviderError;
-import io.github.llmresilience.client.OpenAiJson.WireCompletion;
 
 /**
  * Sends chat completion requests to one OpenAI-compatible provider. One request gives one answer or
