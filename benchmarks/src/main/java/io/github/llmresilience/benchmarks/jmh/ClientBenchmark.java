@@ -3,7 +3,6 @@ package io.github.llmresilience.benchmarks.jmh;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,6 +38,7 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.benchmarks.ObservedMeters;
 import io.github.llmresilience.benchmarks.load.Wire;
 
 /**
@@ -78,7 +78,7 @@ public class ClientBenchmark {
 
 	@Setup
 	public void setUp() {
-		Class<?>[] sources = this.meters ? new Class<?>[] { Application.class, Meters.class }
+		Class<?>[] sources = this.meters ? new Class<?>[] { Application.class, ObservedMeters.class }
 				: new Class<?>[] { Application.class };
 		this.context = new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
@@ -179,21 +179,5 @@ public class ClientBenchmark {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class Meters {
-
-		@Bean
-		SimpleMeterRegistry meterRegistry() {
-			return new SimpleMeterRegistry();
-		}
-
-		@Bean
-		ObservationRegistry observationRegistry(MeterRegistry meterRegistry) {
-			ObservationRegistry registry = ObservationRegistry.create();
-			registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meterRegistry));
-			return registry;
-		}
-
-	}
 
 }

@@ -3,9 +3,6 @@ package io.github.llmresilience.benchmarks.load;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.Banner;
@@ -14,11 +11,12 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.benchmarks.ObservedMeters;
 
 /**
  * An application that uses the starter as users do: Spring Boot's {@code WebClient.Builder}, the
@@ -53,19 +51,8 @@ final class StarterApp {
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
 			LlmResilienceAutoConfiguration.class })
+	@Import(ObservedMeters.class)
 	static class Application {
-
-		@Bean
-		SimpleMeterRegistry meterRegistry() {
-			return new SimpleMeterRegistry();
-		}
-
-		@Bean
-		ObservationRegistry observationRegistry(MeterRegistry meterRegistry) {
-			ObservationRegistry registry = ObservationRegistry.create();
-			registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meterRegistry));
-			return registry;
-		}
 
 	}
 
