@@ -1,6 +1,8 @@
 package io.github.llmresilience;
 
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,72 +22,142 @@ public enum FailureKind {
 	/**
 	 * HTTP 429: retried on the same target, honouring the server's {@code Retry-After}.
 	 */
-	RATE_LIMITED,
+	RATE_LIMITED(RetriedWhen.STATUS_IS_LISTED, true, true, false),
 
 	/**
 	 * HTTP 402, or a 429 whose error code is {@code insufficient_quota}: waiting will not help,
 	 * so it is never retried.
 	 */
-	QUOTA_EXHAUSTED,
+	QUOTA_EXHAUSTED(RetriedWhen.NEVER, true, true, false),
 
 	/**
 	 * HTTP 5xx (500, 502, 503, 504, 529 and any other).
 	 */
-	SERVER_ERROR,
+	SERVER_ERROR(RetriedWhen.STATUS_IS_LISTED, true, true, false),
 
 	/**
 	 * No complete answer within the attempt's timeouts, or HTTP 408.
 	 */
-	TIMEOUT,
+	TIMEOUT(RetriedWhen.TIMEOUTS_ARE_RETRIED, true, true, true),
 
 	/**
 	 * The connection was refused, reset or closed before a complete response arrived.
 	 */
-	CONNECTION,
+	CONNECTION(RetriedWhen.CONNECTION_ERRORS_ARE_RETRIED, true, true, true),
 
 	/**
 	 * HTTP 409.
 	 */
-	CONFLICT,
+	CONFLICT(RetriedWhen.STATUS_IS_LISTED, true, false, false),
 
 	/**
 	 * HTTP 401 or 403: the key is missing, wrong or lacks permission.
 	 */
-	AUTH,
+	AUTH(RetriedWhen.NEVER, true, true, false),
 
 	/**
 	 * HTTP 404, typically an unknown model.
 	 */
-	NOT_FOUND,
+	NOT_FOUND(RetriedWhen.NEVER, true, true, false),
 
 	/**
 	 * HTTP 400 with error code {@code context_length_exceeded}: the prompt is too long for the
 	 * model.
 	 */
-	CONTEXT_LENGTH,
+	CONTEXT_LENGTH(RetriedWhen.NEVER, false, false, false),
 
 	/**
 	 * The provider's content filter refused the prompt or the answer (HTTP 400 with code
 	 * {@code content_filter}, a 403 about moderation, or finish reason {@code content_filter}).
 	 */
-	CONTENT_FILTER,
+	CONTENT_FILTER(RetriedWhen.NEVER, false, false, false),
 
 	/**
 	 * HTTP 400, 422 or any other 4xx: the request itself is wrong and no retry will fix it.
 	 */
-	BAD_REQUEST,
+	BAD_REQUEST(RetriedWhen.NEVER, false, false, false),
 
 	/**
 	 * A 2xx answer whose body is not a valid chat completion.
 	 */
-	MALFORMED_RESPONSE,
+	MALFORMED_RESPONSE(RetriedWhen.NEVER, true, true, false),
 
 	/**
 	 * The target's circuit breaker is open, so no request was sent.
 	 */
-	CIRCUIT_OPEN;
+	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false);
+
+	// The columns of the failure table (docs/behaviour.md), in one place: the retry layer, the
+	// fallback chain and the circuit breakers read them here, and a test holds them to the docs.
+
+	private final RetriedWhen retriedWhen;
+
+	private final boolean fallsBackByDefault;
+
+	private final boolean recordedByCircuitBreaker;
+
+	private final boolean outcomeUnknown;
 
 	private final String value = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+	FailureKind(RetriedWhen retriedWhen, boolean fallsBackByDefault, boolean recordedByCircuitBreaker,
+			boolean outcomeUnknown) {
+		this.retriedWhen = retriedWhen;
+		this.fallsBackByDefault = fallsBackByDefault;
+		this.recordedByCircuitBreaker = recordedByCircuitBreaker;
+		this.outcomeUnknown = outcomeUnknown;
+	}
+
+	/**
+	 * Return when a failure of this kind is retried on the same target.
+	 * @return the retry rule of this kind
+	 */
+	public RetriedWhen retriedWhen() {
+		return this.retriedWhen;
+	}
+
+	/**
+	 * Return whether this kind is in the default {@code fallback-on} list, so that the next
+	 * target of a policy is tried after it.
+	 * @return whether this kind falls back by default
+	 */
+	public boolean fallsBackByDefault() {
+		return this.fallsBackByDefault;
+	}
+
+	/**
+	 * Return whether a target's circuit breaker records a try that ends with this kind as a
+	 * failure; every other kind is ignored, neither a success nor a failure.
+	 * @return whether the circuit breaker records this kind
+	 */
+	public boolean recordedByCircuitBreaker() {
+		return this.recordedByCircuitBreaker;
+	}
+
+	/**
+	 * Return whether the provider may have received and acted on the request without answering
+	 * (a timeout, a connection closed early). Once the request was written, such a failure is
+	 * retried and falls back only for idempotent calls.
+	 * @return whether the outcome of a written request is unknown
+	 */
+	public boolean outcomeUnknown() {
+		return this.outcomeUnknown;
+	}
+
+	/**
+	 * Return the kinds that fall back by default, in declaration order: the default of
+	 * {@code llm.defaults.fallback-on}.
+	 * @return a new, modifiable set of the kinds
+	 */
+	public static Set<FailureKind> defaultFallbackOn() {
+		Set<FailureKind> kinds = new LinkedHashSet<>();
+		for (FailureKind kind : values()) {
+			if (kind.fallsBackByDefault) {
+				kinds.add(kind);
+			}
+		}
+		return kinds;
+	}
 
 	/**
 	 * Return the kebab-case name used in configuration, logs and metric tags, such as
@@ -114,6 +186,34 @@ public enum FailureKind {
 	@Override
 	public String toString() {
 		return this.value;
+	}
+
+	/**
+	 * When a failure of a kind is retried on the same target, given the policy's
+	 * {@code llm.*.retry} settings.
+	 */
+	public enum RetriedWhen {
+
+		/**
+		 * Never: waiting or asking again will not help.
+		 */
+		NEVER,
+
+		/**
+		 * When its HTTP status is in {@code retry-on-status}.
+		 */
+		STATUS_IS_LISTED,
+
+		/**
+		 * When {@code retry-on-timeout} is on (and a 408's status is in {@code retry-on-status}).
+		 */
+		TIMEOUTS_ARE_RETRIED,
+
+		/**
+		 * When {@code retry-on-connection-error} is on.
+		 */
+		CONNECTION_ERRORS_ARE_RETRIED
+
 	}
 
 }

@@ -35,6 +35,7 @@ import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.execution.DefaultLlmClient;
 import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.execution.ResilienceCustomizers;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.interceptor.LlmCallAnnotationBeanPostProcessor;
 import io.github.llmresilience.observation.LlmAttemptObservationConvention;
@@ -99,9 +100,22 @@ public final class LlmResilienceAutoConfiguration {
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
 			ObjectProvider<HttpClientSettings> httpClientSettings,
 			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
-		return ProviderClients.create(configuration.providers(), webClientBuilder.getIfAvailable(WebClient::builder),
+		return ProviderClients.create(configuration.providers(), webClientBuilder(webClientBuilder),
 				connectorBuilder.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
 				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	private static WebClient.Builder webClientBuilder(ObjectProvider<WebClient.Builder> webClientBuilder) {
+		WebClient.Builder builder = webClientBuilder.getIfAvailable();
+		if (builder != null) {
+			return builder;
+		}
+		// Without Boot's builder the clients still work, but without what Boot adds to it.
+		logger.warn("No WebClient.Builder bean: llm-resilience builds its provider clients with WebClient.builder(), "
+				+ "without Spring Boot's codecs (spring.codec.*), WebClientCustomizer beans and observation of "
+				+ "HTTP requests; add spring-boot-starter-webclient (the llm-resilience starter brings it) or "
+				+ "define a WebClient.Builder bean");
+		return WebClient.builder();
 	}
 
 	@Bean
@@ -119,9 +133,10 @@ public final class LlmResilienceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TargetResilience llmTargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
-			CircuitBreakerRegistry circuitBreakerRegistry, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+			CircuitBreakerRegistry circuitBreakerRegistry, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			ObjectProvider<ResilienceCustomizers> customizers) {
 		return new TargetResilience(policies, retryRegistry, circuitBreakerRegistry,
-				clock.getIfAvailable(Clock::systemUTC));
+				clock.getIfAvailable(Clock::systemUTC), customizers.getIfAvailable(() -> ResilienceCustomizers.NONE));
 	}
 
 	@Bean
@@ -136,17 +151,19 @@ public final class LlmResilienceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmExecutor llmExecutor(LlmPolicies policies, TargetResilience resilience, LlmObservability observability,
+	LlmExecutor llmExecutor(TargetResilience resilience, LlmObservability observability,
 			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
 			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random) {
-		return new LlmExecutor(policies, resilience, clock.getIfAvailable(Clock::systemUTC),
+		return new LlmExecutor(resilience, clock.getIfAvailable(Clock::systemUTC),
 				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(LlmClient.class)
-	DefaultLlmClient llmClient(LlmExecutor executor, ProviderClients clients) {
-		return new DefaultLlmClient(executor, clients);
+	DefaultLlmClient llmClient(LlmExecutor executor, ProviderClients clients, LlmPolicies policies,
+			LlmObservability observability, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+		return new DefaultLlmClient(executor, clients, policies, clock.getIfAvailable(Clock::systemUTC),
+				observability);
 	}
 
 	@Bean

@@ -21,14 +21,6 @@ final class AttemptFailure extends RuntimeException {
 		this.decision = decision;
 	}
 
-	Throwable failure() {
-		return this.failure;
-	}
-
-	RetryDecision decision() {
-		return this.decision;
-	}
-
 	/**
 	 * The exception predicate of every llm-resilience {@code Retry}.
 	 * @param throwable the failure

@@ -12,21 +12,7 @@ import io.github.llmresilience.policy.Target;
  */
 public final class AttemptScope {
 
-	private static final ThreadLocal<@Nullable Object> CURRENT = new ThreadLocal<>();
-
-	/**
-	 * Marks a thread that is assembling the publisher of a reactive {@code @LlmCall} method: the
-	 * target is not chosen yet, and {@code LlmClient} reads it from the Reactor context at
-	 * subscription.
-	 */
-	public static final Object ASSEMBLING = new Object() {
-
-		@Override
-		public String toString() {
-			return "assembling an @LlmCall publisher";
-		}
-
-	};
+	private static final ThreadLocal<@Nullable Binding> CURRENT = new ThreadLocal<>();
 
 	static final Class<AttemptScope> KEY = AttemptScope.class;
 
@@ -87,36 +73,37 @@ public final class AttemptScope {
 	}
 
 	/**
-	 * Return what is bound to the current thread: an {@link AttemptScope}, {@link #ASSEMBLING},
-	 * or {@code null}.
-	 * @return the bound scope
+	 * Run code with this scope bound to the current thread, for code that calls
+	 * {@code LlmClient} without a Reactor context: a blocking or {@code CompletionStage} method,
+	 * or a publisher being subscribed to.
+	 * @param <T> the result type
+	 * @param body the code
+	 * @return what the code returned
+	 * @throws Throwable what the code threw
 	 */
-	public static @Nullable Object current() {
+	public <T> @Nullable T callWithin(Body<T> body) throws Throwable {
+		return new Binding(this).callWithin(body);
+	}
+
+	/**
+	 * Run code that assembles the publisher of a reactive {@code @LlmCall} method: the target is
+	 * not chosen yet, so {@code LlmClient} reads it from the Reactor context at subscription, and a
+	 * nested {@code @LlmCall} knows it joins an outer call.
+	 * @param <T> the result type
+	 * @param body the code
+	 * @return what the code returned
+	 * @throws Throwable what the code threw
+	 */
+	public static <T> @Nullable T assembling(Body<T> body) throws Throwable {
+		return Binding.ASSEMBLING.callWithin(body);
+	}
+
+	/**
+	 * Return what is bound to the current thread.
+	 * @return the binding, or {@code null} if the thread is not inside an {@code @LlmCall} method
+	 */
+	public static @Nullable Binding current() {
 		return CURRENT.get();
-	}
-
-	/**
-	 * Bind a scope (or {@link #ASSEMBLING}) to the current thread.
-	 * @param scope the scope
-	 * @return what was bound before, to be passed to {@link #restore(Object)}
-	 */
-	public static @Nullable Object bind(@Nullable Object scope) {
-		Object previous = CURRENT.get();
-		CURRENT.set(scope);
-		return previous;
-	}
-
-	/**
-	 * Restore what was bound before {@link #bind(Object)}.
-	 * @param previous the previous scope
-	 */
-	public static void restore(@Nullable Object previous) {
-		if (previous == null) {
-			CURRENT.remove();
-		}
-		else {
-			CURRENT.set(previous);
-		}
 	}
 
 	/**
@@ -131,6 +118,77 @@ public final class AttemptScope {
 	public String toString() {
 		return "AttemptScope[policy=" + this.call.policy().name() + ", target=" + this.target + ", attempt="
 				+ this.attempt + "]";
+	}
+
+	/**
+	 * What a thread inside an {@code @LlmCall} method is bound to: an attempt's scope, or the
+	 * assembly of a reactive method's publisher, whose attempts have not started yet.
+	 */
+	public static final class Binding {
+
+		static final Binding ASSEMBLING = new Binding(null);
+
+		private final @Nullable AttemptScope scope;
+
+		private Binding(@Nullable AttemptScope scope) {
+			this.scope = scope;
+		}
+
+		/**
+		 * Return the bound attempt's scope.
+		 * @return the scope, or {@code null} while a reactive method's publisher is assembled
+		 */
+		public @Nullable AttemptScope scope() {
+			return this.scope;
+		}
+
+		/**
+		 * Return the policy of the call this binding belongs to.
+		 * @return the policy's name, or {@code null} while a reactive method's publisher is
+		 * assembled
+		 */
+		public @Nullable String policy() {
+			return (this.scope != null) ? this.scope.call().policy().name() : null;
+		}
+
+		<T> @Nullable T callWithin(Body<T> body) throws Throwable {
+			Binding previous = CURRENT.get();
+			CURRENT.set(this);
+			try {
+				return body.call();
+			}
+			finally {
+				if (previous == null) {
+					CURRENT.remove();
+				}
+				else {
+					CURRENT.set(previous);
+				}
+			}
+		}
+
+		@Override
+		public String toString() {
+			return (this.scope != null) ? this.scope.toString() : "assembling an @LlmCall publisher";
+		}
+
+	}
+
+	/**
+	 * Code run with a binding.
+	 *
+	 * @param <T> the result type
+	 */
+	@FunctionalInterface
+	public interface Body<T> {
+
+		/**
+		 * Run the code.
+		 * @return the result
+		 * @throws Throwable anything the code throws
+		 */
+		@Nullable T call() throws Throwable;
+
 	}
 
 }

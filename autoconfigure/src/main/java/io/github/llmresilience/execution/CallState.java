@@ -3,7 +3,6 @@ package io.github.llmresilience.execution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -20,15 +19,9 @@ public final class CallState {
 
 	private final boolean idempotent;
 
-	private final Instant start;
-
-	private final long startNanos;
-
 	private final @Nullable Instant deadlineAt;
 
 	private final AtomicInteger attempts = new AtomicInteger();
-
-	private final AtomicBoolean finished = new AtomicBoolean();
 
 	private final List<String> failures = new ArrayList<>();
 
@@ -44,11 +37,9 @@ public final class CallState {
 
 	private volatile boolean nonIdempotentRequest;
 
-	CallState(ResolvedPolicy policy, boolean idempotent, Instant start, long startNanos) {
+	CallState(ResolvedPolicy policy, boolean idempotent, Instant start) {
 		this.policy = policy;
 		this.idempotent = idempotent;
-		this.start = start;
-		this.startNanos = startNanos;
 		this.deadlineAt = (policy.deadline() != null) ? start.plus(policy.deadline()) : null;
 	}
 
@@ -67,14 +58,6 @@ public final class CallState {
 	 */
 	public boolean idempotent() {
 		return this.idempotent && !this.nonIdempotentRequest;
-	}
-
-	Instant start() {
-		return this.start;
-	}
-
-	long startNanos() {
-		return this.startNanos;
 	}
 
 	@Nullable Instant deadlineAt() {
@@ -147,10 +130,6 @@ public final class CallState {
 
 	boolean isDeadlineReached() {
 		return this.deadlineReached;
-	}
-
-	boolean finish() {
-		return this.finished.compareAndSet(false, true);
 	}
 
 }

@@ -5,16 +5,65 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one logical call is executed.
+ * How one logical call is executed: whether its requests may be repeated, what answers when the
+ * policy gives up, and how to read the text of a streamed element.
  *
  * @param <T> the element type
  * @param idempotent whether repeating the call's requests is harmless
- * @param stream whether the call is a stream: its deadline ends at the first element
  * @param fallback what answers when the policy gives up, or {@code null}
  * @param text how to read the text of an element, for the partial text of an interrupted stream,
  * or {@code null} when elements carry none
  */
-public record ExecutionOptions<T>(boolean idempotent, boolean stream, @Nullable FallbackHandler<T> fallback,
+public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<T> fallback,
 		@Nullable Function<? super T, ? extends @Nullable CharSequence> text) {
+
+	/**
+	 * Return the options of a call whose requests may be sent again: retried and sent to a
+	 * fallback after any failure that allows it.
+	 * @param <T> the element type
+	 * @return the options
+	 */
+	public static <T> ExecutionOptions<T> idempotentCall() {
+		return call(true);
+	}
+
+	/**
+	 * Return the options of a call whose request may not be sent twice: after a failure once the
+	 * request was written, it is neither retried nor sent to a fallback.
+	 * @param <T> the element type
+	 * @return the options
+	 */
+	public static <T> ExecutionOptions<T> nonIdempotentCall() {
+		return call(false);
+	}
+
+	/**
+	 * Return the options of a call that is idempotent or not.
+	 * @param <T> the element type
+	 * @param idempotent whether repeating the call's requests is harmless
+	 * @return the options
+	 */
+	public static <T> ExecutionOptions<T> call(boolean idempotent) {
+		return new ExecutionOptions<>(idempotent, null, null);
+	}
+
+	/**
+	 * Return a copy whose fallback handler answers when the policy gives up.
+	 * @param fallback the handler, or {@code null} for none
+	 * @return the copy
+	 */
+	public ExecutionOptions<T> withFallback(@Nullable FallbackHandler<T> fallback) {
+		return new ExecutionOptions<>(this.idempotent, fallback, this.text);
+	}
+
+	/**
+	 * Return a copy that reads the text of each element, for the partial text of an interrupted
+	 * stream.
+	 * @param text how to read an element's text
+	 * @return the copy
+	 */
+	public ExecutionOptions<T> withText(Function<? super T, ? extends @Nullable CharSequence> text) {
+		return new ExecutionOptions<>(this.idempotent, this.fallback, text);
+	}
 
 }

@@ -1,10 +1,7 @@
 package io.github.llmresilience.execution;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -25,9 +22,8 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
-import io.github.llmresilience.observation.LlmCallContext;
 import io.github.llmresilience.observation.LlmObservability;
-import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.observation.ObservedCall;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
@@ -44,8 +40,6 @@ public final class LlmExecutor {
 
 	private static final Log logger = LogFactory.getLog(LlmExecutor.class);
 
-	private final LlmPolicies policies;
-
 	private final TargetResilience resilience;
 
 	private final RetryDecider decider;
@@ -56,43 +50,17 @@ public final class LlmExecutor {
 
 	/**
 	 * Create an executor.
-	 * @param policies the policies
 	 * @param resilience the retries and circuit breakers of every target
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
-	 * @param observability where to report calls, attempts, retries and fallbacks
+	 * @param observability where to report calls, retries and fallbacks
 	 */
-	public LlmExecutor(LlmPolicies policies, TargetResilience resilience, Clock clock, RandomGenerator random,
+	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
 			LlmObservability observability) {
-		this.policies = policies;
 		this.resilience = resilience;
 		this.decider = new RetryDecider(clock, random);
 		this.clock = clock;
 		this.observability = observability;
-	}
-
-	/**
-	 * Return the policies.
-	 * @return the policies
-	 */
-	public LlmPolicies policies() {
-		return this.policies;
-	}
-
-	/**
-	 * Return the clock.
-	 * @return the clock
-	 */
-	Clock clock() {
-		return this.clock;
-	}
-
-	/**
-	 * Return where calls are reported.
-	 * @return the observability
-	 */
-	public LlmObservability observability() {
-		return this.observability;
 	}
 
 	/**
@@ -122,16 +90,12 @@ public final class LlmExecutor {
 	public <T> Flux<T> execute(ResolvedPolicy policy, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt) {
 		return Flux.deferContextual((context) -> {
-			CallState call = new CallState(policy, options.idempotent(), this.clock.instant(), System.nanoTime());
+			CallState call = new CallState(policy, options.idempotent(), this.clock.instant());
 			Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY,
 					this.observability.currentObservation());
-			LlmCallContext callContext = new LlmCallContext(policy.name());
-			Observation observation = this.observability.call(callContext, parent).start();
-			Flux<T> flux = targets(call, options, attempt, 0);
-			if (policy.deadline() != null) {
-				flux = withDeadline(flux, call, policy.deadline(), options.stream());
-			}
-			flux = flux.onErrorMap((failure) -> finalFailure(failure, call));
+			ObservedCall observed = this.observability.startCall(policy.name(), parent);
+			Flux<T> flux = Deadline.bound(targets(call, options, attempt, 0), call, this.clock)
+				.onErrorMap((failure) -> finalFailure(failure, call));
 			FallbackHandler<T> fallback = options.fallback();
 			if (fallback != null) {
 				flux = flux.onErrorResume((failure) -> {
@@ -139,19 +103,20 @@ public final class LlmExecutor {
 					if (answer == null) {
 						return Flux.error(failure);
 					}
-					callContext.setOutcome(LlmCallContext.FALLBACK_METHOD);
-					observation.error(failure);
+					observed.answeredByFallbackMethod(failure);
 					return Flux.from(answer);
 				});
 			}
-			return flux.doOnComplete(() -> finish(call, observation, callContext, null))
-				.doOnError((failure) -> finish(call, observation, callContext, failure))
-				.doOnCancel(() -> {
-					callContext.setOutcome(LlmCallContext.CANCELLED);
-					finish(call, observation, callContext, null);
-				})
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observation));
+			return flux.doOnComplete(() -> finished(observed, call, null))
+				.doOnError((failure) -> finished(observed, call, failure))
+				.doOnCancel(() -> observed.cancelled(call.attempts(), call.failures()))
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
+	}
+
+	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
+		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.attempts(),
+				call.failures());
 	}
 
 	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,
@@ -251,10 +216,7 @@ public final class LlmExecutor {
 		if (!call.policy().fallbackOn().contains(llm.kind())) {
 			return false;
 		}
-		return switch (llm.kind()) {
-			case TIMEOUT, CONNECTION -> !llm.requestSent() || call.idempotent();
-			default -> true;
-		};
+		return !llm.kind().outcomeUnknown() || !llm.requestSent() || call.idempotent();
 	}
 
 	private static boolean fallbackMethodApplies(Throwable failure, CallState call) {
@@ -264,79 +226,11 @@ public final class LlmExecutor {
 		return fallsBack(failure, call);
 	}
 
-	private <T> Flux<T> withDeadline(Flux<T> flux, CallState call, Duration deadline, boolean stream) {
-		Mono<Long> timer = Mono.delay(deadline).doOnNext((tick) -> call.deadlineReached());
-		Flux<T> timed = flux.timeout(timer, (element) -> Mono.never());
-		return timed.onErrorMap((failure) -> failure instanceof TimeoutException && call.isDeadlineReached(),
-				(failure) -> {
-					Target target = call.currentTarget();
-					return new LlmDeadlineExceededException(deadline, call.lastFailure(),
-							(target != null) ? target.provider() : null, (target != null) ? target.model() : null,
-							call.attempts());
-				});
-	}
-
 	private static Throwable finalFailure(Throwable failure, CallState call) {
 		if (failure instanceof LlmException llm) {
 			return llm.withAttempts(call.attempts());
 		}
 		return failure;
-	}
-
-	private void finish(CallState call, Observation observation, LlmCallContext context, @Nullable Throwable failure) {
-		if (!call.finish()) {
-			return;
-		}
-		context.setAttempts(call.attempts());
-		if (failure != null) {
-			context.setOutcome((failure instanceof LlmDeadlineExceededException) ? LlmCallContext.DEADLINE
-					: LlmCallContext.FAILURE);
-			observation.error(failure);
-		}
-		else if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
-			context.setOutcome(LlmCallContext.SUCCESS);
-		}
-		Target served = null;
-		if (LlmCallContext.SUCCESS.equals(context.getOutcome())) {
-			served = call.currentTarget();
-			if (served != null) {
-				context.setServed(served.provider(), served.model());
-				context.setFallback(call.currentTargetIndex() > 0);
-			}
-		}
-		observation.stop();
-		log(call, context, served);
-	}
-
-	private static void log(CallState call, LlmCallContext context, @Nullable Target served) {
-		boolean warn = !LlmCallContext.SUCCESS.equals(context.getOutcome())
-				&& !LlmCallContext.CANCELLED.equals(context.getOutcome()) || context.isFallback();
-		if (warn ? !logger.isWarnEnabled() : !logger.isInfoEnabled()) {
-			return;
-		}
-		long millis = Duration.ofNanos(System.nanoTime() - call.startNanos()).toMillis();
-		StringBuilder line = new StringBuilder("LLM call policy=").append(call.policy().name())
-			.append(" outcome=")
-			.append(context.getOutcome())
-			.append(" served=")
-			.append((served != null) ? served.name() : "none")
-			.append(" attempts=")
-			.append(call.attempts())
-			.append(" fallback=")
-			.append(context.isFallback())
-			.append(" duration=")
-			.append(millis)
-			.append("ms");
-		List<String> failures = call.failures();
-		if (!failures.isEmpty()) {
-			line.append(" failures=").append(failures);
-		}
-		if (warn) {
-			logger.warn(line);
-		}
-		else {
-			logger.info(line);
-		}
 	}
 
 	static String reason(Throwable failure) {

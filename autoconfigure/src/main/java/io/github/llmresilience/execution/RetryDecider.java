@@ -102,15 +102,22 @@ final class RetryDecider {
 		return RetryDecision.giveUp(reason);
 	}
 
+	/**
+	 * Whether the failure's kind is retried under these settings (the kind's
+	 * {@link FailureKind#retriedWhen() rule}), and repeating the request is safe: a failure whose
+	 * outcome is unknown is repeated only for an idempotent call, or a request never written.
+	 */
 	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
+		FailureKind kind = failure.kind();
 		Integer status = failure.status();
-		return switch (failure.kind()) {
-			case RATE_LIMITED, SERVER_ERROR, CONFLICT -> status != null && settings.retryOnStatus().contains(status);
-			case TIMEOUT -> settings.retryOnTimeout() && idempotent
+		boolean retried = switch (kind.retriedWhen()) {
+			case NEVER -> false;
+			case STATUS_IS_LISTED -> status != null && settings.retryOnStatus().contains(status);
+			case TIMEOUTS_ARE_RETRIED -> settings.retryOnTimeout()
 					&& (status == null || settings.retryOnStatus().contains(status));
-			case CONNECTION -> settings.retryOnConnectionError() && (idempotent || !failure.requestSent());
-			default -> false;
+			case CONNECTION_ERRORS_ARE_RETRIED -> settings.retryOnConnectionError();
 		};
+		return retried && (!kind.outcomeUnknown() || idempotent || !failure.requestSent());
 	}
 
 	/**

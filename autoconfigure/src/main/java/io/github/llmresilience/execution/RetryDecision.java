@@ -82,12 +82,7 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 		/**
 		 * The wait would end after the call's {@code deadline}.
 		 */
-		DEADLINE,
-
-		/**
-		 * A stream already delivered chunks, which a retry would deliver again.
-		 */
-		STREAM_STARTED
+		DEADLINE
 
 	}
 

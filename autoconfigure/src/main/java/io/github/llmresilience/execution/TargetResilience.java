@@ -2,9 +2,12 @@ package io.github.llmresilience.execution;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -29,8 +32,22 @@ import io.github.llmresilience.policy.Target;
  * The Resilience4j instances of every policy and target, created once in the application's (or our)
  * registries: a {@code Retry} named {@code <policy>@<provider>:<model>} per policy and target, and a
  * {@code CircuitBreaker} named {@code <provider>:<model>} per target, shared by every policy.
+ *
+ * <p>
+ * The application's customizers may change any part of their configuration but what the engine
+ * relies on, which is set again after them: for a retry, its maximum attempts
+ * ({@code max-attempts}), exception predicate and interval function (the engine's retry
+ * decisions) and that it does not throw after the last attempt; for a circuit breaker, which
+ * failures it records and ignores, its transition on a result (the server-named open state) and
+ * its clock. An instance of the same name that something else registered first is an error: it
+ * would run without those rules.
  */
 public final class TargetResilience {
+
+	// The instances this class created, across registries: another context of the same
+	// application (a test) may find them in a shared registry and replace them.
+	private static final Set<Object> CREATED = Collections
+		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	// Slow-call detection is off: a long answer is a long answer, not a failing provider.
 	private static final Duration NEVER_SLOW = Duration.ofDays(365);
@@ -50,18 +67,47 @@ public final class TargetResilience {
 	 */
 	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
 			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock) {
+		this(policies, retryRegistry, circuitBreakerRegistry, clock, ResilienceCustomizers.NONE);
+	}
+
+	/**
+	 * Create the instances of every policy and target.
+	 * @param policies the policies
+	 * @param retryRegistry the registry of the retries
+	 * @param circuitBreakerRegistry the registry of the circuit breakers
+	 * @param clock the clock the circuit breakers time their open state with
+	 * @param customizers the application's changes to the instances' configuration
+	 * @throws IllegalStateException if a registry already holds an instance of one of the names
+	 * that something else created
+	 */
+	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
+			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock, ResilienceCustomizers customizers) {
 		for (ResolvedPolicy policy : policies.all().values()) {
-			RetryConfig config = retryConfig(policy.retry());
 			for (Target target : policy.targets()) {
 				String name = policy.retryName(target);
-				this.retries.put(name, retryRegistry.retry(name, config));
+				RetryConfig config = retryConfig(name, policy.retry(), customizers);
+				Retry retry = retryRegistry.find(name).map((existing) -> {
+					checkCreatedHere(existing, "Retry", name, "resilience4j.retry.instances");
+					Retry replacement = Retry.of(name, config, retryRegistry.getTags());
+					retryRegistry.replace(name, replacement);
+					return replacement;
+				}).orElseGet(() -> retryRegistry.retry(name, config));
+				CREATED.add(retry);
+				this.retries.put(name, retry);
 			}
 		}
 		policies.circuitBreakers().forEach((target, settings) -> {
 			if (settings.enabled()) {
+				String name = target.name();
 				OpenUntil until = new OpenUntil(clock, settings.waitDurationInOpenState());
-				CircuitBreaker circuitBreaker = circuitBreakerRegistry.circuitBreaker(target.name(),
-						circuitBreakerConfig(settings, clock, until));
+				CircuitBreakerConfig config = circuitBreakerConfig(name, settings, clock, until, customizers);
+				CircuitBreaker circuitBreaker = circuitBreakerRegistry.find(name).map((existing) -> {
+					checkCreatedHere(existing, "CircuitBreaker", name, "resilience4j.circuitbreaker.instances");
+					CircuitBreaker replacement = CircuitBreaker.of(name, config, circuitBreakerRegistry.getTags());
+					circuitBreakerRegistry.replace(name, replacement);
+					return replacement;
+				}).orElseGet(() -> circuitBreakerRegistry.circuitBreaker(name, config));
+				CREATED.add(circuitBreaker);
 				circuitBreaker.getEventPublisher().onStateTransition(until::onTransition);
 				this.circuitBreakers.put(target, circuitBreaker);
 				this.openUntil.put(target, until);
@@ -69,9 +115,33 @@ public final class TargetResilience {
 		});
 	}
 
+	/**
+	 * An instance of one of our names that something else registered first would be returned by
+	 * {@code registry.retry(name, config)} in place of ours, and run without the engine's rules.
+	 * One that this class created (another application context sharing the registry) is
+	 * replaced.
+	 */
+	private static void checkCreatedHere(Object existing, String type, String name, String properties) {
+		if (!CREATED.contains(existing)) {
+			throw new ResilienceInstanceConflictException("A Resilience4j " + type + " named '" + name
+					+ "' was registered before llm-resilience created its own: llm-resilience would use it without "
+					+ "its retry and circuit breaker rules.",
+					"Remove the instance '" + name + "' (from " + properties + " or the code that creates it); to "
+							+ "change llm-resilience's instance, use the llm.* properties or a "
+							+ type + "ConfigCustomizer bean named '" + name + "'.");
+		}
+	}
+
 	static RetryConfig retryConfig(RetrySettings settings) {
-		return RetryConfig.custom()
-			.maxAttempts(settings.maxAttempts())
+		return retryConfig("", settings, ResilienceCustomizers.NONE);
+	}
+
+	private static RetryConfig retryConfig(String name, RetrySettings settings, ResilienceCustomizers customizers) {
+		RetryConfig.Builder<Object> builder = RetryConfig.custom();
+		customizers.retry().accept(name, builder);
+		return builder.maxAttempts(settings.maxAttempts())
+			.retryExceptions()
+			.ignoreExceptions()
 			.retryOnException(AttemptFailure::retryable)
 			.intervalBiFunction(AttemptFailure::waitMillis)
 			.failAfterMaxAttempts(false)
@@ -80,7 +150,12 @@ public final class TargetResilience {
 
 	static CircuitBreakerConfig circuitBreakerConfig(CircuitBreakerSettings settings, Clock clock,
 			OpenUntil openUntil) {
-		return CircuitBreakerConfig.custom()
+		return circuitBreakerConfig("", settings, clock, openUntil, ResilienceCustomizers.NONE);
+	}
+
+	private static CircuitBreakerConfig circuitBreakerConfig(String name, CircuitBreakerSettings settings,
+			Clock clock, OpenUntil openUntil, ResilienceCustomizers customizers) {
+		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.custom()
 			.slidingWindowType(SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(settings.slidingWindowSize())
 			.minimumNumberOfCalls(settings.minimumNumberOfCalls())
@@ -88,11 +163,14 @@ public final class TargetResilience {
 			.waitDurationInOpenState(settings.waitDurationInOpenState())
 			.permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
 			.slowCallRateThreshold(100)
-			.slowCallDurationThreshold(NEVER_SLOW)
-			.recordException(FailureRules::recorded)
-			.ignoreException(FailureRules::ignored)
+			.slowCallDurationThreshold(NEVER_SLOW);
+		customizers.circuitBreaker().accept(name, builder);
+		return builder.recordExceptions()
+			.ignoreExceptions()
+			.recordException(CircuitBreakerRules::recorded)
+			.ignoreException(CircuitBreakerRules::ignored)
 			.transitionOnResult((result) -> openUntil
-				.requested(FailureRules.transition(result, settings.waitDurationInOpenState())))
+				.requested(CircuitBreakerRules.transition(result, settings.waitDurationInOpenState())))
 			.clock(clock)
 			.build();
 	}

@@ -49,8 +49,8 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 		setBeforeExistingAdvisors(true);
 		// A CGLIB proxy also intercepts @LlmCall methods that no interface declares.
 		setProxyTargetClass(true);
-		this.interceptor = new LlmCallInterceptor(
-				SingletonSupplier.of(() -> beanFactory().getBean(LlmExecutor.class)), this.adapters);
+		this.interceptor = new LlmCallInterceptor(SingletonSupplier.of(() -> beanFactory().getBean(LlmExecutor.class)),
+				SingletonSupplier.of(() -> beanFactory().getBean(LlmPolicies.class)));
 		this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, LlmCall.class, true),
 				this.interceptor);
 	}
@@ -74,7 +74,7 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 		if (AnnotationUtils.isCandidateClass(targetClass, LlmCall.class)) {
 			List<LlmCallMethod> methods = this.resolved.computeIfAbsent(targetClass, (type) -> {
 				List<LlmCallMethod> found = LlmCallMethods.find(type, this.adapters);
-				this.interceptor.register(found);
+				this.interceptor.register(type, found);
 				synchronized (this.annotated) {
 					this.annotated.addAll(found);
 				}

@@ -18,15 +18,17 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ReactiveAdapter;
-import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.MethodClassKey;
 
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.execution.AttemptScope;
+import io.github.llmresilience.execution.AttemptScope.Binding;
 import io.github.llmresilience.execution.ExecutionOptions;
 import io.github.llmresilience.execution.FallbackHandler;
 import io.github.llmresilience.execution.LlmExecutor;
 import io.github.llmresilience.interceptor.LlmCallMethods.Kind;
 import io.github.llmresilience.interceptor.LlmCallMethods.LlmCallMethod;
+import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
 /**
@@ -39,49 +41,56 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 
 	private final Supplier<LlmExecutor> executor;
 
-	private final ReactiveAdapterRegistry adapters;
+	private final Supplier<LlmPolicies> policies;
 
-	private final Map<Method, LlmCallMethod> methods = new ConcurrentHashMap<>();
+	// By method and bean class, as Spring's MethodClassKey does: one inherited @LlmCall method
+	// resolves its fallback method in each bean class that inherits it.
+	private final Map<MethodClassKey, LlmCallMethod> methods = new ConcurrentHashMap<>();
 
 	/**
 	 * Create an interceptor.
 	 * @param executor supplies the executor, on first use
-	 * @param adapters the registry of reactive types
+	 * @param policies supplies the policies, on first use
 	 */
-	public LlmCallInterceptor(Supplier<LlmExecutor> executor, ReactiveAdapterRegistry adapters) {
+	public LlmCallInterceptor(Supplier<LlmExecutor> executor, Supplier<LlmPolicies> policies) {
 		this.executor = executor;
-		this.adapters = adapters;
+		this.policies = policies;
 	}
 
 	/**
 	 * Register the resolved {@code @LlmCall} methods of a bean class.
-	 * @param resolved the methods
+	 * @param targetClass the bean class
+	 * @param resolved its methods
 	 */
-	void register(Iterable<LlmCallMethod> resolved) {
+	void register(Class<?> targetClass, Iterable<LlmCallMethod> resolved) {
 		for (LlmCallMethod method : resolved) {
-			this.methods.put(method.method(), method);
+			this.methods.put(new MethodClassKey(method.method(), targetClass), method);
 		}
 	}
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
-		LlmCallMethod spec = this.methods.get(invocation.getMethod());
-		if (spec == null && target != null) {
-			// Called through an interface or a superclass method.
-			Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), target.getClass());
-			spec = this.methods.get(method);
-		}
-		if (spec == null || target == null) {
+		if (target == null) {
 			return invocation.proceed();
 		}
-		Object bound = AttemptScope.current();
+		Class<?> targetClass = AopUtils.getTargetClass(target);
+		LlmCallMethod spec = this.methods.get(new MethodClassKey(invocation.getMethod(), targetClass));
+		if (spec == null) {
+			// Called through an interface or a superclass method.
+			Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
+			spec = this.methods.get(new MethodClassKey(method, targetClass));
+		}
+		if (spec == null) {
+			return invocation.proceed();
+		}
+		Binding bound = AttemptScope.current();
 		if (bound != null) {
 			// A nested @LlmCall joins the call it runs in.
-			checkJoin(bound, spec);
+			checkJoin(bound.policy(), spec);
 			return invocation.proceed();
 		}
-		ResolvedPolicy policy = this.executor.get().policies().get(spec.policy());
+		ResolvedPolicy policy = this.policies.get().get(spec.policy());
 		return switch (spec.kind()) {
 			case SINGLE, MULTI -> reactive(invocation, spec, policy, target);
 			case COMPLETION_STAGE -> completionStage(invocation, spec, policy, target);
@@ -92,14 +101,7 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	private @Nullable Object reactive(MethodInvocation invocation, LlmCallMethod spec, ResolvedPolicy policy,
 			Object target) throws Throwable {
 		ReactiveAdapter adapter = spec.adapter();
-		Object previous = AttemptScope.bind(AttemptScope.ASSEMBLING);
-		Object result;
-		try {
-			result = invocation.proceed();
-		}
-		finally {
-			AttemptScope.restore(previous);
-		}
+		Object result = AttemptScope.assembling(invocation::proceed);
 		if (result == null || adapter == null) {
 			return result;
 		}
@@ -108,12 +110,13 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 		Object[] arguments = invocation.getArguments();
 		FallbackHandler<Object> fallback = fallback(spec, target, arguments,
 				(value) -> (value != null) ? adapter.toPublisher(value) : Mono.empty());
-		ExecutionOptions<Object> options = new ExecutionOptions<>(spec.idempotent(), multi, fallback,
-				LlmCallInterceptor::textOf);
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withFallback(fallback)
+			.withText(LlmCallInterceptor::textOf);
 		Flux<Object> executed = Flux.deferContextual((context) -> {
 			if (context.hasKey(AttemptScope.contextKey())) {
 				AttemptScope outer = context.get(AttemptScope.contextKey());
-				checkJoin(outer, spec);
+				checkJoin(outer.call().policy().name(), spec);
 				return publisher;
 			}
 			return this.executor.get().execute(policy, options, (scope) -> subscribeWithin(publisher, scope));
@@ -125,18 +128,14 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 			Object target) {
 		FallbackHandler<Object> fallback = fallback(spec, target, invocation.getArguments(),
 				(value) -> (value != null) ? Mono.fromCompletionStage((CompletionStage<?>) value) : Mono.empty());
-		ExecutionOptions<Object> options = new ExecutionOptions<>(spec.idempotent(), false, fallback, null);
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent()).withFallback(fallback);
 		return this.executor.get().mono(policy, options, (scope) -> Mono.defer(() -> {
-			Object previous = AttemptScope.bind(scope);
 			try {
-				Object stage = proceedAgain(invocation);
+				Object stage = scope.callWithin(() -> proceedAgain(invocation));
 				return (stage != null) ? Mono.fromCompletionStage((CompletionStage<?>) stage) : Mono.empty();
 			}
 			catch (Throwable ex) {
 				return Mono.error(ex);
-			}
-			finally {
-				AttemptScope.restore(previous);
 			}
 		})).toFuture();
 	}
@@ -156,20 +155,16 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 			Publisher<Object> answer = fallback.apply(failure);
 			return (answer != null) ? Flux.from(answer).subscribeOn(loop.scheduler()) : null;
 		} : null;
-		ExecutionOptions<Object> options = new ExecutionOptions<>(spec.idempotent(), false, onCallingThread, null);
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent()).withFallback(onCallingThread);
 		Mono<Object> call = this.executor.get().mono(policy, options, (scope) -> Mono.fromCallable(() -> {
-			Object previous = AttemptScope.bind(scope);
 			try {
-				return proceedAgain(invocation);
+				return scope.callWithin(() -> proceedAgain(invocation));
 			}
 			catch (Exception | Error ex) {
 				throw ex;
 			}
 			catch (Throwable ex) {
 				throw new IllegalStateException(ex);
-			}
-			finally {
-				AttemptScope.restore(previous);
 			}
 		}).subscribeOn(loop.scheduler()));
 		return loop.await(call);
@@ -207,21 +202,26 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	 */
 	private static Flux<Object> subscribeWithin(Publisher<Object> publisher, AttemptScope scope) {
 		return Flux.from((subscriber) -> {
-			Object previous = AttemptScope.bind(scope);
 			try {
-				publisher.subscribe(subscriber);
+				scope.callWithin(() -> {
+					publisher.subscribe(subscriber);
+					return null;
+				});
 			}
-			finally {
-				AttemptScope.restore(previous);
+			catch (RuntimeException | Error ex) {
+				throw ex;
+			}
+			catch (Throwable ex) {
+				// Publisher.subscribe declares no checked exception.
+				throw new IllegalStateException(ex);
 			}
 		});
 	}
 
-	private static void checkJoin(Object outer, LlmCallMethod spec) {
-		if (outer instanceof AttemptScope scope && !spec.policy().isEmpty()
-				&& !spec.policy().equals(scope.call().policy().name())) {
+	private static void checkJoin(@Nullable String outerPolicy, LlmCallMethod spec) {
+		if (outerPolicy != null && !spec.policy().isEmpty() && !spec.policy().equals(outerPolicy)) {
 			throw new IllegalStateException("@LlmCall on " + spec.method().getName() + " names policy '" + spec.policy()
-					+ "' but runs inside an @LlmCall call of policy '" + scope.call().policy().name()
+					+ "' but runs inside an @LlmCall call of policy '" + outerPolicy
 					+ "'; a nested @LlmCall joins the outer call, so name the same policy or none");
 		}
 	}

@@ -4,6 +4,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.policy.Target;
+
 /**
  * Where llm-resilience reports what it does: the observation registry with the conventions of
  * {@code llm.calls} and {@code llm.attempts}, and the counters.
@@ -50,27 +52,36 @@ public final class LlmObservability {
 	}
 
 	/**
-	 * Create the (not yet started) observation of a logical call.
-	 * @param context the call's context
+	 * Start reporting a logical call: its {@code llm.calls} observation is started now.
+	 * @param policy the call's policy
 	 * @param parent the parent observation, or {@code null}
-	 * @return the observation
+	 * @return the call's reporting
 	 */
-	public Observation call(LlmCallContext context, @Nullable Observation parent) {
+	public ObservedCall startCall(String policy, @Nullable Observation parent) {
+		LlmCallContext context = new LlmCallContext(policy);
 		Observation observation = Observation.createNotStarted(this.callConvention, DEFAULT_CALL_CONVENTION,
 				() -> context, this.registry);
-		return (parent != null) ? observation.parentObservation(parent) : observation;
+		if (parent != null) {
+			observation.parentObservation(parent);
+		}
+		return new ObservedCall(context, observation.start());
 	}
 
 	/**
-	 * Create the (not yet started) observation of an HTTP attempt.
-	 * @param context the attempt's context
-	 * @param parent the parent observation, or {@code null}
-	 * @return the observation
+	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started now.
+	 * @param policy the call's policy
+	 * @param target the attempt's target
+	 * @param parent the parent observation (the call's), or {@code null}
+	 * @return the attempt's reporting
 	 */
-	public Observation attempt(LlmAttemptContext context, @Nullable Observation parent) {
+	public ObservedAttempt startAttempt(String policy, Target target, @Nullable Observation parent) {
+		LlmAttemptContext context = new LlmAttemptContext(policy, target.provider(), target.model());
 		Observation observation = Observation.createNotStarted(this.attemptConvention, DEFAULT_ATTEMPT_CONVENTION,
 				() -> context, this.registry);
-		return (parent != null) ? observation.parentObservation(parent) : observation;
+		if (parent != null) {
+			observation.parentObservation(parent);
+		}
+		return new ObservedAttempt(target, context, observation.start(), this.metrics);
 	}
 
 	/**

@@ -77,7 +77,7 @@ class LlmExecutorTests {
 		TargetResilience resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
 				CircuitBreakerRegistry.ofDefaults(), this.clock);
 		this.resilience = resilience;
-		return new LlmExecutor(policies, resilience, this.clock, () -> 0L, LlmObservability.NONE);
+		return new LlmExecutor(resilience, this.clock, () -> 0L, LlmObservability.NONE);
 	}
 
 	private TargetResilience resilience;
@@ -111,7 +111,7 @@ class LlmExecutorTests {
 	}
 
 	private Mono<Served> servedCall(LlmExecutor executor, ResolvedPolicy policy) {
-		return executor.mono(policy, new ExecutionOptions<>(true, false, null, null),
+		return executor.mono(policy, ExecutionOptions.idempotentCall(),
 				(scope) -> Mono.from(attempt(scope)).map((text) -> scope.served()));
 	}
 
@@ -207,7 +207,7 @@ class LlmExecutorTests {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy, circuitBreaker());
 		fail(PRIMARY, LlmException.builder(FailureKind.TIMEOUT).requestSent(true), 1);
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, new ExecutionOptions<>(false, false, null, null),
+		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.nonIdempotentCall(),
 				this::attempt))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
 			.verify();
@@ -297,7 +297,7 @@ class LlmExecutorTests {
 		LlmException reset = LlmException.builder(FailureKind.CONNECTION).requestSent(true).build();
 		script(PRIMARY, (scope) -> Flux.just("a", "b", "c").concatWith(Flux.error(reset)));
 		StepVerifier
-			.withVirtualTime(() -> executor.execute(policy, new ExecutionOptions<>(true, true, null, (s) -> s),
+			.withVirtualTime(() -> executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((s) -> s),
 					this::attempt))
 			.expectNext("a", "b", "c")
 			.expectErrorSatisfies((error) -> {
@@ -317,7 +317,7 @@ class LlmExecutorTests {
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		script(PRIMARY, (scope) -> Flux.just("x", "y"));
 		StepVerifier
-			.withVirtualTime(() -> executor.execute(policy, new ExecutionOptions<>(true, true, null, (s) -> s),
+			.withVirtualTime(() -> executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((s) -> s),
 					this::attempt))
 			.thenAwait(Duration.ofSeconds(2))
 			.expectNext("x", "y")
@@ -332,7 +332,7 @@ class LlmExecutorTests {
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		fail(BACKUP, status(FailureKind.SERVER_ERROR, 503), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached after " + ((LlmException) failure).kind());
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, new ExecutionOptions<>(true, false, cached, null),
+		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
 				this::attempt))
 			.expectNext("cached after server-error")
 			.verifyComplete();
@@ -344,7 +344,7 @@ class LlmExecutorTests {
 		LlmExecutor executor = executor(policy, circuitBreaker());
 		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached");
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, new ExecutionOptions<>(true, false, cached, null),
+		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
 				this::attempt))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.BAD_REQUEST))
 			.verify();

@@ -69,7 +69,7 @@ public class ExecutorBenchmark {
 
 	private static final Target BACKUP = new Target("backup", "claude-3-5-haiku");
 
-	private static final ExecutionOptions<ChatResponse> OPTIONS = new ExecutionOptions<>(true, false, null, null);
+	private static final ExecutionOptions<ChatResponse> OPTIONS = ExecutionOptions.idempotentCall();
 
 	private final ChatResponse response = new ChatResponse("Hello", "stop", List.of(), new Usage(9, 3, 12),
 			"gpt-4o-mini-2024-07-18", "{}", new Served(TARGET.provider(), TARGET.model(), 1, false));
@@ -102,7 +102,7 @@ public class ExecutorBenchmark {
 		this.policies = new LlmPolicies(Map.of("default", policy, "outage", outage),
 				Map.of(TARGET, circuitBreaker, DOWN, circuitBreaker, BACKUP, circuitBreaker));
 		Clock clock = Clock.systemUTC();
-		this.unobserved = new LlmExecutor(this.policies, resilience(clock, null), clock,
+		this.unobserved = new LlmExecutor(resilience(clock, null), clock,
 				() -> ThreadLocalRandom.current().nextLong(), LlmObservability.NONE);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ObservationRegistry observations = ObservationRegistry.create();
@@ -110,7 +110,7 @@ public class ExecutorBenchmark {
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
 		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
-		this.observed = new LlmExecutor(this.policies, observedResilience, clock,
+		this.observed = new LlmExecutor(observedResilience, clock,
 				() -> ThreadLocalRandom.current().nextLong(),
 				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)));
 	}

@@ -1,38 +1,29 @@
 package io.github.llmresilience.execution;
 
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.TransitionCheckResult;
 import io.github.resilience4j.core.functions.Either;
 
-import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.client.ConnectionPoolExhaustedException;
 
 /**
- * How a target's circuit breaker counts the outcome of a target try. Both the recorded and the
- * ignored failures are listed, because Resilience4j counts an exception that is neither as a
- * success.
+ * How a target's circuit breaker counts the outcome of a target try, following each kind's
+ * {@link io.github.llmresilience.FailureKind#recordedByCircuitBreaker() column}. Both the recorded
+ * and the ignored failures are given to Resilience4j, because it counts an exception that is
+ * neither as a success.
  */
-final class FailureRules {
+final class CircuitBreakerRules {
 
-	static final Set<FailureKind> RECORDED = EnumSet.of(FailureKind.RATE_LIMITED, FailureKind.QUOTA_EXHAUSTED,
-			FailureKind.SERVER_ERROR, FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.AUTH,
-			FailureKind.NOT_FOUND, FailureKind.MALFORMED_RESPONSE);
-
-	static final Set<FailureKind> IGNORED = EnumSet.of(FailureKind.BAD_REQUEST, FailureKind.CONTEXT_LENGTH,
-			FailureKind.CONTENT_FILTER, FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN);
-
-	private FailureRules() {
+	private CircuitBreakerRules() {
 	}
 
 	static boolean recorded(Throwable throwable) {
 		Throwable failure = AttemptFailure.unwrap(throwable);
 		return failure instanceof LlmException llm && !(failure instanceof LlmDeadlineExceededException)
-				&& !poolExhausted(llm) && RECORDED.contains(llm.kind());
+				&& !poolExhausted(llm) && llm.kind().recordedByCircuitBreaker();
 	}
 
 	/**
@@ -44,7 +35,7 @@ final class FailureRules {
 		if (!(failure instanceof LlmException llm) || failure instanceof LlmDeadlineExceededException) {
 			return true;
 		}
-		return poolExhausted(llm) || IGNORED.contains(llm.kind());
+		return poolExhausted(llm) || !llm.kind().recordedByCircuitBreaker();
 	}
 
 	/**

@@ -16,13 +16,13 @@ import io.github.llmresilience.execution.RetryDecision.Reason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class FailureRulesTests {
+class CircuitBreakerRulesTests {
 
 	@ParameterizedTest
 	@EnumSource(FailureKind.class)
 	void everyKindIsEitherRecordedOrIgnoredNeverCountedAsSuccess(FailureKind kind) {
 		LlmException failure = LlmException.builder(kind).build();
-		assertThat(FailureRules.recorded(failure) ^ FailureRules.ignored(failure)).isTrue();
+		assertThat(CircuitBreakerRules.recorded(failure) ^ CircuitBreakerRules.ignored(failure)).isTrue();
 	}
 
 	@ParameterizedTest
@@ -30,7 +30,7 @@ class FailureRulesTests {
 			"CONNECTION", "AUTH", "NOT_FOUND", "MALFORMED_RESPONSE" })
 	void providerFailuresAreRecorded(FailureKind kind) {
 		LlmException failure = LlmException.builder(kind).build();
-		assertThat(FailureRules.recorded(new AttemptFailure(failure, RetryDecision.giveUp(Reason.NOT_RETRYABLE))))
+		assertThat(CircuitBreakerRules.recorded(new AttemptFailure(failure, RetryDecision.giveUp(Reason.NOT_RETRYABLE))))
 			.isTrue();
 	}
 
@@ -38,7 +38,7 @@ class FailureRulesTests {
 	@EnumSource(value = FailureKind.class,
 			names = { "BAD_REQUEST", "CONTEXT_LENGTH", "CONTENT_FILTER", "CONFLICT", "CIRCUIT_OPEN" })
 	void callerMistakesAndConflictsAreIgnored(FailureKind kind) {
-		assertThat(FailureRules.ignored(LlmException.builder(kind).build())).isTrue();
+		assertThat(CircuitBreakerRules.ignored(LlmException.builder(kind).build())).isTrue();
 	}
 
 	@Test
@@ -46,14 +46,14 @@ class FailureRulesTests {
 		LlmException failure = LlmException.builder(FailureKind.CONNECTION)
 			.cause(new ConnectionPoolExhaustedException("no connection", new RuntimeException()))
 			.build();
-		assertThat(FailureRules.ignored(failure)).isTrue();
-		assertThat(FailureRules.recorded(failure)).isFalse();
+		assertThat(CircuitBreakerRules.ignored(failure)).isTrue();
+		assertThat(CircuitBreakerRules.recorded(failure)).isFalse();
 	}
 
 	@Test
 	void applicationExceptionsAndDeadlinesAreIgnored() {
-		assertThat(FailureRules.ignored(new IllegalArgumentException())).isTrue();
-		assertThat(FailureRules.ignored(new LlmDeadlineExceededException(Duration.ofSeconds(1), null, "p", "m", 1)))
+		assertThat(CircuitBreakerRules.ignored(new IllegalArgumentException())).isTrue();
+		assertThat(CircuitBreakerRules.ignored(new LlmDeadlineExceededException(Duration.ofSeconds(1), null, "p", "m", 1)))
 			.isTrue();
 	}
 
@@ -62,7 +62,7 @@ class FailureRulesTests {
 		Instant until = Instant.parse("2026-11-23T12:02:00Z");
 		AttemptFailure failure = new AttemptFailure(LlmException.builder(FailureKind.RATE_LIMITED).build(),
 				RetryDecision.giveUpAndOpen(Reason.RETRY_AFTER_TOO_LONG, until));
-		var result = FailureRules.transition(Either.right(failure), Duration.ofSeconds(30));
+		var result = CircuitBreakerRules.transition(Either.right(failure), Duration.ofSeconds(30));
 		assertThat(result.isTransitionToOpen()).isTrue();
 		assertThat(result.getWaitUntil()).isEqualTo(until);
 	}
@@ -71,7 +71,7 @@ class FailureRulesTests {
 	void giveUpWithoutAnInstantOpensTheCircuitForItsOwnWait() {
 		AttemptFailure failure = new AttemptFailure(LlmException.builder(FailureKind.QUOTA_EXHAUSTED).build(),
 				RetryDecision.giveUpAndOpen(Reason.NOT_RETRYABLE, null));
-		var result = FailureRules.transition(Either.right(failure), Duration.ofSeconds(30));
+		var result = CircuitBreakerRules.transition(Either.right(failure), Duration.ofSeconds(30));
 		assertThat(result.isTransitionToOpen()).isTrue();
 		assertThat(result.getWaitDuration()).isEqualTo(Duration.ofSeconds(30));
 	}
@@ -80,9 +80,9 @@ class FailureRulesTests {
 	void otherOutcomesLeaveTheCircuitToItsThresholds() {
 		AttemptFailure failure = new AttemptFailure(LlmException.builder(FailureKind.SERVER_ERROR).build(),
 				RetryDecision.giveUp(Reason.ATTEMPTS_EXHAUSTED));
-		assertThat(FailureRules.transition(Either.right(failure), Duration.ofSeconds(30)).isTransitionToOpen())
+		assertThat(CircuitBreakerRules.transition(Either.right(failure), Duration.ofSeconds(30)).isTransitionToOpen())
 			.isFalse();
-		assertThat(FailureRules.transition(Either.left("ok"), Duration.ofSeconds(30)).isTransitionToOpen()).isFalse();
+		assertThat(CircuitBreakerRules.transition(Either.left("ok"), Duration.ofSeconds(30)).isTransitionToOpen()).isFalse();
 	}
 
 }
