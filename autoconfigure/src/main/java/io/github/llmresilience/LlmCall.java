@@ -19,8 +19,9 @@ import java.lang.annotation.Target;
  * reactive method; work done before it returns runs once.
  *
  * <p>
- * The annotation works through a Spring proxy: it must sit on a public or protected, non-final,
- * non-static method of a Spring bean, and a call from the bean to itself bypasses it.
+ * The annotation works through a Spring (CGLIB) proxy: it must sit on a method that is not
+ * private, final or static (public, protected or package-private) of a Spring bean, and a call
+ * from the bean to itself bypasses it.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -19,11 +19,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreaker;
-import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreakerOverrides;
 import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
 import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
 import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
-import io.github.llmresilience.autoconfigure.LlmProperties.RetryOverrides;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
@@ -54,16 +52,20 @@ public final class LlmConfigurationResolver {
 	public static LlmConfiguration resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
-		validateRetry("llm.defaults.retry", properties.getDefaults().getRetry());
-		validateCircuitBreaker("llm.defaults.circuit-breaker", properties.getDefaults().getCircuitBreaker());
+		Retry defaultRetry = properties.getDefaults().getRetry().orElse(Retry.defaults());
+		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
+		CircuitBreaker defaultCircuitBreaker = properties.getDefaults()
+			.getCircuitBreaker()
+			.orElse(CircuitBreaker.defaults());
+		validateCircuitBreaker("llm.defaults.circuit-breaker", defaultCircuitBreaker);
 		Map<String, ResolvedPolicy> policies = new LinkedHashMap<>();
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
 		properties.getPolicies().forEach((name, policy) -> {
-			ResolvedPolicy resolved = policy(name, policy, properties, binder);
+			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, binder);
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
-				circuitBreakers.computeIfAbsent(target, (key) -> circuitBreaker(properties,
-						properties.getProviders().get(key.provider()), key.provider()));
+				circuitBreakers.computeIfAbsent(target, (key) -> circuitBreakerSettings(
+						properties.getProviders().get(key.provider()).getCircuitBreaker().orElse(defaultCircuitBreaker)));
 			}
 		});
 		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers));
@@ -101,8 +103,7 @@ public final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
 					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
 		}
-		CircuitBreakerOverrides cb = provider.getCircuitBreaker();
-		validateCircuitBreakerOverrides(prefix + ".circuit-breaker", cb);
+		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
 		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(),
 				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
 				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
@@ -129,7 +130,7 @@ public final class LlmConfigurationResolver {
 		}
 	}
 
-	private static ResolvedPolicy policy(String name, Policy policy, LlmProperties properties,
+	private static ResolvedPolicy policy(String name, Policy policy, LlmProperties properties, Retry defaultRetry,
 			@Nullable Binder binder) {
 		String prefix = "llm.policies." + name;
 		checkName(prefix, name, "policy");
@@ -147,7 +148,7 @@ public final class LlmConfigurationResolver {
 			targets.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(),
 					properties));
 		}
-		RetrySettings retry = retry(properties.getDefaults().getRetry(), policy.getRetry());
+		RetrySettings retry = retrySettings(policy.getRetry().orElse(defaultRetry));
 		validateRetry(prefix + ".retry", retry);
 		Set<FailureKind> fallbackOn = (policy.getFallbackOn() != null) ? policy.getFallbackOn()
 				: properties.getDefaults().getFallbackOn();
@@ -181,25 +182,14 @@ public final class LlmConfigurationResolver {
 		return new Target(provider, model);
 	}
 
-	private static RetrySettings retry(Retry defaults, RetryOverrides overrides) {
-		return new RetrySettings(or(overrides.getMaxAttempts(), defaults.getMaxAttempts()),
-				or(overrides.getMaxElapsed(), defaults.getMaxElapsed()),
-				or(overrides.getInitialBackoff(), defaults.getInitialBackoff()),
-				or(overrides.getMultiplier(), defaults.getMultiplier()),
-				or(overrides.getMaxBackoff(), defaults.getMaxBackoff()), or(overrides.getJitter(), defaults.getJitter()),
-				or(overrides.getRetryOnStatus(), defaults.getRetryOnStatus()),
-				or(overrides.getRetryOnTimeout(), defaults.isRetryOnTimeout()),
-				or(overrides.getRetryOnConnectionError(), defaults.isRetryOnConnectionError()),
-				or(overrides.getRespectRetryAfter(), defaults.isRespectRetryAfter()),
-				or(overrides.getMaxRetryAfter(), defaults.getMaxRetryAfter()),
-				or(overrides.getRetryOnExceptions(), defaults.getRetryOnExceptions()));
-	}
-
-	private static void validateRetry(String prefix, Retry retry) {
-		validateRetry(prefix, new RetrySettings(retry.getMaxAttempts(), retry.getMaxElapsed(),
-				retry.getInitialBackoff(), retry.getMultiplier(), retry.getMaxBackoff(), retry.getJitter(),
-				retry.getRetryOnStatus(), retry.isRetryOnTimeout(), retry.isRetryOnConnectionError(),
-				retry.isRespectRetryAfter(), retry.getMaxRetryAfter(), retry.getRetryOnExceptions()));
+	/**
+	 * Turn merged retry settings, every field set, into resolved ones.
+	 */
+	private static RetrySettings retrySettings(Retry retry) {
+		return new RetrySettings(retry.getMaxAttempts(), retry.getMaxElapsed(), retry.getInitialBackoff(),
+				retry.getMultiplier(), retry.getMaxBackoff(), retry.getJitter(), retry.getRetryOnStatus(),
+				retry.getRetryOnTimeout(), retry.getRetryOnConnectionError(), retry.getRespectRetryAfter(),
+				retry.getMaxRetryAfter(), retry.getRetryOnExceptions());
 	}
 
 	private static void validateRetry(String prefix, RetrySettings retry) {
@@ -232,11 +222,6 @@ public final class LlmConfigurationResolver {
 				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
 	}
 
-	private static void validateCircuitBreakerOverrides(String prefix, CircuitBreakerOverrides cb) {
-		validateCircuitBreakerValues(prefix, cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
-				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
-	}
-
 	private static void validateCircuitBreakerValues(String prefix, @Nullable Float failureRateThreshold,
 			@Nullable Integer slidingWindowSize, @Nullable Integer minimumNumberOfCalls,
 			@Nullable Duration waitDurationInOpenState, @Nullable Integer permittedCallsInHalfOpenState) {
@@ -252,16 +237,12 @@ public final class LlmConfigurationResolver {
 		}
 	}
 
-	private static CircuitBreakerSettings circuitBreaker(LlmProperties properties, Provider provider,
-			String providerName) {
-		CircuitBreaker defaults = properties.getDefaults().getCircuitBreaker();
-		CircuitBreakerOverrides overrides = provider.getCircuitBreaker();
-		return new CircuitBreakerSettings(or(overrides.getEnabled(), defaults.isEnabled()),
-				or(overrides.getFailureRateThreshold(), defaults.getFailureRateThreshold()),
-				or(overrides.getSlidingWindowSize(), defaults.getSlidingWindowSize()),
-				or(overrides.getMinimumNumberOfCalls(), defaults.getMinimumNumberOfCalls()),
-				or(overrides.getWaitDurationInOpenState(), defaults.getWaitDurationInOpenState()),
-				or(overrides.getPermittedCallsInHalfOpenState(), defaults.getPermittedCallsInHalfOpenState()));
+	/**
+	 * Turn merged circuit breaker settings, every field set, into resolved ones.
+	 */
+	private static CircuitBreakerSettings circuitBreakerSettings(CircuitBreaker cb) {
+		return new CircuitBreakerSettings(cb.getEnabled(), cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
+				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
 	}
 
 	private static void checkName(String prefix, String name, String what) {
@@ -290,10 +271,6 @@ public final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(property, value,
 					"The duration must not be negative, such as 0s, 500ms or 30s");
 		}
-	}
-
-	private static <T> T or(@Nullable T value, T defaultValue) {
-		return (value != null) ? value : defaultValue;
 	}
 
 	/**

@@ -23,7 +23,7 @@ import io.github.llmresilience.policy.LlmPolicies;
 public final class LlmHealthContributorAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(name = "llmHealthIndicator")
+	@ConditionalOnMissingBean(name = { "llmHealthIndicator", "llmHealthContributor" })
 	LlmHealthIndicator llmHealthIndicator(LlmPolicies policies, TargetResilience resilience,
 			LlmProperties properties) {
 		return new LlmHealthIndicator(policies, resilience, properties.getHealth().isFailWhenUnavailable());

@@ -2,7 +2,6 @@ package io.github.llmresilience.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +45,12 @@ public class LlmProperties {
 	private Map<String, Policy> policies = new LinkedHashMap<>();
 
 	/**
+	 * '@LlmCall' settings.
+	 */
+	@NestedConfigurationProperty
+	private Call call = new Call();
+
+	/**
 	 * Health contributor settings.
 	 */
 	@NestedConfigurationProperty
@@ -81,6 +86,14 @@ public class LlmProperties {
 
 	public void setPolicies(Map<String, Policy> policies) {
 		this.policies = policies;
+	}
+
+	public Call getCall() {
+		return this.call;
+	}
+
+	public void setCall(Call call) {
+		this.call = call;
 	}
 
 	public Health getHealth() {
@@ -159,7 +172,7 @@ public class LlmProperties {
 		 * 'llm.defaults.circuit-breaker' field by field.
 		 */
 		@NestedConfigurationProperty
-		private CircuitBreakerOverrides circuitBreaker = new CircuitBreakerOverrides();
+		private CircuitBreaker circuitBreaker = new CircuitBreaker();
 
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;
@@ -249,11 +262,11 @@ public class LlmProperties {
 			this.pendingAcquireTimeout = pendingAcquireTimeout;
 		}
 
-		public CircuitBreakerOverrides getCircuitBreaker() {
+		public CircuitBreaker getCircuitBreaker() {
 			return this.circuitBreaker;
 		}
 
-		public void setCircuitBreaker(CircuitBreakerOverrides circuitBreaker) {
+		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
 			this.circuitBreaker = circuitBreaker;
 		}
 
@@ -268,21 +281,18 @@ public class LlmProperties {
 		 * Retries on the same target.
 		 */
 		@NestedConfigurationProperty
-		private Retry retry = new Retry();
+		private Retry retry = Retry.defaults();
 
 		/**
 		 * Circuit breaker of every target (provider and model), shared by all policies.
 		 */
 		@NestedConfigurationProperty
-		private CircuitBreaker circuitBreaker = new CircuitBreaker();
+		private CircuitBreaker circuitBreaker = CircuitBreaker.defaults();
 
 		/**
 		 * Failure kinds after which the next target of a policy is tried.
 		 */
-		private Set<FailureKind> fallbackOn = new LinkedHashSet<>(EnumSet.of(FailureKind.RATE_LIMITED,
-				FailureKind.QUOTA_EXHAUSTED, FailureKind.SERVER_ERROR, FailureKind.TIMEOUT, FailureKind.CONNECTION,
-				FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN, FailureKind.AUTH, FailureKind.NOT_FOUND,
-				FailureKind.MALFORMED_RESPONSE));
+		private Set<FailureKind> fallbackOn = FailureKind.defaultFallbackOn();
 
 		public Retry getRetry() {
 			return this.retry;
@@ -311,176 +321,10 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Retries on the same target.
+	 * Retries on the same target: 'llm.defaults.retry', and a policy's 'retry', whose unset
+	 * fields take 'llm.defaults.retry'.
 	 */
 	public static class Retry {
-
-		/**
-		 * Attempts per target, the first one included.
-		 */
-		private int maxAttempts = 4;
-
-		/**
-		 * Longest time spent on one target, attempts and waits together; a retry that would end
-		 * later is not made.
-		 */
-		private Duration maxElapsed = Duration.ofSeconds(120);
-
-		/**
-		 * Wait before the first retry; later waits grow by the multiplier.
-		 */
-		private Duration initialBackoff = Duration.ofSeconds(2);
-
-		/**
-		 * Factor by which each wait grows over the previous one (at least 1).
-		 */
-		private double multiplier = 2.0;
-
-		/**
-		 * Longest computed wait between two attempts.
-		 */
-		private Duration maxBackoff = Duration.ofSeconds(30);
-
-		/**
-		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the wait).
-		 */
-		private double jitter = 0.5;
-
-		/**
-		 * HTTP statuses that are retried; it switches retrying on or off and never changes a
-		 * failure kind.
-		 */
-		private Set<Integer> retryOnStatus = new LinkedHashSet<>(List.of(408, 409, 429, 500, 502, 503, 504));
-
-		/**
-		 * Whether to retry an attempt that timed out (only for idempotent calls).
-		 */
-		private boolean retryOnTimeout = true;
-
-		/**
-		 * Whether to retry an attempt whose connection was refused, reset or closed early (after
-		 * the request was sent, only for idempotent calls).
-		 */
-		private boolean retryOnConnectionError = true;
-
-		/**
-		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the computed
-		 * wait.
-		 */
-		private boolean respectRetryAfter = true;
-
-		/**
-		 * Longest server-requested wait that is honoured; a longer one gives the target up at once.
-		 */
-		private Duration maxRetryAfter = Duration.ofSeconds(60);
-
-		/**
-		 * Further exception classes that are retried, such as an output parser's.
-		 */
-		private List<Class<? extends Throwable>> retryOnExceptions = new ArrayList<>();
-
-		public int getMaxAttempts() {
-			return this.maxAttempts;
-		}
-
-		public void setMaxAttempts(int maxAttempts) {
-			this.maxAttempts = maxAttempts;
-		}
-
-		public Duration getMaxElapsed() {
-			return this.maxElapsed;
-		}
-
-		public void setMaxElapsed(Duration maxElapsed) {
-			this.maxElapsed = maxElapsed;
-		}
-
-		public Duration getInitialBackoff() {
-			return this.initialBackoff;
-		}
-
-		public void setInitialBackoff(Duration initialBackoff) {
-			this.initialBackoff = initialBackoff;
-		}
-
-		public double getMultiplier() {
-			return this.multiplier;
-		}
-
-		public void setMultiplier(double multiplier) {
-			this.multiplier = multiplier;
-		}
-
-		public Duration getMaxBackoff() {
-			return this.maxBackoff;
-		}
-
-		public void setMaxBackoff(Duration maxBackoff) {
-			this.maxBackoff = maxBackoff;
-		}
-
-		public double getJitter() {
-			return this.jitter;
-		}
-
-		public void setJitter(double jitter) {
-			this.jitter = jitter;
-		}
-
-		public Set<Integer> getRetryOnStatus() {
-			return this.retryOnStatus;
-		}
-
-		public void setRetryOnStatus(Set<Integer> retryOnStatus) {
-			this.retryOnStatus = retryOnStatus;
-		}
-
-		public boolean isRetryOnTimeout() {
-			return this.retryOnTimeout;
-		}
-
-		public void setRetryOnTimeout(boolean retryOnTimeout) {
-			this.retryOnTimeout = retryOnTimeout;
-		}
-
-		public boolean isRetryOnConnectionError() {
-			return this.retryOnConnectionError;
-		}
-
-		public void setRetryOnConnectionError(boolean retryOnConnectionError) {
-			this.retryOnConnectionError = retryOnConnectionError;
-		}
-
-		public boolean isRespectRetryAfter() {
-			return this.respectRetryAfter;
-		}
-
-		public void setRespectRetryAfter(boolean respectRetryAfter) {
-			this.respectRetryAfter = respectRetryAfter;
-		}
-
-		public Duration getMaxRetryAfter() {
-			return this.maxRetryAfter;
-		}
-
-		public void setMaxRetryAfter(Duration maxRetryAfter) {
-			this.maxRetryAfter = maxRetryAfter;
-		}
-
-		public List<Class<? extends Throwable>> getRetryOnExceptions() {
-			return this.retryOnExceptions;
-		}
-
-		public void setRetryOnExceptions(List<Class<? extends Throwable>> retryOnExceptions) {
-			this.retryOnExceptions = retryOnExceptions;
-		}
-
-	}
-
-	/**
-	 * A policy's retry settings; each field left unset takes 'llm.defaults.retry'.
-	 */
-	public static class RetryOverrides {
 
 		/**
 		 * Attempts per target, the first one included.
@@ -488,12 +332,13 @@ public class LlmProperties {
 		private @Nullable Integer maxAttempts;
 
 		/**
-		 * Longest time spent on one target, attempts and waits together.
+		 * Longest time spent on one target, attempts and waits together; a retry that would end
+		 * later is not made.
 		 */
 		private @Nullable Duration maxElapsed;
 
 		/**
-		 * Wait before the first retry.
+		 * Wait before the first retry; later waits grow by the multiplier.
 		 */
 		private @Nullable Duration initialBackoff;
 
@@ -508,12 +353,13 @@ public class LlmProperties {
 		private @Nullable Duration maxBackoff;
 
 		/**
-		 * Randomization factor of computed waits, from 0 to 1.
+		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the wait).
 		 */
 		private @Nullable Double jitter;
 
 		/**
-		 * HTTP statuses that are retried.
+		 * HTTP statuses that are retried; it switches retrying on or off and never changes a
+		 * failure kind.
 		 */
 		private @Nullable Set<Integer> retryOnStatus;
 
@@ -523,17 +369,19 @@ public class LlmProperties {
 		private @Nullable Boolean retryOnTimeout;
 
 		/**
-		 * Whether to retry an attempt whose connection was refused, reset or closed early.
+		 * Whether to retry an attempt whose connection was refused, reset or closed early (after
+		 * the request was sent, only for idempotent calls).
 		 */
 		private @Nullable Boolean retryOnConnectionError;
 
 		/**
-		 * Whether a wait the server asks for replaces the computed wait.
+		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the computed
+		 * wait.
 		 */
 		private @Nullable Boolean respectRetryAfter;
 
 		/**
-		 * Longest server-requested wait that is honoured.
+		 * Longest server-requested wait that is honoured; a longer one gives the target up at once.
 		 */
 		private @Nullable Duration maxRetryAfter;
 
@@ -541,6 +389,49 @@ public class LlmProperties {
 		 * Further exception classes that are retried, such as an output parser's.
 		 */
 		private @Nullable List<Class<? extends Throwable>> retryOnExceptions;
+
+		/**
+		 * Return the settings 'llm.defaults.retry' starts from.
+		 * @return new settings with every field set
+		 */
+		static Retry defaults() {
+			Retry defaults = new Retry();
+			defaults.maxAttempts = 4;
+			defaults.maxElapsed = Duration.ofSeconds(120);
+			defaults.initialBackoff = Duration.ofSeconds(2);
+			defaults.multiplier = 2.0;
+			defaults.maxBackoff = Duration.ofSeconds(30);
+			defaults.jitter = 0.5;
+			defaults.retryOnStatus = new LinkedHashSet<>(List.of(408, 409, 429, 500, 502, 503, 504));
+			defaults.retryOnTimeout = true;
+			defaults.retryOnConnectionError = true;
+			defaults.respectRetryAfter = true;
+			defaults.maxRetryAfter = Duration.ofSeconds(60);
+			defaults.retryOnExceptions = new ArrayList<>();
+			return defaults;
+		}
+
+		/**
+		 * Return a copy whose unset fields take the other settings' values.
+		 * @param other the settings this one inherits from
+		 * @return the merged settings
+		 */
+		Retry orElse(Retry other) {
+			Retry merged = new Retry();
+			merged.maxAttempts = (this.maxAttempts != null) ? this.maxAttempts : other.maxAttempts;
+			merged.maxElapsed = (this.maxElapsed != null) ? this.maxElapsed : other.maxElapsed;
+			merged.initialBackoff = (this.initialBackoff != null) ? this.initialBackoff : other.initialBackoff;
+			merged.multiplier = (this.multiplier != null) ? this.multiplier : other.multiplier;
+			merged.maxBackoff = (this.maxBackoff != null) ? this.maxBackoff : other.maxBackoff;
+			merged.jitter = (this.jitter != null) ? this.jitter : other.jitter;
+			merged.retryOnStatus = (this.retryOnStatus != null) ? this.retryOnStatus : other.retryOnStatus;
+			merged.retryOnTimeout = (this.retryOnTimeout != null) ? this.retryOnTimeout : other.retryOnTimeout;
+			merged.retryOnConnectionError = (this.retryOnConnectionError != null) ? this.retryOnConnectionError : other.retryOnConnectionError;
+			merged.respectRetryAfter = (this.respectRetryAfter != null) ? this.respectRetryAfter : other.respectRetryAfter;
+			merged.maxRetryAfter = (this.maxRetryAfter != null) ? this.maxRetryAfter : other.maxRetryAfter;
+			merged.retryOnExceptions = (this.retryOnExceptions != null) ? this.retryOnExceptions : other.retryOnExceptions;
+			return merged;
+		}
 
 		public @Nullable Integer getMaxAttempts() {
 			return this.maxAttempts;
@@ -641,98 +532,13 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Circuit breaker of a target.
+	 * Circuit breaker of a target: 'llm.defaults.circuit-breaker', and a provider's
+	 * 'circuit-breaker', whose unset fields take 'llm.defaults.circuit-breaker'.
 	 */
 	public static class CircuitBreaker {
 
 		/**
 		 * Whether targets have a circuit breaker.
-		 */
-		private boolean enabled = true;
-
-		/**
-		 * Failure rate, in percent, at or above which the circuit opens.
-		 */
-		private float failureRateThreshold = 50;
-
-		/**
-		 * Number of target tries in the sliding window that the failure rate is computed over.
-		 */
-		private int slidingWindowSize = 20;
-
-		/**
-		 * Tries needed in the window before the failure rate is computed.
-		 */
-		private int minimumNumberOfCalls = 10;
-
-		/**
-		 * How long the circuit stays open before it lets probe calls through.
-		 */
-		private Duration waitDurationInOpenState = Duration.ofSeconds(30);
-
-		/**
-		 * Probe calls let through while half-open.
-		 */
-		private int permittedCallsInHalfOpenState = 2;
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public float getFailureRateThreshold() {
-			return this.failureRateThreshold;
-		}
-
-		public void setFailureRateThreshold(float failureRateThreshold) {
-			this.failureRateThreshold = failureRateThreshold;
-		}
-
-		public int getSlidingWindowSize() {
-			return this.slidingWindowSize;
-		}
-
-		public void setSlidingWindowSize(int slidingWindowSize) {
-			this.slidingWindowSize = slidingWindowSize;
-		}
-
-		public int getMinimumNumberOfCalls() {
-			return this.minimumNumberOfCalls;
-		}
-
-		public void setMinimumNumberOfCalls(int minimumNumberOfCalls) {
-			this.minimumNumberOfCalls = minimumNumberOfCalls;
-		}
-
-		public Duration getWaitDurationInOpenState() {
-			return this.waitDurationInOpenState;
-		}
-
-		public void setWaitDurationInOpenState(Duration waitDurationInOpenState) {
-			this.waitDurationInOpenState = waitDurationInOpenState;
-		}
-
-		public int getPermittedCallsInHalfOpenState() {
-			return this.permittedCallsInHalfOpenState;
-		}
-
-		public void setPermittedCallsInHalfOpenState(int permittedCallsInHalfOpenState) {
-			this.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
-		}
-
-	}
-
-	/**
-	 * A provider's circuit breaker settings; each field left unset takes
-	 * 'llm.defaults.circuit-breaker'.
-	 */
-	public static class CircuitBreakerOverrides {
-
-		/**
-		 * Whether this provider's targets have a circuit breaker.
 		 */
 		private @Nullable Boolean enabled;
 
@@ -742,7 +548,7 @@ public class LlmProperties {
 		private @Nullable Float failureRateThreshold;
 
 		/**
-		 * Number of target tries in the sliding window.
+		 * Number of target tries in the sliding window that the failure rate is computed over.
 		 */
 		private @Nullable Integer slidingWindowSize;
 
@@ -760,6 +566,37 @@ public class LlmProperties {
 		 * Probe calls let through while half-open.
 		 */
 		private @Nullable Integer permittedCallsInHalfOpenState;
+
+		/**
+		 * Return the settings 'llm.defaults.circuit-breaker' starts from.
+		 * @return new settings with every field set
+		 */
+		static CircuitBreaker defaults() {
+			CircuitBreaker defaults = new CircuitBreaker();
+			defaults.enabled = true;
+			defaults.failureRateThreshold = 50f;
+			defaults.slidingWindowSize = 20;
+			defaults.minimumNumberOfCalls = 10;
+			defaults.waitDurationInOpenState = Duration.ofSeconds(30);
+			defaults.permittedCallsInHalfOpenState = 2;
+			return defaults;
+		}
+
+		/**
+		 * Return a copy whose unset fields take the other settings' values.
+		 * @param other the settings this one inherits from
+		 * @return the merged settings
+		 */
+		CircuitBreaker orElse(CircuitBreaker other) {
+			CircuitBreaker merged = new CircuitBreaker();
+			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
+			merged.failureRateThreshold = (this.failureRateThreshold != null) ? this.failureRateThreshold : other.failureRateThreshold;
+			merged.slidingWindowSize = (this.slidingWindowSize != null) ? this.slidingWindowSize : other.slidingWindowSize;
+			merged.minimumNumberOfCalls = (this.minimumNumberOfCalls != null) ? this.minimumNumberOfCalls : other.minimumNumberOfCalls;
+			merged.waitDurationInOpenState = (this.waitDurationInOpenState != null) ? this.waitDurationInOpenState : other.waitDurationInOpenState;
+			merged.permittedCallsInHalfOpenState = (this.permittedCallsInHalfOpenState != null) ? this.permittedCallsInHalfOpenState : other.permittedCallsInHalfOpenState;
+			return merged;
+		}
 
 		public @Nullable Boolean getEnabled() {
 			return this.enabled;
@@ -835,7 +672,7 @@ public class LlmProperties {
 		 * Retry settings of this policy; each field left unset takes 'llm.defaults.retry'.
 		 */
 		@NestedConfigurationProperty
-		private RetryOverrides retry = new RetryOverrides();
+		private Retry retry = new Retry();
 
 		/**
 		 * Failure kinds after which the next target is tried; defaults to
@@ -873,11 +710,11 @@ public class LlmProperties {
 			this.fallbacks = fallbacks;
 		}
 
-		public RetryOverrides getRetry() {
+		public Retry getRetry() {
 			return this.retry;
 		}
 
-		public void setRetry(RetryOverrides retry) {
+		public void setRetry(Retry retry) {
 			this.retry = retry;
 		}
 
@@ -928,6 +765,28 @@ public class LlmProperties {
 
 		public void setModel(@Nullable String model) {
 			this.model = model;
+		}
+
+	}
+
+	/**
+	 * '@LlmCall' settings.
+	 */
+	public static class Call {
+
+		/**
+		 * Order of the '@LlmCall' advisor among a bean's other advisors, such as
+		 * '@Transactional': a lower value runs around a higher one. Unset, it runs around all of
+		 * them, so each attempt of a blocking method runs them again (a transaction per attempt).
+		 */
+		private @Nullable Integer advisorOrder;
+
+		public @Nullable Integer getAdvisorOrder() {
+			return this.advisorOrder;
+		}
+
+		public void setAdvisorOrder(@Nullable Integer advisorOrder) {
+			this.advisorOrder = advisorOrder;
 		}
 
 	}

@@ -1,10 +1,13 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
+import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -24,12 +27,14 @@ import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmProviderCustomizer;
 import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
@@ -98,11 +103,12 @@ public final class LlmResilienceAutoConfiguration {
 	ProviderClients llmProviderClients(LlmConfiguration configuration, ResourceLoader resourceLoader,
 			ObjectProvider<WebClient.Builder> webClientBuilder,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
-			ObjectProvider<HttpClientSettings> httpClientSettings,
-			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+			ObjectProvider<HttpClientSettings> httpClientSettings, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			ObjectProvider<LlmProviderCustomizer> customizers) {
 		return ProviderClients.create(configuration.providers(), webClientBuilder(webClientBuilder),
 				connectorBuilder.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
-				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC));
+				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC),
+				customizers.orderedStream().toList());
 	}
 
 	private static WebClient.Builder webClientBuilder(ObjectProvider<WebClient.Builder> webClientBuilder) {
@@ -169,8 +175,42 @@ public final class LlmResilienceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static LlmCallAnnotationBeanPostProcessor llmCallAnnotationBeanPostProcessor() {
-		return new LlmCallAnnotationBeanPostProcessor();
+	static LlmCallAnnotationBeanPostProcessor llmCallAnnotationBeanPostProcessor(Environment environment) {
+		LlmCallAnnotationBeanPostProcessor postProcessor = new LlmCallAnnotationBeanPostProcessor();
+		// Read directly: a bean post-processor is created before LlmProperties can be bound.
+		Binder.get(environment).bind("llm.call.advisor-order", Integer.class).ifBound(postProcessor::setAdvisorOrder);
+		return postProcessor;
+	}
+
+	/**
+	 * Resilience4j's customizer beans, applied by instance name to our retries and circuit
+	 * breakers.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ RetryConfigCustomizer.class, CircuitBreakerConfigCustomizer.class })
+	static class ResilienceCustomizersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResilienceCustomizers llmResilienceCustomizers(ObjectProvider<RetryConfigCustomizer> retryCustomizers,
+				ObjectProvider<CircuitBreakerConfigCustomizer> circuitBreakerCustomizers) {
+			List<RetryConfigCustomizer> retries = retryCustomizers.orderedStream().toList();
+			List<CircuitBreakerConfigCustomizer> circuitBreakers = circuitBreakerCustomizers.orderedStream().toList();
+			return new ResilienceCustomizers((name, builder) -> {
+				for (RetryConfigCustomizer customizer : retries) {
+					if (customizer.name().equals(name)) {
+						customizer.customize(builder);
+					}
+				}
+			}, (name, builder) -> {
+				for (CircuitBreakerConfigCustomizer customizer : circuitBreakers) {
+					if (customizer.name().equals(name)) {
+						customizer.customize(builder);
+					}
+				}
+			});
+		}
+
 	}
 
 }

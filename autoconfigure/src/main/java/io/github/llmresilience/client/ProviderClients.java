@@ -23,6 +23,8 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import io.github.llmresilience.LlmProviderCustomizer;
+
 /**
  * The {@link ProviderClient} of every provider under {@code llm.providers}, each with a
  * {@code WebClient} cloned from the application's builder and a connector of its own (its connect
@@ -68,6 +70,23 @@ public final class ProviderClients implements AutoCloseable {
 	 */
 	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
 			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock) {
+		return create(providers, webClientBuilder, connectorBuilder, httpClientSettings, clock, List.of());
+	}
+
+	/**
+	 * Create clients.
+	 * @param providers the providers' settings
+	 * @param webClientBuilder the application's builder, cloned for each provider
+	 * @param connectorBuilder the application's connector builder
+	 * @param httpClientSettings the application's client settings (SSL bundle, redirects); the
+	 * connect timeout comes from each provider and the read timeouts are the attempt's own
+	 * @param clock the clock, for {@code Retry-After} dates
+	 * @param customizers applied in order to each provider's builder before its client is built
+	 * @return the clients
+	 */
+	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
+			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock,
+			List<LlmProviderCustomizer> customizers) {
 		Map<String, ProviderClient> clients = new LinkedHashMap<>();
 		List<ConnectionProvider> pools = new ArrayList<>();
 		for (ProviderSettings settings : providers) {
@@ -95,10 +114,13 @@ public final class ProviderClients implements AutoCloseable {
 				connector = connectorBuilder.build(perProvider);
 				sentSignalled = false;
 			}
-			WebClient webClient = webClientBuilder.clone()
+			WebClient.Builder builder = webClientBuilder.clone()
 				.clientConnector(connector)
-				.defaultHeaders((headers) -> defaultHeaders(settings, headers))
-				.build();
+				.defaultHeaders((headers) -> defaultHeaders(settings, headers));
+			for (LlmProviderCustomizer customizer : customizers) {
+				customizer.customize(settings.name(), builder);
+			}
+			WebClient webClient = builder.build();
 			clients.put(settings.name(),
 					new ProviderClient(settings, webClient, chatUri(settings), sentSignalled, clock));
 		}

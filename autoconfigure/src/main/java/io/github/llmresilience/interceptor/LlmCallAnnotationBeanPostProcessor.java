@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.Advisor;
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -14,6 +16,7 @@ import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.function.SingletonSupplier;
 
@@ -42,6 +45,10 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 
 	private final LlmCallInterceptor interceptor;
 
+	private final DefaultPointcutAdvisor llmCallAdvisor;
+
+	private @Nullable Integer advisorOrder;
+
 	/**
 	 * Create the post-processor.
 	 */
@@ -51,8 +58,22 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 		setProxyTargetClass(true);
 		this.interceptor = new LlmCallInterceptor(SingletonSupplier.of(() -> beanFactory().getBean(LlmExecutor.class)),
 				SingletonSupplier.of(() -> beanFactory().getBean(LlmPolicies.class)));
-		this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, LlmCall.class, true),
+		this.llmCallAdvisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, LlmCall.class, true),
 				this.interceptor);
+		this.advisor = this.llmCallAdvisor;
+	}
+
+	/**
+	 * Set the order of the {@code @LlmCall} advisor among the advisors already applied to a bean
+	 * (such as {@code @Transactional}'s): a lower value runs around a higher one. Unset, it runs
+	 * around every other advisor, so each attempt of a blocking method runs the advisors inside it
+	 * again (a transaction per attempt).
+	 * @param order the order ({@code llm.call.advisor-order})
+	 */
+	public void setAdvisorOrder(int order) {
+		this.advisorOrder = order;
+		this.llmCallAdvisor.setOrder(order);
+		setBeforeExistingAdvisors(false);
 	}
 
 	@Override
@@ -83,8 +104,26 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 			if (methods.isEmpty()) {
 				return bean;
 			}
+			if (this.advisorOrder != null && bean instanceof Advised advised && !advised.isFrozen()
+					&& isEligible(targetClass)) {
+				advised.addAdvisor(position(advised.getAdvisors()), this.llmCallAdvisor);
+				return bean;
+			}
 		}
 		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+	/**
+	 * Return where the advisor goes among a proxy's advisors, by order: after those that run around
+	 * it (a lower or equal order), before the others.
+	 */
+	private int position(Advisor[] advisors) {
+		for (int i = 0; i < advisors.length; i++) {
+			if (AnnotationAwareOrderComparator.INSTANCE.compare(this.llmCallAdvisor, advisors[i]) < 0) {
+				return i;
+			}
+		}
+		return advisors.length;
 	}
 
 	@Override
@@ -95,11 +134,10 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 				if (!policies.contains(method.policy())) {
 					String where = LlmCallMethods.describe(method.method(), method.method().getDeclaringClass());
 					String policy = method.policy().isEmpty() ? LlmPolicies.DEFAULT : method.policy();
-					throw new LlmCallConfigurationException(
-							"@LlmCall on " + where + (method.policy().isEmpty() ? " names no policy" : " names policy '"
-									+ policy + "'") + ", but llm.policies." + policy + " is not configured.",
-							"Add llm.policies." + policy + " (with its provider and model) to the configuration, or "
-									+ "name one of the configured policies " + policies.all().keySet() + ".");
+					String advice = policies.howToAdd(policy);
+					throw new LlmCallConfigurationException("@LlmCall on " + where + (method.policy().isEmpty()
+							? " names no policy" : " names policy '" + policy + "'") + ", but llm.policies." + policy
+							+ " is not configured.", Character.toUpperCase(advice.charAt(0)) + advice.substring(1) + ".");
 				}
 			}
 		}

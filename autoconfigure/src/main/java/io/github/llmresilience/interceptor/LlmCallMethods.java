@@ -52,7 +52,7 @@ final class LlmCallMethods {
 			String which = Modifier.isStatic(modifiers) ? "static" : Modifier.isPrivate(modifiers) ? "private" : "final";
 			throw new LlmCallConfigurationException("@LlmCall is on the " + which + " method " + where
 					+ ", which a Spring proxy cannot intercept, so the policy would never apply.",
-					"Make " + method.getName() + " a public (or protected), non-final, non-static method of the bean, "
+					"Make " + method.getName() + " a non-private, non-final, non-static method of the bean, "
 							+ "and call it through the bean, not from the same class.");
 		}
 		FallbackMethod fallback = annotation.fallbackMethod().isEmpty() ? null

@@ -60,12 +60,20 @@ public final class LlmPolicies {
 	 * @return the message
 	 */
 	public String missing(String name) {
+		return "No policy named '" + name + "': " + howToAdd(name);
+	}
+
+	/**
+	 * Return what to write so that a missing policy exists.
+	 * @param name the policy's name
+	 * @return the advice, starting in lower case
+	 */
+	public String howToAdd(String name) {
+		String add = "add llm.policies." + name + " (with its provider and model)";
 		if (DEFAULT.equals(name)) {
-			return "No policy named 'default': add llm.policies.default (with provider and model) for calls "
-					+ "that name no policy, or name one of " + this.policies.keySet();
+			return add + " for calls that name no policy, or name one of " + this.policies.keySet();
 		}
-		return "No policy named '" + name + "': add llm.policies." + name + " or use one of "
-				+ this.policies.keySet();
+		return add + " or use one of " + this.policies.keySet();
 	}
 
 	/**

@@ -1,9 +1,12 @@
 package io.github.llmresilience.actuate;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -28,6 +31,16 @@ class LlmHealthIndicatorTests {
 				"llm.policies.default.model=gpt-4o", "llm.policies.default.fallbacks[0].provider=backup",
 				"llm.policies.default.fallbacks[0].model=claude", "llm.policies.solo.provider=openai",
 				"llm.policies.solo.model=gpt-4o", "management.endpoints.web.exposure.include=llm");
+
+	@ParameterizedTest
+	@ValueSource(strings = { "llmHealthIndicator", "llmHealthContributor" })
+	void backsOffFromTheApplicationsOwnContributorUnderEitherName(String name) {
+		HealthIndicator own = () -> Health.up().withDetail("own", true).build();
+		this.runner.withBean(name, HealthIndicator.class, () -> own)
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmHealthIndicator.class)
+				.getBean(name)
+				.isSameAs(own));
+	}
 
 	private static void open(TargetResilience resilience, String provider, String model) {
 		resilience.circuitBreaker(new Target(provider, model)).transitionToOpenState();

@@ -144,7 +144,7 @@ class LlmConfigurationValidationTests {
 
 	@Test
 	void llmCallOnAPrivateMethodFailsTheStart() {
-		assertCallFailure(PrivateMethod.class, "private", "public (or protected), non-final, non-static");
+		assertCallFailure(PrivateMethod.class, "private", "a non-private, non-final, non-static method");
 	}
 
 	@Test

@@ -7,25 +7,37 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
+import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
+import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.DefaultLlmClient;
 import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.execution.ResilienceInstanceConflictException;
 import io.github.llmresilience.interceptor.LlmCallAnnotationBeanPostProcessor;
 import io.github.llmresilience.interceptor.LlmCallConfigurationException;
 import io.github.llmresilience.policy.LlmPolicies;
@@ -34,6 +46,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class LlmResilienceAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
@@ -149,6 +162,78 @@ class LlmResilienceAutoConfigurationTests {
 	}
 
 	@Test
+	void resilience4jCustomizersChangeOnlyTheInstanceTheyNameAndNotTheEnginesRules() {
+		this.configured.withPropertyValues("llm.policies.other.model=gpt-4o")
+			.withUserConfiguration(Resilience4jCustomizers.class)
+			.run((context) -> {
+				CircuitBreakerRegistry circuitBreakers = context.getBean(CircuitBreakerRegistry.class);
+				CircuitBreakerConfig customized = circuitBreakers.circuitBreaker("openai:gpt-4o-mini")
+					.getCircuitBreakerConfig();
+				assertThat(customized.getSlidingWindowType()).isEqualTo(SlidingWindowType.TIME_BASED);
+				assertThat(customized.isAutomaticTransitionFromOpenToHalfOpenEnabled()).isTrue();
+				LlmException serverError = LlmException.builder(FailureKind.SERVER_ERROR).build();
+				assertThat(customized.getIgnoreExceptionPredicate().test(serverError))
+					.as("the engine's ignored failures, whatever the customizer said")
+					.isFalse();
+				assertThat(customized.getRecordExceptionPredicate().test(serverError)).isTrue();
+				assertThat(circuitBreakers.circuitBreaker("openai:gpt-4o").getCircuitBreakerConfig()
+					.getSlidingWindowType()).isEqualTo(SlidingWindowType.COUNT_BASED);
+				RetryConfig retry = context.getBean(RetryRegistry.class)
+					.retry("default@openai:gpt-4o-mini")
+					.getRetryConfig();
+				assertThat(retry.isWritableStackTraceEnabled()).isFalse();
+				assertThat(retry.getMaxAttempts()).as("llm.defaults.retry.max-attempts, not the customizer's 9")
+					.isEqualTo(4);
+				assertThat(context.getBean(RetryRegistry.class).retry("other@openai:gpt-4o").getRetryConfig()
+					.isWritableStackTraceEnabled()).isTrue();
+			});
+	}
+
+	@Test
+	void aResilience4jInstanceOfOneOfOurNamesRegisteredBeforeFailsTheStart() {
+		this.configured.withUserConfiguration(ConflictingRetry.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(ResilienceInstanceConflictException.class)
+				.hasMessageContaining("Retry named 'default@openai:gpt-4o-mini' was registered before");
+			FailureAnalysis analysis = new ResilienceInstanceConflictFailureAnalyzer()
+				.analyze(context.getStartupFailure());
+			assertThat(analysis.getAction()).contains("RetryConfigCustomizer bean named 'default@openai:gpt-4o-mini'");
+		});
+	}
+
+	@Test
+	void contextsThatShareARegistryEachGetInstancesWithTheirOwnSettings() {
+		SharedRegistries.RETRIES.getAllRetries().forEach((retry) -> SharedRegistries.RETRIES.remove(retry.getName()));
+		this.configured.withUserConfiguration(SharedRegistries.class)
+			.withPropertyValues("llm.defaults.retry.max-attempts=2")
+			.run((context) -> assertThat(context).hasNotFailed());
+		this.configured.withUserConfiguration(SharedRegistries.class)
+			.withPropertyValues("llm.defaults.retry.max-attempts=3")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(SharedRegistries.RETRIES.retry("default@openai:gpt-4o-mini").getRetryConfig()
+					.getMaxAttempts()).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void withoutAWebClientBuilderBeanTheStartSaysWhatIsMissing(CapturedOutput output) {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LlmResilienceAutoConfiguration.class))
+			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+					"llm.policies.default.model=gpt-4o-mini")
+			.run((context) -> assertThat(context).hasSingleBean(ProviderClients.class));
+		assertThat(output).contains("No WebClient.Builder bean")
+			.contains("without Spring Boot's codecs (spring.codec.*), WebClientCustomizer beans and observation");
+	}
+
+	@Test
+	void withAWebClientBuilderBeanTheStartSaysNothingAboutIt(CapturedOutput output) {
+		this.configured.run((context) -> assertThat(context).hasSingleBean(ProviderClients.class));
+		assertThat(output).doesNotContain("No WebClient.Builder bean");
+	}
+
+	@Test
 	void engineUsesTheLlmClockBean() {
 		this.configured.withUserConfiguration(FixedClock.class)
 			.run((context) -> assertThat(context).hasSingleBean(LlmExecutor.class).hasNotFailed());
@@ -214,6 +299,49 @@ class LlmResilienceAutoConfigurationTests {
 				this.seen.add(request.url());
 				return next.exchange(request);
 			});
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Resilience4jCustomizers {
+
+		@Bean
+		CircuitBreakerConfigCustomizer timeBasedWindow() {
+			return CircuitBreakerConfigCustomizer.of("openai:gpt-4o-mini",
+					(builder) -> builder.slidingWindowType(SlidingWindowType.TIME_BASED)
+						.automaticTransitionFromOpenToHalfOpenEnabled(true)
+						.ignoreException((ex) -> true));
+		}
+
+		@Bean
+		RetryConfigCustomizer noStackTraces() {
+			return RetryConfigCustomizer.of("default@openai:gpt-4o-mini",
+					(builder) -> builder.writableStackTraceEnabled(false).maxAttempts(9));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConflictingRetry {
+
+		@Bean
+		RetryRegistry retryRegistry() {
+			RetryRegistry registry = RetryRegistry.ofDefaults();
+			registry.retry("default@openai:gpt-4o-mini");
+			return registry;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SharedRegistries {
+
+		static final RetryRegistry RETRIES = RetryRegistry.ofDefaults();
+
+		@Bean
+		RetryRegistry retryRegistry() {
+			return RETRIES;
 		}
 
 	}

@@ -14,6 +14,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 
 import io.github.llmresilience.ChatChunk;
@@ -25,6 +29,7 @@ import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.testkit.FakeResponse;
@@ -181,7 +186,24 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void requestTimeoutStatusIsRetriedLikeATimeout() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(408));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 2, false)));
+		runner().withConfiguration(AutoConfigurations.of(LlmMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				served(summaries(context.getBean(LlmClient.class)), new Served("openai", PRIMARY, 2, false));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get("llm.retries").tag("reason", "timeout").counter().count()).isEqualTo(1);
+				assertThat(meters.find("llm.retries").tag("reason", "bad-request").counter()).isNull();
+			});
+		assertGaps(primaryRequests(), Duration.ofMillis(20));
+	}
+
+	@Test
+	void requestTimeoutStatusIsNotRetriedWhenTimeoutsAreNot() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(408));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("from the fallback"));
+		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
+				"llm.policies.summaries.retry.retry-on-timeout=false");
+		assertThat(primaryRequests()).hasSize(1);
 	}
 
 	@Test

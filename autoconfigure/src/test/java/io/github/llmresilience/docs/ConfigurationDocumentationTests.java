@@ -57,7 +57,7 @@ class ConfigurationDocumentationTests {
 	 * The documents whose {@code llm.*} names must exist.
 	 */
 	private static final List<String> GUIDES = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
-			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md");
+			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md");
 
 	/**
 	 * Where the rows of a map's values sit: {@code llm.providers.<name>.base-url}.
@@ -119,6 +119,45 @@ class ConfigurationDocumentationTests {
 			}
 		});
 		assertThat(problems).isEmpty();
+	}
+
+	/**
+	 * The defaults of {@code llm.defaults.*} are set in code (their fields are nullable, so that a
+	 * policy's or provider's unset field can inherit), so IDEs learn them from the additional
+	 * metadata, which must say the same.
+	 */
+	@Test
+	void theMetadataStatesTheDefaultOfEveryPropertyThatHasOne() throws IOException {
+		JsonNode metadata = JsonMapper.builder().build().readTree(Files.readString(METADATA));
+		List<String> problems = new ArrayList<>();
+		for (JsonNode property : metadata.get("properties")) {
+			String name = property.get("name").asString();
+			if (!name.startsWith("llm.") || MAP_OF_NESTED.matcher(property.get("type").asString()).matches()) {
+				continue;
+			}
+			Object actual = defaultOf(name);
+			boolean empty = actual == null || actual instanceof Collection<?> collection && collection.isEmpty()
+					|| actual instanceof Map<?, ?> map && map.isEmpty();
+			JsonNode stated = property.get("defaultValue");
+			if (empty) {
+				if (stated != null && !(stated.isArray() && stated.isEmpty())) {
+					problems.add(name + " states the default " + stated + " but has none");
+				}
+			}
+			else if (stated == null) {
+				problems.add(name + " does not state its default " + render(actual));
+			}
+			else if (!sameValue(stated.isArray() ? render(elementsOf(stated)) : stated.asString(), actual)) {
+				problems.add(name + " states the default " + stated + " but defaults to " + render(actual));
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	private static List<String> elementsOf(JsonNode array) {
+		List<String> elements = new ArrayList<>();
+		array.forEach((element) -> elements.add(element.asString()));
+		return elements;
 	}
 
 	@Test

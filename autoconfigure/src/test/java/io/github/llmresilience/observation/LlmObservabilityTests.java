@@ -232,14 +232,20 @@ class LlmObservabilityTests {
 
 	@Test
 	void withoutAMeterRegistryCallsStillWork() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.ok("served unmetered"));
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
 					LlmResilienceAutoConfiguration.class))
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
-					"llm.policies.default.model=" + PRIMARY)
+					"llm.policies.default.model=" + PRIMARY, "llm.defaults.retry.initial-backoff=5ms")
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(MeterRegistry.class).doesNotHaveBean(LlmMetrics.class);
-				assertThat(context.getBean(LlmClient.class).chat(request()).block().content()).isNotNull();
+				StepVerifier.create(context.getBean(LlmClient.class).chat(request()))
+					.assertNext((response) -> {
+						assertThat(response.content()).isEqualTo("served unmetered");
+						assertThat(response.served().attempts()).isEqualTo(2);
+					})
+					.verifyComplete();
 			});
 	}
 
@@ -255,6 +261,7 @@ class LlmObservabilityTests {
 		});
 		List<String> lines = output.getAll().lines().filter((line) -> line.contains("LLM call")).toList();
 		assertThat(lines).hasSize(2);
+		assertThat(lines).allSatisfy((line) -> assertThat(line).contains(ObservedCall.LOGGER));
 		assertThat(lines.get(0)).contains("WARN")
 			.contains("policy=summaries", "outcome=success", "served=backup:" + FALLBACK, "attempts=4", "fallback=true",
 					"failures=[openai:gpt-4o server-error, openai:gpt-4o server-error, openai:gpt-4o server-error]")

@@ -58,6 +58,9 @@ class DocumentationTests {
 			"org.springframework.aop.support.annotation", "org.springframework.resilience.annotation",
 			"org.springframework.test.context", "io.github.resilience4j.retry",
 			"io.github.resilience4j.circuitbreaker", "io.github.resilience4j.reactor.retry",
+			"io.github.resilience4j.common.circuitbreaker.configuration",
+			"io.github.resilience4j.common.retry.configuration", "org.springframework.boot.webclient",
+			"org.springframework.core.annotation", "org.springframework.transaction.annotation",
 			"io.github.resilience4j.reactor.circuitbreaker.operator", "io.github.resilience4j.micrometer.tagged",
 			"io.micrometer.observation", "io.micrometer.core.instrument");
 
