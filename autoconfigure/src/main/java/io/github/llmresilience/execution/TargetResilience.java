@@ -155,7 +155,7 @@ public final class TargetResilience {
 
 	private static CircuitBreakerConfig circuitBreakerConfig(String name, CircuitBreakerSettings settings,
 			Clock clock, OpenUntil openUntil, ResilienceCustomizers customizers) {
-		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.custom()
+		CircuitBreakerConfig settled = CircuitBreakerConfig.custom()
 			.slidingWindowType(SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(settings.slidingWindowSize())
 			.minimumNumberOfCalls(settings.minimumNumberOfCalls())
@@ -163,7 +163,11 @@ public final class TargetResilience {
 			.waitDurationInOpenState(settings.waitDurationInOpenState())
 			.permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
 			.slowCallRateThreshold(100)
-			.slowCallDurationThreshold(NEVER_SLOW);
+			.slowCallDurationThreshold(NEVER_SLOW)
+			.build();
+		// From a built config, so that a customizer may replace the open state's wait with an
+		// interval function: the builder accepts only one of the two.
+		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.from(settled);
 		customizers.circuitBreaker().accept(name, builder);
 		return builder.recordExceptions()
 			.ignoreExceptions()

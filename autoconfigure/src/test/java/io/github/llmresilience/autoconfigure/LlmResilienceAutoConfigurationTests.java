@@ -12,10 +12,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
+import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.test.StepVerifier;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -44,7 +46,6 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 @ExtendWith(OutputCaptureExtension.class)
 class LlmResilienceAutoConfigurationTests {
@@ -123,7 +124,7 @@ class LlmResilienceAutoConfigurationTests {
 					"llm.policies.default.model=gpt-4o-mini")
 				.withUserConfiguration(FilteringBuilder.class)
 				.run((context) -> {
-					context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block();
+					StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
 					assertThat(context.getBean(FilteringBuilder.class).seen).hasSize(1);
 				});
 		}
@@ -134,9 +135,10 @@ class LlmResilienceAutoConfigurationTests {
 		this.runner.run((context) -> {
 			assertThat(context).hasNotFailed();
 			LlmClient client = context.getBean(LlmClient.class);
-			assertThatIllegalStateException()
-				.isThrownBy(() -> client.chat(ChatRequest.builder().user("hi").build()).block())
-				.withMessageContaining("llm.providers");
+			StepVerifier.create(client.chat(ChatRequest.builder().user("hi").build()))
+				.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
+					.hasMessageContaining("llm.providers"))
+				.verify();
 		});
 	}
 
@@ -144,9 +146,10 @@ class LlmResilienceAutoConfigurationTests {
 	void callNamingNoPolicyWithoutADefaultNamesLlmPoliciesDefault() {
 		this.runner.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.other.model=gpt-4o")
-			.run((context) -> assertThatIllegalStateException()
-				.isThrownBy(() -> context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block())
-				.withMessageContaining("llm.policies.default"));
+			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+				.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
+					.hasMessageContaining("llm.policies.default"))
+				.verify());
 	}
 
 	@Test
@@ -171,6 +174,7 @@ class LlmResilienceAutoConfigurationTests {
 					.getCircuitBreakerConfig();
 				assertThat(customized.getSlidingWindowType()).isEqualTo(SlidingWindowType.TIME_BASED);
 				assertThat(customized.isAutomaticTransitionFromOpenToHalfOpenEnabled()).isTrue();
+				assertThat(customized.getWaitIntervalFunctionInOpenState().apply(2)).isEqualTo(2000);
 				LlmException serverError = LlmException.builder(FailureKind.SERVER_ERROR).build();
 				assertThat(customized.getIgnoreExceptionPredicate().test(serverError))
 					.as("the engine's ignored failures, whatever the customizer said")
@@ -311,13 +315,14 @@ class LlmResilienceAutoConfigurationTests {
 			return CircuitBreakerConfigCustomizer.of("openai:gpt-4o-mini",
 					(builder) -> builder.slidingWindowType(SlidingWindowType.TIME_BASED)
 						.automaticTransitionFromOpenToHalfOpenEnabled(true)
+						.waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(1000, 2.0))
 						.ignoreException((ex) -> true));
 		}
 
 		@Bean
 		RetryConfigCustomizer noStackTraces() {
 			return RetryConfigCustomizer.of("default@openai:gpt-4o-mini",
-					(builder) -> builder.writableStackTraceEnabled(false).maxAttempts(9));
+					(builder) -> builder.writableStackTraceEnabled(false).maxAttempts(9).intervalFunction(IntervalFunction.of(1)));
 		}
 
 	}

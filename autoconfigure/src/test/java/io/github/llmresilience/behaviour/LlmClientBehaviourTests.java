@@ -437,9 +437,9 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 			Mono<ChatResponse> call = summaries(llm);
 			Flux<ChatChunk> stream = llm.stream("streaming", REQUEST);
 			assertThat(this.server.requests()).isEmpty();
-			call.block();
-			call.block();
-			stream.blockLast();
+			StepVerifier.create(call).expectNextCount(1).verifyComplete();
+			StepVerifier.create(call).expectNextCount(1).verifyComplete();
+			StepVerifier.create(stream).thenConsumeWhile((chunk) -> true).verifyComplete();
 		});
 		assertThat(primaryRequests()).hasSize(3);
 	}

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -86,7 +87,7 @@ class LlmMetersPerScenarioTests {
 		this.server.model("gpt-4o").enqueue(primary.toArray(FakeResponse[]::new));
 		runner().run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
-			llm.chat("summaries", ChatRequest.builder().user("hi").build()).onErrorComplete().block();
+			StepVerifier.create(llm.chat("summaries", ChatRequest.builder().user("hi").build()).onErrorComplete()).expectNextCount(1).verifyComplete();
 			assertMeters(context.getBean(MeterRegistry.class), retries, fallbacks, outcome, servedBy, fallback);
 		});
 	}
@@ -95,7 +96,7 @@ class LlmMetersPerScenarioTests {
 	void openCircuitFallsBackWithoutARequestAndCountsTheReason() {
 		runner().run((context) -> {
 			context.getBean(CircuitBreakerRegistry.class).circuitBreaker("openai:gpt-4o").transitionToOpenState();
-			context.getBean(LlmClient.class).chat("summaries", ChatRequest.builder().user("hi").build()).block();
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
 			assertMeters(context.getBean(MeterRegistry.class), Map.of(), Map.of("circuit-open", 1), "success", "backup",
 					"true");
 			assertThat(context.getBean(MeterRegistry.class).find("llm.attempts").tag("provider", "openai").timers())

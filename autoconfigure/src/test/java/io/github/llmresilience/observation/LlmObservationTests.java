@@ -10,6 +10,7 @@ import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -61,7 +62,9 @@ class LlmObservationTests {
 			.withBean(ObservationRegistry.class, () -> registry)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
 					"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms")
-			.run((context) -> context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()).block());
+			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+				.expectNextCount(1)
+				.verifyComplete());
 		TestObservationRegistryAssert.assertThat(registry)
 			.hasNumberOfObservationsWithNameEqualTo("llm.calls", 1)
 			.hasNumberOfObservationsWithNameEqualTo("llm.attempts", 3)

@@ -3,9 +3,8 @@ package io.github.llmresilience.sample;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,6 +14,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeLlmServerExtension;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -28,29 +28,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ActiveProfiles("test") // any profile turns the sample app's demo mode off
 class SummarizerTests {
 
-	static final FakeLlmServer server = FakeLlmServer.start();
+	// One server for the class, reset after each test, closed after the last one.
+	@RegisterExtension
+	static final FakeLlmServerExtension llm = new FakeLlmServerExtension();
 
 	@DynamicPropertySource
 	static void pointTheProvidersAtTheFakeServer(DynamicPropertyRegistry registry) {
-		registry.add("llm.providers.openai.base-url", () -> server.baseUrl("openai"));
-		registry.add("llm.providers.backup.base-url", () -> server.baseUrl("backup"));
+		registry.add("llm.providers.openai.base-url", () -> llm.server().baseUrl("openai"));
+		registry.add("llm.providers.backup.base-url", () -> llm.server().baseUrl("backup"));
 	}
 
 	@Autowired
 	Summarizer summarizer;
 
-	@AfterEach
-	void resetTheServer() {
-		server.reset();
-	}
-
-	@AfterAll
-	static void stopTheServer() {
-		server.close();
-	}
-
 	@Test
-	void whenThePrimaryIsRateLimitedThenItRetriesAfterTheWaitTheServerAskedFor() {
+	void whenThePrimaryIsRateLimitedThenItRetriesAfterTheWaitTheServerAskedFor(FakeLlmServer server) {
 		server.model("gpt-4o")
 			.enqueue(FakeResponse.status(429).retryAfterMillis(200))
 			.thenAlways(FakeResponse.ok("A short summary."));
@@ -69,7 +61,7 @@ class SummarizerTests {
 	}
 
 	@Test
-	void whenThePrimaryKeepsFailingThenTheBackupAnswers() {
+	void whenThePrimaryKeepsFailingThenTheBackupAnswers(FakeLlmServer server) {
 		server.model("gpt-4o").thenAlways(FakeResponse.status(503));
 
 		StepVerifier.create(this.summarizer.summarise("A long text."))
@@ -84,7 +76,7 @@ class SummarizerTests {
 	}
 
 	@Test
-	void whenEveryTargetFailsThenTheFallbackMethodAnswers() {
+	void whenEveryTargetFailsThenTheFallbackMethodAnswers(FakeLlmServer server) {
 		server.defaultResponder((request) -> FakeResponse.status(500));
 
 		StepVerifier.create(this.summarizer.summarise("A long text."))
@@ -97,7 +89,7 @@ class SummarizerTests {
 	}
 
 	@Test
-	void aBadRequestIsNeitherRetriedNorSentToTheBackup() {
+	void aBadRequestIsNeitherRetriedNorSentToTheBackup(FakeLlmServer server) {
 		server.model("gpt-4o").thenAlways(FakeResponse.status(400));
 
 		StepVerifier.create(this.summarizer.summarise("A long text."))

@@ -4,10 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
 import reactor.test.StepVerifier;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -25,16 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Fallback from one provider to another through {@code @LlmCall}, against two path prefixes of
  * WireMock, and an error that must neither be retried nor fall back.
  */
-@Testcontainers(disabledWithoutDocker = true)
-class FallbackIT {
-
-	@Container
-	static final WireMockContainer wiremock = new WireMockContainer();
-
-	@BeforeEach
-	void resetWireMock() {
-		wiremock.reset();
-	}
+class FallbackIT extends WireMockTestSupport {
 
 	@Test
 	void whenThePrimaryAlwaysAnswers503ThenTheBackupServesAndMetersCountRetriesAndTheFallback() {

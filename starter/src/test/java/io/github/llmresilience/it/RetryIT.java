@@ -2,12 +2,13 @@ package io.github.llmresilience.it;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -21,21 +22,13 @@ import io.github.llmresilience.it.WireMockContainer.LoggedRequest;
 
 import static io.github.llmresilience.it.ItApplication.PRIMARY_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Retries on one target against WireMock: rate limits with {@code Retry-After}, connection
  * resets and read timeouts, as the upstream sees them.
  */
-@Testcontainers(disabledWithoutDocker = true)
-class RetryIT {
-
-	@Container
-	static final WireMockContainer wiremock = new WireMockContainer();
-
-	@BeforeEach
-	void resetWireMock() {
-		wiremock.reset();
-	}
+class RetryIT extends WireMockTestSupport {
 
 	@Test
 	void whenRateLimitedTwiceThenRetriesAfterTheServersRetryAfterAndSucceeds() {
@@ -61,7 +54,7 @@ class RetryIT {
 					assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 3, false));
 				})
 				.verifyComplete();
-			assertThat(retries(app, "rate-limited")).isEqualTo(2);
+			assertThat(retries(app, "default", "rate-limited")).isEqualTo(2);
 		}
 		List<LoggedRequest> requests = wiremock.requests("primary");
 		assertThat(requests).hasSize(3);
@@ -74,38 +67,35 @@ class RetryIT {
 		});
 	}
 
-	@Test
-	void whenTheConnectionIsResetThenRetriesItAsAConnectionFailure() {
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("reset", Stub.STARTED, "reset-once")
-			.fault("CONNECTION_RESET_BY_PEER"));
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("reset", "reset-once", "served")
-			.status(200)
-			.json(Stub.completion(PRIMARY_MODEL, "Paris")));
-		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
-			StepVerifier.create(app.getBean(LlmClient.class).chat(question()))
-				.assertNext((response) -> {
-					assertThat(response.content()).isEqualTo("Paris");
-					assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 2, false));
-				})
-				.verifyComplete();
-			assertThat(retries(app, "connection")).isEqualTo(1);
-		}
-		List<LoggedRequest> requests = wiremock.requests("primary");
-		assertThat(requests).hasSize(2);
-		assertThat(LoggedRequest.gaps(requests).get(0)).isLessThan(Duration.ofMillis(500));
+	/**
+	 * One failed answer, then 200: the failure's kind is the retry's reason, and the second request
+	 * follows the first after the failure itself (a reset is at once, a timeout after the 300 ms
+	 * read timeout, not the 2 s delay) and the 20 ms backoff.
+	 */
+	static Stream<Arguments> oneFailureThenAnAnswer() {
+		return Stream.of(
+				arguments("a connection reset", Stub.chatCompletions("primary").fault("CONNECTION_RESET_BY_PEER"),
+						"connection", Duration.ZERO, Duration.ofMillis(500)),
+				arguments("an answer slower than the read timeout",
+						Stub.chatCompletions("primary").status(200)
+							.json(Stub.completion(PRIMARY_MODEL, "too late"))
+							.fixedDelay(Duration.ofSeconds(2)),
+						"timeout", Duration.ofMillis(300), Duration.ofMillis(1000)),
+				arguments("a 503", Stub.chatCompletions("primary").status(503)
+					.json(Stub.error("The server is overloaded or not ready yet.", "server_error")), "server-error",
+						Duration.ofMillis(20), Duration.ofMillis(300)),
+				arguments("a 408", Stub.chatCompletions("primary").status(408)
+					.json(Stub.error("Request timed out.", "timeout")), "timeout", Duration.ofMillis(20),
+						Duration.ofMillis(300)));
 	}
 
-	@Test
-	void whenTheAnswerIsSlowerThanTheReadTimeoutThenAnIdempotentCallIsRetried() {
+	@ParameterizedTest(name = "{0} is retried as {2}")
+	@MethodSource("oneFailureThenAnAnswer")
+	void oneFailureIsRetriedWithItsKindAsTheReasonAndTheSecondAttemptIsServed(String failure, Stub first,
+			String reason, Duration earliestGap, Duration latestGap) {
+		wiremock.stub(first.inScenario("once", Stub.STARTED, "failed-once"));
 		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("slow", Stub.STARTED, "slow-once")
-			.status(200)
-			.json(Stub.completion(PRIMARY_MODEL, "too late"))
-			.fixedDelay(Duration.ofSeconds(2)));
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("slow", "slow-once", "served")
+			.inScenario("once", "failed-once", "served")
 			.status(200)
 			.json(Stub.completion(PRIMARY_MODEL, "Paris")));
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
@@ -115,12 +105,11 @@ class RetryIT {
 					assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 2, false));
 				})
 				.verifyComplete();
-			assertThat(retries(app, "timeout")).isEqualTo(1);
+			assertThat(retries(app, "default", reason)).isEqualTo(1);
 		}
 		List<LoggedRequest> requests = wiremock.requests("primary");
 		assertThat(requests).hasSize(2);
-		// The second request follows the 300 ms read timeout and the 20 ms backoff, not the 2 s delay.
-		assertThat(LoggedRequest.gaps(requests).get(0)).isBetween(Duration.ofMillis(300), Duration.ofMillis(1000));
+		assertThat(LoggedRequest.gaps(requests).get(0)).isBetween(earliestGap, latestGap);
 	}
 
 	@Test
@@ -144,18 +133,6 @@ class RetryIT {
 					(counter) -> assertThat(counter.count()).isZero());
 		}
 		assertThat(wiremock.requests("primary")).hasSize(1);
-	}
-
-	private static ChatRequest question() {
-		return ChatRequest.builder().user("What is the capital of France?").build();
-	}
-
-	private static double retries(ConfigurableApplicationContext app, String reason) {
-		return app.getBean(MeterRegistry.class)
-			.get("llm.retries")
-			.tags("policy", "default", "provider", "primary", "model", PRIMARY_MODEL, "reason", reason)
-			.counter()
-			.count();
 	}
 
 }

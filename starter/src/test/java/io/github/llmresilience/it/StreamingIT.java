@@ -4,10 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
 import reactor.test.StepVerifier;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -23,16 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A server-sent event stream from WireMock through an {@code @LlmCall} method returning
  * {@code Flux<ChatChunk>}.
  */
-@Testcontainers(disabledWithoutDocker = true)
-class StreamingIT {
-
-	@Container
-	static final WireMockContainer wiremock = new WireMockContainer();
-
-	@BeforeEach
-	void resetWireMock() {
-		wiremock.reset();
-	}
+class StreamingIT extends WireMockTestSupport {
 
 	@Test
 	void whenTheServerStreamsEventsThenEveryChunkArrivesOnceAndInOrder() {

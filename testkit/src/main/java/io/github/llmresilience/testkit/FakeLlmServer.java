@@ -315,13 +315,15 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Forget every model script, the default responder and the recorded requests, and set
-	 * {@link #abandonedExchanges()} back to 0, so that one server can serve several tests.
-	 * Exchanges in progress carry on with the responses they already took.
+	 * Forget every model script, the default responder and the recorded requests, record
+	 * requests again if recording was turned off, and set {@link #abandonedExchanges()} back to 0,
+	 * so that one server can serve several tests. Exchanges in progress carry on with the
+	 * responses they already took.
 	 */
 	public void reset() {
 		this.scripts.clear();
 		this.defaultResponder = HELLO;
+		this.recording = true;
 		synchronized (this.recorded) {
 			this.recorded.clear();
 		}

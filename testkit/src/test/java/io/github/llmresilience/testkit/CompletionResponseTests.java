@@ -3,8 +3,8 @@ package io.github.llmresilience.testkit;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,15 +16,15 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * Tests for the JSON answers of {@link FakeResponse}: completions and errors.
  */
+@ExtendWith(FakeLlmServerExtension.class)
 class CompletionResponseTests {
 
 	private final Chat chat = new Chat();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
+	private final FakeLlmServer server;
 
-	@AfterEach
-	void closeServer() {
-		this.server.close();
+	CompletionResponseTests(FakeLlmServer server) {
+		this.server = server;
 	}
 
 	@Test

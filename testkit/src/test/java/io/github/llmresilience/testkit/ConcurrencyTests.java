@@ -7,25 +7,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests that delayed exchanges overlap instead of occupying threads.
  */
+@ExtendWith(FakeLlmServerExtension.class)
 class ConcurrencyTests {
 
 	private static final int REQUESTS = 500;
 
 	private final Chat chat = new Chat();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
+	private final FakeLlmServer server;
 
-	@AfterEach
-	void closeServer() {
-		this.server.close();
+	ConcurrencyTests(FakeLlmServer server) {
+		this.server = server;
 	}
 
 	@Test

@@ -15,8 +15,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,15 +24,15 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for the lifecycle, routing, scripting and recording of {@link FakeLlmServer}.
  */
+@ExtendWith(FakeLlmServerExtension.class)
 class FakeLlmServerTests {
 
 	private final Chat chat = new Chat();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
+	private final FakeLlmServer server;
 
-	@AfterEach
-	void closeServer() {
-		this.server.close();
+	FakeLlmServerTests(FakeLlmServer server) {
+		this.server = server;
 	}
 
 	@Test
@@ -206,10 +206,11 @@ class FakeLlmServerTests {
 	}
 
 	@Test
-	void resetForgetsScriptsRequestsAndDefaults() throws Exception {
+	void resetForgetsScriptsRequestsAndDefaultsAndRecordsAgain() throws Exception {
 		this.server.model("m").enqueue(FakeResponse.status(500), FakeResponse.status(500));
 		this.server.defaultResponder((request) -> FakeResponse.status(503));
 		assertThat(this.chat.ask(this.server, "m").statusCode()).isEqualTo(500);
+		this.server.recordRequests(false);
 		this.server.reset();
 		assertThat(this.server.requests()).isEmpty();
 		assertThat(this.server.model("m").remaining()).isZero();

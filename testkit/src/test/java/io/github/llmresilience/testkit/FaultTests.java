@@ -8,8 +8,8 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -19,17 +19,17 @@ import static org.awaitility.Awaitility.await;
  * Tests for the network faults of {@link FakeResponse} and the exchange counters of
  * {@link FakeLlmServer}.
  */
+@ExtendWith(FakeLlmServerExtension.class)
 class FaultTests {
 
 	private static final String PATH = "/v1/chat/completions";
 
 	private final Chat chat = new Chat();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
+	private final FakeLlmServer server;
 
-	@AfterEach
-	void closeServer() {
-		this.server.close();
+	FaultTests(FakeLlmServer server) {
+		this.server = server;
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for server-sent event streams, parsed by hand.
  */
+@ExtendWith(FakeLlmServerExtension.class)
 class StreamingResponseTests {
 
 	private static final Duration QUIET = Duration.ofMillis(500);
@@ -24,11 +26,10 @@ class StreamingResponseTests {
 
 	private final Chat chat = new Chat();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
+	private final FakeLlmServer server;
 
-	@AfterEach
-	void closeServer() {
-		this.server.close();
+	StreamingResponseTests(FakeLlmServer server) {
+		this.server = server;
 	}
 
 	@Test

@@ -61,6 +61,7 @@ class DocumentationTests {
 			"io.github.resilience4j.common.circuitbreaker.configuration",
 			"io.github.resilience4j.common.retry.configuration", "org.springframework.boot.webclient",
 			"org.springframework.core.annotation", "org.springframework.transaction.annotation",
+			"org.junit.jupiter.api", "org.junit.jupiter.api.extension",
 			"io.github.resilience4j.reactor.circuitbreaker.operator", "io.github.resilience4j.micrometer.tagged",
 			"io.micrometer.observation", "io.micrometer.core.instrument");
 

@@ -8,16 +8,15 @@ import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.core.IntervalFunction;
 
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 
 import io.github.llmresilience.LlmProviderCustomizer;
 
 /**
- * The examples of {@code docs/extending.md}, compiled so that they cannot drift; the behaviour they
- * show is tested in the autoconfigure module.
+ * The examples of {@code docs/extending.md}, compiled and run by {@link ExtensionExamplesTests}
+ * so that they cannot drift. Not a {@code @Configuration}: the sample app's own tests must not
+ * pick them up.
  */
-@Configuration(proxyBeanMethods = false)
 class ExtensionExamples {
 
 	@Bean
