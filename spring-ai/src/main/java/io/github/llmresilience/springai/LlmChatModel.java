@@ -21,6 +21,7 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.execution.AttemptScope;
 
 /**
  * A Spring AI {@link ChatModel} (and so {@code StreamingChatModel}) that sends every call
@@ -31,9 +32,9 @@ import io.github.llmresilience.Served;
  * Each {@link #call(Prompt)} and {@link #stream(Prompt)} is one logical call of the policy:
  * {@code ChatClient} runs the tool-calling loop itself, so each round of that loop is a call
  * of its own, retried and fallen back on its own. The policy is
- * {@link LlmChatOptions#getPolicy()} of the prompt's options, else that of the model's
- * {@link #getOptions() default options}. Failures are {@link LlmException}s, as
- * {@code LlmClient} raises them.
+ * {@link LlmChatOptions#getPolicy()} of the prompt's options, else the model's
+ * {@link #getPolicy() policy}. Failures are {@link LlmException}s, as {@code LlmClient} raises
+ * them.
  *
  * <p>
  * A stream keeps llm-resilience's rule: retries and fallbacks happen only before its first
@@ -43,9 +44,10 @@ import io.github.llmresilience.Served;
  * {@code LlmClient}'s chunks do not carry tool calls.
  *
  * <p>
- * Inside an {@link LlmCall @LlmCall} method the method's call owns the policy: a call under the
- * {@code default} policy joins it (one attempt against the target the method's call chose), and a
- * call that names another policy than the method's fails with an {@link IllegalStateException}.
+ * Inside an {@link LlmCall @LlmCall} method the method's call owns the policy: a call whose
+ * options name no policy joins it (one attempt against the target the method's call chose), and a
+ * call whose options name another policy than the method's fails with an
+ * {@link IllegalStateException}.
  *
  * <p>
  * A response's metadata holds the {@link Served served} facts under
@@ -69,38 +71,53 @@ public class LlmChatModel implements ChatModel {
 
 	private final LlmClient client;
 
+	private final String policy;
+
 	private final LlmChatOptions defaultOptions;
 
 	private final ToolCallingManager toolCallingManager;
 
 	/**
-	 * Create a model that runs calls under the {@code default} policy.
+	 * Create a model whose calls run under the {@code default} policy unless their options
+	 * name another.
 	 * @param client the client
 	 */
 	public LlmChatModel(LlmClient client) {
-		this(client, LlmChatOptions.builder().policy(DEFAULT_POLICY).build());
+		this(client, DEFAULT_POLICY);
 	}
 
 	/**
-	 * Create a model with default options, which {@code ChatClient} combines with each call's.
+	 * Create a model whose calls run under the given policy unless their options name another.
 	 * @param client the client
-	 * @param defaultOptions the default options, typically a policy
+	 * @param policy the name of a policy under {@code llm.policies}
 	 */
-	public LlmChatModel(LlmClient client, LlmChatOptions defaultOptions) {
-		this(client, defaultOptions, ToolCallingManager.builder().build());
+	public LlmChatModel(LlmClient client, String policy) {
+		this(client, policy, LlmChatOptions.builder().build(), ToolCallingManager.builder().build());
 	}
 
 	/**
-	 * Create a model with default options and the manager that turns a prompt's tools into
-	 * tool definitions.
+	 * Create a model with default options, which {@code ChatClient} combines with each call's,
+	 * and the manager that turns a prompt's tools into tool definitions.
 	 * @param client the client
-	 * @param defaultOptions the default options, typically a policy
+	 * @param policy the name of a policy under {@code llm.policies}, for calls whose options
+	 * name none
+	 * @param defaultOptions the default options; a policy named there is named by every call
 	 * @param toolCallingManager the tool calling manager
 	 */
-	public LlmChatModel(LlmClient client, LlmChatOptions defaultOptions, ToolCallingManager toolCallingManager) {
+	public LlmChatModel(LlmClient client, String policy, LlmChatOptions defaultOptions,
+			ToolCallingManager toolCallingManager) {
 		this.client = Objects.requireNonNull(client, "'client' must not be null");
+		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
 		this.defaultOptions = Objects.requireNonNull(defaultOptions, "'defaultOptions' must not be null");
 		this.toolCallingManager = Objects.requireNonNull(toolCallingManager, "'toolCallingManager' must not be null");
+	}
+
+	/**
+	 * Return the policy of calls whose options name none.
+	 * @return the policy's name
+	 */
+	public String getPolicy() {
+		return this.policy;
 	}
 
 	/**
@@ -130,7 +147,7 @@ public class LlmChatModel implements ChatModel {
 					+ "non-blocking thread " + Thread.currentThread().getName() + "; call it (or ChatClient's "
 					+ "call()) on Schedulers.boundedElastic() or a virtual thread, or use stream()");
 		}
-		Call call = prepare(prompt);
+		Call call = prepare(prompt, AttemptScope.current());
 		io.github.llmresilience.ChatResponse answer = Objects.requireNonNull(call.chat().block(),
 				"LlmClient completed without an answer");
 		return ChatModelMapping.toChatResponse(answer, call.policy());
@@ -143,8 +160,9 @@ public class LlmChatModel implements ChatModel {
 	 */
 	@Override
 	public Flux<ChatResponse> stream(Prompt prompt) {
-		return Flux.defer(() -> {
-			Call call = prepare(prompt);
+		Object bound = AttemptScope.current();
+		return Flux.deferContextual((context) -> {
+			Call call = prepare(prompt, context.getOrDefault(AttemptScope.contextKey(), bound));
 			if (call.request().params().containsKey("tools")) {
 				return call.chat().map((answer) -> ChatModelMapping.toChatResponse(answer, call.policy())).flux();
 			}
@@ -152,12 +170,24 @@ public class LlmChatModel implements ChatModel {
 		});
 	}
 
-	private Call prepare(Prompt prompt) {
+	/**
+	 * Prepare a call: its options, its request, and how it names its policy.
+	 * @param prompt the prompt
+	 * @param enclosing what an enclosing {@code @LlmCall} method bound, or {@code null}
+	 */
+	private Call prepare(Prompt prompt, @Nullable Object enclosing) {
 		LlmChatOptions options = options(prompt.getOptions());
 		List<ToolDefinition> tools = this.toolCallingManager.resolveToolDefinitions(options);
 		ChatRequest request = ChatModelMapping.toRequest(prompt, options, tools);
-		String policy = (options.getPolicy() != null) ? options.getPolicy() : this.defaultOptions.getPolicy();
-		return new Call(this.client, (policy != null) ? policy : DEFAULT_POLICY, request);
+		if (options.getPolicy() != null) {
+			return new Call(this.client, options.getPolicy(), options.getPolicy(), request);
+		}
+		if (enclosing != null) {
+			// Inside an @LlmCall method: name no policy, so that the call joins the method's.
+			String running = (enclosing instanceof AttemptScope scope) ? scope.call().policy().name() : null;
+			return new Call(this.client, null, running, request);
+		}
+		return new Call(this.client, this.policy, this.policy, request);
 	}
 
 	private LlmChatOptions options(@Nullable ChatOptions options) {
@@ -173,28 +203,26 @@ public class LlmChatModel implements ChatModel {
 
 	@Override
 	public String toString() {
-		return "LlmChatModel[policy=" + this.defaultOptions.getPolicy() + "]";
+		return "LlmChatModel[policy=" + this.policy + "]";
 	}
 
 	/**
 	 * One call to make.
 	 *
 	 * @param client the client
-	 * @param policy the policy's name
+	 * @param named the policy to name, or {@code null} to join an enclosing {@code @LlmCall}
+	 * @param policy the name of the policy that runs the call, if known, for the metadata
 	 * @param request the request
 	 */
-	private record Call(LlmClient client, String policy, ChatRequest request) {
+	private record Call(LlmClient client, @Nullable String named, @Nullable String policy, ChatRequest request) {
 
-		// The default policy is named by naming none, so that a ChatClient call inside an
-		// @LlmCall method joins that method's call instead of naming a policy of its own.
 		Mono<io.github.llmresilience.ChatResponse> chat() {
-			return DEFAULT_POLICY.equals(this.policy) ? this.client.chat(this.request)
-					: this.client.chat(this.policy, this.request);
+			return (this.named != null) ? this.client.chat(this.named, this.request) : this.client.chat(this.request);
 		}
 
 		Flux<io.github.llmresilience.ChatChunk> stream() {
-			return DEFAULT_POLICY.equals(this.policy) ? this.client.stream(this.request)
-					: this.client.stream(this.policy, this.request);
+			return (this.named != null) ? this.client.stream(this.named, this.request)
+					: this.client.stream(this.request);
 		}
 
 	}

@@ -316,19 +316,32 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	}
 
 	@Test
-	void insideAnLlmCallMethodTheChatClientCallJoinsTheMethodsPolicy() {
+	void insideAnLlmCallMethodAChatClientCallWhoseOptionsNameNoPolicyJoinsTheMethodsCall() {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.server.model(FALLBACK).enqueue(FakeResponse.ok("From the backup provider."));
-		runner().withUserConfiguration(AnswersConfiguration.class).run((context) -> {
-			assertThat(context.getBean(Answers.class).answer("Summarise this.")).isEqualTo("From the backup provider.");
-			Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
-			assertThat(calls.count()).isEqualTo(1);
-			assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
-			assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
-		});
+		runner("llm.policies.assistant.provider=openai", "llm.policies.assistant.model=" + PRIMARY,
+				"llm.spring-ai.chat-model.policy=assistant")
+			.withUserConfiguration(AnswersConfiguration.class)
+			.run((context) -> {
+				assertThat(context.getBean(Answers.class).answer("Summarise this."))
+					.isEqualTo("From the backup provider.");
+				Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
+				assertThat(calls.count()).isEqualTo(1);
+				assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
+				assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+			});
 		assertThat(primaryRequests()).hasSize(3);
 		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void insideAnLlmCallMethodAChatClientCallWhoseOptionsNameAnotherPolicyIsAnError() {
+		runner().withUserConfiguration(AnswersConfiguration.class)
+			.run((context) -> assertThatIllegalStateException()
+				.isThrownBy(() -> context.getBean(Answers.class).answerUnder("default", "Summarise this."))
+				.withMessageContaining("names policy 'default' inside an @LlmCall method that runs policy 'summaries'"));
+		assertThat(this.server.requests()).isEmpty();
 	}
 
 	/**
@@ -375,6 +388,15 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 		@LlmCall(policy = "summaries")
 		public String answer(String question) {
 			return this.chatClient.prompt().user(question).call().content();
+		}
+
+		@LlmCall(policy = "summaries")
+		public String answerUnder(String policy, String question) {
+			return this.chatClient.prompt()
+				.user(question)
+				.options(LlmChatOptions.builder().policy(policy))
+				.call()
+				.content();
 		}
 
 	}

@@ -17,6 +17,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.content.Media;
+import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 import org.springframework.util.MimeTypeUtils;
@@ -28,6 +29,7 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
+import io.github.llmresilience.execution.AttemptScope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -40,8 +42,8 @@ class LlmChatModelTests {
 
 	private final RecordingClient client = new RecordingClient();
 
-	private final LlmChatModel model = new LlmChatModel(this.client,
-			LlmChatOptions.builder().policy("summaries").temperature(0.5).build());
+	private final LlmChatModel model = new LlmChatModel(this.client, "summaries",
+			LlmChatOptions.builder().temperature(0.5).build(), ToolCallingManager.builder().build());
 
 	@Test
 	void mapsEveryKindOfMessageInOrder() {
@@ -90,16 +92,35 @@ class LlmChatModelTests {
 	}
 
 	@Test
-	void promptWithLlmChatOptionsWithoutPolicyRunsUnderTheDefaultPolicy() {
+	void promptWithLlmChatOptionsWithoutPolicyRunsUnderTheModelsPolicy() {
 		this.model.call(new Prompt("hi", LlmChatOptions.builder().maxTokens(10).build()));
 		assertThat(this.client.policy).isEqualTo("summaries");
 		assertThat(this.client.request().temperature()).isNull();
 	}
 
 	@Test
-	void defaultPolicyIsNamedByNamingNone() {
+	void promptWhoseOptionsNameAPolicyRunsUnderIt() {
+		this.model.call(new Prompt("hi", LlmChatOptions.builder().policy("chat").build()));
+		assertThat(this.client.policy).isEqualTo("chat");
+	}
+
+	@Test
+	void modelWithoutAPolicyOfItsOwnRunsUnderTheDefaultPolicy() {
 		new LlmChatModel(this.client).call(new Prompt("hi"));
-		assertThat(this.client.policy).isNull();
+		assertThat(this.client.policy).isEqualTo("default");
+	}
+
+	@Test
+	void insideAnLlmCallMethodACallWhoseOptionsNameNoPolicyNamesNoneToJoinIt() {
+		Object previous = AttemptScope.bind(AttemptScope.ASSEMBLING);
+		try {
+			this.model.call(new Prompt("hi"));
+		}
+		finally {
+			AttemptScope.restore(previous);
+		}
+		assertThat(this.client.requests).hasSize(1);
+		assertThat(this.client.policyNamed).isFalse();
 	}
 
 	@Test
@@ -235,6 +256,8 @@ class LlmChatModelTests {
 
 		String policy;
 
+		boolean policyNamed;
+
 		boolean streamed;
 
 		io.github.llmresilience.ChatResponse answer = new io.github.llmresilience.ChatResponse("hello", "stop",
@@ -256,6 +279,7 @@ class LlmChatModelTests {
 		@Override
 		public Mono<io.github.llmresilience.ChatResponse> chat(String policy, ChatRequest request) {
 			this.policy = policy;
+			this.policyNamed = true;
 			return chat(request);
 		}
 
@@ -269,6 +293,7 @@ class LlmChatModelTests {
 		@Override
 		public Flux<ChatChunk> stream(String policy, ChatRequest request) {
 			this.policy = policy;
+			this.policyNamed = true;
 			return stream(request);
 		}
 

@@ -47,7 +47,7 @@ public final class LlmChatModelAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(LlmChatModelProperties.PREFIX + ".policy", policy,
 					known.missing(policy));
 		}
-		return new LlmChatModel(client, LlmChatOptions.builder().policy(policy).build(),
+		return new LlmChatModel(client, policy, LlmChatOptions.builder().build(),
 				toolCallingManager.getIfAvailable(() -> ToolCallingManager.builder().build()));
 	}
 

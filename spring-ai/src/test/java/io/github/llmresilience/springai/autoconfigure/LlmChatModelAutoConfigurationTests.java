@@ -40,7 +40,6 @@ import org.springframework.context.annotation.Import;
 
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
-import io.github.llmresilience.springai.LlmChatOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -65,7 +64,7 @@ class LlmChatModelAutoConfigurationTests {
 			assertThat(context).hasSingleBean(LlmChatModel.class).hasSingleBean(ChatClient.Builder.class);
 			LlmChatModel model = context.getBean(LlmChatModel.class);
 			assertThat(context.getBean(ChatModel.class)).isSameAs(model);
-			assertThat(model.getOptions().getPolicy()).isEqualTo("default");
+			assertThat(model.getPolicy()).isEqualTo("default");
 			assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isFalse();
 		});
 	}
@@ -73,7 +72,7 @@ class LlmChatModelAutoConfigurationTests {
 	@Test
 	void runsCallsUnderTheConfiguredPolicy() {
 		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chat")
-			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getOptions().getPolicy())
+			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getPolicy())
 				.isEqualTo("chat"));
 	}
 
@@ -107,7 +106,7 @@ class LlmChatModelAutoConfigurationTests {
 	void backsOffForAnApplicationsOwnLlmChatModel() {
 		this.runner.withUserConfiguration(OwnLlmChatModelConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(LlmChatModel.class);
-			assertThat(context.getBean(LlmChatModel.class).getOptions().getPolicy()).isEqualTo("chat");
+			assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
 		});
 	}
 
@@ -251,7 +250,7 @@ class LlmChatModelAutoConfigurationTests {
 
 		@Bean
 		LlmChatModel myChatModel(io.github.llmresilience.LlmClient client) {
-			return new LlmChatModel(client, LlmChatOptions.builder().policy("chat").build());
+			return new LlmChatModel(client, "chat");
 		}
 
 	}
