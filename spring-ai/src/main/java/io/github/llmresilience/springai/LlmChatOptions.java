@@ -416,12 +416,10 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 				}
 				this.params.putAll(that.params);
 			}
-			else if (other instanceof StructuredOutputChatOptions.Builder<?>) {
+			else if (other instanceof StructuredOutputChatOptions.Builder<?>
+					&& other.build() instanceof StructuredOutputChatOptions built && built.getOutputSchema() != null) {
 				// Its schema is not readable from the builder: take it from what it builds.
-				String schema = ((StructuredOutputChatOptions) other.build()).getOutputSchema();
-				if (schema != null) {
-					outputSchema(schema);
-				}
+				outputSchema(built.getOutputSchema());
 			}
 			return this;
 		}

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -336,6 +337,27 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	}
 
 	@Test
+	void insideAStreamingLlmCallMethodAChatClientStreamJoinsTheMethodsCall() {
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
+		this.server.model(FALLBACK).enqueue(FakeResponse.stream("Once ", "upon ", "a time."));
+		runner("llm.policies.assistant.provider=openai", "llm.policies.assistant.model=" + PRIMARY,
+				"llm.spring-ai.chat-model.policy=assistant")
+			.withUserConfiguration(AnswersConfiguration.class)
+			.run((context) -> {
+				StepVerifier.create(context.getBean(Answers.class).story("Tell me a story."))
+					.expectNext("Once ", "upon ", "a time.")
+					.verifyComplete();
+				Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
+				assertThat(calls.count()).isEqualTo(1);
+				assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
+				assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+			});
+		assertThat(primaryRequests()).hasSize(3).allSatisfy((request) -> assertThat(request.stream()).isTrue());
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
 	void insideAnLlmCallMethodAChatClientCallWhoseOptionsNameAnotherPolicyIsAnError() {
 		runner().withUserConfiguration(AnswersConfiguration.class)
 			.run((context) -> assertThatIllegalStateException()
@@ -388,6 +410,12 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 		@LlmCall(policy = "summaries")
 		public String answer(String question) {
 			return this.chatClient.prompt().user(question).call().content();
+		}
+
+		@LlmCall(policy = "summaries")
+		public Flux<String> story(String prompt) {
+			// ChatClient's Flux runs its advisor chain once: defer it, as @LlmCall subscribes per attempt.
+			return Flux.defer(() -> this.chatClient.prompt().user(prompt).stream().content());
 		}
 
 		@LlmCall(policy = "summaries")
