@@ -122,7 +122,6 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 			assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
 		});
 		assertThat(primaryRequests()).hasSize(3);
-		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 		assertThat(fallbackRequests()).singleElement()
 			.satisfies((request) -> assertThat(request.json().at("/messages/0/content").asString())
 				.isEqualTo("Summarise this."));

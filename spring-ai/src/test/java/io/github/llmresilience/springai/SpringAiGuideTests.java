@@ -42,12 +42,11 @@ class SpringAiGuideTests extends ChatClientTestSupport {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Lisbon\"}"),
 					FakeResponse.ok("Take sunglasses: it is sunny in Lisbon."));
-		runner().withUserConfiguration(GuideConfiguration.class).run((context) -> {
-			assertThat(context.getBean(TravelAssistant.class).advise("What should I pack for Lisbon?"))
-				.isEqualTo("Take sunglasses: it is sunny in Lisbon.");
-			assertThat(context.getBean(WeatherTools.class).calls).isEqualTo(1);
-		});
+		runner().withUserConfiguration(GuideConfiguration.class)
+			.run((context) -> assertThat(context.getBean(TravelAssistant.class).advise("What should I pack for Lisbon?"))
+				.isEqualTo("Take sunglasses: it is sunny in Lisbon."));
 		assertThat(primaryRequests()).hasSize(2);
+		// What the tool returned, which only running it could write.
 		assertThat(primaryRequests().get(1).json().at("/messages/2/content").asString())
 			.isEqualTo("{\"city\":\"Lisbon\",\"sky\":\"sunny\",\"celsius\":24}");
 	}
@@ -104,11 +103,8 @@ class SpringAiGuideTests extends ChatClientTestSupport {
 
 	public static class WeatherTools {
 
-		int calls;
-
 		@Tool(description = "The current weather in a city")
 		Weather weather(@ToolParam(description = "The city") String city) {
-			this.calls++;
 			return new Weather(city, "sunny", 24);
 		}
 
