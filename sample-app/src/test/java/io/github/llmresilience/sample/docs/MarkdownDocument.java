@@ -28,7 +28,8 @@ record MarkdownDocument(Path path, List<String> lines) {
 	 * {@code docs/metrics.md} and {@code docs/benchmarks.md} have tests of their own.
 	 */
 	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
-			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md");
+			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
+			"docs/spring-ai.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+)\\s*-->");
 
