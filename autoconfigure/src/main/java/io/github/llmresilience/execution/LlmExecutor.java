@@ -30,7 +30,8 @@ import io.github.llmresilience.policy.Target;
 /**
  * Runs logical calls under their policies. This is the one place that fixes the order of the
  * layers, outermost first: fallback handler, deadline, targets in order, and per target its
- * circuit breaker, its retry and the attempt (whose own timeouts live in the client).
+ * circuit breaker, its retry and the attempt (whose own timeouts live in the client). A hedged
+ * target's try races its hedge's ({@link Hedging}) where the targets are chained.
  *
  * <p>
  * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels the
@@ -48,6 +49,8 @@ public final class LlmExecutor {
 
 	private final LlmObservability observability;
 
+	private final Hedging hedging;
+
 	/**
 	 * Create an executor.
 	 * @param resilience the retries and circuit breakers of every target
@@ -57,10 +60,24 @@ public final class LlmExecutor {
 	 */
 	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
 			LlmObservability observability) {
+		this(resilience, clock, random, observability, HedgePermit.ALWAYS);
+	}
+
+	/**
+	 * Create an executor.
+	 * @param resilience the retries and circuit breakers of every target
+	 * @param clock the clock for waits, elapsed times and deadlines
+	 * @param random the source of jitter
+	 * @param observability where to report calls, retries, fallbacks and hedges
+	 * @param hedgePermit asked before each hedge is sent
+	 */
+	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
+			LlmObservability observability, HedgePermit hedgePermit) {
 		this.resilience = resilience;
 		this.decider = new RetryDecider(clock, random);
 		this.clock = clock;
 		this.observability = observability;
+		this.hedging = new Hedging(resilience, observability.metrics(), hedgePermit);
 	}
 
 	/**
@@ -115,25 +132,32 @@ public final class LlmExecutor {
 	}
 
 	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
-		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.attempts(),
+		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.hedge(), call.attempts(),
 				call.failures());
 	}
 
 	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt, int index) {
 		ResolvedPolicy policy = call.policy();
-		Target target = policy.targets().get(index);
-		return targetTry(call, options, attempt, target, index).onErrorResume((failure) -> {
+		// A hedged try races the target against its hedge (§13); the chain goes on after the
+		// last target the race tried, from the later of its failures.
+		Hedging.Race<T> race = this.hedging.race(call, options, index);
+		Flux<T> tried = (race != null) ? race.run(attempt,
+				(leg, legAttempt) -> targetTry(call, options, legAttempt, policy.targets().get(leg), leg))
+				: targetTry(call, options, attempt, policy.targets().get(index), index);
+		return tried.onErrorResume((failure) -> {
 			call.lastFailure(failure);
-			if (index + 1 < policy.targets().size() && fallsBack(failure, call)) {
-				Target next = policy.targets().get(index + 1);
+			int last = (race != null) ? race.lastIndex() : index;
+			Target target = policy.targets().get((race != null) ? race.failedIndex() : index);
+			if (last + 1 < policy.targets().size() && fallsBack(failure, call)) {
+				Target next = policy.targets().get(last + 1);
 				FailureKind kind = ((LlmException) failure).kind();
 				this.observability.metrics().fallback(policy.name(), target, next, kind);
 				if (logger.isDebugEnabled()) {
 					logger.debug("Policy '" + policy.name() + "' falls back from " + target + " to " + next + " after "
 							+ kind);
 				}
-				return targets(call, options, attempt, index + 1);
+				return targets(call, options, attempt, last + 1);
 			}
 			return Flux.error(failure);
 		});

@@ -13,7 +13,7 @@ import io.github.llmresilience.policy.Target;
 
 /**
  * {@link LlmMetrics} on a Micrometer {@link MeterRegistry}: {@code llm.retries},
- * {@code llm.fallbacks} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
+ * {@code llm.fallbacks}, {@code llm.hedges} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
  * combination and cached, so counting costs no allocation on the hot path.
  */
 public final class MicrometerLlmMetrics implements LlmMetrics {
@@ -29,6 +29,11 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	public static final String FALLBACKS = "llm.fallbacks";
 
 	/**
+	 * The hedge counter's name.
+	 */
+	public static final String HEDGES = "llm.hedges";
+
+	/**
 	 * The token usage summary's name (OpenTelemetry's GenAI semantic conventions).
 	 */
 	public static final String TOKEN_USAGE = "gen_ai.client.token.usage";
@@ -38,6 +43,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	private final Map<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
 	private final Map<FallbackKey, Counter> fallbacks = new ConcurrentHashMap<>();
+
+	private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
 
@@ -76,6 +83,19 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	@Override
+	public void hedge(String policy, Target from, Target to, HedgeOutcome outcome) {
+		this.hedges.computeIfAbsent(new HedgeKey(policy, from, to, outcome),
+				(key) -> Counter.builder(HEDGES)
+					.description("Hedges sent while an attempt was slow to answer, by whether they answered first")
+					.tag("policy", policy)
+					.tag("from", from.name())
+					.tag("to", to.name())
+					.tag("outcome", outcome.value())
+					.register(this.registry))
+			.increment();
+	}
+
+	@Override
 	public void usage(Target target, @Nullable String responseModel, Usage usage) {
 		String reported = (responseModel != null) ? responseModel : "unknown";
 		summary(target, reported, "input").record(usage.promptTokens());
@@ -99,6 +119,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	private record FallbackKey(String policy, Target from, Target to, String reason) {
+
+	}
+
+	private record HedgeKey(String policy, Target from, Target to, HedgeOutcome outcome) {
 
 	}
 
