@@ -164,7 +164,7 @@ class ConfigurationDocumentationTests {
 	void theGuidesNameOnlyPropertiesThatExist() throws IOException {
 		Set<String> properties = expectedProperties().keySet();
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
-				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS);
+				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.HEDGES);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {
