@@ -30,6 +30,10 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * with {@code Retry-After}, 503, or 200 from a seeded hash of {@code (i, model, k)}, so two clients
  * that run the same calls meet the same faults in the same places;</li>
  * <li>{@value #HAPPY_SLOW}: 200 after a delay, as a model takes time to answer;</li>
+ * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for a seeded
+ * share of them (drawn from the call, so that every client meets the same slow calls), as a
+ * provider that has slow minutes;</li>
+ * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -47,6 +51,10 @@ public final class BenchServer {
 	static final String MIX_FALLBACK = "mix-b";
 
 	static final String DOWN = "down";
+
+	static final String HEDGE_PRIMARY = "hedge-primary";
+
+	static final String HEDGE_FALLBACK = "hedge-fallback";
 
 	static final String BACKUP = "backup";
 
@@ -70,6 +78,12 @@ public final class BenchServer {
 
 	private final FakeResponse slow;
 
+	private final FakeResponse hedgeFast;
+
+	private final FakeResponse hedgeSlow;
+
+	private final double hedgeSlowShare;
+
 	private final FakeResponse stormRateLimited;
 
 	private final FakeResponse mixRateLimited;
@@ -78,8 +92,11 @@ public final class BenchServer {
 			"The server is temporarily unavailable");
 
 	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
-			long stormRetryAfterSeconds, long slowDelayMillis) {
+			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
 		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
+		this.hedgeFast = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.fastMillis()));
+		this.hedgeSlow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.slowMillis()));
+		this.hedgeSlowShare = hedged.slowShare();
 		this.seed = seed;
 		this.rateLimited = rateLimited;
 		this.serverError = serverError;
@@ -90,7 +107,8 @@ public final class BenchServer {
 	/**
 	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
 	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
-	 * [--storm-retry-after=2] [--slow-delay-ms=50]}.
+	 * [--storm-retry-after=2] [--slow-delay-ms=50] [--hedge-fast-ms=200] [--hedge-slow-ms=5000]
+	 * [--hedge-slow-share=0.1]}.
 	 * @param args the arguments
 	 * @throws IOException if standard input fails
 	 */
@@ -102,6 +120,9 @@ public final class BenchServer {
 		long mixRetryAfter = 1;
 		long stormRetryAfter = 2;
 		long slowDelay = 50;
+		long hedgeFast = 200;
+		long hedgeSlow = 5000;
+		double hedgeSlowShare = 0.1;
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -125,12 +146,22 @@ public final class BenchServer {
 			else if (arg.startsWith("--slow-delay-ms=")) {
 				slowDelay = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--hedge-fast-ms=")) {
+				hedgeFast = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--hedge-slow-ms=")) {
+				hedgeSlow = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--hedge-slow-share=")) {
+				hedgeSlowShare = Double.parseDouble(value);
+			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
 			}
 		}
-		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay);
+		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay,
+				new Hedged(hedgeFast, hedgeSlow, hedgeSlowShare));
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -160,6 +191,8 @@ public final class BenchServer {
 			case STORM -> (attempt(request, model) == 1) ? this.stormRateLimited : this.ok;
 			case MIX_PRIMARY, MIX_FALLBACK -> mix(request, model);
 			case HAPPY_SLOW -> this.slow;
+			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
+			case HEDGE_FALLBACK -> this.hedgeFast;
 			default -> this.ok;
 		};
 	}
@@ -171,6 +204,14 @@ public final class BenchServer {
 			return this.mixRateLimited;
 		}
 		return (draw < this.rateLimited + this.serverError) ? this.unavailable : this.ok;
+	}
+
+	/**
+	 * Whether the primary of the hedging scenario is slow for this call: the same for every
+	 * request of the call and for the same call made by two clients.
+	 */
+	private boolean slowCall(RecordedRequest request) {
+		return draw(this.seed, callIndex(request), HEDGE_PRIMARY, 0) < this.hedgeSlowShare;
 	}
 
 	private int attempt(RecordedRequest request, String model) {
@@ -226,6 +267,17 @@ public final class BenchServer {
 	private void reset() {
 		this.counts.clear();
 		this.attempts.clear();
+	}
+
+	/**
+	 * The latencies of the hedging scenario's primary.
+	 *
+	 * @param fastMillis the usual latency
+	 * @param slowMillis the latency of a slow call
+	 * @param slowShare the share of slow calls
+	 */
+	record Hedged(long fastMillis, long slowMillis, double slowShare) {
+
 	}
 
 }

@@ -12,13 +12,14 @@ import java.util.Set;
  * <li>(a) {@link HappyPath}: the starter against a bare {@code WebClient};</li>
  * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on {@code Retry-After};</li>
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
- * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open.</li>
+ * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
+ * <li>(h) {@link HedgedRequests}: a primary with slow calls, hedging off and on.</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "h");
 
 	private LoadHarness() {
 	}
@@ -61,7 +62,10 @@ public final class LoadHarness {
 				"--mix-server-error=" + options.string("mix-server-error"),
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
-				"--slow-delay-ms=" + options.string("latency-delay-ms"));
+				"--slow-delay-ms=" + options.string("latency-delay-ms"),
+				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
+				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
+				"--hedge-slow-share=" + options.string("hedge-slow-share"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -105,6 +109,14 @@ public final class LoadHarness {
 						|| result.primaryPerCallAfterOpen() == 0), "(d) outage: every call served ("
 						+ result.runner().succeeded.get() + "), " + Table.number(result.primaryPerCallAfterOpen(), 4)
 						+ " primary requests per call once the circuit is open"));
+			}
+			if (scenarios.contains("h")) {
+				HedgedRequests.Result result = new HedgedRequests(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(h) hedging: every call served, p99 "
+						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
+						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
+						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");

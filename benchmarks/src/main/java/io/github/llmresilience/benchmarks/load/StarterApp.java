@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Import;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.benchmarks.ObservedMeters;
+import io.github.llmresilience.observation.ObservedCall;
 
 /**
  * An application that uses the starter as users do: Spring Boot's {@code WebClient.Builder}, the
@@ -38,7 +39,7 @@ final class StarterApp {
 		Map<String, Object> all = new LinkedHashMap<>();
 		// One INFO line per call, and one WARN line per call that fell back, would flood the
 		// output of a load test.
-		all.put("logging.level.io.github.llmresilience.execution.LlmExecutor", "ERROR");
+		all.put("logging.level." + ObservedCall.LOGGER, "ERROR");
 		all.put("logging.level.root", "WARN");
 		all.putAll(properties);
 		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
