@@ -7,6 +7,8 @@ import io.github.llmresilience.policy.Target;
  * and every other condition holds (an idempotent call, a target whose circuit is not open), just
  * before the hedge's first request is sent; a hedge it refuses is not sent, and the attempt in
  * flight goes on alone. This is where a retry budget counts hedges against the retries it allows.
+ * It is called on a timer thread, while the race it belongs to is locked: it must be quick and
+ * must not block.
  */
 @FunctionalInterface
 public interface HedgePermit {

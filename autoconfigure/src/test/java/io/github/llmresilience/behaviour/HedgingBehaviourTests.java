@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * fallback ({@code backup}); {@code hedged-same} races it against itself. Each target makes one
  * attempt, so every request the server sees is a first attempt or the hedge. What the server saw,
  * which connections the client closed, what the caller got and the meters are asserted; times only
- * from below (a timer never fires early), so that a loaded machine cannot make them fail.
+ * from below (a timer never fires early), and the answers that must come after the hedge come
+ * seconds after its delay, so that a loaded machine cannot make them fail.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class HedgingBehaviourTests extends BehaviourTestSupport {
@@ -148,8 +149,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void whenBothAreSlowTheFirstToAnswerWinsAndTheOtherIsClosed() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.ok("from the primary").delay(Duration.ofMillis(1000)));
-		this.server.model(FALLBACK).enqueue(FakeResponse.ok("from the hedge").delay(Duration.ofSeconds(5)));
+		this.server.model(PRIMARY).enqueue(FakeResponse.ok("from the primary").delay(Duration.ofMillis(2000)));
+		this.server.model(FALLBACK).enqueue(FakeResponse.ok("from the hedge").delay(Duration.ofSeconds(8)));
 		run((context) -> {
 			StepVerifier.create(llm(context).chat("hedged", REQUEST)).assertNext((response) -> {
 				assertThat(response.content()).isEqualTo("from the primary");
@@ -165,8 +166,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void whenBothFailTheCallEndsWithTheLaterFailure() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503).delay(Duration.ofMillis(600)));
-		this.server.model(FALLBACK).enqueue(FakeResponse.status(429).delay(Duration.ofMillis(1500)));
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(503).delay(Duration.ofMillis(1500)));
+		this.server.model(FALLBACK).enqueue(FakeResponse.status(429).delay(Duration.ofMillis(2500)));
 		run((context) -> {
 			StepVerifier.create(llm(context).chat("hedged", REQUEST)).expectErrorSatisfies((error) -> {
 				LlmException failure = (LlmException) error;
@@ -184,8 +185,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void aStreamWhosePrimarySendsItsFirstChunkFirstIsServedByThePrimaryAlone() {
 		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.stream("one ", "two ", "three").delay(Duration.ofMillis(800)));
-		this.server.model(FALLBACK).enqueue(FakeResponse.stream("hedge ", "text").delay(Duration.ofSeconds(5)));
+			.enqueue(FakeResponse.stream("one ", "two ", "three").delay(Duration.ofMillis(1500)));
+		this.server.model(FALLBACK).enqueue(FakeResponse.stream("hedge ", "text").delay(Duration.ofSeconds(8)));
 		run((context) -> {
 			StepVerifier.create(llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("one ", "two ", "three")
