@@ -95,8 +95,12 @@ public final class ProviderClients implements AutoCloseable {
 				connector = connectorBuilder.build(perProvider);
 				sentSignalled = false;
 			}
+			// The provider's own limit replaces spring.codec.max-in-memory-size, which is far too small
+			// for long answers that have already been paid for.
+			int maxResponseSize = (int) settings.maxResponseSize().toBytes();
 			WebClient webClient = webClientBuilder.clone()
 				.clientConnector(connector)
+				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(maxResponseSize))
 				.defaultHeaders((headers) -> defaultHeaders(settings, headers))
 				.build();
 			clients.put(settings.name(),
@@ -106,6 +110,8 @@ public final class ProviderClients implements AutoCloseable {
 	}
 
 	private static void defaultHeaders(ProviderSettings settings, HttpHeaders headers) {
+		headers.set(HttpHeaders.USER_AGENT, UserAgent.VALUE);
+		// The provider's headers may set their own User-Agent, in any case: HttpHeaders ignores case.
 		settings.headers().forEach(headers::set);
 		String apiKey = settings.apiKey();
 		if (apiKey != null) {

@@ -104,8 +104,17 @@ final class RetryDecider {
 
 	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
 		Integer status = failure.status();
+		// x-should-retry: false stops the retries whatever the kind; true allows a 409, 429 or 5xx
+		// that retry-on-status leaves out, and never a 4xx of another kind.
+		Boolean serverSaid = failure.serverRetryHint().orElse(null);
+		if (Boolean.FALSE.equals(serverSaid)) {
+			return false;
+		}
+		boolean serverAllows = Boolean.TRUE.equals(serverSaid) && status != null
+				&& (status == 409 || status == 429 || status >= 500);
 		return switch (failure.kind()) {
-			case RATE_LIMITED, SERVER_ERROR, CONFLICT -> status != null && settings.retryOnStatus().contains(status);
+			case RATE_LIMITED, SERVER_ERROR, CONFLICT -> status != null
+					&& (settings.retryOnStatus().contains(status) || serverAllows);
 			case TIMEOUT -> settings.retryOnTimeout() && idempotent
 					&& (status == null || settings.retryOnStatus().contains(status));
 			case CONNECTION -> settings.retryOnConnectionError() && (idempotent || !failure.requestSent());
