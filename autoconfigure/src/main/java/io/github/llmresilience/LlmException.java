@@ -134,7 +134,8 @@ public class LlmException extends RuntimeException {
 
 	/**
 	 * Return the provider's error code, such as {@code insufficient_quota} or
-	 * {@code context_length_exceeded}.
+	 * {@code context_length_exceeded}; a numeric code is given as text ({@code "429"}). A provider
+	 * that sends a type but no code (Anthropic's {@code overloaded_error}) has its type here.
 	 * @return the code, or {@code null} if the provider sent none
 	 */
 	public @Nullable String errorCode() {

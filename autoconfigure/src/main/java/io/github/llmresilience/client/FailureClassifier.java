@@ -387,6 +387,10 @@ final class FailureClassifier {
 	 */
 	static int statusOfErrorObject(ProviderError error) {
 		Integer numeric = error.numericCode();
+		String code = ErrorBodies.lower(error.code());
+		if (numeric == null && code.length() == 3 && code.chars().allMatch(Character::isDigit)) {
+			numeric = Integer.parseInt(code);
+		}
 		if (numeric != null && numeric >= 400 && numeric <= 599) {
 			return numeric;
 		}

@@ -4,7 +4,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.github.llmresilience.FailureKind;
-import io.github.llmresilience.client.OpenAiJson.ProviderError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,14 +35,14 @@ class FailureClassifierTests {
 			"418, null, null, BAD_REQUEST",
 			"302, null, null, MALFORMED_RESPONSE" })
 	void statusAndCodeGiveExactlyOneKind(int status, String code, String type, FailureKind kind) {
-		assertThat(FailureClassifier.ofStatus(status, new ProviderError(code, type, "message", null))).isEqualTo(kind);
+		assertThat(FailureClassifier.kindOf(status, new ProviderError(code, type, "message", null), false)).isEqualTo(kind);
 	}
 
 	@ParameterizedTest(name = "403 saying {0} is {1}")
 	@CsvSource({ "Your request was flagged by our moderation system, CONTENT_FILTER",
 			"You do not have access to this model, AUTH" })
 	void forbiddenNamingModerationIsContentFilter(String message, FailureKind kind) {
-		assertThat(FailureClassifier.ofStatus(403, new ProviderError(null, null, message, null))).isEqualTo(kind);
+		assertThat(FailureClassifier.kindOf(403, new ProviderError(null, null, message, null), false)).isEqualTo(kind);
 	}
 
 	@ParameterizedTest(name = "error object with code {0} stands for {1}")
@@ -61,7 +60,7 @@ class FailureClassifierTests {
 			"rate_limit_exceeded, RATE_LIMITED", "content_filter, CONTENT_FILTER" })
 	void errorObjectIsClassifiedAsIfItArrivedAsThatStatus(String code, FailureKind kind) {
 		ProviderError error = new ProviderError(code, null, "m", null);
-		assertThat(FailureClassifier.ofStatus(FailureClassifier.statusOfErrorObject(error), error)).isEqualTo(kind);
+		assertThat(FailureClassifier.kindOf(FailureClassifier.statusOfErrorObject(error), error, false)).isEqualTo(kind);
 	}
 
 }
