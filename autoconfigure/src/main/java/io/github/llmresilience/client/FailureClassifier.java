@@ -19,6 +19,7 @@ import org.springframework.core.codec.CodecException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
@@ -216,8 +217,7 @@ final class FailureClassifier {
 		if (cause instanceof DataBufferLimitException) {
 			return builder(FailureKind.MALFORMED_RESPONSE, exchange)
 				.description("the answer (or one event of the stream) is larger than "
-						+ this.settings.maxResponseSize().toMegabytes() + "MB (" + this.property
-						+ ".max-response-size)")
+						+ format(this.settings.maxResponseSize()) + " (" + this.property + ".max-response-size)")
 				.requestSent(true)
 				.cause(ex)
 				.build();
@@ -268,6 +268,17 @@ final class FailureClassifier {
 				.build();
 		}
 		return null;
+	}
+
+	/**
+	 * A size as it is configured: {@code 16MB}, {@code 256KB}, {@code 1000B}.
+	 */
+	static String format(DataSize size) {
+		long bytes = size.toBytes();
+		if (bytes % (1024 * 1024) == 0) {
+			return size.toMegabytes() + "MB";
+		}
+		return (bytes % 1024 == 0) ? size.toKilobytes() + "KB" : bytes + "B";
 	}
 
 	private LlmException.Builder builder(FailureKind kind, Exchange exchange) {

@@ -11,10 +11,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
 import reactor.util.context.Context;
 
-import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -32,9 +32,6 @@ import io.github.llmresilience.client.OpenAiJson.Parsed;
  * retry here. Publishers are cold: each subscription sends the request again.
  */
 public final class ProviderClient {
-
-	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
-	};
 
 	private static final String DONE = "[DONE]";
 
@@ -198,9 +195,17 @@ public final class ProviderClient {
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
 			});
 		}
-		return response.bodyToFlux(SSE).handle((event, sink) -> {
-			String data = event.data();
-			if (data == null || data.isBlank()) {
+		SseParser events = new SseParser((int) this.settings.maxResponseSize().toBytes(),
+				FailureClassifier.format(this.settings.maxResponseSize()) + " (llm.providers." + this.settings.name()
+						+ ".max-response-size)");
+		// Each buffer is copied and released at once, in a step that cannot fail, so that no buffer is
+		// released twice when an event is too large or the subscriber leaves.
+		return response.bodyToFlux(DataBuffer.class)
+			.map(ProviderClient::copyAndRelease)
+			.concatMapIterable(events::feed)
+			.concatWith(Flux.defer(() -> Flux.fromIterable(events.finish())))
+			.<StreamEvent>handle((data, sink) -> {
+			if (data.isBlank()) {
 				return; // a comment or keep-alive
 			}
 			if (DONE.equals(data.strip())) {
@@ -215,6 +220,17 @@ public final class ProviderClient {
 			}
 			sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
 		});
+	}
+
+	private static byte[] copyAndRelease(DataBuffer buffer) {
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return bytes;
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
 	}
 
 	private Served served(Exchange exchange) {
