@@ -92,7 +92,7 @@ final class OpenAiJson {
 				throw new MalformedBodyException("the body is empty");
 			}
 			JsonNode error = completion.error();
-			if (error != null && !error.isNull() || "error".equals(completion.object()) && completion.choices() == null) {
+			if ((error != null && !error.isNull()) || ("error".equals(completion.object()) && completion.choices() == null)) {
 				// {"error":...} beside or instead of the choices, or vLLM's {"object":"error",...}.
 				ProviderError found = ErrorBodies.find(readTree(body));
 				if (found != null) {

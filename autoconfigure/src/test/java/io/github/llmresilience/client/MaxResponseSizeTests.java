@@ -20,7 +20,6 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
-import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.testkit.FakeLlmServer;
