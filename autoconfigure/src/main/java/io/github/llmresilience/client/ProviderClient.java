@@ -205,21 +205,21 @@ public final class ProviderClient {
 			.concatMapIterable(events::feed)
 			.concatWith(Flux.defer(() -> Flux.fromIterable(events.finish())))
 			.<StreamEvent>handle((data, sink) -> {
-			if (data.isBlank()) {
-				return; // a comment or keep-alive
-			}
-			if (DONE.equals(data.strip())) {
-				sink.next(StreamEvent.END);
-				return;
-			}
-			// An error event, with or without "event: error", is read from its data like any other.
-			Parsed parsed = OpenAiJson.parse(data);
-			if (parsed.error() != null) {
-				sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
-				return;
-			}
-			sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
-		});
+				if (data.isBlank()) {
+					return; // a comment or keep-alive
+				}
+				if (DONE.equals(data.strip())) {
+					sink.next(StreamEvent.END);
+					return;
+				}
+				// An error event, with or without "event: error", is read from its data like any other.
+				Parsed parsed = OpenAiJson.parse(data);
+				if (parsed.error() != null) {
+					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
+					return;
+				}
+				sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
+			});
 	}
 
 	private static byte[] copyAndRelease(DataBuffer buffer) {
