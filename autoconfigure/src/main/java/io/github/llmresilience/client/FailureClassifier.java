@@ -49,7 +49,7 @@ final class FailureClassifier {
 			"invalid_prompt", "responsibleaipolicyviolation", "content_filter_error");
 
 	private static final Set<String> CONTEXT_CODES = Set.of("context_length_exceeded", "exceed_context_size_error",
-			"context_window_exceeded", "string_above_max_length");
+			"context_window_exceeded");
 
 	private static final Set<String> MODEL_NOT_FOUND_CODES = Set.of("model_not_found", "model_not_available",
 			"deploymentnotfound");
@@ -62,7 +62,8 @@ final class FailureClassifier {
 			"exceeds the available context size", "context size has been exceeded", "exceed context window",
 			"exceeds the context window", "exceeds the model's context", "exceeds the maximum context",
 			"exceeds the maximum number of tokens", "maximum number of tokens allowed", "input token count",
-			"too many input tokens", "when context the overflows", "context length of only", "reduce the length of the messages");
+			"too many input tokens", "when context the overflows", "context length of only", "reduce the length of the messages",
+			"maximum model length", "tokens + `max_new_tokens` must be");
 
 	private static final List<String> REQUEST_TOO_LARGE_PHRASES = List.of("request too large", "request is too large");
 
@@ -372,7 +373,7 @@ final class FailureClassifier {
 			if (hasCode(error, QUOTA_CODES) || (status == 400 && containsAny(message, QUOTA_PHRASES))) {
 				return FailureKind.QUOTA_EXHAUSTED;
 			}
-			if (containsAny(message, CONTEXT_PHRASES)
+			if (saysContextIsExceeded(message)
 					|| (status == 413 && containsAny(message, REQUEST_TOO_LARGE_PHRASES))) {
 				return FailureKind.CONTEXT_LENGTH;
 			}
@@ -382,7 +383,7 @@ final class FailureClassifier {
 			return FailureKind.BAD_REQUEST;
 		}
 		// llama.cpp answers a context overflow with a 500.
-		if (hasCode(error, CONTEXT_CODES) || containsAny(message, CONTEXT_PHRASES)) {
+		if (hasCode(error, CONTEXT_CODES) || saysContextIsExceeded(message)) {
 			return FailureKind.CONTEXT_LENGTH;
 		}
 		return FailureKind.SERVER_ERROR;
@@ -466,6 +467,19 @@ final class FailureClassifier {
 			return true;
 		}
 		return error.detailCodes().stream().anyMatch((detail) -> ErrorBodies.lower(detail).contains(word));
+	}
+
+	/**
+	 * Whether a message says the prompt does not fit the model's context: one of the phrases real
+	 * providers use, or any message that names the context and says it is exceeded ("exceeds the
+	 * context window", "longer than the model's context length", "context overflow").
+	 */
+	private static boolean saysContextIsExceeded(String message) {
+		if (containsAny(message, CONTEXT_PHRASES)) {
+			return true;
+		}
+		return message.contains("context") && (message.contains("exceed") || message.contains("overflow")
+				|| message.contains("too long") || message.contains("longer than"));
 	}
 
 	private static boolean containsAny(String message, List<String> phrases) {

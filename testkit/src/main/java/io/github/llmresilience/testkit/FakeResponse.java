@@ -252,8 +252,9 @@ public final class FakeResponse {
 
 	/**
 	 * A stream of exactly these server-sent events, as a provider sent them: HTTP 200 with
-	 * {@code Content-Type: text/event-stream} (unless {@link #header(String, String)} sets another),
-	 * then each event written as given, UTF-8, and flushed on its own, then the end of the response.
+	 * {@code Content-Type: text/event-stream} and {@code Cache-Control: no-cache} (unless
+	 * {@link #header(String, String)} sets others), then each event written as given, UTF-8, and
+	 * flushed on its own, then the end of the response.
 	 * Each string is one whole event with its own lines and the blank line that ends it, such as
 	 * {@code "event: error\ndata: {...}\n\n"}; nothing is added, not even {@code [DONE]}.
 	 * @param events the events, in order
