@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.PrematureCloseException;
@@ -64,6 +65,8 @@ final class FailureClassifier {
 			"exceeds the maximum number of tokens", "maximum number of tokens allowed", "input token count",
 			"too many input tokens", "when context the overflows", "context length of only", "reduce the length of the messages",
 			"maximum model length", "tokens + `max_new_tokens` must be");
+
+	private static final Pattern CONTEXT_MEASURE = Pattern.compile("context[ _-]?(length|size|window|limit)");
 
 	private static final List<String> REQUEST_TOO_LARGE_PHRASES = List.of("request too large", "request is too large");
 
@@ -471,14 +474,15 @@ final class FailureClassifier {
 
 	/**
 	 * Whether a message says the prompt does not fit the model's context: one of the phrases real
-	 * providers use, or any message that names the context and says it is exceeded ("exceeds the
-	 * context window", "longer than the model's context length", "context overflow").
+	 * providers use, or any message that names the context's length, size, window or limit and says
+	 * it is exceeded ("exceeds the context window", "longer than the model's context length"). A
+	 * "context deadline exceeded" (Go's timeout) is no such message.
 	 */
 	private static boolean saysContextIsExceeded(String message) {
 		if (containsAny(message, CONTEXT_PHRASES)) {
 			return true;
 		}
-		return message.contains("context") && (message.contains("exceed") || message.contains("overflow")
+		return CONTEXT_MEASURE.matcher(message).find() && (message.contains("exceed") || message.contains("overflow")
 				|| message.contains("too long") || message.contains("longer than"));
 	}
 

@@ -90,6 +90,8 @@ class FailureClassifierTests {
 			"400|null|null|The input (9000 tokens) is longer than the model's context length (8192 tokens).|false|CONTEXT_LENGTH",
 			"422|null|null|Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4097. Given: 4000|false|CONTEXT_LENGTH",
 			"400|null|null|Requested tokens (516) exceed context window of 512|false|CONTEXT_LENGTH",
+			"500|null|null|context deadline exceeded|false|SERVER_ERROR",
+			"400|null|null|Post \"http://runner/completion\": context deadline exceeded|false|BAD_REQUEST",
 			"400|null|null|max_tokens: 10000 > 4096, which is the maximum allowed number of output tokens|false|BAD_REQUEST",
 			"400|null|invalid_request_error|Your credit balance is too low to access the API.|false|QUOTA_EXHAUSTED",
 			"403|null|null|You have reached your spend limit|false|QUOTA_EXHAUSTED",
