@@ -55,7 +55,7 @@ class DocumentationTests {
 			"reactor.test", "reactor.netty.resources", "reactor.netty.http.client",
 			"org.springframework.web.reactive.function.client", "org.springframework.boot.http.client",
 			"org.springframework.boot.http.client.reactive", "org.springframework.core",
-			"org.springframework.aop.support.annotation", "org.springframework.resilience.annotation",
+			"org.springframework.aop.support.annotation", "org.springframework.util.unit", "org.springframework.resilience.annotation",
 			"org.springframework.test.context", "io.github.resilience4j.retry",
 			"io.github.resilience4j.circuitbreaker", "io.github.resilience4j.reactor.retry",
 			"io.github.resilience4j.common.circuitbreaker.configuration",
