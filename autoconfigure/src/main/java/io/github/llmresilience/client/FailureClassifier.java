@@ -24,7 +24,8 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
-import io.github.llmresilience.client.OpenAiJson.MalformedBodyException;
+import io.github.llmresilience.client.OpenAiWire.MalformedBodyException;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * The one place where a failed answer or an exception becomes an {@link LlmException} of exactly one
@@ -97,7 +98,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
-	LlmException ofAnswer(int status, HttpHeaders headers, byte[] body, Exchange exchange) {
+	LlmException ofAnswer(int status, HttpHeaders headers, byte[] body, ExchangeState exchange) {
 		MediaType contentType = headers.getContentType();
 		ProviderError error = ErrorBodies.read(body, (contentType != null) ? contentType.getCharset() : null);
 		Duration wait = serverWait(status, headers, error);
@@ -118,7 +119,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
-	LlmException ofErrorObject(ProviderError error, HttpHeaders headers, Exchange exchange) {
+	LlmException ofErrorObject(ProviderError error, HttpHeaders headers, ExchangeState exchange) {
 		int status = statusOfErrorObject(error);
 		Duration wait = serverWait(status, headers, error);
 		String code = error.reportedCode();
@@ -137,7 +138,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
-	LlmException contentFiltered(Exchange exchange) {
+	LlmException contentFiltered(ExchangeState exchange) {
 		return builder(FailureKind.CONTENT_FILTER, exchange).description("finish reason content_filter")
 			.requestSent(true)
 			.build();
@@ -149,7 +150,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
-	LlmException finishedWithError(Exchange exchange) {
+	LlmException finishedWithError(ExchangeState exchange) {
 		return builder(FailureKind.SERVER_ERROR, exchange).status(500)
 			.description("finish reason error")
 			.requestSent(true)
@@ -161,7 +162,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
-	LlmException truncated(Exchange exchange) {
+	LlmException truncated(ExchangeState exchange) {
 		return builder(FailureKind.CONNECTION, exchange)
 			.description("the stream ended before [DONE] and without a finish reason")
 			.requestSent(true)
@@ -174,7 +175,7 @@ final class FailureClassifier {
 	 * @param description what the timeout means
 	 * @return the failure
 	 */
-	LlmException timedOut(Exchange exchange, String description) {
+	LlmException timedOut(ExchangeState exchange, String description) {
 		return builder(FailureKind.TIMEOUT, exchange).description(description)
 			.requestSent(exchange.requestSent())
 			.build();
@@ -187,7 +188,7 @@ final class FailureClassifier {
 	 * @param exchange the exchange
 	 * @return the classified exception
 	 */
-	Throwable ofException(Throwable ex, Exchange exchange) {
+	Throwable ofException(Throwable ex, ExchangeState exchange) {
 		if (ex instanceof LlmException) {
 			return ex;
 		}
@@ -211,7 +212,7 @@ final class FailureClassifier {
 		return ex;
 	}
 
-	private @Nullable LlmException ofCause(Throwable cause, Throwable ex, Exchange exchange) {
+	private @Nullable LlmException ofCause(Throwable cause, Throwable ex, ExchangeState exchange) {
 		if (cause instanceof MalformedBodyException) {
 			return builder(FailureKind.MALFORMED_RESPONSE, exchange)
 				.description("the answer is not a valid completion: " + cause.getMessage())
@@ -228,7 +229,7 @@ final class FailureClassifier {
 		}
 		if (cause.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
 			String message = "no free connection to " + this.settings.name() + " within "
-					+ DurationFormat.format(this.settings.pendingAcquireTimeout()) + " (" + this.property
+					+ DurationText.format(this.settings.pendingAcquireTimeout()) + " (" + this.property
 					+ ".pending-acquire-timeout, max-connections)";
 			return builder(FailureKind.CONNECTION, exchange).description(message)
 				.requestSent(false)
@@ -243,7 +244,7 @@ final class FailureClassifier {
 		}
 		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
 			return builder(FailureKind.CONNECTION, exchange)
-				.description("could not connect within " + DurationFormat.format(this.settings.connectTimeout())
+				.description("could not connect within " + DurationText.format(this.settings.connectTimeout())
 						+ " (" + this.property + ".connect-timeout)")
 				.requestSent(false)
 				.cause(ex)
@@ -285,7 +286,7 @@ final class FailureClassifier {
 		return (bytes % 1024 == 0) ? size.toKilobytes() + "KB" : bytes + "B";
 	}
 
-	private LlmException.Builder builder(FailureKind kind, Exchange exchange) {
+	private LlmException.Builder builder(FailureKind kind, ExchangeState exchange) {
 		return LlmException.builder(kind).target(this.settings.name(), exchange.model()).attempts(1);
 	}
 

@@ -24,7 +24,8 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.client.OpenAiJson.Parsed;
+import io.github.llmresilience.client.OpenAiWire.Parsed;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * Sends chat completion requests to one OpenAI-compatible provider. One request gives one answer or
@@ -65,10 +66,10 @@ public final class ProviderClient {
 		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
 		this.readTimeoutDescription = "no complete answer within "
-				+ DurationFormat.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
+				+ DurationText.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
 		this.firstChunkTimeoutDescription = "no first chunk within "
-				+ DurationFormat.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
-		this.idleTimeoutDescription = "no chunk for " + DurationFormat.format(settings.streamIdleTimeout()) + " ("
+				+ DurationText.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
+		this.idleTimeoutDescription = "no chunk for " + DurationText.format(settings.streamIdleTimeout()) + " ("
 				+ property + ".stream-idle-timeout)";
 	}
 
@@ -96,13 +97,13 @@ public final class ProviderClient {
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
 		return Mono.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled, this.settings.readTimeout(),
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiJson.writeRequest(model, request, false))
+				.bodyValue(OpenAiWire.writeRequest(model, request, false))
 				.exchangeToMono((response) -> readCompletion(response, exchange))
 				// The read timeout bounds the whole attempt (Reactor Netty's responseTimeout only
 				// bounds each read); Mono.timeout would describe its source on every call, a
@@ -111,7 +112,7 @@ public final class ProviderClient {
 				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
 				.doFinally((signal) -> exchange.cancelTimer())
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
-				.contextWrite(Context.of(Exchange.KEY, exchange));
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
 	}
 
@@ -125,24 +126,24 @@ public final class ProviderClient {
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
 		return Flux.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled, null, null);
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, null, null);
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiJson.writeRequest(model, request, true))
+				.bodyValue(OpenAiWire.writeRequest(model, request, true))
 				.exchangeToFlux((response) -> readStream(response, exchange))
 				.timeout(exchange.afterSent(this.settings.firstChunkTimeout(), this.firstChunkTimeoutDescription),
 						(event) -> exchange.after(this.settings.streamIdleTimeout(), this.idleTimeoutDescription))
 				.<ChatChunk>handle((event, sink) -> progress.next(event, sink, exchange))
 				.concatWith(Flux.defer(() -> progress.complete(exchange)))
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
-				.contextWrite(Context.of(Exchange.KEY, exchange));
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
 	}
 
-	private Mono<ChatResponse> readCompletion(ClientResponse response, Exchange exchange) {
+	private Mono<ChatResponse> readCompletion(ClientResponse response, ExchangeState exchange) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters decoded from them.
@@ -150,11 +151,11 @@ public final class ProviderClient {
 			if (!response.statusCode().is2xxSuccessful()) {
 				throw this.classifier.ofAnswer(status, headers, body, exchange);
 			}
-			Parsed parsed = OpenAiJson.parse(body);
+			Parsed parsed = OpenAiWire.parse(body);
 			if (parsed.error() != null) {
 				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiJson.toResponse(parsed.completion(), text(body, headers), served(exchange));
+			ChatResponse answer = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
 				throw this.classifier.contentFiltered(exchange);
 			}
@@ -172,7 +173,7 @@ public final class ProviderClient {
 		return new String(body, charset);
 	}
 
-	private Flux<StreamEvent> readStream(ClientResponse response, Exchange exchange) {
+	private Flux<StreamEvent> readStream(ClientResponse response, ExchangeState exchange) {
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		if (!response.statusCode().is2xxSuccessful()) {
 			int status = response.statusCode().value();
@@ -185,11 +186,11 @@ public final class ProviderClient {
 			// The server answered with one JSON document: an error object, or a whole completion
 			// from a server that does not stream.
 			return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).flatMapMany((body) -> {
-				Parsed parsed = OpenAiJson.parse(body);
+				Parsed parsed = OpenAiWire.parse(body);
 				if (parsed.error() != null) {
 					return Flux.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiJson.toResponse(parsed.completion(), text(body, headers), served(exchange));
+				ChatResponse whole = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
@@ -213,12 +214,12 @@ public final class ProviderClient {
 					return;
 				}
 				// An error event, with or without "event: error", is read from its data like any other.
-				Parsed parsed = OpenAiJson.parse(data);
+				Parsed parsed = OpenAiWire.parse(data);
 				if (parsed.error() != null) {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 					return;
 				}
-				sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
+				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.completion()), false));
 			});
 	}
 
@@ -233,7 +234,7 @@ public final class ProviderClient {
 		}
 	}
 
-	private Served served(Exchange exchange) {
+	private Served served(ExchangeState exchange) {
 		return new Served(this.settings.name(), exchange.model(), 1, false);
 	}
 
@@ -255,7 +256,7 @@ public final class ProviderClient {
 
 		private volatile boolean finished;
 
-		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, Exchange exchange) {
+		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, ExchangeState exchange) {
 			if (event.end()) {
 				this.ended = true;
 				sink.complete();
@@ -281,7 +282,7 @@ public final class ProviderClient {
 			}
 		}
 
-		Flux<ChatChunk> complete(Exchange exchange) {
+		Flux<ChatChunk> complete(ExchangeState exchange) {
 			if (this.ended || this.finished) {
 				return Flux.empty();
 			}

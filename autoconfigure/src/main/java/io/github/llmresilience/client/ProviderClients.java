@@ -102,7 +102,7 @@ public final class ProviderClients implements AutoCloseable {
 					.build();
 				pools.add(pool);
 				connector = reactor.withHttpClientFactory(() -> HttpClient.create(pool))
-					.withHttpClientCustomizer((client) -> client.doAfterRequest(Exchange::afterRequest))
+					.withHttpClientCustomizer((client) -> client.doAfterRequest(ExchangeState::afterRequest))
 					.build(perProvider);
 				sentSignalled = true;
 			}

@@ -28,14 +28,14 @@ import io.github.llmresilience.Usage;
  * {@code spring.jackson.*} settings never change what goes over the wire; the wire types still
  * state their JSON names.
  */
-final class OpenAiJson {
+final class OpenAiWire {
 
 	private static final JsonMapper MAPPER = JsonMapper.builder()
 		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
 
-	private OpenAiJson() {
+	private OpenAiWire() {
 	}
 
 	static byte[] writeRequest(String model, ChatRequest request, boolean stream) {
