@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -79,9 +80,11 @@ class DashboardIT {
 	private static final int PORT = PrometheusContainer.freeLoopbackPort();
 
 	/**
-	 * Grafana's {@code $__rate_interval} for a data source with the default scrape interval of 15 s.
+	 * A {@code $__rate_interval} that Grafana uses for a time range of a few days (for an hour it
+	 * is 1m, four times the data source's default scrape interval of 15 s): long enough that the
+	 * calls made before the tests are still in the window on a slow machine.
 	 */
-	private static final String RATE_INTERVAL = "1m";
+	private static final String RATE_INTERVAL = "5m";
 
 	private static final int ROUNDS = 3;
 
@@ -284,7 +287,10 @@ class DashboardIT {
 				results.put(name, finite.size() + " series, e.g. " + finite.get(0));
 			});
 			return problems.isEmpty();
-		}, () -> String.join("\n", problems.entrySet().stream().map((problem) -> problem.getKey() + ": " + problem.getValue()).toList()));
+		}, () -> problems.entrySet()
+			.stream()
+			.map((problem) -> problem.getKey() + ": " + problem.getValue())
+			.collect(Collectors.joining("\n")));
 		results.forEach((name, result) -> logger.info("{}: {}", name, result));
 	}
 
@@ -296,7 +302,9 @@ class DashboardIT {
 		JsonNode answer = prometheus.query("group by (" + label + ") (" + selector + ")");
 		assertThat(answer.path("status").asString()).as("%s", answer).isEqualTo("success");
 		List<String> values = new ArrayList<>();
-		answer.path("data").path("result").values().forEach((series) -> values.add(series.path("metric").path(label).asString()));
+		for (JsonNode series : answer.path("data").path("result").values()) {
+			values.add(series.path("metric").path(label).asString());
+		}
 		return values;
 	}
 
