@@ -14,7 +14,6 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import io.github.llmresilience.FailureKind;
-import io.github.llmresilience.client.DurationFormat;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.execution.TargetResilience;
@@ -23,6 +22,7 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * The {@code llm} actuator endpoint: every provider, every policy with its targets in order, the
@@ -88,7 +88,7 @@ public class LlmEndpoint {
 	}
 
 	static @Nullable String format(@Nullable Duration duration) {
-		return (duration != null) ? DurationFormat.format(duration) : null;
+		return (duration != null) ? DurationText.format(duration) : null;
 	}
 
 	/**

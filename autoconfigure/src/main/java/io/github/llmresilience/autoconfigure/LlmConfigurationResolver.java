@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreaker;
@@ -103,11 +104,16 @@ public final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
 					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
 		}
+		DataSize maxResponseSize = provider.getMaxResponseSize();
+		if (maxResponseSize.toBytes() < 1 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-response-size", maxResponseSize,
+					"The largest answer accepted must be positive and at most 2GB, such as 16MB");
+		}
 		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
 		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(),
 				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
 				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
-				provider.getPendingAcquireTimeout());
+				provider.getPendingAcquireTimeout(), maxResponseSize);
 	}
 
 	private static URI baseUrl(String property, @Nullable String value) {

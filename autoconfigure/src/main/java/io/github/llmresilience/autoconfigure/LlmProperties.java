@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 
@@ -168,6 +169,12 @@ public class LlmProperties {
 		private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 		/**
+		 * Largest answer accepted from this provider: a whole non-streaming body, or one event of a
+		 * stream; independent of 'spring.codec.max-in-memory-size'.
+		 */
+		private DataSize maxResponseSize = DataSize.ofMegabytes(16);
+
+		/**
 		 * Circuit breaker settings for this provider's targets, overriding
 		 * 'llm.defaults.circuit-breaker' field by field.
 		 */
@@ -278,6 +285,14 @@ public class LlmProperties {
 
 		public void setPendingAcquireTimeout(Duration pendingAcquireTimeout) {
 			this.pendingAcquireTimeout = pendingAcquireTimeout;
+		}
+
+		public DataSize getMaxResponseSize() {
+			return this.maxResponseSize;
+		}
+
+		public void setMaxResponseSize(DataSize maxResponseSize) {
+			this.maxResponseSize = maxResponseSize;
 		}
 
 		public CircuitBreaker getCircuitBreaker() {

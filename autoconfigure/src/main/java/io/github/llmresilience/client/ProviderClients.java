@@ -102,7 +102,7 @@ public final class ProviderClients implements AutoCloseable {
 					.build();
 				pools.add(pool);
 				connector = reactor.withHttpClientFactory(() -> HttpClient.create(pool))
-					.withHttpClientCustomizer((client) -> client.doAfterRequest(Exchange::afterRequest))
+					.withHttpClientCustomizer((client) -> client.doAfterRequest(ExchangeState::afterRequest))
 					.build(perProvider);
 				sentSignalled = true;
 			}
@@ -114,8 +114,12 @@ public final class ProviderClients implements AutoCloseable {
 				connector = connectorBuilder.build(perProvider);
 				sentSignalled = false;
 			}
+			// The provider's own limit replaces spring.codec.max-in-memory-size, which is far too small
+			// for long answers that have already been paid for.
+			int maxResponseSize = (int) settings.maxResponseSize().toBytes();
 			WebClient.Builder builder = webClientBuilder.clone()
 				.clientConnector(connector)
+				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(maxResponseSize))
 				.defaultHeaders((headers) -> defaultHeaders(settings, headers));
 			for (LlmProviderCustomizer customizer : customizers) {
 				customizer.customize(settings.name(), builder);
@@ -128,6 +132,8 @@ public final class ProviderClients implements AutoCloseable {
 	}
 
 	private static void defaultHeaders(ProviderSettings settings, HttpHeaders headers) {
+		headers.set(HttpHeaders.USER_AGENT, UserAgent.VALUE);
+		// The provider's headers may set their own User-Agent, in any case: HttpHeaders ignores case.
 		settings.headers().forEach(headers::set);
 		String apiKey = settings.apiKey();
 		if (apiKey != null) {

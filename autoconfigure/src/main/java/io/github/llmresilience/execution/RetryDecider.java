@@ -110,9 +110,17 @@ final class RetryDecider {
 	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
 		FailureKind kind = failure.kind();
 		Integer status = failure.status();
+		// x-should-retry: false stops the retries whatever the kind; true allows a 409, 429 or 5xx
+		// that retry-on-status leaves out, and never a 4xx of another kind.
+		Boolean serverSaid = failure.serverRetryHint().orElse(null);
+		if (Boolean.FALSE.equals(serverSaid)) {
+			return false;
+		}
+		boolean serverAllows = Boolean.TRUE.equals(serverSaid) && status != null
+				&& (status == 409 || status == 429 || status >= 500);
 		boolean retried = switch (kind.retriedWhen()) {
 			case NEVER -> false;
-			case STATUS_IS_LISTED -> status != null && settings.retryOnStatus().contains(status);
+			case STATUS_IS_LISTED -> status != null && (settings.retryOnStatus().contains(status) || serverAllows);
 			case TIMEOUTS_ARE_RETRIED -> settings.retryOnTimeout()
 					&& (status == null || settings.retryOnStatus().contains(status));
 			case CONNECTION_ERRORS_ARE_RETRIED -> settings.retryOnConnectionError();

@@ -124,7 +124,9 @@ class LlmResilienceAutoConfigurationTests {
 					"llm.policies.default.model=gpt-4o-mini")
 				.withUserConfiguration(FilteringBuilder.class)
 				.run((context) -> {
-					StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
+					StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+						.expectNextCount(1)
+						.verifyComplete();
 					assertThat(context.getBean(FilteringBuilder.class).seen).hasSize(1);
 				});
 		}

@@ -44,7 +44,9 @@ class ExtensionPointsTests extends BehaviourTestSupport {
 			.run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(llm.chat(ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
-			StepVerifier.create(llm.chat("backup-only", ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
+			StepVerifier.create(llm.chat("backup-only", ChatRequest.builder().user("hi").build()))
+				.expectNextCount(1)
+				.verifyComplete();
 		});
 		RecordedRequest toOpenai = primaryRequests().get(0);
 		RecordedRequest toBackup = fallbackRequests().get(0);

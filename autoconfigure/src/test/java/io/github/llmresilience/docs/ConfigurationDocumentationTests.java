@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties;
@@ -251,6 +252,9 @@ class ConfigurationDocumentationTests {
 	private static boolean sameValue(String documented, Object actual) {
 		if (actual instanceof Duration duration) {
 			return DurationStyle.detectAndParse(documented).equals(duration);
+		}
+		if (actual instanceof DataSize size) {
+			return DataSize.parse(documented).equals(size);
 		}
 		if (actual instanceof Number number) {
 			return new BigDecimal(documented).compareTo(new BigDecimal(number.toString())) == 0;

@@ -91,7 +91,9 @@ class LlmObservabilityTests {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("ok").usage(30, 7).reportedModel("claude-3-5-haiku-20241022"));
 		runner().run((context) -> {
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request())).expectNextCount(1).verifyComplete();
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
+				.expectNextCount(1)
+				.verifyComplete();
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			Counter retries = registry.get("llm.retries").counter();
 			assertThat(retries.count()).isEqualTo(2);
@@ -132,7 +134,9 @@ class LlmObservabilityTests {
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("ok").usage(30, 7));
 		runner().withBean(PrometheusMeterRegistry.class, () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
 			.run((context) -> {
-				StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request())).expectNextCount(1).verifyComplete();
+				StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
+					.expectNextCount(1)
+					.verifyComplete();
 				String scrape = context.getBean(PrometheusMeterRegistry.class).scrape();
 				assertThat(scrape).contains("llm_retries_total{model=\"gpt-4o\",policy=\"summaries\",provider=\"openai\",reason=\"server-error\"} 2.0")
 					.contains("llm_fallbacks_total{from=\"openai:gpt-4o\",policy=\"summaries\",reason=\"server-error\",to=\"backup:claude-3-5-haiku\"} 1.0")
@@ -147,7 +151,9 @@ class LlmObservabilityTests {
 	void modelTagIsTheRequestedModelWhateverTheServerReports() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("ok").reportedModel("gpt-4o-2024-08-06"));
 		runner().run((context) -> {
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request())).expectNextCount(1).verifyComplete();
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
+				.expectNextCount(1)
+				.verifyComplete();
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			assertThat(registry.get("llm.calls").timer().getId().getTag("model")).isEqualTo(PRIMARY);
 			assertThat(registry.get("llm.attempts").timer().getId().getTag("model")).isEqualTo(PRIMARY);
@@ -207,7 +213,9 @@ class LlmObservabilityTests {
 	void resilience4jMetersAreBoundSoItsDashboardsWork() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503));
 		runner().run((context) -> {
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request())).expectNextCount(1).verifyComplete();
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
+				.expectNextCount(1)
+				.verifyComplete();
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			assertThat(registry.get("resilience4j.retry.calls")
 				.tags("name", "summaries@openai:" + PRIMARY, "kind", "successful_with_retry")
@@ -223,7 +231,9 @@ class LlmObservabilityTests {
 	@Test
 	void applicationConventionReplacesTheDefault() {
 		runner().withUserConfiguration(CustomConvention.class).run((context) -> {
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request())).expectNextCount(1).verifyComplete();
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
+				.expectNextCount(1)
+				.verifyComplete();
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			assertThat(registry.find("llm.calls").timer()).isNull();
 			assertThat(registry.get("my.llm.calls").timer().getId().getTag("team")).isEqualTo("search");

@@ -162,6 +162,50 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void fiftyChatClientAnswersAllSucceedAndAnOutageOfThePrimaryFallsBack() {
+		List<Answer> answers = drive("default", (i) -> this.client.post()
+			.uri("/api/answers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("text", "Question number " + i + "?"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Answer.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(answers).hasSize(CALLS).allSatisfy((answer) -> {
+			assertThat(answer.provider()).isIn("openai", "backup");
+			assertThat(answer.answer()).startsWith("A demo answer from " + answer.model());
+			assertThat(answer.attempts()).isPositive();
+		});
+		assertThat(answers.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((answer) -> {
+			assertThat(answer.provider()).isEqualTo("backup");
+			assertThat(answer.fallback()).isTrue();
+			assertThat(answer.attempts()).isEqualTo(4);
+		});
+		assertRetriesAndFallbacksCounted("default");
+		// The demo server records nothing; this one call it records shows what ChatClient sent.
+		this.server.recordRequests(true);
+		try {
+			this.client.post()
+				.uri("/api/answers")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("text", "One more question?"))
+				.exchange()
+				.expectStatus()
+				.isOk();
+			assertThat(this.server.requests()).last()
+				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
+						(system) -> assertThat(system.at("/content").asString())
+							.isEqualTo("You are a helpful assistant. Answer in a few sentences."),
+						(user) -> assertThat(user.at("/content").asString()).isEqualTo("One more question?")));
+		}
+		finally {
+			this.server.recordRequests(false);
+		}
+	}
+
+	@Test
 	void retriesAndFallbacksShowOnThePrometheusEndpoint() {
 		outageOfPrimary("summaries", 1);
 		this.client.post()

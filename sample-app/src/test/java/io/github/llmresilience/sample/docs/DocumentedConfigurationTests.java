@@ -23,6 +23,8 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.springai.LlmChatModel;
+import io.github.llmresilience.springai.autoconfigure.LlmChatModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -94,6 +96,18 @@ class DocumentedConfigurationTests {
 				assertThat(request.header("Authorization")).isNull();
 			});
 		}
+	}
+
+	@Test
+	void theSpringAiGuideRunsChatClientCallsUnderTheAssistantPolicy() {
+		withYaml("spring-ai.yml", "OPENAI_API_KEY=sk-test", "OPENROUTER_API_KEY=sk-or-test")
+			.withConfiguration(AutoConfigurations.of(LlmChatModelAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("assistant");
+				assertThat(context.getBean(LlmPolicies.class).get("assistant").targets()).containsExactly(
+						new Target("openai", "gpt-4o-mini"), new Target("backup", "openai/gpt-4o-mini"));
+				assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isFalse();
+			});
 	}
 
 	private ApplicationContextRunner withYaml(String name, String... properties) {

@@ -1,0 +1,81 @@
+package io.github.llmresilience.springai.autoconfigure;
+
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.springai.LlmChatModel;
+import io.github.llmresilience.springai.LlmChatOptions;
+
+/**
+ * Auto-configuration of {@link LlmChatModel}, a Spring AI {@link ChatModel} backed by the
+ * {@link LlmClient}, when Spring AI's model API is on the classpath. It is the primary
+ * {@code ChatModel} with {@code llm.spring-ai.chat-model.primary=true}; next to another
+ * {@code ChatModel} that is not primary either, a start-up failure to pick one (as
+ * {@code ChatClient.Builder} needs) is explained by {@link LlmChatModelConflictFailureAnalyzer}.
+ */
+@AutoConfiguration(after = LlmResilienceAutoConfiguration.class,
+		afterName = "org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration",
+		beforeName = "org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration")
+@ConditionalOnClass(ChatModel.class)
+@ConditionalOnBean(LlmClient.class)
+@ConditionalOnBooleanProperty(name = LlmChatModelProperties.PREFIX + ".enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LlmChatModelProperties.class)
+public final class LlmChatModelAutoConfiguration {
+
+	private static final String PRIMARY_PROPERTY = LlmChatModelProperties.PREFIX + ".primary";
+
+	static LlmChatModel chatModel(LlmClient client, LlmChatModelProperties properties,
+			ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
+		String policy = properties.getPolicy();
+		LlmPolicies known = policies.getIfAvailable();
+		// A missing 'default' policy is reported at the call, as LlmClient reports it.
+		if (known != null && !LlmPolicies.DEFAULT.equals(policy) && !known.contains(policy)) {
+			throw new InvalidConfigurationPropertyValueException(LlmChatModelProperties.PREFIX + ".policy", policy,
+					known.missing(policy));
+		}
+		return new LlmChatModel(client, policy, LlmChatOptions.builder().build(),
+				toolCallingManager.getIfAvailable(() -> ToolCallingManager.builder().build()));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
+	static class LlmChatModelConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(LlmChatModel.class)
+		LlmChatModel llmChatModel(LlmClient client, LlmChatModelProperties properties,
+				ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
+			return chatModel(client, properties, policies, toolCallingManager);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
+	static class PrimaryLlmChatModelConfiguration {
+
+		@Bean
+		@Primary
+		@ConditionalOnMissingBean(LlmChatModel.class)
+		LlmChatModel llmChatModel(LlmClient client, LlmChatModelProperties properties,
+				ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
+			return chatModel(client, properties, policies, toolCallingManager);
+		}
+
+	}
+
+}

@@ -1,0 +1,305 @@
+package io.github.llmresilience.springai.autoconfigure;
+
+import java.io.InputStream;
+import java.net.URL;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
+import org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfiguration;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.springai.LlmChatModel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * When {@link LlmChatModelAutoConfiguration} registers an {@link LlmChatModel}, with which
+ * settings, and how it lives next to another {@code ChatModel}.
+ */
+class LlmChatModelAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+				LlmResilienceAutoConfiguration.class, ToolCallingAutoConfiguration.class,
+				LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
+				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
+
+	@Test
+	void registersTheChatModelThatChatClientUsesUnderTheDefaultPolicy() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(LlmChatModel.class).hasSingleBean(ChatClient.Builder.class);
+			LlmChatModel model = context.getBean(LlmChatModel.class);
+			assertThat(context.getBean(ChatModel.class)).isSameAs(model);
+			assertThat(model.getPolicy()).isEqualTo("default");
+			assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isFalse();
+		});
+	}
+
+	@Test
+	void runsCallsUnderTheConfiguredPolicy() {
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chat")
+			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getPolicy())
+				.isEqualTo("chat"));
+	}
+
+	@Test
+	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.spring-ai.chat-model.policy")
+				.hasMessageContaining("No policy named 'chats'")
+				.hasMessageContaining("[default, chat]");
+		});
+	}
+
+	@Test
+	void missingDefaultPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class, LlmChatModelAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmChatModel.class));
+	}
+
+	@Test
+	void usesTheContextsToolCallingManager() {
+		this.runner.run((context) -> assertThat(context.getBean(LlmChatModel.class)).extracting("toolCallingManager")
+			.isSameAs(context.getBean(ToolCallingManager.class)));
+	}
+
+	@Test
+	void backsOffForAnApplicationsOwnLlmChatModel() {
+		this.runner.withUserConfiguration(OwnLlmChatModelConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(LlmChatModel.class);
+			assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
+		});
+	}
+
+	@Test
+	void isOffWhenDisabled() {
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
+	}
+
+	@Test
+	void isOffWhenLlmResilienceIsOff() {
+		this.runner.withPropertyValues("llm.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LlmChatModel.class));
+	}
+
+	@Test
+	void isOffWithoutSpringAiOnTheClasspath() {
+		this.runner.withClassLoader(new FilteredClassLoader(ChatModel.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
+	}
+
+	@Test
+	void nextToAnotherChatModelBothExistWhileNothingNeedsExactlyOne() {
+		this.runner.withUserConfiguration(OtherChatModelConfiguration.class)
+			.run((context) -> assertThat(context).hasNotFailed().getBeans(ChatModel.class).hasSize(2));
+	}
+
+	@Test
+	void primaryMakesItTheChatModelThatChatClientUsesNextToAnotherOne() {
+		this.runner.withUserConfiguration(OtherChatModelConfiguration.class, ChatClientConsumerConfiguration.class)
+			.withPropertyValues("llm.spring-ai.chat-model.primary=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isTrue();
+				assertThat(context.getBean(ChatModel.class)).isInstanceOf(LlmChatModel.class);
+				assertThat(context.getBean("otherChatModel")).isNotInstanceOf(LlmChatModel.class);
+			});
+	}
+
+	@Test
+	void nextToASpringAiProviderChatModelTheFailureOfChatClientBuilderIsExplained() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
+			.withUserConfiguration(ChatClientConsumerConfiguration.class)
+			.withPropertyValues("spring.ai.openai.api-key=sk-test")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new LlmChatModelConflictFailureAnalyzer(
+						beanFactory(Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())
+					.contains("needs one ChatModel, but there are 2 and none is primary")
+					.contains("- llmChatModel: llm-resilience's LlmChatModel")
+					.contains("- openAiChatModel (" + OpenAiChatModel.class.getName() + ")");
+				assertThat(analysis.getAction()).contains("llm.spring-ai.chat-model.primary=true")
+					.contains("llm.spring-ai.chat-model.enabled=false")
+					.contains("spring.ai.model.chat=none")
+					.contains("@Primary");
+			});
+	}
+
+	@Test
+	void nextToASpringAiProviderChatModelWithPrimaryChatClientUsesLlmChatModel() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
+			.withUserConfiguration(ChatClientConsumerConfiguration.class)
+			.withPropertyValues("spring.ai.openai.api-key=sk-test", "llm.spring-ai.chat-model.primary=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(OpenAiChatModel.class);
+				assertThat(context.getBean(ChatModel.class)).isInstanceOf(LlmChatModel.class);
+			});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void startUpNextToASpringAiProviderChatModelPrintsTheExplanation(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(ConflictingApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run("--llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"--llm.policies.default.provider=openai", "--llm.policies.default.model=gpt-4o",
+				"--spring.ai.openai.api-key=sk-test"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("- llmChatModel: llm-resilience's LlmChatModel")
+			.contains("set llm.spring-ai.chat-model.primary=true")
+			.doesNotContain("Consider marking one of the beans as @Primary");
+	}
+
+	@Test
+	void conflictAnalyzerLeavesOtherAmbiguitiesToSpringBoot() {
+		this.runner.withUserConfiguration(TwoOtherChatModelsConfiguration.class)
+			.withPropertyValues("llm.spring-ai.chat-model.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				BeanFactory beanFactory = beanFactory(
+						Map.of("firstChatModel", ChatModel.class, "secondChatModel", ChatModel.class));
+				assertThat(new LlmChatModelConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
+					.isNull();
+			});
+	}
+
+	@Test
+	void everyPropertyHasADescriptionInTheConfigurationMetadata() throws Exception {
+		Map<String, String> descriptions = new HashMap<>();
+		for (URL url : Collections.list(getClass().getClassLoader()
+			.getResources("META-INF/spring-configuration-metadata.json"))) {
+			try (InputStream in = url.openStream()) {
+				for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
+					String name = property.path("name").asString();
+					if (name.startsWith("llm.spring-ai.")) {
+						descriptions.put(name, property.path("description").asString(""));
+					}
+				}
+			}
+		}
+		assertThat(descriptions).containsOnlyKeys("llm.spring-ai.chat-model.enabled",
+				"llm.spring-ai.chat-model.policy", "llm.spring-ai.chat-model.primary");
+		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
+	}
+
+	/**
+	 * A bean factory with definitions of these types, as the failed context had them.
+	 */
+	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
+		return beanFactory;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+			ToolCallingAutoConfiguration.class, LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class,
+			OpenAiChatAutoConfiguration.class })
+	@Import(ChatClientConsumerConfiguration.class)
+	static class ConflictingApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnLlmChatModelConfiguration {
+
+		@Bean
+		LlmChatModel myChatModel(io.github.llmresilience.LlmClient client) {
+			return new LlmChatModel(client, "chat");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OtherChatModelConfiguration {
+
+		@Bean
+		ChatModel otherChatModel() {
+			return new ChatModel() {
+
+				@Override
+				public ChatResponse call(Prompt prompt) {
+					throw new UnsupportedOperationException();
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoOtherChatModelsConfiguration {
+
+		@Bean
+		ChatModel firstChatModel() {
+			return new OtherChatModelConfiguration().otherChatModel();
+		}
+
+		@Bean
+		ChatModel secondChatModel() {
+			return new OtherChatModelConfiguration().otherChatModel();
+		}
+
+		@Bean
+		String needsOne(ChatModel chatModel) {
+			return chatModel.toString();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ChatClientConsumerConfiguration {
+
+		@Bean
+		ChatClient chatClient(ChatClient.Builder builder) {
+			return builder.build();
+		}
+
+	}
+
+}
