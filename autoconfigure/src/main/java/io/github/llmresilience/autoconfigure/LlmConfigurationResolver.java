@@ -24,6 +24,8 @@ import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
 import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
 import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
 import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.pacing.ProviderPacing;
+import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
@@ -53,6 +55,12 @@ public final class LlmConfigurationResolver {
 	public static LlmConfiguration resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
+		LlmProperties.RetryBudget defaultBudget = properties.getDefaults()
+			.getRetryBudget()
+			.orElse(LlmProperties.RetryBudget.defaults());
+		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
+		List<ProviderPacing> pacing = new ArrayList<>();
+		properties.getProviders().forEach((name, provider) -> pacing.add(pacing(name, provider, defaultBudget)));
 		Retry defaultRetry = properties.getDefaults().getRetry().orElse(Retry.defaults());
 		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
 		CircuitBreaker defaultCircuitBreaker = properties.getDefaults()
@@ -69,7 +77,7 @@ public final class LlmConfigurationResolver {
 						properties.getProviders().get(key.provider()).getCircuitBreaker().orElse(defaultCircuitBreaker)));
 			}
 		});
-		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers));
+		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers), pacing);
 	}
 
 	private static ProviderSettings provider(String name, Provider provider) {
@@ -251,6 +259,34 @@ public final class LlmConfigurationResolver {
 				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
 	}
 
+	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {
+		String prefix = "llm.providers." + name;
+		int requestsPerMinute = provider.getRateLimit().getRequestsPerMinute();
+		if (requestsPerMinute < 0) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.requests-per-minute",
+					requestsPerMinute, "The declared limit is a number of requests per minute, or 0 for none");
+		}
+		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
+		validateRetryBudget(prefix + ".retry-budget", budget);
+		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
+				new RetryBudgetSettings(budget.getEnabled(), budget.getRatio(), budget.getWindow(),
+						budget.getMinRetriesPerSecond()));
+	}
+
+	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {
+		if (budget.getRatio() != null && !(budget.getRatio() >= 0)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".ratio", budget.getRatio(),
+					"The ratio is the share of first requests that retries may add: 0 or more, such as 0.2");
+		}
+		if (budget.getMinRetriesPerSecond() != null && !(budget.getMinRetriesPerSecond() >= 0)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".min-retries-per-second",
+					budget.getMinRetriesPerSecond(), "The floor of retries per second is 0 or more, such as 1.0");
+		}
+		if (budget.getWindow() != null) {
+			positive(prefix + ".window", budget.getWindow());
+		}
+	}
+
 	private static void checkName(String prefix, String name, String what) {
 		if (!NAME.matcher(name).matches()) {
 			throw new InvalidConfigurationPropertyValueException(prefix, name, "A " + what
@@ -284,8 +320,10 @@ public final class LlmConfigurationResolver {
 	 *
 	 * @param providers the providers' settings, in configuration order
 	 * @param policies the policies
+	 * @param pacing what paces the requests to each provider
 	 */
-	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies) {
+	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies,
+			List<ProviderPacing> pacing) {
 
 	}
 

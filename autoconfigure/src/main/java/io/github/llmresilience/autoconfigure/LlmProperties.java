@@ -813,8 +813,8 @@ public class LlmProperties {
 	public static class RateLimit {
 
 		/**
-		 * Requests per minute this application sends to the provider at most (for the whole
-		 * fleet with 'llm.shared-state.type=redis'); 0 means no declared limit.
+		 * Requests per minute this application sends to the provider at most; 0 means no
+		 * declared limit.
 		 */
 		private int requestsPerMinute;
 

@@ -52,14 +52,21 @@ public final class ProviderClient {
 
 	private final FailureClassifier classifier;
 
+	private final Clock clock;
+
+	private final @Nullable RateLimitObserver rateLimits;
+
 	private final String readTimeoutDescription;
 
 	private final String firstChunkTimeoutDescription;
 
 	private final String idleTimeoutDescription;
 
-	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock) {
+	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock,
+			RateLimitObserver rateLimits) {
 		this.settings = settings;
+		this.clock = clock;
+		this.rateLimits = rateLimits.observes(settings.name()) ? rateLimits : null;
 		this.webClient = webClient;
 		this.chatUri = chatUri;
 		this.sentSignalled = sentSignalled;
@@ -146,6 +153,7 @@ public final class ProviderClient {
 	private Mono<ChatResponse> readCompletion(ClientResponse response, ExchangeState exchange) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
 		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters decoded from them.
 		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
 			if (!response.statusCode().is2xxSuccessful()) {
@@ -166,6 +174,15 @@ public final class ProviderClient {
 		});
 	}
 
+	private void observeRateLimits(HttpHeaders headers, ExchangeState exchange) {
+		if (this.rateLimits != null) {
+			RateLimitHeaders.Snapshot snapshot = RateLimitHeaders.parse(headers, this.clock.instant());
+			if (!snapshot.isEmpty()) {
+				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot);
+			}
+		}
+	}
+
 	private static String text(byte[] body, HttpHeaders headers) {
 		MediaType contentType = headers.getContentType();
 		Charset charset = (contentType != null && contentType.getCharset() != null) ? contentType.getCharset()
@@ -175,6 +192,7 @@ public final class ProviderClient {
 
 	private Flux<StreamEvent> readStream(ClientResponse response, ExchangeState exchange) {
 		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
 		if (!response.statusCode().is2xxSuccessful()) {
 			int status = response.statusCode().value();
 			return response.bodyToMono(byte[].class)

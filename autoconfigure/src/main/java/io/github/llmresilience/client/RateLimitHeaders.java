@@ -200,6 +200,15 @@ public final class RateLimitHeaders {
 		}
 
 		/**
+		 * Return whether the answer said nothing about any limit.
+		 * @return whether every limit is empty
+		 */
+		public boolean isEmpty() {
+			return this.requests.isEmpty() && this.tokens.isEmpty() && this.inputTokens.isEmpty()
+					&& this.outputTokens.isEmpty();
+		}
+
+		/**
 		 * Return the limits that are used up and say when they reset.
 		 * @return the exhausted limits
 		 */

@@ -165,7 +165,8 @@ class ConfigurationDocumentationTests {
 	void theGuidesNameOnlyPropertiesThatExist() throws IOException {
 		Set<String> properties = expectedProperties().keySet();
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
-				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS);
+				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
+				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {

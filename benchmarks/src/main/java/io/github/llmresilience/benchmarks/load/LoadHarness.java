@@ -12,13 +12,15 @@ import java.util.Set;
  * <li>(a) {@link HappyPath}: the starter against a bare {@code WebClient};</li>
  * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on {@code Retry-After};</li>
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
- * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open.</li>
+ * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
+ * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
+ * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off.</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f");
 
 	private LoadHarness() {
 	}
@@ -61,7 +63,8 @@ public final class LoadHarness {
 				"--mix-server-error=" + options.string("mix-server-error"),
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
-				"--slow-delay-ms=" + options.string("latency-delay-ms"));
+				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
+				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -105,6 +108,21 @@ public final class LoadHarness {
 						|| result.primaryPerCallAfterOpen() == 0), "(d) outage: every call served ("
 						+ result.runner().succeeded.get() + "), " + Table.number(result.primaryPerCallAfterOpen(), 4)
 						+ " primary requests per call once the circuit is open"));
+			}
+			if (scenarios.contains("e")) {
+				Brownout.Result result = new Brownout(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(e) brownout: " + Table.number(result.perCall(result.on()), 3)
+						+ " requests per call to the sick provider with the retry budget (≤ "
+						+ Table.number(result.bound(), 3) + "), " + Table.number(result.perCall(result.off()), 3)
+						+ " without"));
+			}
+			if (scenarios.contains("f")) {
+				PacedAccount.Result result = new PacedAccount(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
+						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
+						+ result.on().served.get() + " and " + result.off().served.get()));
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");

@@ -17,7 +17,7 @@ final class Options {
 	static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
 	static {
-		option("scenarios", "a,a2,b,c,d", "which scenarios to run, comma-separated");
+		option("scenarios", "a,a2,b,c,d,e,f", "which scenarios to run, comma-separated");
 		option("seed", "42", "seed of the fault mix");
 		option("server-jvm", "-Xmx1g", "options of the server JVM, comma-separated");
 		option("happy-calls", "20000", "(a) calls per round");
@@ -49,6 +49,13 @@ final class Options {
 		option("outage-calls", "10000", "(d) logical calls");
 		option("outage-concurrency", "100", "(d) calls in flight");
 		option("outage-circuit-breaker", "true", "(d) whether circuit breakers are on (false: what they save)");
+		option("brownout-calls", "10000", "(e) logical calls, with the retry budget off and then on");
+		option("brownout-concurrency", "100", "(e) calls in flight");
+		option("brownout", "0.4", "(e) share of attempts to the sick provider answered 503");
+		option("paced-calls", "2000", "(f) logical calls, with pacing off and then on");
+		option("paced-concurrency", "20", "(f) calls in flight");
+		option("paced-every", "50", "(f) every n-th answer says the limit is used up");
+		option("paced-reset-ms", "2000", "(f) the reset of a used-up limit, in milliseconds");
 		option("outage-warmup-calls", "20000", "(d) calls first, on a target of their own, to warm the JIT compiler up");
 	}
 

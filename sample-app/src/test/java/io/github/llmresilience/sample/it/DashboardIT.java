@@ -155,6 +155,13 @@ class DashboardIT {
 			// Counters need a sample after they grew for rate() to see the growth.
 			awaitPrometheusHasScrapedEveryCall();
 		}
+		for (int round = 0; round < ROUNDS; round++) {
+			rateLimitsOfPrimary("summaries");
+			for (int i = 0; i < 3; i++) {
+				assertThat(call("summaries", "Paced " + round + "." + i, 200)).contains("demo ");
+			}
+			awaitPrometheusHasScrapedEveryCall();
+		}
 		this.server.model(model(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
 		this.server.model(fallbackModel(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
 		for (int i = 0; i < FAILING_CALLS; i++) {
@@ -357,6 +364,19 @@ class DashboardIT {
 				.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(503),
 						FakeResponse.status(503));
 		}
+	}
+
+	/**
+	 * Script the primary's next answers so that the rate-limit meters move: an answer whose
+	 * headers say the requests are used up for 300 ms (the next call waits for the reset), and a
+	 * 503 whose server says not to retry it (the retry is denied, the call falls back).
+	 */
+	private void rateLimitsOfPrimary(String policy) {
+		this.server.model(model(policy))
+			.enqueue(FakeResponse.ok("A demo answer, the last of this minute")
+				.header("x-ratelimit-limit-requests", "60")
+				.header("x-ratelimit-remaining-requests", "0")
+				.header("x-ratelimit-reset-requests", "300ms"), FakeResponse.status(503).header("x-should-retry", "false"));
 	}
 
 	private void awaitPrometheusHasScrapedEveryCall() {
