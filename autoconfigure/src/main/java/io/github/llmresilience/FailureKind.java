@@ -20,13 +20,16 @@ import org.jspecify.annotations.Nullable;
 public enum FailureKind {
 
 	/**
-	 * HTTP 429: retried on the same target, honouring the server's {@code Retry-After}.
+	 * HTTP 429: retried on the same target, honouring the wait the server asks for
+	 * ({@code retry-after-ms}, {@code Retry-After}, Google's {@code RetryInfo}, or the reset of a
+	 * used-up {@code x-ratelimit-*} limit).
 	 */
 	RATE_LIMITED(RetriedWhen.STATUS_IS_LISTED, true, true, false),
 
 	/**
-	 * HTTP 402, or a 429 whose error code is {@code insufficient_quota}: waiting will not help,
-	 * so it is never retried.
+	 * HTTP 402, a code or type {@code insufficient_quota} (or another that says credits are used
+	 * up), a 400 or 403 whose message says the credit balance or spend limit is used up, or a 429
+	 * saying so without a server-requested wait: waiting will not help, so it is never retried.
 	 */
 	QUOTA_EXHAUSTED(RetriedWhen.NEVER, true, true, false),
 
@@ -56,19 +59,24 @@ public enum FailureKind {
 	AUTH(RetriedWhen.NEVER, true, true, false),
 
 	/**
-	 * HTTP 404, typically an unknown model.
+	 * HTTP 404, typically an unknown model; also code {@code model_not_found} with any 4xx, and a
+	 * 400 saying no model is loaded or the model does not exist (local servers).
 	 */
 	NOT_FOUND(RetriedWhen.NEVER, true, true, false),
 
 	/**
-	 * HTTP 400 with error code {@code context_length_exceeded}: the prompt is too long for the
-	 * model.
+	 * The prompt is too long for the model: code {@code context_length_exceeded} or type
+	 * {@code exceed_context_size_error}, or a message saying the prompt exceeds the model's context
+	 * or token maximum, with a 400, 413 or 500 (llama.cpp); also a 429 or 413 saying the single
+	 * request is too large, which no wait can help.
 	 */
 	CONTEXT_LENGTH(RetriedWhen.NEVER, false, false, false),
 
 	/**
-	 * The provider's content filter refused the prompt or the answer (HTTP 400 with code
-	 * {@code content_filter}, a 403 about moderation, or finish reason {@code content_filter}).
+	 * The provider's content filter refused the prompt or the answer: codes
+	 * {@code content_filter}, {@code content_policy_violation} or {@code invalid_prompt}, Azure's
+	 * {@code ResponsibleAIPolicyViolation} inner error, a 403 about moderation, or finish reason
+	 * {@code content_filter}.
 	 */
 	CONTENT_FILTER(RetriedWhen.NEVER, false, false, false),
 

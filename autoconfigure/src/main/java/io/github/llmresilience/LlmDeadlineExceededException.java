@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.llmresilience.client.DurationFormat;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * A policy's {@code deadline} passed before the logical call was served. Its kind is
@@ -24,7 +24,7 @@ public class LlmDeadlineExceededException extends LlmException {
 	 */
 	public LlmDeadlineExceededException(Duration deadline, @Nullable Throwable lastFailure, @Nullable String provider,
 			@Nullable String model, int attempts) {
-		super(builder(FailureKind.TIMEOUT).description("deadline of " + DurationFormat.format(deadline) + " reached")
+		super(builder(FailureKind.TIMEOUT).description("deadline of " + DurationText.format(deadline) + " reached")
 			.target(provider, model)
 			.attempts(attempts)
 			.requestSent(attempts > 0)

@@ -37,6 +37,8 @@ public class LlmException extends RuntimeException {
 
 	private final @Nullable String description;
 
+	private final @Nullable Boolean serverRetryHint;
+
 	/**
 	 * Create an exception from a builder.
 	 * @param builder the builder with the details
@@ -53,6 +55,7 @@ public class LlmException extends RuntimeException {
 		this.retryAfter = builder.retryAfter;
 		this.requestSent = builder.requestSent;
 		this.description = builder.description;
+		this.serverRetryHint = builder.serverRetryHint;
 	}
 
 	/**
@@ -79,6 +82,7 @@ public class LlmException extends RuntimeException {
 		builder.retryAfter = this.retryAfter;
 		builder.requestSent = this.requestSent;
 		builder.description = this.description;
+		builder.serverRetryHint = this.serverRetryHint;
 		builder.cause = getCause();
 		return builder;
 	}
@@ -130,7 +134,8 @@ public class LlmException extends RuntimeException {
 
 	/**
 	 * Return the provider's error code, such as {@code insufficient_quota} or
-	 * {@code context_length_exceeded}.
+	 * {@code context_length_exceeded}; a numeric code is given as text ({@code "429"}). A provider
+	 * that sends a type but no code (Anthropic's {@code overloaded_error}) has its type here.
 	 * @return the code, or {@code null} if the provider sent none
 	 */
 	public @Nullable String errorCode() {
@@ -170,12 +175,25 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return the wait the server asked for, from {@code retry-after-ms} or {@code Retry-After}
-	 * (delta-seconds or an HTTP-date).
+	 * Return the wait the server asked for, from {@code retry-after-ms}, {@code Retry-After}
+	 * (delta-seconds or an HTTP-date), Google's {@code RetryInfo} in the body, or, for a 429 with
+	 * none of those, the reset of a used-up {@code x-ratelimit-*} limit.
 	 * @return the wait, empty if the server asked for none or its value could not be used
 	 */
 	public Optional<Duration> retryAfter() {
 		return Optional.ofNullable(this.retryAfter);
+	}
+
+	/**
+	 * Return what the server said about retrying, in its {@code x-should-retry} header (OpenAI and
+	 * Anthropic send it): {@code false} means the target is not retried, whatever the kind (the
+	 * kind still decides whether the call falls back); {@code true} allows a retry of a 409, 429 or
+	 * 5xx even when its status is not in {@code retry-on-status}, and never makes a 400, 401, 403 or
+	 * 404 retryable.
+	 * @return the server's hint, empty if the answer carried none (or no answer arrived)
+	 */
+	public Optional<Boolean> serverRetryHint() {
+		return Optional.ofNullable(this.serverRetryHint);
 	}
 
 	/**
@@ -239,6 +257,8 @@ public class LlmException extends RuntimeException {
 		private boolean requestSent;
 
 		private @Nullable String description;
+
+		private @Nullable Boolean serverRetryHint;
 
 		private @Nullable Throwable cause;
 
@@ -326,6 +346,16 @@ public class LlmException extends RuntimeException {
 		 */
 		public Builder description(@Nullable String description) {
 			this.description = description;
+			return this;
+		}
+
+		/**
+		 * Set what the server said about retrying, from its {@code x-should-retry} header.
+		 * @param serverRetryHint the hint, or {@code null} if the server said nothing
+		 * @return this builder
+		 */
+		public Builder serverRetryHint(@Nullable Boolean serverRetryHint) {
+			this.serverRetryHint = serverRetryHint;
 			return this;
 		}
 

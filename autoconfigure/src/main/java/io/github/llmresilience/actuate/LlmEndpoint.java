@@ -14,15 +14,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import io.github.llmresilience.FailureKind;
-import io.github.llmresilience.client.DurationFormat;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.client.RateLimitHeaders.Limit;
+import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * The {@code llm} actuator endpoint: every provider, every policy with its targets in order, the
@@ -38,6 +42,8 @@ public class LlmEndpoint {
 
 	private final ProviderClients clients;
 
+	private final Pacing pacing;
+
 	/**
 	 * Create the endpoint.
 	 * @param policies the policies
@@ -45,9 +51,21 @@ public class LlmEndpoint {
 	 * @param clients the providers
 	 */
 	public LlmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients) {
+		this(policies, resilience, clients, Pacing.NONE);
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param policies the policies
+	 * @param resilience the circuit breakers
+	 * @param clients the providers
+	 * @param pacing the rate-limit snapshots and retry budgets
+	 */
+	public LlmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients, Pacing pacing) {
 		this.policies = policies;
 		this.resilience = resilience;
 		this.clients = clients;
+		this.pacing = pacing;
 	}
 
 	/**
@@ -60,7 +78,13 @@ public class LlmEndpoint {
 		this.clients.all().forEach((name, client) -> providers.put(name, ProviderDescriptor.of(client.settings())));
 		Map<String, PolicyDescriptor> policies = new LinkedHashMap<>();
 		this.policies.all().forEach((name, policy) -> policies.put(name, describe(policy)));
-		return new LlmDescriptor(providers, policies);
+		Map<String, RateLimitDescriptor> rateLimits = new LinkedHashMap<>();
+		this.pacing.snapshots()
+			.forEach((target, snapshot) -> rateLimits.put(target.name(),
+					RateLimitDescriptor.of(snapshot, this.pacing.exhaustedUntil(target))));
+		Map<String, RetryBudgetDescriptor> budgets = new LinkedHashMap<>();
+		this.pacing.budgets().forEach((provider, budget) -> budgets.put(provider, RetryBudgetDescriptor.of(budget)));
+		return new LlmDescriptor(providers, policies, rateLimits, budgets);
 	}
 
 	private PolicyDescriptor describe(ResolvedPolicy policy) {
@@ -88,7 +112,7 @@ public class LlmEndpoint {
 	}
 
 	static @Nullable String format(@Nullable Duration duration) {
-		return (duration != null) ? DurationFormat.format(duration) : null;
+		return (duration != null) ? DurationText.format(duration) : null;
 	}
 
 	/**
@@ -96,9 +120,60 @@ public class LlmEndpoint {
 	 *
 	 * @param providers the providers by name
 	 * @param policies the policies by name
+	 * @param rateLimits what the last answer of each target said of its rate limits, by target
+	 * @param retryBudgets the retry budget of each provider that has one, by provider
 	 */
-	public record LlmDescriptor(Map<String, ProviderDescriptor> providers,
-			Map<String, PolicyDescriptor> policies) implements OperationResponseBody {
+	public record LlmDescriptor(Map<String, ProviderDescriptor> providers, Map<String, PolicyDescriptor> policies,
+			Map<String, RateLimitDescriptor> rateLimits,
+			Map<String, RetryBudgetDescriptor> retryBudgets) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * What a target's last answer said of its rate limits.
+	 *
+	 * @param requests the request limit
+	 * @param tokens the token limit
+	 * @param exhaustedUntil until when requests to the target are held back, or {@code null}
+	 */
+	public record RateLimitDescriptor(LimitDescriptor requests, LimitDescriptor tokens,
+			@Nullable Instant exhaustedUntil) {
+
+		static RateLimitDescriptor of(Snapshot snapshot, @Nullable Instant exhaustedUntil) {
+			return new RateLimitDescriptor(LimitDescriptor.of(snapshot.requests()),
+					LimitDescriptor.of(snapshot.tokens()), exhaustedUntil);
+		}
+
+	}
+
+	/**
+	 * One rate limit.
+	 *
+	 * @param limit the limit, or {@code null} if not known
+	 * @param remaining what is left, or {@code null} if not known
+	 * @param reset when it is replenished, or {@code null} if not known
+	 */
+	public record LimitDescriptor(@Nullable Long limit, @Nullable Long remaining, @Nullable Instant reset) {
+
+		static LimitDescriptor of(Limit limit) {
+			return new LimitDescriptor(limit.limit(), limit.remaining(), limit.reset());
+		}
+
+	}
+
+	/**
+	 * A provider's retry budget, in its window now.
+	 *
+	 * @param firstRequests first requests of logical calls
+	 * @param retries retries sent
+	 * @param allowedRetries retries the window allows
+	 */
+	public record RetryBudgetDescriptor(int firstRequests, int retries, int allowedRetries) {
+
+		static RetryBudgetDescriptor of(RetryBudget budget) {
+			RetryBudget.Usage usage = budget.usage();
+			return new RetryBudgetDescriptor(usage.firstRequests(), usage.retries(), usage.allowedRetries());
+		}
 
 	}
 

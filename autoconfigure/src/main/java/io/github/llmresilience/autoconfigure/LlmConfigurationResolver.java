@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreaker;
@@ -24,6 +25,8 @@ import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
 import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
 import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
 import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.pacing.ProviderPacing;
+import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
@@ -55,6 +58,12 @@ public final class LlmConfigurationResolver {
 	public static LlmConfiguration resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
+		LlmProperties.RetryBudget defaultBudget = properties.getDefaults()
+			.getRetryBudget()
+			.orElse(LlmProperties.RetryBudget.defaults());
+		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
+		List<ProviderPacing> pacing = new ArrayList<>();
+		properties.getProviders().forEach((name, provider) -> pacing.add(pacing(name, provider, defaultBudget)));
 		Retry defaultRetry = properties.getDefaults().getRetry().orElse(Retry.defaults());
 		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
 		CircuitBreaker defaultCircuitBreaker = properties.getDefaults()
@@ -73,7 +82,7 @@ public final class LlmConfigurationResolver {
 						properties.getProviders().get(key.provider()).getCircuitBreaker().orElse(defaultCircuitBreaker)));
 			}
 		});
-		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers));
+		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers), pacing);
 	}
 
 	private static ProviderSettings provider(String name, Provider provider) {
@@ -108,11 +117,16 @@ public final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
 					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
 		}
+		DataSize maxResponseSize = provider.getMaxResponseSize();
+		if (maxResponseSize.toBytes() < 1 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-response-size", maxResponseSize,
+					"The largest answer accepted must be positive and at most 2GB, such as 16MB");
+		}
 		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
 		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(),
 				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
 				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
-				provider.getPendingAcquireTimeout());
+				provider.getPendingAcquireTimeout(), maxResponseSize);
 	}
 
 	private static URI baseUrl(String property, @Nullable String value) {
@@ -272,6 +286,34 @@ public final class LlmConfigurationResolver {
 				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
 	}
 
+	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {
+		String prefix = "llm.providers." + name;
+		int requestsPerMinute = provider.getRateLimit().getRequestsPerMinute();
+		if (requestsPerMinute < 0) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.requests-per-minute",
+					requestsPerMinute, "The declared limit is a number of requests per minute, or 0 for none");
+		}
+		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
+		validateRetryBudget(prefix + ".retry-budget", budget);
+		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
+				new RetryBudgetSettings(budget.getEnabled(), budget.getRatio(), budget.getWindow(),
+						budget.getMinRetriesPerSecond()));
+	}
+
+	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {
+		if (budget.getRatio() != null && !(budget.getRatio() >= 0)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".ratio", budget.getRatio(),
+					"The ratio is the share of first requests that retries may add: 0 or more, such as 0.2");
+		}
+		if (budget.getMinRetriesPerSecond() != null && !(budget.getMinRetriesPerSecond() >= 0)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".min-retries-per-second",
+					budget.getMinRetriesPerSecond(), "The floor of retries per second is 0 or more, such as 1.0");
+		}
+		if (budget.getWindow() != null) {
+			positive(prefix + ".window", budget.getWindow());
+		}
+	}
+
 	private static void checkName(String prefix, String name, String what) {
 		if (!NAME.matcher(name).matches()) {
 			throw new InvalidConfigurationPropertyValueException(prefix, name, "A " + what
@@ -305,8 +347,10 @@ public final class LlmConfigurationResolver {
 	 *
 	 * @param providers the providers' settings, in configuration order
 	 * @param policies the policies
+	 * @param pacing what paces the requests to each provider
 	 */
-	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies) {
+	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies,
+			List<ProviderPacing> pacing) {
 
 	}
 

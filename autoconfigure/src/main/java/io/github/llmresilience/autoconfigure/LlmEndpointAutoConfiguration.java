@@ -1,5 +1,6 @@
 package io.github.llmresilience.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import io.github.llmresilience.actuate.LlmEndpoint;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
@@ -24,8 +26,9 @@ public final class LlmEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmEndpoint llmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients) {
-		return new LlmEndpoint(policies, resilience, clients);
+	LlmEndpoint llmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients,
+			ObjectProvider<Pacing> pacing) {
+		return new LlmEndpoint(policies, resilience, clients, pacing.getIfAvailable(() -> Pacing.NONE));
 	}
 
 }

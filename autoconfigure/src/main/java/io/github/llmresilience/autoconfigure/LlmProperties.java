@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
@@ -169,11 +170,35 @@ public class LlmProperties {
 		private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 		/**
+		 * Largest answer accepted from this provider: a whole non-streaming body, or one event of a
+		 * stream; independent of 'spring.codec.max-in-memory-size'.
+		 */
+		private DataSize maxResponseSize = DataSize.ofMegabytes(16);
+
+		/**
 		 * Circuit breaker settings for this provider's targets, overriding
 		 * 'llm.defaults.circuit-breaker' field by field.
 		 */
 		@NestedConfigurationProperty
 		private CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+		/**
+		 * Whether to read the x-ratelimit-* (and anthropic-ratelimit-*) headers of every answer
+		 * and pace requests to a target whose limit they say is used up.
+		 */
+		private boolean rateLimitHeaders = true;
+
+		/**
+		 * Request limit of this provider's account, declared by the application.
+		 */
+		@NestedConfigurationProperty
+		private RateLimit rateLimit = new RateLimit();
+
+		/**
+		 * Retry budget of this provider, overriding 'llm.defaults.retry-budget' field by field.
+		 */
+		@NestedConfigurationProperty
+		private RetryBudget retryBudget = new RetryBudget();
 
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;
@@ -263,12 +288,44 @@ public class LlmProperties {
 			this.pendingAcquireTimeout = pendingAcquireTimeout;
 		}
 
+		public DataSize getMaxResponseSize() {
+			return this.maxResponseSize;
+		}
+
+		public void setMaxResponseSize(DataSize maxResponseSize) {
+			this.maxResponseSize = maxResponseSize;
+		}
+
 		public CircuitBreaker getCircuitBreaker() {
 			return this.circuitBreaker;
 		}
 
 		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
 			this.circuitBreaker = circuitBreaker;
+		}
+
+		public boolean isRateLimitHeaders() {
+			return this.rateLimitHeaders;
+		}
+
+		public void setRateLimitHeaders(boolean rateLimitHeaders) {
+			this.rateLimitHeaders = rateLimitHeaders;
+		}
+
+		public RateLimit getRateLimit() {
+			return this.rateLimit;
+		}
+
+		public void setRateLimit(RateLimit rateLimit) {
+			this.rateLimit = rateLimit;
+		}
+
+		public RetryBudget getRetryBudget() {
+			return this.retryBudget;
+		}
+
+		public void setRetryBudget(RetryBudget retryBudget) {
+			this.retryBudget = retryBudget;
 		}
 
 	}
@@ -289,6 +346,12 @@ public class LlmProperties {
 		 */
 		@NestedConfigurationProperty
 		private CircuitBreaker circuitBreaker = CircuitBreaker.defaults();
+
+		/**
+		 * Retry budget of every provider: how many retries may be added to its first requests.
+		 */
+		@NestedConfigurationProperty
+		private RetryBudget retryBudget = RetryBudget.defaults();
 
 		/**
 		 * Failure kinds after which the next target of a policy is tried.
@@ -316,6 +379,14 @@ public class LlmProperties {
 
 		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
 			this.circuitBreaker = circuitBreaker;
+		}
+
+		public RetryBudget getRetryBudget() {
+			return this.retryBudget;
+		}
+
+		public void setRetryBudget(RetryBudget retryBudget) {
+			this.retryBudget = retryBudget;
 		}
 
 		public Set<FailureKind> getFallbackOn() {
@@ -735,6 +806,115 @@ public class LlmProperties {
 
 		public void setPermittedCallsInHalfOpenState(@Nullable Integer permittedCallsInHalfOpenState) {
 			this.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+		}
+
+	}
+
+	/**
+	 * Retry budget of a provider: 'llm.defaults.retry-budget', and a provider's 'retry-budget',
+	 * whose unset fields take 'llm.defaults.retry-budget'.
+	 */
+	public static class RetryBudget {
+
+		/**
+		 * Whether retries to the provider are limited to a share of its first requests.
+		 */
+		private @Nullable Boolean enabled;
+
+		/**
+		 * Share of the first requests of the window that retries may add, such as 0.2 for 20 %.
+		 */
+		private @Nullable Double ratio;
+
+		/**
+		 * How far back requests count.
+		 */
+		private @Nullable Duration window;
+
+		/**
+		 * Retries per second of the window allowed whatever the traffic, so that a quiet provider
+		 * can still be retried.
+		 */
+		private @Nullable Double minRetriesPerSecond;
+
+		/**
+		 * Return the settings 'llm.defaults.retry-budget' starts from.
+		 * @return new settings with every field set
+		 */
+		static RetryBudget defaults() {
+			RetryBudget defaults = new RetryBudget();
+			defaults.enabled = true;
+			defaults.ratio = 0.2;
+			defaults.window = Duration.ofSeconds(10);
+			defaults.minRetriesPerSecond = 1.0;
+			return defaults;
+		}
+
+		/**
+		 * Return a copy whose unset fields take the other settings' values.
+		 * @param other the settings this one inherits from
+		 * @return the merged settings
+		 */
+		RetryBudget orElse(RetryBudget other) {
+			RetryBudget merged = new RetryBudget();
+			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
+			merged.ratio = (this.ratio != null) ? this.ratio : other.ratio;
+			merged.window = (this.window != null) ? this.window : other.window;
+			merged.minRetriesPerSecond = (this.minRetriesPerSecond != null) ? this.minRetriesPerSecond : other.minRetriesPerSecond;
+			return merged;
+		}
+
+		public @Nullable Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(@Nullable Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Double getRatio() {
+			return this.ratio;
+		}
+
+		public void setRatio(@Nullable Double ratio) {
+			this.ratio = ratio;
+		}
+
+		public @Nullable Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(@Nullable Duration window) {
+			this.window = window;
+		}
+
+		public @Nullable Double getMinRetriesPerSecond() {
+			return this.minRetriesPerSecond;
+		}
+
+		public void setMinRetriesPerSecond(@Nullable Double minRetriesPerSecond) {
+			this.minRetriesPerSecond = minRetriesPerSecond;
+		}
+
+	}
+
+	/**
+	 * Request limit a provider's account is known to have, declared by the application.
+	 */
+	public static class RateLimit {
+
+		/**
+		 * Requests per minute this application sends to the provider at most; 0 means no
+		 * declared limit.
+		 */
+		private int requestsPerMinute;
+
+		public int getRequestsPerMinute() {
+			return this.requestsPerMinute;
+		}
+
+		public void setRequestsPerMinute(int requestsPerMinute) {
+			this.requestsPerMinute = requestsPerMinute;
 		}
 
 	}

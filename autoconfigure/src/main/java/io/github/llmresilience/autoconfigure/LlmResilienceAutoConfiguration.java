@@ -47,6 +47,7 @@ import io.github.llmresilience.observation.LlmAttemptObservationConvention;
 import io.github.llmresilience.observation.LlmCallObservationConvention;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
@@ -104,11 +105,19 @@ public final class LlmResilienceAutoConfiguration {
 			ObjectProvider<WebClient.Builder> webClientBuilder,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
 			ObjectProvider<HttpClientSettings> httpClientSettings, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
-			ObjectProvider<LlmProviderCustomizer> customizers) {
+			ObjectProvider<LlmProviderCustomizer> customizers, Pacing pacing) {
 		return ProviderClients.create(configuration.providers(), webClientBuilder(webClientBuilder),
 				connectorBuilder.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
 				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC),
-				customizers.orderedStream().toList());
+				customizers.orderedStream().toList(), pacing);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Pacing llmPacing(LlmConfiguration configuration, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			ObjectProvider<LlmMetrics> metrics) {
+		return new Pacing(configuration.pacing(), clock.getIfAvailable(Clock::systemUTC),
+				metrics.getIfAvailable(() -> LlmMetrics.NONE));
 	}
 
 	private static WebClient.Builder webClientBuilder(ObjectProvider<WebClient.Builder> webClientBuilder) {
@@ -157,11 +166,11 @@ public final class LlmResilienceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmExecutor llmExecutor(TargetResilience resilience, LlmObservability observability,
+	LlmExecutor llmExecutor(TargetResilience resilience, LlmObservability observability, Pacing pacing,
 			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
 			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random) {
 		return new LlmExecutor(resilience, clock.getIfAvailable(Clock::systemUTC),
-				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability);
+				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability, pacing);
 	}
 
 	@Bean

@@ -1,29 +1,20 @@
 package io.github.llmresilience.client;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
-import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.context.Context;
 
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.codec.CodecException;
-import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -33,9 +24,8 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.client.OpenAiJson.MalformedBodyException;
-import io.github.llmresilience.client.OpenAiJson.Parsed;
-import io.github.llmresilience.client.OpenAiJson.ProviderError;
+import io.github.llmresilience.client.OpenAiWire.Parsed;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * Sends chat completion requests to one OpenAI-compatible provider. One request gives one answer or
@@ -44,14 +34,13 @@ import io.github.llmresilience.client.OpenAiJson.ProviderError;
  */
 public final class ProviderClient {
 
-	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
-	};
-
 	private static final String DONE = "[DONE]";
 
 	private static final byte[] NO_BYTES = {};
 
 	private static final String CONTENT_FILTER = "content_filter";
+
+	private static final String ERROR = "error";
 
 	private final ProviderSettings settings;
 
@@ -61,7 +50,11 @@ public final class ProviderClient {
 
 	private final boolean sentSignalled;
 
+	private final FailureClassifier classifier;
+
 	private final Clock clock;
+
+	private final @Nullable RateLimitObserver rateLimits;
 
 	private final String readTimeoutDescription;
 
@@ -69,18 +62,21 @@ public final class ProviderClient {
 
 	private final String idleTimeoutDescription;
 
-	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock) {
+	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock,
+			RateLimitObserver rateLimits) {
 		this.settings = settings;
+		this.clock = clock;
+		this.rateLimits = rateLimits.observes(settings.name()) ? rateLimits : null;
 		this.webClient = webClient;
 		this.chatUri = chatUri;
 		this.sentSignalled = sentSignalled;
-		this.clock = clock;
+		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
 		this.readTimeoutDescription = "no complete answer within "
-				+ DurationFormat.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
+				+ DurationText.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
 		this.firstChunkTimeoutDescription = "no first chunk within "
-				+ DurationFormat.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
-		this.idleTimeoutDescription = "no chunk for " + DurationFormat.format(settings.streamIdleTimeout()) + " ("
+				+ DurationText.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
+		this.idleTimeoutDescription = "no chunk for " + DurationText.format(settings.streamIdleTimeout()) + " ("
 				+ property + ".stream-idle-timeout)";
 	}
 
@@ -108,25 +104,22 @@ public final class ProviderClient {
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
 		return Mono.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled, this.settings.readTimeout(),
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiJson.writeRequest(model, request, false))
+				.bodyValue(OpenAiWire.writeRequest(model, request, false))
 				.exchangeToMono((response) -> readCompletion(response, exchange))
 				// The read timeout bounds the whole attempt (Reactor Netty's responseTimeout only
 				// bounds each read); Mono.timeout would describe its source on every call, a
 				// companion is cheaper.
 				.takeUntilOther(exchange.expired())
-				.switchIfEmpty(Mono.error(() -> failure(FailureKind.TIMEOUT, exchange)
-					.description(this.readTimeoutDescription)
-					.requestSent(exchange.requestSent())
-					.build()))
+				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
 				.doFinally((signal) -> exchange.cancelTimer())
-				.onErrorMap((ex) -> classify(ex, exchange))
-				.contextWrite(Context.of(Exchange.KEY, exchange));
+				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
 	}
 
@@ -140,41 +133,54 @@ public final class ProviderClient {
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
 		return Flux.defer(() -> {
-			Exchange exchange = new Exchange(model, this.sentSignalled, null, null);
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, null, null);
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiJson.writeRequest(model, request, true))
+				.bodyValue(OpenAiWire.writeRequest(model, request, true))
 				.exchangeToFlux((response) -> readStream(response, exchange))
 				.timeout(exchange.afterSent(this.settings.firstChunkTimeout(), this.firstChunkTimeoutDescription),
 						(event) -> exchange.after(this.settings.streamIdleTimeout(), this.idleTimeoutDescription))
 				.<ChatChunk>handle((event, sink) -> progress.next(event, sink, exchange))
 				.concatWith(Flux.defer(() -> progress.complete(exchange)))
-				.onErrorMap((ex) -> classify(ex, exchange))
-				.contextWrite(Context.of(Exchange.KEY, exchange));
+				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
 	}
 
-	private Mono<ChatResponse> readCompletion(ClientResponse response, Exchange exchange) {
+	private Mono<ChatResponse> readCompletion(ClientResponse response, ExchangeState exchange) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
 		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters decoded from them.
 		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
 			if (!response.statusCode().is2xxSuccessful()) {
-				throw failureOfStatus(status, OpenAiJson.errorOfBody(text(body, headers)), headers, exchange);
+				throw this.classifier.ofAnswer(status, headers, body, exchange);
 			}
-			Parsed parsed = OpenAiJson.parse(body);
+			Parsed parsed = OpenAiWire.parse(body);
 			if (parsed.error() != null) {
-				throw failureOfErrorObject(parsed.error(), headers, exchange);
+				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiJson.toResponse(parsed.completion(), text(body, headers), served(exchange));
+			ChatResponse answer = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
-				throw contentFiltered(exchange);
+				throw this.classifier.contentFiltered(exchange);
+			}
+			if (ERROR.equals(answer.finishReason())) {
+				throw this.classifier.finishedWithError(exchange);
 			}
 			return answer;
 		});
+	}
+
+	private void observeRateLimits(HttpHeaders headers, ExchangeState exchange) {
+		if (this.rateLimits != null) {
+			RateLimitHeaders.Snapshot snapshot = RateLimitHeaders.parse(headers, this.clock.instant());
+			if (!snapshot.isEmpty()) {
+				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot);
+			}
+		}
 	}
 
 	private static String text(byte[] body, HttpHeaders headers) {
@@ -184,176 +190,70 @@ public final class ProviderClient {
 		return new String(body, charset);
 	}
 
-	private Flux<StreamEvent> readStream(ClientResponse response, Exchange exchange) {
+	private Flux<StreamEvent> readStream(ClientResponse response, ExchangeState exchange) {
 		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
 		if (!response.statusCode().is2xxSuccessful()) {
 			int status = response.statusCode().value();
-			return response.bodyToMono(String.class)
-				.defaultIfEmpty("")
-				.flatMapMany((body) -> Flux.error(failureOfStatus(status, OpenAiJson.errorOfBody(body), headers,
-						exchange)));
+			return response.bodyToMono(byte[].class)
+				.defaultIfEmpty(NO_BYTES)
+				.flatMapMany((body) -> Flux.error(this.classifier.ofAnswer(status, headers, body, exchange)));
 		}
 		MediaType contentType = headers.getContentType();
 		if (contentType != null && !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
 			// The server answered with one JSON document: an error object, or a whole completion
 			// from a server that does not stream.
-			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((body) -> {
-				Parsed parsed = OpenAiJson.parse(body);
+			return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).flatMapMany((body) -> {
+				Parsed parsed = OpenAiWire.parse(body);
 				if (parsed.error() != null) {
-					return Flux.error(failureOfErrorObject(parsed.error(), headers, exchange));
+					return Flux.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiJson.toResponse(parsed.completion(), body, served(exchange));
+				ChatResponse whole = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
 			});
 		}
-		return response.bodyToFlux(SSE).handle((event, sink) -> {
-			String data = event.data();
-			if (data == null || data.isBlank()) {
-				return; // a comment or keep-alive
-			}
-			if (DONE.equals(data.strip())) {
-				sink.next(StreamEvent.END);
-				return;
-			}
-			Parsed parsed = OpenAiJson.parse(data);
-			if (parsed.error() != null) {
-				sink.error(failureOfErrorObject(parsed.error(), headers, exchange));
-				return;
-			}
-			sink.next(new StreamEvent(OpenAiJson.toChunk(parsed.completion()), false));
-		});
+		SseParser events = new SseParser((int) this.settings.maxResponseSize().toBytes(),
+				FailureClassifier.format(this.settings.maxResponseSize()) + " (llm.providers." + this.settings.name()
+						+ ".max-response-size)");
+		// Each buffer is copied and released at once, in a step that cannot fail, so that no buffer is
+		// released twice when an event is too large or the subscriber leaves.
+		return response.bodyToFlux(DataBuffer.class)
+			.map(ProviderClient::copyAndRelease)
+			.concatMapIterable(events::feed)
+			.concatWith(Flux.defer(() -> Flux.fromIterable(events.finish())))
+			.<StreamEvent>handle((data, sink) -> {
+				if (data.isBlank()) {
+					return; // a comment or keep-alive
+				}
+				if (DONE.equals(data.strip())) {
+					sink.next(StreamEvent.END);
+					return;
+				}
+				// An error event, with or without "event: error", is read from its data like any other.
+				Parsed parsed = OpenAiWire.parse(data);
+				if (parsed.error() != null) {
+					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
+					return;
+				}
+				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.completion()), false));
+			});
 	}
 
-	private LlmException failureOfStatus(int status, ProviderError error, HttpHeaders headers, Exchange exchange) {
-		return failure(FailureClassifier.ofStatus(status, error), exchange).status(status)
-			.errorCode(error.code())
-			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
-			.retryAfter(retryAfter(headers))
-			.requestSent(true)
-			.build();
+	private static byte[] copyAndRelease(DataBuffer buffer) {
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return bytes;
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
 	}
 
-	private LlmException failureOfErrorObject(ProviderError error, HttpHeaders headers, Exchange exchange) {
-		int status = FailureClassifier.statusOfErrorObject(error);
-		return failure(FailureClassifier.ofStatus(status, error), exchange).status(status)
-			.description("error object with code " + ((error.code() != null) ? error.code() : status)
-					+ " in a 2xx answer")
-			.errorCode(error.code())
-			.providerMessage(SecretRedactor.redact(error.message(), this.settings.apiKey()))
-			.retryAfter(retryAfter(headers))
-			.requestSent(true)
-			.build();
-	}
-
-	private @Nullable Duration retryAfter(HttpHeaders headers) {
-		return RetryAfter.parse(headers.getFirst(RetryAfter.RETRY_AFTER_MS), headers.getFirst(RetryAfter.RETRY_AFTER),
-				this.clock.instant());
-	}
-
-	private LlmException contentFiltered(Exchange exchange) {
-		return failure(FailureKind.CONTENT_FILTER, exchange).description("finish reason content_filter")
-			.requestSent(true)
-			.build();
-	}
-
-	private LlmException.Builder failure(FailureKind kind, Exchange exchange) {
-		return LlmException.builder(kind).target(this.settings.name(), exchange.model()).attempts(1);
-	}
-
-	private Served served(Exchange exchange) {
+	private Served served(ExchangeState exchange) {
 		return new Served(this.settings.name(), exchange.model(), 1, false);
-	}
-
-	/**
-	 * Give a transport failure its kind. Anything that is not a transport failure passes
-	 * through unchanged.
-	 */
-	private Throwable classify(Throwable ex, Exchange exchange) {
-		if (ex instanceof LlmException) {
-			return ex;
-		}
-		if (ex instanceof TimeoutException) {
-			String description = exchange.timeoutDescription();
-			return failure(FailureKind.TIMEOUT, exchange)
-				.description((description != null) ? description : "timed out")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
-		}
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			LlmException classified = classifyCause(cause, ex, exchange);
-			if (classified != null) {
-				return classified;
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return ex;
-	}
-
-	private @Nullable LlmException classifyCause(Throwable cause, Throwable ex, Exchange exchange) {
-		if (cause instanceof MalformedBodyException) {
-			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer is not a valid completion: " + cause.getMessage())
-				.requestSent(true)
-				.build();
-		}
-		if (cause instanceof DataBufferLimitException) {
-			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer is larger than the codecs accept (spring.codec.max-in-memory-size)")
-				.requestSent(true)
-				.cause(ex)
-				.build();
-		}
-		if (cause.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
-			String message = "no free connection to " + this.settings.name() + " within "
-					+ DurationFormat.format(this.settings.pendingAcquireTimeout()) + " (llm.providers."
-					+ this.settings.name() + ".pending-acquire-timeout, max-connections)";
-			return failure(FailureKind.CONNECTION, exchange).description(message)
-				.requestSent(false)
-				.cause(new ConnectionPoolExhaustedException(message, cause))
-				.build();
-		}
-		if (cause instanceof io.netty.handler.timeout.TimeoutException) {
-			return failure(FailureKind.TIMEOUT, exchange).description("the connection timed out")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
-		}
-		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-			return failure(FailureKind.CONNECTION, exchange)
-				.description("could not connect within " + DurationFormat.format(this.settings.connectTimeout())
-						+ " (llm.providers." + this.settings.name() + ".connect-timeout)")
-				.requestSent(false)
-				.cause(ex)
-				.build();
-		}
-		if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
-			return failure(FailureKind.CONNECTION, exchange)
-				.description((cause instanceof UnknownHostException) ? "unknown host" : "connection refused")
-				.requestSent(false)
-				.cause(ex)
-				.build();
-		}
-		if (cause instanceof PrematureCloseException || cause instanceof ClosedChannelException
-				|| cause instanceof IOException || cause instanceof io.netty.channel.ChannelException) {
-			return failure(FailureKind.CONNECTION, exchange)
-				.description("the connection was closed before the answer was complete")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
-		}
-		if (cause instanceof CodecException) {
-			return failure(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer could not be decoded")
-				.requestSent(true)
-				.cause(ex)
-				.build();
-		}
-		return null;
 	}
 
 	/**
@@ -374,7 +274,7 @@ public final class ProviderClient {
 
 		private volatile boolean finished;
 
-		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, Exchange exchange) {
+		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, ExchangeState exchange) {
 			if (event.end()) {
 				this.ended = true;
 				sink.complete();
@@ -385,7 +285,11 @@ public final class ProviderClient {
 				return;
 			}
 			if (CONTENT_FILTER.equals(chunk.finishReason())) {
-				sink.error(contentFiltered(exchange));
+				sink.error(ProviderClient.this.classifier.contentFiltered(exchange));
+				return;
+			}
+			if (ERROR.equals(chunk.finishReason())) {
+				sink.error(ProviderClient.this.classifier.finishedWithError(exchange));
 				return;
 			}
 			if (chunk.finishReason() != null) {
@@ -396,14 +300,11 @@ public final class ProviderClient {
 			}
 		}
 
-		Flux<ChatChunk> complete(Exchange exchange) {
+		Flux<ChatChunk> complete(ExchangeState exchange) {
 			if (this.ended || this.finished) {
 				return Flux.empty();
 			}
-			return Flux.error(failure(FailureKind.CONNECTION, exchange)
-				.description("the stream ended before [DONE] and without a finish reason")
-				.requestSent(true)
-				.build());
+			return Flux.error(ProviderClient.this.classifier.truncated(exchange));
 		}
 
 	}

@@ -87,6 +87,25 @@ public final class ProviderClients implements AutoCloseable {
 	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
 			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock,
 			List<LlmProviderCustomizer> customizers) {
+		return create(providers, webClientBuilder, connectorBuilder, httpClientSettings, clock, customizers,
+				RateLimitObserver.NONE);
+	}
+
+	/**
+	 * Create clients.
+	 * @param providers the providers' settings
+	 * @param webClientBuilder the application's builder, cloned for each provider
+	 * @param connectorBuilder the application's connector builder
+	 * @param httpClientSettings the application's client settings (SSL bundle, redirects); the
+	 * connect timeout comes from each provider and the read timeouts are the attempt's own
+	 * @param clock the clock, for {@code Retry-After} dates
+	 * @param customizers applied in order to each provider's builder before its client is built
+	 * @param rateLimits told what the rate-limit headers of every answer say
+	 * @return the clients
+	 */
+	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
+			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock,
+			List<LlmProviderCustomizer> customizers, RateLimitObserver rateLimits) {
 		Map<String, ProviderClient> clients = new LinkedHashMap<>();
 		List<ConnectionProvider> pools = new ArrayList<>();
 		for (ProviderSettings settings : providers) {
@@ -102,7 +121,7 @@ public final class ProviderClients implements AutoCloseable {
 					.build();
 				pools.add(pool);
 				connector = reactor.withHttpClientFactory(() -> HttpClient.create(pool))
-					.withHttpClientCustomizer((client) -> client.doAfterRequest(Exchange::afterRequest))
+					.withHttpClientCustomizer((client) -> client.doAfterRequest(ExchangeState::afterRequest))
 					.build(perProvider);
 				sentSignalled = true;
 			}
@@ -114,20 +133,26 @@ public final class ProviderClients implements AutoCloseable {
 				connector = connectorBuilder.build(perProvider);
 				sentSignalled = false;
 			}
+			// The provider's own limit replaces spring.codec.max-in-memory-size, which is far too small
+			// for long answers that have already been paid for.
+			int maxResponseSize = (int) settings.maxResponseSize().toBytes();
 			WebClient.Builder builder = webClientBuilder.clone()
 				.clientConnector(connector)
+				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(maxResponseSize))
 				.defaultHeaders((headers) -> defaultHeaders(settings, headers));
 			for (LlmProviderCustomizer customizer : customizers) {
 				customizer.customize(settings.name(), builder);
 			}
 			WebClient webClient = builder.build();
 			clients.put(settings.name(),
-					new ProviderClient(settings, webClient, chatUri(settings), sentSignalled, clock));
+					new ProviderClient(settings, webClient, chatUri(settings), sentSignalled, clock, rateLimits));
 		}
 		return new ProviderClients(clients, pools);
 	}
 
 	private static void defaultHeaders(ProviderSettings settings, HttpHeaders headers) {
+		headers.set(HttpHeaders.USER_AGENT, UserAgent.VALUE);
+		// The provider's headers may set their own User-Agent, in any case: HttpHeaders ignores case.
 		settings.headers().forEach(headers::set);
 		String apiKey = settings.apiKey();
 		if (apiKey != null) {

@@ -7,6 +7,8 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 /**
  * The resolved, validated settings of one provider under {@code llm.providers}.
  *
@@ -24,15 +26,23 @@ import org.jspecify.annotations.Nullable;
  * @param streamIdleTimeout the longest silence between two chunks of a stream
  * @param maxConnections the size of the provider's connection pool
  * @param pendingAcquireTimeout the longest a request waits for a pooled connection
+ * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or one event of a
+ * stream
  */
 public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey, String authHeader,
 		Map<String, String> queryParams, Map<String, String> headers, Duration connectTimeout, Duration readTimeout,
-		Duration firstChunkTimeout, Duration streamIdleTimeout, int maxConnections, Duration pendingAcquireTimeout) {
+		Duration firstChunkTimeout, Duration streamIdleTimeout, int maxConnections, Duration pendingAcquireTimeout,
+		DataSize maxResponseSize) {
 
 	/**
 	 * The default authentication header.
 	 */
 	public static final String AUTHORIZATION = "Authorization";
+
+	/**
+	 * The default largest answer: long documents and large tool-call arguments fit.
+	 */
+	public static final DataSize DEFAULT_MAX_RESPONSE_SIZE = DataSize.ofMegabytes(16);
 
 	/**
 	 * Create settings.
@@ -48,14 +58,42 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 	 * @param streamIdleTimeout the stream idle timeout
 	 * @param maxConnections the pool size
 	 * @param pendingAcquireTimeout the pool acquisition timeout
+	 * @param maxResponseSize the largest answer accepted
 	 */
 	public ProviderSettings {
 		Objects.requireNonNull(name, "'name' must not be null");
+		Objects.requireNonNull(maxResponseSize, "'maxResponseSize' must not be null");
+		if (maxResponseSize.toBytes() < 1 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException("'maxResponseSize' must be between 1B and 2GB, was " + maxResponseSize);
+		}
 		Objects.requireNonNull(baseUrl, "'baseUrl' must not be null");
 		Objects.requireNonNull(authHeader, "'authHeader' must not be null");
 		queryParams = Map.copyOf(queryParams);
 		headers = Map.copyOf(headers);
 		apiKey = (apiKey != null && !apiKey.isBlank()) ? apiKey : null;
+	}
+
+	/**
+	 * Create settings that accept answers up to {@link #DEFAULT_MAX_RESPONSE_SIZE}.
+	 * @param name the provider's name
+	 * @param baseUrl the base URL
+	 * @param apiKey the API key
+	 * @param authHeader the authentication header
+	 * @param queryParams the query parameters
+	 * @param headers the extra headers
+	 * @param connectTimeout the connect timeout
+	 * @param readTimeout the read timeout
+	 * @param firstChunkTimeout the first-chunk timeout
+	 * @param streamIdleTimeout the stream idle timeout
+	 * @param maxConnections the pool size
+	 * @param pendingAcquireTimeout the pool acquisition timeout
+	 */
+	public ProviderSettings(String name, URI baseUrl, @Nullable String apiKey, String authHeader,
+			Map<String, String> queryParams, Map<String, String> headers, Duration connectTimeout,
+			Duration readTimeout, Duration firstChunkTimeout, Duration streamIdleTimeout, int maxConnections,
+			Duration pendingAcquireTimeout) {
+		this(name, baseUrl, apiKey, authHeader, queryParams, headers, connectTimeout, readTimeout, firstChunkTimeout,
+				streamIdleTimeout, maxConnections, pendingAcquireTimeout, DEFAULT_MAX_RESPONSE_SIZE);
 	}
 
 	/**
@@ -83,7 +121,7 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 			Duration streamIdleTimeout) {
 		return new ProviderSettings(this.name, this.baseUrl, this.apiKey, this.authHeader, this.queryParams,
 				this.headers, connectTimeout, readTimeout, firstChunkTimeout, streamIdleTimeout, this.maxConnections,
-				this.pendingAcquireTimeout);
+				this.pendingAcquireTimeout, this.maxResponseSize);
 	}
 
 	/**
@@ -97,7 +135,7 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 			Map<String, String> queryParams) {
 		return new ProviderSettings(this.name, this.baseUrl, this.apiKey, authHeader, queryParams, headers,
 				this.connectTimeout, this.readTimeout, this.firstChunkTimeout, this.streamIdleTimeout,
-				this.maxConnections, this.pendingAcquireTimeout);
+				this.maxConnections, this.pendingAcquireTimeout, this.maxResponseSize);
 	}
 
 	/**
@@ -109,7 +147,19 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 	public ProviderSettings withPool(int maxConnections, Duration pendingAcquireTimeout) {
 		return new ProviderSettings(this.name, this.baseUrl, this.apiKey, this.authHeader, this.queryParams,
 				this.headers, this.connectTimeout, this.readTimeout, this.firstChunkTimeout, this.streamIdleTimeout,
-				maxConnections, pendingAcquireTimeout);
+				maxConnections, pendingAcquireTimeout, this.maxResponseSize);
+	}
+
+	/**
+	 * Return a copy that accepts answers up to another size.
+	 * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or one event
+	 * of a stream
+	 * @return the copy
+	 */
+	public ProviderSettings withMaxResponseSize(DataSize maxResponseSize) {
+		return new ProviderSettings(this.name, this.baseUrl, this.apiKey, this.authHeader, this.queryParams,
+				this.headers, this.connectTimeout, this.readTimeout, this.firstChunkTimeout, this.streamIdleTimeout,
+				this.maxConnections, this.pendingAcquireTimeout, maxResponseSize);
 	}
 
 	@Override
@@ -120,7 +170,8 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 				+ this.queryParams.keySet() + ", headers=" + this.headers.keySet() + ", connectTimeout="
 				+ this.connectTimeout + ", readTimeout=" + this.readTimeout + ", firstChunkTimeout="
 				+ this.firstChunkTimeout + ", streamIdleTimeout=" + this.streamIdleTimeout + ", maxConnections="
-				+ this.maxConnections + ", pendingAcquireTimeout=" + this.pendingAcquireTimeout + "]";
+				+ this.maxConnections + ", pendingAcquireTimeout=" + this.pendingAcquireTimeout + ", maxResponseSize="
+				+ this.maxResponseSize + "]";
 	}
 
 }

@@ -26,6 +26,10 @@ public final class CallState {
 
 	private final List<String> failures = new ArrayList<>();
 
+	// The providers this call has sent a request to: a later request to one of them is a retry
+	// for its retry budget. Rarely more than two.
+	private final List<String> providers = new ArrayList<>(2);
+
 	private volatile @Nullable Target currentTarget;
 
 	private volatile int currentTargetIndex;
@@ -90,6 +94,28 @@ public final class CallState {
 	 */
 	public void nonIdempotentRequest() {
 		this.nonIdempotentRequest = true;
+	}
+
+	/**
+	 * Record that the call sends a request to a provider.
+	 * @param provider the provider
+	 * @return whether it is the call's first request to that provider
+	 */
+	synchronized boolean firstRequestTo(String provider) {
+		if (this.providers.contains(provider)) {
+			return false;
+		}
+		this.providers.add(provider);
+		return true;
+	}
+
+	/**
+	 * Return whether the call has sent a request to a provider.
+	 * @param provider the provider
+	 * @return whether it has
+	 */
+	synchronized boolean hasSentTo(String provider) {
+		return this.providers.contains(provider);
 	}
 
 	void target(Target target, int index) {

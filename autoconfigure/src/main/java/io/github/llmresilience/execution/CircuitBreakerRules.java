@@ -23,7 +23,8 @@ final class CircuitBreakerRules {
 	static boolean recorded(Throwable throwable) {
 		Throwable failure = AttemptFailure.unwrap(throwable);
 		return failure instanceof LlmException llm && !(failure instanceof LlmDeadlineExceededException)
-				&& !poolExhausted(llm) && llm.kind().recordedByCircuitBreaker();
+				&& !poolExhausted(llm) && !(llm.getCause() instanceof PacedException)
+				&& llm.kind().recordedByCircuitBreaker();
 	}
 
 	/**
@@ -35,7 +36,7 @@ final class CircuitBreakerRules {
 		if (!(failure instanceof LlmException llm) || failure instanceof LlmDeadlineExceededException) {
 			return true;
 		}
-		return poolExhausted(llm) || !llm.kind().recordedByCircuitBreaker();
+		return poolExhausted(llm) || llm.getCause() instanceof PacedException || !llm.kind().recordedByCircuitBreaker();
 	}
 
 	/**

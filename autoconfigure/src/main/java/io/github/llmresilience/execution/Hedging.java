@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -101,6 +100,25 @@ final class Hedging {
 	}
 
 	/**
+	 * Makes a target's try: its circuit breaker, its retry and its attempts.
+	 *
+	 * @param <T> the element type
+	 */
+	@FunctionalInterface
+	interface TargetTry<T> {
+
+		/**
+		 * Return a target's try.
+		 * @param index the position of the target in the policy
+		 * @param attempt makes one attempt against a scope's target
+		 * @param hedge whether the try is a hedge's, already counted against the retry budget
+		 * @return the try
+		 */
+		Flux<T> apply(int index, Function<AttemptScope, ? extends Publisher<T>> attempt, boolean hedge);
+
+	}
+
+	/**
 	 * Where the trigger of the hedge's leg stands: it fires once, or is closed once, never both.
 	 */
 	private enum Trigger {
@@ -135,9 +153,9 @@ final class Hedging {
 		@SuppressWarnings("unchecked")
 		private final Sinks.One<Boolean>[] lost = new Sinks.One[] { Sinks.one(), Sinks.one() };
 
-		private final Throwable[] failures = new Throwable[2];
-
 		// Everything below is guarded by this race.
+
+		private final @Nullable Throwable[] failures = new Throwable[2];
 
 		private Trigger trigger = Trigger.PENDING;
 
@@ -169,16 +187,15 @@ final class Hedging {
 		/**
 		 * Run the race.
 		 * @param attempt makes one attempt against a scope's target
-		 * @param targetTry makes a target's try (circuit breaker, retry, attempts) from its
-		 * position and the attempt to make
+		 * @param targetTry makes a target's try (circuit breaker, retry, attempts)
 		 * @return the elements of the leg that answers first, or the later failure of the two
 		 */
-		Flux<T> run(Function<AttemptScope, ? extends Publisher<T>> attempt,
-				BiFunction<Integer, Function<AttemptScope, ? extends Publisher<T>>, Flux<T>> targetTry) {
-			Flux<T> first = leg(FIRST, targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt)));
+		Flux<T> run(Function<AttemptScope, ? extends Publisher<T>> attempt, TargetTry<T> targetTry) {
+			Flux<T> first = leg(FIRST,
+					targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt), false));
 			Flux<T> hedge = this.hedgeTrigger.asMono()
-				.flatMapMany((fired) -> startsHedge()
-						? leg(HEDGE, targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt)))
+				.flatMapMany((fired) -> startsHedge() ? leg(HEDGE,
+						targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt), true))
 						: Flux.empty());
 			return Flux.merge(first, hedge)
 				.concatWith(Flux.defer(this::outcome))

@@ -1,6 +1,7 @@
 package io.github.llmresilience.execution;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -24,6 +25,9 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
+import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.RequestLimiter;
+import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
@@ -49,10 +53,12 @@ public final class LlmExecutor {
 
 	private final LlmObservability observability;
 
+	private final Pacing pacing;
+
 	private final Hedging hedging;
 
 	/**
-	 * Create an executor.
+	 * Create an executor without pacing: no rate-limit headers, declared limits or retry budgets.
 	 * @param resilience the retries and circuit breakers of every target
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
@@ -60,7 +66,7 @@ public final class LlmExecutor {
 	 */
 	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
 			LlmObservability observability) {
-		this(resilience, clock, random, observability, HedgePermit.ALWAYS);
+		this(resilience, clock, random, observability, Pacing.NONE);
 	}
 
 	/**
@@ -69,15 +75,17 @@ public final class LlmExecutor {
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
 	 * @param observability where to report calls, retries, fallbacks and hedges
-	 * @param hedgePermit asked before each hedge is sent
+	 * @param pacing what holds requests back: rate limits and retry budgets (which hedges count
+	 * against too)
 	 */
 	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
-			LlmObservability observability, HedgePermit hedgePermit) {
+			LlmObservability observability, Pacing pacing) {
 		this.resilience = resilience;
 		this.decider = new RetryDecider(clock, random);
 		this.clock = clock;
 		this.observability = observability;
-		this.hedging = new Hedging(resilience, observability.metrics(), hedgePermit);
+		this.pacing = pacing;
+		this.hedging = new Hedging(resilience, observability.metrics(), this::hedgeWithinBudget);
 	}
 
 	/**
@@ -142,9 +150,9 @@ public final class LlmExecutor {
 		// A hedged try races the target against its hedge (§13); the chain goes on after the
 		// last target the race tried, from the later of its failures.
 		Hedging.Race<T> race = this.hedging.race(call, options, index);
-		Flux<T> tried = (race != null) ? race.run(attempt,
-				(leg, legAttempt) -> targetTry(call, options, legAttempt, policy.targets().get(leg), leg))
-				: targetTry(call, options, attempt, policy.targets().get(index), index);
+		Flux<T> tried = (race != null) ? race.run(attempt, (leg, legAttempt, hedge) -> targetTry(call, options,
+				legAttempt, policy.targets().get(leg), leg, hedge))
+				: targetTry(call, options, attempt, policy.targets().get(index), index, false);
 		return tried.onErrorResume((failure) -> {
 			call.lastFailure(failure);
 			int last = (race != null) ? race.lastIndex() : index;
@@ -164,18 +172,33 @@ public final class LlmExecutor {
 	}
 
 	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,
-			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index) {
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index, boolean hedge) {
 		return Flux.defer(() -> {
+			// A hedge's try was counted against the budget when the hedge was permitted.
+			if (index > 0 && !hedge && !withinBudget(call, target)) {
+				// A first request to another model of a provider already asked is a retry for
+				// that provider's budget: denied, this target is passed over like the last one.
+				Throwable last = call.lastFailure();
+				return Flux.error((last != null) ? last : new IllegalStateException("No failure before " + target));
+			}
 			call.target(target, index);
 			Instant targetStart = this.clock.instant();
 			AtomicInteger attempts = new AtomicInteger();
 			Flux<T> attemptFlux = Flux.defer(() -> {
 				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet());
 				StreamGate<T> gate = new StreamGate<>(call, options.text());
-				return Flux.from(attempt.apply(scope))
+				Flux<T> send = Flux.defer(() -> {
+					if (call.firstRequestTo(target.provider())) {
+						RetryBudget budget = this.pacing.budget(target.provider());
+						if (budget != null) {
+							budget.firstRequest();
+						}
+					}
+					return Flux.from(attempt.apply(scope));
+				})
 					.doOnNext(gate::passed)
-					.onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate))
-					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+					.onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
+				return pace(scope, targetStart).thenMany(send).contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
 			Flux<T> guarded = attemptFlux
 				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));
@@ -205,6 +228,19 @@ public final class LlmExecutor {
 		ResolvedPolicy policy = call.policy();
 		RetryDecision decision = this.decider.decide(failure, policy.retry(), scope.attempt(), targetStart,
 				call.deadlineAt(), call.idempotent());
+		if (decision.retry() && !decision.serverWait()) {
+			// Retries the server asked for with a wait are paced by the server, not the budget.
+			RetryBudget budget = this.pacing.budget(target.provider());
+			if (budget != null && !budget.tryRetry()) {
+				decision = RetryDecision.giveUp(RetryDecision.Reason.RETRY_BUDGET);
+			}
+		}
+		if (decision.reason() == RetryDecision.Reason.RETRY_BUDGET) {
+			this.observability.metrics().retryDenied(policy.name(), target, "retry-budget");
+		}
+		else if (decision.reason() == RetryDecision.Reason.SERVER_SAID_NO) {
+			this.observability.metrics().retryDenied(policy.name(), target, "server-said-no");
+		}
 		if (decision.retry()) {
 			this.observability.metrics().retry(policy.name(), target, reason(failure));
 			if (logger.isDebugEnabled()) {
@@ -218,6 +254,96 @@ public final class LlmExecutor {
 					+ decision.reason());
 		}
 		return new AttemptFailure(failure, decision);
+	}
+
+	/**
+	 * Whether a fallback target may be tried: for a provider the call already sent to, its first
+	 * request is a retry, and needs the provider's retry budget.
+	 */
+	private boolean withinBudget(CallState call, Target target) {
+		if (!call.hasSentTo(target.provider())) {
+			return true;
+		}
+		RetryBudget budget = this.pacing.budget(target.provider());
+		if (budget == null || budget.tryRetry()) {
+			return true;
+		}
+		this.observability.metrics().retryDenied(call.policy().name(), target, "retry-budget");
+		call.failed(target, "retry-budget");
+		return false;
+	}
+
+	/**
+	 * Whether a hedge may be sent (§13): it counts against the retry budget as any request does
+	 * (§12), so a hedge to a provider the call already sent to (always, for {@code target: same})
+	 * is a retry and needs that provider's budget; a hedge to another provider is a first request
+	 * there, counted when it is sent.
+	 */
+	private boolean hedgeWithinBudget(CallState call, Target from, Target to) {
+		if (!call.hasSentTo(to.provider())) {
+			return true;
+		}
+		RetryBudget budget = this.pacing.budget(to.provider());
+		if (budget == null || budget.tryRetry()) {
+			return true;
+		}
+		this.observability.metrics().retryDenied(call.policy().name(), to, "retry-budget");
+		return false;
+	}
+
+	/**
+	 * Hold an attempt back while its target's rate limit is known to be used up, or its provider's
+	 * declared limit has no permit free: wait, as for a 429 with that {@code Retry-After}, if the
+	 * policy allows the wait; otherwise give the target up without sending anything.
+	 */
+	private Mono<Void> pace(AttemptScope scope, Instant targetStart) {
+		return Mono.defer(() -> {
+			Target target = scope.target();
+			Instant until = this.pacing.exhaustedUntil(target);
+			if (until != null) {
+				Duration wait = Duration.between(this.clock.instant(), until);
+				return paceOrSkip(scope, targetStart, wait, "the rate limit of " + target + " is used up until "
+						+ until).then(Mono.defer(() -> acquire(scope, targetStart)));
+			}
+			return acquire(scope, targetStart);
+		});
+	}
+
+	private Mono<Void> acquire(AttemptScope scope, Instant targetStart) {
+		Target target = scope.target();
+		RequestLimiter limiter = this.pacing.limiter(target.provider());
+		if (limiter == null) {
+			return Mono.empty();
+		}
+		return limiter.tryAcquire().flatMap((nanos) -> {
+			if (nanos <= 0) {
+				return Mono.empty();
+			}
+			// Another call may take the next permit first: then this one waits again.
+			return paceOrSkip(scope, targetStart, Duration.ofNanos(nanos), "no request of llm.providers."
+					+ target.provider() + ".rate-limit.requests-per-minute is free")
+				.then(Mono.defer(() -> acquire(scope, targetStart)));
+		});
+	}
+
+	private Mono<Void> paceOrSkip(AttemptScope scope, Instant targetStart, Duration wait, String why) {
+		CallState call = scope.call();
+		Target target = scope.target();
+		if (this.decider.mayPace(wait, call.policy().retry(), targetStart, call.deadlineAt())) {
+			this.observability.metrics().paced(target, "waited");
+			return Mono.delay(wait).then();
+		}
+		this.observability.metrics().paced(target, "skipped");
+		LlmException paced = LlmException.builder(FailureKind.RATE_LIMITED)
+			.target(target.provider(), target.model())
+			.description("nothing sent: " + why)
+			.retryAfter(wait)
+			.attempts(call.attempts())
+			.cause(new PacedException(why))
+			.build();
+		call.lastFailure(paced);
+		call.failed(target, "rate-limited (paced)");
+		return Mono.error(new AttemptFailure(paced, RetryDecision.giveUp(RetryDecision.Reason.PACED)));
 	}
 
 	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {

@@ -59,6 +59,10 @@ final class RetryDecider {
 			if (!retryable(llm, settings, idempotent)) {
 				return RetryDecision.giveUp(Reason.NOT_RETRYABLE);
 			}
+			if (Boolean.FALSE.equals(llm.serverRetryHint().orElse(null))) {
+				// x-should-retry: false: the kind would be retried, the server says it must not be.
+				return RetryDecision.giveUp(Reason.SERVER_SAID_NO);
+			}
 			if (settings.respectRetryAfter()) {
 				serverWait = llm.retryAfter().orElse(null);
 			}
@@ -88,7 +92,25 @@ final class RetryDecider {
 			return (serverWait != null) ? giveUpOnServerWait(failure, Reason.DEADLINE, now.plus(serverWait))
 					: RetryDecision.giveUp(Reason.DEADLINE);
 		}
-		return RetryDecision.retryAfter(wait.toMillis());
+		return (serverWait != null) ? RetryDecision.retryAfterServerWait(wait.toMillis())
+				: RetryDecision.retryAfter(wait.toMillis());
+	}
+
+	/**
+	 * Return whether an attempt may wait before it is sent, because its target's rate limit is
+	 * used up or a declared limit has no permit free: as for a 429 whose {@code Retry-After} is
+	 * that wait, it must be within {@code max-retry-after} and end before the target's
+	 * {@code max-elapsed} and the call's deadline.
+	 * @param wait the wait
+	 * @param settings the policy's retry settings
+	 * @param targetStart when the target's first attempt started
+	 * @param deadline the call's deadline, or {@code null}
+	 * @return whether to wait; otherwise the target is given up
+	 */
+	boolean mayPace(Duration wait, RetrySettings settings, Instant targetStart, @Nullable Instant deadline) {
+		Instant next = this.clock.instant().plus(wait);
+		return wait.compareTo(settings.maxRetryAfter()) <= 0 && next.isBefore(targetStart.plus(settings.maxElapsed()))
+				&& (deadline == null || next.isBefore(deadline));
 	}
 
 	/**
@@ -110,9 +132,14 @@ final class RetryDecider {
 	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
 		FailureKind kind = failure.kind();
 		Integer status = failure.status();
+		// x-should-retry: true allows a 409, 429 or 5xx that retry-on-status leaves out, and never a
+		// 4xx of another kind (false is the decider's: the kind would be retried, the server says no).
+		Boolean serverSaid = failure.serverRetryHint().orElse(null);
+		boolean serverAllows = Boolean.TRUE.equals(serverSaid) && status != null
+				&& (status == 409 || status == 429 || status >= 500);
 		boolean retried = switch (kind.retriedWhen()) {
 			case NEVER -> false;
-			case STATUS_IS_LISTED -> status != null && settings.retryOnStatus().contains(status);
+			case STATUS_IS_LISTED -> status != null && (settings.retryOnStatus().contains(status) || serverAllows);
 			case TIMEOUTS_ARE_RETRIED -> settings.retryOnTimeout()
 					&& (status == null || settings.retryOnStatus().contains(status));
 			case CONNECTION_ERRORS_ARE_RETRIED -> settings.retryOnConnectionError();

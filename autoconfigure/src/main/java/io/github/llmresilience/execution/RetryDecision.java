@@ -15,19 +15,26 @@ import org.jspecify.annotations.Nullable;
  * @param openUntil for a give-up that should open the target's circuit: until when (the instant
  * the server named), or {@code null} for the circuit breaker's own wait
  * @param openCircuit whether the give-up should open the target's circuit at once
+ * @param serverWait whether the wait of a retry is the one the server asked for, which the retry
+ * budget does not count
  */
-public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant openUntil, boolean openCircuit) {
+public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant openUntil, boolean openCircuit,
+		boolean serverWait) {
 
 	static RetryDecision retryAfter(long waitMillis) {
-		return new RetryDecision(Reason.RETRY, waitMillis, null, false);
+		return new RetryDecision(Reason.RETRY, waitMillis, null, false, false);
+	}
+
+	static RetryDecision retryAfterServerWait(long waitMillis) {
+		return new RetryDecision(Reason.RETRY, waitMillis, null, false, true);
 	}
 
 	static RetryDecision giveUp(Reason reason) {
-		return new RetryDecision(reason, -1, null, false);
+		return new RetryDecision(reason, -1, null, false, false);
 	}
 
 	static RetryDecision giveUpAndOpen(Reason reason, @Nullable Instant openUntil) {
-		return new RetryDecision(reason, -1, openUntil, true);
+		return new RetryDecision(reason, -1, openUntil, true, false);
 	}
 
 	/**
@@ -82,7 +89,23 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 		/**
 		 * The wait would end after the call's {@code deadline}.
 		 */
-		DEADLINE
+		DEADLINE,
+
+		/**
+		 * The kind is retried, but the server said not to ({@code x-should-retry: false}).
+		 */
+		SERVER_SAID_NO,
+
+		/**
+		 * The provider's retry budget has no retry left in its window.
+		 */
+		RETRY_BUDGET,
+
+		/**
+		 * The target's rate limit is used up, or a declared limit has no permit free, for longer
+		 * than the policy may wait.
+		 */
+		PACED
 
 	}
 

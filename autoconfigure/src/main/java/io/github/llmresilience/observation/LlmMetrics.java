@@ -1,5 +1,7 @@
 package io.github.llmresilience.observation;
 
+import java.util.function.ToDoubleFunction;
+
 import org.jspecify.annotations.Nullable;
 
 import io.github.llmresilience.FailureKind;
@@ -68,5 +70,35 @@ public interface LlmMetrics {
 	 * @param usage the token counts
 	 */
 	void usage(Target target, @Nullable String responseModel, Usage usage);
+
+	/**
+	 * Count an attempt that waited, or a target that was given up, because its rate limit is used
+	 * up or a declared limit has no permit free ({@code llm.paced}).
+	 * @param target the target
+	 * @param action {@code waited} or {@code skipped}
+	 */
+	default void paced(Target target, String action) {
+	}
+
+	/**
+	 * Count a retry that was not sent ({@code llm.retries.denied}).
+	 * @param policy the policy
+	 * @param target the target that was not retried
+	 * @param reason {@code retry-budget} or {@code server-said-no}
+	 */
+	default void retryDenied(String policy, Target target, String reason) {
+	}
+
+	/**
+	 * Show what a target's rate-limit headers last said remains ({@code llm.ratelimit.remaining}),
+	 * as a gauge that reads the state it is given; called once per target and limit.
+	 * @param <S> the type of the state
+	 * @param target the target
+	 * @param limit {@code requests} or {@code tokens}
+	 * @param state what holds the last value
+	 * @param remaining reads the value from the state, {@code NaN} when unknown
+	 */
+	default <S> void rateLimitRemaining(Target target, String limit, S state, ToDoubleFunction<S> remaining) {
+	}
 
 }

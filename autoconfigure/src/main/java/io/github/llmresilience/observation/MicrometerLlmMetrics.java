@@ -2,9 +2,11 @@ package io.github.llmresilience.observation;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +36,21 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	public static final String HEDGES = "llm.hedges";
 
 	/**
+	 * The counter of paced attempts' name.
+	 */
+	public static final String PACED = "llm.paced";
+
+	/**
+	 * The counter of denied retries' name.
+	 */
+	public static final String RETRIES_DENIED = "llm.retries.denied";
+
+	/**
+	 * The rate-limit gauge's name.
+	 */
+	public static final String RATE_LIMIT_REMAINING = "llm.ratelimit.remaining";
+
+	/**
 	 * The token usage summary's name (OpenTelemetry's GenAI semantic conventions).
 	 */
 	public static final String TOKEN_USAGE = "gen_ai.client.token.usage";
@@ -47,6 +64,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
+
+	private final Map<PacedKey, Counter> paced = new ConcurrentHashMap<>();
+
+	private final Map<RetryKey, Counter> denied = new ConcurrentHashMap<>();
 
 	/**
 	 * Create metrics on a registry.
@@ -102,6 +123,41 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 		summary(target, reported, "output").record(usage.completionTokens());
 	}
 
+	@Override
+	public void paced(Target target, String action) {
+		this.paced.computeIfAbsent(new PacedKey(target, action),
+				(key) -> Counter.builder(PACED)
+					.description("Attempts that waited, or targets given up, because a rate limit had nothing left")
+					.tag("provider", target.provider())
+					.tag("model", target.model())
+					.tag("action", action)
+					.register(this.registry))
+			.increment();
+	}
+
+	@Override
+	public void retryDenied(String policy, Target target, String reason) {
+		this.denied.computeIfAbsent(new RetryKey(policy, target, reason),
+				(key) -> Counter.builder(RETRIES_DENIED)
+					.description("Retries that were not sent: the retry budget was spent or the server said no")
+					.tag("policy", policy)
+					.tag("provider", target.provider())
+					.tag("model", target.model())
+					.tag("reason", reason)
+					.register(this.registry))
+			.increment();
+	}
+
+	@Override
+	public <S> void rateLimitRemaining(Target target, String limit, S state, ToDoubleFunction<S> remaining) {
+		Gauge.builder(RATE_LIMIT_REMAINING, state, remaining)
+			.description("What the provider's rate-limit headers last said remains of a limit")
+			.tag("provider", target.provider())
+			.tag("model", target.model())
+			.tag("limit", limit)
+			.register(this.registry);
+	}
+
 	private DistributionSummary summary(Target target, String responseModel, String type) {
 		return this.usage.computeIfAbsent(new UsageKey(target.model(), responseModel, type),
 				// No base unit: OpenTelemetry's "{token}" would become part of the Prometheus name.
@@ -123,6 +179,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	private record HedgeKey(String policy, Target from, Target to, HedgeOutcome outcome) {
+
+	}
+
+	private record PacedKey(Target target, String action) {
 
 	}
 

@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties;
@@ -164,7 +165,9 @@ class ConfigurationDocumentationTests {
 	void theGuidesNameOnlyPropertiesThatExist() throws IOException {
 		Set<String> properties = expectedProperties().keySet();
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
-				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.HEDGES);
+				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
+				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING,
+				MicrometerLlmMetrics.HEDGES);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {
@@ -251,6 +254,9 @@ class ConfigurationDocumentationTests {
 	private static boolean sameValue(String documented, Object actual) {
 		if (actual instanceof Duration duration) {
 			return DurationStyle.detectAndParse(documented).equals(duration);
+		}
+		if (actual instanceof DataSize size) {
+			return DataSize.parse(documented).equals(size);
 		}
 		if (actual instanceof Number number) {
 			return new BigDecimal(documented).compareTo(new BigDecimal(number.toString())) == 0;

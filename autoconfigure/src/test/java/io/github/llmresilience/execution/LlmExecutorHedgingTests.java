@@ -33,6 +33,9 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.execution.LlmExecutorTests.VirtualClock;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
+import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.ProviderPacing;
+import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
@@ -77,8 +80,6 @@ class LlmExecutorHedgingTests {
 
 	private TargetResilience resilience;
 
-	private HedgePermit permit = HedgePermit.ALWAYS;
-
 	private static RetrySettings retry(int maxAttempts, Duration initialBackoff) {
 		return new RetrySettings(maxAttempts, Duration.ofSeconds(120), initialBackoff, 2.0, Duration.ofSeconds(30), 0,
 				Set.of(408, 409, 429, 500, 502, 503, 504), true, true, true, Duration.ofSeconds(60), List.of());
@@ -94,7 +95,7 @@ class LlmExecutorHedgingTests {
 				new HedgeSettings(true, DELAY, hedge));
 	}
 
-	private LlmExecutor executor(ResolvedPolicy policy) {
+	private LlmExecutor executor(ResolvedPolicy policy, ProviderPacing... pacing) {
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
 		policy.targets()
 			.forEach((target) -> circuitBreakers.put(target,
@@ -102,10 +103,17 @@ class LlmExecutorHedgingTests {
 		LlmPolicies policies = new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers);
 		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(),
 				this.clock);
-		LlmObservability observability = new LlmObservability(ObservationRegistry.NOOP, null, null,
-				new MicrometerLlmMetrics(this.meters));
-		return new LlmExecutor(this.resilience, this.clock, () -> 0L, observability, (call, from, to) -> this.permit
-			.permits(call, from, to));
+		MicrometerLlmMetrics metrics = new MicrometerLlmMetrics(this.meters);
+		LlmObservability observability = new LlmObservability(ObservationRegistry.NOOP, null, null, metrics);
+		return new LlmExecutor(this.resilience, this.clock, () -> 0L, observability,
+				new Pacing(List.of(pacing), this.clock, metrics));
+	}
+
+	/**
+	 * A provider whose retry budget allows no retry at all.
+	 */
+	private static ProviderPacing spentBudget(String provider) {
+		return new ProviderPacing(provider, false, 0, new RetryBudgetSettings(true, 0, Duration.ofSeconds(10), 0));
 	}
 
 	private void script(Target target, Function<AttemptScope, Publisher<String>> response) {
@@ -358,18 +366,49 @@ class LlmExecutorHedgingTests {
 	}
 
 	@Test
-	void whenThePermitRefusesTheHedgeThenItIsNotSent() {
-		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy);
-		List<String> asked = new ArrayList<>();
-		this.permit = (call, from, to) -> asked.add(from + " -> " + to) && false;
+	void aHedgeToAProviderTheCallAlreadyAskedIsARetryThatTheRetryBudgetMayDeny() {
+		ResolvedPolicy policy = policy(HedgeTarget.SAME, null, PRIMARY);
+		LlmExecutor executor = executor(policy, spentBudget("openai"));
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.thenAwait(Duration.ofSeconds(5))
-			.assertNext((served) -> assertThat(served.attempts()).isEqualTo(1))
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
 			.verifyComplete();
-		assertThat(asked).containsExactly("openai:gpt-4o -> backup:claude");
 		assertThat(targets()).containsExactly(PRIMARY);
+		assertThat(hedgeCount()).isZero();
+		assertThat(this.meters.get("llm.retries.denied")
+			.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", "retry-budget")
+			.counter()
+			.count()).isEqualTo(1);
+	}
+
+	@Test
+	void aHedgeToAnotherProviderIsAFirstRequestThereAndCountsAgainstNoBudget() {
+		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
+		LlmExecutor executor = executor(policy, spentBudget("openai"), spentBudget("backup"));
+		answer(PRIMARY, Duration.ofSeconds(30), "primary");
+		answer(BACKUP, Duration.ofMillis(500), "backup");
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.thenAwait(Duration.ofMillis(2500))
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true, true)))
+			.verifyComplete();
+		assertThat(this.meters.find("llm.retries.denied").counters()).isEmpty();
+	}
+
+	@Test
+	void aHedgeToAnotherModelOfTheSameProviderIsARetryCountedOnce() {
+		Target sibling = new Target("openai", "gpt-4o-mini");
+		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, sibling);
+		ProviderPacing oneRetry = new ProviderPacing("openai", false, 0,
+				new RetryBudgetSettings(true, 0, Duration.ofSeconds(10), 0.1));
+		LlmExecutor executor = executor(policy, oneRetry);
+		answer(PRIMARY, Duration.ofSeconds(30), "primary");
+		answer(sibling, Duration.ofMillis(500), "sibling");
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.thenAwait(Duration.ofMillis(2500))
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o-mini", 2, true, true)))
+			.verifyComplete();
+		assertThat(this.meters.find("llm.retries.denied").counters()).isEmpty();
 	}
 
 	@Test

@@ -119,6 +119,8 @@ final class FakeExchange {
 						: sendJson(200, fake, body);
 			}
 			case TRUNCATED -> sendTruncated(fake, completion(request, json, fake));
+			case RAW -> sendRaw(fake);
+			case RAW_EVENTS -> sendRawEvents(fake);
 			case COMPLETION -> request.stream() ? stream(request, json, fake) : sendJson(200, fake, completion(request, json, fake));
 		};
 	}
@@ -128,6 +130,28 @@ final class FakeExchange {
 		applyHeaders(fake);
 		finishing();
 		return this.response.sendByteArray(Mono.just(body.getBytes(StandardCharsets.UTF_8))).then();
+	}
+
+	/**
+	 * Send a recorded answer as it came: its status, its headers, its bytes.
+	 */
+	private Mono<Void> sendRaw(FakeResponse fake) {
+		byte[] body = (fake.rawBytes != null) ? fake.rawBytes : new byte[0];
+		this.response.status(fake.status);
+		applyHeaders(fake);
+		finishing();
+		return this.response.sendByteArray(Mono.just(body)).then();
+	}
+
+	/**
+	 * Send recorded events as they came, each flushed on its own.
+	 */
+	private Mono<Void> sendRawEvents(FakeResponse fake) {
+		List<Segment> segments = new ArrayList<>();
+		for (String event : fake.rawEvents) {
+			segments.add(segment(event, Duration.ZERO));
+		}
+		return sendEvents(fake.status, fake, segments, Ending.COMPLETE);
 	}
 
 	private Mono<Void> sendTruncated(FakeResponse fake, String body) {
@@ -187,7 +211,11 @@ final class FakeExchange {
 	 * follows), an abort, or a hang.
 	 */
 	private Mono<Void> sendEvents(FakeResponse fake, List<Segment> segments, Ending ending) {
-		this.response.status(200)
+		return sendEvents(200, fake, segments, ending);
+	}
+
+	private Mono<Void> sendEvents(int status, FakeResponse fake, List<Segment> segments, Ending ending) {
+		this.response.status(status)
 			.header(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
 			.header(HttpHeaderNames.CACHE_CONTROL, "no-cache");
 		applyHeaders(fake);

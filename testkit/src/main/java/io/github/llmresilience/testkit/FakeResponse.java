@@ -1,5 +1,6 @@
 package io.github.llmresilience.testkit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,10 @@ public final class FakeResponse {
 
 	final @Nullable String rawBody;
 
+	final byte @Nullable [] rawBytes;
+
+	final List<String> rawEvents;
+
 	final List<Map.Entry<String, String>> headers;
 
 	final Duration delay;
@@ -76,6 +81,8 @@ public final class FakeResponse {
 		this.chunks = List.copyOf(builder.chunks);
 		this.error = builder.error;
 		this.rawBody = builder.rawBody;
+		this.rawBytes = builder.rawBytes;
+		this.rawEvents = List.copyOf(builder.rawEvents);
 		this.headers = List.copyOf(builder.headers);
 		this.delay = builder.delay;
 		this.usage = builder.usage;
@@ -204,6 +211,73 @@ public final class FakeResponse {
 	public static FakeResponse malformed(String body) {
 		Objects.requireNonNull(body, "'body' must not be null");
 		return create(Kind.MALFORMED, (builder) -> builder.rawBody = body);
+	}
+
+	/**
+	 * Exactly this answer, as a provider or a proxy sent it: the status, the headers added with
+	 * {@link #header(String, String)} and these body bytes, unchanged, whatever the request asked
+	 * for. No header is added but those the HTTP framing needs ({@code Content-Length}); a body that
+	 * needs a {@code Content-Type} gets it from {@link #header(String, String)}:
+	 * <pre class="code">
+	 * FakeResponse.raw(529, Files.readAllBytes(overloaded))
+	 * 	.header("Content-Type", "application/json")
+	 * 	.header("x-should-retry", "true");
+	 * </pre>
+	 * Use it to replay real answers that the scripted responses cannot express: another provider's
+	 * error shape, an HTML page from a proxy, a body in another charset.
+	 * @param status the HTTP status, 100 to 599 (2xx included)
+	 * @param body the body, sent byte for byte; empty for none
+	 * @return the response
+	 */
+	public static FakeResponse raw(int status, byte[] body) {
+		checkStatus(status);
+		Objects.requireNonNull(body, "'body' must not be null");
+		byte[] copy = body.clone();
+		return create(Kind.RAW, (builder) -> {
+			builder.status = status;
+			builder.rawBytes = copy;
+		});
+	}
+
+	/**
+	 * Exactly this answer, with the body encoded as UTF-8; see {@link #raw(int, byte[])}.
+	 * @param status the HTTP status, 100 to 599
+	 * @param body the body
+	 * @return the response
+	 */
+	public static FakeResponse raw(int status, String body) {
+		Objects.requireNonNull(body, "'body' must not be null");
+		return raw(status, body.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * A stream of exactly these server-sent events, as a provider sent them: HTTP 200 with
+	 * {@code Content-Type: text/event-stream} and {@code Cache-Control: no-cache} (unless
+	 * {@link #header(String, String)} sets others), then each event written as given, UTF-8, and
+	 * flushed on its own, then the end of the response.
+	 * Each string is one whole event with its own lines and the blank line that ends it, such as
+	 * {@code "event: error\ndata: {...}\n\n"}; nothing is added, not even {@code [DONE]}.
+	 * @param events the events, in order
+	 * @return the response
+	 */
+	public static FakeResponse rawEvents(String... events) {
+		return rawEvents(200, List.of(events));
+	}
+
+	/**
+	 * A stream of exactly these server-sent events, with this status; see {@link #rawEvents(String...)}.
+	 * @param status the HTTP status, 100 to 599
+	 * @param events the events, in order
+	 * @return the response
+	 */
+	public static FakeResponse rawEvents(int status, List<String> events) {
+		checkStatus(status);
+		Objects.requireNonNull(events, "'events' must not be null");
+		List<String> copy = List.copyOf(events);
+		return create(Kind.RAW_EVENTS, (builder) -> {
+			builder.status = status;
+			builder.rawEvents = copy;
+		});
 	}
 
 	/**
@@ -440,8 +514,14 @@ public final class FakeResponse {
 	@Override
 	public String toString() {
 		StringBuilder description = new StringBuilder("FakeResponse[").append(this.kind.name().toLowerCase());
-		if (this.kind == Kind.ERROR) {
+		if (this.kind == Kind.ERROR || this.kind == Kind.RAW || this.kind == Kind.RAW_EVENTS) {
 			description.append(' ').append(this.status);
+		}
+		if (this.rawBytes != null) {
+			description.append(" bytes=").append(this.rawBytes.length);
+		}
+		if (this.kind == Kind.RAW_EVENTS) {
+			description.append(" events=").append(this.rawEvents.size());
 		}
 		if (this.kind == Kind.COMPLETION) {
 			description.append(" chunks=").append(this.chunks);
@@ -510,6 +590,12 @@ public final class FakeResponse {
 		}
 	}
 
+	private static void checkStatus(int status) {
+		if (status < 100 || status > 599) {
+			throw new IllegalArgumentException("'status' must be an HTTP status (100-599), was " + status);
+		}
+	}
+
 	private static void checkNotNegative(long value, String name) {
 		if (value < 0) {
 			throw new IllegalArgumentException("'" + name + "' must not be negative, was " + value);
@@ -528,7 +614,7 @@ public final class FakeResponse {
 	 */
 	enum Kind {
 
-		COMPLETION, ERROR, ERROR_IN_OK, MALFORMED, RESET, HANG, TRUNCATED
+		COMPLETION, ERROR, ERROR_IN_OK, MALFORMED, RESET, HANG, TRUNCATED, RAW, RAW_EVENTS
 
 	}
 
@@ -607,6 +693,10 @@ public final class FakeResponse {
 
 		private @Nullable String rawBody;
 
+		private byte @Nullable [] rawBytes;
+
+		private List<String> rawEvents = List.of();
+
 		private final List<Map.Entry<String, String>> headers;
 
 		private Duration delay = Duration.ZERO;
@@ -642,6 +732,8 @@ public final class FakeResponse {
 			this.chunks = source.chunks;
 			this.error = source.error;
 			this.rawBody = source.rawBody;
+			this.rawBytes = source.rawBytes;
+			this.rawEvents = source.rawEvents;
 			this.headers = new ArrayList<>(source.headers);
 			this.delay = source.delay;
 			this.usage = source.usage;

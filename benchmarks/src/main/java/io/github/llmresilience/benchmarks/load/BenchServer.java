@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -30,6 +31,11 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * with {@code Retry-After}, 503, or 200 from a seeded hash of {@code (i, model, k)}, so two clients
  * that run the same calls meet the same faults in the same places;</li>
  * <li>{@value #HAPPY_SLOW}: 200 after a delay, as a model takes time to answer;</li>
+ * <li>{@value #BROWNOUT}: attempt {@code k} of call {@code i} gets 503 with the brownout's share,
+ * from the same seeded hash, else 200;</li>
+ * <li>{@value #PACED}: an account with a request limit: every n-th request is answered 200 with
+ * {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that arrive before the reset
+ * are answered 429 with the same headers (and no {@code Retry-After}), as OpenAI answers;</li>
  * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for a seeded
  * share of them (drawn from the call, so that every client meets the same slow calls), as a
  * provider that has slow minutes;</li>
@@ -51,6 +57,10 @@ public final class BenchServer {
 	static final String MIX_FALLBACK = "mix-b";
 
 	static final String DOWN = "down";
+
+	static final String BROWNOUT = "brownout";
+
+	static final String PACED = "paced";
 
 	static final String HEDGE_PRIMARY = "hedge-primary";
 
@@ -91,6 +101,16 @@ public final class BenchServer {
 	private final FakeResponse unavailable = FakeResponse.error(503, "server_error", null,
 			"The server is temporarily unavailable");
 
+	private volatile double brownout = 0.4;
+
+	private volatile int pacedEvery = 20;
+
+	private volatile long pacedResetMillis = 2000;
+
+	private final AtomicLong pacedRequests = new AtomicLong();
+
+	private volatile long pacedUntilNanos = Long.MIN_VALUE;
+
 	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
 			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
 		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
@@ -123,6 +143,9 @@ public final class BenchServer {
 		long hedgeFast = 200;
 		long hedgeSlow = 5000;
 		double hedgeSlowShare = 0.1;
+		double brownout = 0.4;
+		int pacedEvery = 20;
+		long pacedReset = 2000;
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -155,6 +178,15 @@ public final class BenchServer {
 			else if (arg.startsWith("--hedge-slow-share=")) {
 				hedgeSlowShare = Double.parseDouble(value);
 			}
+			else if (arg.startsWith("--brownout=")) {
+				brownout = Double.parseDouble(value);
+			}
+			else if (arg.startsWith("--paced-every=")) {
+				pacedEvery = Integer.parseInt(value);
+			}
+			else if (arg.startsWith("--paced-reset-ms=")) {
+				pacedReset = Long.parseLong(value);
+			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
@@ -162,6 +194,9 @@ public final class BenchServer {
 		}
 		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay,
 				new Hedged(hedgeFast, hedgeSlow, hedgeSlowShare));
+		bench.brownout = brownout;
+		bench.pacedEvery = pacedEvery;
+		bench.pacedResetMillis = pacedReset;
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -191,10 +226,41 @@ public final class BenchServer {
 			case STORM -> (attempt(request, model) == 1) ? this.stormRateLimited : this.ok;
 			case MIX_PRIMARY, MIX_FALLBACK -> mix(request, model);
 			case HAPPY_SLOW -> this.slow;
+			case BROWNOUT -> (draw(this.seed, callIndex(request), model, attempt(request, model)) < this.brownout)
+					? this.unavailable : this.ok;
+			case PACED -> paced();
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			default -> this.ok;
 		};
+	}
+
+	/**
+	 * An account that allows {@code pacedEvery} requests, then is used up until its reset.
+	 */
+	private FakeResponse paced() {
+		long now = System.nanoTime();
+		String reset = this.pacedResetMillis + "ms";
+		if (now - this.pacedUntilNanos < 0) {
+			String left = Math.max(1, (this.pacedUntilNanos - now) / 1_000_000) + "ms";
+			return FakeResponse.error(429, "requests", "rate_limit_exceeded",
+					"Rate limit reached for requests per minute. Please try again later.")
+				.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
+				.header("x-ratelimit-remaining-requests", "0")
+				.header("x-ratelimit-reset-requests", left);
+		}
+		long n = this.pacedRequests.incrementAndGet();
+		if (n % this.pacedEvery == 0) {
+			this.pacedUntilNanos = now + this.pacedResetMillis * 1_000_000;
+			return FakeResponse.ok("Hello")
+				.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
+				.header("x-ratelimit-remaining-requests", "0")
+				.header("x-ratelimit-reset-requests", reset);
+		}
+		return FakeResponse.ok("Hello")
+			.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
+			.header("x-ratelimit-remaining-requests", Long.toString(this.pacedEvery - n % this.pacedEvery))
+			.header("x-ratelimit-reset-requests", reset);
 	}
 
 	private FakeResponse mix(RecordedRequest request, String model) {
@@ -267,6 +333,8 @@ public final class BenchServer {
 	private void reset() {
 		this.counts.clear();
 		this.attempts.clear();
+		this.pacedRequests.set(0);
+		this.pacedUntilNanos = System.nanoTime();
 	}
 
 	/**

@@ -11,7 +11,7 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
- * (h) Hedged requests against a primary with slow calls: the primary answers after
+ * (g) Hedged requests against a primary with slow calls: the primary answers after
  * {@code hedge-fast-ms} (200 ms) for most calls and after {@code hedge-slow-ms} (5 s) for a share
  * of them ({@code hedge-slow-share}, 10 %), drawn from the call so that both policies meet the same
  * slow calls; the fallback always answers after {@code hedge-fast-ms}. The same calls run through
@@ -139,7 +139,7 @@ final class HedgedRequests {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("(h) hedged requests: %,d calls per policy (%d rounds, alternating), started at "
+			text.append(String.format("(g) hedged requests: %,d calls per policy (%d rounds, alternating), started at "
 					+ "%.0f calls/s; the primary (primary:%s) answers after %s ms, or after %s ms for %.0f %% of calls "
 					+ "(the same calls for both policies); the fallback (backup:%s) after %s ms%n", this.calls,
 					this.rounds, this.rate, BenchServer.HEDGE_PRIMARY, this.options.string("hedge-fast-ms"),

@@ -13,13 +13,15 @@ import java.util.Set;
  * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on {@code Retry-After};</li>
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
- * <li>(h) {@link HedgedRequests}: a primary with slow calls, hedging off and on.</li>
+ * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
+ * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
+ * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on.</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "h");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g");
 
 	private LoadHarness() {
 	}
@@ -62,9 +64,9 @@ public final class LoadHarness {
 				"--mix-server-error=" + options.string("mix-server-error"),
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
-				"--slow-delay-ms=" + options.string("latency-delay-ms"),
-				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
-				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
+				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
+				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--hedge-fast-ms=" + options.string("hedge-fast-ms"), "--hedge-slow-ms=" + options.string("hedge-slow-ms"),
 				"--hedge-slow-share=" + options.string("hedge-slow-share"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
@@ -110,10 +112,25 @@ public final class LoadHarness {
 						+ result.runner().succeeded.get() + "), " + Table.number(result.primaryPerCallAfterOpen(), 4)
 						+ " primary requests per call once the circuit is open"));
 			}
-			if (scenarios.contains("h")) {
+			if (scenarios.contains("e")) {
+				Brownout.Result result = new Brownout(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(e) brownout: " + Table.number(result.perCall(result.on()), 3)
+						+ " requests per call to the sick provider with the retry budget (≤ "
+						+ Table.number(result.bound(), 3) + "), " + Table.number(result.perCall(result.off()), 3)
+						+ " without"));
+			}
+			if (scenarios.contains("f")) {
+				PacedAccount.Result result = new PacedAccount(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
+						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
+						+ result.on().served.get() + " and " + result.off().served.get()));
+			}
+			if (scenarios.contains("g")) {
 				HedgedRequests.Result result = new HedgedRequests(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(h) hedging: every call served, p99 "
+				verdicts.add(verdict(result.met(), "(g) hedging: every call served, p99 "
 						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
 						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
 						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));

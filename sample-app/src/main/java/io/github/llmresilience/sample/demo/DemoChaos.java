@@ -1,8 +1,12 @@
 package io.github.llmresilience.sample.demo;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.github.llmresilience.testkit.FakeResponse;
@@ -11,7 +15,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
 /**
  * How the in-process server answers in demo mode: the providers named under
  * {@code demo.chaos.providers} answer a seeded random mix of 429s and server errors, every other
- * request gets a short text that names the model and provider that wrote it.
+ * request gets a short text that names the model and provider that wrote it, with the rate-limit
+ * headers an OpenAI account sends: what is left of {@value #REQUESTS_PER_MINUTE} requests a minute
+ * and when the minute ends.
  */
 final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 
@@ -29,10 +35,21 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 
 	private final Duration chunkDelay;
 
+	static final int REQUESTS_PER_MINUTE = 10_000;
+
 	// java.util.Random is thread-safe, and the server's event loops call this concurrently.
 	private final Random random;
 
+	private final Map<String, MinuteCount> minutes = new ConcurrentHashMap<>();
+
+	private final Clock clock;
+
 	DemoChaos(DemoProperties properties) {
+		this(properties, Clock.systemUTC());
+	}
+
+	DemoChaos(DemoProperties properties, Clock clock) {
+		this.clock = clock;
 		DemoProperties.Chaos chaos = properties.getChaos();
 		if (chaos.getRateLimitedFraction() < 0 || chaos.getServerErrorFraction() < 0
 				|| chaos.getRateLimitedFraction() + chaos.getServerErrorFraction() > 1) {
@@ -72,7 +89,33 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 			}
 		}
 		String model = (request.model() != null) ? request.model() : "the model";
-		return FakeResponse.ok(answer(model, provider)).delay(this.answerDelay).chunkDelay(this.chunkDelay);
+		return rateLimitHeaders(FakeResponse.ok(answer(model, provider)), provider).delay(this.answerDelay)
+			.chunkDelay(this.chunkDelay);
+	}
+
+	/**
+	 * Add the headers OpenAI sends on every answer
+	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers), counting the
+	 * requests of the current minute of the wall clock.
+	 */
+	private FakeResponse rateLimitHeaders(FakeResponse response, String provider) {
+		long now = this.clock.millis();
+		long minute = now / 60_000;
+		MinuteCount count = this.minutes.compute(provider,
+				(key, current) -> (current != null && current.minute() == minute) ? current : new MinuteCount(minute));
+		long used = count.requests().incrementAndGet();
+		long reset = (minute + 1) * 60_000 - now;
+		return response.header("x-ratelimit-limit-requests", Integer.toString(REQUESTS_PER_MINUTE))
+			.header("x-ratelimit-remaining-requests", Long.toString(Math.max(0, REQUESTS_PER_MINUTE - used)))
+			.header("x-ratelimit-reset-requests", (reset / 1000) + "." + String.format("%03d", reset % 1000) + "s");
+	}
+
+	private record MinuteCount(long minute, AtomicLong requests) {
+
+		MinuteCount(long minute) {
+			this(minute, new AtomicLong());
+		}
+
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package io.github.llmresilience.sample.demo;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -21,8 +23,18 @@ class DemoChaosTests {
 
 	@Test
 	void theSameSeedGivesTheSameAnswersInTheSameOrder() {
-		assertThat(answers(new DemoChaos(new DemoProperties()), "openai", 200))
-			.isEqualTo(answers(new DemoChaos(new DemoProperties()), "openai", 200));
+		Clock clock = Clock.fixed(Instant.parse("2026-12-01T12:00:15Z"), ZoneOffset.UTC);
+		assertThat(answers(new DemoChaos(new DemoProperties(), clock), "openai", 200))
+			.isEqualTo(answers(new DemoChaos(new DemoProperties(), clock), "openai", 200));
+	}
+
+	@Test
+	void answersCarryTheRateLimitHeadersOfTheCurrentMinute() {
+		Clock clock = Clock.fixed(Instant.parse("2026-12-01T12:00:15Z"), ZoneOffset.UTC);
+		DemoChaos chaos = new DemoChaos(new DemoProperties(), clock);
+		List<String> answers = answers(chaos, "backup", 3);
+		assertThat(answers.get(2)).contains("x-ratelimit-remaining-requests=9997", "x-ratelimit-reset-requests=45.000s",
+				"x-ratelimit-limit-requests=10000");
 	}
 
 	@Test

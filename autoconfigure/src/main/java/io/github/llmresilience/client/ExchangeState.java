@@ -16,9 +16,9 @@ import reactor.netty.http.client.HttpClientRequest;
  * in the Reactor context of the exchange, where the connection's {@code doAfterRequest} hook finds
  * it.
  */
-final class Exchange {
+final class ExchangeState {
 
-	static final Class<Exchange> KEY = Exchange.class;
+	static final Class<ExchangeState> KEY = ExchangeState.class;
 
 	private final String model;
 
@@ -47,7 +47,7 @@ final class Exchange {
 	 * {@code null} (a stream times its chunks instead)
 	 * @param wholeTimeoutDescription what that timeout means, for the exception message
 	 */
-	Exchange(String model, boolean sentSignalled, @Nullable Duration wholeTimeout,
+	ExchangeState(String model, boolean sentSignalled, @Nullable Duration wholeTimeout,
 			@Nullable String wholeTimeoutDescription) {
 		this.model = model;
 		this.sentSignalled = sentSignalled;
@@ -63,7 +63,7 @@ final class Exchange {
 	static void afterRequest(HttpClientRequest request, Connection connection) {
 		request.currentContextView()
 			.getOrEmpty(KEY)
-			.ifPresent((exchange) -> ((Exchange) exchange).markSent(connection));
+			.ifPresent((exchange) -> ((ExchangeState) exchange).markSent(connection));
 	}
 
 	private void markSent(Connection connection) {

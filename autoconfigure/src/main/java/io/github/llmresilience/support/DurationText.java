@@ -1,13 +1,13 @@
-package io.github.llmresilience.client;
+package io.github.llmresilience.support;
 
 import java.time.Duration;
 
 /**
  * Writes durations the way {@code application.yml} does: {@code 30s}, {@code 500ms}.
  */
-public final class DurationFormat {
+public final class DurationText {
 
-	private DurationFormat() {
+	private DurationText() {
 	}
 
 	/**

@@ -28,14 +28,14 @@ import io.github.llmresilience.Usage;
  * {@code spring.jackson.*} settings never change what goes over the wire; the wire types still
  * state their JSON names.
  */
-final class OpenAiJson {
+final class OpenAiWire {
 
 	private static final JsonMapper MAPPER = JsonMapper.builder()
 		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
 
-	private OpenAiJson() {
+	private OpenAiWire() {
 	}
 
 	static byte[] writeRequest(String model, ChatRequest request, boolean stream) {
@@ -92,13 +92,17 @@ final class OpenAiJson {
 				throw new MalformedBodyException("the body is empty");
 			}
 			JsonNode error = completion.error();
-			if (error != null && !error.isNull()) {
-				return new Parsed(null, errorOf(error));
+			if ((error != null && !error.isNull()) || ("error".equals(completion.object()) && completion.choices() == null)) {
+				// {"error":...} beside or instead of the choices, or vLLM's {"object":"error",...}.
+				ProviderError found = ErrorBodies.find(readTree(body));
+				if (found != null) {
+					return new Parsed(null, found);
+				}
 			}
 			return new Parsed(completion, null);
 		}
 		catch (JacksonException ex) {
-			ProviderError error = findError(readTree(body));
+			ProviderError error = ErrorBodies.find(readTree(body));
 			if (error != null) {
 				return new Parsed(null, error);
 			}
@@ -162,99 +166,12 @@ final class OpenAiJson {
 	}
 
 	/**
-	 * Find the OpenAI error object of a body: {@code {"error": {...}}}, a bare
-	 * {@code {"error": "text"}}, a list of such objects, or a top-level {@code message}.
-	 * @param node the parsed body
-	 * @return the error, or {@code null} if the body carries none
-	 */
-	static @Nullable ProviderError findError(JsonNode node) {
-		if (node.isArray() && !node.isEmpty()) {
-			node = node.get(0);
-		}
-		if (!node.isObject()) {
-			return null;
-		}
-		JsonNode error = node.get("error");
-		if (error == null || error.isNull()) {
-			return null;
-		}
-		return errorOf(error);
-	}
-
-	private static ProviderError errorOf(JsonNode error) {
-		if (error.isString()) {
-			return new ProviderError(null, null, error.asString(), null);
-		}
-		if (!error.isObject()) {
-			return new ProviderError(null, null, error.toString(), null);
-		}
-		JsonNode code = error.get("code");
-		Integer numericCode = null;
-		String textCode = null;
-		if (code != null && code.isNumber()) {
-			numericCode = code.asInt();
-		}
-		else if (code != null && code.isString()) {
-			textCode = code.asString();
-		}
-		return new ProviderError(textCode, text(error, "type"), text(error, "message"), numericCode);
-	}
-
-	/**
-	 * Find the error of a non-2xx body, which need not be JSON.
-	 * @param body the body
-	 * @return the error, never {@code null}
-	 */
-	static ProviderError errorOfBody(String body) {
-		if (body.isBlank()) {
-			return new ProviderError(null, null, null, null);
-		}
-		try {
-			JsonNode node = MAPPER.readTree(body);
-			ProviderError error = (node != null) ? findError(node) : null;
-			if (error != null) {
-				return error;
-			}
-			if (node != null && node.isObject()) {
-				String message = (text(node, "message") != null) ? text(node, "message") : text(node, "detail");
-				return new ProviderError(text(node, "code"), text(node, "type"), message, null);
-			}
-		}
-		catch (JacksonException ex) {
-			// Not JSON: a proxy's HTML page or plain text.
-		}
-		return new ProviderError(null, null, abbreviate(body.strip()), null);
-	}
-
-	private static @Nullable String text(JsonNode node, String field) {
-		JsonNode value = node.get(field);
-		return (value != null && value.isString()) ? value.asString() : null;
-	}
-
-	private static String abbreviate(String text) {
-		return (text.length() <= 200) ? text : text.substring(0, 200) + "...";
-	}
-
-	/**
 	 * A 2xx body: a completion, or an error object.
 	 *
 	 * @param completion the completion, or {@code null}
 	 * @param error the error, or {@code null}
 	 */
 	record Parsed(@Nullable WireCompletion completion, @Nullable ProviderError error) {
-
-	}
-
-	/**
-	 * The provider's description of an error.
-	 *
-	 * @param code the string code, such as {@code insufficient_quota}
-	 * @param type the error type, such as {@code invalid_request_error}
-	 * @param message the message
-	 * @param numericCode a numeric code, read as an HTTP status
-	 */
-	record ProviderError(@Nullable String code, @Nullable String type, @Nullable String message,
-			@Nullable Integer numericCode) {
 
 	}
 
@@ -324,7 +241,8 @@ final class OpenAiJson {
 	}
 
 	@JsonIgnoreProperties(ignoreUnknown = true)
-	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("model") @Nullable String model,
+	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("object") @Nullable String object,
+			@JsonProperty("model") @Nullable String model,
 			@JsonProperty("choices") @Nullable List<WireChoice> choices, @JsonProperty("usage") @Nullable WireUsage usage,
 			@JsonProperty("error") @Nullable JsonNode error) {
 

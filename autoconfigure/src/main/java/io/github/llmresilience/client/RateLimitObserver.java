@@ -1,0 +1,40 @@
+package io.github.llmresilience.client;
+
+/**
+ * Told what the rate-limit headers of every answer of a provider say, success or failure.
+ */
+public interface RateLimitObserver {
+
+	/**
+	 * An observer that is told nothing.
+	 */
+	RateLimitObserver NONE = new RateLimitObserver() {
+
+		@Override
+		public boolean observes(String provider) {
+			return false;
+		}
+
+		@Override
+		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot) {
+		}
+
+	};
+
+	/**
+	 * Return whether the answers of a provider are read for this observer; when not, their
+	 * headers are not even parsed.
+	 * @param provider the provider's name
+	 * @return whether its rate-limit headers are read
+	 */
+	boolean observes(String provider);
+
+	/**
+	 * Take what an answer's rate-limit headers said.
+	 * @param provider the provider's name
+	 * @param model the model that was asked
+	 * @param snapshot what the headers said; never empty
+	 */
+	void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot);
+
+}

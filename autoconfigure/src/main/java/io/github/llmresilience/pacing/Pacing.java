@@ -1,0 +1,218 @@
+package io.github.llmresilience.pacing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.llmresilience.client.RateLimitHeaders.Limit;
+import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
+import io.github.llmresilience.client.RateLimitObserver;
+import io.github.llmresilience.observation.LlmMetrics;
+import io.github.llmresilience.policy.Target;
+
+/**
+ * What paces the requests to every provider: the last rate-limit snapshot of each target and
+ * until when it is known to be used up, the declared request limits, and the retry budgets.
+ * It learns the snapshots from every answer, as the {@link RateLimitObserver} of the providers'
+ * clients.
+ */
+public final class Pacing implements RateLimitObserver {
+
+	/**
+	 * Pacing that never holds a request back.
+	 */
+	public static final Pacing NONE = new Pacing(java.util.List.of(), Clock.systemUTC(), LlmMetrics.NONE,
+			(provider) -> null);
+
+	private final Map<String, ProviderState> providers;
+
+	private final Map<Target, TargetState> targets = new ConcurrentHashMap<>();
+
+	private final Clock clock;
+
+	private final LlmMetrics metrics;
+
+	/**
+	 * Create the pacing of the providers, with declared limits held by this instance.
+	 * @param providers the providers' pacing settings
+	 * @param clock the clock
+	 * @param metrics where the rate-limit gauges are registered
+	 */
+	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics) {
+		this(providers, clock, metrics, (settings) -> (settings.requestsPerMinute() > 0)
+				? new LocalRequestLimiter("llm-" + settings.provider(), settings.requestsPerMinute(), clock)
+				: null);
+	}
+
+	/**
+	 * Create the pacing of the providers.
+	 * @param providers the providers' pacing settings
+	 * @param clock the clock
+	 * @param metrics where the rate-limit gauges are registered
+	 * @param limiters creates the declared request limit of a provider, or {@code null} for none
+	 */
+	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
+			Function<ProviderPacing, @Nullable RequestLimiter> limiters) {
+		Map<String, ProviderState> states = new LinkedHashMap<>();
+		for (ProviderPacing settings : providers) {
+			RetryBudgetSettings budget = settings.retryBudget();
+			states.put(settings.provider(), new ProviderState(settings,
+					budget.enabled() ? new RetryBudget(budget.ratio(), budget.window(), budget.minRetriesPerSecond(),
+							clock) : null,
+					limiters.apply(settings)));
+		}
+		this.providers = Collections.unmodifiableMap(states);
+		this.clock = clock;
+		this.metrics = metrics;
+	}
+
+	@Override
+	public boolean observes(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return state != null && state.settings().rateLimitHeaders();
+	}
+
+	@Override
+	public void observe(String provider, String model, Snapshot snapshot) {
+		Target target = new Target(provider, model);
+		TargetState state = target(target);
+		state.update(snapshot, this.clock.instant());
+		// A gauge per limit the provider reports, from its first answer that reports it.
+		if (!state.requestsGauge && snapshot.requests().remaining() != null) {
+			state.requestsGauge = true;
+			this.metrics.rateLimitRemaining(target, "requests", state, (s) -> remaining(s, Snapshot::requests));
+		}
+		if (!state.tokensGauge && snapshot.tokens().remaining() != null) {
+			state.tokensGauge = true;
+			this.metrics.rateLimitRemaining(target, "tokens", state, (s) -> remaining(s, Snapshot::tokens));
+		}
+	}
+
+	/**
+	 * Return until when a target's rate limit is known to be used up: its headers said so, or
+	 * another instance of the application learned it.
+	 * @param target the target
+	 * @return the instant, or {@code null} if nothing is known to be used up now
+	 */
+	public @Nullable Instant exhaustedUntil(Target target) {
+		TargetState state = this.targets.get(target);
+		if (state == null) {
+			return null;
+		}
+		Instant until = state.exhaustedUntil;
+		return (until != null && until.isAfter(this.clock.instant())) ? until : null;
+	}
+
+	/**
+	 * Hold requests to a target back until an instant, as if its headers had said its limit is
+	 * used up until then; a later instant already known wins.
+	 * @param target the target
+	 * @param until the instant
+	 */
+	public void exhaustUntil(Target target, Instant until) {
+		target(target).exhaustUntil(until);
+	}
+
+	/**
+	 * Return the last rate-limit snapshot of every target that has sent one.
+	 * @return the snapshots by target
+	 */
+	public Map<Target, Snapshot> snapshots() {
+		Map<Target, Snapshot> snapshots = new LinkedHashMap<>();
+		this.targets.forEach((target, state) -> {
+			Snapshot snapshot = state.snapshot;
+			if (snapshot != null) {
+				snapshots.put(target, snapshot);
+			}
+		});
+		return snapshots;
+	}
+
+	/**
+	 * Return the retry budget of a provider.
+	 * @param provider the provider's name
+	 * @return the budget, or {@code null} if retries to it are not limited
+	 */
+	public @Nullable RetryBudget budget(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return (state != null) ? state.budget() : null;
+	}
+
+	/**
+	 * Return every provider's retry budget.
+	 * @return the budgets by provider, for the providers that have one
+	 */
+	public Map<String, RetryBudget> budgets() {
+		Map<String, RetryBudget> budgets = new LinkedHashMap<>();
+		this.providers.forEach((name, state) -> {
+			if (state.budget() != null) {
+				budgets.put(name, state.budget());
+			}
+		});
+		return budgets;
+	}
+
+	/**
+	 * Return the declared request limit of a provider.
+	 * @param provider the provider's name
+	 * @return the limiter, or {@code null} if none is declared
+	 */
+	public @Nullable RequestLimiter limiter(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return (state != null) ? state.limiter() : null;
+	}
+
+	private TargetState target(Target target) {
+		return this.targets.computeIfAbsent(target, (key) -> new TargetState());
+	}
+
+	private static double remaining(TargetState state, Function<Snapshot, Limit> limit) {
+		Snapshot snapshot = state.snapshot;
+		Long remaining = (snapshot != null) ? limit.apply(snapshot).remaining() : null;
+		return (remaining != null) ? remaining : Double.NaN;
+	}
+
+	private record ProviderState(ProviderPacing settings, @Nullable RetryBudget budget,
+			@Nullable RequestLimiter limiter) {
+
+	}
+
+	/**
+	 * What is known of one target's rate limits.
+	 */
+	private static final class TargetState {
+
+		private volatile @Nullable Snapshot snapshot;
+
+		private volatile @Nullable Instant exhaustedUntil;
+
+		// Set once, under the gauge registration's own idempotence: a race registers twice, harmlessly.
+		private volatile boolean requestsGauge;
+
+		private volatile boolean tokensGauge;
+
+		void update(Snapshot snapshot, Instant now) {
+			this.snapshot = snapshot;
+			Instant until = snapshot.exhaustedUntil(now);
+			if (until != null) {
+				exhaustUntil(until);
+			}
+		}
+
+		synchronized void exhaustUntil(Instant until) {
+			Instant current = this.exhaustedUntil;
+			if (current == null || until.isAfter(current)) {
+				this.exhaustedUntil = until;
+			}
+		}
+
+	}
+
+}

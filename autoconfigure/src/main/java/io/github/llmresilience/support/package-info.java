@@ -1,0 +1,8 @@
+/**
+ * Small helpers shared by the other packages, so that the API package imports no internal
+ * package of a role. Internal.
+ */
+@NullMarked
+package io.github.llmresilience.support;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,170 @@
+package io.github.llmresilience.behaviour;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.actuate.LlmEndpoint;
+import io.github.llmresilience.actuate.LlmEndpoint.LlmDescriptor;
+import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.RecordedRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rate-limit headers, pacing and declared limits against a real server: what the upstream
+ * received, what the caller got, and the meters.
+ */
+class RateLimitBehaviourTests extends BehaviourTestSupport {
+
+	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
+
+	private ApplicationContextRunner metered(String... properties) {
+		return runner(properties).withConfiguration(AutoConfigurations.of(LlmMetricsAutoConfiguration.class,
+				LlmEndpointAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("management.endpoints.web.exposure.include=llm");
+	}
+
+	private static FakeResponse usedUp(String reset) {
+		// As OpenAI sends them: https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+		return FakeResponse.ok("the last one for now")
+			.header("x-ratelimit-limit-requests", "60")
+			.header("x-ratelimit-remaining-requests", "0")
+			.header("x-ratelimit-reset-requests", reset)
+			.header("x-ratelimit-limit-tokens", "150000")
+			.header("x-ratelimit-remaining-tokens", "149984")
+			.header("x-ratelimit-reset-tokens", "6ms");
+	}
+
+	@Test
+	void aTargetWhoseHeadersSayItIsUsedUpForLongerThanMaxRetryAfterReceivesNothingAndTheCallFallsBack() {
+		this.server.model(PRIMARY).enqueue(usedUp("30s")).thenAlways(FakeResponse.ok("primary"));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
+		metered().run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			StepVerifier.create(llm.chat("summaries", REQUEST))
+				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
+				.verifyComplete();
+			StepVerifier.create(llm.chat("summaries", REQUEST))
+				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
+				.verifyComplete();
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("llm.ratelimit.remaining").tags("provider", "openai", "model", PRIMARY, "limit",
+					"requests").gauge().value()).isZero();
+			assertThat(meters.get("llm.ratelimit.remaining").tags("provider", "openai", "model", PRIMARY, "limit",
+					"tokens").gauge().value()).isEqualTo(149984);
+			assertThat(meters.get("llm.paced").tags("provider", "openai", "model", PRIMARY, "action", "skipped")
+				.counter()
+				.count()).isEqualTo(1);
+			LlmDescriptor llmEndpoint = context.getBean(LlmEndpoint.class).llm();
+			assertThat(llmEndpoint.rateLimits().get("openai:" + PRIMARY).requests().remaining()).isZero();
+			assertThat(llmEndpoint.rateLimits().get("openai:" + PRIMARY).exhaustedUntil()).isNotNull();
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void aTargetUsedUpForAShortWhileIsWaitedForBeforeTheNextRequest() {
+		this.server.model(PRIMARY).enqueue(usedUp("600ms")).thenAlways(FakeResponse.ok("primary"));
+		metered().run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			StepVerifier.create(llm.chat("summaries", REQUEST)).expectNextCount(1).verifyComplete();
+			StepVerifier.create(llm.chat("summaries", REQUEST))
+				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
+				.verifyComplete();
+			assertThat(context.getBean(MeterRegistry.class)
+				.get("llm.paced")
+				.tags("action", "waited")
+				.counter()
+				.count()).isEqualTo(1);
+		});
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(2);
+		// The reset counts from when the first answer arrived; the second request waits for it.
+		assertThat(FakeLlmServerGaps.of(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+		assertThat(fallbackRequests()).isEmpty();
+	}
+
+	@Test
+	void withRateLimitHeadersOffTheHeadersAreNotRead() {
+		this.server.model(PRIMARY).enqueue(usedUp("30s")).thenAlways(FakeResponse.ok("primary"));
+		metered("llm.providers.openai.rate-limit-headers=false").run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			StepVerifier.create(llm.chat("summaries", REQUEST)).expectNextCount(1).verifyComplete();
+			StepVerifier.create(llm.chat("summaries", REQUEST))
+				.assertNext((response) -> assertThat(response.served().provider()).isEqualTo("openai"))
+				.verifyComplete();
+			assertThat(context.getBean(MeterRegistry.class).find("llm.ratelimit.remaining").gauges()).isEmpty();
+		});
+		assertThat(primaryRequests()).hasSize(2);
+	}
+
+	@Test
+	void anthropicsHeadersAreReadToo() {
+		// As Anthropic documents them: https://docs.anthropic.com/en/api/rate-limits#response-headers
+		this.server.model(PRIMARY)
+			.thenAlways(FakeResponse.ok("hello")
+				.header("anthropic-ratelimit-requests-limit", "50")
+				.header("anthropic-ratelimit-requests-remaining", "49")
+				.header("anthropic-ratelimit-requests-reset", "2026-12-01T12:00:30Z")
+				.header("anthropic-ratelimit-tokens-limit", "40000")
+				.header("anthropic-ratelimit-tokens-remaining", "39000")
+				.header("anthropic-ratelimit-tokens-reset", "2026-12-01T12:00:02Z"));
+		metered().run((context) -> {
+			StepVerifier.create(context.getBean(LlmClient.class).chat(REQUEST)).expectNextCount(1).verifyComplete();
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("llm.ratelimit.remaining").tags("limit", "requests").gauge().value()).isEqualTo(49);
+			assertThat(meters.get("llm.ratelimit.remaining").tags("limit", "tokens").gauge().value())
+				.isEqualTo(39000);
+		});
+	}
+
+	@Test
+	void aDeclaredLimitSpacesTheRequestsThisInstanceSends() {
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("primary"));
+		// 60 per minute: one per second, so three requests span at least two period boundaries.
+		metered("llm.providers.openai.rate-limit.requests-per-minute=60").run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			StepVerifier.create(Flux.merge(llm.chat(REQUEST), llm.chat(REQUEST), llm.chat(REQUEST)))
+				.expectNextCount(3)
+				.verifyComplete();
+			assertThat(context.getBean(MeterRegistry.class).get("llm.paced").tags("action", "waited").counter().count())
+				.isGreaterThanOrEqualTo(2);
+		});
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(3);
+		assertThat(Duration.ofNanos(requests.get(2).receivedNanos() - requests.get(0).receivedNanos()))
+			.isGreaterThanOrEqualTo(Duration.ofMillis(950));
+	}
+
+	@Test
+	void theEndpointShowsEachProvidersRetryBudget() {
+		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.ok("primary"));
+		metered().run((context) -> {
+			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
+				.expectNextCount(1)
+				.verifyComplete();
+			LlmEndpoint.RetryBudgetDescriptor budget = context.getBean(LlmEndpoint.class).llm().retryBudgets().get("openai");
+			assertThat(budget.firstRequests()).isEqualTo(1);
+			assertThat(budget.retries()).isEqualTo(1);
+			// 0.2 × 1 + 1.0 per second × 10 s
+			assertThat(budget.allowedRetries()).isEqualTo(10);
+		});
+	}
+
+}

@@ -1,0 +1,109 @@
+package io.github.llmresilience.pacing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The budget's arithmetic, on a clock the tests move.
+ */
+class RetryBudgetTests {
+
+	private final MovingClock clock = new MovingClock();
+
+	private final RetryBudget budget = new RetryBudget(0.2, Duration.ofSeconds(10), 1.0, this.clock);
+
+	@Test
+	void withoutTrafficTheFloorAllowsMinRetriesPerSecondTimesTheWindow() {
+		for (int i = 0; i < 10; i++) {
+			assertThat(this.budget.tryRetry()).as("retry %d", i + 1).isTrue();
+		}
+		assertThat(this.budget.tryRetry()).isFalse();
+		assertThat(this.budget.usage()).isEqualTo(new RetryBudget.Usage(0, 10, 10));
+	}
+
+	@Test
+	void retriesMayAddTheRatioToTheFirstRequestsOfTheWindow() {
+		for (int i = 0; i < 100; i++) {
+			this.budget.firstRequest();
+		}
+		// 0.2 × 100 + 1.0 × 10 s
+		for (int i = 0; i < 30; i++) {
+			assertThat(this.budget.tryRetry()).isTrue();
+		}
+		assertThat(this.budget.tryRetry()).isFalse();
+		this.budget.firstRequest();
+		this.budget.firstRequest();
+		this.budget.firstRequest();
+		this.budget.firstRequest();
+		this.budget.firstRequest();
+		assertThat(this.budget.tryRetry()).as("five more first requests earn one more retry").isTrue();
+		assertThat(this.budget.tryRetry()).isFalse();
+		assertThat(this.budget.usage()).isEqualTo(new RetryBudget.Usage(105, 31, 31));
+	}
+
+	@Test
+	void requestsLeaveTheWindowOnceItHasPassed() {
+		for (int i = 0; i < 10; i++) {
+			this.budget.tryRetry();
+		}
+		assertThat(this.budget.tryRetry()).isFalse();
+		this.clock.advance(Duration.ofSeconds(9));
+		assertThat(this.budget.tryRetry()).as("still inside the window").isFalse();
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(this.budget.tryRetry()).as("the first retries have left the window").isTrue();
+		assertThat(this.budget.usage().retries()).isEqualTo(1);
+	}
+
+	@Test
+	void theWindowSlidesInTenths() {
+		this.budget.firstRequest();
+		this.clock.advance(Duration.ofSeconds(5));
+		this.budget.firstRequest();
+		assertThat(this.budget.usage().firstRequests()).isEqualTo(2);
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.budget.usage().firstRequests()).as("the first left the window, the second did not")
+			.isEqualTo(1);
+		this.clock.advance(Duration.ofMinutes(10));
+		assertThat(this.budget.usage()).isEqualTo(new RetryBudget.Usage(0, 0, 10));
+	}
+
+	@Test
+	void aZeroRatioAndFloorAllowNoRetry() {
+		RetryBudget none = new RetryBudget(0, Duration.ofSeconds(10), 0, this.clock);
+		none.firstRequest();
+		assertThat(none.tryRetry()).isFalse();
+	}
+
+	static final class MovingClock extends Clock {
+
+		private Instant now = Instant.parse("2026-12-01T12:00:00Z");
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}

@@ -1,0 +1,414 @@
+package io.github.llmresilience.sample.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.github.llmresilience.sample.docs.AlertRules;
+import io.github.llmresilience.sample.docs.AlertRules.Rule;
+import io.github.llmresilience.sample.docs.GrafanaDashboard;
+import io.github.llmresilience.sample.docs.GrafanaDashboard.Panel;
+import io.github.llmresilience.sample.docs.GrafanaDashboard.Query;
+import io.github.llmresilience.sample.docs.GrafanaDashboard.Variable;
+import io.github.llmresilience.sample.docs.MetricsGuide;
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Grafana dashboard, the alert rules and the queries of {@code docs/metrics.md} against a real
+ * Prometheus (Debian's, in a container) that scrapes the sample application in demo mode, with the
+ * configuration of {@code docs/prometheus/prometheus.yml}. The application answers calls through
+ * its three endpoints under the seeded chaos mix, with a scripted outage of each policy's primary
+ * so that retries and fallbacks certainly happen; then both targets of policy {@code summaries} say
+ * their quota is used up, so their circuits open and its calls end in the fallback method. Every panel's query must then
+ * return data, every rule must load and evaluate, and the alerts for that outage must fire.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+@SpringBootTest(webEnvironment = WebEnvironment.DEFINED_PORT,
+		properties = { "demo.chaos.retry-after=50ms", "demo.answer-delay=10ms", "demo.chunk-delay=2ms",
+				"llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.max-backoff=40ms",
+				// Only the quota outage opens circuits, and they stay open for the rest of the test; the
+				// chaos mix and the scripted outages of the primaries alone would open some, by chance.
+				"llm.defaults.circuit-breaker.sliding-window-size=100",
+				"llm.defaults.circuit-breaker.minimum-number-of-calls=100",
+				"llm.defaults.circuit-breaker.wait-duration-in-open-state=10m" })
+@AutoConfigureWebTestClient
+@TestInstance(Lifecycle.PER_CLASS)
+class DashboardIT {
+
+	private static final Logger logger = LoggerFactory.getLogger(DashboardIT.class);
+
+	/**
+	 * The application's port, chosen before it starts, because Prometheus's configuration names it.
+	 */
+	private static final int PORT = PrometheusContainer.freeLoopbackPort();
+
+	/**
+	 * A {@code $__rate_interval} that Grafana uses for a time range of a few days (for an hour it
+	 * is 1m, four times the data source's default scrape interval of 15 s): long enough that the
+	 * calls made before the tests are still in the window on a slow machine.
+	 */
+	private static final String RATE_INTERVAL = "5m";
+
+	private static final int ROUNDS = 3;
+
+	private static final int CALLS_PER_ROUND = 8;
+
+	private static final int OUTAGE_CALLS_PER_ROUND = 2;
+
+	private static final int FAILING_CALLS = 4;
+
+	private static final String OUTAGE_POLICY = "summaries";
+
+	/**
+	 * OpenAI's answer when the account's quota is used up, as its error code guide lists it
+	 * (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You exceeded your
+	 * current quota, please check your plan and billing details").
+	 */
+	private static final FakeResponse QUOTA_EXHAUSTED = FakeResponse.error(429, "insufficient_quota",
+			"insufficient_quota", "You exceeded your current quota, please check your plan and billing details.");
+
+	/**
+	 * The alerts that the outage of {@link #OUTAGE_POLICY} raises, and nothing else in this test.
+	 */
+	private static final Set<String> OUTAGE_ALERTS = Set.of("LlmPolicyUnavailable", "LlmCallsFailing",
+			"LlmQuotaExhausted", "LlmProviderRejectsKeyOrModel");
+
+	private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*),\\s*(\\w+)\\)");
+
+	private static final Duration AWAIT = Duration.ofSeconds(60);
+
+	@Container
+	static final PrometheusContainer prometheus = new PrometheusContainer(
+			AlertRules.PATH.resolveSibling("prometheus.yml"), "127.0.0.1:" + PORT, "1s");
+
+	@DynamicPropertySource
+	static void listenOnThePortPrometheusScrapes(DynamicPropertyRegistry registry) {
+		registry.add("server.port", () -> PORT);
+	}
+
+	@Autowired
+	private WebTestClient client;
+
+	@Autowired
+	private FakeLlmServer server;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Autowired
+	private Environment environment;
+
+	private final GrafanaDashboard dashboard = GrafanaDashboard.read();
+
+	private final AlertRules rules = AlertRules.read();
+
+	private String application;
+
+	@BeforeAll
+	void driveCallsThatRetryAndFallBackThenAnOutageOfEveryTargetOfAPolicy() {
+		this.application = this.environment.getRequiredProperty("management.metrics.tags.application");
+		await("Prometheus scrapes the application", () -> scalar("up{job=\"llm-resilience-sample\"}") == 1);
+		for (int round = 0; round < ROUNDS; round++) {
+			for (String policy : List.of("summaries", "default", "chat")) {
+				outageOfPrimary(policy, OUTAGE_CALLS_PER_ROUND);
+				for (int i = 0; i < CALLS_PER_ROUND; i++) {
+					assertThat(call(policy, "Text " + round + "." + i, 200)).contains("demo ");
+				}
+			}
+			// Counters need a sample after they grew for rate() to see the growth.
+			awaitPrometheusHasScrapedEveryCall();
+		}
+		for (int round = 0; round < ROUNDS; round++) {
+			rateLimitsOfPrimary("summaries");
+			for (int i = 0; i < 3; i++) {
+				assertThat(call("summaries", "Paced " + round + "." + i, 200)).contains("demo ");
+			}
+			awaitPrometheusHasScrapedEveryCall();
+		}
+		this.server.model(model(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
+		this.server.model(fallbackModel(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
+		for (int i = 0; i < FAILING_CALLS; i++) {
+			// Summarizer's fallback method answers when no target can.
+			assertThat(call(OUTAGE_POLICY, "A text no target can summarise", 200))
+				.contains("\"provider\":\"none\"");
+			// One failed call per scrape, so that rate() sees the failures grow.
+			awaitPrometheusHasScrapedEveryCall();
+		}
+	}
+
+	@Test
+	void promtoolFindsTheRuleFileValid() {
+		ExecResult result = prometheus.promtool("check", "rules",
+				PrometheusContainer.RULES_DIRECTORY + AlertRules.PATH.getFileName());
+		assertThat(result.getExitCode()).as(result.getStdout() + result.getStderr()).isZero();
+		assertThat(result.getStdout()).contains("SUCCESS: " + this.rules.rules().size() + " rules found");
+	}
+
+	@Test
+	void theVariablesListTheApplicationAndItsPolicies() {
+		Map<String, String> values = Map.of("application", this.application);
+		assertThat(labelValues(variable("application").query(), values)).contains(this.application);
+		assertThat(labelValues(variable("policy").query(), values)).containsExactlyInAnyOrder("chat", "default",
+				"summaries");
+	}
+
+	@Test
+	void everyPanelQueryReturnsDataForAllPoliciesAndForOne() {
+		for (String policy : List.of(variable("policy").allValue(), OUTAGE_POLICY)) {
+			Map<String, String> values = Map.of("application", this.application, "policy", policy, "__rate_interval",
+					RATE_INTERVAL);
+			Map<String, String> queries = new LinkedHashMap<>();
+			for (Panel panel : this.dashboard.panels()) {
+				for (Query query : panel.queries()) {
+					queries.put("'" + panel.title() + "' " + query.refId() + " (policy " + policy + ")",
+							GrafanaDashboard.substitute(query.expr(), values));
+				}
+			}
+			assertEveryQueryReturnsData(queries);
+		}
+	}
+
+	@Test
+	void theQueriesOfTheMetricsPageReturnData() {
+		Map<String, String> queries = new LinkedHashMap<>();
+		List<String> examples = MetricsGuide.read().promqlExamples();
+		for (int i = 0; i < examples.size(); i++) {
+			queries.put("docs/metrics.md query " + (i + 1), examples.get(i));
+		}
+		assertThat(queries).isNotEmpty();
+		assertEveryQueryReturnsData(queries);
+	}
+
+	@Test
+	void prometheusLoadsEveryRuleAndEvaluatesItWithoutError() {
+		for (Rule rule : this.rules.rules()) {
+			JsonNode answer = prometheus.query(rule.expr());
+			assertThat(answer.path("status").asString()).as("%s: %s", rule.name(), answer).isEqualTo("success");
+		}
+		List<String> loaded = new ArrayList<>();
+		await("Prometheus has evaluated every rule", () -> {
+			loaded.clear();
+			boolean evaluated = true;
+			for (JsonNode group : prometheus.get("/api/v1/rules").path("data").path("groups").values()) {
+				for (JsonNode rule : group.path("rules").values()) {
+					loaded.add(group.path("name").asString() + "/" + rule.path("name").asString() + " "
+							+ rule.path("health").asString() + rule.path("lastError").asString(""));
+					evaluated &= !"unknown".equals(rule.path("health").asString());
+				}
+			}
+			return evaluated && !loaded.isEmpty();
+		});
+		assertThat(loaded).containsExactlyElementsOf(
+				this.rules.rules().stream().map((rule) -> rule.group() + "/" + rule.name() + " ok").toList());
+	}
+
+	@Test
+	void theOutageOfEveryTargetOfAPolicyRaisesItsAlertsAndNoOtherPage() {
+		String primary = model(OUTAGE_POLICY);
+		String fallback = fallbackModel(OUTAGE_POLICY);
+		Set<String> expected = Set.of("LlmPolicyUnavailable policy=" + OUTAGE_POLICY,
+				"LlmCallsFailing policy=" + OUTAGE_POLICY, "LlmQuotaExhausted provider=openai model=" + primary,
+				"LlmQuotaExhausted provider=backup model=" + fallback);
+		Set<String> active = new TreeSet<>();
+		await("the alerts of the outage are pending or firing", () -> {
+			active.clear();
+			for (JsonNode alert : prometheus.get("/api/v1/alerts").path("data").path("alerts").values()) {
+				JsonNode labels = alert.path("labels");
+				assertThat(labels.path("application").asString()).isEqualTo(this.application);
+				StringBuilder key = new StringBuilder(labels.path("alertname").asString());
+				for (String label : List.of("policy", "provider", "model")) {
+					if (labels.has(label)) {
+						key.append(' ').append(label).append('=').append(labels.path(label).asString());
+					}
+				}
+				active.add(key.toString());
+			}
+			return active.containsAll(expected);
+		});
+		// The alerts on shares of rate limits, errors and fallbacks depend on the seeded chaos mix (the
+		// demo answers 30 % of the primaries' requests 429 on purpose); these depend on the outage alone.
+		assertThat(active).filteredOn((alert) -> OUTAGE_ALERTS.contains(alert.split(" ")[0]))
+			.containsExactlyInAnyOrderElementsOf(expected);
+	}
+
+	private void assertEveryQueryReturnsData(Map<String, String> queries) {
+		Map<String, String> problems = new LinkedHashMap<>();
+		Map<String, String> results = new LinkedHashMap<>();
+		await("every query returns data", () -> {
+			problems.clear();
+			queries.forEach((name, promql) -> {
+				JsonNode answer = prometheus.query(promql);
+				if (!"success".equals(answer.path("status").asString())) {
+					problems.put(name, answer.path("errorType").asString() + ": " + answer.path("error").asString()
+							+ "\n    " + promql);
+					return;
+				}
+				List<String> finite = new ArrayList<>();
+				for (JsonNode series : answer.path("data").path("result").values()) {
+					double value = Double.parseDouble(series.path("value").get(1).asString());
+					if (Double.isFinite(value)) {
+						finite.add(series.path("metric").toString() + "=" + value);
+					}
+				}
+				if (finite.isEmpty()) {
+					problems.put(name, "no data: " + answer.path("data").path("result") + "\n    " + promql);
+					return;
+				}
+				results.put(name, finite.size() + " series, e.g. " + finite.get(0));
+			});
+			return problems.isEmpty();
+		}, () -> problems.entrySet()
+			.stream()
+			.map((problem) -> problem.getKey() + ": " + problem.getValue())
+			.collect(Collectors.joining("\n")));
+		results.forEach((name, result) -> logger.info("{}: {}", name, result));
+	}
+
+	private List<String> labelValues(String query, Map<String, String> variables) {
+		Matcher matcher = LABEL_VALUES.matcher(query);
+		assertThat(matcher.matches()).as(query).isTrue();
+		String selector = GrafanaDashboard.substitute(matcher.group(1), variables);
+		String label = matcher.group(2);
+		JsonNode answer = prometheus.query("group by (" + label + ") (" + selector + ")");
+		assertThat(answer.path("status").asString()).as("%s", answer).isEqualTo("success");
+		List<String> values = new ArrayList<>();
+		for (JsonNode series : answer.path("data").path("result").values()) {
+			values.add(series.path("metric").path(label).asString());
+		}
+		return values;
+	}
+
+	private Variable variable(String name) {
+		return this.dashboard.variables()
+			.stream()
+			.filter((variable) -> variable.name().equals(name))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	/**
+	 * Make a call of a policy through the endpoint that uses it, and read the whole answer, so that
+	 * the call has ended when this returns.
+	 */
+	private String call(String policy, String text, int expectedStatus) {
+		WebTestClient.ResponseSpec response = switch (policy) {
+			case "summaries" -> this.client.post()
+				.uri("/api/summaries")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("text", text))
+				.exchange();
+			case "default" -> this.client.post()
+				.uri("/api/headlines")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("text", text))
+				.exchange();
+			case "chat" -> this.client.get()
+				.uri("/api/chat/stream?prompt={prompt}", text)
+				.accept(MediaType.TEXT_EVENT_STREAM)
+				.exchange();
+			default -> throw new IllegalArgumentException(policy);
+		};
+		response.expectStatus().isEqualTo(expectedStatus);
+		StringBuilder body = new StringBuilder();
+		StepVerifier.create(response.returnResult(String.class).getResponseBody())
+			.thenConsumeWhile((element) -> body.append(element) != null)
+			.expectComplete()
+			.verify(Duration.ofSeconds(30));
+		return body.toString();
+	}
+
+	/**
+	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks for 20 ms,
+	 * then two 503s, so that each call retries twice and then falls back.
+	 */
+	private void outageOfPrimary(String policy, int calls) {
+		for (int i = 0; i < calls; i++) {
+			this.server.model(model(policy))
+				.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(503),
+						FakeResponse.status(503));
+		}
+	}
+
+	/**
+	 * Script the primary's next answers so that the rate-limit meters move: an answer whose
+	 * headers say the requests are used up for 300 ms (the next call waits for the reset), and a
+	 * 503 whose server says not to retry it (the retry is denied, the call falls back).
+	 */
+	private void rateLimitsOfPrimary(String policy) {
+		this.server.model(model(policy))
+			.enqueue(FakeResponse.ok("A demo answer, the last of this minute")
+				.header("x-ratelimit-limit-requests", "60")
+				.header("x-ratelimit-remaining-requests", "0")
+				.header("x-ratelimit-reset-requests", "300ms"), FakeResponse.status(503).header("x-should-retry", "false"));
+	}
+
+	private void awaitPrometheusHasScrapedEveryCall() {
+		long calls = this.meters.find("llm.calls").timers().stream().mapToLong(Timer::count).sum();
+		await("Prometheus has scraped " + calls + " calls",
+				() -> scalar("sum(llm_calls_seconds_count{application=\"" + this.application + "\"})") >= calls);
+	}
+
+	private double scalar(String promql) {
+		JsonNode result = prometheus.query(promql).path("data").path("result");
+		return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asString());
+	}
+
+	private String model(String policy) {
+		return this.environment.getRequiredProperty("llm.policies." + policy + ".model");
+	}
+
+	private String fallbackModel(String policy) {
+		return this.environment.getRequiredProperty("llm.policies." + policy + ".fallbacks[0].model");
+	}
+
+	private static void await(String what, Supplier<Boolean> condition) {
+		await(what, condition, () -> what);
+	}
+
+	private static void await(String what, Supplier<Boolean> condition, Supplier<String> failure) {
+		try {
+			Awaitility.await(what).atMost(AWAIT).pollInterval(Duration.ofMillis(250)).until(condition::get);
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError(failure.get(), ex);
+		}
+	}
+
+}
