@@ -14,11 +14,6 @@ import io.github.llmresilience.policy.Target;
 interface HedgePermit {
 
 	/**
-	 * Allows every hedge.
-	 */
-	HedgePermit ALWAYS = (call, from, to) -> true;
-
-	/**
 	 * Return whether the hedge may be sent.
 	 * @param call the logical call
 	 * @param from the target of the slow attempt
