@@ -54,7 +54,7 @@ final class Options {
 		option("peers-warmup-rounds", "3", "(peers) unmeasured rounds per client first, at least");
 		option("peers-max-warmup-rounds", "12", "(peers) unmeasured rounds per client first, at most (until steady)");
 		option("peers-okhttp-idle-connections", "default",
-				"(peers) idle connections kept by the OkHttp pools of openai-java and Spring AI (default: OkHttp's 5)");
+				"(peers) idle connections kept by the OkHttp pools of openai-java and Spring AI; 'default': OkHttp's 5");
 		option("peers-mix", "true", "(peers) whether to run the fault mix after the happy path");
 		option("peers-mix-calls", "2000", "(peers) fault mix: calls per client (the mix-* options set the faults)");
 		option("peers-mix-warmup-calls", "200", "(peers) fault mix: calls per client first, not measured");

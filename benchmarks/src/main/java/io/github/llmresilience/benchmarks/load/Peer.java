@@ -221,9 +221,11 @@ final class Peer implements AutoCloseable {
 		return new Peer("openai", "openai-java", "maxRetries 2 (3 attempts) on 408, 409, 429, 5xx and I/O errors; "
 				+ "waits 0.5 s, 1 s (x2, at most 8 s, jitter -25 %) unless the server names a wait: "
 				+ "Retry-After-Ms / Retry-After honoured (up to 8 s)", OKHTTP_THREADS, null, (id) -> {
-					ChatCompletion completion = client.chat()
-						.completions()
-						.create(ChatCompletionCreateParams.builder().model(model).addUserMessage(Wire.content(id)).build());
+					ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+						.model(model)
+						.addUserMessage(Wire.content(id))
+						.build();
+					ChatCompletion completion = client.chat().completions().create(params);
 					return completion.choices().get(0).message().content().orElse(null);
 				}, concurrency, List.of(client::close));
 	}

@@ -64,6 +64,7 @@ final class Peers {
 		try {
 			for (String key : keys) {
 				long heapBefore = heapAfterGc();
+				progress("setting up " + key);
 				Side side = new Side(Peer.create(key, baseUrl, BenchServer.HAPPY, concurrency, okHttpIdle()), calls * rounds);
 				sides.add(side);
 				String probe = BenchServer.PROBE_PREFIX + key + "-";
@@ -110,6 +111,7 @@ final class Peers {
 				steady &= previous[i] > 0 && Math.abs(perCall - previous[i]) / previous[i] < 0.10;
 				previous[i] = perCall;
 			}
+			progress("warm-up round " + r + " done");
 			if (steady && r >= min) {
 				warmupRounds = r;
 				break;
@@ -123,6 +125,7 @@ final class Peers {
 			for (int k = 0; k < sides.size(); k++) {
 				sides.get((k + r) % sides.size()).round(this.server, census, calls, concurrency, port);
 			}
+			progress("measured round " + (r + 1) + " of " + rounds + " done");
 		}
 	}
 
@@ -131,6 +134,7 @@ final class Peers {
 		int warmupCalls = this.options.integer("peers-mix-warmup-calls");
 		List<MixSide> sides = new ArrayList<>();
 		for (String key : keys) {
+			progress("fault mix: " + key);
 			try (Peer peer = Peer.create(key, baseUrl, BenchServer.MIX_PRIMARY, concurrency, okHttpIdle())) {
 				// The paths of failures and retries, which the happy path never took, are compiled
 				// first; the same faults as the first measured calls, counted apart.
@@ -142,11 +146,18 @@ final class Peers {
 				// "<key>-<i>": the server draws the faults of call i from i alone, so every client
 				// meets the same faults.
 				long wall = peer.run(runner, calls, concurrency, key + "-", latencies);
-				sides.add(new MixSide(peer.name, peer.driver, peer.retries, runner, latencies, wall,
+				sides.add(new MixSide(peer.name, peer.retries, runner, latencies, wall,
 						this.server.count(BenchServer.MIX_PRIMARY)));
 			}
 		}
 		return sides;
+	}
+
+	/**
+	 * Say where the scenario is: it runs for minutes and prints its report at the end.
+	 */
+	private static void progress(String step) {
+		System.out.printf("(peers) %tT %s%n", System.currentTimeMillis(), step);
 	}
 
 	private @Nullable Integer okHttpIdle() {
@@ -260,14 +271,13 @@ final class Peers {
 	 * One client's fault mix.
 	 *
 	 * @param name the client
-	 * @param driver how it was called
 	 * @param retries its default retry policy
 	 * @param runner the outcomes
 	 * @param latencies the latencies
 	 * @param wallNanos the wall time
 	 * @param upstream the requests the server received
 	 */
-	record MixSide(String name, String driver, String retries, CallRunner runner, Latencies latencies, long wallNanos,
+	record MixSide(String name, String retries, CallRunner runner, Latencies latencies, long wallNanos,
 			long upstream) {
 
 	}

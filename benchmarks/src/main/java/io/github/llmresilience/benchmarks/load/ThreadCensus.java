@@ -77,14 +77,6 @@ final class ThreadCensus {
 	}
 
 	/**
-	 * Return the live threads of this JVM, its own included.
-	 * @return the count
-	 */
-	int live() {
-		return this.threads.getThreadCount();
-	}
-
-	/**
 	 * Read every thread's CPU time and allocated bytes.
 	 * @return the readings
 	 */
