@@ -14,13 +14,16 @@ import java.util.Set;
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
- * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off.</li>
+ * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
+ * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
+ * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
  * </ul>
- * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
+ * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers} alone with
+ * {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "peers");
 
 	private LoadHarness() {
 	}
@@ -50,6 +53,11 @@ public final class LoadHarness {
 		Set<String> scenarios = options.scenarios();
 		if (!SCENARIOS.containsAll(scenarios)) {
 			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
+			return 2;
+		}
+		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
+			System.err.println("Unknown client in --peers-clients=" + options.string("peers-clients") + "; the clients are "
+					+ Peer.KEYS);
 			return 2;
 		}
 		System.out.printf("llm-resilience load harness: Java %s (%s), %d processors, heap limit %s, %s %s%n",
@@ -123,6 +131,11 @@ public final class LoadHarness {
 				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
 						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
 						+ result.on().served.get() + " and " + result.off().served.get()));
+			}
+			if (scenarios.contains("peers")) {
+				Peers.Result result = new Peers(server, options).run();
+				System.out.println(result.report());
+				result.verdicts().forEach((description, met) -> verdicts.add(verdict(met, description)));
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");
