@@ -15,13 +15,16 @@ import java.util.Set;
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
- * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on.</li>
+ * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
+ * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
+ * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
  * </ul>
- * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
+ * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers} alone with
+ * {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "peers");
 
 	private LoadHarness() {
 	}
@@ -51,6 +54,11 @@ public final class LoadHarness {
 		Set<String> scenarios = options.scenarios();
 		if (!SCENARIOS.containsAll(scenarios)) {
 			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
+			return 2;
+		}
+		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
+			System.err.println("Unknown client in --peers-clients=" + options.string("peers-clients") + "; the clients are "
+					+ Peer.KEYS);
 			return 2;
 		}
 		System.out.printf("llm-resilience load harness: Java %s (%s), %d processors, heap limit %s, %s %s%n",
@@ -134,6 +142,11 @@ public final class LoadHarness {
 						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
 						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
 						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
+			}
+			if (scenarios.contains("peers")) {
+				Peers.Result result = new Peers(server, options).run();
+				System.out.println(result.report());
+				result.verdicts().forEach((description, met) -> verdicts.add(verdict(met, description)));
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");
