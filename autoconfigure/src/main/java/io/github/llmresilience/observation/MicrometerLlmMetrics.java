@@ -15,7 +15,7 @@ import io.github.llmresilience.policy.Target;
 
 /**
  * {@link LlmMetrics} on a Micrometer {@link MeterRegistry}: {@code llm.retries},
- * {@code llm.fallbacks} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
+ * {@code llm.fallbacks}, {@code llm.hedges} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
  * combination and cached, so counting costs no allocation on the hot path.
  */
 public final class MicrometerLlmMetrics implements LlmMetrics {
@@ -29,6 +29,11 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	 * The fallback counter's name.
 	 */
 	public static final String FALLBACKS = "llm.fallbacks";
+
+	/**
+	 * The hedge counter's name.
+	 */
+	public static final String HEDGES = "llm.hedges";
 
 	/**
 	 * The counter of paced attempts' name.
@@ -55,6 +60,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	private final Map<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
 	private final Map<FallbackKey, Counter> fallbacks = new ConcurrentHashMap<>();
+
+	private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
 
@@ -92,6 +99,19 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 					.tag("from", from.name())
 					.tag("to", to.name())
 					.tag("reason", reason.value())
+					.register(this.registry))
+			.increment();
+	}
+
+	@Override
+	public void hedge(String policy, Target from, Target to, HedgeOutcome outcome) {
+		this.hedges.computeIfAbsent(new HedgeKey(policy, from, to, outcome),
+				(key) -> Counter.builder(HEDGES)
+					.description("Hedges sent while an attempt was slow to answer, by whether they answered first")
+					.tag("policy", policy)
+					.tag("from", from.name())
+					.tag("to", to.name())
+					.tag("outcome", outcome.value())
 					.register(this.registry))
 			.increment();
 	}
@@ -155,6 +175,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	private record FallbackKey(String policy, Target from, Target to, String reason) {
+
+	}
+
+	private record HedgeKey(String policy, Target from, Target to, HedgeOutcome outcome) {
 
 	}
 

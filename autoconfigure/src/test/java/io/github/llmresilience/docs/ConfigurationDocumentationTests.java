@@ -166,7 +166,8 @@ class ConfigurationDocumentationTests {
 		Set<String> properties = expectedProperties().keySet();
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
 				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
-				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING);
+				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING,
+				MicrometerLlmMetrics.HEDGES);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {

@@ -15,6 +15,7 @@ import java.util.Set;
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
+ * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
  * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
  * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
  * </ul>
@@ -23,7 +24,7 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "peers");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "peers");
 
 	private LoadHarness() {
 	}
@@ -72,7 +73,9 @@ public final class LoadHarness {
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
 				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
-				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"));
+				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--hedge-fast-ms=" + options.string("hedge-fast-ms"), "--hedge-slow-ms=" + options.string("hedge-slow-ms"),
+				"--hedge-slow-share=" + options.string("hedge-slow-share"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -131,6 +134,14 @@ public final class LoadHarness {
 				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
 						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
 						+ result.on().served.get() + " and " + result.off().served.get()));
+			}
+			if (scenarios.contains("g")) {
+				HedgedRequests.Result result = new HedgedRequests(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(g) hedging: every call served, p99 "
+						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
+						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
+						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
 			}
 			if (scenarios.contains("peers")) {
 				Peers.Result result = new Peers(server, options).run();
