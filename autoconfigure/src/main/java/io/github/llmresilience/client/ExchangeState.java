@@ -28,7 +28,8 @@ final class ExchangeState {
 
 	private final @Nullable String wholeTimeoutDescription;
 
-	private final Sinks.Empty<Void> sent = Sinks.empty();
+	// Only a stream waits for its request to be written (its first-chunk timeout starts then).
+	private final Sinks.@Nullable Empty<Void> sent;
 
 	private final Sinks.One<Boolean> expired = Sinks.one();
 
@@ -53,6 +54,7 @@ final class ExchangeState {
 		this.sentSignalled = sentSignalled;
 		this.wholeTimeout = wholeTimeout;
 		this.wholeTimeoutDescription = wholeTimeoutDescription;
+		this.sent = (wholeTimeout == null) ? Sinks.empty() : null;
 	}
 
 	/**
@@ -68,7 +70,10 @@ final class ExchangeState {
 
 	private void markSent(Connection connection) {
 		this.requestSent = true;
-		this.sent.tryEmitEmpty();
+		Sinks.Empty<Void> sent = this.sent;
+		if (sent != null) {
+			sent.tryEmitEmpty();
+		}
 		Duration wholeTimeout = this.wholeTimeout;
 		// A redirect writes the request again: the timeout still counts from the first write.
 		if (wholeTimeout != null && this.timer == null) {
@@ -126,7 +131,8 @@ final class ExchangeState {
 	 */
 	Mono<Long> afterSent(Duration duration, String description) {
 		Mono<Long> delay = Mono.delay(duration).doOnNext((tick) -> this.timeout = description);
-		return (this.sentSignalled) ? this.sent.asMono().then(delay) : delay;
+		Sinks.Empty<Void> sent = this.sent;
+		return (this.sentSignalled && sent != null) ? sent.asMono().then(delay) : delay;
 	}
 
 	/**

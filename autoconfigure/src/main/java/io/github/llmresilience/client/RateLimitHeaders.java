@@ -37,6 +37,22 @@ public final class RateLimitHeaders {
 
 	private static final Duration LONGEST = Duration.ofDays(365);
 
+	private static final String OPENAI_PREFIX = "x-ratelimit-";
+
+	private static final String ANTHROPIC_PREFIX = "anthropic-ratelimit-";
+
+	private static final Names OPENAI_REQUESTS = Names.of(OPENAI_PREFIX, "-requests");
+
+	private static final Names OPENAI_TOKENS = Names.of(OPENAI_PREFIX, "-tokens");
+
+	private static final Names ANTHROPIC_REQUESTS = Names.of(ANTHROPIC_PREFIX + "requests-", "");
+
+	private static final Names ANTHROPIC_TOKENS = Names.of(ANTHROPIC_PREFIX + "tokens-", "");
+
+	private static final Names ANTHROPIC_INPUT_TOKENS = Names.of(ANTHROPIC_PREFIX + "input-tokens-", "");
+
+	private static final Names ANTHROPIC_OUTPUT_TOKENS = Names.of(ANTHROPIC_PREFIX + "output-tokens-", "");
+
 	private RateLimitHeaders() {
 	}
 
@@ -47,20 +63,44 @@ public final class RateLimitHeaders {
 	 * @return the snapshot; its limits are empty if the answer carries no such header
 	 */
 	public static Snapshot parse(HttpHeaders headers, Instant now) {
-		Limit requests = limit(headers, "x-ratelimit-", "-requests", now)
-			.or(limit(headers, "anthropic-ratelimit-requests-", "", now));
-		Limit tokens = limit(headers, "x-ratelimit-", "-tokens", now)
-			.or(limit(headers, "anthropic-ratelimit-tokens-", "", now));
-		Limit inputTokens = limit(headers, "anthropic-ratelimit-input-tokens-", "", now);
-		Limit outputTokens = limit(headers, "anthropic-ratelimit-output-tokens-", "", now);
+		if (!carriesLimits(headers)) {
+			// Every answer is read: most carry no such header, and one pass over the names is
+			// cheaper than looking each of them up.
+			return Snapshot.EMPTY;
+		}
+		Limit requests = limit(headers, OPENAI_REQUESTS, now).or(limit(headers, ANTHROPIC_REQUESTS, now));
+		Limit tokens = limit(headers, OPENAI_TOKENS, now).or(limit(headers, ANTHROPIC_TOKENS, now));
+		Limit inputTokens = limit(headers, ANTHROPIC_INPUT_TOKENS, now);
+		Limit outputTokens = limit(headers, ANTHROPIC_OUTPUT_TOKENS, now);
 		return new Snapshot(requests, tokens, inputTokens, outputTokens);
 	}
 
-	private static Limit limit(HttpHeaders headers, String prefix, String suffix, Instant now) {
-		Long limit = count(headers.getFirst(prefix + "limit" + suffix));
-		Long remaining = count(headers.getFirst(prefix + "remaining" + suffix));
-		Instant reset = reset(headers.getFirst(prefix + "reset" + suffix), now);
+	private static boolean carriesLimits(HttpHeaders headers) {
+		for (String name : headers.headerNames()) {
+			if (name.regionMatches(true, 0, OPENAI_PREFIX, 0, OPENAI_PREFIX.length())
+					|| name.regionMatches(true, 0, ANTHROPIC_PREFIX, 0, ANTHROPIC_PREFIX.length())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static Limit limit(HttpHeaders headers, Names names, Instant now) {
+		Long limit = count(headers.getFirst(names.limit()));
+		Long remaining = count(headers.getFirst(names.remaining()));
+		Instant reset = reset(headers.getFirst(names.reset()), now);
 		return new Limit(limit, remaining, reset);
+	}
+
+	/**
+	 * The names of the three headers of one limit.
+	 */
+	private record Names(String limit, String remaining, String reset) {
+
+		static Names of(String prefix, String suffix) {
+			return new Names(prefix + "limit" + suffix, prefix + "remaining" + suffix, prefix + "reset" + suffix);
+		}
+
 	}
 
 	/**
@@ -154,6 +194,11 @@ public final class RateLimitHeaders {
 	public record Limit(@Nullable Long limit, @Nullable Long remaining, @Nullable Instant reset) {
 
 		/**
+		 * A limit nothing is known of.
+		 */
+		public static final Limit NONE = new Limit(null, null, null);
+
+		/**
 		 * Return whether nothing is known of this limit.
 		 * @return whether the answer said nothing about it
 		 */
@@ -184,6 +229,11 @@ public final class RateLimitHeaders {
 	 * @param outputTokens Anthropic's output-token limit
 	 */
 	public record Snapshot(Limit requests, Limit tokens, Limit inputTokens, Limit outputTokens) {
+
+		/**
+		 * A snapshot of an answer that carries no rate-limit header.
+		 */
+		public static final Snapshot EMPTY = new Snapshot(Limit.NONE, Limit.NONE, Limit.NONE, Limit.NONE);
 
 		/**
 		 * Create a snapshot.

@@ -198,7 +198,8 @@ public final class LlmExecutor {
 				})
 					.doOnNext(gate::passed)
 					.onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
-				return pace(scope, targetStart).thenMany(send).contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+				Flux<T> paced = this.pacing.mayHoldBack(target) ? pace(scope, targetStart).thenMany(send) : send;
+				return paced.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
 			Flux<T> guarded = attemptFlux
 				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));

@@ -111,6 +111,17 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	/**
+	 * Return whether an attempt to a target may have to wait before it is sent: its rate limit is
+	 * known to be used up, or its provider has a declared limit. When not, the attempt is sent
+	 * without a look at either.
+	 * @param target the target
+	 * @return whether to pace the attempt
+	 */
+	public boolean mayHoldBack(Target target) {
+		return exhaustedUntil(target) != null || limiter(target.provider()) != null;
+	}
+
+	/**
 	 * Hold requests to a target back until an instant, as if its headers had said its limit is
 	 * used up until then; a later instant already known wins.
 	 * @param target the target
