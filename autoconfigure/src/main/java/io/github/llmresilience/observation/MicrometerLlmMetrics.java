@@ -41,6 +41,11 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	public static final String RETRIES_DENIED = "llm.retries.denied";
 
 	/**
+	 * The counter of cooldowns shared across instances' name.
+	 */
+	public static final String SHARED_COOLDOWNS = "llm.shared.cooldowns";
+
+	/**
 	 * The rate-limit gauge's name.
 	 */
 	public static final String RATE_LIMIT_REMAINING = "llm.ratelimit.remaining";
@@ -61,6 +66,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	private final Map<PacedKey, Counter> paced = new ConcurrentHashMap<>();
 
 	private final Map<RetryKey, Counter> denied = new ConcurrentHashMap<>();
+
+	private final Map<CooldownKey, Counter> cooldowns = new ConcurrentHashMap<>();
 
 	/**
 	 * Create metrics on a registry.
@@ -129,6 +136,19 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	@Override
+	public void sharedCooldown(Target target, String cause, String direction) {
+		this.cooldowns.computeIfAbsent(new CooldownKey(target, cause, direction),
+				(key) -> Counter.builder(SHARED_COOLDOWNS)
+					.description("Cooldowns shared with the other instances: published by this one, or applied from another")
+					.tag("provider", target.provider())
+					.tag("model", target.model())
+					.tag("cause", cause)
+					.tag("direction", direction)
+					.register(this.registry))
+			.increment();
+	}
+
+	@Override
 	public <S> void rateLimitRemaining(Target target, String limit, S state, ToDoubleFunction<S> remaining) {
 		Gauge.builder(RATE_LIMIT_REMAINING, state, remaining)
 			.description("What the provider's rate-limit headers last said remains of a limit")
@@ -159,6 +179,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	private record PacedKey(Target target, String action) {
+
+	}
+
+	private record CooldownKey(Target target, String cause, String direction) {
 
 	}
 
