@@ -88,6 +88,14 @@ public final class FleetRequestLimiters implements RequestLimiters {
 	}
 
 	/**
+	 * Return whether the fleet's buckets can be reached: their connection to Redis is open.
+	 * @return whether limits are held by the fleet while Redis answers
+	 */
+	public boolean isConnected() {
+		return this.buckets != null;
+	}
+
+	/**
 	 * Close the connection the buckets use.
 	 */
 	public void close() {
@@ -108,7 +116,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 		try {
 			RedisConnection connection = factory.getConnection();
 			RedisClusterAsyncCommands<byte[], byte[]> commands = ((LettuceConnection) connection).getNativeConnection();
-			this.buckets = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new CommandsApi(commands))
+			this.buckets = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new CommandsApi<>(commands))
 				.clientClock(new ClockTimeMeter(this.clock))
 				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
 				.build()
@@ -186,22 +194,23 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 	/**
 	 * bucket4j's view of Lettuce's commands, on the connection Spring Data Redis opened, standalone
-	 * or cluster alike.
+	 * or cluster alike. Generic in the key, as bucket4j's own: it passes its keys in an
+	 * {@code Object[]}.
 	 */
-	private record CommandsApi(RedisClusterAsyncCommands<byte[], byte[]> commands) implements RedisApi<byte[]> {
+	private record CommandsApi<K>(RedisClusterAsyncCommands<K, byte[]> commands) implements RedisApi<K> {
 
 		@Override
-		public <V> RedisFuture<V> eval(String script, ScriptOutputType type, byte[][] keys, byte[][] params) {
+		public <V> RedisFuture<V> eval(String script, ScriptOutputType type, K[] keys, byte[][] params) {
 			return this.commands.eval(script, type, keys, params);
 		}
 
 		@Override
-		public RedisFuture<byte[]> get(byte[] key) {
+		public RedisFuture<byte[]> get(K key) {
 			return this.commands.get(key);
 		}
 
 		@Override
-		public RedisFuture<?> delete(byte[] key) {
+		public RedisFuture<?> delete(K key) {
 			return this.commands.del(key);
 		}
 
