@@ -1057,21 +1057,4 @@ public class LlmProperties {
 
 	}
 
-	/**
-	 * Where the instances of the application share their state.
-	 */
-	public enum SharedStateType {
-
-		/**
-		 * Nothing is shared: each instance learns alone, and declared limits hold per instance.
-		 */
-		NONE,
-
-		/**
-		 * Cooldowns and declared limits are shared through Redis.
-		 */
-		REDIS
-
-	}
-
 }

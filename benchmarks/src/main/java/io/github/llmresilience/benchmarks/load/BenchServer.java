@@ -36,6 +36,7 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * <li>{@value #PACED}: an account with a request limit: every n-th request is answered 200 with
  * {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that arrive before the reset
  * are answered 429 with the same headers (and no {@code Retry-After}), as OpenAI answers;</li>
+ * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -60,6 +61,11 @@ public final class BenchServer {
 
 	static final String BACKUP = "backup";
 
+	/**
+	 * A model whose server always asks for two minutes: 429 with {@code Retry-After: 120}.
+	 */
+	static final String COOLING = "cooling";
+
 	static final String READY = "BenchServer listening on ";
 
 	static final String COUNTS = "COUNTS";
@@ -77,6 +83,8 @@ public final class BenchServer {
 	private final double serverError;
 
 	private final FakeResponse ok = FakeResponse.ok("Hello");
+
+	private final FakeResponse cooling = FakeResponse.status(429).retryAfterSeconds(120);
 
 	private final FakeResponse slow;
 
@@ -198,6 +206,7 @@ public final class BenchServer {
 			case BROWNOUT -> (draw(this.seed, callIndex(request), model, attempt(request, model)) < this.brownout)
 					? this.unavailable : this.ok;
 			case PACED -> paced();
+			case COOLING -> this.cooling;
 			default -> this.ok;
 		};
 	}

@@ -14,13 +14,15 @@ import java.util.Set;
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
- * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off.</li>
+ * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
+ * <li>(g) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
+ * (needs {@code redis-server} on the {@code PATH}).</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g");
 
 	private LoadHarness() {
 	}
@@ -123,6 +125,21 @@ public final class LoadHarness {
 				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
 						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
 						+ result.on().served.get() + " and " + result.off().served.get()));
+			}
+			if (scenarios.contains("g")) {
+				FleetCooldown.Result result = new FleetCooldown(server, options).run();
+				if (result == null) {
+					System.out.println("(g) SKIPPED: no redis-server on the PATH (on Debian: apt-get install "
+							+ "--no-install-recommends redis-server); the scenario starts one on a free loopback port.");
+					System.out.println();
+				}
+				else {
+					System.out.println(result.report());
+					verdicts.add(verdict(result.met(), "(g) fleet: the primary told Retry-After: 120 received "
+							+ result.on().primary + " request(s) with shared state, " + result.off().primary
+							+ " without (" + result.off().served.get() + " and " + result.on().served.get()
+							+ " calls served)"));
+				}
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");

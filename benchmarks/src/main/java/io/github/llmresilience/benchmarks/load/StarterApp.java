@@ -35,13 +35,23 @@ final class StarterApp {
 	 * @return the running context
 	 */
 	static ConfigurableApplicationContext start(Map<String, Object> properties) {
+		return start(properties, Application.class);
+	}
+
+	/**
+	 * Start an application context with another configuration.
+	 * @param properties the {@code llm.*} (and other) properties
+	 * @param application the configuration, which imports the auto-configurations
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext start(Map<String, Object> properties, Class<?> application) {
 		Map<String, Object> all = new LinkedHashMap<>();
 		// One INFO line per call, and one WARN line per call that fell back, would flood the
 		// output of a load test.
 		all.put("logging.level.io.github.llmresilience.execution.LlmExecutor", "ERROR");
 		all.put("logging.level.root", "WARN");
 		all.putAll(properties);
-		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
 			.properties(all)
