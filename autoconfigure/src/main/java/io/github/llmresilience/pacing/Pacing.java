@@ -96,7 +96,17 @@ public final class Pacing implements RateLimitObserver {
 	@Override
 	public void observe(String provider, String model, Snapshot snapshot) {
 		Target target = new Target(provider, model);
-		Instant until = target(target).update(snapshot, this.clock.instant());
+		TargetState state = target(target);
+		Instant until = state.update(snapshot, this.clock.instant());
+		// A gauge per limit the provider reports, from its first answer that reports it.
+		if (!state.requestsGauge && snapshot.requests().remaining() != null) {
+			state.requestsGauge = true;
+			this.metrics.rateLimitRemaining(target, "requests", state, (s) -> remaining(s, Snapshot::requests));
+		}
+		if (!state.tokensGauge && snapshot.tokens().remaining() != null) {
+			state.tokensGauge = true;
+			this.metrics.rateLimitRemaining(target, "tokens", state, (s) -> remaining(s, Snapshot::tokens));
+		}
 		if (until != null) {
 			this.cooldowns.learned(new Cooldown(target, until, Cooldown.Cause.RATE_LIMIT));
 		}
@@ -179,12 +189,7 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	private TargetState target(Target target) {
-		return this.targets.computeIfAbsent(target, (key) -> {
-			TargetState state = new TargetState();
-			this.metrics.rateLimitRemaining(key, "requests", state, (s) -> remaining(s, Snapshot::requests));
-			this.metrics.rateLimitRemaining(key, "tokens", state, (s) -> remaining(s, Snapshot::tokens));
-			return state;
-		});
+		return this.targets.computeIfAbsent(target, (key) -> new TargetState());
 	}
 
 	private static double remaining(TargetState state, Function<Snapshot, Limit> limit) {
@@ -206,6 +211,11 @@ public final class Pacing implements RateLimitObserver {
 		private volatile @Nullable Snapshot snapshot;
 
 		private volatile @Nullable Instant exhaustedUntil;
+
+		// Set once, under the gauge registration's own idempotence: a race registers twice, harmlessly.
+		private volatile boolean requestsGauge;
+
+		private volatile boolean tokensGauge;
 
 		/**
 		 * Keep the snapshot and return until when it says the limit is used up, if it does.

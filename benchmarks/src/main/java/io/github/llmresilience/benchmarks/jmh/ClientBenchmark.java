@@ -83,7 +83,7 @@ public class ClientBenchmark {
 		this.context = new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.properties("logging.level.root=WARN", "logging.level." + Loggers.EXECUTOR + "=ERROR",
+			.properties("logging.level.root=WARN", "logging.level." + Loggers.CALLS + "=ERROR",
 					"llm.providers.openai.base-url=http://127.0.0.1:9/v1", "llm.providers.openai.api-key=sk-bench",
 					"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o-mini")
 			.run();

@@ -19,8 +19,8 @@ import io.github.llmresilience.testkit.RecordedRequest;
 /**
  * {@link FakeLlmServer} as the load harness drives it from another JVM: its answers depend on the
  * model a request names, and it counts requests per model, which the harness reads through a line
- * protocol on standard input and output ({@code counts}, {@code reset}; end of input stops the
- * server).
+ * protocol on standard input and output ({@code counts}, {@code reset}, {@code probe <id>}; end of
+ * input stops the server).
  * <p>
  * Every request names its logical call in its user message ({@code call:<id>}); the server counts
  * the attempts of each call per model, so that a scripted answer can depend on the attempt:
@@ -40,6 +40,8 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
+ * A request whose call id starts with {@value #PROBE_PREFIX} is kept, so that the harness can show
+ * what each client sends ({@code probe <id>}).
  */
 public final class BenchServer {
 
@@ -71,6 +73,14 @@ public final class BenchServer {
 	static final String COUNTS = "COUNTS";
 
 	static final String RESET = "RESET";
+
+	static final String PROBE = "PROBE";
+
+	static final String PROBE_PREFIX = "probe-";
+
+	private static final String PROBE_MARK = "call:" + PROBE_PREFIX;
+
+	private final ConcurrentMap<String, RecordedRequest> probes = new ConcurrentHashMap<>();
 
 	private final ConcurrentMap<String, LongAdder> counts = new ConcurrentHashMap<>();
 
@@ -180,13 +190,19 @@ public final class BenchServer {
 			System.out.flush();
 			BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 			for (String line = in.readLine(); line != null; line = in.readLine()) {
-				switch (line.trim()) {
-					case "counts" -> System.out.println(COUNTS + " " + bench.counts());
-					case "reset" -> {
-						bench.reset();
-						System.out.println(RESET);
+				String command = line.trim();
+				if (command.startsWith("probe ")) {
+					System.out.println(PROBE + "\t" + bench.probe(command.substring(6).trim()));
+				}
+				else {
+					switch (command) {
+						case "counts" -> System.out.println(COUNTS + " " + bench.counts());
+						case "reset" -> {
+							bench.reset();
+							System.out.println(RESET);
+						}
+						default -> System.out.println("ERROR unknown command " + line);
 					}
-					default -> System.out.println("ERROR unknown command " + line);
 				}
 				System.out.flush();
 			}
@@ -196,6 +212,9 @@ public final class BenchServer {
 	FakeResponse answer(RecordedRequest request) {
 		String model = (request.model() != null) ? request.model() : "";
 		this.counts.computeIfAbsent(model, (key) -> new LongAdder()).increment();
+		if (request.body().contains(PROBE_MARK)) {
+			this.probes.put(callId(request), request);
+		}
 		if (model.startsWith(DOWN)) {
 			return this.unavailable;
 		}
@@ -296,6 +315,23 @@ public final class BenchServer {
 		StringBuilder line = new StringBuilder();
 		sorted.forEach((model, count) -> line.append(line.isEmpty() ? "" : " ").append(model).append('=').append(count));
 		return line.toString();
+	}
+
+	/**
+	 * Describe the request of a probe: its headers (the value of {@code Authorization} left out) and
+	 * its body, separated by a tab.
+	 */
+	private String probe(String id) {
+		RecordedRequest request = this.probes.get(id);
+		if (request == null) {
+			return "-\t-";
+		}
+		StringBuilder headers = new StringBuilder();
+		request.headers().forEach((name, values) -> {
+			String value = name.equalsIgnoreCase("Authorization") ? "(left out)" : String.join(",", values);
+			headers.append(headers.isEmpty() ? "" : "; ").append(name).append(": ").append(value);
+		});
+		return headers.toString().replaceAll("[\\t\\r\\n]", " ") + "\t" + request.body().replaceAll("[\\t\\r\\n]", " ");
 	}
 
 	private void reset() {

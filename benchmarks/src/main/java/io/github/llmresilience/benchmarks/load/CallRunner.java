@@ -2,6 +2,8 @@ package io.github.llmresilience.benchmarks.load;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -10,8 +12,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs {@code n} reactive calls with at most {@code concurrency} in flight, timing each from its
- * subscription to its end.
+ * Runs {@code n} calls with at most {@code concurrency} in flight, timing each from its start to its
+ * end: reactive calls subscribed without a thread each, or blocking calls on a caller's thread pool.
  */
 final class CallRunner {
 
@@ -37,16 +39,68 @@ final class CallRunner {
 		Flux.range(0, n).flatMap((i) -> Mono.defer(() -> {
 			long callStart = System.nanoTime();
 			this.inFlight.incrementAndGet();
-			return call.apply(i).doOnSuccess((value) -> this.succeeded.incrementAndGet()).doOnError((ex) -> {
-				this.failed.incrementAndGet();
-				this.errors.computeIfAbsent(ex.getClass().getSimpleName() + ": " + ex.getMessage(),
-						(key) -> new AtomicLong()).incrementAndGet();
-			}).doOnTerminate(() -> {
-				latencies.set(first + i, System.nanoTime() - callStart);
-				this.inFlight.decrementAndGet();
-			}).onErrorResume((ex) -> Mono.empty());
+			return call.apply(i)
+				.doOnSuccess((value) -> this.succeeded.incrementAndGet())
+				.doOnError(this::failed)
+				.doOnTerminate(() -> {
+					latencies.set(first + i, System.nanoTime() - callStart);
+					this.inFlight.decrementAndGet();
+				})
+				.onErrorResume((ex) -> Mono.empty());
 		}), concurrency).then().block();
 		return System.nanoTime() - start;
+	}
+
+	/**
+	 * Run blocking calls as their users run them: on a thread pool sized to the calls in flight,
+	 * each of whose threads makes one call after the other until {@code n} have started.
+	 * @param n the number of calls
+	 * @param pool the caller's pool, with at least {@code threads} threads
+	 * @param threads the calls in flight: the pool's threads that make calls
+	 * @param call makes call {@code i} on the calling thread and returns its answer
+	 * @param latencies where each call's latency goes
+	 * @return the wall time in nanoseconds
+	 * @throws InterruptedException if interrupted while waiting for the calls
+	 */
+	long runBlocking(int n, ExecutorService pool, int threads, IntFunction<?> call, Latencies latencies)
+			throws InterruptedException {
+		int first = latencies.reserve(n);
+		AtomicInteger next = new AtomicInteger();
+		CountDownLatch done = new CountDownLatch(threads);
+		long start = System.nanoTime();
+		for (int t = 0; t < threads; t++) {
+			pool.execute(() -> {
+				try {
+					for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+						long callStart = System.nanoTime();
+						this.inFlight.incrementAndGet();
+						try {
+							call.apply(i);
+							this.succeeded.incrementAndGet();
+						}
+						catch (RuntimeException | LinkageError ex) {
+							// A LinkageError is a dependency conflict in the shaded jar: reported, not hidden.
+							failed(ex);
+						}
+						finally {
+							latencies.set(first + i, System.nanoTime() - callStart);
+							this.inFlight.decrementAndGet();
+						}
+					}
+				}
+				finally {
+					done.countDown();
+				}
+			});
+		}
+		done.await();
+		return System.nanoTime() - start;
+	}
+
+	private void failed(Throwable ex) {
+		this.failed.incrementAndGet();
+		this.errors.computeIfAbsent(ex.getClass().getSimpleName() + ": " + ex.getMessage(), (key) -> new AtomicLong())
+			.incrementAndGet();
 	}
 
 	/**

@@ -79,8 +79,8 @@ final class FleetCooldown {
 		List<ConfigurableApplicationContext> fleet = new ArrayList<>();
 		try {
 			for (int i = 0; i < INSTANCES; i++) {
-				fleet.add(StarterApp.start(properties(shared, redis), shared ? SharedApplication.class
-						: StarterApp.Application.class));
+				fleet.add(StarterApp.start(shared ? SharedApplication.class : StarterApp.Application.class,
+						properties(shared, redis)));
 			}
 			List<Thread> threads = new ArrayList<>();
 			long start = System.nanoTime();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import reactor.core.publisher.Mono;
@@ -82,13 +83,15 @@ final class HappyPath {
 			ClientHttpConnector plainConnector = new ReactorClientHttpConnector(
 					HttpClient.create(pool(pools, "bare-plain", connections)));
 			String uri = baseUrl + "/chat/completions";
-			Side bare = new Side("bare WebClient", calls * rounds,
-					bareCall(context.getBean(WebClient.Builder.class), bootConnector, uri, model));
+			Function<String, Mono<?>> bareCall = bareCall(context.getBean(WebClient.Builder.class), bootConnector, uri,
+					model);
+			Side bare = new Side("bare WebClient", calls * rounds, (i) -> bareCall.apply("h-" + i));
 			Side starter = new Side("starter (LlmClient)", calls * rounds, (i) -> llm
 				.chat(ChatRequest.builder().user(Wire.content("h-" + i)).build())
 				.map(ChatResponse::content));
-			Side plain = new Side("bare, plain HttpClient", calls * rounds,
-					bareCall(context.getBean(WebClient.Builder.class), plainConnector, uri, model));
+			Function<String, Mono<?>> plainCall = bareCall(context.getBean(WebClient.Builder.class), plainConnector,
+					uri, model);
+			Side plain = new Side("bare, plain HttpClient", calls * rounds, (i) -> plainCall.apply("h-" + i));
 			List<Side> sides = List.of(bare, starter, plain);
 			int warmupRounds = warmUp(sides, calls, concurrency, warmup, maxWarmup);
 			this.server.reset();
@@ -136,7 +139,7 @@ final class HappyPath {
 		return -max;
 	}
 
-	private static ConnectionProvider pool(List<ConnectionProvider> pools, String name, int connections) {
+	static ConnectionProvider pool(List<ConnectionProvider> pools, String name, int connections) {
 		ConnectionProvider pool = ConnectionProvider.builder(name)
 			.maxConnections(connections)
 			.pendingAcquireMaxCount(-1)
@@ -146,17 +149,21 @@ final class HappyPath {
 		return pool;
 	}
 
-	private static IntFunction<Mono<?>> bareCall(WebClient.Builder builder, ClientHttpConnector connector, String uri,
+	/**
+	 * A bare {@code WebClient} call as its users write it: the request and the completion as records.
+	 * @return a function from a call's id to its call
+	 */
+	static Function<String, Mono<?>> bareCall(WebClient.Builder builder, ClientHttpConnector connector, String uri,
 			String model) {
 		WebClient client = builder.clone()
 			.clientConnector(connector)
 			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer sk-bench")
 			.build();
-		return (i) -> client.post()
+		return (id) -> client.post()
 			.uri(uri)
 			.contentType(MediaType.APPLICATION_JSON)
 			.accept(MediaType.APPLICATION_JSON)
-			.bodyValue(Wire.request(model, "h-" + i))
+			.bodyValue(Wire.request(model, id))
 			.retrieve()
 			.bodyToMono(Wire.Completion.class)
 			.map(Wire.Completion::content);

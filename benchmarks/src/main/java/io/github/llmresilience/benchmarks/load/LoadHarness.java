@@ -16,13 +16,16 @@ import java.util.Set;
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
  * <li>(g) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
- * (needs {@code redis-server} on the {@code PATH}).</li>
+ * (needs {@code redis-server} on the {@code PATH});</li>
+ * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
+ * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
  * </ul>
- * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit.
+ * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers} alone with
+ * {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "peers");
 
 	private LoadHarness() {
 	}
@@ -52,6 +55,11 @@ public final class LoadHarness {
 		Set<String> scenarios = options.scenarios();
 		if (!SCENARIOS.containsAll(scenarios)) {
 			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
+			return 2;
+		}
+		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
+			System.err.println("Unknown client in --peers-clients=" + options.string("peers-clients") + "; the clients are "
+					+ Peer.KEYS);
 			return 2;
 		}
 		System.out.printf("llm-resilience load harness: Java %s (%s), %d processors, heap limit %s, %s %s%n",
@@ -140,6 +148,11 @@ public final class LoadHarness {
 							+ " without (" + result.off().served.get() + " and " + result.on().served.get()
 							+ " calls served)"));
 				}
+			}
+			if (scenarios.contains("peers")) {
+				Peers.Result result = new Peers(server, options).run();
+				System.out.println(result.report());
+				result.verdicts().forEach((description, met) -> verdicts.add(verdict(met, description)));
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");

@@ -17,7 +17,7 @@ final class Options {
 	static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
 	static {
-		option("scenarios", "a,a2,b,c,d,e,f,g", "which scenarios to run, comma-separated");
+		option("scenarios", "a,a2,b,c,d,e,f,g", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, peers");
 		option("seed", "42", "seed of the fault mix");
 		option("server-jvm", "-Xmx1g", "options of the server JVM, comma-separated");
 		option("happy-calls", "20000", "(a) calls per round");
@@ -46,6 +46,18 @@ final class Options {
 		option("mix-server-error", "0.1", "(c) share of attempts answered 503");
 		option("mix-max-attempts", "6", "(c) max-attempts per target (primary and one fallback)");
 		option("mix-warmup-calls", "20000", "(c) calls answered at once through each client first");
+		option("peers-clients", String.join(",", Peer.KEYS), "(peers) the clients compared, comma-separated");
+		option("peers-concurrency", "100", "(peers) calls in flight, and threads of each blocking client's pool");
+		option("peers-calls", "10000", "(peers) calls per round");
+		option("peers-rounds", "6", "(peers) measured rounds per client, in rotating order");
+		option("peers-prime-calls", "2000", "(peers) first calls of each client as it is set up");
+		option("peers-warmup-rounds", "3", "(peers) unmeasured rounds per client first, at least");
+		option("peers-max-warmup-rounds", "12", "(peers) unmeasured rounds per client first, at most (until steady)");
+		option("peers-okhttp-idle-connections", "default",
+				"(peers) idle connections kept by the OkHttp pools of openai-java and Spring AI; 'default': OkHttp's 5");
+		option("peers-mix", "true", "(peers) whether to run the fault mix after the happy path");
+		option("peers-mix-calls", "2000", "(peers) fault mix: calls per client (the mix-* options set the faults)");
+		option("peers-mix-warmup-calls", "200", "(peers) fault mix: calls per client first, not measured");
 		option("outage-calls", "10000", "(d) logical calls");
 		option("outage-concurrency", "100", "(d) calls in flight");
 		option("outage-circuit-breaker", "true", "(d) whether circuit breakers are on (false: what they save)");

@@ -121,6 +121,18 @@ final class ServerProcess implements AutoCloseable {
 		ask("reset", BenchServer.RESET);
 	}
 
+	/**
+	 * Return what a probe call sent: its headers and its body.
+	 * @param id the call's id, starting with {@value BenchServer#PROBE_PREFIX}
+	 * @return the headers ({@code name: value; ...}, the value of {@code Authorization} left out)
+	 * and the body, or {@code -} for each if the server saw no such call
+	 */
+	String[] probe(String id) throws InterruptedException {
+		String line = ask("probe " + id, BenchServer.PROBE + "\t");
+		String[] parts = line.split("\t", 3);
+		return new String[] { parts[1], (parts.length > 2) ? parts[2] : "" };
+	}
+
 	private String ask(String command, String answer) throws InterruptedException {
 		this.commands.println(command);
 		while (true) {
