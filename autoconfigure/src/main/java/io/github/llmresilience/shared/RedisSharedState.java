@@ -152,8 +152,7 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 			return;
 		}
 		Key key = new Key(cooldown.target(), cooldown.cause());
-		Instant last = this.published.get(key);
-		if (last != null && last.isAfter(now) && !cooldown.until().isAfter(last.plus(REPUBLISH_AFTER))) {
+		if (publishedAlready(key, cooldown, now)) {
 			return;
 		}
 		this.pending.merge(key, cooldown, (current, next) -> next.until().isAfter(current.until()) ? next : current);
@@ -417,7 +416,9 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 		}
 		Flux.fromIterable(List.copyOf(this.pending.keySet())).concatMap((key) -> {
 			Cooldown cooldown = this.pending.remove(key);
-			if (cooldown == null || !cooldown.until().isAfter(this.clock.instant())) {
+			Instant now = this.clock.instant();
+			// Calls in flight together learn the same cooldown at once: the first one published is enough.
+			if (cooldown == null || !cooldown.until().isAfter(now) || publishedAlready(key, cooldown, now)) {
 				return Mono.empty();
 			}
 			return publish(key, cooldown).onErrorResume((ex) -> {
@@ -431,6 +432,15 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 				this.worker.schedule(this::drain);
 			}
 		}).subscribe(null, this::lost);
+	}
+
+	/**
+	 * Whether a cooldown of the same target and cause that is still live was published, and this
+	 * one ends no more than {@link #REPUBLISH_AFTER} later.
+	 */
+	private boolean publishedAlready(Key key, Cooldown cooldown, Instant now) {
+		Instant last = this.published.get(key);
+		return last != null && last.isAfter(now) && !cooldown.until().isAfter(last.plus(REPUBLISH_AFTER));
 	}
 
 	private Mono<Void> publish(Key key, Cooldown cooldown) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -37,8 +38,8 @@ import io.github.llmresilience.benchmarks.ObservedMeters;
  * (g) A fleet of three instances (application contexts in this JVM) whose primary answers
  * {@code 429 Retry-After: 120}, with a fallback on another provider: how many requests the primary
  * receives with shared state off (each instance finds out for itself) and on (the first instance
- * tells the others through Redis). The instances start calling one after the other, a little apart,
- * as a fleet's traffic arrives. It needs {@code redis-server} on the {@code PATH} (Debian's
+ * tells the others through Redis). The instances start calling one after the other, each a little
+ * after the previous one got its first answer, as a fleet's traffic arrives. It needs {@code redis-server} on the {@code PATH} (Debian's
  * {@code redis-server} package), which it starts on a free loopback port; without one the scenario
  * is skipped.
  */
@@ -77,22 +78,34 @@ final class FleetCooldown {
 		this.server.reset();
 		Side side = new Side(shared ? "shared state on" : "shared state off");
 		List<ConfigurableApplicationContext> fleet = new ArrayList<>();
+		Map<String, Object> properties = properties(shared, redis);
 		try {
 			for (int i = 0; i < INSTANCES; i++) {
 				fleet.add(StarterApp.start(shared ? SharedApplication.class : StarterApp.Application.class,
-						properties(shared, redis)));
+						properties));
 			}
 			List<Thread> threads = new ArrayList<>();
+			List<CountDownLatch> firstAnswers = new ArrayList<>();
+			for (int i = 0; i < INSTANCES; i++) {
+				firstAnswers.add(new CountDownLatch(1));
+			}
 			long start = System.nanoTime();
 			for (int i = 0; i < INSTANCES; i++) {
 				LlmClient llm = fleet.get(i).getBean(LlmClient.class);
 				String prefix = (shared ? "on-" : "off-") + i + "-";
-				long delay = i * stagger;
+				CountDownLatch previous = (i > 0) ? firstAnswers.get(i - 1) : null;
+				CountDownLatch first = firstAnswers.get(i);
 				Thread thread = new Thread(() -> {
-					sleep(delay);
+					// The next instance starts calling a little after the previous one got its first
+					// answer, as a fleet's traffic arrives: after the server has told one instance.
+					if (previous != null) {
+						await(previous);
+						sleep(stagger);
+					}
 					CallRunner runner = new CallRunner();
 					runner.run(calls, concurrency,
-							(n) -> llm.chat("fleet", ChatRequest.builder().user(Wire.content(prefix + n)).build()),
+							(n) -> llm.chat("fleet", ChatRequest.builder().user(Wire.content(prefix + n)).build())
+								.doFinally((signal) -> first.countDown()),
 							new Latencies(calls));
 					side.served.addAndGet(runner.succeeded.get());
 					side.failed.addAndGet(runner.failed.get());
@@ -146,6 +159,15 @@ final class FleetCooldown {
 			.stream()
 			.mapToDouble(Counter::count)
 			.sum();
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void sleep(long millis) {
@@ -273,7 +295,7 @@ final class FleetCooldown {
 		String report() {
 			StringBuilder text = new StringBuilder();
 			text.append(String.format("(g) a fleet of %d instances, %,d calls each (%d in flight per instance, each "
-					+ "instance starting %s ms after the previous one); the primary always answers 429 "
+					+ "instance starting %s ms after the previous one's first answer); the primary always answers 429 "
 					+ "Retry-After: 120 (max-retry-after 60 s), a fallback on another provider answers; shared state "
 					+ "through %s on loopback%n", INSTANCES, this.options.integer("fleet-calls"),
 					this.options.integer("fleet-concurrency"), this.options.string("fleet-stagger-ms"),

@@ -70,7 +70,7 @@ final class Options {
 		option("paced-reset-ms", "2000", "(f) the reset of a used-up limit, in milliseconds");
 		option("fleet-calls", "1000", "(g) logical calls per instance, three instances, shared state off then on");
 		option("fleet-concurrency", "1", "(g) calls in flight per instance");
-		option("fleet-stagger-ms", "200", "(g) how long after the previous instance each instance starts calling");
+		option("fleet-stagger-ms", "200", "(g) how long after the previous instance's first answer each instance starts calling");
 		option("outage-warmup-calls", "20000", "(d) calls first, on a target of their own, to warm the JIT compiler up");
 	}
 
