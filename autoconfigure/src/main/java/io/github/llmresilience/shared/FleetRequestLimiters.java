@@ -69,7 +69,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 		this.local = RequestLimiters.local(clock);
 		this.clock = clock;
 		if (state.connectionFactory() instanceof LettuceConnectionFactory lettuce) {
-			state.whenConnected(() -> connect(lettuce));
+			state.whenAvailable(() -> connect(lettuce));
 		}
 		else {
 			logger.warn("llm.shared-state.type=redis holds declared request limits for the fleet only with Lettuce "

@@ -101,7 +101,7 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 
 	private final AtomicBoolean subscribing = new AtomicBoolean();
 
-	private final List<Runnable> connectedListeners = new CopyOnWriteArrayList<>();
+	private final List<Runnable> availableListeners = new CopyOnWriteArrayList<>();
 
 	private final Scheduler worker;
 
@@ -185,13 +185,13 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Run a task on this class's threads once Redis has answered for the first time (at once if it
-	 * has already): the fleet-wide limiters open their own connection then.
+	 * Run a task on this class's threads every time Redis answers again, and at once if it answers
+	 * now: the fleet-wide limiters open their own connection then, until they have one.
 	 * @param listener the task
 	 */
-	public void whenConnected(Runnable listener) {
-		this.connectedListeners.add(listener);
-		if (this.connected) {
+	public void whenAvailable(Runnable listener) {
+		this.availableListeners.add(listener);
+		if (this.status == Status.UP) {
 			this.worker.schedule(listener);
 		}
 	}
@@ -295,9 +295,6 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 			connection.closeLater().subscribe(null, (ex) -> {
 			});
 			this.connected = true;
-			for (Runnable listener : this.connectedListeners) {
-				this.worker.schedule(listener);
-			}
 		}
 		catch (RuntimeException ex) {
 			lost(ex);
@@ -324,8 +321,12 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 				logger.info("Redis answers again: cooldowns and declared limits are shared again ("
 						+ this.pending.size() + " cooldowns learned meanwhile to publish)");
 			}
+			for (Runnable listener : this.availableListeners) {
+				this.worker.schedule(listener);
+			}
 		}
-		subscribe(ready);
+		// Off the connection's thread: creating the subscription's container may connect.
+		this.worker.schedule(() -> subscribe(ready));
 		drain();
 	}
 
