@@ -22,6 +22,7 @@ import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
@@ -94,7 +95,8 @@ public class LlmEndpoint {
 					circuitBreaker(target)))
 			.toList();
 		return new PolicyDescriptor(targets, RetryDescriptor.of(policy.retry()),
-				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()));
+				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()),
+				HedgeDescriptor.of(policy.hedge()));
 	}
 
 	private @Nullable CircuitBreakerDescriptor circuitBreaker(Target target) {
@@ -215,9 +217,25 @@ public class LlmEndpoint {
 	 * @param retry the retry settings of its targets
 	 * @param fallbackOn the failure kinds that move to the next target
 	 * @param deadline the deadline of a logical call, or {@code null}
+	 * @param hedge its hedge settings
 	 */
 	public record PolicyDescriptor(List<TargetDescriptor> targets, RetryDescriptor retry, List<String> fallbackOn,
-			@Nullable String deadline) {
+			@Nullable String deadline, HedgeDescriptor hedge) {
+
+	}
+
+	/**
+	 * The hedge settings of a policy.
+	 *
+	 * @param enabled whether its idempotent calls are hedged
+	 * @param delay how long an attempt goes without an answer before the hedge is sent
+	 * @param target where the hedge goes: {@code next} or {@code same}
+	 */
+	public record HedgeDescriptor(boolean enabled, @Nullable String delay, String target) {
+
+		static HedgeDescriptor of(HedgeSettings hedge) {
+			return new HedgeDescriptor(hedge.enabled(), format(hedge.delay()), hedge.target().toString());
+		}
 
 	}
 

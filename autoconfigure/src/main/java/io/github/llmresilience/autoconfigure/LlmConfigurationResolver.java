@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties.CircuitBreaker;
+import io.github.llmresilience.autoconfigure.LlmProperties.Hedge;
 import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
 import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
 import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
@@ -27,6 +28,8 @@ import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.HedgeSettings;
+import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
@@ -70,10 +73,12 @@ public final class LlmConfigurationResolver {
 			.getCircuitBreaker()
 			.orElse(CircuitBreaker.defaults());
 		validateCircuitBreaker("llm.defaults.circuit-breaker", defaultCircuitBreaker);
+		Hedge defaultHedge = properties.getDefaults().getHedge().orElse(Hedge.defaults());
+		positive("llm.defaults.hedge.delay", defaultHedge.getDelay());
 		Map<String, ResolvedPolicy> policies = new LinkedHashMap<>();
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
 		properties.getPolicies().forEach((name, policy) -> {
-			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, binder);
+			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, defaultHedge, binder);
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
 				circuitBreakers.computeIfAbsent(target, (key) -> circuitBreakerSettings(
@@ -166,7 +171,7 @@ public final class LlmConfigurationResolver {
 	}
 
 	private static ResolvedPolicy policy(String name, Policy policy, LlmProperties properties, Retry defaultRetry,
-			@Nullable Binder binder) {
+			Hedge defaultHedge, @Nullable Binder binder) {
 		String prefix = "llm.policies." + name;
 		checkName(prefix, name, "policy");
 		if (binder != null && binder.bind(prefix + ".circuit-breaker", Bindable.mapOf(String.class, Object.class))
@@ -190,7 +195,29 @@ public final class LlmConfigurationResolver {
 		if (policy.getDeadline() != null) {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}
-		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline());
+		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, targets.size());
+		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge);
+	}
+
+	/**
+	 * Merge a policy's hedge settings with the defaults and check them: a hedge to the next
+	 * target needs a policy that has one.
+	 */
+	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
+		Hedge merged = own.orElse(defaults);
+		positive(prefix + ".delay", merged.getDelay());
+		boolean enabled = Boolean.TRUE.equals(merged.getEnabled());
+		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
+		if (enabled && target == HedgeTarget.NEXT && targets < 2) {
+			String policy = prefix.substring(0, prefix.length() - ".hedge".length());
+			String inherited = (own.getEnabled() == null) ? " (hedging is on for every policy through "
+					+ "llm.defaults.hedge.enabled)" : "";
+			throw new InvalidConfigurationPropertyValueException(prefix + ".enabled", true,
+					"The hedge goes to the policy's next target (hedge.target: next), but this policy has no fallback"
+							+ inherited + ": add a target under " + policy + ".fallbacks, set " + prefix
+							+ ".target to same to hedge on the same target, or set " + prefix + ".enabled to false");
+		}
+		return new HedgeSettings(enabled, merged.getDelay(), target);
 	}
 
 	private static Target target(String prefix, @Nullable String provider, @Nullable String model,

@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.policy.HedgeTarget;
 
 /**
  * Configuration of llm-resilience: the providers to call, the defaults of every policy, and the
@@ -371,6 +372,13 @@ public class LlmProperties {
 		 */
 		private Set<FailureKind> fallbackOn = FailureKind.defaultFallbackOn();
 
+		/**
+		 * Hedged requests of idempotent calls: a second request sent while an attempt is slow to
+		 * answer.
+		 */
+		@NestedConfigurationProperty
+		private Hedge hedge = Hedge.defaults();
+
 		public Retry getRetry() {
 			return this.retry;
 		}
@@ -401,6 +409,14 @@ public class LlmProperties {
 
 		public void setFallbackOn(Set<FailureKind> fallbackOn) {
 			this.fallbackOn = fallbackOn;
+		}
+
+		public Hedge getHedge() {
+			return this.hedge;
+		}
+
+		public void setHedge(Hedge hedge) {
+			this.hedge = hedge;
 		}
 
 	}
@@ -612,6 +628,81 @@ public class LlmProperties {
 
 		public void setRetryOnExceptions(@Nullable List<Class<? extends Throwable>> retryOnExceptions) {
 			this.retryOnExceptions = retryOnExceptions;
+		}
+
+	}
+
+	/**
+	 * Hedged requests: 'llm.defaults.hedge', and a policy's 'hedge', whose unset fields take
+	 * 'llm.defaults.hedge'. Only idempotent calls are hedged.
+	 */
+	public static class Hedge {
+
+		/**
+		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer (the
+		 * same tokens may be billed twice).
+		 */
+		private @Nullable Boolean enabled;
+
+		/**
+		 * How long an attempt may go without an answer (for a stream: without its first content
+		 * chunk) before the hedge is sent.
+		 */
+		private @Nullable Duration delay;
+
+		/**
+		 * Where the hedge is sent: 'next', the policy's next target, or 'same', the target in
+		 * flight again.
+		 */
+		private @Nullable HedgeTarget target;
+
+		/**
+		 * Return the settings 'llm.defaults.hedge' starts from.
+		 * @return new settings with every field set
+		 */
+		static Hedge defaults() {
+			Hedge defaults = new Hedge();
+			defaults.enabled = false;
+			defaults.delay = Duration.ofSeconds(2);
+			defaults.target = HedgeTarget.NEXT;
+			return defaults;
+		}
+
+		/**
+		 * Return a copy whose unset fields take the other settings' values.
+		 * @param other the settings this one inherits from
+		 * @return the merged settings
+		 */
+		Hedge orElse(Hedge other) {
+			Hedge merged = new Hedge();
+			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
+			merged.delay = (this.delay != null) ? this.delay : other.delay;
+			merged.target = (this.target != null) ? this.target : other.target;
+			return merged;
+		}
+
+		public @Nullable Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(@Nullable Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(@Nullable Duration delay) {
+			this.delay = delay;
+		}
+
+		public @Nullable HedgeTarget getTarget() {
+			return this.target;
+		}
+
+		public void setTarget(@Nullable HedgeTarget target) {
+			this.target = target;
 		}
 
 	}
@@ -880,6 +971,12 @@ public class LlmProperties {
 		 */
 		private @Nullable Duration deadline;
 
+		/**
+		 * Hedge settings of this policy; each field left unset takes 'llm.defaults.hedge'.
+		 */
+		@NestedConfigurationProperty
+		private Hedge hedge = new Hedge();
+
 		public @Nullable String getProvider() {
 			return this.provider;
 		}
@@ -926,6 +1023,14 @@ public class LlmProperties {
 
 		public void setDeadline(@Nullable Duration deadline) {
 			this.deadline = deadline;
+		}
+
+		public Hedge getHedge() {
+			return this.hedge;
+		}
+
+		public void setHedge(Hedge hedge) {
+			this.hedge = hedge;
 		}
 
 	}

@@ -21,6 +21,7 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
@@ -208,6 +209,17 @@ final class FailureClassifier {
 			if (cause.getCause() == cause) {
 				break;
 			}
+		}
+		if (ex instanceof WebClientRequestException) {
+			// The request could not be carried out for a reason none of the above names, such as a
+			// pooled connection that was closed while it was handed over: a failure of the
+			// connection, never of the caller.
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			return builder(FailureKind.CONNECTION, exchange)
+				.description("the request could not be sent (" + cause.getClass().getSimpleName() + ")")
+				.requestSent(exchange.requestSent())
+				.cause(ex)
+				.build();
 		}
 		return ex;
 	}

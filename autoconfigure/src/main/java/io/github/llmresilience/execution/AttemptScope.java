@@ -24,11 +24,26 @@ public final class AttemptScope {
 
 	private final int attempt;
 
+	private final boolean hedge;
+
 	AttemptScope(CallState call, Target target, int targetIndex, int attempt) {
+		this(call, target, targetIndex, attempt, false);
+	}
+
+	private AttemptScope(CallState call, Target target, int targetIndex, int attempt, boolean hedge) {
 		this.call = call;
 		this.target = target;
 		this.targetIndex = targetIndex;
 		this.attempt = attempt;
+		this.hedge = hedge;
+	}
+
+	/**
+	 * Return the same attempt as part of a hedge.
+	 * @return the hedge's scope
+	 */
+	AttemptScope asHedge() {
+		return new AttemptScope(this.call, this.target, this.targetIndex, this.attempt, true);
 	}
 
 	/**
@@ -64,12 +79,22 @@ public final class AttemptScope {
 	}
 
 	/**
+	 * Return whether this attempt belongs to a hedge: the try sent while an attempt of the call
+	 * was slow to answer.
+	 * @return whether the attempt is part of a hedge
+	 */
+	public boolean hedge() {
+		return this.hedge;
+	}
+
+	/**
 	 * Describe this attempt's target as the one that serves the call, with the attempts sent so
 	 * far.
 	 * @return the serving target
 	 */
 	public Served served() {
-		return new Served(this.target.provider(), this.target.model(), this.call.attempts(), this.targetIndex > 0);
+		return new Served(this.target.provider(), this.target.model(), this.call.attempts(), this.targetIndex > 0,
+				this.hedge);
 	}
 
 	/**
@@ -117,7 +142,7 @@ public final class AttemptScope {
 	@Override
 	public String toString() {
 		return "AttemptScope[policy=" + this.call.policy().name() + ", target=" + this.target + ", attempt="
-				+ this.attempt + "]";
+				+ this.attempt + (this.hedge ? ", hedge" : "") + "]";
 	}
 
 	/**

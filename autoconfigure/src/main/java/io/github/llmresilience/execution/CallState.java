@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.observation.HedgeOutcome;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
@@ -40,6 +41,10 @@ public final class CallState {
 	private volatile boolean deadlineReached;
 
 	private volatile boolean nonIdempotentRequest;
+
+	private volatile boolean hedgeStarted;
+
+	private volatile @Nullable HedgeOutcome hedge;
 
 	CallState(ResolvedPolicy policy, boolean idempotent, Instant start) {
 		this.policy = policy;
@@ -148,6 +153,34 @@ public final class CallState {
 
 	boolean hasDelivered() {
 		return this.delivered;
+	}
+
+	/**
+	 * Record that the call's one hedge has been started, so that no other is.
+	 * @return whether no hedge had been started before
+	 */
+	synchronized boolean startHedge() {
+		if (this.hedgeStarted) {
+			return false;
+		}
+		this.hedgeStarted = true;
+		return true;
+	}
+
+	boolean hedgeStarted() {
+		return this.hedgeStarted;
+	}
+
+	void hedge(HedgeOutcome outcome) {
+		this.hedge = outcome;
+	}
+
+	/**
+	 * Return what became of the call's hedge.
+	 * @return whether the hedge answered, or {@code null} if the call sent none
+	 */
+	@Nullable HedgeOutcome hedge() {
+		return this.hedge;
 	}
 
 	void deadlineReached() {

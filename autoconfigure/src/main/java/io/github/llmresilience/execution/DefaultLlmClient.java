@@ -199,7 +199,7 @@ public final class DefaultLlmClient implements LlmClient {
 	private ObservedAttempt observe(AttemptScope scope, ContextView context) {
 		Target target = scope.target();
 		Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY, null);
-		return this.observability.startAttempt(scope.call().policy().name(), target, parent);
+		return this.observability.startAttempt(scope.call().policy().name(), target, scope.hedge(), parent);
 	}
 
 }

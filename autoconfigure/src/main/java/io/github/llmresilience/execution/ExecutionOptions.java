@@ -6,16 +6,30 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How one logical call is executed: whether its requests may be repeated, what answers when the
- * policy gives up, and how to read the text of a streamed element.
+ * policy gives up, how to read the text of a streamed element, and whether two attempts may run
+ * at once.
  *
  * @param <T> the element type
  * @param idempotent whether repeating the call's requests is harmless
  * @param fallback what answers when the policy gives up, or {@code null}
- * @param text how to read the text of an element, for the partial text of an interrupted stream,
- * or {@code null} when elements carry none
+ * @param text how to read the text of an element, for the partial text of an interrupted stream
+ * and to tell a stream's first content, or {@code null} when elements carry none
+ * @param hedging whether the policy's hedge may race a slow attempt: {@code false} for attempts
+ * that run one after the other on the calling thread (a blocking {@code @LlmCall} method)
  */
 public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<T> fallback,
-		@Nullable Function<? super T, ? extends @Nullable CharSequence> text) {
+		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
+
+	/**
+	 * Create options whose attempts may be hedged.
+	 * @param idempotent whether repeating the call's requests is harmless
+	 * @param fallback what answers when the policy gives up, or {@code null}
+	 * @param text how to read the text of an element, or {@code null}
+	 */
+	public ExecutionOptions(boolean idempotent, @Nullable FallbackHandler<T> fallback,
+			@Nullable Function<? super T, ? extends @Nullable CharSequence> text) {
+		this(idempotent, fallback, text, true);
+	}
 
 	/**
 	 * Return the options of a call whose requests may be sent again: retried and sent to a
@@ -53,7 +67,7 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withFallback(@Nullable FallbackHandler<T> fallback) {
-		return new ExecutionOptions<>(this.idempotent, fallback, this.text);
+		return new ExecutionOptions<>(this.idempotent, fallback, this.text, this.hedging);
 	}
 
 	/**
@@ -63,7 +77,15 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withText(Function<? super T, ? extends @Nullable CharSequence> text) {
-		return new ExecutionOptions<>(this.idempotent, this.fallback, text);
+		return new ExecutionOptions<>(this.idempotent, this.fallback, text, this.hedging);
+	}
+
+	/**
+	 * Return a copy whose attempts are never hedged, for attempts that cannot run at once.
+	 * @return the copy
+	 */
+	public ExecutionOptions<T> withoutHedging() {
+		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, false);
 	}
 
 }

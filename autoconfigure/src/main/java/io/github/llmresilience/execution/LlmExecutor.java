@@ -36,7 +36,8 @@ import io.github.llmresilience.policy.Target;
 /**
  * Runs logical calls under their policies. This is the one place that fixes the order of the
  * layers, outermost first: fallback handler, deadline, targets in order, and per target its
- * circuit breaker, its retry and the attempt (whose own timeouts live in the client).
+ * circuit breaker, its retry and the attempt (whose own timeouts live in the client). A hedged
+ * target's try races its hedge's ({@link Hedging}) where the targets are chained.
  *
  * <p>
  * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels the
@@ -55,6 +56,8 @@ public final class LlmExecutor {
 	private final LlmObservability observability;
 
 	private final Pacing pacing;
+
+	private final Hedging hedging;
 
 	private final CooldownListener cooldowns;
 
@@ -75,8 +78,9 @@ public final class LlmExecutor {
 	 * @param resilience the retries and circuit breakers of every target
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
-	 * @param observability where to report calls, retries and fallbacks
-	 * @param pacing what holds requests back: rate limits and retry budgets
+	 * @param observability where to report calls, retries, fallbacks and hedges
+	 * @param pacing what holds requests back: rate limits and retry budgets (which hedges count
+	 * against too)
 	 */
 	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
 			LlmObservability observability, Pacing pacing) {
@@ -101,6 +105,7 @@ public final class LlmExecutor {
 		this.observability = observability;
 		this.pacing = pacing;
 		this.cooldowns = cooldowns;
+		this.hedging = new Hedging(resilience, observability.metrics(), this::hedgeWithinBudget);
 	}
 
 	/**
@@ -155,34 +160,42 @@ public final class LlmExecutor {
 	}
 
 	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
-		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.attempts(),
+		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.hedge(), call.attempts(),
 				call.failures());
 	}
 
 	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt, int index) {
 		ResolvedPolicy policy = call.policy();
-		Target target = policy.targets().get(index);
-		return targetTry(call, options, attempt, target, index).onErrorResume((failure) -> {
+		// A hedged try races the target against its hedge (§13); the chain goes on after the
+		// last target the race tried, from the later of its failures.
+		Hedging.Race<T> race = this.hedging.race(call, options, index);
+		Flux<T> tried = (race != null) ? race.run(attempt, (leg, legAttempt, hedge) -> targetTry(call, options,
+				legAttempt, policy.targets().get(leg), leg, hedge))
+				: targetTry(call, options, attempt, policy.targets().get(index), index, false);
+		return tried.onErrorResume((failure) -> {
 			call.lastFailure(failure);
-			if (index + 1 < policy.targets().size() && fallsBack(failure, call)) {
-				Target next = policy.targets().get(index + 1);
+			int last = (race != null) ? race.lastIndex() : index;
+			Target target = policy.targets().get((race != null) ? race.failedIndex() : index);
+			if (last + 1 < policy.targets().size() && fallsBack(failure, call)) {
+				Target next = policy.targets().get(last + 1);
 				FailureKind kind = ((LlmException) failure).kind();
 				this.observability.metrics().fallback(policy.name(), target, next, kind);
 				if (logger.isDebugEnabled()) {
 					logger.debug("Policy '" + policy.name() + "' falls back from " + target + " to " + next + " after "
 							+ kind);
 				}
-				return targets(call, options, attempt, index + 1);
+				return targets(call, options, attempt, last + 1);
 			}
 			return Flux.error(failure);
 		});
 	}
 
 	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,
-			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index) {
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index, boolean hedge) {
 		return Flux.defer(() -> {
-			if (index > 0 && !withinBudget(call, target)) {
+			// A hedge's try was counted against the budget when the hedge was permitted.
+			if (index > 0 && !hedge && !withinBudget(call, target)) {
 				// A first request to another model of a provider already asked is a retry for
 				// that provider's budget: denied, this target is passed over like the last one.
 				Throwable last = call.lastFailure();
@@ -277,6 +290,24 @@ public final class LlmExecutor {
 		}
 		this.observability.metrics().retryDenied(call.policy().name(), target, "retry-budget");
 		call.failed(target, "retry-budget");
+		return false;
+	}
+
+	/**
+	 * Whether a hedge may be sent (§13): it counts against the retry budget as any request does
+	 * (§12), so a hedge to a provider the call already sent to (always, for {@code target: same})
+	 * is a retry and needs that provider's budget; a hedge to another provider is a first request
+	 * there, counted when it is sent.
+	 */
+	private boolean hedgeWithinBudget(CallState call, Target from, Target to) {
+		if (!call.hasSentTo(to.provider())) {
+			return true;
+		}
+		RetryBudget budget = this.pacing.budget(to.provider());
+		if (budget == null || budget.tryRetry()) {
+			return true;
+		}
+		this.observability.metrics().retryDenied(call.policy().name(), to, "retry-budget");
 		return false;
 	}
 

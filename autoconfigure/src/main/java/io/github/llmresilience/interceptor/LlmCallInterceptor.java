@@ -155,7 +155,10 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 			Publisher<Object> answer = fallback.apply(failure);
 			return (answer != null) ? Flux.from(answer).subscribeOn(loop.scheduler()) : null;
 		} : null;
-		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent()).withFallback(onCallingThread);
+		// Attempts run one after the other on the calling thread, so a hedge could not race them.
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withFallback(onCallingThread)
+			.withoutHedging();
 		Mono<Object> call = this.executor.get().mono(policy, options, (scope) -> Mono.fromCallable(() -> {
 			try {
 				return scope.callWithin(() -> proceedAgain(invocation));

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * The default naming and tags of {@code llm.attempts}: {@code policy}, {@code provider},
  * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status} (the HTTP
  * status or {@code none}). Micrometer adds {@code error}. {@code llm.attempts.active}, which counts
- * attempts in progress, has {@code policy}, {@code provider} and {@code model}.
+ * attempts in progress, has {@code policy}, {@code provider} and {@code model}. Spans also get
+ * {@code hedge} ({@code true} for an attempt of a hedge), which meters do not.
  */
 public class DefaultLlmAttemptObservationConvention implements LlmAttemptObservationConvention {
 
@@ -18,6 +19,10 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 	 * The observation's name, which is also the timer's.
 	 */
 	public static final String NAME = "llm.attempts";
+
+	private static final KeyValues HEDGE = KeyValues.of("hedge", "true");
+
+	private static final KeyValues NOT_HEDGE = KeyValues.of("hedge", "false");
 
 	// Few combinations exist (tags are low-cardinality): building and sorting them once each keeps
 	// them off the path of every attempt.
@@ -45,6 +50,12 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 		Key key = new Key(context.getPolicy(), context.getProvider(), context.getModel(), context.getResult(),
 				context.getStatus());
 		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
+	}
+
+	@Override
+	public KeyValues getHighCardinalityKeyValues(LlmAttemptContext context) {
+		// Only spans get these: whether the attempt is the hedge of a slow one.
+		return context.isHedge() ? HEDGE : NOT_HEDGE;
 	}
 
 	private record Running(String policy, String provider, String model) {

@@ -23,6 +23,8 @@ public class LlmAttemptContext extends Observation.Context {
 
 	private @Nullable Integer status;
 
+	private boolean hedge;
+
 	/**
 	 * Create a context.
 	 * @param policy the call's policy
@@ -90,6 +92,23 @@ public class LlmAttemptContext extends Observation.Context {
 	 */
 	public void setStatus(@Nullable Integer status) {
 		this.status = status;
+	}
+
+	/**
+	 * Return whether the attempt is part of a hedge, sent while another attempt of the call was
+	 * slow to answer.
+	 * @return whether the attempt is a hedge
+	 */
+	public boolean isHedge() {
+		return this.hedge;
+	}
+
+	/**
+	 * Set whether the attempt is part of a hedge.
+	 * @param hedge whether the attempt is a hedge
+	 */
+	public void setHedge(boolean hedge) {
+		this.hedge = hedge;
 	}
 
 }

@@ -28,6 +28,10 @@ public interface LlmMetrics {
 		}
 
 		@Override
+		public void hedge(String policy, Target from, Target to, HedgeOutcome outcome) {
+		}
+
+		@Override
 		public void usage(Target target, @Nullable String responseModel, Usage usage) {
 		}
 
@@ -49,6 +53,15 @@ public interface LlmMetrics {
 	 * @param reason the failure kind that caused it
 	 */
 	void fallback(String policy, Target from, Target to, FailureKind reason);
+
+	/**
+	 * Count a hedge that was sent, once its race is over ({@code llm.hedges}).
+	 * @param policy the policy
+	 * @param from the target of the slow attempt the hedge raced
+	 * @param to the target the hedge was sent to (the same one for {@code target: same})
+	 * @param outcome whether the hedge answered first
+	 */
+	void hedge(String policy, Target from, Target to, HedgeOutcome outcome);
 
 	/**
 	 * Record the tokens of an answer ({@code gen_ai.client.token.usage}).

@@ -75,7 +75,20 @@ public final class LlmObservability {
 	 * @return the attempt's reporting
 	 */
 	public ObservedAttempt startAttempt(String policy, Target target, @Nullable Observation parent) {
+		return startAttempt(policy, target, false, parent);
+	}
+
+	/**
+	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started now.
+	 * @param policy the call's policy
+	 * @param target the attempt's target
+	 * @param hedge whether the attempt is part of a hedge
+	 * @param parent the parent observation (the call's), or {@code null}
+	 * @return the attempt's reporting
+	 */
+	public ObservedAttempt startAttempt(String policy, Target target, boolean hedge, @Nullable Observation parent) {
 		LlmAttemptContext context = new LlmAttemptContext(policy, target.provider(), target.model());
+		context.setHedge(hedge);
 		Observation observation = Observation.createNotStarted(this.attemptConvention, DEFAULT_ATTEMPT_CONVENTION,
 				() -> context, this.registry);
 		if (parent != null) {

@@ -1,5 +1,6 @@
 package io.github.llmresilience.observation;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -15,7 +16,7 @@ import io.github.llmresilience.policy.Target;
 
 /**
  * {@link LlmMetrics} on a Micrometer {@link MeterRegistry}: {@code llm.retries},
- * {@code llm.fallbacks} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
+ * {@code llm.fallbacks}, {@code llm.hedges} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
  * combination and cached, so counting costs no allocation on the hot path.
  */
 public final class MicrometerLlmMetrics implements LlmMetrics {
@@ -29,6 +30,11 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	 * The fallback counter's name.
 	 */
 	public static final String FALLBACKS = "llm.fallbacks";
+
+	/**
+	 * The hedge counter's name.
+	 */
+	public static final String HEDGES = "llm.hedges";
 
 	/**
 	 * The counter of paced attempts' name.
@@ -57,17 +63,10 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	private final MeterRegistry registry;
 
-	private final Map<RetryKey, Counter> retries = new ConcurrentHashMap<>();
-
-	private final Map<FallbackKey, Counter> fallbacks = new ConcurrentHashMap<>();
+	// Counters are counted on failures, fallbacks and hedges only, never on the happy path.
+	private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
-
-	private final Map<PacedKey, Counter> paced = new ConcurrentHashMap<>();
-
-	private final Map<RetryKey, Counter> denied = new ConcurrentHashMap<>();
-
-	private final Map<CooldownKey, Counter> cooldowns = new ConcurrentHashMap<>();
 
 	/**
 	 * Create metrics on a registry.
@@ -79,28 +78,20 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public void retry(String policy, Target target, String reason) {
-		this.retries.computeIfAbsent(new RetryKey(policy, target, reason),
-				(key) -> Counter.builder(RETRIES)
-					.description("Retries scheduled on the same target")
-					.tag("policy", policy)
-					.tag("provider", target.provider())
-					.tag("model", target.model())
-					.tag("reason", reason)
-					.register(this.registry))
-			.increment();
+		count(RETRIES, "Retries scheduled on the same target", "policy", policy, "provider", target.provider(),
+				"model", target.model(), "reason", reason);
 	}
 
 	@Override
 	public void fallback(String policy, Target from, Target to, io.github.llmresilience.FailureKind reason) {
-		this.fallbacks.computeIfAbsent(new FallbackKey(policy, from, to, reason.value()),
-				(key) -> Counter.builder(FALLBACKS)
-					.description("Moves from a failed target to the next target of a policy")
-					.tag("policy", policy)
-					.tag("from", from.name())
-					.tag("to", to.name())
-					.tag("reason", reason.value())
-					.register(this.registry))
-			.increment();
+		count(FALLBACKS, "Moves from a failed target to the next target of a policy", "policy", policy, "from",
+				from.name(), "to", to.name(), "reason", reason.value());
+	}
+
+	@Override
+	public void hedge(String policy, Target from, Target to, HedgeOutcome outcome) {
+		count(HEDGES, "Hedges sent while an attempt was slow to answer, by whether they answered first", "policy",
+				policy, "from", from.name(), "to", to.name(), "outcome", outcome.value());
 	}
 
 	@Override
@@ -112,40 +103,30 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public void paced(Target target, String action) {
-		this.paced.computeIfAbsent(new PacedKey(target, action),
-				(key) -> Counter.builder(PACED)
-					.description("Attempts that waited, or targets given up, because a rate limit had nothing left")
-					.tag("provider", target.provider())
-					.tag("model", target.model())
-					.tag("action", action)
-					.register(this.registry))
-			.increment();
+		count(PACED, "Attempts that waited, or targets given up, because a rate limit had nothing left", "provider",
+				target.provider(), "model", target.model(), "action", action);
 	}
 
 	@Override
 	public void retryDenied(String policy, Target target, String reason) {
-		this.denied.computeIfAbsent(new RetryKey(policy, target, reason),
-				(key) -> Counter.builder(RETRIES_DENIED)
-					.description("Retries that were not sent: the retry budget was spent or the server said no")
-					.tag("policy", policy)
-					.tag("provider", target.provider())
-					.tag("model", target.model())
-					.tag("reason", reason)
-					.register(this.registry))
+		count(RETRIES_DENIED, "Retries that were not sent: the retry budget was spent or the server said no",
+				"policy", policy, "provider", target.provider(), "model", target.model(), "reason", reason);
+	}
+
+	/**
+	 * Increment a counter, registered on first use of its name and tags.
+	 */
+	private void count(String name, String description, String... tags) {
+		this.counters
+			.computeIfAbsent(new CounterKey(name, List.of(tags)),
+					(key) -> Counter.builder(name).description(description).tags(tags).register(this.registry))
 			.increment();
 	}
 
 	@Override
 	public void sharedCooldown(Target target, String cause, String direction) {
-		this.cooldowns.computeIfAbsent(new CooldownKey(target, cause, direction),
-				(key) -> Counter.builder(SHARED_COOLDOWNS)
-					.description("Cooldowns shared with the other instances: published by this one, or applied from another")
-					.tag("provider", target.provider())
-					.tag("model", target.model())
-					.tag("cause", cause)
-					.tag("direction", direction)
-					.register(this.registry))
-			.increment();
+		count(SHARED_COOLDOWNS, "Cooldowns shared with the other instances: published by this one, or applied from another",
+				"provider", target.provider(), "model", target.model(), "cause", cause, "direction", direction);
 	}
 
 	@Override
@@ -170,19 +151,7 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 					.register(this.registry));
 	}
 
-	private record RetryKey(String policy, Target target, String reason) {
-
-	}
-
-	private record FallbackKey(String policy, Target from, Target to, String reason) {
-
-	}
-
-	private record PacedKey(Target target, String action) {
-
-	}
-
-	private record CooldownKey(Target target, String cause, String direction) {
+	private record CounterKey(String name, List<String> tags) {
 
 	}
 

@@ -80,6 +80,21 @@ public final class ObservedCall {
 	 */
 	public void finished(@Nullable Throwable failure, @Nullable Target served, boolean fallback, int attempts,
 			List<String> failures) {
+		finished(failure, served, fallback, null, attempts, failures);
+	}
+
+	/**
+	 * End the call. Only the first end of a call counts.
+	 * @param failure the call's failure, or {@code null} if it succeeded (or a fallback method
+	 * answered)
+	 * @param served the target whose answer the caller got, or {@code null} if none
+	 * @param fallback whether that target is not the policy's primary
+	 * @param hedge whether the call's hedge answered, or {@code null} if the call sent none
+	 * @param attempts the HTTP requests sent
+	 * @param failures what each failed target try ended with, in order
+	 */
+	public void finished(@Nullable Throwable failure, @Nullable Target served, boolean fallback,
+			@Nullable HedgeOutcome hedge, int attempts, List<String> failures) {
 		if (!this.finished.compareAndSet(false, true)) {
 			return;
 		}
@@ -92,20 +107,25 @@ public final class ObservedCall {
 			this.context.setOutcome(LlmCallContext.SUCCESS);
 		}
 		boolean success = LlmCallContext.SUCCESS.equals(this.context.getOutcome());
-		end(attempts, success ? served : null, success && fallback, failures);
+		end(attempts, success ? served : null, success && fallback, hedge, failures);
 	}
 
 	private void end(int attempts, @Nullable Target served, boolean fallback, List<String> failures) {
+		end(attempts, served, fallback, null, failures);
+	}
+
+	private void end(int attempts, @Nullable Target served, boolean fallback, @Nullable HedgeOutcome hedge,
+			List<String> failures) {
 		this.context.setAttempts(attempts);
 		if (served != null) {
 			this.context.setServed(served.provider(), served.model());
 			this.context.setFallback(fallback);
 		}
 		this.observation.stop();
-		log(attempts, served, failures);
+		log(attempts, served, hedge, failures);
 	}
 
-	private void log(int attempts, @Nullable Target served, List<String> failures) {
+	private void log(int attempts, @Nullable Target served, @Nullable HedgeOutcome hedge, List<String> failures) {
 		String outcome = this.context.getOutcome();
 		boolean warn = !LlmCallContext.SUCCESS.equals(outcome) && !LlmCallContext.CANCELLED.equals(outcome)
 				|| this.context.isFallback();
@@ -121,8 +141,11 @@ public final class ObservedCall {
 			.append(" attempts=")
 			.append(attempts)
 			.append(" fallback=")
-			.append(this.context.isFallback())
-			.append(" duration=")
+			.append(this.context.isFallback());
+		if (hedge != null) {
+			line.append(" hedge=").append(hedge.value());
+		}
+		line.append(" duration=")
 			.append(millis)
 			.append("ms");
 		if (!failures.isEmpty()) {

@@ -10,17 +10,18 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.FailureKind;
 
 /**
- * A policy as it applies to calls: its targets in order (the primary first), its retry settings
- * and fallback rules, merged with {@code llm.defaults} once, at start-up.
+ * A policy as it applies to calls: its targets in order (the primary first), its retry settings,
+ * fallback rules and hedge settings, merged with {@code llm.defaults} once, at start-up.
  *
  * @param name the policy's name
  * @param targets the primary, then the fallbacks in order
  * @param retry the retry settings of every target of the policy
  * @param fallbackOn the failure kinds after which the next target is tried
  * @param deadline the longest a logical call may take, or {@code null}
+ * @param hedge the hedge settings
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
-		@Nullable Duration deadline) {
+		@Nullable Duration deadline, HedgeSettings hedge) {
 
 	/**
 	 * Create a policy.
@@ -29,6 +30,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param retry the retry settings
 	 * @param fallbackOn the fallback kinds
 	 * @param deadline the deadline
+	 * @param hedge the hedge settings
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -37,6 +39,20 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 			throw new IllegalArgumentException("A policy needs at least one target");
 		}
 		fallbackOn = Set.copyOf(fallbackOn);
+		Objects.requireNonNull(hedge, "'hedge' must not be null");
+	}
+
+	/**
+	 * Create a policy that does not hedge.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline) {
+		this(name, targets, retry, fallbackOn, deadline, HedgeSettings.DISABLED);
 	}
 
 	/**

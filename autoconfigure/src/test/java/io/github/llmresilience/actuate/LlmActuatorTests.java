@@ -43,6 +43,8 @@ class LlmActuatorTests {
 		registry.add("llm.policies.summaries.fallbacks[0].provider", () -> "backup");
 		registry.add("llm.policies.summaries.fallbacks[0].model", () -> "claude");
 		registry.add("llm.policies.summaries.deadline", () -> "90s");
+		registry.add("llm.policies.summaries.hedge.enabled", () -> "true");
+		registry.add("llm.policies.summaries.hedge.delay", () -> "1500ms");
 	}
 
 	@AfterAll
@@ -70,6 +72,9 @@ class LlmActuatorTests {
 			.jsonPath("$.policies.summaries.retry.maxAttempts").isEqualTo(3)
 			.jsonPath("$.policies.summaries.retry.initialBackoff").isEqualTo("2s")
 			.jsonPath("$.policies.summaries.deadline").isEqualTo("90s")
+			.jsonPath("$.policies.summaries.hedge.enabled").isEqualTo(true)
+			.jsonPath("$.policies.summaries.hedge.delay").isEqualTo("1500ms")
+			.jsonPath("$.policies.summaries.hedge.target").isEqualTo("next")
 			.jsonPath("$.policies.summaries.fallbackOn").value((kinds) -> org.assertj.core.api.Assertions
 				.assertThat(kinds.toString()).contains("rate-limited").doesNotContain("bad-request"))
 			.consumeWith((response) -> org.assertj.core.api.Assertions

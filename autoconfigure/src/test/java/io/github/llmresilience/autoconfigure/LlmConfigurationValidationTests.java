@@ -18,6 +18,8 @@ import reactor.core.publisher.Mono;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.interceptor.LlmCallConfigurationException;
+import io.github.llmresilience.policy.HedgeSettings;
+import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
@@ -77,7 +79,10 @@ class LlmConfigurationValidationTests {
 			"llm.defaults.retry.retry-on-status|99|llm.defaults.retry.retry-on-status|HTTP codes from 100 to 599",
 			"llm.policies.default.model| |llm.policies.default.model|model to ask",
 			"llm.providers.openai.headers.Authorization|Bearer x|llm.providers.openai.headers.Authorization|api-key instead",
-			"llm.policies.default.circuit-breaker.wait-duration-in-open-state|10s|llm.policies.default.circuit-breaker|llm.defaults.circuit-breaker" })
+			"llm.policies.default.circuit-breaker.wait-duration-in-open-state|10s|llm.policies.default.circuit-breaker|llm.defaults.circuit-breaker",
+			"llm.policies.default.hedge.enabled|true|llm.policies.default.hedge.enabled|add a target under llm.policies.default.fallbacks",
+			"llm.defaults.hedge.delay|0s|llm.defaults.hedge.delay|must be positive",
+			"llm.policies.default.hedge.delay|-1s|llm.policies.default.hedge.delay|must be positive" })
 	void badValueFailsTheStartNamingThePropertyAndTheFix(String property, String value, String named, String fix) {
 		InvalidConfigurationPropertyValueException failure = failure(property + "=" + ((value != null) ? value : ""));
 		assertThat(failure.getName()).isEqualTo(named);
@@ -125,6 +130,42 @@ class LlmConfigurationValidationTests {
 				assertThat(defaults.deadline()).isNull();
 				assertThat(defaults.fallbackOn()).contains(FailureKind.CIRCUIT_OPEN)
 					.doesNotContain(FailureKind.BAD_REQUEST, FailureKind.CONTEXT_LENGTH);
+			});
+	}
+
+	@Test
+	void hedgingOnForEveryPolicyFailsAPolicyWithoutFallbackAndSaysWhereItWasTurnedOn() {
+		InvalidConfigurationPropertyValueException failure = failure("llm.defaults.hedge.enabled=true");
+		assertThat(failure.getName()).isEqualTo("llm.policies.default.hedge.enabled");
+		assertThat(failure.getReason()).contains("llm.defaults.hedge.enabled")
+			.contains("set llm.policies.default.hedge.target to same")
+			.contains("set llm.policies.default.hedge.enabled to false");
+	}
+
+	@Test
+	void unknownHedgeTargetIsRejectedByBinding() {
+		this.runner.withPropertyValues("llm.policies.default.hedge.target=elsewhere")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void hedgeSettingsAreOffByDefaultAndTakeTheDefaultsFieldByField() {
+		this.runner.run((context) -> assertThat(context.getBean(LlmPolicies.class).get(null).hedge())
+			.isEqualTo(new HedgeSettings(false, Duration.ofSeconds(2), HedgeTarget.NEXT)));
+		this.runner
+			.withPropertyValues("llm.defaults.hedge.enabled=true", "llm.defaults.hedge.delay=500ms",
+					"llm.policies.default.hedge.target=same", "llm.policies.summaries.provider=openai",
+					"llm.policies.summaries.model=gpt-4o", "llm.policies.summaries.fallbacks[0].provider=backup",
+					"llm.policies.summaries.fallbacks[0].model=claude", "llm.policies.summaries.hedge.delay=1s",
+					"llm.policies.single.provider=openai", "llm.policies.single.model=gpt-4o",
+					"llm.policies.single.hedge.enabled=false")
+			.run((context) -> {
+				LlmPolicies policies = context.getBean(LlmPolicies.class);
+				assertThat(policies.get(null).hedge())
+					.isEqualTo(new HedgeSettings(true, Duration.ofMillis(500), HedgeTarget.SAME));
+				assertThat(policies.get("summaries").hedge())
+					.isEqualTo(new HedgeSettings(true, Duration.ofSeconds(1), HedgeTarget.NEXT));
+				assertThat(policies.get("single").hedge().enabled()).isFalse();
 			});
 	}
 

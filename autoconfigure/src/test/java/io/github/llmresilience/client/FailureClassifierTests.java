@@ -1,5 +1,7 @@
 package io.github.llmresilience.client;
 
+import java.net.URI;
+import java.nio.channels.NotYetConnectedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +13,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -168,6 +173,29 @@ class FailureClassifierTests {
 		assertThat(classifier.serverWait(503, all, ProviderError.NONE)).isNull();
 		all.set("x-ratelimit-remaining-requests", "3");
 		assertThat(classifier.serverWait(429, all, ProviderError.NONE)).isNull();
+	}
+
+	@Test
+	void aRequestThatCouldNotBeSentForAReasonNoRuleNamesIsAConnectionFailure() {
+		FailureClassifier classifier = new FailureClassifier(ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null),
+				Clock.systemUTC());
+		ExchangeState exchange = new ExchangeState("gpt-4o", true, null, null);
+		// Seen when a pooled connection was closed as it was handed to a request.
+		WebClientRequestException failure = new WebClientRequestException(new NotYetConnectedException(),
+				HttpMethod.POST, URI.create("http://127.0.0.1:9/v1/chat/completions"), new HttpHeaders());
+		assertThat(classifier.ofException(failure, exchange)).isInstanceOfSatisfying(LlmException.class, (llm) -> {
+			assertThat(llm.kind()).isEqualTo(FailureKind.CONNECTION);
+			assertThat(llm.requestSent()).isFalse();
+			assertThat(llm.getMessage()).contains("NotYetConnectedException");
+		});
+	}
+
+	@Test
+	void anExceptionThatIsNoTransportFailurePassesThrough() {
+		FailureClassifier classifier = new FailureClassifier(ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null),
+				Clock.systemUTC());
+		IllegalArgumentException own = new IllegalArgumentException("the application's own");
+		assertThat(classifier.ofException(own, new ExchangeState("gpt-4o", true, null, null))).isSameAs(own);
 	}
 
 }

@@ -168,7 +168,7 @@ class ConfigurationDocumentationTests {
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
 				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
 				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING,
-				MicrometerLlmMetrics.SHARED_COOLDOWNS);
+				MicrometerLlmMetrics.HEDGES, MicrometerLlmMetrics.SHARED_COOLDOWNS);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {

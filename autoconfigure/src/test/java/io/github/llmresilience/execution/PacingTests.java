@@ -3,8 +3,6 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -13,17 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import io.github.llmresilience.FailureKind;
@@ -61,7 +56,7 @@ class PacingTests {
 	private static final RetryBudgetSettings NO_BUDGET = new RetryBudgetSettings(false, 0.2, Duration.ofSeconds(10),
 			1.0);
 
-	private final Clock clock = new VirtualClock();
+	private final Clock clock = new LlmExecutorTests.VirtualClock();
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -284,25 +279,6 @@ class PacingTests {
 	}
 
 	private record Attempt(Target target, Instant at) {
-
-	}
-
-	static final class VirtualClock extends Clock {
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
-		}
 
 	}
 

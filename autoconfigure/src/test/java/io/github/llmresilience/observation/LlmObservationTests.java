@@ -1,5 +1,6 @@
 package io.github.llmresilience.observation;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -24,6 +25,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code llm.calls} and {@code llm.attempts} are observations, so a tracer gets a span per call
@@ -91,6 +93,55 @@ class LlmObservationTests {
 		assertThat(requests).hasSize(3);
 		assertThat(requests).allSatisfy((request) -> assertThat(attempts)
 			.contains((Observation.Context) request.getParentObservation().getContextView()));
+	}
+
+	@Test
+	void aHedgeIsAnAttemptObservationUnderTheCallNextToTheOneItRaced() {
+		TestObservationRegistry registry = TestObservationRegistry.create();
+		List<Observation.Context> contexts = new CopyOnWriteArrayList<>();
+		registry.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public void onStop(Observation.Context context) {
+				contexts.add(context);
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		});
+		this.server.model("gpt-4o").enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
+		this.server.model("claude").enqueue(FakeResponse.ok("hedge"));
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+					WebClientObservationAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, () -> registry)
+			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
+					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
+					"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
+					"llm.policies.default.fallbacks[0].provider=backup", "llm.policies.default.fallbacks[0].model=claude",
+					"llm.policies.default.hedge.enabled=true", "llm.policies.default.hedge.delay=100ms")
+			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+				.expectNextCount(1)
+				.verifyComplete());
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> contexts.stream().filter((context) -> "llm.attempts".equals(context.getName())).count() == 2);
+		Observation.Context call = contexts.stream()
+			.filter((context) -> "llm.calls".equals(context.getName()))
+			.findFirst()
+			.orElseThrow();
+		List<Observation.Context> attempts = contexts.stream()
+			.filter((context) -> "llm.attempts".equals(context.getName()))
+			.toList();
+		assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView())
+			.isSameAs(call));
+		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("provider").getValue() + " "
+				+ attempt.getLowCardinalityKeyValue("result").getValue() + " hedge="
+				+ attempt.getHighCardinalityKeyValue("hedge").getValue())
+			.containsExactlyInAnyOrder("backup success hedge=true", "openai cancelled hedge=false");
+		assertThat(call.getLowCardinalityKeyValue("provider").getValue()).isEqualTo("backup");
 	}
 
 }

@@ -36,6 +36,10 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * <li>{@value #PACED}: an account with a request limit: every n-th request is answered 200 with
  * {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that arrive before the reset
  * are answered 429 with the same headers (and no {@code Retry-After}), as OpenAI answers;</li>
+ * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for a seeded
+ * share of them (drawn from the call, so that every client meets the same slow calls), as a
+ * provider that has slow minutes;</li>
+ * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
@@ -60,6 +64,10 @@ public final class BenchServer {
 	static final String BROWNOUT = "brownout";
 
 	static final String PACED = "paced";
+
+	static final String HEDGE_PRIMARY = "hedge-primary";
+
+	static final String HEDGE_FALLBACK = "hedge-fallback";
 
 	static final String BACKUP = "backup";
 
@@ -98,6 +106,12 @@ public final class BenchServer {
 
 	private final FakeResponse slow;
 
+	private final FakeResponse hedgeFast;
+
+	private final FakeResponse hedgeSlow;
+
+	private final double hedgeSlowShare;
+
 	private final FakeResponse stormRateLimited;
 
 	private final FakeResponse mixRateLimited;
@@ -116,8 +130,11 @@ public final class BenchServer {
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
 
 	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
-			long stormRetryAfterSeconds, long slowDelayMillis) {
+			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
 		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
+		this.hedgeFast = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.fastMillis()));
+		this.hedgeSlow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.slowMillis()));
+		this.hedgeSlowShare = hedged.slowShare();
 		this.seed = seed;
 		this.rateLimited = rateLimited;
 		this.serverError = serverError;
@@ -128,7 +145,8 @@ public final class BenchServer {
 	/**
 	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
 	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
-	 * [--storm-retry-after=2] [--slow-delay-ms=50]}.
+	 * [--storm-retry-after=2] [--slow-delay-ms=50] [--hedge-fast-ms=200] [--hedge-slow-ms=5000]
+	 * [--hedge-slow-share=0.1]}.
 	 * @param args the arguments
 	 * @throws IOException if standard input fails
 	 */
@@ -140,6 +158,9 @@ public final class BenchServer {
 		long mixRetryAfter = 1;
 		long stormRetryAfter = 2;
 		long slowDelay = 50;
+		long hedgeFast = 200;
+		long hedgeSlow = 5000;
+		double hedgeSlowShare = 0.1;
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
@@ -166,6 +187,15 @@ public final class BenchServer {
 			else if (arg.startsWith("--slow-delay-ms=")) {
 				slowDelay = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--hedge-fast-ms=")) {
+				hedgeFast = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--hedge-slow-ms=")) {
+				hedgeSlow = Long.parseLong(value);
+			}
+			else if (arg.startsWith("--hedge-slow-share=")) {
+				hedgeSlowShare = Double.parseDouble(value);
+			}
 			else if (arg.startsWith("--brownout=")) {
 				brownout = Double.parseDouble(value);
 			}
@@ -180,7 +210,8 @@ public final class BenchServer {
 				System.exit(2);
 			}
 		}
-		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay);
+		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay,
+				new Hedged(hedgeFast, hedgeSlow, hedgeSlowShare));
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
@@ -225,6 +256,8 @@ public final class BenchServer {
 			case BROWNOUT -> (draw(this.seed, callIndex(request), model, attempt(request, model)) < this.brownout)
 					? this.unavailable : this.ok;
 			case PACED -> paced();
+			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
+			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
 			default -> this.ok;
 		};
@@ -265,6 +298,14 @@ public final class BenchServer {
 			return this.mixRateLimited;
 		}
 		return (draw < this.rateLimited + this.serverError) ? this.unavailable : this.ok;
+	}
+
+	/**
+	 * Whether the primary of the hedging scenario is slow for this call: the same for every
+	 * request of the call and for the same call made by two clients.
+	 */
+	private boolean slowCall(RecordedRequest request) {
+		return draw(this.seed, callIndex(request), HEDGE_PRIMARY, 0) < this.hedgeSlowShare;
 	}
 
 	private int attempt(RecordedRequest request, String model) {
@@ -339,6 +380,17 @@ public final class BenchServer {
 		this.attempts.clear();
 		this.pacedRequests.set(0);
 		this.pacedUntilNanos = System.nanoTime();
+	}
+
+	/**
+	 * The latencies of the hedging scenario's primary.
+	 *
+	 * @param fastMillis the usual latency
+	 * @param slowMillis the latency of a slow call
+	 * @param slowShare the share of slow calls
+	 */
+	record Hedged(long fastMillis, long slowMillis, double slowShare) {
+
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.github.llmresilience.benchmarks.load;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +14,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Runs {@code n} calls with at most {@code concurrency} in flight, timing each from its start to its
- * end: reactive calls subscribed without a thread each, or blocking calls on a caller's thread pool.
+ * end: reactive calls subscribed without a thread each (or started at a fixed rate), or blocking
+ * calls on a caller's thread pool.
  */
 final class CallRunner {
 
@@ -36,7 +38,32 @@ final class CallRunner {
 	long run(int n, int concurrency, IntFunction<Mono<?>> call, Latencies latencies) {
 		int first = latencies.reserve(n);
 		long start = System.nanoTime();
-		Flux.range(0, n).flatMap((i) -> Mono.defer(() -> {
+		Flux.range(0, n).flatMap((i) -> timed(i, call, latencies, first), concurrency).then().block();
+		return System.nanoTime() - start;
+	}
+
+	/**
+	 * Run the calls at a fixed rate, whatever the calls in flight (an open workload: a slow call
+	 * does not hold the next one back), and wait for all of them.
+	 * @param n the number of calls
+	 * @param perSecond the calls started per second
+	 * @param call makes call {@code i}
+	 * @param latencies where each call's latency goes
+	 * @return the wall time in nanoseconds
+	 */
+	long runAtRate(int n, double perSecond, IntFunction<Mono<?>> call, Latencies latencies) {
+		int first = latencies.reserve(n);
+		long start = System.nanoTime();
+		Flux.interval(Duration.ofNanos((long) (1e9 / perSecond)))
+			.take(n)
+			.flatMap((tick) -> timed(tick.intValue(), call, latencies, first), Integer.MAX_VALUE)
+			.then()
+			.block();
+		return System.nanoTime() - start;
+	}
+
+	private Mono<?> timed(int i, IntFunction<Mono<?>> call, Latencies latencies, int first) {
+		return Mono.defer(() -> {
 			long callStart = System.nanoTime();
 			this.inFlight.incrementAndGet();
 			return call.apply(i)
@@ -47,8 +74,7 @@ final class CallRunner {
 					this.inFlight.decrementAndGet();
 				})
 				.onErrorResume((ex) -> Mono.empty());
-		}), concurrency).then().block();
-		return System.nanoTime() - start;
+		});
 	}
 
 	/**

@@ -35,7 +35,7 @@ import io.github.llmresilience.autoconfigure.LlmSharedStateAutoConfiguration;
 import io.github.llmresilience.benchmarks.ObservedMeters;
 
 /**
- * (g) A fleet of three instances (application contexts in this JVM) whose primary answers
+ * (h) A fleet of three instances (application contexts in this JVM) whose primary answers
  * {@code 429 Retry-After: 120}, with a fallback on another provider: how many requests the primary
  * receives with shared state off (each instance finds out for itself) and on (the first instance
  * tells the others through Redis). The instances start calling one after the other, each a little
@@ -294,7 +294,7 @@ final class FleetCooldown {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("(g) a fleet of %d instances, %,d calls each (%d in flight per instance, each "
+			text.append(String.format("(h) a fleet of %d instances, %,d calls each (%d in flight per instance, each "
 					+ "instance starting %s ms after the previous one's first answer); the primary always answers 429 "
 					+ "Retry-After: 120 (max-retry-after 60 s), a fallback on another provider answers; shared state "
 					+ "through %s on loopback%n", INSTANCES, this.options.integer("fleet-calls"),

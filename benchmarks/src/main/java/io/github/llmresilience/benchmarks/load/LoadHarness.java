@@ -15,7 +15,8 @@ import java.util.Set;
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
- * <li>(g) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
+ * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
+ * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
  * (needs {@code redis-server} on the {@code PATH});</li>
  * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
  * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
@@ -25,7 +26,7 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "peers");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers");
 
 	private LoadHarness() {
 	}
@@ -74,7 +75,9 @@ public final class LoadHarness {
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
 				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
-				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"));
+				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--hedge-fast-ms=" + options.string("hedge-fast-ms"), "--hedge-slow-ms=" + options.string("hedge-slow-ms"),
+				"--hedge-slow-share=" + options.string("hedge-slow-share"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -135,15 +138,23 @@ public final class LoadHarness {
 						+ result.on().served.get() + " and " + result.off().served.get()));
 			}
 			if (scenarios.contains("g")) {
+				HedgedRequests.Result result = new HedgedRequests(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), "(g) hedging: every call served, p99 "
+						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
+						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
+						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
+			}
+			if (scenarios.contains("h")) {
 				FleetCooldown.Result result = new FleetCooldown(server, options).run();
 				if (result == null) {
-					System.out.println("(g) SKIPPED: no redis-server on the PATH (on Debian: apt-get install "
+					System.out.println("(h) SKIPPED: no redis-server on the PATH (on Debian: apt-get install "
 							+ "--no-install-recommends redis-server); the scenario starts one on a free loopback port.");
 					System.out.println();
 				}
 				else {
 					System.out.println(result.report());
-					verdicts.add(verdict(result.met(), "(g) fleet: the primary told Retry-After: 120 received "
+					verdicts.add(verdict(result.met(), "(h) fleet: the primary told Retry-After: 120 received "
 							+ result.on().primary + " request(s) with shared state, " + result.off().primary
 							+ " without (" + result.off().served.get() + " and " + result.on().served.get()
 							+ " calls served)"));

@@ -19,6 +19,8 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.HedgeSettings;
+import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
@@ -75,8 +77,19 @@ class DocumentedConfigurationTests {
 					FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN, FailureKind.AUTH, FailureKind.NOT_FOUND,
 					FailureKind.MALFORMED_RESPONSE);
 			assertThat(policies.get("default").retry().maxAttempts()).isEqualTo(4);
+			assertThat(summaries.hedge()).isEqualTo(new HedgeSettings(false, Duration.ofSeconds(2), HedgeTarget.NEXT));
 			CircuitBreakerSettings circuitBreaker = policies.circuitBreakers().get(new Target("openai", "gpt-4o"));
 			assertThat(circuitBreaker).isEqualTo(new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2));
+		});
+	}
+
+	@Test
+	void theHedgingExampleHedgesSummariesOnTheNextTargetAfterTwoSeconds() {
+		withYaml("hedging.yml").run((context) -> {
+			ResolvedPolicy summaries = context.getBean(LlmPolicies.class).get("summaries");
+			assertThat(summaries.hedge()).isEqualTo(new HedgeSettings(true, Duration.ofSeconds(2), HedgeTarget.NEXT));
+			assertThat(summaries.targets()).containsExactly(new Target("openai", "gpt-4o"),
+					new Target("backup", "anthropic/claude-3-5-haiku"));
 		});
 	}
 

@@ -55,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Prometheus (Debian's, in a container) that scrapes the sample application in demo mode, with the
  * configuration of {@code docs/prometheus/prometheus.yml}. The application answers calls through
  * its three endpoints under the seeded chaos mix, with a scripted outage of each policy's primary
- * so that retries and fallbacks certainly happen; then both targets of policy {@code summaries} say
+ * so that retries and fallbacks certainly happen, and a slow answer of {@code summaries}' primary
+ * that its hedge beats; then both targets of policy {@code summaries} say
  * their quota is used up, so their circuits open and its calls end in the fallback method. Every panel's query must then
  * return data, every rule must load and evaluate, and the alerts for that outage must fire.
  */
@@ -67,7 +68,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 				// chaos mix and the scripted outages of the primaries alone would open some, by chance.
 				"llm.defaults.circuit-breaker.sliding-window-size=100",
 				"llm.defaults.circuit-breaker.minimum-number-of-calls=100",
-				"llm.defaults.circuit-breaker.wait-duration-in-open-state=10m" })
+				"llm.defaults.circuit-breaker.wait-duration-in-open-state=10m",
+				// A slow answer of the primary is raced by a hedge to the fallback (slowPrimary).
+				"llm.policies.summaries.hedge.enabled=true", "llm.policies.summaries.hedge.delay=300ms" })
 @AutoConfigureWebTestClient
 @TestInstance(Lifecycle.PER_CLASS)
 class DashboardIT {
@@ -161,6 +164,8 @@ class DashboardIT {
 					assertThat(call(policy, "Text " + round + "." + i, 200)).contains("demo ");
 				}
 			}
+			slowPrimary("summaries");
+			assertThat(call("summaries", "Slow " + round, 200)).contains("demo ");
 			// Counters need a sample after they grew for rate() to see the growth.
 			awaitPrometheusHasScrapedEveryCall();
 		}
@@ -396,6 +401,14 @@ class DashboardIT {
 				.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(503),
 						FakeResponse.status(503));
 		}
+	}
+
+	/**
+	 * Script the primary's next answer to come after 3 s: the policy's hedge, sent after 300 ms to
+	 * the fallback, answers first, and the primary's exchange is closed.
+	 */
+	private void slowPrimary(String policy) {
+		this.server.model(model(policy)).enqueue(FakeResponse.ok("A slow demo answer").delay(Duration.ofSeconds(3)));
 	}
 
 	/**
