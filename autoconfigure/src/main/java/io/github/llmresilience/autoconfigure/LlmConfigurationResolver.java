@@ -34,6 +34,7 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.shared.SharedStateSettings;
 
 /**
  * Validates {@link LlmProperties} and merges {@code llm.defaults} into every provider and policy,
@@ -43,6 +44,8 @@ import io.github.llmresilience.policy.Target;
 public final class LlmConfigurationResolver {
 
 	private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+
+	private static final Pattern KEY_PREFIX = Pattern.compile("[^\\s*?\\[\\]\\\\]+");
 
 	private LlmConfigurationResolver() {
 	}
@@ -82,7 +85,25 @@ public final class LlmConfigurationResolver {
 						properties.getProviders().get(key.provider()).getCircuitBreaker().orElse(defaultCircuitBreaker)));
 			}
 		});
+		sharedState(properties.getSharedState());
 		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers), pacing);
+	}
+
+	/**
+	 * Validate and resolve {@code llm.shared-state}.
+	 * @param sharedState the bound properties
+	 * @return the resolved settings
+	 * @throws InvalidConfigurationPropertyValueException if a value is invalid
+	 */
+	public static SharedStateSettings sharedState(LlmProperties.SharedState sharedState) {
+		String keyPrefix = sharedState.getKeyPrefix();
+		if (keyPrefix == null || keyPrefix.isEmpty() || !KEY_PREFIX.matcher(keyPrefix).matches()) {
+			throw new InvalidConfigurationPropertyValueException("llm.shared-state.key-prefix", keyPrefix,
+					"The prefix of the Redis keys needs at least one character and no spaces or glob characters "
+							+ "(* ? [ ] \\), such as 'llm' or 'orders:llm'");
+		}
+		positive("llm.shared-state.timeout", sharedState.getTimeout());
+		return new SharedStateSettings(keyPrefix, sharedState.getTimeout());
 	}
 
 	private static ProviderSettings provider(String name, Provider provider) {

@@ -1,5 +1,6 @@
 package io.github.llmresilience.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import io.github.llmresilience.actuate.LlmHealthIndicator;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.shared.SharedState;
 
 /**
  * The {@code llm} health contributor, when Spring Boot's health support is present and
@@ -25,8 +27,9 @@ public final class LlmHealthContributorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = { "llmHealthIndicator", "llmHealthContributor" })
 	LlmHealthIndicator llmHealthIndicator(LlmPolicies policies, TargetResilience resilience,
-			LlmProperties properties) {
-		return new LlmHealthIndicator(policies, resilience, properties.getHealth().isFailWhenUnavailable());
+			LlmProperties properties, ObjectProvider<SharedState> sharedState) {
+		return new LlmHealthIndicator(policies, resilience, properties.getHealth().isFailWhenUnavailable(),
+				sharedState.getIfAvailable());
 	}
 
 }

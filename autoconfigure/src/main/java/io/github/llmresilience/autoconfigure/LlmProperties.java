@@ -58,6 +58,12 @@ public class LlmProperties {
 	@NestedConfigurationProperty
 	private Health health = new Health();
 
+	/**
+	 * State shared by the instances of the application: cooldowns and declared request limits.
+	 */
+	@NestedConfigurationProperty
+	private SharedState sharedState = new SharedState();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -104,6 +110,14 @@ public class LlmProperties {
 
 	public void setHealth(Health health) {
 		this.health = health;
+	}
+
+	public SharedState getSharedState() {
+		return this.sharedState;
+	}
+
+	public void setSharedState(SharedState sharedState) {
+		this.sharedState = sharedState;
 	}
 
 	/**
@@ -1094,6 +1108,56 @@ public class LlmProperties {
 
 		public void setFailWhenUnavailable(boolean failWhenUnavailable) {
 			this.failWhenUnavailable = failWhenUnavailable;
+		}
+
+	}
+
+	/**
+	 * State shared by the instances of the application.
+	 */
+	public static class SharedState {
+
+		/**
+		 * Where the instances share what they learn from the providers: 'none' (each instance
+		 * learns alone) or 'redis' (needs a ReactiveRedisConnectionFactory bean, such as
+		 * spring-boot-starter-data-redis-reactive's).
+		 */
+		private SharedStateType type = SharedStateType.NONE;
+
+		/**
+		 * Prefix of the Redis keys and of the channel of the shared state; instances with the same
+		 * prefix share their state.
+		 */
+		private String keyPrefix = "llm";
+
+		/**
+		 * Longest wait for an answer from Redis; a slower answer counts as Redis being down, and the
+		 * instance goes on with its own state.
+		 */
+		private Duration timeout = Duration.ofMillis(50);
+
+		public SharedStateType getType() {
+			return this.type;
+		}
+
+		public void setType(SharedStateType type) {
+			this.type = type;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}

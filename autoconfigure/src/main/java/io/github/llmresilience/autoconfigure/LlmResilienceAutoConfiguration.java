@@ -47,7 +47,9 @@ import io.github.llmresilience.observation.LlmAttemptObservationConvention;
 import io.github.llmresilience.observation.LlmCallObservationConvention;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.RequestLimiters;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
@@ -115,9 +117,13 @@ public final class LlmResilienceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	Pacing llmPacing(LlmConfiguration configuration, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
-			ObjectProvider<LlmMetrics> metrics) {
-		return new Pacing(configuration.pacing(), clock.getIfAvailable(Clock::systemUTC),
-				metrics.getIfAvailable(() -> LlmMetrics.NONE));
+			ObjectProvider<LlmMetrics> metrics, ObjectProvider<RequestLimiters> limiters,
+			ObjectProvider<CooldownListener> cooldowns) {
+		Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
+		// Shared state (llm.shared-state) holds declared limits for the fleet and hears of cooldowns.
+		return new Pacing(configuration.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
+				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock))::create,
+				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
 	}
 
 	private static WebClient.Builder webClientBuilder(ObjectProvider<WebClient.Builder> webClientBuilder) {
@@ -168,9 +174,11 @@ public final class LlmResilienceAutoConfiguration {
 	@ConditionalOnMissingBean
 	LlmExecutor llmExecutor(TargetResilience resilience, LlmObservability observability, Pacing pacing,
 			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
-			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random) {
+			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random,
+			ObjectProvider<CooldownListener> cooldowns) {
 		return new LlmExecutor(resilience, clock.getIfAvailable(Clock::systemUTC),
-				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability, pacing);
+				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability, pacing,
+				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
 	}
 
 	@Bean

@@ -25,6 +25,8 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
+import io.github.llmresilience.pacing.Cooldown;
+import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
@@ -57,6 +59,8 @@ public final class LlmExecutor {
 
 	private final Hedging hedging;
 
+	private final CooldownListener cooldowns;
+
 	/**
 	 * Create an executor without pacing: no rate-limit headers, declared limits or retry budgets.
 	 * @param resilience the retries and circuit breakers of every target
@@ -80,11 +84,27 @@ public final class LlmExecutor {
 	 */
 	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
 			LlmObservability observability, Pacing pacing) {
+		this(resilience, clock, random, observability, pacing, CooldownListener.NONE);
+	}
+
+	/**
+	 * Create an executor.
+	 * @param resilience the retries and circuit breakers of every target
+	 * @param clock the clock for waits, elapsed times and deadlines
+	 * @param random the source of jitter
+	 * @param observability where to report calls, retries and fallbacks
+	 * @param pacing what holds requests back: rate limits and retry budgets
+	 * @param cooldowns told when a server says a target is of no use until an instant (a
+	 * {@code Retry-After} beyond {@code max-retry-after}, a used-up quota)
+	 */
+	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
+			LlmObservability observability, Pacing pacing, CooldownListener cooldowns) {
 		this.resilience = resilience;
 		this.decider = new RetryDecider(clock, random);
 		this.clock = clock;
 		this.observability = observability;
 		this.pacing = pacing;
+		this.cooldowns = cooldowns;
 		this.hedging = new Hedging(resilience, observability.metrics(), this::hedgeWithinBudget);
 	}
 
@@ -348,6 +368,7 @@ public final class LlmExecutor {
 	}
 
 	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {
+		learnCooldown(failure, target);
 		if (failure instanceof CallNotPermittedException) {
 			call.failed(target, FailureKind.CIRCUIT_OPEN.value());
 			return LlmException.builder(FailureKind.CIRCUIT_OPEN)
@@ -357,6 +378,26 @@ public final class LlmExecutor {
 				.build();
 		}
 		return AttemptFailure.unwrap(failure);
+	}
+
+	/**
+	 * A target given up because its server named the time it is of no use until (a wait beyond
+	 * what the policy allows, a used-up quota) cools down for every instance that shares state:
+	 * until that time, or, for a quota that named none, until its circuit closes again. Circuits
+	 * that opened on this instance's own failure rate are not passed on.
+	 */
+	private void learnCooldown(Throwable failure, Target target) {
+		RetryDecision decision = AttemptFailure.decisionOf(failure);
+		if (decision == null || !decision.openCircuit() || this.cooldowns == CooldownListener.NONE) {
+			return;
+		}
+		Instant until = (decision.openUntil() != null) ? decision.openUntil() : this.resilience.openUntil(target);
+		if (until != null && until.isAfter(this.clock.instant())) {
+			boolean quota = AttemptFailure.unwrap(failure) instanceof LlmException llm
+					&& llm.kind() == FailureKind.QUOTA_EXHAUSTED;
+			this.cooldowns.learned(new Cooldown(target, until,
+					quota ? Cooldown.Cause.QUOTA_EXHAUSTED : Cooldown.Cause.RETRY_AFTER));
+		}
 	}
 
 	private static boolean fallsBack(Throwable failure, CallState call) {

@@ -213,6 +213,37 @@ public final class TargetResilience {
 	}
 
 	/**
+	 * Open a target's circuit until an instant that another instance of the application learned
+	 * from the server (a {@code Retry-After}, a used-up quota), unless it is open that long already.
+	 * Nothing is recorded in the breaker's sliding window.
+	 * @param target the target
+	 * @param until when the circuit may close again
+	 * @return whether the circuit was opened, or its open state made longer; {@code false} if it
+	 * was open that long already, or the target has no circuit breaker, or its breaker is disabled,
+	 * forced open or only counts
+	 */
+	public boolean holdOpen(Target target, Instant until) {
+		CircuitBreaker circuitBreaker = this.circuitBreakers.get(target);
+		OpenUntil openUntil = this.openUntil.get(target);
+		if (circuitBreaker == null || openUntil == null) {
+			return false;
+		}
+		State state = circuitBreaker.getState();
+		if (state != State.CLOSED && state != State.OPEN && state != State.HALF_OPEN) {
+			return false;
+		}
+		Instant current = openUntil.get();
+		if (state == State.OPEN && current != null && !until.isAfter(current)) {
+			return false;
+		}
+		openUntil.requested(TransitionCheckResult.transitionToOpenAndWaitUntil(until));
+		circuitBreaker.transitionToOpenStateUntil(until);
+		// Resilience4j publishes no event for a transition from open to open.
+		openUntil.held(until);
+		return true;
+	}
+
+	/**
 	 * Return every circuit breaker by target.
 	 * @return the circuit breakers
 	 */
@@ -256,6 +287,11 @@ public final class TargetResilience {
 			else {
 				this.until = null;
 			}
+		}
+
+		void held(Instant until) {
+			this.requested.set(null);
+			this.until = until;
 		}
 
 		@Nullable Instant get() {

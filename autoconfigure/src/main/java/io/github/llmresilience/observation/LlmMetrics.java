@@ -90,6 +90,18 @@ public interface LlmMetrics {
 	}
 
 	/**
+	 * Count a cooldown shared with the other instances of the application
+	 * ({@code llm.shared.cooldowns}).
+	 * @param target the target that cools down
+	 * @param cause what the server said: {@code retry-after}, {@code quota-exhausted} or
+	 * {@code rate-limit}
+	 * @param direction {@code published} (this instance learned it and told the others) or
+	 * {@code applied} (another instance learned it, and this one applied it)
+	 */
+	default void sharedCooldown(Target target, String cause, String direction) {
+	}
+
+	/**
 	 * Show what a target's rate-limit headers last said remains ({@code llm.ratelimit.remaining}),
 	 * as a gauge that reads the state it is given; called once per target and limit.
 	 * @param <S> the type of the state

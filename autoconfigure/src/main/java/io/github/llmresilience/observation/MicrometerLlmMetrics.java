@@ -47,6 +47,11 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	public static final String RETRIES_DENIED = "llm.retries.denied";
 
 	/**
+	 * The counter of cooldowns shared across instances' name.
+	 */
+	public static final String SHARED_COOLDOWNS = "llm.shared.cooldowns";
+
+	/**
 	 * The rate-limit gauge's name.
 	 */
 	public static final String RATE_LIMIT_REMAINING = "llm.ratelimit.remaining";
@@ -116,6 +121,12 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 			.computeIfAbsent(new CounterKey(name, List.of(tags)),
 					(key) -> Counter.builder(name).description(description).tags(tags).register(this.registry))
 			.increment();
+	}
+
+	@Override
+	public void sharedCooldown(Target target, String cause, String direction) {
+		count(SHARED_COOLDOWNS, "Cooldowns shared with the other instances: published by this one, or applied from another",
+				"provider", target.provider(), "model", target.model(), "cause", cause, "direction", direction);
 	}
 
 	@Override

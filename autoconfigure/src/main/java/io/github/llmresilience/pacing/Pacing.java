@@ -39,6 +39,8 @@ public final class Pacing implements RateLimitObserver {
 
 	private final LlmMetrics metrics;
 
+	private final CooldownListener cooldowns;
+
 	/**
 	 * Create the pacing of the providers, with declared limits held by this instance.
 	 * @param providers the providers' pacing settings
@@ -46,9 +48,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @param metrics where the rate-limit gauges are registered
 	 */
 	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics) {
-		this(providers, clock, metrics, (settings) -> (settings.requestsPerMinute() > 0)
-				? new LocalRequestLimiter("llm-" + settings.provider(), settings.requestsPerMinute(), clock)
-				: null);
+		this(providers, clock, metrics, RequestLimiters.local(clock)::create);
 	}
 
 	/**
@@ -60,6 +60,19 @@ public final class Pacing implements RateLimitObserver {
 	 */
 	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
 			Function<ProviderPacing, @Nullable RequestLimiter> limiters) {
+		this(providers, clock, metrics, limiters, CooldownListener.NONE);
+	}
+
+	/**
+	 * Create the pacing of the providers.
+	 * @param providers the providers' pacing settings
+	 * @param clock the clock
+	 * @param metrics where the rate-limit gauges are registered
+	 * @param limiters creates the declared request limit of a provider, or {@code null} for none
+	 * @param cooldowns told when a target's headers say its limit is used up until an instant
+	 */
+	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
+			Function<ProviderPacing, @Nullable RequestLimiter> limiters, CooldownListener cooldowns) {
 		Map<String, ProviderState> states = new LinkedHashMap<>();
 		for (ProviderPacing settings : providers) {
 			RetryBudgetSettings budget = settings.retryBudget();
@@ -71,6 +84,7 @@ public final class Pacing implements RateLimitObserver {
 		this.providers = Collections.unmodifiableMap(states);
 		this.clock = clock;
 		this.metrics = metrics;
+		this.cooldowns = cooldowns;
 	}
 
 	@Override
@@ -83,7 +97,7 @@ public final class Pacing implements RateLimitObserver {
 	public void observe(String provider, String model, Snapshot snapshot) {
 		Target target = new Target(provider, model);
 		TargetState state = target(target);
-		state.update(snapshot, this.clock.instant());
+		Instant until = state.update(snapshot, this.clock.instant());
 		// A gauge per limit the provider reports, from its first answer that reports it.
 		if (!state.requestsGauge && snapshot.requests().remaining() != null) {
 			state.requestsGauge = true;
@@ -92,6 +106,9 @@ public final class Pacing implements RateLimitObserver {
 		if (!state.tokensGauge && snapshot.tokens().remaining() != null) {
 			state.tokensGauge = true;
 			this.metrics.rateLimitRemaining(target, "tokens", state, (s) -> remaining(s, Snapshot::tokens));
+		}
+		if (until != null) {
+			this.cooldowns.learned(new Cooldown(target, until, Cooldown.Cause.RATE_LIMIT));
 		}
 	}
 
@@ -123,7 +140,9 @@ public final class Pacing implements RateLimitObserver {
 
 	/**
 	 * Hold requests to a target back until an instant, as if its headers had said its limit is
-	 * used up until then; a later instant already known wins.
+	 * used up until then; a later instant already known wins. Unlike what the headers say, this is
+	 * not passed on to the {@link CooldownListener}: it is how cooldowns received from other
+	 * instances are applied.
 	 * @param target the target
 	 * @param until the instant
 	 */
@@ -209,12 +228,16 @@ public final class Pacing implements RateLimitObserver {
 
 		private volatile boolean tokensGauge;
 
-		void update(Snapshot snapshot, Instant now) {
+		/**
+		 * Keep the snapshot and return until when it says the limit is used up, if it does.
+		 */
+		@Nullable Instant update(Snapshot snapshot, Instant now) {
 			this.snapshot = snapshot;
 			Instant until = snapshot.exhaustedUntil(now);
 			if (until != null) {
 				exhaustUntil(until);
 			}
+			return until;
 		}
 
 		synchronized void exhaustUntil(Instant until) {

@@ -58,7 +58,8 @@ class ConfigurationDocumentationTests {
 	 * The documents whose {@code llm.*} names must exist.
 	 */
 	private static final List<String> GUIDES = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
-			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md");
+			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
+			"docs/fleet.md");
 
 	/**
 	 * Where the rows of a map's values sit: {@code llm.providers.<name>.base-url}.
@@ -167,7 +168,7 @@ class ConfigurationDocumentationTests {
 		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
 				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
 				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING,
-				MicrometerLlmMetrics.HEDGES);
+				MicrometerLlmMetrics.HEDGES, MicrometerLlmMetrics.SHARED_COOLDOWNS);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {
@@ -260,6 +261,10 @@ class ConfigurationDocumentationTests {
 		}
 		if (actual instanceof Number number) {
 			return new BigDecimal(documented).compareTo(new BigDecimal(number.toString())) == 0;
+		}
+		if (actual instanceof Enum<?> constant) {
+			// The metadata and the tables write an enum's value as a property's value: none, redis.
+			return documented.equalsIgnoreCase(constant.name().replace('_', '-'));
 		}
 		if (actual instanceof Collection<?> || actual instanceof Map<?, ?>) {
 			return elements(documented).equals(elements(render(actual)))

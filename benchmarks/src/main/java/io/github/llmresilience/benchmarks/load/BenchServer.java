@@ -40,6 +40,7 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * share of them (drawn from the call, so that every client meets the same slow calls), as a
  * provider that has slow minutes;</li>
  * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
+ * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -70,6 +71,11 @@ public final class BenchServer {
 
 	static final String BACKUP = "backup";
 
+	/**
+	 * A model whose server always asks for two minutes: 429 with {@code Retry-After: 120}.
+	 */
+	static final String COOLING = "cooling";
+
 	static final String READY = "BenchServer listening on ";
 
 	static final String COUNTS = "COUNTS";
@@ -95,6 +101,8 @@ public final class BenchServer {
 	private final double serverError;
 
 	private final FakeResponse ok = FakeResponse.ok("Hello");
+
+	private final FakeResponse cooling = FakeResponse.status(429).retryAfterSeconds(120);
 
 	private final FakeResponse slow;
 
@@ -250,6 +258,7 @@ public final class BenchServer {
 			case PACED -> paced();
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
+			case COOLING -> this.cooling;
 			default -> this.ok;
 		};
 	}

@@ -16,6 +16,8 @@ import java.util.Set;
  * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
  * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
+ * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
+ * (needs {@code redis-server} on the {@code PATH});</li>
  * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
  * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
  * </ul>
@@ -24,7 +26,7 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "peers");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers");
 
 	private LoadHarness() {
 	}
@@ -142,6 +144,21 @@ public final class LoadHarness {
 						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
 						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
 						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
+			}
+			if (scenarios.contains("h")) {
+				FleetCooldown.Result result = new FleetCooldown(server, options).run();
+				if (result == null) {
+					System.out.println("(h) SKIPPED: no redis-server on the PATH (on Debian: apt-get install "
+							+ "--no-install-recommends redis-server); the scenario starts one on a free loopback port.");
+					System.out.println();
+				}
+				else {
+					System.out.println(result.report());
+					verdicts.add(verdict(result.met(), "(h) fleet: the primary told Retry-After: 120 received "
+							+ result.on().primary + " request(s) with shared state, " + result.off().primary
+							+ " without (" + result.off().served.get() + " and " + result.on().served.get()
+							+ " calls served)"));
+				}
 			}
 			if (scenarios.contains("peers")) {
 				Peers.Result result = new Peers(server, options).run();

@@ -17,7 +17,7 @@ final class Options {
 	static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
 	static {
-		option("scenarios", "a,a2,b,c,d,e,f,g", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, peers");
+		option("scenarios", "a,a2,b,c,d,e,f,g,h", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, h, peers");
 		option("seed", "42", "seed of the fault mix");
 		option("server-jvm", "-Xmx1g", "options of the server JVM, comma-separated");
 		option("happy-calls", "20000", "(a) calls per round");
@@ -68,6 +68,9 @@ final class Options {
 		option("paced-concurrency", "20", "(f) calls in flight");
 		option("paced-every", "50", "(f) every n-th answer says the limit is used up");
 		option("paced-reset-ms", "2000", "(f) the reset of a used-up limit, in milliseconds");
+		option("fleet-calls", "1000", "(h) logical calls per instance, three instances, shared state off then on");
+		option("fleet-concurrency", "1", "(h) calls in flight per instance");
+		option("fleet-stagger-ms", "200", "(h) how long after the previous instance's first answer each instance starts calling");
 		option("outage-warmup-calls", "20000", "(d) calls first, on a target of their own, to warm the JIT compiler up");
 		option("hedge-calls", "1000", "(g) calls per round, for each policy");
 		option("hedge-rate", "100", "(g) calls started per second, whatever the calls in flight");

@@ -30,7 +30,7 @@ record MarkdownDocument(Path path, List<String> lines) {
 	 */
 	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
 			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
-			"docs/spring-ai.md", "docs/metrics.md");
+			"docs/spring-ai.md", "docs/metrics.md", "docs/fleet.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+)\\s*-->");
 

@@ -113,6 +113,15 @@ class DashboardIT {
 	private static final Set<String> OUTAGE_ALERTS = Set.of("LlmPolicyUnavailable", "LlmCallsFailing",
 			"LlmQuotaExhausted", "LlmProviderRejectsKeyOrModel");
 
+	/**
+	 * The series that only an application sharing state through Redis records
+	 * ({@code llm.shared-state.type=redis}, docs/fleet.md). The demo app has no Redis, so the panels
+	 * and queries that read them cannot return data here; they must still be valid PromQL, and the
+	 * starter's {@code SharedStateIT} checks the meter against a real Redis. Nothing else may be
+	 * exempted.
+	 */
+	private static final Set<String> NEED_SHARED_STATE = Set.of("llm_shared_cooldowns_total");
+
 	private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*),\\s*(\\w+)\\)");
 
 	private static final Duration AWAIT = Duration.ofSeconds(60);
@@ -211,6 +220,18 @@ class DashboardIT {
 	}
 
 	@Test
+	void onlyTheFleetPanelIsExemptedFromReturningData() {
+		List<String> exempted = this.dashboard.panels()
+			.stream()
+			.filter((panel) -> panel.queries()
+				.stream()
+				.anyMatch((query) -> NEED_SHARED_STATE.stream().anyMatch(query.expr()::contains)))
+			.map(Panel::title)
+			.toList();
+		assertThat(exempted).containsExactly("Cooldowns shared");
+	}
+
+	@Test
 	void theQueriesOfTheMetricsPageReturnData() {
 		Map<String, String> queries = new LinkedHashMap<>();
 		List<String> examples = MetricsGuide.read().promqlExamples();
@@ -273,7 +294,18 @@ class DashboardIT {
 			.containsExactlyInAnyOrderElementsOf(expected);
 	}
 
-	private void assertEveryQueryReturnsData(Map<String, String> queries) {
+	private void assertEveryQueryReturnsData(Map<String, String> all) {
+		Map<String, String> queries = new LinkedHashMap<>();
+		all.forEach((name, promql) -> {
+			if (NEED_SHARED_STATE.stream().anyMatch(promql::contains)) {
+				JsonNode answer = prometheus.query(promql);
+				assertThat(answer.path("status").asString()).as("%s: %s", name, answer).isEqualTo("success");
+				logger.info("{}: needs shared state (Redis), which the demo app has not; the query is valid", name);
+			}
+			else {
+				queries.put(name, promql);
+			}
+		});
 		Map<String, String> problems = new LinkedHashMap<>();
 		Map<String, String> results = new LinkedHashMap<>();
 		await("every query returns data", () -> {

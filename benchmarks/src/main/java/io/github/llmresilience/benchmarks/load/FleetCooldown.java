@@ -1,0 +1,318 @@
+package io.github.llmresilience.benchmarks.load;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmSharedStateAutoConfiguration;
+import io.github.llmresilience.benchmarks.ObservedMeters;
+
+/**
+ * (h) A fleet of three instances (application contexts in this JVM) whose primary answers
+ * {@code 429 Retry-After: 120}, with a fallback on another provider: how many requests the primary
+ * receives with shared state off (each instance finds out for itself) and on (the first instance
+ * tells the others through Redis). The instances start calling one after the other, each a little
+ * after the previous one got its first answer, as a fleet's traffic arrives. It needs {@code redis-server} on the {@code PATH} (Debian's
+ * {@code redis-server} package), which it starts on a free loopback port; without one the scenario
+ * is skipped.
+ */
+final class FleetCooldown {
+
+	private static final int INSTANCES = 3;
+
+	private final ServerProcess server;
+
+	private final Options options;
+
+	FleetCooldown(ServerProcess server, Options options) {
+		this.server = server;
+		this.options = options;
+	}
+
+	/**
+	 * Run both sides.
+	 * @return the result, or {@code null} if no {@code redis-server} is on the {@code PATH}
+	 * @throws Exception if a side fails
+	 */
+	@Nullable Result run() throws Exception {
+		Path redisServer = onPath("redis-server");
+		if (redisServer == null) {
+			return null;
+		}
+		try (Redis redis = Redis.start(redisServer)) {
+			return new Result(side(false, redis), side(true, redis), redis.version, this.options);
+		}
+	}
+
+	private Side side(boolean shared, Redis redis) throws Exception {
+		int calls = this.options.integer("fleet-calls");
+		int concurrency = this.options.integer("fleet-concurrency");
+		long stagger = this.options.integer("fleet-stagger-ms");
+		this.server.reset();
+		Side side = new Side(shared ? "shared state on" : "shared state off");
+		List<ConfigurableApplicationContext> fleet = new ArrayList<>();
+		Map<String, Object> properties = properties(shared, redis);
+		try {
+			for (int i = 0; i < INSTANCES; i++) {
+				fleet.add(StarterApp.start(shared ? SharedApplication.class : StarterApp.Application.class,
+						properties));
+			}
+			List<Thread> threads = new ArrayList<>();
+			List<CountDownLatch> firstAnswers = new ArrayList<>();
+			for (int i = 0; i < INSTANCES; i++) {
+				firstAnswers.add(new CountDownLatch(1));
+			}
+			long start = System.nanoTime();
+			for (int i = 0; i < INSTANCES; i++) {
+				LlmClient llm = fleet.get(i).getBean(LlmClient.class);
+				String prefix = (shared ? "on-" : "off-") + i + "-";
+				CountDownLatch previous = (i > 0) ? firstAnswers.get(i - 1) : null;
+				CountDownLatch first = firstAnswers.get(i);
+				Thread thread = new Thread(() -> {
+					// The next instance starts calling a little after the previous one got its first
+					// answer, as a fleet's traffic arrives: after the server has told one instance.
+					if (previous != null) {
+						await(previous);
+						sleep(stagger);
+					}
+					CallRunner runner = new CallRunner();
+					runner.run(calls, concurrency,
+							(n) -> llm.chat("fleet", ChatRequest.builder().user(Wire.content(prefix + n)).build())
+								.doFinally((signal) -> first.countDown()),
+							new Latencies(calls));
+					side.served.addAndGet(runner.succeeded.get());
+					side.failed.addAndGet(runner.failed.get());
+				}, "fleet-instance-" + i);
+				threads.add(thread);
+				thread.start();
+			}
+			for (Thread thread : threads) {
+				thread.join();
+			}
+			side.wall = System.nanoTime() - start;
+			for (ConfigurableApplicationContext instance : fleet) {
+				side.published += count(instance, "published");
+				side.applied += count(instance, "applied");
+			}
+		}
+		finally {
+			fleet.forEach(ConfigurableApplicationContext::close);
+		}
+		Map<String, Long> counts = this.server.counts();
+		side.primary = counts.getOrDefault(BenchServer.COOLING, 0L);
+		side.fallback = counts.getOrDefault("fleet-spare", 0L);
+		return side;
+	}
+
+	private Map<String, Object> properties(boolean shared, Redis redis) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("llm.providers.account.base-url", this.server.rootUrl() + "/account/v1");
+		properties.put("llm.providers.account.api-key", "sk-bench");
+		properties.put("llm.providers.spare.base-url", this.server.rootUrl() + "/spare/v1");
+		properties.put("llm.providers.spare.api-key", "sk-bench");
+		properties.put("llm.policies.fleet.provider", "account");
+		properties.put("llm.policies.fleet.model", BenchServer.COOLING);
+		properties.put("llm.policies.fleet.fallbacks[0].provider", "spare");
+		properties.put("llm.policies.fleet.fallbacks[0].model", "fleet-spare");
+		properties.put("llm.defaults.retry.max-retry-after", "60s");
+		if (shared) {
+			properties.put("llm.shared-state.type", "redis");
+			properties.put("llm.shared-state.key-prefix", "bench-" + System.nanoTime());
+			properties.put("spring.data.redis.host", "127.0.0.1");
+			properties.put("spring.data.redis.port", redis.port);
+		}
+		return properties;
+	}
+
+	private static long count(ConfigurableApplicationContext instance, String direction) {
+		return (long) instance.getBean(MeterRegistry.class)
+			.find("llm.shared.cooldowns")
+			.tag("direction", direction)
+			.counters()
+			.stream()
+			.mapToDouble(Counter::count)
+			.sum();
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static @Nullable Path onPath(String name) {
+		for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+			Path candidate = Path.of(directory, name);
+			if (Files.isExecutable(candidate)) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * An instance with shared state: Spring Boot's Redis auto-configuration and llm-resilience's.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
+			LlmResilienceAutoConfiguration.class, DataRedisAutoConfiguration.class,
+			DataRedisReactiveAutoConfiguration.class, LlmSharedStateAutoConfiguration.class })
+	@Import(ObservedMeters.class)
+	static class SharedApplication {
+
+	}
+
+	/**
+	 * A {@code redis-server} of this machine, on a free loopback port, without persistence.
+	 */
+	private static final class Redis implements AutoCloseable {
+
+		private final Process process;
+
+		private final int port;
+
+		private final String version;
+
+		private Redis(Process process, int port, String version) {
+			this.process = process;
+			this.port = port;
+			this.version = version;
+		}
+
+		static Redis start(Path binary) throws IOException, InterruptedException {
+			String version = new String(new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true)
+				.start()
+				.getInputStream()
+				.readAllBytes()).trim();
+			int port;
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				port = socket.getLocalPort();
+			}
+			Path log = Files.createTempFile("llm-resilience-bench-redis", ".log");
+			Process process = new ProcessBuilder(binary.toString(), "--bind", "127.0.0.1", "--port",
+					String.valueOf(port), "--save", "", "--appendonly", "no")
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (System.nanoTime() < deadline) {
+				try (Socket socket = new Socket()) {
+					socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+					return new Redis(process, port, version);
+				}
+				catch (IOException notYet) {
+					if (!process.isAlive()) {
+						break;
+					}
+					Thread.sleep(50);
+				}
+			}
+			process.destroyForcibly();
+			throw new IOException("redis-server did not listen on port " + port + "; its log: " + log);
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			this.process.destroy();
+			this.process.waitFor();
+		}
+
+	}
+
+	/**
+	 * One side.
+	 */
+	static final class Side {
+
+		final String name;
+
+		final AtomicLong served = new AtomicLong();
+
+		final AtomicLong failed = new AtomicLong();
+
+		long primary;
+
+		long fallback;
+
+		long published;
+
+		long applied;
+
+		long wall;
+
+		Side(String name) {
+			this.name = name;
+		}
+
+	}
+
+	record Result(Side off, Side on, String redisVersion, Options options) {
+
+		boolean met() {
+			return this.on.primary <= this.options.integer("fleet-concurrency") && this.off.primary >= INSTANCES
+					&& this.on.failed.get() == 0 && this.off.failed.get() == 0;
+		}
+
+		String report() {
+			StringBuilder text = new StringBuilder();
+			text.append(String.format("(h) a fleet of %d instances, %,d calls each (%d in flight per instance, each "
+					+ "instance starting %s ms after the previous one's first answer); the primary always answers 429 "
+					+ "Retry-After: 120 (max-retry-after 60 s), a fallback on another provider answers; shared state "
+					+ "through %s on loopback%n", INSTANCES, this.options.integer("fleet-calls"),
+					this.options.integer("fleet-concurrency"), this.options.string("fleet-stagger-ms"),
+					this.redisVersion));
+			Table table = new Table("", this.off.name, this.on.name, "on / off");
+			table.row("requests the primary received", this.off.primary, this.on.primary,
+					Table.ratio((double) this.on.primary / Math.max(1, this.off.primary)));
+			table.row("requests the fallback received", this.off.fallback, this.on.fallback, "");
+			table.row("cooldowns published (llm.shared.cooldowns)", this.off.published, this.on.published, "");
+			table.row("cooldowns applied (llm.shared.cooldowns)", this.off.applied, this.on.applied, "");
+			table.row("calls served", this.off.served.get(), this.on.served.get(), "");
+			table.row("calls failed", this.off.failed.get(), this.on.failed.get(), "");
+			table.row("wall time", Table.seconds(this.off.wall), Table.seconds(this.on.wall), "");
+			text.append(table);
+			return text.toString();
+		}
+
+	}
+
+}

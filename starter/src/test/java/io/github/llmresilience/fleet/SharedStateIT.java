@@ -1,0 +1,256 @@
+package io.github.llmresilience.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import reactor.test.StepVerifier;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.actuate.LlmHealthIndicator;
+import io.github.llmresilience.shared.FleetRequestLimiters;
+import io.github.llmresilience.shared.RedisSharedState;
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+
+import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
+import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A fleet of instances (application contexts) sharing one real Redis (Debian's
+ * {@code redis-server} in a container) and one provider ({@link FakeLlmServer}): what one instance
+ * learns from the server, the others act on, without asking the server again; a declared limit
+ * holds for the fleet; and when Redis goes away the instances go on alone, and share again when it
+ * is back. The instances' engine clock stands still unless a test moves it, so a cooldown of two
+ * minutes ends when the test says.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class SharedStateIT {
+
+	private static final ChatRequest QUESTION = ChatRequest.builder().user("What is the capital of France?").build();
+
+	/**
+	 * What a 429 that asks for two minutes looks like: longer than the policy's max-retry-after.
+	 */
+	private static final FakeResponse RETRY_AFTER_120 = FakeResponse.status(429).retryAfterSeconds(120);
+
+	/**
+	 * OpenAI's answer when the account's quota is used up, as its error code guide lists it
+	 * (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You exceeded your
+	 * current quota, please check your plan and billing details").
+	 */
+	private static final FakeResponse QUOTA_EXHAUSTED = FakeResponse.error(429, "insufficient_quota",
+			"insufficient_quota", "You exceeded your current quota, please check your plan and billing details.");
+
+	private static final Duration AWAIT = Duration.ofSeconds(60);
+
+	@Container
+	static final RedisContainer redis = new RedisContainer();
+
+	private final FakeLlmServer server = FakeLlmServer.start();
+
+	private final MutableClock clock = new MutableClock(Instant.now());
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	private String keyPrefix;
+
+	@BeforeEach
+	void prefixOfThisTest(TestInfo test) {
+		this.keyPrefix = "it-" + test.getTestMethod().orElseThrow().getName();
+		this.server.model(BACKUP).thenAlways(FakeResponse.ok("Paris, said the backup."));
+	}
+
+	@AfterEach
+	void stopInstances() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+		this.server.close();
+	}
+
+	@Test
+	void whenOneInstanceIsToldRetryAfterTheOthersSendNothingToThatTargetUntilTheInstantThenTryItAgain() {
+		ConfigurableApplicationContext a = start();
+		ConfigurableApplicationContext b = start();
+		ConfigurableApplicationContext c = start();
+		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
+		assertServedBy(a, new Served("backup", BACKUP, 2, true));
+		assertThat(primaryRequests()).isEqualTo(1);
+		awaitCount(b, "applied", 1);
+		awaitCount(c, "applied", 1);
+		for (int i = 0; i < 5; i++) {
+			assertServedBy(b, new Served("backup", BACKUP, 1, true));
+			assertServedBy(c, new Served("backup", BACKUP, 1, true));
+		}
+		assertThat(primaryRequests()).isEqualTo(1);
+		assertThat(cooldowns(a, "published")).isEqualTo(1);
+		assertThat(redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*"))
+			.isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
+		// Two minutes later the server answers again, and the instances ask it again.
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
+		this.clock.advance(Duration.ofSeconds(121));
+		assertServedBy(b, new Served("openai", PRIMARY, 1, false));
+		assertServedBy(c, new Served("openai", PRIMARY, 1, false));
+		assertThat(primaryRequests()).isEqualTo(3);
+		assertThat(cooldowns(b, "published") + cooldowns(c, "published")).isZero();
+	}
+
+	@Test
+	void whenOneInstanceFindsTheQuotaUsedUpTheOthersSkipThatTarget() {
+		ConfigurableApplicationContext a = start();
+		ConfigurableApplicationContext b = start();
+		ConfigurableApplicationContext c = start();
+		this.server.model(PRIMARY).thenAlways(QUOTA_EXHAUSTED);
+		assertServedBy(a, new Served("backup", BACKUP, 2, true));
+		awaitCount(b, "applied", 1);
+		awaitCount(c, "applied", 1);
+		for (int i = 0; i < 5; i++) {
+			assertServedBy(b, new Served("backup", BACKUP, 1, true));
+			assertServedBy(c, new Served("backup", BACKUP, 1, true));
+		}
+		assertThat(primaryRequests()).isEqualTo(1);
+		assertThat(a.getBean(MeterRegistry.class)
+			.get("llm.shared.cooldowns")
+			.tags("direction", "published", "cause", "quota-exhausted", "provider", "openai", "model", PRIMARY)
+			.counter()
+			.count()).isEqualTo(1);
+	}
+
+	@Test
+	void aDeclaredLimitOf60RequestsPerMinuteHoldsAcrossTheFleet() {
+		// A call that finds no permit free is not held back (max-retry-after 0): it falls back at once.
+		String[] limited = { "llm.providers.openai.rate-limit.requests-per-minute=60",
+				"llm.defaults.retry.max-retry-after=0s" };
+		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
+		for (ConfigurableApplicationContext instance : fleet) {
+			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
+		}
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
+		AtomicInteger served = new AtomicInteger();
+		// A minute in steps of a second: each instance makes a call a second, three for the fleet.
+		for (int second = 0; second < 60; second++) {
+			for (ConfigurableApplicationContext instance : fleet) {
+				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
+					.assertNext((response) -> served.incrementAndGet())
+					.verifyComplete();
+			}
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(served).hasValue(180);
+		// One request a second for the fleet; held per instance, the limit would let all 180 through.
+		assertThat(primaryRequests()).isBetween(55, 61);
+		assertThat(this.server.requests(BACKUP)).hasSize(180 - primaryRequests());
+	}
+
+	@Test
+	void whenRedisStopsCallsAreServedAndTheHealthSaysSoAndWhatWasLearnedMeanwhileIsSharedWhenItIsBack() {
+		ConfigurableApplicationContext a = start();
+		ConfigurableApplicationContext b = start();
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
+		assertSharedState(a, "UP");
+		redis.stopServer();
+		try {
+			assertServedBy(a, new Served("openai", PRIMARY, 1, false));
+			await("instance A finds Redis gone", () -> sharedState(a).get("status").equals("DOWN"));
+			assertSharedState(a, "DOWN");
+			// Only A asks the primary while Redis is away, and learns that it must wait two minutes.
+			this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
+			assertServedBy(a, new Served("backup", BACKUP, 2, true));
+			assertServedBy(a, new Served("backup", BACKUP, 1, true));
+			assertThat(sharedState(a)).containsEntry("pendingCooldowns", 1);
+			assertThat(cooldowns(a, "published")).isZero();
+		}
+		finally {
+			redis.startServer();
+		}
+		await("instance A shares again", () -> sharedState(a).get("status").equals("UP"));
+		awaitCount(a, "published", 1);
+		awaitCount(b, "applied", 1);
+		assertServedBy(b, new Served("backup", BACKUP, 1, true));
+		assertThat(primaryRequests()).isEqualTo(2);
+		assertThat(redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*"))
+			.isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
+		assertThat(sharedState(a)).containsEntry("pendingCooldowns", 0);
+	}
+
+	@Test
+	void anInstanceStartedAfterACooldownWasPublishedSkipsTheTargetFromItsFirstCall() {
+		ConfigurableApplicationContext a = start();
+		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
+		assertServedBy(a, new Served("backup", BACKUP, 2, true));
+		awaitCount(a, "published", 1);
+		ConfigurableApplicationContext d = start();
+		assertServedBy(d, new Served("backup", BACKUP, 1, true));
+		assertThat(primaryRequests()).isEqualTo(1);
+		assertThat(cooldowns(d, "applied")).isEqualTo(1);
+	}
+
+	private ConfigurableApplicationContext start(String... properties) {
+		ConfigurableApplicationContext instance = FleetApplication.start(this.server, redis, this.keyPrefix, this.clock,
+				properties);
+		this.instances.add(instance);
+		return instance;
+	}
+
+	private int primaryRequests() {
+		return this.server.requests(PRIMARY).size();
+	}
+
+	private static void assertServedBy(ConfigurableApplicationContext instance, Served served) {
+		StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
+			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
+			.verifyComplete();
+	}
+
+	private static void assertSharedState(ConfigurableApplicationContext instance, String status) {
+		Health health = instance.getBean(LlmHealthIndicator.class).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(sharedState(instance)).containsEntry("type", "redis").containsEntry("status", status);
+		assertThat(instance.getBean(RedisSharedState.class).available()).isEqualTo(status.equals("UP"));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> sharedState(ConfigurableApplicationContext instance) {
+		return (Map<String, Object>) instance.getBean(LlmHealthIndicator.class).health().getDetails().get("sharedState");
+	}
+
+	private static double cooldowns(ConfigurableApplicationContext instance, String direction) {
+		return instance.getBean(MeterRegistry.class)
+			.find("llm.shared.cooldowns")
+			.tag("direction", direction)
+			.counters()
+			.stream()
+			.mapToDouble(Counter::count)
+			.sum();
+	}
+
+	private static void awaitCount(ConfigurableApplicationContext instance, String direction, int count) {
+		await("llm.shared.cooldowns{direction=" + direction + "} reaches " + count,
+				() -> cooldowns(instance, direction) >= count);
+		assertThat(cooldowns(instance, direction)).isEqualTo(count);
+	}
+
+	private static void await(String what, Supplier<Boolean> condition) {
+		Awaitility.await(what).atMost(AWAIT).pollInterval(Duration.ofMillis(50)).until(condition::get);
+	}
+
+}
