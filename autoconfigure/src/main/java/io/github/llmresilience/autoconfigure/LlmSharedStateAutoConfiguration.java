@@ -1,6 +1,7 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Clock;
+import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,6 +18,7 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.util.ClassUtils;
 
+import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Pacing;
@@ -75,8 +78,8 @@ public final class LlmSharedStateAutoConfiguration {
 	}
 
 	/**
-	 * Declared limits held by the fleet, with bucket4j's Lettuce integration (the starter brings
-	 * it); without it they hold per instance.
+	 * Declared limits held by the fleet, with bucket4j's Lettuce integration, which the
+	 * application adds for them.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = { "io.github.bucket4j.redis.lettuce.Bucket4jLettuce", "io.lettuce.core.RedisClient",
@@ -89,6 +92,34 @@ public final class LlmSharedStateAutoConfiguration {
 		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState,
 				@Qualifier(LlmResilienceAutoConfiguration.CLOCK_BEAN) ObjectProvider<Clock> clock) {
 			return new FleetRequestLimiters(sharedState, clock.getIfAvailable(Clock::systemUTC));
+		}
+
+	}
+
+	/**
+	 * Shared state with declared limits but without bucket4j: the limits would silently hold per
+	 * instance, so the start says what to add.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass("io.github.bucket4j.redis.lettuce.Bucket4jLettuce")
+	@ConditionalOnBean(type = CONNECTION_FACTORY)
+	static class MissingBucket4jConfiguration {
+
+		@Bean
+		Object llmFleetRequestLimitsUnavailable(LlmConfiguration configuration) {
+			List<String> declared = configuration.pacing()
+				.stream()
+				.filter((provider) -> provider.requestsPerMinute() > 0)
+				.map((provider) -> "llm.providers." + provider.provider() + ".rate-limit.requests-per-minute")
+				.toList();
+			if (!declared.isEmpty()) {
+				throw new SharedStateUnavailableException("llm.shared-state.type=redis makes declared request limits "
+						+ "hold for the whole fleet, with bucket4j's Lettuce integration, which is not on the classpath; "
+						+ "without it " + declared + " would hold per instance",
+						"Add com.bucket4j:bucket4j_jdk17-lettuce to the application, or remove the declared limits "
+								+ "(the providers' rate-limit headers still pace the fleet).");
+			}
+			return declared;
 		}
 
 	}

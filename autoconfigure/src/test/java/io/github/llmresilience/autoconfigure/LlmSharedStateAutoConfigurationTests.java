@@ -83,6 +83,30 @@ class LlmSharedStateAutoConfigurationTests {
 	}
 
 	@Test
+	void declaredLimitsWithoutBucket4jFailTheStartRatherThanHoldPerInstance() {
+		this.runner.withPropertyValues("llm.shared-state.type=redis")
+			.withClassLoader(new FilteredClassLoader("io.github.bucket4j"))
+			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new SharedStateFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("llm.providers.openai.rate-limit.requests-per-minute");
+				assertThat(analysis.getAction()).contains("com.bucket4j:bucket4j_jdk17-lettuce");
+			});
+	}
+
+	@Test
+	void withoutDeclaredLimitsSharedStateNeedsNoBucket4j() {
+		this.runner.withPropertyValues("llm.shared-state.type=redis",
+				"llm.providers.openai.rate-limit.requests-per-minute=0")
+			.withClassLoader(new FilteredClassLoader("io.github.bucket4j"))
+			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(RedisSharedState.class)
+				.doesNotHaveBean(FleetRequestLimiters.class));
+	}
+
+	@Test
 	void aKeyPrefixWithGlobCharactersIsRejected() {
 		this.runner.withPropertyValues("llm.shared-state.type=redis", "llm.shared-state.key-prefix=llm*")
 			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
