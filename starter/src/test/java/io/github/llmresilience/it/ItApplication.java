@@ -40,7 +40,8 @@ class ItApplication {
 
 	/**
 	 * Start the application against WireMock, with millisecond settings: 20 ms backoffs without
-	 * jitter, and a read timeout of 300 ms on the primary provider.
+	 * jitter. The primary provider's timeouts are 5 s, which a slow machine does not reach and
+	 * tests about timeouts shorten.
 	 * @param wiremock the WireMock container
 	 * @param properties more properties, which win
 	 * @return the running application
@@ -49,9 +50,9 @@ class ItApplication {
 		List<String> all = new ArrayList<>(List.of(
 				"llm.providers.primary.base-url=" + wiremock.baseUrl("primary"),
 				"llm.providers.primary.api-key=sk-it-primary",
-				"llm.providers.primary.read-timeout=300ms",
-				"llm.providers.primary.first-chunk-timeout=2s",
-				"llm.providers.primary.stream-idle-timeout=1s",
+				"llm.providers.primary.read-timeout=5s",
+				"llm.providers.primary.first-chunk-timeout=5s",
+				"llm.providers.primary.stream-idle-timeout=5s",
 				"llm.providers.backup.base-url=" + wiremock.baseUrl("backup"),
 				"llm.providers.backup.api-key=sk-it-backup",
 				"llm.defaults.retry.max-attempts=3",
