@@ -1,8 +1,13 @@
 package io.github.llmresilience.behaviour;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 
@@ -23,6 +28,33 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs the starter against {@link FakeLlmServer} on real sockets, in real time with millisecond
  * settings: two providers on one server, {@code openai} (path {@code /openai/v1}) and
  * {@code backup} (path {@code /backup/v1}).
+ *
+ * <p>
+ * How these tests treat time, so that they pass on a loaded machine and still fail when the
+ * behaviour is wrong:
+ * <ul>
+ * <li>What a user relies on is asserted exactly: how many requests each target received, in what
+ * order, who served, what the caller got, the meters.</li>
+ * <li>A gap between two requests is never shorter than the wait between them, so its lower bound
+ * is exact: the server records a request before it answers it, and the client starts waiting only
+ * once it has read that answer. Load only ever makes a gap longer. The one exception is a wait
+ * that starts when the client writes the request, a read or first-chunk timeout: the server may
+ * record that request up to {@link #IN_TRANSIT} after the write, so such gaps are checked with
+ * {@link #assertGapsAfterTimeouts}.</li>
+ * <li>An upper bound tells the right wait from a wrong one, not a fast machine from a slow one: a
+ * gap may be {@link #SLOW} longer than its wait, and the settings here keep every wrong wait at
+ * least twice that long (the library's default backoff is 2s, {@code max-retry-after} is 2s, and
+ * the read timeouts are 10s unless a test is about them). A test whose own wait would come
+ * within scheduling noise of a wrong one scales its waits up instead.</li>
+ * <li>The timing arithmetic itself (backoff and multiplier, jitter, {@code Retry-After},
+ * {@code max-elapsed}, deadlines, the circuit breaker's open state) is checked exactly in virtual
+ * time by the engine's tests ({@code LlmExecutorTests}, {@code RetryDeciderTests}); here it is
+ * enough to see that a user's settings reach it.</li>
+ * <li>Nothing depends on which of two things happens first in real time: a circuit breaker's open
+ * state is timed by a {@link TestClock} the test moves ({@link #runner(TestClock, String...)}),
+ * conditions are awaited with Awaitility, and "nothing more happens" is
+ * {@code await().during(...)}. No test sleeps.</li>
+ * </ul>
  */
 abstract class BehaviourTestSupport {
 
@@ -31,16 +63,17 @@ abstract class BehaviourTestSupport {
 	static final String FALLBACK = "claude-3-5-haiku";
 
 	/**
-	 * How much earlier than expected a request may be recorded. Gaps are measured where the server
-	 * receives the requests, and a loaded machine can delay one receipt more than the next; the
-	 * exact waits are checked in virtual time by the engine's tests.
+	 * How much longer than its wait a gap between two requests may be: what a loaded machine
+	 * adds (scheduling, a new connection, a garbage collection), and half the shortest wrong
+	 * wait these settings allow.
 	 */
-	static final Duration EARLY = Duration.ofMillis(100);
+	static final Duration SLOW = Duration.ofSeconds(1);
 
 	/**
-	 * How much later than expected a request may be recorded.
+	 * How long after the client wrote a request the server may record it (60ms and more seen on
+	 * a loaded machine); only waits that start at that write, timeouts, are measured from it.
 	 */
-	static final Duration TOLERANCE = Duration.ofMillis(150);
+	static final Duration IN_TRANSIT = Duration.ofMillis(250);
 
 	final FakeLlmServer server = FakeLlmServer.start();
 
@@ -51,8 +84,8 @@ abstract class BehaviourTestSupport {
 
 	ApplicationContextRunner runner(String... properties) {
 		List<String> all = new ArrayList<>(List.of("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
-				"llm.providers.openai.api-key=sk-primary-key", "llm.providers.openai.read-timeout=500ms",
-				"llm.providers.openai.first-chunk-timeout=500ms", "llm.providers.openai.stream-idle-timeout=300ms",
+				"llm.providers.openai.api-key=sk-primary-key", "llm.providers.openai.read-timeout=10s",
+				"llm.providers.openai.first-chunk-timeout=10s", "llm.providers.openai.stream-idle-timeout=10s",
 				"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
 				"llm.providers.backup.api-key=sk-backup-key", "llm.defaults.retry.initial-backoff=20ms",
 				"llm.defaults.retry.jitter=0", "llm.defaults.retry.max-retry-after=2s",
@@ -72,6 +105,14 @@ abstract class BehaviourTestSupport {
 			.withPropertyValues(all.toArray(String[]::new));
 	}
 
+	/**
+	 * A runner whose engine reads the given clock: circuit breakers stay open until the test
+	 * moves it past the end of their open state, however long the calls in between take.
+	 */
+	ApplicationContextRunner runner(TestClock clock, String... properties) {
+		return runner(properties).withBean(LlmResilienceAutoConfiguration.CLOCK_BEAN, Clock.class, () -> clock);
+	}
+
 	List<RecordedRequest> primaryRequests() {
 		return this.server.requests(PRIMARY);
 	}
@@ -80,14 +121,38 @@ abstract class BehaviourTestSupport {
 		return this.server.requests(FALLBACK);
 	}
 
-	static void assertGaps(List<RecordedRequest> requests, Duration... expected) {
+	/**
+	 * Assert the gaps between requests that each followed an answer to the one before: each at
+	 * least its wait, and at most {@link #SLOW} more.
+	 */
+	static void assertGaps(List<RecordedRequest> requests, Duration... waits) {
+		assertGaps(requests, Duration.ZERO, waits);
+	}
+
+	/**
+	 * Assert the gaps between requests that each followed a timeout of the one before, whose
+	 * clock started when the client wrote it: each at least its wait less {@link #IN_TRANSIT},
+	 * and at most {@link #SLOW} more.
+	 */
+	static void assertGapsAfterTimeouts(List<RecordedRequest> requests, Duration... waits) {
+		assertGaps(requests, IN_TRANSIT, waits);
+	}
+
+	private static void assertGaps(List<RecordedRequest> requests, Duration early, Duration... waits) {
 		List<Duration> gaps = FakeLlmServer.gaps(requests);
-		assertThat(gaps).hasSize(expected.length);
-		for (int i = 0; i < expected.length; i++) {
-			Duration earliest = expected[i].minus(EARLY);
-			assertThat(gaps.get(i)).as("gap %d", i)
-				.isBetween(earliest.isNegative() ? Duration.ZERO : earliest, expected[i].plus(TOLERANCE));
+		assertThat(gaps).hasSize(waits.length);
+		for (int i = 0; i < waits.length; i++) {
+			assertThat(gaps.get(i)).as("gap %d after a wait of %s", i, waits[i])
+				.isBetween(waits[i].minus(early), waits[i].plus(SLOW));
 		}
+	}
+
+	/**
+	 * Assert that a request followed another without a wait: a wrong wait here would be at
+	 * least twice {@link #SLOW}.
+	 */
+	static void assertFollowedAtOnce(RecordedRequest first, RecordedRequest next) {
+		assertThat(Duration.ofNanos(next.receivedNanos() - first.receivedNanos())).isBetween(Duration.ZERO, SLOW);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -96,6 +161,38 @@ abstract class BehaviourTestSupport {
 		@Bean
 		Summarizer summarizer(LlmClient llm) {
 			return new Summarizer(llm);
+		}
+
+	}
+
+	/**
+	 * A clock that stands still until the test moves it.
+	 */
+	static final class TestClock extends Clock {
+
+		private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+
+		/**
+		 * Move the clock on.
+		 * @param duration how far
+		 */
+		void advance(Duration duration) {
+			this.now.updateAndGet((instant) -> instant.plus(duration));
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now.get();
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
 		}
 
 	}

@@ -98,7 +98,8 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void timeoutOfANonIdempotentCallIsNeitherRetriedNorSentToTheFallback() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
-		runner().run((context) -> StepVerifier.create(context.getBean(Summarizer.class).summariseOnce("text"))
+		runner("llm.providers.openai.read-timeout=500ms").run((context) -> StepVerifier
+			.create(context.getBean(Summarizer.class).summariseOnce("text"))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
 			.verify(Duration.ofSeconds(5)));
 		assertThat(primaryRequests()).hasSize(1);

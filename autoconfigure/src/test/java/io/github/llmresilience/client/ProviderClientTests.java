@@ -55,7 +55,19 @@ class ProviderClientTests {
 		this.server.close();
 	}
 
+	/**
+	 * A client whose timeouts a slow machine does not reach.
+	 */
 	private ProviderClient client() {
+		return client(ProviderSettings.of("openai", this.server.baseUrl(), KEY)
+			.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10)));
+	}
+
+	/**
+	 * A client for the tests about timeouts: 500ms to read an answer or its first chunk, 300ms
+	 * between chunks.
+	 */
+	private ProviderClient clientWithShortTimeouts() {
 		return client(ProviderSettings.of("openai", this.server.baseUrl(), KEY)
 			.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(300)));
 	}
@@ -262,7 +274,7 @@ class ProviderClientTests {
 	@Test
 	void hangingServerIsATimeoutAfterTheReadTimeoutAndTheExchangeIsAbandoned() {
 		this.server.model(MODEL).enqueue(FakeResponse.hang());
-		LlmException failure = failureOf(client().chat(MODEL, request()));
+		LlmException failure = failureOf(clientWithShortTimeouts().chat(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
 		assertThat(failure.requestSent()).isTrue();
 		assertThat(failure.getMessage()).contains("llm.providers.openai.read-timeout").contains("500ms");
@@ -300,8 +312,8 @@ class ProviderClientTests {
 
 	@Test
 	void answerSlowerThanTheReadTimeoutIsATimeout() {
-		this.server.model(MODEL).enqueue(FakeResponse.ok("slow").delay(Duration.ofMillis(900)));
-		assertThat(failureOf(client().chat(MODEL, request())).kind()).isEqualTo(FailureKind.TIMEOUT);
+		this.server.model(MODEL).enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
+		assertThat(failureOf(clientWithShortTimeouts().chat(MODEL, request())).kind()).isEqualTo(FailureKind.TIMEOUT);
 	}
 
 	@Test
@@ -401,15 +413,15 @@ class ProviderClientTests {
 	@Test
 	void streamSilentForLongerThanTheIdleTimeoutIsATimeout() {
 		this.server.model(MODEL).enqueue(FakeResponse.stream("a", "b", "c").hangAfter(1));
-		LlmException failure = failureOf(client().stream(MODEL, request()));
+		LlmException failure = failureOf(clientWithShortTimeouts().stream(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
 		assertThat(failure.getMessage()).contains("stream-idle-timeout");
 	}
 
 	@Test
 	void streamWithoutAFirstChunkInTimeIsATimeout() {
-		this.server.model(MODEL).enqueue(FakeResponse.stream("a").delay(Duration.ofSeconds(2)));
-		LlmException failure = failureOf(client().stream(MODEL, request()));
+		this.server.model(MODEL).enqueue(FakeResponse.stream("a").delay(Duration.ofSeconds(5)));
+		LlmException failure = failureOf(clientWithShortTimeouts().stream(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
 		assertThat(failure.getMessage()).contains("first-chunk-timeout");
 	}

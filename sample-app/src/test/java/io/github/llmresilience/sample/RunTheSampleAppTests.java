@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * demo mode and answers the README's {@code curl} commands.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+// The demo's waits (a 1s Retry-After, 500ms backoffs) make a call take seconds, more on a loaded
+// machine: the client's timeout is only a safety net.
+@AutoConfigureWebTestClient(timeout = "30s")
 class RunTheSampleAppTests {
 
 	@Autowired

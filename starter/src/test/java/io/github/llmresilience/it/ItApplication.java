@@ -1,7 +1,7 @@
 package io.github.llmresilience.it;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,18 +40,19 @@ class ItApplication {
 
 	/**
 	 * Start the application against WireMock, with millisecond settings: 20 ms backoffs without
-	 * jitter, and a read timeout of 300 ms on the primary provider.
+	 * jitter. The primary provider's timeouts are 5 s, which a slow machine does not reach and
+	 * tests about timeouts shorten.
 	 * @param wiremock the WireMock container
 	 * @param properties more properties, which win
 	 * @return the running application
 	 */
 	static ConfigurableApplicationContext run(WireMockContainer wiremock, String... properties) {
-		List<String> all = new ArrayList<>(List.of(
+		List<String> defaults = List.of(
 				"llm.providers.primary.base-url=" + wiremock.baseUrl("primary"),
 				"llm.providers.primary.api-key=sk-it-primary",
-				"llm.providers.primary.read-timeout=300ms",
-				"llm.providers.primary.first-chunk-timeout=2s",
-				"llm.providers.primary.stream-idle-timeout=1s",
+				"llm.providers.primary.read-timeout=5s",
+				"llm.providers.primary.first-chunk-timeout=5s",
+				"llm.providers.primary.stream-idle-timeout=5s",
 				"llm.providers.backup.base-url=" + wiremock.baseUrl("backup"),
 				"llm.providers.backup.api-key=sk-it-backup",
 				"llm.defaults.retry.max-attempts=3",
@@ -65,13 +66,15 @@ class ItApplication {
 				"llm.policies.summaries.fallbacks[0].provider=backup",
 				"llm.policies.summaries.fallbacks[0].model=" + BACKUP_MODEL,
 				"llm.policies.streaming.provider=primary",
-				"llm.policies.streaming.model=" + PRIMARY_MODEL));
-		all.addAll(List.of(properties));
+				"llm.policies.streaming.model=" + PRIMARY_MODEL);
+		// As default properties, so that a command-line argument of the same name replaces one
+		// (two arguments of one name would be joined into a list).
 		return new SpringApplicationBuilder(ItApplication.class).main(ItApplication.class)
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.registerShutdownHook(false)
-			.run(all.stream().map((property) -> "--" + property).toArray(String[]::new));
+			.properties(defaults.toArray(String[]::new))
+			.run(Stream.of(properties).map((property) -> "--" + property).toArray(String[]::new));
 	}
 
 }

@@ -24,6 +24,13 @@ class FaultTests {
 
 	private static final String PATH = "/v1/chat/completions";
 
+	/**
+	 * A client timeout that the server sees as an abandoned exchange: long enough for the
+	 * request to reach the server first, over an {@link #openConnection() open connection}, on a
+	 * loaded machine.
+	 */
+	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1);
+
 	private final Chat chat = new Chat();
 
 	private final FakeLlmServer server;
@@ -55,13 +62,14 @@ class FaultTests {
 
 	@Test
 	void hangNeverAnswersAndTheClientTimeoutAbandonsTheExchange() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.hang());
-		HttpRequest request = Chat.request(this.server.baseUrl(), Chat.body("m", "Hi")).timeout(Duration.ofMillis(300)).build();
+		this.server.model("m").enqueue(FakeResponse.ok("first"), FakeResponse.hang());
+		openConnection();
+		HttpRequest request = Chat.request(this.server.baseUrl(), Chat.body("m", "Hi")).timeout(CLIENT_TIMEOUT).build();
 		assertThatExceptionOfType(HttpTimeoutException.class)
 			.isThrownBy(() -> this.chat.client().send(request, BodyHandlers.ofString()));
 		await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isOne());
 		assertThat(this.server.activeExchanges()).isZero();
-		assertThat(this.server.requests()).hasSize(1);
+		assertThat(this.server.requests()).hasSize(2);
 	}
 
 	@Test
@@ -78,10 +86,11 @@ class FaultTests {
 	}
 
 	@Test
-	void cancellingADelayedRequestAbandonsTheExchange() {
-		this.server.model("m").enqueue(FakeResponse.ok("late").delay(Duration.ofSeconds(30)));
+	void cancellingADelayedRequestAbandonsTheExchange() throws Exception {
+		this.server.model("m").enqueue(FakeResponse.ok("first"), FakeResponse.ok("late").delay(Duration.ofSeconds(30)));
+		openConnection();
 		CompletableFuture<HttpResponse<String>> response = this.chat.client()
-			.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Hi")).timeout(Duration.ofMillis(300)).build(),
+			.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Hi")).timeout(CLIENT_TIMEOUT).build(),
 					BodyHandlers.ofString());
 		await().untilAsserted(() -> assertThat(response).isCompletedExceptionally());
 		await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isOne());
@@ -146,6 +155,14 @@ class FaultTests {
 		await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isOne());
 		this.server.reset();
 		assertThat(this.server.abandonedExchanges()).isZero();
+	}
+
+	/**
+	 * Answer a first request, so that the next one goes over a connection that is already open
+	 * instead of waiting for a new one within its timeout.
+	 */
+	private void openConnection() throws Exception {
+		assertThat(this.chat.ask(this.server, "m").statusCode()).isEqualTo(200);
 	}
 
 }

@@ -142,6 +142,37 @@ final class RawHttp implements AutoCloseable {
 		return body.toString(StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * The data of each chunk of a body in the chunked transfer coding, in order, without the
+	 * final empty chunk. The server writes a chunk for each buffer it sends, so this shows how
+	 * it cut the body, whatever the reads made of it.
+	 */
+	List<String> chunks() {
+		String text = text();
+		int start = text.indexOf("\r\n\r\n");
+		if (start < 0 || !text.substring(0, start).toLowerCase().contains("transfer-encoding: chunked")) {
+			throw new IllegalStateException("Not a chunked response: " + head());
+		}
+		byte[] raw = text.substring(start + 4).getBytes(StandardCharsets.UTF_8);
+		List<String> chunks = new ArrayList<>();
+		int position = 0;
+		while (position < raw.length) {
+			int lineEnd = indexOf(raw, position);
+			if (lineEnd < 0) {
+				break;
+			}
+			int size = Integer.parseInt(new String(raw, position, lineEnd - position, StandardCharsets.US_ASCII).trim(),
+					16);
+			if (size == 0) {
+				break;
+			}
+			int dataStart = lineEnd + 2;
+			chunks.add(new String(raw, dataStart, Math.min(size, raw.length - dataStart), StandardCharsets.UTF_8));
+			position = dataStart + size + 2;
+		}
+		return chunks;
+	}
+
 	List<Integer> reads() {
 		return this.reads;
 	}

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -231,26 +233,34 @@ class StreamingResponseTests {
 
 	@Test
 	void splitWritesCutEventsAcrossSeparateReads() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two three four five").splitWrites());
+		String text = words(30);
+		this.server.model("m").thenAlways(FakeResponse.ok(text).splitWrites());
 		try (RawHttp raw = new RawHttp(this.server.port())) {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), false).readUntilEnd(Duration.ofSeconds(5));
 			assertThat(raw.ending()).isEqualTo(RawHttp.Ending.EOF);
 			List<String> events = Chat.events(raw.body());
-			assertThat(Chat.contents(events)).containsExactly("One ", "two ", "three ", "four ", "five");
-			assertThat(events).hasSize(7);
-			// Seven events in three pieces each, every piece flushed on its own: the body
-			// cannot arrive in one read.
+			assertThat(String.join("", Chat.contents(events))).isEqualTo(text);
+			assertThat(events).hasSize(32);
+			// Each event in three pieces, each written on its own...
+			assertThat(raw.chunks()).hasSize(3 * 32);
+			// ...and flushed on its own, a millisecond after the one before: more than 60ms of
+			// pieces cannot arrive in a read or two, however the client is scheduled.
 			assertThat(raw.bodyAfterEachRead()).filteredOn((body) -> !body.isEmpty()).hasSizeGreaterThan(2);
 		}
 	}
 
 	@Test
 	void splitWritesCutInsideTheJson() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two three").splitWrites().chunkDelay(Duration.ofMillis(20)));
+		String text = words(30);
+		this.server.model("m").thenAlways(FakeResponse.ok(text).splitWrites());
 		try (RawHttp raw = new RawHttp(this.server.port())) {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntil("[DONE]", Duration.ofSeconds(5));
-			assertThat(Chat.contents(Chat.events(raw.body()))).containsExactly("One ", "two ", "three");
-			// Some read left the client with half an event: inside the JSON of a data line.
+			assertThat(String.join("", Chat.contents(Chat.events(raw.body())))).isEqualTo(text);
+			// The server cuts inside the JSON of a data line...
+			assertThat(raw.chunks()).anySatisfy((chunk) -> assertThat(chunk).startsWith("data: {").doesNotContain("\n"));
+			// ...so some read left the client with half an event. The pauses are between the pieces
+			// of an event, not between events, so a read that waits for the next pause ends inside
+			// an event.
 			assertThat(raw.bodyAfterEachRead()).anySatisfy((body) -> {
 				String lastEvent = body.substring(body.lastIndexOf("\n\n") + 1);
 				assertThat(lastEvent).contains("data: {").doesNotEndWith("}");
@@ -267,6 +277,13 @@ class StreamingResponseTests {
 		}
 		await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isOne());
 		assertThat(this.server.activeExchanges()).isZero();
+	}
+
+	/**
+	 * A text of {@code count} words, which a stream sends as as many chunks.
+	 */
+	private static String words(int count) {
+		return IntStream.rangeClosed(1, count).mapToObj((i) -> "word" + i).collect(Collectors.joining(" "));
 	}
 
 }
