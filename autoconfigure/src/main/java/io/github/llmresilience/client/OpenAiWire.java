@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.github.llmresilience.ChatChunk;
@@ -35,6 +37,11 @@ final class OpenAiWire {
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
 
+	// Resolved once: MAPPER.readValue(body, type) looks the type and its deserializer up per call.
+	private static final ObjectReader COMPLETION_READER = MAPPER.readerFor(WireCompletion.class);
+
+	private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(WireRequest.class);
+
 	private OpenAiWire() {
 	}
 
@@ -45,7 +52,7 @@ final class OpenAiWire {
 		}
 		WireRequest wire = new WireRequest(model, messages, request.temperature(), request.maxTokens(),
 				stream ? Boolean.TRUE : null, stream ? new WireStreamOptions(true) : null, request.params());
-		return MAPPER.writeValueAsBytes(wire);
+		return REQUEST_WRITER.writeValueAsBytes(wire);
 	}
 
 	/**
@@ -87,7 +94,7 @@ final class OpenAiWire {
 	 */
 	static Parsed parse(byte[] body) {
 		try {
-			WireCompletion completion = MAPPER.readValue(body, WireCompletion.class);
+			WireCompletion completion = COMPLETION_READER.readValue(body);
 			if (completion == null) {
 				throw new MalformedBodyException("the body is empty");
 			}

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The default naming and tags of {@code llm.attempts}: {@code policy}, {@code provider},
  * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status} (the HTTP
- * status or {@code none}). Micrometer adds {@code error}. {@code llm.attempts.active}, which counts
+ * status or {@code none}). The meter handler adds {@code error}. {@code llm.attempts.active}, which counts
  * attempts in progress, has {@code policy}, {@code provider} and {@code model}. Spans also get
  * {@code hedge} ({@code true} for an attempt of a hedge), which meters do not.
  */

@@ -8,7 +8,7 @@ import io.micrometer.common.KeyValues;
 /**
  * The default naming and tags of {@code llm.calls}: {@code policy}, {@code outcome},
  * {@code provider} and {@code model} (the target that served, or {@code none}) and
- * {@code fallback}. Micrometer adds {@code error}. {@code llm.calls.active}, which counts calls in
+ * {@code fallback}. The meter handler adds {@code error}. {@code llm.calls.active}, which counts calls in
  * progress, has {@code policy} only. Nothing of high cardinality becomes a tag.
  */
 public class DefaultLlmCallObservationConvention implements LlmCallObservationConvention {

@@ -17,6 +17,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,6 +42,7 @@ import io.github.llmresilience.execution.AttemptScope;
 import io.github.llmresilience.execution.ExecutionOptions;
 import io.github.llmresilience.execution.LlmExecutor;
 import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.observation.LlmMeterObservationHandler;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
@@ -106,7 +108,10 @@ public class ExecutorBenchmark {
 				() -> ThreadLocalRandom.current().nextLong(), LlmObservability.NONE);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ObservationRegistry observations = ObservationRegistry.create();
-		observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+		// As Spring Boot registers meter handlers: the starter's first, Micrometer's for the rest.
+		observations.observationConfig()
+			.observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+					new LlmMeterObservationHandler(meters), new DefaultMeterObservationHandler(meters)));
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
 		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
