@@ -19,14 +19,17 @@ import java.util.Set;
  * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
  * (needs {@code redis-server} on the {@code PATH});</li>
  * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
- * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix.</li>
+ * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix;</li>
+ * <li>{@code first} ({@link FirstCalls}, only when named): the first calls of a new application, the
+ * starter against a bare {@code WebClient}, each in a new JVM per run (no target: medians and
+ * ratios).</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers} alone with
  * {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first");
 
 	private LoadHarness() {
 	}
@@ -56,6 +59,11 @@ public final class LoadHarness {
 		Set<String> scenarios = options.scenarios();
 		if (!SCENARIOS.containsAll(scenarios)) {
 			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
+			return 2;
+		}
+		if (scenarios.contains("first") && !List.of("starter", "bare").containsAll(options.list("first-clients"))) {
+			System.err.println("Unknown client in --first-clients=" + options.string("first-clients")
+					+ "; the clients are starter, bare");
 			return 2;
 		}
 		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
@@ -164,6 +172,10 @@ public final class LoadHarness {
 				Peers.Result result = new Peers(server, options).run();
 				System.out.println(result.report());
 				result.verdicts().forEach((description, met) -> verdicts.add(verdict(met, description)));
+			}
+			if (scenarios.contains("first")) {
+				FirstCalls.Result result = new FirstCalls(server, options).run();
+				System.out.println(result.report());
 			}
 		}
 		System.out.println("Targets (DESIGN §10):");

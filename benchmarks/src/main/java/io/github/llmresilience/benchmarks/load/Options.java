@@ -17,7 +17,7 @@ final class Options {
 	static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
 	static {
-		option("scenarios", "a,a2,b,c,d,e,f,g,h", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, h, peers");
+		option("scenarios", "a,a2,b,c,d,e,f,g,h", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, h, peers, first");
 		option("seed", "42", "seed of the fault mix");
 		option("server-jvm", "-Xmx1g", "options of the server JVM, comma-separated");
 		option("happy-calls", "20000", "(a) calls per round");
@@ -58,6 +58,16 @@ final class Options {
 		option("peers-mix", "true", "(peers) whether to run the fault mix after the happy path");
 		option("peers-mix-calls", "2000", "(peers) fault mix: calls per client (the mix-* options set the faults)");
 		option("peers-mix-warmup-calls", "200", "(peers) fault mix: calls per client first, not measured");
+		option("first-calls", "1000", "(first) calls of each new application, the first one included");
+		option("first-runs", "5", "(first) new JVMs per client, alternating starter and bare");
+		option("first-concurrency", "1,100",
+				"(first) calls in flight after the first call, comma-separated: one line of runs each");
+		option("first-server-warmup-calls", "5000",
+				"(first) calls from the harness's JVM first, to warm the server's JVM up");
+		option("first-clients", "starter,bare", "(first) the clients, comma-separated: starter, bare");
+		option("first-jvm-args", "",
+				"(first) options of each new JVM, separated by spaces; {client} and {run} are replaced "
+						+ "(e.g. -XX:StartFlightRecording=filename=first-{client}-{run}.jfr)");
 		option("outage-calls", "10000", "(d) logical calls");
 		option("outage-concurrency", "100", "(d) calls in flight");
 		option("outage-circuit-breaker", "true", "(d) whether circuit breakers are on (false: what they save)");
