@@ -45,6 +45,16 @@ final class OpenAiWire {
 	private OpenAiWire() {
 	}
 
+	/**
+	 * Build the mapper's serializer of a request and deserializer of a completion now, once per
+	 * JVM, by writing a request and reading a completion without sending anything. Jackson builds
+	 * them on first use, which would otherwise be part of the application's first call: some 320
+	 * classes loaded and the wire records introspected (docs/benchmarks.md, scenario (i)).
+	 */
+	static void warmUp() {
+		WarmUp.done();
+	}
+
 	static byte[] writeRequest(String model, ChatRequest request, boolean stream) {
 		List<WireMessage> messages = new ArrayList<>(request.messages().size());
 		for (ChatMessage message : request.messages()) {
@@ -266,6 +276,29 @@ final class OpenAiWire {
 	record WireUsage(@JsonProperty("prompt_tokens") @Nullable Long promptTokens,
 			@JsonProperty("completion_tokens") @Nullable Long completionTokens,
 			@JsonProperty("total_tokens") @Nullable Long totalTokens) {
+
+	}
+
+	private static final class WarmUp {
+
+		private static final String COMPLETION = """
+				{"id":"warm-up","object":"chat.completion","model":"warm-up","choices":[{"index":0,\
+				"message":{"role":"assistant","content":"warm-up"},"finish_reason":"stop"}],\
+				"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""";
+
+		static {
+			writeRequest("warm-up", ChatRequest.builder().user("warm-up").build(), false);
+			parse(COMPLETION);
+		}
+
+		private WarmUp() {
+		}
+
+		/**
+		 * Return once the warm-up is done: the first call initialises this class.
+		 */
+		static void done() {
+		}
 
 	}
 

@@ -23,7 +23,6 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmProviderCustomizer;
 
 /**
@@ -108,7 +107,7 @@ public final class ProviderClients implements AutoCloseable {
 			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock,
 			List<LlmProviderCustomizer> customizers, RateLimitObserver rateLimits) {
 		if (!providers.isEmpty()) {
-			WireWarmUp.done();
+			OpenAiWire.warmUp();
 		}
 		Map<String, ProviderClient> clients = new LinkedHashMap<>();
 		List<ConnectionProvider> pools = new ArrayList<>();
@@ -204,36 +203,6 @@ public final class ProviderClients implements AutoCloseable {
 	@Override
 	public void close() {
 		this.pools.forEach(ConnectionProvider::dispose);
-	}
-
-	/**
-	 * Builds the wire mapper's serializer of a request and deserializer of a completion once per
-	 * JVM, as the clients are created, by writing a request and reading a completion without sending
-	 * anything. Jackson builds them on first use, which would otherwise be part of the application's
-	 * first call: some 320 classes loaded and the wire records introspected (docs/benchmarks.md,
-	 * scenario (i)).
-	 */
-	private static final class WireWarmUp {
-
-		private static final String COMPLETION = """
-				{"id":"warm-up","object":"chat.completion","model":"warm-up","choices":[{"index":0,\
-				"message":{"role":"assistant","content":"warm-up"},"finish_reason":"stop"}],\
-				"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""";
-
-		static {
-			OpenAiWire.writeRequest("warm-up", ChatRequest.builder().user("warm-up").build(), false);
-			OpenAiWire.parse(COMPLETION);
-		}
-
-		private WireWarmUp() {
-		}
-
-		/**
-		 * Return once the warm-up is done: the first call initialises this class.
-		 */
-		static void done() {
-		}
-
 	}
 
 }
