@@ -2,12 +2,8 @@ package io.github.llmresilience.behaviour;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 
@@ -21,6 +17,7 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
+import io.github.llmresilience.testkit.TestClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -161,38 +158,6 @@ abstract class BehaviourTestSupport {
 		@Bean
 		Summarizer summarizer(LlmClient llm) {
 			return new Summarizer(llm);
-		}
-
-	}
-
-	/**
-	 * A clock that stands still until the test moves it.
-	 */
-	static final class TestClock extends Clock {
-
-		private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-
-		/**
-		 * Move the clock on.
-		 * @param duration how far
-		 */
-		void advance(Duration duration) {
-			this.now.updateAndGet((instant) -> instant.plus(duration));
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now.get();
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
 		}
 
 	}

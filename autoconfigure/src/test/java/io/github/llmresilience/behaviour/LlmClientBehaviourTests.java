@@ -33,6 +33,7 @@ import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.TestClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

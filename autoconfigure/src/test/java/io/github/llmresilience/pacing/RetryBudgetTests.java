@@ -1,12 +1,11 @@
 package io.github.llmresilience.pacing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
+
+import io.github.llmresilience.testkit.TestClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RetryBudgetTests {
 
-	private final MovingClock clock = new MovingClock();
+	private final TestClock clock = new TestClock(Instant.parse("2026-12-01T12:00:00Z"));
 
 	private final RetryBudget budget = new RetryBudget(0.2, Duration.ofSeconds(10), 1.0, this.clock);
 
@@ -79,31 +78,6 @@ class RetryBudgetTests {
 		RetryBudget none = new RetryBudget(0, Duration.ofSeconds(10), 0, this.clock);
 		none.firstRequest();
 		assertThat(none.tryRetry()).isFalse();
-	}
-
-	static final class MovingClock extends Clock {
-
-		private Instant now = Instant.parse("2026-12-01T12:00:00Z");
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
 	}
 
 }

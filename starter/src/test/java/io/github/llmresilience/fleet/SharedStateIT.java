@@ -31,6 +31,7 @@ import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.TestClock;
 
 import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
 import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
@@ -69,7 +70,7 @@ class SharedStateIT {
 
 	private final FakeLlmServer server = FakeLlmServer.start();
 
-	private final MutableClock clock = new MutableClock(Instant.now());
+	private final TestClock clock = new TestClock(Instant.now());
 
 	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
 

@@ -1,18 +1,23 @@
 package io.github.llmresilience.benchmarks.load;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -97,7 +102,8 @@ final class FleetCooldown {
 				CountDownLatch first = firstAnswers.get(i);
 				Thread thread = new Thread(() -> {
 					// The next instance starts calling a little after the previous one got its first
-					// answer, as a fleet's traffic arrives: after the server has told one instance.
+					// answer, as a fleet's traffic arrives: after the server has told one instance. The gap
+					// (--fleet-stagger-ms) is part of the scenario, not a wait for something to happen.
 					if (previous != null) {
 						await(previous);
 						sleep(stagger);
@@ -227,27 +233,40 @@ final class FleetCooldown {
 			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 				port = socket.getLocalPort();
 			}
-			Path log = Files.createTempFile("llm-resilience-bench-redis", ".log");
 			Process process = new ProcessBuilder(binary.toString(), "--bind", "127.0.0.1", "--port",
 					String.valueOf(port), "--save", "", "--appendonly", "no")
 				.redirectErrorStream(true)
-				.redirectOutput(log.toFile())
 				.start();
-			long deadline = System.nanoTime() + 10_000_000_000L;
-			while (System.nanoTime() < deadline) {
-				try (Socket socket = new Socket()) {
-					socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-					return new Redis(process, port, version);
-				}
-				catch (IOException notYet) {
-					if (!process.isAlive()) {
-						break;
+			// Redis says when it listens; its output is read to the end so that it never blocks on a
+			// full pipe, and kept for the message if it does not start.
+			CompletableFuture<Void> ready = new CompletableFuture<>();
+			StringBuffer log = new StringBuffer();
+			Thread reader = new Thread(() -> {
+				try (BufferedReader lines = new BufferedReader(
+						new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+					String line;
+					while ((line = lines.readLine()) != null) {
+						log.append(line).append('\n');
+						if (line.contains("Ready to accept connections")) {
+							ready.complete(null);
+						}
 					}
-					Thread.sleep(50);
 				}
+				catch (IOException ex) {
+					// The process went away; the wait below says so.
+				}
+				ready.completeExceptionally(new IOException("redis-server exited"));
+			}, "bench-redis-output");
+			reader.setDaemon(true);
+			reader.start();
+			try {
+				ready.get(10, TimeUnit.SECONDS);
+				return new Redis(process, port, version);
 			}
-			process.destroyForcibly();
-			throw new IOException("redis-server did not listen on port " + port + "; its log: " + log);
+			catch (ExecutionException | TimeoutException ex) {
+				process.destroyForcibly();
+				throw new IOException("redis-server did not start on port " + port + "; its output: " + log);
+			}
 		}
 
 		@Override
