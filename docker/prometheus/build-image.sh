@@ -14,7 +14,11 @@
 # binaries are looked up on PATH, or in PROMETHEUS_BIN (a directory) when that is set.
 set -euo pipefail
 
-log() { echo "[prometheus-image] $*"; }
+IMAGE_LOG=prometheus-image
+IMAGE_PACKAGE=prometheus
+IMAGE_BIN_VAR=PROMETHEUS_BIN
+# shellcheck source=../debian-binaries-image.sh
+source "$(dirname "$0")/../debian-binaries-image.sh"
 
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 <image:tag> [work-dir]" >&2
@@ -23,66 +27,24 @@ fi
 image=$1
 work=${2:-$(mktemp -d)}
 
-if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
-  log "SKIPPED: no Docker daemon answers 'docker info', so ${image} is not built and the"
-  log "Prometheus integration test (DashboardIT) will be skipped. Start Docker to run it (see docs/testing.md)."
-  exit 0
-fi
-
-binary() {
-  local name=$1 path
-  if [[ -n "${PROMETHEUS_BIN:-}" ]]; then
-    path="${PROMETHEUS_BIN}/${name}"
-  else
-    path=$(command -v "$name" || true)
-  fi
-  if [[ -z "$path" || ! -x "$path" ]]; then
-    log "ERROR: no ${name} binary${PROMETHEUS_BIN:+ in ${PROMETHEUS_BIN}}. Install Debian's package:" >&2
-    log "  apt-get install --no-install-recommends prometheus" >&2
-    log "or skip the integration tests with -DskipITs." >&2
-    exit 1
-  fi
-  readlink -f "$path"
-}
-prometheus=$(binary prometheus)
-promtool=$(binary promtool)
-
-# The script and the binaries are the recipe: a changed script or an upgraded package rebuilds the image.
-recipe=$(cat "$0" "$prometheus" "$promtool" | sha256sum | cut -c1-16)
-current=$(docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" 2>/dev/null \
-  | sed -n 's/^PROMETHEUS_IMAGE_RECIPE=//p' || true)
-if [[ "$current" == "$recipe" ]]; then
-  log "${image} is present (recipe ${recipe}); nothing to build."
-  exit 0
-fi
-
-if [[ "$(uname -s)" != Linux ]]; then
-  log "ERROR: ${image} is missing and can only be built on Linux (it copies this machine's binaries)." >&2
-  log "Build it on Linux, or skip the integration tests with -DskipITs." >&2
-  exit 1
-fi
+exit_without_docker "$image" "Prometheus integration test (DashboardIT)"
+prometheus=$(image_binary prometheus)
+promtool=$(image_binary promtool)
+recipe=$(image_recipe "$prometheus" "$promtool")
+exit_when_current "$image" PROMETHEUS_IMAGE_RECIPE "$recipe"
 
 start=$(date +%s)
 version=$("$prometheus" --version 2>&1 | head -n 1)
-log "building ${image} (recipe ${recipe}) from ${version}"
+image_log "building ${image} (recipe ${recipe}) from ${version}"
 rootfs="${work}/rootfs"
 rm -rf "$rootfs"
 mkdir -p "$rootfs"/{bin,etc/prometheus,prometheus}
 mkdir -m 1777 "$rootfs/tmp"
 cp "$prometheus" "$rootfs/bin/prometheus"
 cp "$promtool" "$rootfs/bin/promtool"
-
-# Debian builds them with cgo: the C library and the dynamic loader, at the paths they have here.
-ldd "$prometheus" "$promtool" 2>/dev/null \
-  | awk '$2 == "=>" && $3 ~ /^\// { print $3; next } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \
-  | sort -u \
-  | while read -r lib; do cp -L --parents "$lib" "$rootfs"; done
-
-echo 'root:x:0:0:root:/prometheus:/sbin/nologin' > "$rootfs/etc/passwd"
-echo 'root:x:0:' > "$rootfs/etc/group"
-# Scrape targets are IP addresses; name lookups, if any, go to the files only.
-echo 'hosts: files' > "$rootfs/etc/nsswitch.conf"
-echo '127.0.0.1 localhost' > "$rootfs/etc/hosts"
+# Debian builds them with cgo: they need the C library and the dynamic loader. Scrape targets are IP
+# addresses.
+image_libraries_and_etc "$rootfs" /prometheus "$prometheus" "$promtool"
 
 tar -C "$rootfs" -c . | docker import \
   --change 'WORKDIR /prometheus' \
@@ -92,4 +54,4 @@ tar -C "$rootfs" -c . | docker import \
   --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
   - "$image" >/dev/null
 rm -rf "$rootfs"
-log "built ${image} in $(($(date +%s) - start)) s"
+image_log "built ${image} in $(($(date +%s) - start)) s"
