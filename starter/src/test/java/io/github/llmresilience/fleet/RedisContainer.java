@@ -2,19 +2,12 @@ package io.github.llmresilience.fleet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
-import com.github.dockerjava.api.exception.NotFoundException;
 import org.awaitility.Awaitility;
-import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.output.Slf4jLogConsumer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
+
+import io.github.llmresilience.it.LocalImageContainer;
 
 /**
  * Redis, Debian's {@code redis-server}, in a container of the image that
@@ -22,41 +15,16 @@ import org.testcontainers.utility.DockerImageName;
  * 127.0.0.1 on a free port, without persistence, and can be stopped and started again on the same
  * port, as a Redis that goes away and comes back empty.
  */
-final class RedisContainer extends GenericContainer<RedisContainer> {
+final class RedisContainer extends LocalImageContainer<RedisContainer> {
 
 	/**
 	 * The image, as the build names it (system property {@code redis.image}).
 	 */
 	static final String IMAGE = System.getProperty("redis.image", "llm-resilience/redis:debian");
 
-	private final int port;
-
 	RedisContainer() {
-		super(DockerImageName.parse(IMAGE));
-		this.port = freeLoopbackPort();
-		// No registry can be reached and the engine may have no bridge network: never pull, share
-		// the host's network, and wait for the log line.
-		withImagePullPolicy((image) -> false);
-		withNetworkMode("host");
-		withCommand("--bind", "127.0.0.1", "--port", String.valueOf(this.port), "--save", "", "--appendonly", "no");
-		waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1).withStartupTimeout(Duration.ofSeconds(60)));
-		withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("redis")));
-	}
-
-	@Override
-	protected void configure() {
-		try {
-			DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();
-		}
-		catch (NotFoundException ex) {
-			throw new IllegalStateException("Docker has no image " + IMAGE
-					+ ": './mvnw verify' builds it before the integration tests; docker/redis/build-image.sh"
-					+ " builds it by hand", ex);
-		}
-	}
-
-	int port() {
-		return this.port;
+		super(IMAGE, "docker/redis/build-image.sh", ".*Ready to accept connections.*", "redis");
+		withCommand("--bind", "127.0.0.1", "--port", String.valueOf(port()), "--save", "", "--appendonly", "no");
 	}
 
 	/**
@@ -86,7 +54,7 @@ final class RedisContainer extends GenericContainer<RedisContainer> {
 	 */
 	String cli(String... arguments) {
 		try {
-			List<String> command = new java.util.ArrayList<>(List.of("redis-cli", "-p", String.valueOf(this.port)));
+			List<String> command = new java.util.ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port())));
 			command.addAll(List.of(arguments));
 			ExecResult result = execInContainer(command.toArray(String[]::new));
 			if (result.getExitCode() != 0) {
@@ -100,15 +68,6 @@ final class RedisContainer extends GenericContainer<RedisContainer> {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static int freeLoopbackPort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 	}
 

@@ -2,8 +2,6 @@ package io.github.llmresilience.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,13 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.github.dockerjava.api.exception.NotFoundException;
-import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.output.Slf4jLogConsumer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * 127.0.0.1 on a free port, and is driven through its admin API over plain HTTP, so the tests'
  * classpath holds nothing of WireMock's.
  */
-public final class WireMockContainer extends GenericContainer<WireMockContainer> {
+public final class WireMockContainer extends LocalImageContainer<WireMockContainer> {
 
 	/**
 	 * The image, as the build names it (system property {@code wiremock.image}).
@@ -41,33 +32,11 @@ public final class WireMockContainer extends GenericContainer<WireMockContainer>
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final int port;
-
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	public WireMockContainer() {
-		super(DockerImageName.parse(IMAGE));
-		this.port = freeLoopbackPort();
-		// No registry can be reached and the engine may have no bridge network: never pull, share
-		// the host's network, and wait for the log line (an HTTP wait looks for mapped ports).
-		withImagePullPolicy((image) -> false);
-		withNetworkMode("host");
-		withCommand("--port", String.valueOf(this.port), "--bind-address", "127.0.0.1", "--disable-banner");
-		waitingFor(Wait.forLogMessage(".*The WireMock server is started.*", 1)
-			.withStartupTimeout(Duration.ofSeconds(60)));
-		withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("wiremock")));
-	}
-
-	@Override
-	protected void configure() {
-		try {
-			DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();
-		}
-		catch (NotFoundException ex) {
-			throw new IllegalStateException("Docker has no image " + IMAGE
-					+ ": './mvnw verify' builds it before the integration tests; docker/wiremock/build-image.sh"
-					+ " builds it by hand", ex);
-		}
+		super(IMAGE, "docker/wiremock/build-image.sh", ".*The WireMock server is started.*", "wiremock");
+		withCommand("--port", String.valueOf(port()), "--bind-address", "127.0.0.1", "--disable-banner");
 	}
 
 	/**
@@ -76,7 +45,7 @@ public final class WireMockContainer extends GenericContainer<WireMockContainer>
 	 * @return the base URL, to which the client appends {@code /chat/completions}
 	 */
 	public String baseUrl(String prefix) {
-		return "http://127.0.0.1:" + this.port + "/" + prefix + "/v1";
+		return "http://127.0.0.1:" + port() + "/" + prefix + "/v1";
 	}
 
 	/**
@@ -124,7 +93,7 @@ public final class WireMockContainer extends GenericContainer<WireMockContainer>
 	}
 
 	private URI admin(String path) {
-		return URI.create("http://127.0.0.1:" + this.port + "/__admin/" + path);
+		return URI.create("http://127.0.0.1:" + port() + "/__admin/" + path);
 	}
 
 	private String send(HttpRequest.Builder request, int expectedStatus) {
@@ -143,15 +112,6 @@ public final class WireMockContainer extends GenericContainer<WireMockContainer>
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static int freeLoopbackPort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 	}
 
