@@ -68,7 +68,11 @@ public abstract class LocalImageContainer<SELF extends LocalImageContainer<SELF>
 		return this.port;
 	}
 
-	private static int freeLoopbackPort() {
+	/**
+	 * Return a free TCP port on the loopback interface.
+	 * @return the port
+	 */
+	public static int freeLoopbackPort() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}

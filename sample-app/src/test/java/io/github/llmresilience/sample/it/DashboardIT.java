@@ -38,6 +38,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import io.github.llmresilience.it.LocalImageContainer;
 import io.github.llmresilience.sample.docs.AlertRules;
 import io.github.llmresilience.sample.docs.AlertRules.Rule;
 import io.github.llmresilience.sample.docs.GrafanaDashboard;
@@ -80,7 +81,7 @@ class DashboardIT {
 	/**
 	 * The application's port, chosen before it starts, because Prometheus's configuration names it.
 	 */
-	private static final int PORT = PrometheusContainer.freeLoopbackPort();
+	private static final int PORT = LocalImageContainer.freeLoopbackPort();
 
 	/**
 	 * A {@code $__rate_interval} that Grafana uses for a time range of a few days (for an hour it

@@ -3,8 +3,6 @@ package io.github.llmresilience.sample.it;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,15 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import com.github.dockerjava.api.exception.NotFoundException;
-import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.output.Slf4jLogConsumer;
-import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -35,6 +26,8 @@ import org.yaml.snakeyaml.representer.Representer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.github.llmresilience.it.LocalImageContainer;
+
 /**
  * Prometheus, Debian's build, in a container of the image that
  * {@code docker/prometheus/build-image.sh} builds locally. It runs on the host's network, bound to
@@ -42,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the rule file it names, changed only in the scrape target, the intervals and where the rule file
  * lies. Tests read it through its HTTP API.
  */
-final class PrometheusContainer extends GenericContainer<PrometheusContainer> {
+final class PrometheusContainer extends LocalImageContainer<PrometheusContainer> {
 
 	/**
 	 * The image, as the build names it (system property {@code prometheus.image}).
@@ -56,8 +49,6 @@ final class PrometheusContainer extends GenericContainer<PrometheusContainer> {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final int port;
-
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	/**
@@ -68,33 +59,15 @@ final class PrometheusContainer extends GenericContainer<PrometheusContainer> {
 	 * @param interval the scrape and rule evaluation interval, such as {@code 1s}
 	 */
 	PrometheusContainer(Path configuration, String target, String interval) {
-		super(DockerImageName.parse(IMAGE));
-		this.port = freeLoopbackPort();
+		super(IMAGE, "docker/prometheus/build-image.sh", ".*Server is ready to receive web requests.*", "prometheus");
 		Map<String, Object> config = adapt(read(configuration), target, interval);
-		withImagePullPolicy((image) -> false);
-		withNetworkMode("host");
 		withCopyToContainer(Transferable.of(yaml().dump(config)), "/etc/prometheus/prometheus.yml");
 		for (String rules : ruleFiles(config)) {
 			Path file = configuration.resolveSibling(rules.substring(RULES_DIRECTORY.length()));
 			withCopyFileToContainer(MountableFile.forHostPath(file), rules);
 		}
 		withCommand("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus",
-				"--web.listen-address=127.0.0.1:" + this.port);
-		waitingFor(Wait.forLogMessage(".*Server is ready to receive web requests.*", 1)
-			.withStartupTimeout(Duration.ofSeconds(60)));
-		withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("prometheus")));
-	}
-
-	@Override
-	protected void configure() {
-		try {
-			DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();
-		}
-		catch (NotFoundException ex) {
-			throw new IllegalStateException("Docker has no image " + IMAGE
-					+ ": './mvnw verify' builds it before the integration tests; docker/prometheus/build-image.sh"
-					+ " builds it by hand", ex);
-		}
+				"--web.listen-address=127.0.0.1:" + port());
 	}
 
 	/**
@@ -141,7 +114,7 @@ final class PrometheusContainer extends GenericContainer<PrometheusContainer> {
 	 * @return the URL
 	 */
 	String url() {
-		return "http://127.0.0.1:" + this.port;
+		return "http://127.0.0.1:" + port();
 	}
 
 	/**
@@ -213,19 +186,6 @@ final class PrometheusContainer extends GenericContainer<PrometheusContainer> {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
-	 * Return a free TCP port on the loopback interface.
-	 * @return the port
-	 */
-	static int freeLoopbackPort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 	}
 
