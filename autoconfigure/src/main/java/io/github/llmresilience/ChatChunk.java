@@ -6,10 +6,10 @@ import org.jspecify.annotations.Nullable;
  * One piece of a streamed answer.
  *
  * @param text the text this chunk adds, empty if it adds none (the usage chunk, say)
- * @param finishReason why generation stopped, on the chunk that ends the answer; otherwise
- * {@code null}
- * @param usage the token counts, on the last chunk when the provider reports them; otherwise
- * {@code null}
+ * @param finishReason why generation stopped, on the chunk that ends the answer;
+ * otherwise {@code null}
+ * @param usage the token counts, on the last chunk when the provider reports them;
+ * otherwise {@code null}
  * @param model the model the server reported, or {@code null}
  */
 public record ChatChunk(String text, @Nullable String finishReason, @Nullable Usage usage, @Nullable String model) {

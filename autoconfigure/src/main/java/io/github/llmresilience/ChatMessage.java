@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * One message of a chat conversation.
  *
  * @param role {@code system}, {@code user}, {@code assistant} or {@code tool}
- * @param content the text; may be {@code null} only for an assistant message that carries tool
- * calls
+ * @param content the text; may be {@code null} only for an assistant message that carries
+ * tool calls
  * @param toolCallId for a {@code tool} message, the id of the tool call it answers
  * @param toolCalls for an {@code assistant} message, the tool calls the model made
  */

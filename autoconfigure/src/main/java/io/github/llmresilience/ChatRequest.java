@@ -10,8 +10,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A chat completion request, independent of the model: the model comes from the target that the
- * policy chooses for each attempt.
+ * A chat completion request, independent of the model: the model comes from the target
+ * that the policy chooses for each attempt.
  *
  * <pre class="code">
  * ChatRequest request = ChatRequest.builder()
@@ -23,18 +23,16 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>
- * Instances are immutable. {@link #toString()} never shows message content, so a request can be
- * logged without leaking the prompt.
+ * Instances are immutable. {@link #toString()} never shows message content, so a request
+ * can be logged without leaking the prompt.
  */
 public final class ChatRequest {
 
-	private static final Map<String, String> RESERVED_PARAMS = Map.of(
-			"model", "the model comes from the policy's target (llm.policies.<name>.model)",
-			"stream", "call LlmClient.stream(...) for a streamed answer",
-			"n", "one choice per request is supported",
-			"messages", "add messages with the builder's system(..), user(..), assistant(..), tool(..) or message(..)",
-			"temperature", "use the builder's temperature(..)",
-			"max_tokens", "use the builder's maxTokens(..)",
+	private static final Map<String, String> RESERVED_PARAMS = Map.of("model",
+			"the model comes from the policy's target (llm.policies.<name>.model)", "stream",
+			"call LlmClient.stream(...) for a streamed answer", "n", "one choice per request is supported", "messages",
+			"add messages with the builder's system(..), user(..), assistant(..), tool(..) or message(..)",
+			"temperature", "use the builder's temperature(..)", "max_tokens", "use the builder's maxTokens(..)",
 			"stream_options", "streams always ask for usage; no other stream option is supported");
 
 	private final List<ChatMessage> messages;
@@ -105,9 +103,9 @@ public final class ChatRequest {
 	}
 
 	/**
-	 * Return whether sending this request twice is harmless. When {@code false}, a failure
-	 * after the request was written (a timeout, a reset, a premature close) is neither retried
-	 * nor sent to a fallback, because the provider may have acted on it.
+	 * Return whether sending this request twice is harmless. When {@code false}, a
+	 * failure after the request was written (a timeout, a reset, a premature close) is
+	 * neither retried nor sent to a fallback, because the provider may have acted on it.
 	 * @return whether the request is idempotent
 	 */
 	public boolean idempotent() {
@@ -254,13 +252,13 @@ public final class ChatRequest {
 
 		/**
 		 * Set another OpenAI request field, sent as it is ({@code response_format},
-		 * {@code tools}, {@code tool_choice}, {@code seed}, {@code user}, ...). The value is
-		 * written as JSON.
+		 * {@code tools}, {@code tool_choice}, {@code seed}, {@code user}, ...). The value
+		 * is written as JSON.
 		 * @param name the field's JSON name
 		 * @param value the value
 		 * @return this builder
-		 * @throws IllegalArgumentException for {@code model}, {@code stream}, {@code n} and the
-		 * fields this builder sets itself
+		 * @throws IllegalArgumentException for {@code model}, {@code stream}, {@code n}
+		 * and the fields this builder sets itself
 		 */
 		public Builder param(String name, Object value) {
 			Objects.requireNonNull(name, "'name' must not be null");

@@ -8,15 +8,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * The answer to a chat completion request, and which target served it.
  *
- * @param content the assistant's text, or {@code null} when the model only made tool calls
- * @param finishReason why generation stopped ({@code stop}, {@code length}, {@code tool_calls},
- * ...), or {@code null} if the provider did not say
+ * @param content the assistant's text, or {@code null} when the model only made tool
+ * calls
+ * @param finishReason why generation stopped ({@code stop}, {@code length},
+ * {@code tool_calls}, ...), or {@code null} if the provider did not say
  * @param toolCalls the tool calls the model made, empty if none
  * @param usage the token counts, or {@code null} if the provider reported none
- * @param model the model the server reported it used, which may differ from the requested model
- * in {@link #served()} (a dated snapshot, say), or {@code null} if it reported none
- * @param rawJson the whole response body as the provider sent it, for fields this type does not
- * map
+ * @param model the model the server reported it used, which may differ from the requested
+ * model in {@link #served()} (a dated snapshot, say), or {@code null} if it reported none
+ * @param rawJson the whole response body as the provider sent it, for fields this type
+ * does not map
  * @param served which target served the call and how many attempts it took
  */
 public record ChatResponse(@Nullable String content, @Nullable String finishReason, List<ToolCall> toolCalls,

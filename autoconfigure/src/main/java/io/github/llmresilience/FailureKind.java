@@ -7,9 +7,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What went wrong with a call to an LLM provider. Every failure gets exactly one kind; the kind
- * decides whether the call is retried on the same target and whether it falls back to the next
- * one.
+ * What went wrong with a call to an LLM provider. Every failure gets exactly one kind;
+ * the kind decides whether the call is retried on the same target and whether it falls
+ * back to the next one.
  *
  * <p>
  * In {@code application.yml} and in metric tags a kind is written in kebab case, as
@@ -21,15 +21,16 @@ public enum FailureKind {
 
 	/**
 	 * HTTP 429: retried on the same target, honouring the wait the server asks for
-	 * ({@code retry-after-ms}, {@code Retry-After}, Google's {@code RetryInfo}, or the reset of a
-	 * used-up {@code x-ratelimit-*} limit).
+	 * ({@code retry-after-ms}, {@code Retry-After}, Google's {@code RetryInfo}, or the
+	 * reset of a used-up {@code x-ratelimit-*} limit).
 	 */
 	RATE_LIMITED(RetriedWhen.STATUS_IS_LISTED, true, true, false),
 
 	/**
-	 * HTTP 402, a code or type {@code insufficient_quota} (or another that says credits are used
-	 * up), a 400 or 403 whose message says the credit balance or spend limit is used up, or a 429
-	 * saying so without a server-requested wait: waiting will not help, so it is never retried.
+	 * HTTP 402, a code or type {@code insufficient_quota} (or another that says credits
+	 * are used up), a 400 or 403 whose message says the credit balance or spend limit is
+	 * used up, or a 429 saying so without a server-requested wait: waiting will not help,
+	 * so it is never retried.
 	 */
 	QUOTA_EXHAUSTED(RetriedWhen.NEVER, true, true, false),
 
@@ -59,29 +60,31 @@ public enum FailureKind {
 	AUTH(RetriedWhen.NEVER, true, true, false),
 
 	/**
-	 * HTTP 404, typically an unknown model; also code {@code model_not_found} with any 4xx, and a
-	 * 400 saying no model is loaded or the model does not exist (local servers).
+	 * HTTP 404, typically an unknown model; also code {@code model_not_found} with any
+	 * 4xx, and a 400 saying no model is loaded or the model does not exist (local
+	 * servers).
 	 */
 	NOT_FOUND(RetriedWhen.NEVER, true, true, false),
 
 	/**
 	 * The prompt is too long for the model: code {@code context_length_exceeded} or type
-	 * {@code exceed_context_size_error}, or a message saying the prompt exceeds the model's context
-	 * or token maximum, with a 400, 413 or 500 (llama.cpp); also a 429 or 413 saying the single
-	 * request is too large, which no wait can help.
+	 * {@code exceed_context_size_error}, or a message saying the prompt exceeds the
+	 * model's context or token maximum, with a 400, 413 or 500 (llama.cpp); also a 429 or
+	 * 413 saying the single request is too large, which no wait can help.
 	 */
 	CONTEXT_LENGTH(RetriedWhen.NEVER, false, false, false),
 
 	/**
 	 * The provider's content filter refused the prompt or the answer: codes
-	 * {@code content_filter}, {@code content_policy_violation} or {@code invalid_prompt}, Azure's
-	 * {@code ResponsibleAIPolicyViolation} inner error, a 403 about moderation, or finish reason
-	 * {@code content_filter}.
+	 * {@code content_filter}, {@code content_policy_violation} or {@code invalid_prompt},
+	 * Azure's {@code ResponsibleAIPolicyViolation} inner error, a 403 about moderation,
+	 * or finish reason {@code content_filter}.
 	 */
 	CONTENT_FILTER(RetriedWhen.NEVER, false, false, false),
 
 	/**
-	 * HTTP 400, 422 or any other 4xx: the request itself is wrong and no retry will fix it.
+	 * HTTP 400, 422 or any other 4xx: the request itself is wrong and no retry will fix
+	 * it.
 	 */
 	BAD_REQUEST(RetriedWhen.NEVER, false, false, false),
 
@@ -95,8 +98,10 @@ public enum FailureKind {
 	 */
 	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false);
 
-	// The columns of the failure table (docs/behaviour.md), in one place: the retry layer, the
-	// fallback chain and the circuit breakers read them here, and a test holds them to the docs.
+	// The columns of the failure table (docs/behaviour.md), in one place: the retry
+	// layer, the
+	// fallback chain and the circuit breakers read them here, and a test holds them to
+	// the docs.
 
 	private final RetriedWhen retriedWhen;
 
@@ -125,8 +130,8 @@ public enum FailureKind {
 	}
 
 	/**
-	 * Return whether this kind is in the default {@code fallback-on} list, so that the next
-	 * target of a policy is tried after it.
+	 * Return whether this kind is in the default {@code fallback-on} list, so that the
+	 * next target of a policy is tried after it.
 	 * @return whether this kind falls back by default
 	 */
 	public boolean fallsBackByDefault() {
@@ -134,8 +139,8 @@ public enum FailureKind {
 	}
 
 	/**
-	 * Return whether a target's circuit breaker records a try that ends with this kind as a
-	 * failure; every other kind is ignored, neither a success nor a failure.
+	 * Return whether a target's circuit breaker records a try that ends with this kind as
+	 * a failure; every other kind is ignored, neither a success nor a failure.
 	 * @return whether the circuit breaker records this kind
 	 */
 	public boolean recordedByCircuitBreaker() {
@@ -143,9 +148,9 @@ public enum FailureKind {
 	}
 
 	/**
-	 * Return whether the provider may have received and acted on the request without answering
-	 * (a timeout, a connection closed early). Once the request was written, such a failure is
-	 * retried and falls back only for idempotent calls.
+	 * Return whether the provider may have received and acted on the request without
+	 * answering (a timeout, a connection closed early). Once the request was written,
+	 * such a failure is retried and falls back only for idempotent calls.
 	 * @return whether the outcome of a written request is unknown
 	 */
 	public boolean outcomeUnknown() {
@@ -213,7 +218,8 @@ public enum FailureKind {
 		STATUS_IS_LISTED,
 
 		/**
-		 * When {@code retry-on-timeout} is on (and a 408's status is in {@code retry-on-status}).
+		 * When {@code retry-on-timeout} is on (and a 408's status is in
+		 * {@code retry-on-status}).
 		 */
 		TIMEOUTS_ARE_RETRIED,
 

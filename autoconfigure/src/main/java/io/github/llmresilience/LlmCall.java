@@ -7,21 +7,21 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Runs a method under an LLM policy: each attempt of the method gets a target (provider and model)
- * of the policy, and every {@link LlmClient} call inside the method goes to that target. Failed
- * attempts are retried and fall back as the policy says; when the policy gives up, the
- * {@link #fallbackMethod() fallback method} may answer instead.
+ * Runs a method under an LLM policy: each attempt of the method gets a target (provider
+ * and model) of the policy, and every {@link LlmClient} call inside the method goes to
+ * that target. Failed attempts are retried and fall back as the policy says; when the
+ * policy gives up, the {@link #fallbackMethod() fallback method} may answer instead.
  *
  * <p>
  * Supported return types: {@code Mono} and {@code Flux} (re-subscribed once per attempt),
- * {@code CompletionStage} and any other type (the method is invoked again per attempt; blocking
- * waits hold the calling thread). Only what the returned publisher does is repeated on a
- * reactive method; work done before it returns runs once.
+ * {@code CompletionStage} and any other type (the method is invoked again per attempt;
+ * blocking waits hold the calling thread). Only what the returned publisher does is
+ * repeated on a reactive method; work done before it returns runs once.
  *
  * <p>
- * The annotation works through a Spring (CGLIB) proxy: it must sit on a method that is not
- * private, final or static (public, protected or package-private) of a Spring bean, and a call
- * from the bean to itself bypasses it.
+ * The annotation works through a Spring (CGLIB) proxy: it must sit on a method that is
+ * not private, final or static (public, protected or package-private) of a Spring bean,
+ * and a call from the bean to itself bypasses it.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -35,17 +35,18 @@ public @interface LlmCall {
 	String policy() default "";
 
 	/**
-	 * The name of a method of the same bean that answers when the policy gives up with a failure
-	 * kind listed in its {@code fallback-on}, or when its deadline passes. It takes the same
-	 * parameters plus a trailing {@code Throwable} (or a subtype) and returns the same type.
-	 * Empty for none.
+	 * The name of a method of the same bean that answers when the policy gives up with a
+	 * failure kind listed in its {@code fallback-on}, or when its deadline passes. It
+	 * takes the same parameters plus a trailing {@code Throwable} (or a subtype) and
+	 * returns the same type. Empty for none.
 	 * @return the fallback method name
 	 */
 	String fallbackMethod() default "";
 
 	/**
-	 * Whether repeating the call is harmless. When {@code false}, a failure after a request was
-	 * written (a timeout, a reset, a premature close) is neither retried nor sent to a fallback.
+	 * Whether repeating the call is harmless. When {@code false}, a failure after a
+	 * request was written (a timeout, a reset, a premature close) is neither retried nor
+	 * sent to a fallback.
 	 * @return whether the call is idempotent
 	 */
 	boolean idempotent() default true;

@@ -4,18 +4,19 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends chat completion requests to the providers configured under {@code llm.providers}, with the
- * retries, circuit breakers and fallbacks of a policy configured under {@code llm.policies}.
+ * Sends chat completion requests to the providers configured under {@code llm.providers},
+ * with the retries, circuit breakers and fallbacks of a policy configured under
+ * {@code llm.policies}.
  *
  * <p>
- * Every publisher is cold: nothing is sent before subscription, and each subscription sends the
- * request again.
+ * Every publisher is cold: nothing is sent before subscription, and each subscription
+ * sends the request again.
  *
  * <p>
  * Outside an {@link LlmCall @LlmCall} method a call applies the named policy (or
- * {@code default}) itself. Inside one, the enclosing call owns the policy: each {@code LlmClient}
- * call makes exactly one attempt against the target the enclosing call chose for its current
- * attempt, so nothing is retried twice.
+ * {@code default}) itself. Inside one, the enclosing call owns the policy: each
+ * {@code LlmClient} call makes exactly one attempt against the target the enclosing call
+ * chose for its current attempt, so nothing is retried twice.
  */
 public interface LlmClient {
 
@@ -35,9 +36,9 @@ public interface LlmClient {
 	Mono<ChatResponse> chat(String policy, ChatRequest request);
 
 	/**
-	 * Stream the answer to a request under the {@code default} policy. Retries and fallbacks
-	 * happen only before the first chunk; a failure after it ends the stream with an
-	 * {@link LlmStreamInterruptedException}.
+	 * Stream the answer to a request under the {@code default} policy. Retries and
+	 * fallbacks happen only before the first chunk; a failure after it ends the stream
+	 * with an {@link LlmStreamInterruptedException}.
 	 * @param request the request
 	 * @return the chunks of the answer
 	 */

@@ -8,7 +8,8 @@ import io.github.llmresilience.support.DurationText;
 
 /**
  * A policy's {@code deadline} passed before the logical call was served. Its kind is
- * {@link FailureKind#TIMEOUT}; its cause is the last failure seen before the deadline, if any.
+ * {@link FailureKind#TIMEOUT}; its cause is the last failure seen before the deadline, if
+ * any.
  */
 public class LlmDeadlineExceededException extends LlmException {
 

@@ -7,13 +7,14 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A call to an LLM provider failed. The {@link #kind() kind} says what went wrong and decides
- * whether the call was retried and whether it fell back; the other accessors say where and how.
+ * A call to an LLM provider failed. The {@link #kind() kind} says what went wrong and
+ * decides whether the call was retried and whether it fell back; the other accessors say
+ * where and how.
  *
  * <p>
- * The message names the kind, the target, the HTTP status and the provider's own error message
- * (with anything that looks like an API key removed). It never contains the API key, the prompt
- * or the completion.
+ * The message names the kind, the target, the HTTP status and the provider's own error
+ * message (with anything that looks like an API key removed). It never contains the API
+ * key, the prompt or the completion.
  */
 public class LlmException extends RuntimeException {
 
@@ -68,7 +69,8 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return a builder with this exception's details, for a copy that changes some of them.
+	 * Return a builder with this exception's details, for a copy that changes some of
+	 * them.
 	 * @return a builder
 	 */
 	public Builder toBuilder() {
@@ -88,10 +90,11 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return a copy of this exception that reports the given number of attempts for the whole
-	 * logical call.
+	 * Return a copy of this exception that reports the given number of attempts for the
+	 * whole logical call.
 	 * @param attempts the HTTP requests sent during the logical call
-	 * @return the copy, of the same class, with the same stack trace and suppressed exceptions
+	 * @return the copy, of the same class, with the same stack trace and suppressed
+	 * exceptions
 	 */
 	public LlmException withAttempts(int attempts) {
 		if (attempts == this.attempts) {
@@ -123,10 +126,10 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return the HTTP status of the failed answer. For an error object inside a 200 body, this
-	 * is the status its code stands for.
-	 * @return the status, or {@code null} if there was no HTTP answer (a timeout, a reset, an
-	 * open circuit)
+	 * Return the HTTP status of the failed answer. For an error object inside a 200 body,
+	 * this is the status its code stands for.
+	 * @return the status, or {@code null} if there was no HTTP answer (a timeout, a
+	 * reset, an open circuit)
 	 */
 	public @Nullable Integer status() {
 		return this.status;
@@ -134,8 +137,9 @@ public class LlmException extends RuntimeException {
 
 	/**
 	 * Return the provider's error code, such as {@code insufficient_quota} or
-	 * {@code context_length_exceeded}; a numeric code is given as text ({@code "429"}). A provider
-	 * that sends a type but no code (Anthropic's {@code overloaded_error}) has its type here.
+	 * {@code context_length_exceeded}; a numeric code is given as text ({@code "429"}). A
+	 * provider that sends a type but no code (Anthropic's {@code overloaded_error}) has
+	 * its type here.
 	 * @return the code, or {@code null} if the provider sent none
 	 */
 	public @Nullable String errorCode() {
@@ -143,7 +147,8 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return the provider's error message, with anything that looks like an API key removed.
+	 * Return the provider's error message, with anything that looks like an API key
+	 * removed.
 	 * @return the message, or {@code null} if the provider sent none
 	 */
 	public @Nullable String providerMessage() {
@@ -175,9 +180,10 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return the wait the server asked for, from {@code retry-after-ms}, {@code Retry-After}
-	 * (delta-seconds or an HTTP-date), Google's {@code RetryInfo} in the body, or, for a 429 with
-	 * none of those, the reset of a used-up {@code x-ratelimit-*} limit.
+	 * Return the wait the server asked for, from {@code retry-after-ms},
+	 * {@code Retry-After} (delta-seconds or an HTTP-date), Google's {@code RetryInfo} in
+	 * the body, or, for a 429 with none of those, the reset of a used-up
+	 * {@code x-ratelimit-*} limit.
 	 * @return the wait, empty if the server asked for none or its value could not be used
 	 */
 	public Optional<Duration> retryAfter() {
@@ -185,11 +191,11 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return what the server said about retrying, in its {@code x-should-retry} header (OpenAI and
-	 * Anthropic send it): {@code false} means the target is not retried, whatever the kind (the
-	 * kind still decides whether the call falls back); {@code true} allows a retry of a 409, 429 or
-	 * 5xx even when its status is not in {@code retry-on-status}, and never makes a 400, 401, 403 or
-	 * 404 retryable.
+	 * Return what the server said about retrying, in its {@code x-should-retry} header
+	 * (OpenAI and Anthropic send it): {@code false} means the target is not retried,
+	 * whatever the kind (the kind still decides whether the call falls back);
+	 * {@code true} allows a retry of a 409, 429 or 5xx even when its status is not in
+	 * {@code retry-on-status}, and never makes a 400, 401, 403 or 404 retryable.
 	 * @return the server's hint, empty if the answer carried none (or no answer arrived)
 	 */
 	public Optional<Boolean> serverRetryHint() {
@@ -197,8 +203,8 @@ public class LlmException extends RuntimeException {
 	}
 
 	/**
-	 * Return whether the request had been written to the connection before the failure, so the
-	 * provider may have acted on it.
+	 * Return whether the request had been written to the connection before the failure,
+	 * so the provider may have acted on it.
 	 * @return whether the request was sent
 	 */
 	public boolean requestSent() {
@@ -350,7 +356,8 @@ public class LlmException extends RuntimeException {
 		}
 
 		/**
-		 * Set what the server said about retrying, from its {@code x-should-retry} header.
+		 * Set what the server said about retrying, from its {@code x-should-retry}
+		 * header.
 		 * @param serverRetryHint the hint, or {@code null} if the server said nothing
 		 * @return this builder
 		 */

@@ -4,9 +4,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Customizes the {@code WebClient} of one provider under {@code llm.providers}: add an
- * {@code ExchangeFilterFunction}, a header or a codec for that provider without replacing any of
- * llm-resilience's beans. Every bean of this type is applied, in order, to each provider's builder,
- * after llm-resilience has set its connector and headers and before the client is built.
+ * {@code ExchangeFilterFunction}, a header or a codec for that provider without replacing
+ * any of llm-resilience's beans. Every bean of this type is applied, in order, to each
+ * provider's builder, after llm-resilience has set its connector and headers and before
+ * the client is built.
  *
  * <pre class="code">
  * &#064;Bean

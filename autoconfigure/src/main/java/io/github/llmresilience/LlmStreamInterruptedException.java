@@ -3,14 +3,14 @@ package io.github.llmresilience;
 import java.util.Objects;
 
 /**
- * A stream failed after some of its chunks had already reached the subscriber. It is never retried
- * and never falls back, because that would deliver those chunks twice; the subscriber decides what
- * to do with the partial answer.
+ * A stream failed after some of its chunks had already reached the subscriber. It is
+ * never retried and never falls back, because that would deliver those chunks twice; the
+ * subscriber decides what to do with the partial answer.
  *
  * <p>
- * The {@link #kind() kind} and the other details are those of the {@link #getCause() cause}, the
- * classified failure. The text delivered so far is available from {@link #partialText()} and is
- * never part of the message.
+ * The {@link #kind() kind} and the other details are those of the {@link #getCause()
+ * cause}, the classified failure. The text delivered so far is available from
+ * {@link #partialText()} and is never part of the message.
  */
 public class LlmStreamInterruptedException extends LlmException {
 
@@ -26,8 +26,8 @@ public class LlmStreamInterruptedException extends LlmException {
 	 */
 	public LlmStreamInterruptedException(LlmException cause, String partialText, int chunksDelivered) {
 		super(cause.toBuilder()
-			.description("stream interrupted after " + chunksDelivered
-					+ ((chunksDelivered != 1) ? " chunks" : " chunk") + " by " + cause.kind().value())
+			.description("stream interrupted after " + chunksDelivered + ((chunksDelivered != 1) ? " chunks" : " chunk")
+					+ " by " + cause.kind().value())
 			.cause(cause));
 		this.partialText = Objects.requireNonNull(partialText, "'partialText' must not be null");
 		this.chunksDelivered = chunksDelivered;

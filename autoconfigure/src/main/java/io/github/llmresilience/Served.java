@@ -7,13 +7,13 @@ import java.util.Objects;
  *
  * @param provider the name of the provider that answered, as configured under
  * {@code llm.providers}
- * @param model the model that was requested from it (the target's model; the model the server
- * reported is {@link ChatResponse#model()})
- * @param attempts the HTTP requests sent during the logical call, across every target, a hedge
- * included; a target skipped because its circuit breaker was open sent none
+ * @param model the model that was requested from it (the target's model; the model the
+ * server reported is {@link ChatResponse#model()})
+ * @param attempts the HTTP requests sent during the logical call, across every target, a
+ * hedge included; a target skipped because its circuit breaker was open sent none
  * @param fallback whether a target other than the policy's primary served
- * @param hedge whether the answer came from the hedge, the request sent while another was slow
- * to answer, rather than from the request it raced
+ * @param hedge whether the answer came from the hedge, the request sent while another was
+ * slow to answer, rather than from the request it raced
  */
 public record Served(String provider, String model, int attempts, boolean fallback, boolean hedge) {
 

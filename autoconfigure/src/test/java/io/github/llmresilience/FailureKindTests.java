@@ -22,9 +22,9 @@ import io.github.llmresilience.FailureKind.RetriedWhen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The columns of the failure table live in {@link FailureKind}, where the retry layer, the
- * fallback chain and the circuit breakers read them; here each column is held, for every kind, to
- * what {@code docs/behaviour.md} tells users.
+ * The columns of the failure table live in {@link FailureKind}, where the retry layer,
+ * the fallback chain and the circuit breakers read them; here each column is held, for
+ * every kind, to what {@code docs/behaviour.md} tells users.
  */
 class FailureKindTests {
 
@@ -40,7 +40,8 @@ class FailureKindTests {
 	static void readTheTable() throws IOException {
 		lines = Files.readAllLines(BEHAVIOUR);
 		rows = new LinkedHashMap<>();
-		int start = lines.indexOf("| Kind | How it is recognised | Retried on the same target | Falls back by default |");
+		int start = lines
+			.indexOf("| Kind | How it is recognised | Retried on the same target | Falls back by default |");
 		assertThat(start).as("the failure table of docs/behaviour.md").isNotNegative();
 		for (String line : lines.subList(start + 2, lines.size())) {
 			Matcher row = ROW.matcher(line);

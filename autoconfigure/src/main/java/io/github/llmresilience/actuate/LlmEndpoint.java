@@ -30,9 +30,9 @@ import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.support.DurationText;
 
 /**
- * The {@code llm} actuator endpoint: every provider, every policy with its targets in order, the
- * state of each target's circuit breaker, and the resolved retry and circuit breaker settings.
- * API keys are never shown, only whether one is set.
+ * The {@code llm} actuator endpoint: every provider, every policy with its targets in
+ * order, the state of each target's circuit breaker, and the resolved retry and circuit
+ * breaker settings. API keys are never shown, only whether one is set.
  */
 @Endpoint(id = "llm")
 public class LlmEndpoint {
@@ -108,8 +108,8 @@ public class LlmEndpoint {
 		CircuitBreaker.Metrics metrics = circuitBreaker.getMetrics();
 		return new CircuitBreakerDescriptor(circuitBreaker.getName(), circuitBreaker.getState().name(),
 				this.resilience.openUntil(target), metrics.getFailureRate(), metrics.getNumberOfBufferedCalls(),
-				metrics.getNumberOfFailedCalls(), metrics.getNumberOfNotPermittedCalls(), settings.failureRateThreshold(),
-				settings.slidingWindowSize(), settings.minimumNumberOfCalls(),
+				metrics.getNumberOfFailedCalls(), metrics.getNumberOfNotPermittedCalls(),
+				settings.failureRateThreshold(), settings.slidingWindowSize(), settings.minimumNumberOfCalls(),
 				format(settings.waitDurationInOpenState()), settings.permittedCallsInHalfOpenState());
 	}
 
@@ -122,7 +122,8 @@ public class LlmEndpoint {
 	 *
 	 * @param providers the providers by name
 	 * @param policies the policies by name
-	 * @param rateLimits what the last answer of each target said of its rate limits, by target
+	 * @param rateLimits what the last answer of each target said of its rate limits, by
+	 * target
 	 * @param retryBudgets the retry budget of each provider that has one, by provider
 	 */
 	public record LlmDescriptor(Map<String, ProviderDescriptor> providers, Map<String, PolicyDescriptor> policies,
@@ -136,7 +137,8 @@ public class LlmEndpoint {
 	 *
 	 * @param requests the request limit
 	 * @param tokens the token limit
-	 * @param exhaustedUntil until when requests to the target are held back, or {@code null}
+	 * @param exhaustedUntil until when requests to the target are held back, or
+	 * {@code null}
 	 */
 	public record RateLimitDescriptor(LimitDescriptor requests, LimitDescriptor tokens,
 			@Nullable Instant exhaustedUntil) {

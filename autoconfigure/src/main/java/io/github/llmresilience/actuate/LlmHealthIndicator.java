@@ -19,11 +19,12 @@ import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.shared.SharedState;
 
 /**
- * The {@code llm} health contributor: UP, with the circuit state of every target (and until when an
- * open one stays open). It reports DOWN only when asked to ({@code llm.health.fail-when-unavailable})
- * and every target of some policy is open: an outage that the fallbacks are handling must not take
- * the application out of service. With shared state ({@code llm.shared-state}), a
- * {@code sharedState} detail says whether Redis answers; Redis being down never makes it DOWN.
+ * The {@code llm} health contributor: UP, with the circuit state of every target (and
+ * until when an open one stays open). It reports DOWN only when asked to
+ * ({@code llm.health.fail-when-unavailable}) and every target of some policy is open: an
+ * outage that the fallbacks are handling must not take the application out of service.
+ * With shared state ({@code llm.shared-state}), a {@code sharedState} detail says whether
+ * Redis answers; Redis being down never makes it DOWN.
  */
 public class LlmHealthIndicator implements HealthIndicator {
 
@@ -50,7 +51,8 @@ public class LlmHealthIndicator implements HealthIndicator {
 	 * @param policies the policies
 	 * @param resilience the circuit breakers
 	 * @param failWhenUnavailable whether a policy without an available target means DOWN
-	 * @param sharedState the state shared with the other instances, or {@code null} if none is
+	 * @param sharedState the state shared with the other instances, or {@code null} if
+	 * none is
 	 */
 	public LlmHealthIndicator(LlmPolicies policies, TargetResilience resilience, boolean failWhenUnavailable,
 			@Nullable SharedState sharedState) {

@@ -37,9 +37,10 @@ import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.shared.SharedStateSettings;
 
 /**
- * Validates {@link LlmProperties} and merges {@code llm.defaults} into every provider and policy,
- * once, at start-up. A bad value fails with an {@link InvalidConfigurationPropertyValueException}
- * that names the property and says what to write instead.
+ * Validates {@link LlmProperties} and merges {@code llm.defaults} into every provider and
+ * policy, once, at start-up. A bad value fails with an
+ * {@link InvalidConfigurationPropertyValueException} that names the property and says
+ * what to write instead.
  */
 public final class LlmConfigurationResolver {
 
@@ -53,8 +54,8 @@ public final class LlmConfigurationResolver {
 	/**
 	 * Validate and resolve the configuration.
 	 * @param properties the bound properties
-	 * @param binder the binder of the environment, to find keys the properties do not bind, or
-	 * {@code null}
+	 * @param binder the binder of the environment, to find keys the properties do not
+	 * bind, or {@code null}
 	 * @return the resolved configuration
 	 * @throws InvalidConfigurationPropertyValueException if a value is invalid
 	 */
@@ -81,8 +82,11 @@ public final class LlmConfigurationResolver {
 			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, defaultHedge, binder);
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
-				circuitBreakers.computeIfAbsent(target, (key) -> circuitBreakerSettings(
-						properties.getProviders().get(key.provider()).getCircuitBreaker().orElse(defaultCircuitBreaker)));
+				circuitBreakers.computeIfAbsent(target,
+						(key) -> circuitBreakerSettings(properties.getProviders()
+							.get(key.provider())
+							.getCircuitBreaker()
+							.orElse(defaultCircuitBreaker)));
 			}
 		});
 		sharedState(properties.getSharedState());
@@ -112,7 +116,8 @@ public final class LlmConfigurationResolver {
 		URI baseUrl = baseUrl(prefix + ".base-url", provider.getBaseUrl());
 		String apiKey = provider.getApiKey();
 		if (apiKey != null && apiKey.contains("${")) {
-			// An environment variable that is not set leaves the placeholder as the value.
+			// An environment variable that is not set leaves the placeholder as the
+			// value.
 			throw new InvalidConfigurationPropertyValueException(prefix + ".api-key", apiKey,
 					"The key is a placeholder that nothing resolved: set the environment variable or property it "
 							+ "names, or give it an empty default (such as ${OPENAI_API_KEY:}) to send no key");
@@ -144,10 +149,10 @@ public final class LlmConfigurationResolver {
 					"The largest answer accepted must be positive and at most 2GB, such as 16MB");
 		}
 		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
-		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(),
-				provider.getHeaders(), provider.getConnectTimeout(), provider.getReadTimeout(),
-				provider.getFirstChunkTimeout(), provider.getStreamIdleTimeout(), provider.getMaxConnections(),
-				provider.getPendingAcquireTimeout(), maxResponseSize);
+		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(), provider.getHeaders(),
+				provider.getConnectTimeout(), provider.getReadTimeout(), provider.getFirstChunkTimeout(),
+				provider.getStreamIdleTimeout(), provider.getMaxConnections(), provider.getPendingAcquireTimeout(),
+				maxResponseSize);
 	}
 
 	private static URI baseUrl(String property, @Nullable String value) {
@@ -174,8 +179,8 @@ public final class LlmConfigurationResolver {
 			Hedge defaultHedge, @Nullable Binder binder) {
 		String prefix = "llm.policies." + name;
 		checkName(prefix, name, "policy");
-		if (binder != null && binder.bind(prefix + ".circuit-breaker", Bindable.mapOf(String.class, Object.class))
-			.isBound()) {
+		if (binder != null
+				&& binder.bind(prefix + ".circuit-breaker", Bindable.mapOf(String.class, Object.class)).isBound()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".circuit-breaker", "(set)",
 					"Circuit breakers belong to targets, which policies share, not to policies: move these settings "
 							+ "to llm.defaults.circuit-breaker (every target) or "
@@ -185,8 +190,8 @@ public final class LlmConfigurationResolver {
 		targets.add(target(prefix, policy.getProvider(), policy.getModel(), properties));
 		for (int i = 0; i < policy.getFallbacks().size(); i++) {
 			LlmProperties.Target fallback = policy.getFallbacks().get(i);
-			targets.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(),
-					properties));
+			targets
+				.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(), properties));
 		}
 		RetrySettings retry = retrySettings(policy.getRetry().orElse(defaultRetry));
 		validateRetry(prefix + ".retry", retry);
@@ -200,8 +205,8 @@ public final class LlmConfigurationResolver {
 	}
 
 	/**
-	 * Merge a policy's hedge settings with the defaults and check them: a hedge to the next
-	 * target needs a policy that has one.
+	 * Merge a policy's hedge settings with the defaults and check them: a hedge to the
+	 * next target needs a policy that has one.
 	 */
 	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
 		Hedge merged = own.orElse(defaults);
@@ -210,8 +215,8 @@ public final class LlmConfigurationResolver {
 		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
 		if (enabled && target == HedgeTarget.NEXT && targets < 2) {
 			String policy = prefix.substring(0, prefix.length() - ".hedge".length());
-			String inherited = (own.getEnabled() == null) ? " (hedging is on for every policy through "
-					+ "llm.defaults.hedge.enabled)" : "";
+			String inherited = (own.getEnabled() == null)
+					? " (hedging is on for every policy through " + "llm.defaults.hedge.enabled)" : "";
 			throw new InvalidConfigurationPropertyValueException(prefix + ".enabled", true,
 					"The hedge goes to the policy's next target (hedge.target: next), but this policy has no fallback"
 							+ inherited + ": add a target under " + policy + ".fallbacks, set " + prefix
@@ -316,9 +321,8 @@ public final class LlmConfigurationResolver {
 		}
 		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
 		validateRetryBudget(prefix + ".retry-budget", budget);
-		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
-				new RetryBudgetSettings(budget.getEnabled(), budget.getRatio(), budget.getWindow(),
-						budget.getMinRetriesPerSecond()));
+		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute, new RetryBudgetSettings(
+				budget.getEnabled(), budget.getRatio(), budget.getWindow(), budget.getMinRetriesPerSecond()));
 	}
 
 	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {
@@ -337,9 +341,9 @@ public final class LlmConfigurationResolver {
 
 	private static void checkName(String prefix, String name, String what) {
 		if (!NAME.matcher(name).matches()) {
-			throw new InvalidConfigurationPropertyValueException(prefix, name, "A " + what
-					+ " name may contain only lowercase letters, digits and '-', such as '"
-					+ name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-") + "'");
+			throw new InvalidConfigurationPropertyValueException(prefix, name,
+					"A " + what + " name may contain only lowercase letters, digits and '-', such as '"
+							+ name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-") + "'");
 		}
 	}
 

@@ -16,7 +16,8 @@ import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
- * The {@code llm} actuator endpoint, when actuator is present and the endpoint is exposed.
+ * The {@code llm} actuator endpoint, when actuator is present and the endpoint is
+ * exposed.
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })

@@ -26,8 +26,8 @@ public final class LlmHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "llmHealthIndicator", "llmHealthContributor" })
-	LlmHealthIndicator llmHealthIndicator(LlmPolicies policies, TargetResilience resilience,
-			LlmProperties properties, ObjectProvider<SharedState> sharedState) {
+	LlmHealthIndicator llmHealthIndicator(LlmPolicies policies, TargetResilience resilience, LlmProperties properties,
+			ObjectProvider<SharedState> sharedState) {
 		return new LlmHealthIndicator(policies, resilience, properties.getHealth().isFailWhenUnavailable(),
 				sharedState.getIfAvailable());
 	}

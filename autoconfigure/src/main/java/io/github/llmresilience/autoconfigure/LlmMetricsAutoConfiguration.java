@@ -25,20 +25,20 @@ import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
 
 /**
- * Meters of llm-resilience on the application's {@link MeterRegistry}: {@code llm.retries},
- * {@code llm.fallbacks}, {@code gen_ai.client.token.usage}, and Resilience4j's own retry and
- * circuit breaker meters (as {@code MeterBinder} beans that Spring Boot binds) unless the
- * application's Resilience4j starter binds them already.
- * {@code llm.calls} and {@code llm.attempts} are observations and reach the registry through
- * Spring Boot's observation support, recorded by {@link LlmMeterObservationHandler} ahead of Boot's
- * own meter handler.
+ * Meters of llm-resilience on the application's {@link MeterRegistry}:
+ * {@code llm.retries}, {@code llm.fallbacks}, {@code gen_ai.client.token.usage}, and
+ * Resilience4j's own retry and circuit breaker meters (as {@code MeterBinder} beans that
+ * Spring Boot binds) unless the application's Resilience4j starter binds them already.
+ * {@code llm.calls} and {@code llm.attempts} are observations and reach the registry
+ * through Spring Boot's observation support, recorded by
+ * {@link LlmMeterObservationHandler} ahead of Boot's own meter handler.
  */
-@AutoConfiguration(before = LlmResilienceAutoConfiguration.class,
-		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-				"io.github.resilience4j.springboot.retry.autoconfigure.RetryMetricsAutoConfiguration",
-				"io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerMetricsAutoConfiguration" })
+@AutoConfiguration(before = LlmResilienceAutoConfiguration.class, afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+		"io.github.resilience4j.springboot.retry.autoconfigure.RetryMetricsAutoConfiguration",
+		"io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerMetricsAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = "llm.enabled", matchIfMissing = true)
@@ -51,10 +51,10 @@ public final class LlmMetricsAutoConfiguration {
 	}
 
 	/**
-	 * The meters of {@code llm.calls} and {@code llm.attempts}, as Boot's handler records them
-	 * (its {@code management.metrics.observations.ignored-meters} included), looked up once per
-	 * combination of tags. First in Boot's group of meter handlers, which hands every other
-	 * observation on to Boot's own.
+	 * The meters of {@code llm.calls} and {@code llm.attempts}, as Boot's handler records
+	 * them (its {@code management.metrics.observations.ignored-meters} included), looked
+	 * up once per combination of tags. First in Boot's group of meter handlers, which
+	 * hands every other observation on to Boot's own.
 	 */
 	@Bean
 	@Order(Ordered.HIGHEST_PRECEDENCE)

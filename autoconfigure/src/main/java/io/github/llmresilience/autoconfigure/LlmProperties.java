@@ -18,8 +18,8 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
 
 /**
- * Configuration of llm-resilience: the providers to call, the defaults of every policy, and the
- * policies that {@code LlmClient} calls and {@code @LlmCall} methods run under.
+ * Configuration of llm-resilience: the providers to call, the defaults of every policy,
+ * and the policies that {@code LlmClient} calls and {@code @LlmCall} methods run under.
  */
 @ConfigurationProperties("llm")
 public class LlmProperties {
@@ -41,8 +41,8 @@ public class LlmProperties {
 	private Defaults defaults = new Defaults();
 
 	/**
-	 * Policies by name (lowercase letters, digits and '-'); 'default' serves calls that name no
-	 * policy.
+	 * Policies by name (lowercase letters, digits and '-'); 'default' serves calls that
+	 * name no policy.
 	 */
 	private Map<String, Policy> policies = new LinkedHashMap<>();
 
@@ -59,7 +59,8 @@ public class LlmProperties {
 	private Health health = new Health();
 
 	/**
-	 * State shared by the instances of the application: cooldowns and declared request limits.
+	 * State shared by the instances of the application: cooldowns and declared request
+	 * limits.
 	 */
 	@NestedConfigurationProperty
 	private SharedState sharedState = new SharedState();
@@ -126,7 +127,8 @@ public class LlmProperties {
 	public static class Provider {
 
 		/**
-		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is appended.
+		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is
+		 * appended.
 		 */
 		private @Nullable String baseUrl;
 
@@ -136,8 +138,8 @@ public class LlmProperties {
 		private @Nullable String apiKey;
 
 		/**
-		 * Header that carries the API key: 'Authorization' sends 'Bearer <key>', any other header
-		 * (such as Azure's 'api-key') the bare key.
+		 * Header that carries the API key: 'Authorization' sends 'Bearer <key>', any
+		 * other header (such as Azure's 'api-key') the bare key.
 		 */
 		private String authHeader = "Authorization";
 
@@ -147,7 +149,8 @@ public class LlmProperties {
 		private Map<String, String> queryParams = new LinkedHashMap<>();
 
 		/**
-		 * Extra headers sent with every request; they may not set the authentication header.
+		 * Extra headers sent with every request; they may not set the authentication
+		 * header.
 		 */
 		private Map<String, String> headers = new LinkedHashMap<>();
 
@@ -157,13 +160,14 @@ public class LlmProperties {
 		private Duration connectTimeout = Duration.ofSeconds(5);
 
 		/**
-		 * Longest a non-streaming attempt may take, from the request being sent to the whole
-		 * answer being read.
+		 * Longest a non-streaming attempt may take, from the request being sent to the
+		 * whole answer being read.
 		 */
 		private Duration readTimeout = Duration.ofSeconds(60);
 
 		/**
-		 * Longest a streaming attempt may take from the request being sent to its first chunk.
+		 * Longest a streaming attempt may take from the request being sent to its first
+		 * chunk.
 		 */
 		private Duration firstChunkTimeout = Duration.ofSeconds(30);
 
@@ -178,14 +182,14 @@ public class LlmProperties {
 		private int maxConnections = 500;
 
 		/**
-		 * Longest a request waits for a pooled connection; the queue of waiting requests is
-		 * unbounded.
+		 * Longest a request waits for a pooled connection; the queue of waiting requests
+		 * is unbounded.
 		 */
 		private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 		/**
-		 * Largest answer accepted from this provider: a whole non-streaming body, or one event of a
-		 * stream; independent of 'spring.codec.max-in-memory-size'.
+		 * Largest answer accepted from this provider: a whole non-streaming body, or one
+		 * event of a stream; independent of 'spring.codec.max-in-memory-size'.
 		 */
 		private DataSize maxResponseSize = DataSize.ofMegabytes(16);
 
@@ -197,8 +201,8 @@ public class LlmProperties {
 		private CircuitBreaker circuitBreaker = new CircuitBreaker();
 
 		/**
-		 * Whether to read the x-ratelimit-* (and anthropic-ratelimit-*) headers of every answer
-		 * and pace requests to a target whose limit they say is used up.
+		 * Whether to read the x-ratelimit-* (and anthropic-ratelimit-*) headers of every
+		 * answer and pace requests to a target whose limit they say is used up.
 		 */
 		private boolean rateLimitHeaders = true;
 
@@ -209,7 +213,8 @@ public class LlmProperties {
 		private RateLimit rateLimit = new RateLimit();
 
 		/**
-		 * Retry budget of this provider, overriding 'llm.defaults.retry-budget' field by field.
+		 * Retry budget of this provider, overriding 'llm.defaults.retry-budget' field by
+		 * field.
 		 */
 		@NestedConfigurationProperty
 		private RetryBudget retryBudget = new RetryBudget();
@@ -362,7 +367,8 @@ public class LlmProperties {
 		private CircuitBreaker circuitBreaker = CircuitBreaker.defaults();
 
 		/**
-		 * Retry budget of every provider: how many retries may be added to its first requests.
+		 * Retry budget of every provider: how many retries may be added to its first
+		 * requests.
 		 */
 		@NestedConfigurationProperty
 		private RetryBudget retryBudget = RetryBudget.defaults();
@@ -373,8 +379,8 @@ public class LlmProperties {
 		private Set<FailureKind> fallbackOn = FailureKind.defaultFallbackOn();
 
 		/**
-		 * Hedged requests of idempotent calls: a second request sent while an attempt is slow to
-		 * answer.
+		 * Hedged requests of idempotent calls: a second request sent while an attempt is
+		 * slow to answer.
 		 */
 		@NestedConfigurationProperty
 		private Hedge hedge = Hedge.defaults();
@@ -422,8 +428,8 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Retries on the same target: 'llm.defaults.retry', and a policy's 'retry', whose unset
-	 * fields take 'llm.defaults.retry'.
+	 * Retries on the same target: 'llm.defaults.retry', and a policy's 'retry', whose
+	 * unset fields take 'llm.defaults.retry'.
 	 */
 	public static class Retry {
 
@@ -433,8 +439,8 @@ public class LlmProperties {
 		private @Nullable Integer maxAttempts;
 
 		/**
-		 * Longest time spent on one target, attempts and waits together; a retry that would end
-		 * later is not made.
+		 * Longest time spent on one target, attempts and waits together; a retry that
+		 * would end later is not made.
 		 */
 		private @Nullable Duration maxElapsed;
 
@@ -454,13 +460,14 @@ public class LlmProperties {
 		private @Nullable Duration maxBackoff;
 
 		/**
-		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the wait).
+		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the
+		 * wait).
 		 */
 		private @Nullable Double jitter;
 
 		/**
-		 * HTTP statuses that are retried; it switches retrying on or off and never changes a
-		 * failure kind.
+		 * HTTP statuses that are retried; it switches retrying on or off and never
+		 * changes a failure kind.
 		 */
 		private @Nullable Set<Integer> retryOnStatus;
 
@@ -470,19 +477,20 @@ public class LlmProperties {
 		private @Nullable Boolean retryOnTimeout;
 
 		/**
-		 * Whether to retry an attempt whose connection was refused, reset or closed early (after
-		 * the request was sent, only for idempotent calls).
+		 * Whether to retry an attempt whose connection was refused, reset or closed early
+		 * (after the request was sent, only for idempotent calls).
 		 */
 		private @Nullable Boolean retryOnConnectionError;
 
 		/**
-		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the computed
-		 * wait.
+		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the
+		 * computed wait.
 		 */
 		private @Nullable Boolean respectRetryAfter;
 
 		/**
-		 * Longest server-requested wait that is honoured; a longer one gives the target up at once.
+		 * Longest server-requested wait that is honoured; a longer one gives the target
+		 * up at once.
 		 */
 		private @Nullable Duration maxRetryAfter;
 
@@ -527,10 +535,13 @@ public class LlmProperties {
 			merged.jitter = (this.jitter != null) ? this.jitter : other.jitter;
 			merged.retryOnStatus = (this.retryOnStatus != null) ? this.retryOnStatus : other.retryOnStatus;
 			merged.retryOnTimeout = (this.retryOnTimeout != null) ? this.retryOnTimeout : other.retryOnTimeout;
-			merged.retryOnConnectionError = (this.retryOnConnectionError != null) ? this.retryOnConnectionError : other.retryOnConnectionError;
-			merged.respectRetryAfter = (this.respectRetryAfter != null) ? this.respectRetryAfter : other.respectRetryAfter;
+			merged.retryOnConnectionError = (this.retryOnConnectionError != null) ? this.retryOnConnectionError
+					: other.retryOnConnectionError;
+			merged.respectRetryAfter = (this.respectRetryAfter != null) ? this.respectRetryAfter
+					: other.respectRetryAfter;
 			merged.maxRetryAfter = (this.maxRetryAfter != null) ? this.maxRetryAfter : other.maxRetryAfter;
-			merged.retryOnExceptions = (this.retryOnExceptions != null) ? this.retryOnExceptions : other.retryOnExceptions;
+			merged.retryOnExceptions = (this.retryOnExceptions != null) ? this.retryOnExceptions
+					: other.retryOnExceptions;
 			return merged;
 		}
 
@@ -633,26 +644,26 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Hedged requests: 'llm.defaults.hedge', and a policy's 'hedge', whose unset fields take
-	 * 'llm.defaults.hedge'. Only idempotent calls are hedged.
+	 * Hedged requests: 'llm.defaults.hedge', and a policy's 'hedge', whose unset fields
+	 * take 'llm.defaults.hedge'. Only idempotent calls are hedged.
 	 */
 	public static class Hedge {
 
 		/**
-		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer (the
-		 * same tokens may be billed twice).
+		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer
+		 * (the same tokens may be billed twice).
 		 */
 		private @Nullable Boolean enabled;
 
 		/**
-		 * How long an attempt may go without an answer (for a stream: without its first content
-		 * chunk) before the hedge is sent.
+		 * How long an attempt may go without an answer (for a stream: without its first
+		 * content chunk) before the hedge is sent.
 		 */
 		private @Nullable Duration delay;
 
 		/**
-		 * Where the hedge is sent: 'next', the policy's next target, or 'same', the target in
-		 * flight again.
+		 * Where the hedge is sent: 'next', the policy's next target, or 'same', the
+		 * target in flight again.
 		 */
 		private @Nullable HedgeTarget target;
 
@@ -724,7 +735,8 @@ public class LlmProperties {
 		private @Nullable Float failureRateThreshold;
 
 		/**
-		 * Number of target tries in the sliding window that the failure rate is computed over.
+		 * Number of target tries in the sliding window that the failure rate is computed
+		 * over.
 		 */
 		private @Nullable Integer slidingWindowSize;
 
@@ -766,11 +778,16 @@ public class LlmProperties {
 		CircuitBreaker orElse(CircuitBreaker other) {
 			CircuitBreaker merged = new CircuitBreaker();
 			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
-			merged.failureRateThreshold = (this.failureRateThreshold != null) ? this.failureRateThreshold : other.failureRateThreshold;
-			merged.slidingWindowSize = (this.slidingWindowSize != null) ? this.slidingWindowSize : other.slidingWindowSize;
-			merged.minimumNumberOfCalls = (this.minimumNumberOfCalls != null) ? this.minimumNumberOfCalls : other.minimumNumberOfCalls;
-			merged.waitDurationInOpenState = (this.waitDurationInOpenState != null) ? this.waitDurationInOpenState : other.waitDurationInOpenState;
-			merged.permittedCallsInHalfOpenState = (this.permittedCallsInHalfOpenState != null) ? this.permittedCallsInHalfOpenState : other.permittedCallsInHalfOpenState;
+			merged.failureRateThreshold = (this.failureRateThreshold != null) ? this.failureRateThreshold
+					: other.failureRateThreshold;
+			merged.slidingWindowSize = (this.slidingWindowSize != null) ? this.slidingWindowSize
+					: other.slidingWindowSize;
+			merged.minimumNumberOfCalls = (this.minimumNumberOfCalls != null) ? this.minimumNumberOfCalls
+					: other.minimumNumberOfCalls;
+			merged.waitDurationInOpenState = (this.waitDurationInOpenState != null) ? this.waitDurationInOpenState
+					: other.waitDurationInOpenState;
+			merged.permittedCallsInHalfOpenState = (this.permittedCallsInHalfOpenState != null)
+					? this.permittedCallsInHalfOpenState : other.permittedCallsInHalfOpenState;
 			return merged;
 		}
 
@@ -825,8 +842,8 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Retry budget of a provider: 'llm.defaults.retry-budget', and a provider's 'retry-budget',
-	 * whose unset fields take 'llm.defaults.retry-budget'.
+	 * Retry budget of a provider: 'llm.defaults.retry-budget', and a provider's
+	 * 'retry-budget', whose unset fields take 'llm.defaults.retry-budget'.
 	 */
 	public static class RetryBudget {
 
@@ -836,7 +853,8 @@ public class LlmProperties {
 		private @Nullable Boolean enabled;
 
 		/**
-		 * Share of the first requests of the window that retries may add, such as 0.2 for 20 %.
+		 * Share of the first requests of the window that retries may add, such as 0.2 for
+		 * 20 %.
 		 */
 		private @Nullable Double ratio;
 
@@ -846,8 +864,8 @@ public class LlmProperties {
 		private @Nullable Duration window;
 
 		/**
-		 * Retries per second of the window allowed whatever the traffic, so that a quiet provider
-		 * can still be retried.
+		 * Retries per second of the window allowed whatever the traffic, so that a quiet
+		 * provider can still be retried.
 		 */
 		private @Nullable Double minRetriesPerSecond;
 
@@ -874,7 +892,8 @@ public class LlmProperties {
 			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
 			merged.ratio = (this.ratio != null) ? this.ratio : other.ratio;
 			merged.window = (this.window != null) ? this.window : other.window;
-			merged.minRetriesPerSecond = (this.minRetriesPerSecond != null) ? this.minRetriesPerSecond : other.minRetriesPerSecond;
+			merged.minRetriesPerSecond = (this.minRetriesPerSecond != null) ? this.minRetriesPerSecond
+					: other.minRetriesPerSecond;
 			return merged;
 		}
 
@@ -934,12 +953,14 @@ public class LlmProperties {
 	}
 
 	/**
-	 * A policy: its primary target, its fallbacks in order, and the rules that apply to them.
+	 * A policy: its primary target, its fallbacks in order, and the rules that apply to
+	 * them.
 	 */
 	public static class Policy {
 
 		/**
-		 * Provider of the primary target; may be left out when exactly one provider exists.
+		 * Provider of the primary target; may be left out when exactly one provider
+		 * exists.
 		 */
 		private @Nullable String provider;
 
@@ -954,7 +975,8 @@ public class LlmProperties {
 		private List<Target> fallbacks = new ArrayList<>();
 
 		/**
-		 * Retry settings of this policy; each field left unset takes 'llm.defaults.retry'.
+		 * Retry settings of this policy; each field left unset takes
+		 * 'llm.defaults.retry'.
 		 */
 		@NestedConfigurationProperty
 		private Retry retry = new Retry();
@@ -966,13 +988,14 @@ public class LlmProperties {
 		private @Nullable Set<FailureKind> fallbackOn;
 
 		/**
-		 * Longest a whole logical call may take, every target included (for a stream: until its
-		 * first chunk); no deadline when unset.
+		 * Longest a whole logical call may take, every target included (for a stream:
+		 * until its first chunk); no deadline when unset.
 		 */
 		private @Nullable Duration deadline;
 
 		/**
-		 * Hedge settings of this policy; each field left unset takes 'llm.defaults.hedge'.
+		 * Hedge settings of this policy; each field left unset takes
+		 * 'llm.defaults.hedge'.
 		 */
 		@NestedConfigurationProperty
 		private Hedge hedge = new Hedge();
@@ -1075,8 +1098,9 @@ public class LlmProperties {
 
 		/**
 		 * Order of the '@LlmCall' advisor among a bean's other advisors, such as
-		 * '@Transactional': a lower value runs around a higher one. Unset, it runs around all of
-		 * them, so each attempt of a blocking method runs them again (a transaction per attempt).
+		 * '@Transactional': a lower value runs around a higher one. Unset, it runs around
+		 * all of them, so each attempt of a blocking method runs them again (a
+		 * transaction per attempt).
 		 */
 		private @Nullable Integer advisorOrder;
 
@@ -1096,9 +1120,9 @@ public class LlmProperties {
 	public static class Health {
 
 		/**
-		 * Whether the 'llm' health contributor reports DOWN when every target of some policy has
-		 * an open circuit; by default it stays UP, so an outage the fallbacks handle never takes
-		 * the application out of service.
+		 * Whether the 'llm' health contributor reports DOWN when every target of some
+		 * policy has an open circuit; by default it stays UP, so an outage the fallbacks
+		 * handle never takes the application out of service.
 		 */
 		private boolean failWhenUnavailable;
 
@@ -1118,21 +1142,21 @@ public class LlmProperties {
 	public static class SharedState {
 
 		/**
-		 * Where the instances share what they learn from the providers: 'none' (each instance
-		 * learns alone) or 'redis' (needs a ReactiveRedisConnectionFactory bean, such as
-		 * spring-boot-starter-data-redis-reactive's).
+		 * Where the instances share what they learn from the providers: 'none' (each
+		 * instance learns alone) or 'redis' (needs a ReactiveRedisConnectionFactory bean,
+		 * such as spring-boot-starter-data-redis-reactive's).
 		 */
 		private SharedStateType type = SharedStateType.NONE;
 
 		/**
-		 * Prefix of the Redis keys and of the channel of the shared state; instances with the same
-		 * prefix share their state.
+		 * Prefix of the Redis keys and of the channel of the shared state; instances with
+		 * the same prefix share their state.
 		 */
 		private String keyPrefix = "llm";
 
 		/**
-		 * Longest wait for an answer from Redis; a slower answer counts as Redis being down, and the
-		 * instance goes on with its own state.
+		 * Longest wait for an answer from Redis; a slower answer counts as Redis being
+		 * down, and the instance goes on with its own state.
 		 */
 		private Duration timeout = Duration.ofMillis(50);
 

@@ -57,9 +57,10 @@ import io.github.llmresilience.policy.LlmPolicies;
  * Resilience4j retries and circuit breakers, the {@link LlmClient} and {@code @LlmCall}.
  *
  * <p>
- * The engine takes its clock from a {@code Clock} bean named {@value #CLOCK_BEAN} and its source
- * of jitter from a {@code RandomGenerator} bean named {@value #RANDOM_BEAN} when they exist, so
- * tests can fix them; the application's own {@code Clock} beans are left alone.
+ * The engine takes its clock from a {@code Clock} bean named {@value #CLOCK_BEAN} and its
+ * source of jitter from a {@code RandomGenerator} bean named {@value #RANDOM_BEAN} when
+ * they exist, so tests can fix them; the application's own {@code Clock} beans are left
+ * alone.
  */
 @AutoConfiguration(after = WebClientAutoConfiguration.class,
 		afterName = { "io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration",
@@ -109,7 +110,8 @@ public final class LlmResilienceAutoConfiguration {
 			ObjectProvider<HttpClientSettings> httpClientSettings, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
 			ObjectProvider<LlmProviderCustomizer> customizers, Pacing pacing) {
 		return ProviderClients.create(configuration.providers(), webClientBuilder(webClientBuilder),
-				connectorBuilder.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
+				connectorBuilder
+					.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
 				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC),
 				customizers.orderedStream().toList(), pacing);
 	}
@@ -120,7 +122,8 @@ public final class LlmResilienceAutoConfiguration {
 			ObjectProvider<LlmMetrics> metrics, ObjectProvider<RequestLimiters> limiters,
 			ObjectProvider<CooldownListener> cooldowns) {
 		Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
-		// Shared state (llm.shared-state) holds declared limits for the fleet and hears of cooldowns.
+		// Shared state (llm.shared-state) holds declared limits for the fleet and hears
+		// of cooldowns.
 		return new Pacing(configuration.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
 				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock))::create,
 				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
@@ -131,7 +134,8 @@ public final class LlmResilienceAutoConfiguration {
 		if (builder != null) {
 			return builder;
 		}
-		// Without Boot's builder the clients still work, but without what Boot adds to it.
+		// Without Boot's builder the clients still work, but without what Boot adds to
+		// it.
 		logger.warn("No WebClient.Builder bean: llm-resilience builds its provider clients with WebClient.builder(), "
 				+ "without Spring Boot's codecs (spring.codec.*), WebClientCustomizer beans and observation of "
 				+ "HTTP requests; add spring-boot-starter-webclient (the llm-resilience starter brings it) or "
@@ -185,8 +189,7 @@ public final class LlmResilienceAutoConfiguration {
 	@ConditionalOnMissingBean(LlmClient.class)
 	DefaultLlmClient llmClient(LlmExecutor executor, ProviderClients clients, LlmPolicies policies,
 			LlmObservability observability, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
-		return new DefaultLlmClient(executor, clients, policies, clock.getIfAvailable(Clock::systemUTC),
-				observability);
+		return new DefaultLlmClient(executor, clients, policies, clock.getIfAvailable(Clock::systemUTC), observability);
 	}
 
 	@Bean
@@ -194,14 +197,15 @@ public final class LlmResilienceAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static LlmCallAnnotationBeanPostProcessor llmCallAnnotationBeanPostProcessor(Environment environment) {
 		LlmCallAnnotationBeanPostProcessor postProcessor = new LlmCallAnnotationBeanPostProcessor();
-		// Read directly: a bean post-processor is created before LlmProperties can be bound.
+		// Read directly: a bean post-processor is created before LlmProperties can be
+		// bound.
 		Binder.get(environment).bind("llm.call.advisor-order", Integer.class).ifBound(postProcessor::setAdvisorOrder);
 		return postProcessor;
 	}
 
 	/**
-	 * Resilience4j's customizer beans, applied by instance name to our retries and circuit
-	 * breakers.
+	 * Resilience4j's customizer beans, applied by instance name to our retries and
+	 * circuit breakers.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ RetryConfigCustomizer.class, CircuitBreakerConfigCustomizer.class })

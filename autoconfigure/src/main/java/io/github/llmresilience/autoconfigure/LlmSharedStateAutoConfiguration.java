@@ -31,11 +31,12 @@ import io.github.llmresilience.shared.SharedStateUnavailableException;
 
 /**
  * State shared by the instances of the application through Redis, with
- * {@code llm.shared-state.type=redis} and a {@link ReactiveRedisConnectionFactory} bean (Spring
- * Data Redis, as {@code spring-boot-starter-data-redis-reactive} brings it): cooldowns published
- * and applied by every instance, and declared request limits held by the fleet (with bucket4j's
- * Lettuce integration on the classpath, as the starter brings it). Without a connection factory
- * the application fails to start, with a message that says what to add.
+ * {@code llm.shared-state.type=redis} and a {@link ReactiveRedisConnectionFactory} bean
+ * (Spring Data Redis, as {@code spring-boot-starter-data-redis-reactive} brings it):
+ * cooldowns published and applied by every instance, and declared request limits held by
+ * the fleet (with bucket4j's Lettuce integration on the classpath, as the starter brings
+ * it). Without a connection factory the application fails to start, with a message that
+ * says what to add.
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class,
 		afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
@@ -68,7 +69,8 @@ public final class LlmSharedStateAutoConfiguration {
 				ObjectProvider<Pacing> pacing, ObjectProvider<LlmPolicies> policies) {
 			Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
 			LlmMetrics meters = metrics.getIfAvailable(() -> LlmMetrics.NONE);
-			// The engine's beans are asked for when the application starts: the pacing, which this
+			// The engine's beans are asked for when the application starts: the pacing,
+			// which this
 			// bean feeds, is created after it.
 			return new RedisSharedState(connectionFactory, settings, engineClock, meters,
 					() -> new CooldownApplier(resilience.getObject(), pacing.getObject(),
@@ -97,8 +99,8 @@ public final class LlmSharedStateAutoConfiguration {
 	}
 
 	/**
-	 * Shared state with declared limits but without bucket4j: the limits would silently hold per
-	 * instance, so the start says what to add.
+	 * Shared state with declared limits but without bucket4j: the limits would silently
+	 * hold per instance, so the start says what to add.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingClass("io.github.bucket4j.redis.lettuce.Bucket4jLettuce")
@@ -125,7 +127,8 @@ public final class LlmSharedStateAutoConfiguration {
 	}
 
 	/**
-	 * No Redis: the application asked for something it cannot have, and must say otherwise.
+	 * No Redis: the application asked for something it cannot have, and must say
+	 * otherwise.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(type = CONNECTION_FACTORY)
@@ -136,7 +139,8 @@ public final class LlmSharedStateAutoConfiguration {
 			boolean springDataRedis = ClassUtils.isPresent(CONNECTION_FACTORY, resourceLoader.getClassLoader());
 			throw new SharedStateUnavailableException(
 					"llm.shared-state.type=redis shares cooldowns and declared limits through Redis, but the "
-							+ "application has " + (springDataRedis ? "no ReactiveRedisConnectionFactory bean"
+							+ "application has "
+							+ (springDataRedis ? "no ReactiveRedisConnectionFactory bean"
 									: "no Spring Data Redis on its classpath"),
 					"Add spring-boot-starter-data-redis-reactive to the application and point it at Redis "
 							+ "(spring.data.redis.host, spring.data.redis.port or spring.data.redis.url), or define a "

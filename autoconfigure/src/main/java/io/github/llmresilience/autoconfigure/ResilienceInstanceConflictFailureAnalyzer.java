@@ -6,8 +6,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import io.github.llmresilience.execution.ResilienceInstanceConflictException;
 
 /**
- * Explains a Resilience4j instance registered under one of llm-resilience's names, and what to do
- * instead.
+ * Explains a Resilience4j instance registered under one of llm-resilience's names, and
+ * what to do instead.
  */
 class ResilienceInstanceConflictFailureAnalyzer extends AbstractFailureAnalyzer<ResilienceInstanceConflictException> {
 

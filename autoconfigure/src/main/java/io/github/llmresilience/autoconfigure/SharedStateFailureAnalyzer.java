@@ -6,8 +6,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import io.github.llmresilience.shared.SharedStateUnavailableException;
 
 /**
- * Explains {@code llm.shared-state.type=redis} without a Redis connection factory, and what to
- * add.
+ * Explains {@code llm.shared-state.type=redis} without a Redis connection factory, and
+ * what to add.
  */
 class SharedStateFailureAnalyzer extends AbstractFailureAnalyzer<SharedStateUnavailableException> {
 

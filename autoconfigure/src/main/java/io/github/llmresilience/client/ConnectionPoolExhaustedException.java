@@ -1,9 +1,10 @@
 package io.github.llmresilience.client;
 
 /**
- * No pooled connection to a provider became free within its {@code pending-acquire-timeout}. It is
- * the cause of a {@link io.github.llmresilience.FailureKind#CONNECTION connection} failure whose
- * request was never sent, and is never counted against the provider by a circuit breaker: the
+ * No pooled connection to a provider became free within its
+ * {@code pending-acquire-timeout}. It is the cause of a
+ * {@link io.github.llmresilience.FailureKind#CONNECTION connection} failure whose request
+ * was never sent, and is never counted against the provider by a circuit breaker: the
  * shortage is local.
  */
 public class ConnectionPoolExhaustedException extends RuntimeException {

@@ -18,19 +18,22 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reads a provider's description of a failure from every body shape real providers send:
  * <ul>
- * <li>{@code {"error":{"message","type","param","code"}}} (OpenAI and most compatible servers);</li>
+ * <li>{@code {"error":{"message","type","param","code"}}} (OpenAI and most compatible
+ * servers);</li>
  * <li>{@code {"type":"error","error":{"type","message"}}} (Anthropic);</li>
- * <li>{@code [{"error":{"code","message","status"}}]} (Gemini's OpenAI-compatible endpoint);</li>
- * <li>{@code {"error":"text"}} (Ollama, Fireworks, older LM Studio), with a {@code message} beside
- * it if there is one;</li>
- * <li>{@code {"object":"error","message","type","code"}} (vLLM, Mistral) and {@code {"message":…}}
- * alone (Mistral's gateway), also with {@code status} and {@code detail};</li>
- * <li>an upstream's error nested by OpenRouter in {@code error.metadata.raw}, as JSON text or as
- * plain text;</li>
+ * <li>{@code [{"error":{"code","message","status"}}]} (Gemini's OpenAI-compatible
+ * endpoint);</li>
+ * <li>{@code {"error":"text"}} (Ollama, Fireworks, older LM Studio), with a
+ * {@code message} beside it if there is one;</li>
+ * <li>{@code {"object":"error","message","type","code"}} (vLLM, Mistral) and
+ * {@code {"message":…}} alone (Mistral's gateway), also with {@code status} and
+ * {@code detail};</li>
+ * <li>an upstream's error nested by OpenRouter in {@code error.metadata.raw}, as JSON
+ * text or as plain text;</li>
  * <li>HTML pages and plain text from proxies, summarised to their title or text.</li>
  * </ul>
- * A {@code code} is read as JSON: a number, a numeric string or a word. Nothing here throws: a body
- * that cannot be read gives an error with no code, and its status decides.
+ * A {@code code} is read as JSON: a number, a numeric string or a word. Nothing here
+ * throws: a body that cannot be read gives an error with no code, and its status decides.
  */
 final class ErrorBodies {
 
@@ -41,8 +44,8 @@ final class ErrorBodies {
 	private static final Pattern TITLE = Pattern.compile("<title[^>]*>(.*?)</title>",
 			Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
-	private static final Pattern NOT_SHOWN = Pattern.compile(
-			"<(script|style|head)[^>]*>.*?</\\1>|<!--.*?-->", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+	private static final Pattern NOT_SHOWN = Pattern.compile("<(script|style|head)[^>]*>.*?</\\1>|<!--.*?-->",
+			Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
 	private static final Pattern TAG = Pattern.compile("<[^>]*>");
 
@@ -56,7 +59,8 @@ final class ErrorBodies {
 	/**
 	 * Read the error of a body of any status.
 	 * @param body the body's bytes
-	 * @param charset the charset its {@code Content-Type} names, or {@code null} for UTF-8
+	 * @param charset the charset its {@code Content-Type} names, or {@code null} for
+	 * UTF-8
 	 * @return the error, {@link ProviderError#NONE} for an empty body
 	 */
 	static ProviderError read(byte[] body, @Nullable Charset charset) {
@@ -90,16 +94,19 @@ final class ErrorBodies {
 		if (error != null && error.isObject()) {
 			JsonNode nested = error.get("error");
 			if (nested != null && nested.isObject()) {
-				// {"error":{"error":{...},"code":402}}: the inner object, with the outer code as a fallback.
+				// {"error":{"error":{...},"code":402}}: the inner object, with the outer
+				// code as a fallback.
 				return withFallbackCode(errorObject(nested), errorObject(error));
 			}
 			return errorObject(error);
 		}
 		if (error != null && error.isString()) {
-			// {"error":"text"}, or {"error":"Too Many Requests","message":"..."} where the message says more.
+			// {"error":"text"}, or {"error":"Too Many Requests","message":"..."} where
+			// the message says more.
 			String message = text(node, "message");
-			return new ProviderError(codeText(node.get("code")), type(node), (message != null) ? message : error.asString(),
-					number(node.get("code"), node.get("status")), null, List.of(), null);
+			return new ProviderError(codeText(node.get("code")), type(node),
+					(message != null) ? message : error.asString(), number(node.get("code"), node.get("status")), null,
+					List.of(), null);
 		}
 		if (error != null && !error.isNull() && !error.isMissingNode()) {
 			return new ProviderError(null, null, summary(error.toString()), null);
@@ -111,9 +118,10 @@ final class ErrorBodies {
 	}
 
 	/**
-	 * Read an error object: {@code message}, {@code code}, {@code type}, Google's {@code status} and
-	 * {@code details}, Azure's {@code innererror}, Anthropic's {@code details.error_code} and an
-	 * upstream error in OpenRouter's {@code metadata.raw}.
+	 * Read an error object: {@code message}, {@code code}, {@code type}, Google's
+	 * {@code status} and {@code details}, Azure's {@code innererror}, Anthropic's
+	 * {@code details.error_code} and an upstream error in OpenRouter's
+	 * {@code metadata.raw}.
 	 */
 	private static ProviderError errorObject(JsonNode error) {
 		JsonNode codeNode = error.get("code");
@@ -122,7 +130,8 @@ final class ErrorBodies {
 		if (message == null) {
 			JsonNode detail = error.get("detail");
 			message = (detail != null && detail.isString()) ? detail.asString()
-					: (detail != null && !detail.isNull() && !detail.isMissingNode()) ? summary(detail.toString()) : null;
+					: (detail != null && !detail.isNull() && !detail.isMissingNode()) ? summary(detail.toString())
+							: null;
 		}
 		List<String> detailCodes = new ArrayList<>();
 		Duration retryDelay = null;
@@ -148,8 +157,9 @@ final class ErrorBodies {
 	}
 
 	/**
-	 * OpenRouter's {@code error.metadata.raw}: the upstream provider's own answer, as JSON text, a
-	 * JSON object or plain text. It says more than OpenRouter's "Provider returned error".
+	 * OpenRouter's {@code error.metadata.raw}: the upstream provider's own answer, as
+	 * JSON text, a JSON object or plain text. It says more than OpenRouter's "Provider
+	 * returned error".
 	 */
 	private static @Nullable ProviderError upstream(JsonNode error) {
 		JsonNode metadata = error.get("metadata");
@@ -170,9 +180,9 @@ final class ErrorBodies {
 	}
 
 	/**
-	 * An upstream or inner error, with what the outer error says where the inner one says nothing:
-	 * its code and numeric code (OpenRouter's {@code code} is the status it answered with), its
-	 * message, its wait.
+	 * An upstream or inner error, with what the outer error says where the inner one says
+	 * nothing: its code and numeric code (OpenRouter's {@code code} is the status it
+	 * answered with), its message, its wait.
 	 */
 	private static ProviderError withFallbackCode(ProviderError inner, ProviderError outer) {
 		boolean innerHasCode = inner.code() != null || inner.type() != null;
@@ -231,8 +241,8 @@ final class ErrorBodies {
 	}
 
 	/**
-	 * A protobuf {@code Duration} in its JSON form: decimal seconds with an {@code s}, such as
-	 * {@code 26s} or {@code 45.837906927s}.
+	 * A protobuf {@code Duration} in its JSON form: decimal seconds with an {@code s},
+	 * such as {@code 26s} or {@code 45.837906927s}.
 	 */
 	static @Nullable Duration protobufDuration(@Nullable String value) {
 		if (value == null) {
@@ -271,8 +281,8 @@ final class ErrorBodies {
 	}
 
 	/**
-	 * A short text for a body that is not JSON: an HTML page's title (or its visible text when it
-	 * has none), otherwise the text itself, on one line and abbreviated.
+	 * A short text for a body that is not JSON: an HTML page's title (or its visible text
+	 * when it has none), otherwise the text itself, on one line and abbreviated.
 	 */
 	static String summary(String body) {
 		String text = body;

@@ -12,9 +12,9 @@ import reactor.netty.http.client.HttpClientRequest;
 
 /**
  * The state of one HTTP exchange: whether its request has been written, which starts the
- * attempt's timeouts and decides whether a later failure may have reached the provider. It travels
- * in the Reactor context of the exchange, where the connection's {@code doAfterRequest} hook finds
- * it.
+ * attempt's timeouts and decides whether a later failure may have reached the provider.
+ * It travels in the Reactor context of the exchange, where the connection's
+ * {@code doAfterRequest} hook finds it.
  */
 final class ExchangeState {
 
@@ -28,7 +28,8 @@ final class ExchangeState {
 
 	private final @Nullable String wholeTimeoutDescription;
 
-	// Only a stream waits for its request to be written (its first-chunk timeout starts then).
+	// Only a stream waits for its request to be written (its first-chunk timeout starts
+	// then).
 	private final Sinks.@Nullable Empty<Void> sent;
 
 	private final Sinks.One<Boolean> expired = Sinks.one();
@@ -42,10 +43,10 @@ final class ExchangeState {
 	/**
 	 * Create the state of an exchange.
 	 * @param model the requested model
-	 * @param sentSignalled whether the connector reports when the request was written; when it
-	 * does not, timeouts start at subscription and every failure counts as sent
-	 * @param wholeTimeout the longest the exchange may take once its request was written, or
-	 * {@code null} (a stream times its chunks instead)
+	 * @param sentSignalled whether the connector reports when the request was written;
+	 * when it does not, timeouts start at subscription and every failure counts as sent
+	 * @param wholeTimeout the longest the exchange may take once its request was written,
+	 * or {@code null} (a stream times its chunks instead)
 	 * @param wholeTimeoutDescription what that timeout means, for the exception message
 	 */
 	ExchangeState(String model, boolean sentSignalled, @Nullable Duration wholeTimeout,
@@ -75,9 +76,11 @@ final class ExchangeState {
 			sent.tryEmitEmpty();
 		}
 		Duration wholeTimeout = this.wholeTimeout;
-		// A redirect writes the request again: the timeout still counts from the first write.
+		// A redirect writes the request again: the timeout still counts from the first
+		// write.
 		if (wholeTimeout != null && this.timer == null) {
-			// A timer on the connection's own event loop: this hook runs there, so scheduling it
+			// A timer on the connection's own event loop: this hook runs there, so
+			// scheduling it
 			// and cancelling it when the answer is read take no lock and no other thread.
 			this.timer = connection.channel()
 				.eventLoop()
@@ -91,8 +94,9 @@ final class ExchangeState {
 	}
 
 	/**
-	 * Return a publisher that emits once the exchange's whole timeout has passed since its
-	 * request was written (or since subscription, for a connector that does not say when).
+	 * Return a publisher that emits once the exchange's whole timeout has passed since
+	 * its request was written (or since subscription, for a connector that does not say
+	 * when).
 	 * @return the publisher
 	 */
 	Mono<Boolean> expired() {

@@ -29,14 +29,14 @@ import io.github.llmresilience.client.OpenAiWire.MalformedBodyException;
 import io.github.llmresilience.support.DurationText;
 
 /**
- * The one place where a failed answer or an exception becomes an {@link LlmException} of exactly one
- * {@link FailureKind}, with its status, the provider's code and message, the wait the server asked
- * for and its {@code x-should-retry} hint.
+ * The one place where a failed answer or an exception becomes an {@link LlmException} of
+ * exactly one {@link FailureKind}, with its status, the provider's code and message, the
+ * wait the server asked for and its {@code x-should-retry} hint.
  * <p>
- * An answer is classified from the whole of it: the status first, then the provider's code and type,
- * then its message for the cases real providers do not flag otherwise (a context overflow, credits
- * used up, a model that is not loaded). An error object inside a 2xx body or an SSE event is
- * classified as the status its code stands for.
+ * An answer is classified from the whole of it: the status first, then the provider's
+ * code and type, then its message for the cases real providers do not flag otherwise (a
+ * context overflow, credits used up, a model that is not loaded). An error object inside
+ * a 2xx body or an SSE event is classified as the status its code stands for.
  */
 final class FailureClassifier {
 
@@ -58,15 +58,16 @@ final class FailureClassifier {
 			"deploymentnotfound");
 
 	/**
-	 * What a message says when the prompt does not fit the model's context, as real providers word it.
+	 * What a message says when the prompt does not fit the model's context, as real
+	 * providers word it.
 	 */
 	private static final List<String> CONTEXT_PHRASES = List.of("maximum context length", "context length exceeded",
 			"context_length_exceeded", "prompt is too long", "prompt too long", "input is too long",
 			"exceeds the available context size", "context size has been exceeded", "exceed context window",
 			"exceeds the context window", "exceeds the model's context", "exceeds the maximum context",
 			"exceeds the maximum number of tokens", "maximum number of tokens allowed", "input token count",
-			"too many input tokens", "when context the overflows", "context length of only", "reduce the length of the messages",
-			"maximum model length", "tokens + `max_new_tokens` must be");
+			"too many input tokens", "when context the overflows", "context length of only",
+			"reduce the length of the messages", "maximum model length", "tokens + `max_new_tokens` must be");
 
 	private static final Pattern CONTEXT_MEASURE = Pattern.compile("context[ _-]?(length|size|window|limit)");
 
@@ -113,8 +114,8 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * Classify an error object found in a 2xx body or in an SSE event, as the status its code stands
-	 * for.
+	 * Classify an error object found in a 2xx body or in an SSE event, as the status its
+	 * code stands for.
 	 * @param error the error
 	 * @param headers the headers of the answer
 	 * @param exchange the exchange
@@ -146,8 +147,8 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * A chunk that ended with finish reason {@code error} and no error object (OpenRouter sends one
-	 * with it; a server that sends none failed all the same).
+	 * A chunk that ended with finish reason {@code error} and no error object (OpenRouter
+	 * sends one with it; a server that sends none failed all the same).
 	 * @param exchange the exchange
 	 * @return the failure
 	 */
@@ -183,8 +184,8 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * Give an exception its kind. An {@link LlmException} and anything that is not a transport or
-	 * decoding failure pass through unchanged.
+	 * Give an exception its kind. An {@link LlmException} and anything that is not a
+	 * transport or decoding failure pass through unchanged.
 	 * @param ex the exception
 	 * @param exchange the exchange
 	 * @return the classified exception
@@ -195,8 +196,7 @@ final class FailureClassifier {
 		}
 		if (ex instanceof TimeoutException) {
 			String description = exchange.timeoutDescription();
-			return builder(FailureKind.TIMEOUT, exchange)
-				.description((description != null) ? description : "timed out")
+			return builder(FailureKind.TIMEOUT, exchange).description((description != null) ? description : "timed out")
 				.requestSent(exchange.requestSent())
 				.cause(ex)
 				.build();
@@ -211,8 +211,10 @@ final class FailureClassifier {
 			}
 		}
 		if (ex instanceof WebClientRequestException) {
-			// The request could not be carried out for a reason none of the above names, such as a
-			// pooled connection that was closed while it was handed over: a failure of the
+			// The request could not be carried out for a reason none of the above names,
+			// such as a
+			// pooled connection that was closed while it was handed over: a failure of
+			// the
 			// connection, never of the caller.
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 			return builder(FailureKind.CONNECTION, exchange)
@@ -256,8 +258,8 @@ final class FailureClassifier {
 		}
 		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
 			return builder(FailureKind.CONNECTION, exchange)
-				.description("could not connect within " + DurationText.format(this.settings.connectTimeout())
-						+ " (" + this.property + ".connect-timeout)")
+				.description("could not connect within " + DurationText.format(this.settings.connectTimeout()) + " ("
+						+ this.property + ".connect-timeout)")
 				.requestSent(false)
 				.cause(ex)
 				.build();
@@ -278,8 +280,7 @@ final class FailureClassifier {
 				.build();
 		}
 		if (cause instanceof CodecException) {
-			return builder(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer could not be decoded")
+			return builder(FailureKind.MALFORMED_RESPONSE, exchange).description("the answer could not be decoded")
 				.requestSent(true)
 				.cause(ex)
 				.build();
@@ -303,10 +304,11 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * The wait the server asked for, in this order: {@code retry-after-ms}, {@code Retry-After}
-	 * (seconds or an HTTP-date), Google's {@code RetryInfo.retryDelay} in the body, then, for a 429
-	 * that has none of those, the reset of an exhausted {@code x-ratelimit-*} (or
-	 * {@code anthropic-ratelimit-*}) limit of the same answer.
+	 * The wait the server asked for, in this order: {@code retry-after-ms},
+	 * {@code Retry-After} (seconds or an HTTP-date), Google's
+	 * {@code RetryInfo.retryDelay} in the body, then, for a 429 that has none of those,
+	 * the reset of an exhausted {@code x-ratelimit-*} (or {@code anthropic-ratelimit-*})
+	 * limit of the same answer.
 	 */
 	@Nullable Duration serverWait(int status, HttpHeaders headers, ProviderError error) {
 		Instant now = this.clock.instant();
@@ -332,8 +334,8 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * Give an answer its kind: the status first, then the provider's codes, then its message where
-	 * status and code do not say enough.
+	 * Give an answer its kind: the status first, then the provider's codes, then its
+	 * message where status and code do not say enough.
 	 * @param status the HTTP status, or the status an error object stands for
 	 * @param error what the provider said
 	 * @param serverAskedToWait whether the answer carries a server-requested wait
@@ -389,8 +391,7 @@ final class FailureClassifier {
 			if (hasCode(error, QUOTA_CODES) || (status == 400 && containsAny(message, QUOTA_PHRASES))) {
 				return FailureKind.QUOTA_EXHAUSTED;
 			}
-			if (saysContextIsExceeded(message)
-					|| (status == 413 && containsAny(message, REQUEST_TOO_LARGE_PHRASES))) {
+			if (saysContextIsExceeded(message) || (status == 413 && containsAny(message, REQUEST_TOO_LARGE_PHRASES))) {
 				return FailureKind.CONTEXT_LENGTH;
 			}
 			if (status == 400 && (containsAny(message, MODEL_NOT_LOADED_PHRASES) || saysModelDoesNotExist(message))) {
@@ -406,10 +407,11 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * Return the HTTP status an error object inside a 2xx body or an SSE event stands for: its
-	 * numeric code (a number or a numeric string) when that is a status, else the status that goes
-	 * with Google's status word or with a known code or type. An unknown code is read as a server
-	 * error (500), which is what such mid-answer errors are in practice.
+	 * Return the HTTP status an error object inside a 2xx body or an SSE event stands
+	 * for: its numeric code (a number or a numeric string) when that is a status, else
+	 * the status that goes with Google's status word or with a known code or type. An
+	 * unknown code is read as a server error (500), which is what such mid-answer errors
+	 * are in practice.
 	 * @param error the error object
 	 * @return the status to classify it as
 	 */
@@ -450,9 +452,11 @@ final class FailureClassifier {
 		}
 		return switch (key) {
 			case "rate_limit_exceeded", "rate_limit_error", "rate_limited", "too_many_requests", "resource_exhausted",
-					"tokens", "requests" -> 429;
+					"tokens", "requests" ->
+				429;
 			case "invalid_request_error", "bad_request", "badrequesterror", "invalid_argument", "failed_precondition",
-					"out_of_range" -> 400;
+					"out_of_range" ->
+				400;
 			case "invalid_api_key", "authentication_error", "unauthorized", "unauthenticated" -> 401;
 			case "permission_denied", "permission_error", "forbidden" -> 403;
 			case "not_found", "not_found_error", "notfounderror" -> 404;
@@ -486,10 +490,11 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * Whether a message says the prompt does not fit the model's context: one of the phrases real
-	 * providers use, or any message that names the context's length, size, window or limit and says
-	 * it is exceeded ("exceeds the context window", "longer than the model's context length"). A
-	 * "context deadline exceeded" (Go's timeout) is no such message.
+	 * Whether a message says the prompt does not fit the model's context: one of the
+	 * phrases real providers use, or any message that names the context's length, size,
+	 * window or limit and says it is exceeded ("exceeds the context window", "longer than
+	 * the model's context length"). A "context deadline exceeded" (Go's timeout) is no
+	 * such message.
 	 */
 	private static boolean saysContextIsExceeded(String message) {
 		if (containsAny(message, CONTEXT_PHRASES)) {
@@ -509,8 +514,8 @@ final class FailureClassifier {
 	}
 
 	/**
-	 * "The model `x` does not exist", "model 'x' not found": the message names a model that the
-	 * server does not have.
+	 * "The model `x` does not exist", "model 'x' not found": the message names a model
+	 * that the server does not have.
 	 */
 	private static boolean saysModelDoesNotExist(String message) {
 		int model = message.indexOf("model");

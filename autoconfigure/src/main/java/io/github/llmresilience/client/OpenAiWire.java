@@ -26,9 +26,9 @@ import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
 
 /**
- * The OpenAI chat completions wire format. It uses a mapper of its own, so an application's
- * {@code spring.jackson.*} settings never change what goes over the wire; the wire types still
- * state their JSON names.
+ * The OpenAI chat completions wire format. It uses a mapper of its own, so an
+ * application's {@code spring.jackson.*} settings never change what goes over the wire;
+ * the wire types still state their JSON names.
  */
 final class OpenAiWire {
 
@@ -37,7 +37,8 @@ final class OpenAiWire {
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
 
-	// Resolved once: MAPPER.readValue(body, type) looks the type and its deserializer up per call.
+	// Resolved once: MAPPER.readValue(body, type) looks the type and its deserializer up
+	// per call.
 	private static final ObjectReader COMPLETION_READER = MAPPER.readerFor(WireCompletion.class);
 
 	private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(WireRequest.class);
@@ -46,10 +47,11 @@ final class OpenAiWire {
 	}
 
 	/**
-	 * Build the mapper's serializer of a request and deserializer of a completion now, once per
-	 * JVM, by writing a request and reading a completion without sending anything. Jackson builds
-	 * them on first use, which would otherwise be part of the application's first call: some 320
-	 * classes loaded and the wire records introspected (docs/benchmarks.md, scenario (i)).
+	 * Build the mapper's serializer of a request and deserializer of a completion now,
+	 * once per JVM, by writing a request and reading a completion without sending
+	 * anything. Jackson builds them on first use, which would otherwise be part of the
+	 * application's first call: some 320 classes loaded and the wire records introspected
+	 * (docs/benchmarks.md, scenario (i)).
 	 */
 	static void warmUp() {
 		WarmUp.done();
@@ -85,8 +87,9 @@ final class OpenAiWire {
 	}
 
 	/**
-	 * Read a 2xx body, completion or chunk, in one pass: the common case binds straight to the
-	 * wire type; only a body of another shape is read again, to find an error in it.
+	 * Read a 2xx body, completion or chunk, in one pass: the common case binds straight
+	 * to the wire type; only a body of another shape is read again, to find an error in
+	 * it.
 	 * @param body the body
 	 * @return the completion, or the provider's error object
 	 * @throws MalformedBodyException if the body is neither
@@ -109,8 +112,10 @@ final class OpenAiWire {
 				throw new MalformedBodyException("the body is empty");
 			}
 			JsonNode error = completion.error();
-			if ((error != null && !error.isNull()) || ("error".equals(completion.object()) && completion.choices() == null)) {
-				// {"error":...} beside or instead of the choices, or vLLM's {"object":"error",...}.
+			if ((error != null && !error.isNull())
+					|| ("error".equals(completion.object()) && completion.choices() == null)) {
+				// {"error":...} beside or instead of the choices, or vLLM's
+				// {"object":"error",...}.
 				ProviderError found = ErrorBodies.find(readTree(body));
 				if (found != null) {
 					return new Parsed(null, found);
@@ -234,8 +239,8 @@ final class OpenAiWire {
 			if (!message.toolCalls().isEmpty()) {
 				toolCalls = new ArrayList<>();
 				for (ToolCall call : message.toolCalls()) {
-					toolCalls.add(new WireToolCall(call.id(), call.type(),
-							new WireFunction(call.name(), call.arguments())));
+					toolCalls
+						.add(new WireToolCall(call.id(), call.type(), new WireFunction(call.name(), call.arguments())));
 				}
 			}
 			return new WireMessage(message.role(), message.content(), message.toolCallId(), toolCalls);
@@ -259,9 +264,8 @@ final class OpenAiWire {
 
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("object") @Nullable String object,
-			@JsonProperty("model") @Nullable String model,
-			@JsonProperty("choices") @Nullable List<WireChoice> choices, @JsonProperty("usage") @Nullable WireUsage usage,
-			@JsonProperty("error") @Nullable JsonNode error) {
+			@JsonProperty("model") @Nullable String model, @JsonProperty("choices") @Nullable List<WireChoice> choices,
+			@JsonProperty("usage") @Nullable WireUsage usage, @JsonProperty("error") @Nullable JsonNode error) {
 
 	}
 

@@ -28,9 +28,10 @@ import io.github.llmresilience.client.OpenAiWire.Parsed;
 import io.github.llmresilience.support.DurationText;
 
 /**
- * Sends chat completion requests to one OpenAI-compatible provider. One request gives one answer or
- * one {@link LlmException} whose {@link FailureKind kind} follows the failure table; there is no
- * retry here. Publishers are cold: each subscription sends the request again.
+ * Sends chat completion requests to one OpenAI-compatible provider. One request gives one
+ * answer or one {@link LlmException} whose {@link FailureKind kind} follows the failure
+ * table; there is no retry here. Publishers are cold: each subscription sends the request
+ * again.
  */
 public final class ProviderClient {
 
@@ -72,10 +73,10 @@ public final class ProviderClient {
 		this.sentSignalled = sentSignalled;
 		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
-		this.readTimeoutDescription = "no complete answer within "
-				+ DurationText.format(settings.readTimeout()) + " (" + property + ".read-timeout)";
-		this.firstChunkTimeoutDescription = "no first chunk within "
-				+ DurationText.format(settings.firstChunkTimeout()) + " (" + property + ".first-chunk-timeout)";
+		this.readTimeoutDescription = "no complete answer within " + DurationText.format(settings.readTimeout()) + " ("
+				+ property + ".read-timeout)";
+		this.firstChunkTimeoutDescription = "no first chunk within " + DurationText.format(settings.firstChunkTimeout())
+				+ " (" + property + ".first-chunk-timeout)";
 		this.idleTimeoutDescription = "no chunk for " + DurationText.format(settings.streamIdleTimeout()) + " ("
 				+ property + ".stream-idle-timeout)";
 	}
@@ -112,8 +113,10 @@ public final class ProviderClient {
 				.accept(MediaType.APPLICATION_JSON)
 				.bodyValue(OpenAiWire.writeRequest(model, request, false))
 				.exchangeToMono((response) -> readCompletion(response, exchange))
-				// The read timeout bounds the whole attempt (Reactor Netty's responseTimeout only
-				// bounds each read); Mono.timeout would describe its source on every call, a
+				// The read timeout bounds the whole attempt (Reactor Netty's
+				// responseTimeout only
+				// bounds each read); Mono.timeout would describe its source on every
+				// call, a
 				// companion is cheaper.
 				.takeUntilOther(exchange.expired())
 				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
@@ -124,9 +127,9 @@ public final class ProviderClient {
 	}
 
 	/**
-	 * Send a streaming request. The stream completes after {@code [DONE]} or a finish reason; a
-	 * stream that ends with neither is reported as a {@link FailureKind#CONNECTION connection}
-	 * failure, not as a quiet success.
+	 * Send a streaming request. The stream completes after {@code [DONE]} or a finish
+	 * reason; a stream that ends with neither is reported as a
+	 * {@link FailureKind#CONNECTION connection} failure, not as a quiet success.
 	 * @param model the model to ask
 	 * @param request the request
 	 * @return the chunks of the answer, or a classified {@link LlmException}
@@ -154,7 +157,8 @@ public final class ProviderClient {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		observeRateLimits(headers, exchange);
-		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters decoded from them.
+		// Bytes, not a String: Jackson reads UTF-8 bytes faster than the characters
+		// decoded from them.
 		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
 			if (!response.statusCode().is2xxSuccessful()) {
 				throw this.classifier.ofAnswer(status, headers, body, exchange);
@@ -201,7 +205,8 @@ public final class ProviderClient {
 		}
 		MediaType contentType = headers.getContentType();
 		if (contentType != null && !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
-			// The server answered with one JSON document: an error object, or a whole completion
+			// The server answered with one JSON document: an error object, or a whole
+			// completion
 			// from a server that does not stream.
 			return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).flatMapMany((body) -> {
 				Parsed parsed = OpenAiWire.parse(body);
@@ -217,7 +222,8 @@ public final class ProviderClient {
 		SseParser events = new SseParser((int) this.settings.maxResponseSize().toBytes(),
 				FailureClassifier.format(this.settings.maxResponseSize()) + " (llm.providers." + this.settings.name()
 						+ ".max-response-size)");
-		// Each buffer is copied and released at once, in a step that cannot fail, so that no buffer is
+		// Each buffer is copied and released at once, in a step that cannot fail, so that
+		// no buffer is
 		// released twice when an event is too large or the subscriber leaves.
 		return response.bodyToFlux(DataBuffer.class)
 			.map(ProviderClient::copyAndRelease)
@@ -231,7 +237,8 @@ public final class ProviderClient {
 					sink.next(StreamEvent.END);
 					return;
 				}
-				// An error event, with or without "event: error", is read from its data like any other.
+				// An error event, with or without "event: error", is read from its data
+				// like any other.
 				Parsed parsed = OpenAiWire.parse(data);
 				if (parsed.error() != null) {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));

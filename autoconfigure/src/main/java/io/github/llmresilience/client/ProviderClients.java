@@ -27,14 +27,15 @@ import io.github.llmresilience.LlmProviderCustomizer;
 
 /**
  * The {@link ProviderClient} of every provider under {@code llm.providers}, each with a
- * {@code WebClient} cloned from the application's builder and a connector of its own (its connect
- * timeout, its connection pool). Closing it releases the pools.
+ * {@code WebClient} cloned from the application's builder and a connector of its own (its
+ * connect timeout, its connection pool). Closing it releases the pools.
  */
 public final class ProviderClients implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ProviderClients.class);
 
-	// Idle pooled connections are dropped before typical load balancers drop them, so a request is
+	// Idle pooled connections are dropped before typical load balancers drop them, so a
+	// request is
 	// not written into a connection the other side already closed.
 	private static final Duration MAX_IDLE_TIME = Duration.ofSeconds(20);
 
@@ -48,8 +49,8 @@ public final class ProviderClients implements AutoCloseable {
 	}
 
 	/**
-	 * Create clients with Spring's defaults: a plain {@code WebClient.Builder} and Reactor Netty.
-	 * For tests and for use without an application context.
+	 * Create clients with Spring's defaults: a plain {@code WebClient.Builder} and
+	 * Reactor Netty. For tests and for use without an application context.
 	 * @param providers the providers' settings
 	 * @return the clients
 	 */
@@ -63,8 +64,9 @@ public final class ProviderClients implements AutoCloseable {
 	 * @param providers the providers' settings
 	 * @param webClientBuilder the application's builder, cloned for each provider
 	 * @param connectorBuilder the application's connector builder
-	 * @param httpClientSettings the application's client settings (SSL bundle, redirects); the
-	 * connect timeout comes from each provider and the read timeouts are the attempt's own
+	 * @param httpClientSettings the application's client settings (SSL bundle,
+	 * redirects); the connect timeout comes from each provider and the read timeouts are
+	 * the attempt's own
 	 * @param clock the clock, for {@code Retry-After} dates
 	 * @return the clients
 	 */
@@ -78,10 +80,12 @@ public final class ProviderClients implements AutoCloseable {
 	 * @param providers the providers' settings
 	 * @param webClientBuilder the application's builder, cloned for each provider
 	 * @param connectorBuilder the application's connector builder
-	 * @param httpClientSettings the application's client settings (SSL bundle, redirects); the
-	 * connect timeout comes from each provider and the read timeouts are the attempt's own
+	 * @param httpClientSettings the application's client settings (SSL bundle,
+	 * redirects); the connect timeout comes from each provider and the read timeouts are
+	 * the attempt's own
 	 * @param clock the clock, for {@code Retry-After} dates
-	 * @param customizers applied in order to each provider's builder before its client is built
+	 * @param customizers applied in order to each provider's builder before its client is
+	 * built
 	 * @return the clients
 	 */
 	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
@@ -96,10 +100,12 @@ public final class ProviderClients implements AutoCloseable {
 	 * @param providers the providers' settings
 	 * @param webClientBuilder the application's builder, cloned for each provider
 	 * @param connectorBuilder the application's connector builder
-	 * @param httpClientSettings the application's client settings (SSL bundle, redirects); the
-	 * connect timeout comes from each provider and the read timeouts are the attempt's own
+	 * @param httpClientSettings the application's client settings (SSL bundle,
+	 * redirects); the connect timeout comes from each provider and the read timeouts are
+	 * the attempt's own
 	 * @param clock the clock, for {@code Retry-After} dates
-	 * @param customizers applied in order to each provider's builder before its client is built
+	 * @param customizers applied in order to each provider's builder before its client is
+	 * built
 	 * @param rateLimits told what the rate-limit headers of every answer say
 	 * @return the clients
 	 */
@@ -136,7 +142,8 @@ public final class ProviderClients implements AutoCloseable {
 				connector = connectorBuilder.build(perProvider);
 				sentSignalled = false;
 			}
-			// The provider's own limit replaces spring.codec.max-in-memory-size, which is far too small
+			// The provider's own limit replaces spring.codec.max-in-memory-size, which is
+			// far too small
 			// for long answers that have already been paid for.
 			int maxResponseSize = (int) settings.maxResponseSize().toBytes();
 			WebClient.Builder builder = webClientBuilder.clone()
@@ -155,13 +162,13 @@ public final class ProviderClients implements AutoCloseable {
 
 	private static void defaultHeaders(ProviderSettings settings, HttpHeaders headers) {
 		headers.set(HttpHeaders.USER_AGENT, UserAgent.VALUE);
-		// The provider's headers may set their own User-Agent, in any case: HttpHeaders ignores case.
+		// The provider's headers may set their own User-Agent, in any case: HttpHeaders
+		// ignores case.
 		settings.headers().forEach(headers::set);
 		String apiKey = settings.apiKey();
 		if (apiKey != null) {
-			headers.set(settings.authHeader(),
-					ProviderSettings.AUTHORIZATION.equalsIgnoreCase(settings.authHeader()) ? "Bearer " + apiKey
-							: apiKey);
+			headers.set(settings.authHeader(), ProviderSettings.AUTHORIZATION.equalsIgnoreCase(settings.authHeader())
+					? "Bearer " + apiKey : apiKey);
 		}
 	}
 
@@ -183,8 +190,8 @@ public final class ProviderClients implements AutoCloseable {
 	public ProviderClient get(String provider) {
 		ProviderClient client = this.clients.get(provider);
 		if (client == null) {
-			throw new IllegalArgumentException("No provider named '" + provider + "' under llm.providers (known: "
-					+ this.clients.keySet() + ")");
+			throw new IllegalArgumentException(
+					"No provider named '" + provider + "' under llm.providers (known: " + this.clients.keySet() + ")");
 		}
 		return client;
 	}

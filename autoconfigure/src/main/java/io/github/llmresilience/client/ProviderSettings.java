@@ -20,14 +20,14 @@ import org.springframework.util.unit.DataSize;
  * @param queryParams query parameters added to every request
  * @param headers extra headers sent with every request
  * @param connectTimeout the TCP connect timeout
- * @param readTimeout the longest a non-streaming attempt may take from the request being sent to
- * the whole body being read
+ * @param readTimeout the longest a non-streaming attempt may take from the request being
+ * sent to the whole body being read
  * @param firstChunkTimeout the longest a stream may take to its first chunk
  * @param streamIdleTimeout the longest silence between two chunks of a stream
  * @param maxConnections the size of the provider's connection pool
  * @param pendingAcquireTimeout the longest a request waits for a pooled connection
- * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or one event of a
- * stream
+ * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or one
+ * event of a stream
  */
 public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey, String authHeader,
 		Map<String, String> queryParams, Map<String, String> headers, Duration connectTimeout, Duration readTimeout,
@@ -89,15 +89,16 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 	 * @param pendingAcquireTimeout the pool acquisition timeout
 	 */
 	public ProviderSettings(String name, URI baseUrl, @Nullable String apiKey, String authHeader,
-			Map<String, String> queryParams, Map<String, String> headers, Duration connectTimeout,
-			Duration readTimeout, Duration firstChunkTimeout, Duration streamIdleTimeout, int maxConnections,
+			Map<String, String> queryParams, Map<String, String> headers, Duration connectTimeout, Duration readTimeout,
+			Duration firstChunkTimeout, Duration streamIdleTimeout, int maxConnections,
 			Duration pendingAcquireTimeout) {
 		this(name, baseUrl, apiKey, authHeader, queryParams, headers, connectTimeout, readTimeout, firstChunkTimeout,
 				streamIdleTimeout, maxConnections, pendingAcquireTimeout, DEFAULT_MAX_RESPONSE_SIZE);
 	}
 
 	/**
-	 * Create settings with the documented defaults for everything but the name, URL and key.
+	 * Create settings with the documented defaults for everything but the name, URL and
+	 * key.
 	 * @param name the provider's name
 	 * @param baseUrl the base URL
 	 * @param apiKey the API key, or {@code null}
@@ -125,7 +126,8 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 	}
 
 	/**
-	 * Return a copy with another authentication header and extra headers and query parameters.
+	 * Return a copy with another authentication header and extra headers and query
+	 * parameters.
 	 * @param authHeader the authentication header
 	 * @param headers the extra headers
 	 * @param queryParams the query parameters
@@ -152,8 +154,8 @@ public record ProviderSettings(String name, URI baseUrl, @Nullable String apiKey
 
 	/**
 	 * Return a copy that accepts answers up to another size.
-	 * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or one event
-	 * of a stream
+	 * @param maxResponseSize the largest answer accepted: a whole non-streaming body, or
+	 * one event of a stream
 	 * @return the copy
 	 */
 	public ProviderSettings withMaxResponseSize(DataSize maxResponseSize) {

@@ -20,14 +20,14 @@ import org.springframework.http.HttpHeaders;
  * Reads the rate-limit headers of an answer, success or failure, into a {@link Snapshot}:
  * <ul>
  * <li>OpenAI, Groq and most compatible servers: {@code x-ratelimit-limit-requests},
- * {@code x-ratelimit-remaining-requests}, {@code x-ratelimit-reset-requests} and the same for
- * {@code tokens}, the reset as a duration such as {@code 20ms}, {@code 1s}, {@code 1.984s},
- * {@code 6m0s} or {@code 2m59.56s};</li>
- * <li>Azure OpenAI: the same names with the reset in plain seconds and {@code -1} for a value that is
- * not known;</li>
- * <li>Anthropic: {@code anthropic-ratelimit-requests-limit}, {@code -remaining} and {@code -reset}
- * for {@code requests}, {@code tokens}, {@code input-tokens} and {@code output-tokens}, the reset as
- * an RFC 3339 instant.</li>
+ * {@code x-ratelimit-remaining-requests}, {@code x-ratelimit-reset-requests} and the same
+ * for {@code tokens}, the reset as a duration such as {@code 20ms}, {@code 1s},
+ * {@code 1.984s}, {@code 6m0s} or {@code 2m59.56s};</li>
+ * <li>Azure OpenAI: the same names with the reset in plain seconds and {@code -1} for a
+ * value that is not known;</li>
+ * <li>Anthropic: {@code anthropic-ratelimit-requests-limit}, {@code -remaining} and
+ * {@code -reset} for {@code requests}, {@code tokens}, {@code input-tokens} and
+ * {@code output-tokens}, the reset as an RFC 3339 instant.</li>
  * </ul>
  * A value that cannot be read is left out; it is never an error.
  */
@@ -64,7 +64,8 @@ public final class RateLimitHeaders {
 	 */
 	public static Snapshot parse(HttpHeaders headers, Instant now) {
 		if (!carriesLimits(headers)) {
-			// Every answer is read: most carry no such header, and one pass over the names is
+			// Every answer is read: most carry no such header, and one pass over the
+			// names is
 			// cheaper than looking each of them up.
 			return Snapshot.EMPTY;
 		}
@@ -104,7 +105,8 @@ public final class RateLimitHeaders {
 	}
 
 	/**
-	 * A count; {@code -1} (Azure's "not known") and anything that is not a whole number give none.
+	 * A count; {@code -1} (Azure's "not known") and anything that is not a whole number
+	 * give none.
 	 */
 	static @Nullable Long count(@Nullable String value) {
 		if (value == null) {
@@ -120,7 +122,8 @@ public final class RateLimitHeaders {
 	}
 
 	/**
-	 * A reset: an RFC 3339 instant, a duration with units ({@code 6m0s}), or plain seconds.
+	 * A reset: an RFC 3339 instant, a duration with units ({@code 6m0s}), or plain
+	 * seconds.
 	 */
 	static @Nullable Instant reset(@Nullable String value, Instant now) {
 		if (value == null || value.isBlank()) {
@@ -141,7 +144,8 @@ public final class RateLimitHeaders {
 
 	/**
 	 * A duration as OpenAI and Groq write it ({@code 20ms}, {@code 1.984s}, {@code 6m0s},
-	 * {@code 1h2m3s}) or plain seconds as Azure writes it; negative or unreadable values give none.
+	 * {@code 1h2m3s}) or plain seconds as Azure writes it; negative or unreadable values
+	 * give none.
 	 */
 	static @Nullable Duration duration(String value) {
 		String text = value.strip().toLowerCase(Locale.ROOT);
@@ -185,7 +189,8 @@ public final class RateLimitHeaders {
 	}
 
 	/**
-	 * One limit: how many requests or tokens it allows, how many are left and when it resets.
+	 * One limit: how many requests or tokens it allows, how many are left and when it
+	 * resets.
 	 *
 	 * @param limit the limit, or {@code null} if not known
 	 * @param remaining what is left, or {@code null} if not known
@@ -273,8 +278,8 @@ public final class RateLimitHeaders {
 		}
 
 		/**
-		 * Return the instant until which a used-up limit stops new requests: the latest reset of the
-		 * exhausted limits that lies after {@code now}.
+		 * Return the instant until which a used-up limit stops new requests: the latest
+		 * reset of the exhausted limits that lies after {@code now}.
 		 * @param now the current instant
 		 * @return the instant, or {@code null} if no limit is used up
 		 */

@@ -22,8 +22,8 @@ public interface RateLimitObserver {
 	};
 
 	/**
-	 * Return whether the answers of a provider are read for this observer; when not, their
-	 * headers are not even parsed.
+	 * Return whether the answers of a provider are read for this observer; when not,
+	 * their headers are not even parsed.
 	 * @param provider the provider's name
 	 * @return whether its rate-limit headers are read
 	 */

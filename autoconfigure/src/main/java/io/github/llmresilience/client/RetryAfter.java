@@ -14,10 +14,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the wait a server asks for: {@code retry-after-ms} in milliseconds (OpenAI's header),
- * else {@code Retry-After} as delta-seconds or an HTTP-date (RFC 9110: IMF-fixdate, RFC 850 and
- * asctime forms). A value of zero, a date in the past or a value that cannot be parsed gives no
- * wait, so the policy's backoff applies.
+ * Reads the wait a server asks for: {@code retry-after-ms} in milliseconds (OpenAI's
+ * header), else {@code Retry-After} as delta-seconds or an HTTP-date (RFC 9110:
+ * IMF-fixdate, RFC 850 and asctime forms). A value of zero, a date in the past or a value
+ * that cannot be parsed gives no wait, so the policy's backoff applies.
  */
 public final class RetryAfter {
 
@@ -31,7 +31,8 @@ public final class RetryAfter {
 	 */
 	public static final String RETRY_AFTER = "Retry-After";
 
-	// Longer waits are cut here so arithmetic never overflows; max-retry-after rejects them anyway.
+	// Longer waits are cut here so arithmetic never overflows; max-retry-after rejects
+	// them anyway.
 	private static final Duration LONGEST = Duration.ofDays(365);
 
 	private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder().parseCaseInsensitive()

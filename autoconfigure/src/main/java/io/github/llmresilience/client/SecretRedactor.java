@@ -5,14 +5,15 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Removes API keys from text a provider sent back, such as OpenAI's "Incorrect API key provided:
- * sk-abc...xyz", before it becomes part of an exception message or a log line.
+ * Removes API keys from text a provider sent back, such as OpenAI's "Incorrect API key
+ * provided: sk-abc...xyz", before it becomes part of an exception message or a log line.
  */
 final class SecretRedactor {
 
 	static final String REDACTED = "[REDACTED]";
 
-	// OpenAI-style keys (sk-..., sk-proj-..., possibly masked with '*') and bearer tokens.
+	// OpenAI-style keys (sk-..., sk-proj-..., possibly masked with '*') and bearer
+	// tokens.
 	private static final Pattern KEY_LIKE = Pattern
 		.compile("(?i)(\\bsk-[A-Za-z0-9_*.\\-]{3,})|(\\bbearer\\s+[A-Za-z0-9_*.\\-~+/]+=*)");
 

@@ -8,16 +8,18 @@ import java.util.List;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 
 /**
- * Cuts a {@code text/event-stream} into the data of its events, with a bound on the size of one
- * event. It reads bytes that were already copied out of the connection's buffers: Spring's
- * {@code ServerSentEventHttpMessageReader}, when an event exceeds its limit, releases a buffer that
- * Reactor Netty releases again ({@code IllegalReferenceCountException} in the log, the connection
- * closed from the pipeline's tail), so the stream path does not use it.
+ * Cuts a {@code text/event-stream} into the data of its events, with a bound on the size
+ * of one event. It reads bytes that were already copied out of the connection's buffers:
+ * Spring's {@code ServerSentEventHttpMessageReader}, when an event exceeds its limit,
+ * releases a buffer that Reactor Netty releases again
+ * ({@code IllegalReferenceCountException} in the log, the connection closed from the
+ * pipeline's tail), so the stream path does not use it.
  * <p>
- * It follows the SSE format: lines end with LF, CR or CRLF; a blank line ends an event; lines that
- * start with a colon are comments; the {@code data} lines of an event are joined with LF; other
- * fields ({@code event}, {@code id}, {@code retry}) are not needed, as every event's data is read
- * the same way, an error event included. Not thread-safe: one instance per stream.
+ * It follows the SSE format: lines end with LF, CR or CRLF; a blank line ends an event;
+ * lines that start with a colon are comments; the {@code data} lines of an event are
+ * joined with LF; other fields ({@code event}, {@code id}, {@code retry}) are not needed,
+ * as every event's data is read the same way, an error event included. Not thread-safe:
+ * one instance per stream.
  */
 final class SseParser {
 
@@ -75,7 +77,8 @@ final class SseParser {
 	}
 
 	/**
-	 * Return the data of an event the stream ended in without the blank line that should end it.
+	 * Return the data of an event the stream ended in without the blank line that should
+	 * end it.
 	 * @return that data, or none
 	 */
 	List<String> finish() {

@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * The {@code User-Agent} every request carries unless the provider's {@code headers} set one:
- * {@code llm-resilience/<version>}, so that providers and proxies can tell this client's traffic
- * apart.
+ * The {@code User-Agent} every request carries unless the provider's {@code headers} set
+ * one: {@code llm-resilience/<version>}, so that providers and proxies can tell this
+ * client's traffic apart.
  */
 final class UserAgent {
 
@@ -20,8 +20,8 @@ final class UserAgent {
 	}
 
 	/**
-	 * The version from the jar's manifest, or, when running from classes (tests, an IDE), from the
-	 * resource the build writes the project's version into.
+	 * The version from the jar's manifest, or, when running from classes (tests, an IDE),
+	 * from the resource the build writes the project's version into.
 	 */
 	static String version() {
 		String version = UserAgent.class.getPackage().getImplementationVersion();

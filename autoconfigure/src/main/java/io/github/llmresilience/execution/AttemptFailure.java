@@ -6,8 +6,8 @@ import io.github.resilience4j.core.functions.Either;
 
 /**
  * Carries a failed attempt's error and the {@link RetryDecision} made for it through the
- * Resilience4j {@code Retry} and {@code CircuitBreaker}, which see only the throwable. It is
- * unwrapped as soon as it leaves the target's layers; callers never see it.
+ * Resilience4j {@code Retry} and {@code CircuitBreaker}, which see only the throwable. It
+ * is unwrapped as soon as it leaves the target's layers; callers never see it.
  */
 final class AttemptFailure extends RuntimeException {
 

@@ -6,9 +6,10 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.policy.Target;
 
 /**
- * One attempt of a logical call: the target chosen for it. It travels in the Reactor context of the
- * attempt and, for blocking and {@code CompletionStage} methods, on the thread, so that every
- * {@code LlmClient} call inside an {@code @LlmCall} method makes exactly one request to this target.
+ * One attempt of a logical call: the target chosen for it. It travels in the Reactor
+ * context of the attempt and, for blocking and {@code CompletionStage} methods, on the
+ * thread, so that every {@code LlmClient} call inside an {@code @LlmCall} method makes
+ * exactly one request to this target.
  */
 public final class AttemptScope {
 
@@ -79,8 +80,8 @@ public final class AttemptScope {
 	}
 
 	/**
-	 * Return whether this attempt belongs to a hedge: the try sent while an attempt of the call
-	 * was slow to answer.
+	 * Return whether this attempt belongs to a hedge: the try sent while an attempt of
+	 * the call was slow to answer.
 	 * @return whether the attempt is part of a hedge
 	 */
 	public boolean hedge() {
@@ -88,8 +89,8 @@ public final class AttemptScope {
 	}
 
 	/**
-	 * Describe this attempt's target as the one that serves the call, with the attempts sent so
-	 * far.
+	 * Describe this attempt's target as the one that serves the call, with the attempts
+	 * sent so far.
 	 * @return the serving target
 	 */
 	public Served served() {
@@ -99,8 +100,8 @@ public final class AttemptScope {
 
 	/**
 	 * Run code with this scope bound to the current thread, for code that calls
-	 * {@code LlmClient} without a Reactor context: a blocking or {@code CompletionStage} method,
-	 * or a publisher being subscribed to.
+	 * {@code LlmClient} without a Reactor context: a blocking or {@code CompletionStage}
+	 * method, or a publisher being subscribed to.
 	 * @param <T> the result type
 	 * @param body the code
 	 * @return what the code returned
@@ -111,9 +112,9 @@ public final class AttemptScope {
 	}
 
 	/**
-	 * Run code that assembles the publisher of a reactive {@code @LlmCall} method: the target is
-	 * not chosen yet, so {@code LlmClient} reads it from the Reactor context at subscription, and a
-	 * nested {@code @LlmCall} knows it joins an outer call.
+	 * Run code that assembles the publisher of a reactive {@code @LlmCall} method: the
+	 * target is not chosen yet, so {@code LlmClient} reads it from the Reactor context at
+	 * subscription, and a nested {@code @LlmCall} knows it joins an outer call.
 	 * @param <T> the result type
 	 * @param body the code
 	 * @return what the code returned
@@ -125,7 +126,8 @@ public final class AttemptScope {
 
 	/**
 	 * Return what is bound to the current thread.
-	 * @return the binding, or {@code null} if the thread is not inside an {@code @LlmCall} method
+	 * @return the binding, or {@code null} if the thread is not inside an
+	 * {@code @LlmCall} method
 	 */
 	public static @Nullable Binding current() {
 		return CURRENT.get();
@@ -146,8 +148,8 @@ public final class AttemptScope {
 	}
 
 	/**
-	 * What a thread inside an {@code @LlmCall} method is bound to: an attempt's scope, or the
-	 * assembly of a reactive method's publisher, whose attempts have not started yet.
+	 * What a thread inside an {@code @LlmCall} method is bound to: an attempt's scope, or
+	 * the assembly of a reactive method's publisher, whose attempts have not started yet.
 	 */
 	public static final class Binding {
 
@@ -161,7 +163,8 @@ public final class AttemptScope {
 
 		/**
 		 * Return the bound attempt's scope.
-		 * @return the scope, or {@code null} while a reactive method's publisher is assembled
+		 * @return the scope, or {@code null} while a reactive method's publisher is
+		 * assembled
 		 */
 		public @Nullable AttemptScope scope() {
 			return this.scope;
@@ -169,8 +172,8 @@ public final class AttemptScope {
 
 		/**
 		 * Return the policy of the call this binding belongs to.
-		 * @return the policy's name, or {@code null} while a reactive method's publisher is
-		 * assembled
+		 * @return the policy's name, or {@code null} while a reactive method's publisher
+		 * is assembled
 		 */
 		public @Nullable String policy() {
 			return (this.scope != null) ? this.scope.call().policy().name() : null;

@@ -26,7 +26,8 @@ public final class CallState {
 
 	private final List<String> failures = new ArrayList<>();
 
-	// The providers this call has sent a request to: a later request to one of them is a retry
+	// The providers this call has sent a request to: a later request to one of them is a
+	// retry
 	// for its retry budget. Rarely more than two.
 	private final List<String> providers = new ArrayList<>(2);
 
@@ -61,8 +62,8 @@ public final class CallState {
 	}
 
 	/**
-	 * Return whether repeating the call's requests is harmless: the annotation's or caller's
-	 * word, and every request's own.
+	 * Return whether repeating the call's requests is harmless: the annotation's or
+	 * caller's word, and every request's own.
 	 * @return whether the call is idempotent
 	 */
 	public boolean idempotent() {

@@ -10,10 +10,10 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.client.ConnectionPoolExhaustedException;
 
 /**
- * How a target's circuit breaker counts the outcome of a target try, following each kind's
- * {@link io.github.llmresilience.FailureKind#recordedByCircuitBreaker() column}. Both the recorded
- * and the ignored failures are given to Resilience4j, because it counts an exception that is
- * neither as a success.
+ * How a target's circuit breaker counts the outcome of a target try, following each
+ * kind's {@link io.github.llmresilience.FailureKind#recordedByCircuitBreaker() column}.
+ * Both the recorded and the ignored failures are given to Resilience4j, because it counts
+ * an exception that is neither as a success.
  */
 final class CircuitBreakerRules {
 
@@ -28,8 +28,8 @@ final class CircuitBreakerRules {
 	}
 
 	/**
-	 * Everything that says nothing about the provider's health: the caller's mistakes, the
-	 * application's own exceptions and a local shortage of pooled connections.
+	 * Everything that says nothing about the provider's health: the caller's mistakes,
+	 * the application's own exceptions and a local shortage of pooled connections.
 	 */
 	static boolean ignored(Throwable throwable) {
 		Throwable failure = AttemptFailure.unwrap(throwable);
@@ -40,10 +40,10 @@ final class CircuitBreakerRules {
 	}
 
 	/**
-	 * Open the circuit at once after a give-up that says every other call would fail too: until
-	 * the instant the server named, or for the breaker's own wait when it named none.
-	 * ({@code TransitionCheckResult.transitionToOpen()} cannot be used: a closed breaker rejects a
-	 * transition without a wait.)
+	 * Open the circuit at once after a give-up that says every other call would fail too:
+	 * until the instant the server named, or for the breaker's own wait when it named
+	 * none. ({@code TransitionCheckResult.transitionToOpen()} cannot be used: a closed
+	 * breaker rejects a transition without a wait.)
 	 */
 	static TransitionCheckResult transition(Either<Object, Throwable> result, Duration waitDurationInOpenState) {
 		if (result.isRight()) {

@@ -12,9 +12,10 @@ import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.policy.Target;
 
 /**
- * A policy's {@code deadline}: the whole logical call, or, for a stream, the time to its first
- * element. The engine applies it around the chain of targets; a blocking {@code @LlmCall} method,
- * which no timer can cut short, applies it to each {@code LlmClient} call it makes.
+ * A policy's {@code deadline}: the whole logical call, or, for a stream, the time to its
+ * first element. The engine applies it around the chain of targets; a blocking
+ * {@code @LlmCall} method, which no timer can cut short, applies it to each
+ * {@code LlmClient} call it makes.
  */
 final class Deadline {
 
@@ -60,8 +61,7 @@ final class Deadline {
 	private static LlmDeadlineExceededException exceeded(CallState call, Duration deadline) {
 		Target target = call.currentTarget();
 		return new LlmDeadlineExceededException(deadline, call.lastFailure(),
-				(target != null) ? target.provider() : null, (target != null) ? target.model() : null,
-				call.attempts());
+				(target != null) ? target.provider() : null, (target != null) ? target.model() : null, call.attempts());
 	}
 
 }

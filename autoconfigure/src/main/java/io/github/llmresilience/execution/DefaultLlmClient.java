@@ -23,8 +23,9 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
 /**
- * The {@link LlmClient}: outside an {@code @LlmCall} method it runs the named policy itself; inside
- * one it makes exactly one attempt against the target of the enclosing call's current attempt.
+ * The {@link LlmClient}: outside an {@code @LlmCall} method it runs the named policy
+ * itself; inside one it makes exactly one attempt against the target of the enclosing
+ * call's current attempt.
  */
 public final class DefaultLlmClient implements LlmClient {
 
@@ -90,7 +91,8 @@ public final class DefaultLlmClient implements LlmClient {
 		return Mono.deferContextual((context) -> {
 			AttemptScope scope = scope(context, bound, policy);
 			if (scope != null) {
-				// A blocking @LlmCall method cannot be cut short by its call's deadline, so each
+				// A blocking @LlmCall method cannot be cut short by its call's deadline,
+				// so each
 				// call it makes stops at the deadline itself.
 				return context.hasKey(AttemptScope.KEY) ? attempt(scope, request)
 						: Deadline.bound(attempt(scope, request), scope.call(), this.clock);
@@ -113,8 +115,8 @@ public final class DefaultLlmClient implements LlmClient {
 	}
 
 	/**
-	 * Find the enclosing {@code @LlmCall} attempt: in the Reactor context at subscription, else
-	 * bound to the thread that called {@code chat} or {@code stream}.
+	 * Find the enclosing {@code @LlmCall} attempt: in the Reactor context at
+	 * subscription, else bound to the thread that called {@code chat} or {@code stream}.
 	 */
 	private @Nullable AttemptScope scope(ContextView context, @Nullable Binding bound, @Nullable String policy) {
 		AttemptScope scope = context.getOrDefault(AttemptScope.KEY, null);
@@ -150,13 +152,12 @@ public final class DefaultLlmClient implements LlmClient {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, request);
 			ObservedAttempt observed = observe(scope, context);
-			return client.chat(scope.target().model(), request)
-				.map((response) -> {
-					if (response.usage() != null) {
-						observed.usage(response.usage(), response.model());
-					}
-					return response.withServed(scope.served());
-				})
+			return client.chat(scope.target().model(), request).map((response) -> {
+				if (response.usage() != null) {
+					observed.usage(response.usage(), response.model());
+				}
+				return response.withServed(scope.served());
+			})
 				.doOnSuccess((response) -> observed.succeeded())
 				.doOnError(observed::failed)
 				.doOnCancel(observed::cancelled)
@@ -168,20 +169,18 @@ public final class DefaultLlmClient implements LlmClient {
 		return Flux.deferContextual((context) -> {
 			ProviderClient client = start(scope, request);
 			ObservedAttempt observed = observe(scope, context);
-			return client.stream(scope.target().model(), request)
-				.doOnNext((chunk) -> {
-					if (chunk.usage() != null) {
-						observed.usage(chunk.usage(), chunk.model());
-					}
-				})
-				.doFinally((signal) -> {
-					if (signal == SignalType.ON_COMPLETE) {
-						observed.succeeded();
-					}
-					else if (signal == SignalType.CANCEL) {
-						observed.cancelled();
-					}
-				})
+			return client.stream(scope.target().model(), request).doOnNext((chunk) -> {
+				if (chunk.usage() != null) {
+					observed.usage(chunk.usage(), chunk.model());
+				}
+			}).doFinally((signal) -> {
+				if (signal == SignalType.ON_COMPLETE) {
+					observed.succeeded();
+				}
+				else if (signal == SignalType.CANCEL) {
+					observed.cancelled();
+				}
+			})
 				.doOnError(observed::failed)
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});

@@ -5,17 +5,18 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one logical call is executed: whether its requests may be repeated, what answers when the
- * policy gives up, how to read the text of a streamed element, and whether two attempts may run
- * at once.
+ * How one logical call is executed: whether its requests may be repeated, what answers
+ * when the policy gives up, how to read the text of a streamed element, and whether two
+ * attempts may run at once.
  *
  * @param <T> the element type
  * @param idempotent whether repeating the call's requests is harmless
  * @param fallback what answers when the policy gives up, or {@code null}
- * @param text how to read the text of an element, for the partial text of an interrupted stream
- * and to tell a stream's first content, or {@code null} when elements carry none
- * @param hedging whether the policy's hedge may race a slow attempt: {@code false} for attempts
- * that run one after the other on the calling thread (a blocking {@code @LlmCall} method)
+ * @param text how to read the text of an element, for the partial text of an interrupted
+ * stream and to tell a stream's first content, or {@code null} when elements carry none
+ * @param hedging whether the policy's hedge may race a slow attempt: {@code false} for
+ * attempts that run one after the other on the calling thread (a blocking
+ * {@code @LlmCall} method)
  */
 public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<T> fallback,
 		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
@@ -32,8 +33,8 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	}
 
 	/**
-	 * Return the options of a call whose requests may be sent again: retried and sent to a
-	 * fallback after any failure that allows it.
+	 * Return the options of a call whose requests may be sent again: retried and sent to
+	 * a fallback after any failure that allows it.
 	 * @param <T> the element type
 	 * @return the options
 	 */
@@ -42,8 +43,8 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	}
 
 	/**
-	 * Return the options of a call whose request may not be sent twice: after a failure once the
-	 * request was written, it is neither retried nor sent to a fallback.
+	 * Return the options of a call whose request may not be sent twice: after a failure
+	 * once the request was written, it is neither retried nor sent to a fallback.
 	 * @param <T> the element type
 	 * @return the options
 	 */
@@ -71,8 +72,8 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	}
 
 	/**
-	 * Return a copy that reads the text of each element, for the partial text of an interrupted
-	 * stream.
+	 * Return a copy that reads the text of each element, for the partial text of an
+	 * interrupted stream.
 	 * @param text how to read an element's text
 	 * @return the copy
 	 */
@@ -81,7 +82,8 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	}
 
 	/**
-	 * Return a copy whose attempts are never hedged, for attempts that cannot run at once.
+	 * Return a copy whose attempts are never hedged, for attempts that cannot run at
+	 * once.
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withoutHedging() {

@@ -4,7 +4,8 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
 /**
- * Answers a logical call that its policy gave up on, such as an {@code @LlmCall} fallback method.
+ * Answers a logical call that its policy gave up on, such as an {@code @LlmCall} fallback
+ * method.
  *
  * @param <T> the element type
  */

@@ -25,26 +25,28 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
 /**
- * Hedged requests: while an attempt of an idempotent call goes without an answer (for a stream:
- * without its first content chunk) for the policy's {@code hedge.delay}, the same request is sent
- * again, to the policy's next target or to the same one, and the two race.
+ * Hedged requests: while an attempt of an idempotent call goes without an answer (for a
+ * stream: without its first content chunk) for the policy's {@code hedge.delay}, the same
+ * request is sent again, to the policy's next target or to the same one, and the two
+ * race.
  *
  * <p>
- * The race is between two <em>legs</em>, each a whole target try with its own circuit breaker and
- * retries: the try of the target in flight, and the hedge's try of its target. The first leg to
- * answer wins and the other is cancelled, its HTTP exchange closed; a leg cancelled before it
- * answered is neither a success nor a failure for its circuit breaker. A leg's elements are held
- * below the retry until its first content element, so that no element ever comes from the leg that
- * loses and a failure before the first content is still retried. A leg that fails while the other
- * still runs does not end the race; when both have failed, the race ends with the later failure,
- * from which the policy's fallback rules go on.
+ * The race is between two <em>legs</em>, each a whole target try with its own circuit
+ * breaker and retries: the try of the target in flight, and the hedge's try of its
+ * target. The first leg to answer wins and the other is cancelled, its HTTP exchange
+ * closed; a leg cancelled before it answered is neither a success nor a failure for its
+ * circuit breaker. A leg's elements are held below the retry until its first content
+ * element, so that no element ever comes from the leg that loses and a failure before the
+ * first content is still retried. A leg that fails while the other still runs does not
+ * end the race; when both have failed, the race ends with the later failure, from which
+ * the policy's fallback rules go on.
  *
  * <p>
- * A call sends at most one hedge. It is armed on every attempt of the target being tried until
- * one has been sent, so that it races an attempt in flight and never a wait between attempts
- * (which would ignore a server's {@code Retry-After}). A hedge is not sent to a target whose
- * circuit is open, for a request that may not be sent twice, or when the {@link HedgePermit}
- * refuses it; the attempt in flight then goes on alone.
+ * A call sends at most one hedge. It is armed on every attempt of the target being tried
+ * until one has been sent, so that it races an attempt in flight and never a wait between
+ * attempts (which would ignore a server's {@code Retry-After}). A hedge is not sent to a
+ * target whose circuit is open, for a request that may not be sent twice, or when the
+ * {@link HedgePermit} refuses it; the attempt in flight then goes on alone.
  */
 final class Hedging {
 
@@ -69,10 +71,10 @@ final class Hedging {
 	}
 
 	/**
-	 * Return the race of a target's try against a hedge, or {@code null} when the try is not
-	 * hedged: the policy does not hedge, the call is not idempotent or its attempts cannot run at
-	 * once, the call's hedge was already started, or the hedge would go to the next target and
-	 * this one is the last.
+	 * Return the race of a target's try against a hedge, or {@code null} when the try is
+	 * not hedged: the policy does not hedge, the call is not idempotent or its attempts
+	 * cannot run at once, the call's hedge was already started, or the hedge would go to
+	 * the next target and this one is the last.
 	 * @param <T> the element type
 	 * @param call the logical call
 	 * @param options how the call runs
@@ -111,7 +113,8 @@ final class Hedging {
 		 * Return a target's try.
 		 * @param index the position of the target in the policy
 		 * @param attempt makes one attempt against a scope's target
-		 * @param hedge whether the try is a hedge's, already counted against the retry budget
+		 * @param hedge whether the try is a hedge's, already counted against the retry
+		 * budget
 		 * @return the try
 		 */
 		Flux<T> apply(int index, Function<AttemptScope, ? extends Publisher<T>> attempt, boolean hedge);
@@ -119,7 +122,8 @@ final class Hedging {
 	}
 
 	/**
-	 * Where the trigger of the hedge's leg stands: it fires once, or is closed once, never both.
+	 * Where the trigger of the hedge's leg stands: it fires once, or is closed once,
+	 * never both.
 	 */
 	private enum Trigger {
 
@@ -188,14 +192,14 @@ final class Hedging {
 		 * Run the race.
 		 * @param attempt makes one attempt against a scope's target
 		 * @param targetTry makes a target's try (circuit breaker, retry, attempts)
-		 * @return the elements of the leg that answers first, or the later failure of the two
+		 * @return the elements of the leg that answers first, or the later failure of the
+		 * two
 		 */
 		Flux<T> run(Function<AttemptScope, ? extends Publisher<T>> attempt, TargetTry<T> targetTry) {
-			Flux<T> first = leg(FIRST,
-					targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt), false));
+			Flux<T> first = leg(FIRST, targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt), false));
 			Flux<T> hedge = this.hedgeTrigger.asMono()
-				.flatMapMany((fired) -> startsHedge() ? leg(HEDGE,
-						targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt), true))
+				.flatMapMany((fired) -> startsHedge()
+						? leg(HEDGE, targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt), true))
 						: Flux.empty());
 			return Flux.merge(first, hedge)
 				.concatWith(Flux.defer(this::outcome))
@@ -204,16 +208,18 @@ final class Hedging {
 		}
 
 		/**
-		 * Return the position of the last target the race tried: the chain goes on after it.
-		 * @return the hedge's target if a hedge to the next target was started, else the target
-		 * in flight
+		 * Return the position of the last target the race tried: the chain goes on after
+		 * it.
+		 * @return the hedge's target if a hedge to the next target was started, else the
+		 * target in flight
 		 */
 		synchronized int lastIndex() {
 			return (this.trigger == Trigger.FIRED) ? Math.max(this.index, this.hedgeIndex) : this.index;
 		}
 
 		/**
-		 * Return the position of the target whose failure ended the race, the later of the two.
+		 * Return the position of the target whose failure ended the race, the later of
+		 * the two.
 		 * @return the target's position in the policy
 		 */
 		synchronized int failedIndex() {
@@ -221,8 +227,8 @@ final class Hedging {
 		}
 
 		/**
-		 * A leg's failure does not end the race while the other leg may still answer, so it is
-		 * recorded and the leg ends; a leg that lost the race is cancelled.
+		 * A leg's failure does not end the race while the other leg may still answer, so
+		 * it is recorded and the leg ends; a leg that lost the race is cancelled.
 		 */
 		private Flux<T> leg(int leg, Flux<T> targetTry) {
 			return targetTry.onErrorResume((failure) -> {
@@ -243,7 +249,8 @@ final class Hedging {
 				}
 				Flux<T> answer = Flux.from(attempt.apply(legScope));
 				if (leg == HEDGE) {
-					// Code that reads the attempt from the context (an @LlmCall method's LlmClient
+					// Code that reads the attempt from the context (an @LlmCall method's
+					// LlmClient
 					// calls) sees the hedge's scope.
 					answer = answer.contextWrite((context) -> context.put(AttemptScope.KEY, legScope));
 				}
@@ -256,8 +263,8 @@ final class Hedging {
 		}
 
 		/**
-		 * Start the hedge's timer for an attempt of the target in flight, unless the race is
-		 * decided or the call's hedge is spent.
+		 * Start the hedge's timer for an attempt of the target in flight, unless the race
+		 * is decided or the call's hedge is spent.
 		 */
 		private synchronized void arm(AttemptScope scope) {
 			if (this.trigger != Trigger.PENDING || this.winner != NONE || this.call.hedgeStarted()) {
@@ -283,8 +290,8 @@ final class Hedging {
 		}
 
 		/**
-		 * The delay passed while the attempt was in flight without an answer: send the hedge if
-		 * nothing forbids it.
+		 * The delay passed while the attempt was in flight without an answer: send the
+		 * hedge if nothing forbids it.
 		 */
 		private void fire(AttemptScope scope) {
 			synchronized (this) {
@@ -307,15 +314,15 @@ final class Hedging {
 				this.trigger = Trigger.FIRED;
 			}
 			if (logger.isDebugEnabled()) {
-				logger.debug("Policy '" + this.call.policy().name() + "' hedges " + scope + " on " + this.to
-						+ " after " + this.delay.toMillis() + "ms without an answer");
+				logger.debug("Policy '" + this.call.policy().name() + "' hedges " + scope + " on " + this.to + " after "
+						+ this.delay.toMillis() + "ms without an answer");
 			}
 			this.hedgeTrigger.tryEmitValue(Boolean.TRUE);
 		}
 
 		/**
-		 * Return why the hedge may not be sent now, or {@code null} if it may. The permit is asked
-		 * last, so that it is asked only for a hedge that is sent if it agrees.
+		 * Return why the hedge may not be sent now, or {@code null} if it may. The permit
+		 * is asked last, so that it is asked only for a hedge that is sent if it agrees.
 		 */
 		private @Nullable String refusal() {
 			if (!this.call.idempotent()) {
@@ -331,8 +338,8 @@ final class Hedging {
 		}
 
 		/**
-		 * Whether the hedge's leg starts now that its trigger fired: not if the race was decided
-		 * in the meantime.
+		 * Whether the hedge's leg starts now that its trigger fired: not if the race was
+		 * decided in the meantime.
 		 */
 		private synchronized boolean startsHedge() {
 			return this.winner == NONE;
@@ -349,8 +356,8 @@ final class Hedging {
 		}
 
 		/**
-		 * A leg answers: it wins unless the other one already did. The other leg is cancelled,
-		 * and the hedge no longer starts.
+		 * A leg answers: it wins unless the other one already did. The other leg is
+		 * cancelled, and the hedge no longer starts.
 		 */
 		private boolean claim(int leg, AttemptScope scope) {
 			boolean closeTrigger;
@@ -390,7 +397,8 @@ final class Hedging {
 				this.failures[leg] = failure;
 				this.lastFailed = leg;
 				if (leg == FIRST && this.trigger == Trigger.PENDING) {
-					// Given up before the hedge was sent: the policy's rules go on without one.
+					// Given up before the hedge was sent: the policy's rules go on
+					// without one.
 					this.trigger = Trigger.CLOSED;
 					disposeTimer();
 					closeTrigger = true;
@@ -434,8 +442,8 @@ final class Hedging {
 		}
 
 		/**
-		 * Whether an element is content: a text element with text, or any element that carries
-		 * no text (a whole answer).
+		 * Whether an element is content: a text element with text, or any element that
+		 * carries no text (a whole answer).
 		 */
 		private boolean isContent(T element) {
 			Function<? super T, ? extends @Nullable CharSequence> text = this.options.text();
@@ -447,8 +455,9 @@ final class Hedging {
 		}
 
 		/**
-		 * Holds an attempt's elements until its first content element (or its end), when the
-		 * attempt claims the race: they are released if it wins and dropped if it lost.
+		 * Holds an attempt's elements until its first content element (or its end), when
+		 * the attempt claims the race: they are released if it wins and dropped if it
+		 * lost.
 		 */
 		private final class Holding {
 
@@ -482,8 +491,8 @@ final class Hedging {
 			}
 
 			/**
-			 * An answer without content (an empty stream) is an answer too. A leg that lost is
-			 * being cancelled: it ends with nothing.
+			 * An answer without content (an empty stream) is an answer too. A leg that
+			 * lost is being cancelled: it ends with nothing.
 			 */
 			Flux<T> complete() {
 				if (this.claimed) {

@@ -34,14 +34,15 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
 /**
- * Runs logical calls under their policies. This is the one place that fixes the order of the
- * layers, outermost first: fallback handler, deadline, targets in order, and per target its
- * circuit breaker, its retry and the attempt (whose own timeouts live in the client). A hedged
- * target's try races its hedge's ({@link Hedging}) where the targets are chained.
+ * Runs logical calls under their policies. This is the one place that fixes the order of
+ * the layers, outermost first: fallback handler, deadline, targets in order, and per
+ * target its circuit breaker, its retry and the attempt (whose own timeouts live in the
+ * client). A hedged target's try races its hedge's ({@link Hedging}) where the targets
+ * are chained.
  *
  * <p>
- * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels the
- * exchange in flight and any pending wait.
+ * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels
+ * the exchange in flight and any pending wait.
  */
 public final class LlmExecutor {
 
@@ -62,7 +63,8 @@ public final class LlmExecutor {
 	private final CooldownListener cooldowns;
 
 	/**
-	 * Create an executor without pacing: no rate-limit headers, declared limits or retry budgets.
+	 * Create an executor without pacing: no rate-limit headers, declared limits or retry
+	 * budgets.
 	 * @param resilience the retries and circuit breakers of every target
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
@@ -79,11 +81,11 @@ public final class LlmExecutor {
 	 * @param clock the clock for waits, elapsed times and deadlines
 	 * @param random the source of jitter
 	 * @param observability where to report calls, retries, fallbacks and hedges
-	 * @param pacing what holds requests back: rate limits and retry budgets (which hedges count
-	 * against too)
+	 * @param pacing what holds requests back: rate limits and retry budgets (which hedges
+	 * count against too)
 	 */
-	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
-			LlmObservability observability, Pacing pacing) {
+	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random, LlmObservability observability,
+			Pacing pacing) {
 		this(resilience, clock, random, observability, pacing, CooldownListener.NONE);
 	}
 
@@ -97,8 +99,8 @@ public final class LlmExecutor {
 	 * @param cooldowns told when a server says a target is of no use until an instant (a
 	 * {@code Retry-After} beyond {@code max-retry-after}, a used-up quota)
 	 */
-	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
-			LlmObservability observability, Pacing pacing, CooldownListener cooldowns) {
+	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random, LlmObservability observability,
+			Pacing pacing, CooldownListener cooldowns) {
 		this.resilience = resilience;
 		this.decider = new RetryDecider(clock, random);
 		this.clock = clock;
@@ -113,13 +115,16 @@ public final class LlmExecutor {
 	 * @param <T> the value type
 	 * @param policy the policy
 	 * @param options how to run it
-	 * @param attempt makes one attempt against the scope's target; it is called once per attempt
+	 * @param attempt makes one attempt against the scope's target; it is called once per
+	 * attempt
 	 * @return the value of the first successful attempt, or the call's failure
 	 */
 	public <T> Mono<T> mono(ResolvedPolicy policy, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt) {
-		// The value goes downstream only once the call has completed, so the call is finished (and
-		// counted as a success) even for a subscriber that cancels on the first value, as block() does.
+		// The value goes downstream only once the call has completed, so the call is
+		// finished (and
+		// counted as a success) even for a subscriber that cancels on the first value, as
+		// block() does.
 		return execute(policy, options, attempt).singleOrEmpty();
 	}
 
@@ -128,9 +133,10 @@ public final class LlmExecutor {
 	 * @param <T> the element type
 	 * @param policy the policy
 	 * @param options how to run it
-	 * @param attempt makes one attempt against the scope's target; it is called once per attempt
-	 * @return the elements of the first attempt that did not fail before its first element, or
-	 * the call's failure
+	 * @param attempt makes one attempt against the scope's target; it is called once per
+	 * attempt
+	 * @return the elements of the first attempt that did not fail before its first
+	 * element, or the call's failure
 	 */
 	public <T> Flux<T> execute(ResolvedPolicy policy, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt) {
@@ -167,11 +173,15 @@ public final class LlmExecutor {
 	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt, int index) {
 		ResolvedPolicy policy = call.policy();
-		// A hedged try races the target against its hedge (§13); the chain goes on after the
+		// A hedged try races the target against its hedge (§13); the chain goes on after
+		// the
 		// last target the race tried, from the later of its failures.
 		Hedging.Race<T> race = this.hedging.race(call, options, index);
-		Flux<T> tried = (race != null) ? race.run(attempt, (leg, legAttempt, hedge) -> targetTry(call, options,
-				legAttempt, policy.targets().get(leg), leg, hedge))
+		Flux<T> tried = (race != null)
+				? race
+					.run(attempt,
+							(leg, legAttempt, hedge) -> targetTry(call, options, legAttempt, policy.targets().get(leg),
+									leg, hedge))
 				: targetTry(call, options, attempt, policy.targets().get(index), index, false);
 		return tried.onErrorResume((failure) -> {
 			call.lastFailure(failure);
@@ -196,8 +206,10 @@ public final class LlmExecutor {
 		return Flux.defer(() -> {
 			// A hedge's try was counted against the budget when the hedge was permitted.
 			if (index > 0 && !hedge && !withinBudget(call, target)) {
-				// A first request to another model of a provider already asked is a retry for
-				// that provider's budget: denied, this target is passed over like the last one.
+				// A first request to another model of a provider already asked is a retry
+				// for
+				// that provider's budget: denied, this target is passed over like the
+				// last one.
 				Throwable last = call.lastFailure();
 				return Flux.error((last != null) ? last : new IllegalStateException("No failure before " + target));
 			}
@@ -215,9 +227,7 @@ public final class LlmExecutor {
 						}
 					}
 					return Flux.from(attempt.apply(scope));
-				})
-					.doOnNext(gate::passed)
-					.onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
+				}).doOnNext(gate::passed).onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
 				Flux<T> paced = this.pacing.mayHoldBack(target) ? pace(scope, targetStart).thenMany(send) : send;
 				return paced.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
@@ -232,8 +242,9 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * Classify a failed attempt for the layers around it: after the first element it becomes an
-	 * interruption that nothing retries; before it, it carries the retry decision.
+	 * Classify a failed attempt for the layers around it: after the first element it
+	 * becomes an interruption that nothing retries; before it, it carries the retry
+	 * decision.
 	 */
 	private Throwable afterFailure(Throwable failure, AttemptScope scope, Instant targetStart, StreamGate<?> gate) {
 		CallState call = scope.call();
@@ -250,7 +261,8 @@ public final class LlmExecutor {
 		RetryDecision decision = this.decider.decide(failure, policy.retry(), scope.attempt(), targetStart,
 				call.deadlineAt(), call.idempotent());
 		if (decision.retry() && !decision.serverWait()) {
-			// Retries the server asked for with a wait are paced by the server, not the budget.
+			// Retries the server asked for with a wait are paced by the server, not the
+			// budget.
 			RetryBudget budget = this.pacing.budget(target.provider());
 			if (budget != null && !budget.tryRetry()) {
 				decision = RetryDecision.giveUp(RetryDecision.Reason.RETRY_BUDGET);
@@ -278,8 +290,8 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * Whether a fallback target may be tried: for a provider the call already sent to, its first
-	 * request is a retry, and needs the provider's retry budget.
+	 * Whether a fallback target may be tried: for a provider the call already sent to,
+	 * its first request is a retry, and needs the provider's retry budget.
 	 */
 	private boolean withinBudget(CallState call, Target target) {
 		if (!call.hasSentTo(target.provider())) {
@@ -295,10 +307,10 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * Whether a hedge may be sent (§13): it counts against the retry budget as any request does
-	 * (§12), so a hedge to a provider the call already sent to (always, for {@code target: same})
-	 * is a retry and needs that provider's budget; a hedge to another provider is a first request
-	 * there, counted when it is sent.
+	 * Whether a hedge may be sent (§13): it counts against the retry budget as any
+	 * request does (§12), so a hedge to a provider the call already sent to (always, for
+	 * {@code target: same}) is a retry and needs that provider's budget; a hedge to
+	 * another provider is a first request there, counted when it is sent.
 	 */
 	private boolean hedgeWithinBudget(CallState call, Target from, Target to) {
 		if (!call.hasSentTo(to.provider())) {
@@ -313,9 +325,10 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * Hold an attempt back while its target's rate limit is known to be used up, or its provider's
-	 * declared limit has no permit free: wait, as for a 429 with that {@code Retry-After}, if the
-	 * policy allows the wait; otherwise give the target up without sending anything.
+	 * Hold an attempt back while its target's rate limit is known to be used up, or its
+	 * provider's declared limit has no permit free: wait, as for a 429 with that
+	 * {@code Retry-After}, if the policy allows the wait; otherwise give the target up
+	 * without sending anything.
 	 */
 	private Mono<Void> pace(AttemptScope scope, Instant targetStart) {
 		return Mono.defer(() -> {
@@ -323,8 +336,9 @@ public final class LlmExecutor {
 			Instant until = this.pacing.exhaustedUntil(target);
 			if (until != null) {
 				Duration wait = Duration.between(this.clock.instant(), until);
-				return paceOrSkip(scope, targetStart, wait, "the rate limit of " + target + " is used up until "
-						+ until).then(Mono.defer(() -> acquire(scope, targetStart)));
+				return paceOrSkip(scope, targetStart, wait,
+						"the rate limit of " + target + " is used up until " + until)
+					.then(Mono.defer(() -> acquire(scope, targetStart)));
 			}
 			return acquire(scope, targetStart);
 		});
@@ -341,8 +355,8 @@ public final class LlmExecutor {
 				return Mono.empty();
 			}
 			// Another call may take the next permit first: then this one waits again.
-			return paceOrSkip(scope, targetStart, Duration.ofNanos(nanos), "no request of llm.providers."
-					+ target.provider() + ".rate-limit.requests-per-minute is free")
+			return paceOrSkip(scope, targetStart, Duration.ofNanos(nanos),
+					"no request of llm.providers." + target.provider() + ".rate-limit.requests-per-minute is free")
 				.then(Mono.defer(() -> acquire(scope, targetStart)));
 		});
 	}
@@ -381,10 +395,11 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * A target given up because its server named the time it is of no use until (a wait beyond
-	 * what the policy allows, a used-up quota) cools down for every instance that shares state:
-	 * until that time, or, for a quota that named none, until its circuit closes again. Circuits
-	 * that opened on this instance's own failure rate are not passed on.
+	 * A target given up because its server named the time it is of no use until (a wait
+	 * beyond what the policy allows, a used-up quota) cools down for every instance that
+	 * shares state: until that time, or, for a quota that named none, until its circuit
+	 * closes again. Circuits that opened on this instance's own failure rate are not
+	 * passed on.
 	 */
 	private void learnCooldown(Throwable failure, Target target) {
 		RetryDecision decision = AttemptFailure.decisionOf(failure);
@@ -395,8 +410,8 @@ public final class LlmExecutor {
 		if (until != null && until.isAfter(this.clock.instant())) {
 			boolean quota = AttemptFailure.unwrap(failure) instanceof LlmException llm
 					&& llm.kind() == FailureKind.QUOTA_EXHAUSTED;
-			this.cooldowns.learned(new Cooldown(target, until,
-					quota ? Cooldown.Cause.QUOTA_EXHAUSTED : Cooldown.Cause.RETRY_AFTER));
+			this.cooldowns.learned(
+					new Cooldown(target, until, quota ? Cooldown.Cause.QUOTA_EXHAUSTED : Cooldown.Cause.RETRY_AFTER));
 		}
 	}
 
@@ -430,8 +445,8 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * Counts what an attempt delivered, to tell a failure before the first element (retried) from
-	 * one after it (an interruption).
+	 * Counts what an attempt delivered, to tell a failure before the first element
+	 * (retried) from one after it (an interruption).
 	 */
 	private static final class StreamGate<T> {
 

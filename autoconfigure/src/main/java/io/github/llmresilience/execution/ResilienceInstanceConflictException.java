@@ -2,8 +2,8 @@ package io.github.llmresilience.execution;
 
 /**
  * A Resilience4j registry already holds a retry or circuit breaker under a name that
- * llm-resilience uses, registered by something else. It fails the application's start, and its
- * {@link #action()} says what to do instead.
+ * llm-resilience uses, registered by something else. It fails the application's start,
+ * and its {@link #action()} says what to do instead.
  */
 public class ResilienceInstanceConflictException extends IllegalStateException {
 

@@ -14,13 +14,14 @@ import io.github.llmresilience.execution.RetryDecision.Reason;
 import io.github.llmresilience.policy.RetrySettings;
 
 /**
- * Decides, after each failed attempt, whether the target is retried and after what wait, following
- * the policy's retry settings, the server's {@code Retry-After}, the target's {@code max-elapsed}
- * and the call's deadline.
+ * Decides, after each failed attempt, whether the target is retried and after what wait,
+ * following the policy's retry settings, the server's {@code Retry-After}, the target's
+ * {@code max-elapsed} and the call's deadline.
  */
 final class RetryDecider {
 
-	// The jitter added to a server-requested wait, so that clients told the same instant do not
+	// The jitter added to a server-requested wait, so that clients told the same instant
+	// do not
 	// all come back at once.
 	private static final double SERVER_WAIT_JITTER = 0.10;
 
@@ -60,7 +61,8 @@ final class RetryDecider {
 				return RetryDecision.giveUp(Reason.NOT_RETRYABLE);
 			}
 			if (Boolean.FALSE.equals(llm.serverRetryHint().orElse(null))) {
-				// x-should-retry: false: the kind would be retried, the server says it must not be.
+				// x-should-retry: false: the kind would be retried, the server says it
+				// must not be.
 				return RetryDecision.giveUp(Reason.SERVER_SAID_NO);
 			}
 			if (settings.respectRetryAfter()) {
@@ -97,10 +99,10 @@ final class RetryDecider {
 	}
 
 	/**
-	 * Return whether an attempt may wait before it is sent, because its target's rate limit is
-	 * used up or a declared limit has no permit free: as for a 429 whose {@code Retry-After} is
-	 * that wait, it must be within {@code max-retry-after} and end before the target's
-	 * {@code max-elapsed} and the call's deadline.
+	 * Return whether an attempt may wait before it is sent, because its target's rate
+	 * limit is used up or a declared limit has no permit free: as for a 429 whose
+	 * {@code Retry-After} is that wait, it must be within {@code max-retry-after} and end
+	 * before the target's {@code max-elapsed} and the call's deadline.
 	 * @param wait the wait
 	 * @param settings the policy's retry settings
 	 * @param targetStart when the target's first attempt started
@@ -114,8 +116,9 @@ final class RetryDecider {
 	}
 
 	/**
-	 * A 429 given up because of the wait its server asked for opens the circuit until the instant
-	 * the server named, so later calls go straight to the fallback instead of asking again.
+	 * A 429 given up because of the wait its server asked for opens the circuit until the
+	 * instant the server named, so later calls go straight to the fallback instead of
+	 * asking again.
 	 */
 	private RetryDecision giveUpOnServerWait(Throwable failure, Reason reason, Instant serverInstant) {
 		if (failure instanceof LlmException llm && llm.kind() == FailureKind.RATE_LIMITED) {
@@ -126,30 +129,34 @@ final class RetryDecider {
 
 	/**
 	 * Whether the failure's kind is retried under these settings (the kind's
-	 * {@link FailureKind#retriedWhen() rule}), and repeating the request is safe: a failure whose
-	 * outcome is unknown is repeated only for an idempotent call, or a request never written.
+	 * {@link FailureKind#retriedWhen() rule}), and repeating the request is safe: a
+	 * failure whose outcome is unknown is repeated only for an idempotent call, or a
+	 * request never written.
 	 */
 	private static boolean retryable(LlmException failure, RetrySettings settings, boolean idempotent) {
 		FailureKind kind = failure.kind();
 		Integer status = failure.status();
-		// x-should-retry: true allows a 409, 429 or 5xx that retry-on-status leaves out, and never a
-		// 4xx of another kind (false is the decider's: the kind would be retried, the server says no).
+		// x-should-retry: true allows a 409, 429 or 5xx that retry-on-status leaves out,
+		// and never a
+		// 4xx of another kind (false is the decider's: the kind would be retried, the
+		// server says no).
 		Boolean serverSaid = failure.serverRetryHint().orElse(null);
 		boolean serverAllows = Boolean.TRUE.equals(serverSaid) && status != null
 				&& (status == 409 || status == 429 || status >= 500);
 		boolean retried = switch (kind.retriedWhen()) {
 			case NEVER -> false;
 			case STATUS_IS_LISTED -> status != null && (settings.retryOnStatus().contains(status) || serverAllows);
-			case TIMEOUTS_ARE_RETRIED -> settings.retryOnTimeout()
-					&& (status == null || settings.retryOnStatus().contains(status));
+			case TIMEOUTS_ARE_RETRIED ->
+				settings.retryOnTimeout() && (status == null || settings.retryOnStatus().contains(status));
 			case CONNECTION_ERRORS_ARE_RETRIED -> settings.retryOnConnectionError();
 		};
 		return retried && (!kind.outcomeUnknown() || idempotent || !failure.requestSent());
 	}
 
 	/**
-	 * Return the computed wait after the given attempt: {@code initial-backoff * multiplier^(n-1)},
-	 * capped at {@code max-backoff}, randomised by the jitter around that value.
+	 * Return the computed wait after the given attempt:
+	 * {@code initial-backoff * multiplier^(n-1)}, capped at {@code max-backoff},
+	 * randomised by the jitter around that value.
 	 */
 	Duration backoff(RetrySettings settings, int attempt) {
 		double base = settings.initialBackoff().toNanos() * Math.pow(settings.multiplier(), attempt - 1);

@@ -5,18 +5,18 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What to do after a failed attempt: retry after a wait, or give the target up, and why. It is
- * computed per call (attempt number, target start, deadline), because a shared Resilience4j
- * {@code Retry} cannot know per-call time, and read by that {@code Retry}'s exception predicate and
- * interval function.
+ * What to do after a failed attempt: retry after a wait, or give the target up, and why.
+ * It is computed per call (attempt number, target start, deadline), because a shared
+ * Resilience4j {@code Retry} cannot know per-call time, and read by that {@code Retry}'s
+ * exception predicate and interval function.
  *
  * @param reason why the target is given up, or {@link Reason#RETRY}
  * @param waitMillis the wait before the next attempt, when retrying
- * @param openUntil for a give-up that should open the target's circuit: until when (the instant
- * the server named), or {@code null} for the circuit breaker's own wait
+ * @param openUntil for a give-up that should open the target's circuit: until when (the
+ * instant the server named), or {@code null} for the circuit breaker's own wait
  * @param openCircuit whether the give-up should open the target's circuit at once
- * @param serverWait whether the wait of a retry is the one the server asked for, which the retry
- * budget does not count
+ * @param serverWait whether the wait of a retry is the one the server asked for, which
+ * the retry budget does not count
  */
 public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant openUntil, boolean openCircuit,
 		boolean serverWait) {
@@ -46,9 +46,9 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 	}
 
 	/**
-	 * Return whether the Resilience4j {@code Retry} should count the failure as retryable. Running
-	 * out of attempts is left to the {@code Retry} itself, so it counts the call as failed after
-	 * retries.
+	 * Return whether the Resilience4j {@code Retry} should count the failure as
+	 * retryable. Running out of attempts is left to the {@code Retry} itself, so it
+	 * counts the call as failed after retries.
 	 * @return whether the exception predicate accepts the failure
 	 */
 	boolean acceptedByRetry() {
@@ -66,8 +66,9 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 		RETRY,
 
 		/**
-		 * The failure is never retried (its kind, its status not in {@code retry-on-status}, a
-		 * non-idempotent call, or an exception not in {@code retry-on-exceptions}).
+		 * The failure is never retried (its kind, its status not in
+		 * {@code retry-on-status}, a non-idempotent call, or an exception not in
+		 * {@code retry-on-exceptions}).
 		 */
 		NOT_RETRYABLE,
 
@@ -92,7 +93,8 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 		DEADLINE,
 
 		/**
-		 * The kind is retried, but the server said not to ({@code x-should-retry: false}).
+		 * The kind is retried, but the server said not to
+		 * ({@code x-should-retry: false}).
 		 */
 		SERVER_SAID_NO,
 
@@ -102,8 +104,8 @@ public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant op
 		RETRY_BUDGET,
 
 		/**
-		 * The target's rate limit is used up, or a declared limit has no permit free, for longer
-		 * than the policy may wait.
+		 * The target's rate limit is used up, or a declared limit has no permit free, for
+		 * longer than the policy may wait.
 		 */
 		PACED
 

@@ -29,18 +29,19 @@ import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
 
 /**
- * The Resilience4j instances of every policy and target, created once in the application's (or our)
- * registries: a {@code Retry} named {@code <policy>@<provider>:<model>} per policy and target, and a
- * {@code CircuitBreaker} named {@code <provider>:<model>} per target, shared by every policy.
+ * The Resilience4j instances of every policy and target, created once in the
+ * application's (or our) registries: a {@code Retry} named
+ * {@code <policy>@<provider>:<model>} per policy and target, and a {@code CircuitBreaker}
+ * named {@code <provider>:<model>} per target, shared by every policy.
  *
  * <p>
- * The application's customizers may change any part of their configuration but what the engine
- * relies on, which is set again after them: for a retry, its maximum attempts
+ * The application's customizers may change any part of their configuration but what the
+ * engine relies on, which is set again after them: for a retry, its maximum attempts
  * ({@code max-attempts}), exception predicate and interval function (the engine's retry
- * decisions) and that it does not throw after the last attempt; for a circuit breaker, which
- * failures it records and ignores, its transition on a result (the server-named open state) and
- * its clock. An instance of the same name that something else registered first is an error: it
- * would run without those rules.
+ * decisions) and that it does not throw after the last attempt; for a circuit breaker,
+ * which failures it records and ignores, its transition on a result (the server-named
+ * open state) and its clock. An instance of the same name that something else registered
+ * first is an error: it would run without those rules.
  */
 public final class TargetResilience {
 
@@ -77,8 +78,8 @@ public final class TargetResilience {
 	 * @param circuitBreakerRegistry the registry of the circuit breakers
 	 * @param clock the clock the circuit breakers time their open state with
 	 * @param customizers the application's changes to the instances' configuration
-	 * @throws IllegalStateException if a registry already holds an instance of one of the names
-	 * that something else created
+	 * @throws IllegalStateException if a registry already holds an instance of one of the
+	 * names that something else created
 	 */
 	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
 			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock, ResilienceCustomizers customizers) {
@@ -116,10 +117,10 @@ public final class TargetResilience {
 	}
 
 	/**
-	 * An instance of one of our names that something else registered first would be returned by
-	 * {@code registry.retry(name, config)} in place of ours, and run without the engine's rules.
-	 * One that this class created (another application context sharing the registry) is
-	 * replaced.
+	 * An instance of one of our names that something else registered first would be
+	 * returned by {@code registry.retry(name, config)} in place of ours, and run without
+	 * the engine's rules. One that this class created (another application context
+	 * sharing the registry) is replaced.
 	 */
 	private static void checkCreatedHere(Object existing, String type, String name, String properties) {
 		if (!CREATED.contains(existing)) {
@@ -127,8 +128,8 @@ public final class TargetResilience {
 					+ "' was registered before llm-resilience created its own: llm-resilience would use it without "
 					+ "its retry and circuit breaker rules.",
 					"Remove the instance '" + name + "' (from " + properties + " or the code that creates it); to "
-							+ "change llm-resilience's instance, use the llm.* properties or a "
-							+ type + "ConfigCustomizer bean named '" + name + "'.");
+							+ "change llm-resilience's instance, use the llm.* properties or a " + type
+							+ "ConfigCustomizer bean named '" + name + "'.");
 		}
 	}
 
@@ -153,8 +154,8 @@ public final class TargetResilience {
 		return circuitBreakerConfig("", settings, clock, openUntil, ResilienceCustomizers.NONE);
 	}
 
-	private static CircuitBreakerConfig circuitBreakerConfig(String name, CircuitBreakerSettings settings,
-			Clock clock, OpenUntil openUntil, ResilienceCustomizers customizers) {
+	private static CircuitBreakerConfig circuitBreakerConfig(String name, CircuitBreakerSettings settings, Clock clock,
+			OpenUntil openUntil, ResilienceCustomizers customizers) {
 		CircuitBreakerConfig settled = CircuitBreakerConfig.custom()
 			.slidingWindowType(SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(settings.slidingWindowSize())
@@ -165,7 +166,8 @@ public final class TargetResilience {
 			.slowCallRateThreshold(100)
 			.slowCallDurationThreshold(NEVER_SLOW)
 			.build();
-		// From a built config, so that a customizer may replace the open state's wait with an
+		// From a built config, so that a customizer may replace the open state's wait
+		// with an
 		// interval function: the builder accepts only one of the two.
 		CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.from(settled);
 		customizers.circuitBreaker().accept(name, builder);
@@ -213,14 +215,14 @@ public final class TargetResilience {
 	}
 
 	/**
-	 * Open a target's circuit until an instant that another instance of the application learned
-	 * from the server (a {@code Retry-After}, a used-up quota), unless it is open that long already.
-	 * Nothing is recorded in the breaker's sliding window.
+	 * Open a target's circuit until an instant that another instance of the application
+	 * learned from the server (a {@code Retry-After}, a used-up quota), unless it is open
+	 * that long already. Nothing is recorded in the breaker's sliding window.
 	 * @param target the target
 	 * @param until when the circuit may close again
-	 * @return whether the circuit was opened, or its open state made longer; {@code false} if it
-	 * was open that long already, or the target has no circuit breaker, or its breaker is disabled,
-	 * forced open or only counts
+	 * @return whether the circuit was opened, or its open state made longer;
+	 * {@code false} if it was open that long already, or the target has no circuit
+	 * breaker, or its breaker is disabled, forced open or only counts
 	 */
 	public boolean holdOpen(Target target, Instant until) {
 		CircuitBreaker circuitBreaker = this.circuitBreakers.get(target);
@@ -252,8 +254,8 @@ public final class TargetResilience {
 	}
 
 	/**
-	 * Remembers until when a circuit is open, which Resilience4j keeps to itself: the instant a
-	 * server named, or the breaker's own wait from the moment it opened.
+	 * Remembers until when a circuit is open, which Resilience4j keeps to itself: the
+	 * instant a server named, or the breaker's own wait from the moment it opened.
 	 */
 	static final class OpenUntil {
 

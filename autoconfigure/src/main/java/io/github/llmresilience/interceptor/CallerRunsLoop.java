@@ -13,10 +13,11 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Runs the attempts of a blocking {@code @LlmCall} method on the thread that called it, while the
- * policy's waits stay Reactor timers: the calling thread takes each attempt off a queue and runs
- * it, so the method always sees its own thread (its transaction, its security context) and the
- * thread is held for the whole call, as a blocking call holds it.
+ * Runs the attempts of a blocking {@code @LlmCall} method on the thread that called it,
+ * while the policy's waits stay Reactor timers: the calling thread takes each attempt off
+ * a queue and runs it, so the method always sees its own thread (its transaction, its
+ * security context) and the thread is held for the whole call, as a blocking call holds
+ * it.
  */
 final class CallerRunsLoop implements Executor {
 

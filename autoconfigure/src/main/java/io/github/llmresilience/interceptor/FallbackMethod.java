@@ -15,10 +15,11 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * The fallback method of an {@code @LlmCall} method, resolved and checked once, at start-up. It
- * follows Resilience4j's convention: same name on the same class, the annotated method's
- * parameters plus a trailing {@code Throwable} (or subtype), the same return type. When several
- * overloads fit, the one with the most specific exception type that accepts the failure runs.
+ * The fallback method of an {@code @LlmCall} method, resolved and checked once, at
+ * start-up. It follows Resilience4j's convention: same name on the same class, the
+ * annotated method's parameters plus a trailing {@code Throwable} (or subtype), the same
+ * return type. When several overloads fit, the one with the most specific exception type
+ * that accepts the failure runs.
  */
 final class FallbackMethod {
 
@@ -55,13 +56,15 @@ final class FallbackMethod {
 					"Declare `" + expected + "` in " + targetClass.getSimpleName() + ", or correct fallbackMethod.");
 		}
 		if (fitting.isEmpty()) {
-			throw new LlmCallConfigurationException("The fallbackMethod '" + name + "' of @LlmCall on " + where
-					+ " does not fit: found " + named.stream().map(FallbackMethod::signature).distinct().toList()
-					+ ".", "Give it the method's parameters plus a trailing Throwable (or subtype) and the same "
+			throw new LlmCallConfigurationException(
+					"The fallbackMethod '" + name + "' of @LlmCall on " + where + " does not fit: found "
+							+ named.stream().map(FallbackMethod::signature).distinct().toList() + ".",
+					"Give it the method's parameters plus a trailing Throwable (or subtype) and the same "
 							+ "return type: `" + expected + "`.");
 		}
 		fitting.forEach(ReflectionUtils::makeAccessible);
-		// Most specific exception type first, so that the first that accepts a failure wins.
+		// Most specific exception type first, so that the first that accepts a failure
+		// wins.
 		fitting.sort(Comparator.comparing((Method candidate) -> depth(lastParameter(candidate))).reversed());
 		return new FallbackMethod(List.copyOf(fitting));
 	}

@@ -26,11 +26,12 @@ import io.github.llmresilience.interceptor.LlmCallMethods.LlmCallMethod;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
- * Applies {@code @LlmCall}: an advisor with an annotation pointcut and the {@link LlmCallInterceptor},
- * added to every bean with an {@code @LlmCall} method, as Spring Framework's {@code @Retryable} is
- * applied (no AspectJ weaver). Each annotated method is checked once, when its bean is created:
- * methods a proxy cannot intercept and fallback methods that do not fit fail the start, and so do
- * unknown policies, once every bean exists.
+ * Applies {@code @LlmCall}: an advisor with an annotation pointcut and the
+ * {@link LlmCallInterceptor}, added to every bean with an {@code @LlmCall} method, as
+ * Spring Framework's {@code @Retryable} is applied (no AspectJ weaver). Each annotated
+ * method is checked once, when its bean is created: methods a proxy cannot intercept and
+ * fallback methods that do not fit fail the start, and so do unknown policies, once every
+ * bean exists.
  */
 public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
 		implements SmartInitializingSingleton {
@@ -64,10 +65,10 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 	}
 
 	/**
-	 * Set the order of the {@code @LlmCall} advisor among the advisors already applied to a bean
-	 * (such as {@code @Transactional}'s): a lower value runs around a higher one. Unset, it runs
-	 * around every other advisor, so each attempt of a blocking method runs the advisors inside it
-	 * again (a transaction per attempt).
+	 * Set the order of the {@code @LlmCall} advisor among the advisors already applied to
+	 * a bean (such as {@code @Transactional}'s): a lower value runs around a higher one.
+	 * Unset, it runs around every other advisor, so each attempt of a blocking method
+	 * runs the advisors inside it again (a transaction per attempt).
 	 * @param order the order ({@code llm.call.advisor-order})
 	 */
 	public void setAdvisorOrder(int order) {
@@ -114,8 +115,8 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 	}
 
 	/**
-	 * Return where the advisor goes among a proxy's advisors, by order: after those that run around
-	 * it (a lower or equal order), before the others.
+	 * Return where the advisor goes among a proxy's advisors, by order: after those that
+	 * run around it (a lower or equal order), before the others.
 	 */
 	private int position(Advisor[] advisors) {
 		for (int i = 0; i < advisors.length; i++) {
@@ -135,9 +136,12 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 					String where = LlmCallMethods.describe(method.method(), method.method().getDeclaringClass());
 					String policy = method.policy().isEmpty() ? LlmPolicies.DEFAULT : method.policy();
 					String advice = policies.howToAdd(policy);
-					throw new LlmCallConfigurationException("@LlmCall on " + where + (method.policy().isEmpty()
-							? " names no policy" : " names policy '" + policy + "'") + ", but llm.policies." + policy
-							+ " is not configured.", Character.toUpperCase(advice.charAt(0)) + advice.substring(1) + ".");
+					throw new LlmCallConfigurationException(
+							"@LlmCall on " + where
+									+ (method.policy().isEmpty() ? " names no policy"
+											: " names policy '" + policy + "'")
+									+ ", but llm.policies." + policy + " is not configured.",
+							Character.toUpperCase(advice.charAt(0)) + advice.substring(1) + ".");
 				}
 			}
 		}

@@ -1,9 +1,10 @@
 package io.github.llmresilience.interceptor;
 
 /**
- * An {@code @LlmCall} annotation cannot work as written: it names an unknown policy, sits on a
- * method a proxy cannot intercept, or names a fallback method that is missing or does not fit. It
- * fails the application's start, and its {@link #action()} says what to write instead.
+ * An {@code @LlmCall} annotation cannot work as written: it names an unknown policy, sits
+ * on a method a proxy cannot intercept, or names a fallback method that is missing or
+ * does not fit. It fails the application's start, and its {@link #action()} says what to
+ * write instead.
  */
 public class LlmCallConfigurationException extends RuntimeException {
 

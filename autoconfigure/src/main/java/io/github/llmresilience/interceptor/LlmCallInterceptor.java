@@ -32,10 +32,10 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
 /**
- * Runs {@code @LlmCall} methods under their policies. Every layer (fallback method, deadline,
- * targets, circuit breakers, retries) is composed by the {@link LlmExecutor}, so nothing is retried
- * twice: the method's own {@code LlmClient} calls each make one attempt against the target the
- * executor chose.
+ * Runs {@code @LlmCall} methods under their policies. Every layer (fallback method,
+ * deadline, targets, circuit breakers, retries) is composed by the {@link LlmExecutor},
+ * so nothing is retried twice: the method's own {@code LlmClient} calls each make one
+ * attempt against the target the executor chose.
  */
 public final class LlmCallInterceptor implements MethodInterceptor {
 
@@ -43,7 +43,8 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 
 	private final Supplier<LlmPolicies> policies;
 
-	// By method and bean class, as Spring's MethodClassKey does: one inherited @LlmCall method
+	// By method and bean class, as Spring's MethodClassKey does: one inherited @LlmCall
+	// method
 	// resolves its fallback method in each bean class that inherits it.
 	private final Map<MethodClassKey, LlmCallMethod> methods = new ConcurrentHashMap<>();
 
@@ -143,10 +144,11 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	private @Nullable Object blocking(MethodInvocation invocation, LlmCallMethod spec, ResolvedPolicy policy,
 			Object target) throws Throwable {
 		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("The blocking @LlmCall method "
-					+ LlmCallMethods.describe(spec.method(), target.getClass()) + " was called on the non-blocking thread "
-					+ Thread.currentThread().getName() + "; call it on Schedulers.boundedElastic() (or a virtual "
-					+ "thread), or make it return Mono or Flux");
+			throw new IllegalStateException(
+					"The blocking @LlmCall method " + LlmCallMethods.describe(spec.method(), target.getClass())
+							+ " was called on the non-blocking thread " + Thread.currentThread().getName()
+							+ "; call it on Schedulers.boundedElastic() (or a virtual "
+							+ "thread), or make it return Mono or Flux");
 		}
 		CallerRunsLoop loop = new CallerRunsLoop();
 		FallbackHandler<Object> fallback = fallback(spec, target, invocation.getArguments(), Mono::justOrEmpty);
@@ -155,7 +157,8 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 			Publisher<Object> answer = fallback.apply(failure);
 			return (answer != null) ? Flux.from(answer).subscribeOn(loop.scheduler()) : null;
 		} : null;
-		// Attempts run one after the other on the calling thread, so a hedge could not race them.
+		// Attempts run one after the other on the calling thread, so a hedge could not
+		// race them.
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
 			.withFallback(onCallingThread)
 			.withoutHedging();
@@ -200,8 +203,8 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * Subscribe to the method's publisher with the attempt's scope also bound to the thread, for
-	 * code that calls {@code LlmClient} while being subscribed to.
+	 * Subscribe to the method's publisher with the attempt's scope also bound to the
+	 * thread, for code that calls {@code LlmClient} while being subscribed to.
 	 */
 	private static Flux<Object> subscribeWithin(Publisher<Object> publisher, AttemptScope scope) {
 		return Flux.from((subscriber) -> {

@@ -18,8 +18,8 @@ import org.springframework.util.ReflectionUtils;
 import io.github.llmresilience.LlmCall;
 
 /**
- * Finds the {@code @LlmCall} methods of a class and checks, once, that a proxy can intercept them
- * and that their fallback methods fit.
+ * Finds the {@code @LlmCall} methods of a class and checks, once, that a proxy can
+ * intercept them and that their fallback methods fit.
  */
 final class LlmCallMethods {
 
@@ -49,16 +49,18 @@ final class LlmCallMethods {
 		int modifiers = method.getModifiers();
 		String where = describe(method, targetClass);
 		if (Modifier.isStatic(modifiers) || Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers)) {
-			String which = Modifier.isStatic(modifiers) ? "static" : Modifier.isPrivate(modifiers) ? "private" : "final";
-			throw new LlmCallConfigurationException("@LlmCall is on the " + which + " method " + where
-					+ ", which a Spring proxy cannot intercept, so the policy would never apply.",
+			String which = Modifier.isStatic(modifiers) ? "static"
+					: Modifier.isPrivate(modifiers) ? "private" : "final";
+			throw new LlmCallConfigurationException(
+					"@LlmCall is on the " + which + " method " + where
+							+ ", which a Spring proxy cannot intercept, so the policy would never apply.",
 					"Make " + method.getName() + " a non-private, non-final, non-static method of the bean, "
 							+ "and call it through the bean, not from the same class.");
 		}
 		FallbackMethod fallback = annotation.fallbackMethod().isEmpty() ? null
 				: FallbackMethod.resolve(method, targetClass, annotation.fallbackMethod());
-		return new LlmCallMethod(method, annotation.policy(), annotation.idempotent(), fallback,
-				kind(method, adapters), adapter(method, adapters));
+		return new LlmCallMethod(method, annotation.policy(), annotation.idempotent(), fallback, kind(method, adapters),
+				adapter(method, adapters));
 	}
 
 	private static Kind kind(Method method, ReactiveAdapterRegistry adapters) {
@@ -83,10 +85,8 @@ final class LlmCallMethods {
 	}
 
 	static String describe(Method method, Class<?> targetClass) {
-		return ClassUtils.getUserClass(targetClass).getSimpleName() + "." + method.getName() + "("
-				+ String.join(", ", java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
-					.toList())
-				+ ")";
+		return ClassUtils.getUserClass(targetClass).getSimpleName() + "." + method.getName() + "(" + String.join(", ",
+				java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
 	}
 
 	/**
@@ -100,8 +100,8 @@ final class LlmCallMethods {
 		SINGLE,
 
 		/**
-		 * A deferred multi-value publisher ({@code Flux}): re-subscribed per attempt, with the
-		 * streaming rule.
+		 * A deferred multi-value publisher ({@code Flux}): re-subscribed per attempt,
+		 * with the streaming rule.
 		 */
 		MULTI,
 
@@ -128,8 +128,8 @@ final class LlmCallMethods {
 	 * @param adapter the reactive adapter of its return type, for {@link Kind#SINGLE} and
 	 * {@link Kind#MULTI}
 	 */
-	record LlmCallMethod(Method method, String policy, boolean idempotent, @Nullable FallbackMethod fallback,
-			Kind kind, @Nullable ReactiveAdapter adapter) {
+	record LlmCallMethod(Method method, String policy, boolean idempotent, @Nullable FallbackMethod fallback, Kind kind,
+			@Nullable ReactiveAdapter adapter) {
 
 	}
 

@@ -1,5 +1,6 @@
 /**
- * The {@code @LlmCall} advisor: bean post-processor, interceptor, start-up checks. Internal.
+ * The {@code @LlmCall} advisor: bean post-processor, interceptor, start-up checks.
+ * Internal.
  */
 @NullMarked
 package io.github.llmresilience.interceptor;

@@ -8,10 +8,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The default naming and tags of {@code llm.attempts}: {@code policy}, {@code provider},
- * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status} (the HTTP
- * status or {@code none}). The meter handler adds {@code error}. {@code llm.attempts.active}, which counts
- * attempts in progress, has {@code policy}, {@code provider} and {@code model}. Spans also get
- * {@code hedge} ({@code true} for an attempt of a hedge), which meters do not.
+ * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status}
+ * (the HTTP status or {@code none}). The meter handler adds {@code error}.
+ * {@code llm.attempts.active}, which counts attempts in progress, has {@code policy},
+ * {@code provider} and {@code model}. Spans also get {@code hedge} ({@code true} for an
+ * attempt of a hedge), which meters do not.
  */
 public class DefaultLlmAttemptObservationConvention implements LlmAttemptObservationConvention {
 
@@ -24,7 +25,8 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	private static final KeyValues NOT_HEDGE = KeyValues.of("hedge", "false");
 
-	// Few combinations exist (tags are low-cardinality): building and sorting them once each keeps
+	// Few combinations exist (tags are low-cardinality): building and sorting them once
+	// each keeps
 	// them off the path of every attempt.
 	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
 
@@ -43,9 +45,10 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmAttemptContext context) {
 		if (context.getResult().equals(LlmAttemptContext.RUNNING)) {
-			// Asked when the attempt starts, for llm.attempts.active: its result is not known yet.
-			return this.running.computeIfAbsent(new Running(context.getPolicy(), context.getProvider(),
-					context.getModel()), Running::toKeyValues);
+			// Asked when the attempt starts, for llm.attempts.active: its result is not
+			// known yet.
+			return this.running.computeIfAbsent(
+					new Running(context.getPolicy(), context.getProvider(), context.getModel()), Running::toKeyValues);
 		}
 		Key key = new Key(context.getPolicy(), context.getProvider(), context.getModel(), context.getResult(),
 				context.getStatus());

@@ -8,8 +8,9 @@ import io.micrometer.common.KeyValues;
 /**
  * The default naming and tags of {@code llm.calls}: {@code policy}, {@code outcome},
  * {@code provider} and {@code model} (the target that served, or {@code none}) and
- * {@code fallback}. The meter handler adds {@code error}. {@code llm.calls.active}, which counts calls in
- * progress, has {@code policy} only. Nothing of high cardinality becomes a tag.
+ * {@code fallback}. The meter handler adds {@code error}. {@code llm.calls.active}, which
+ * counts calls in progress, has {@code policy} only. Nothing of high cardinality becomes
+ * a tag.
  */
 public class DefaultLlmCallObservationConvention implements LlmCallObservationConvention {
 
@@ -20,7 +21,8 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 
 	private static final String NONE = "none";
 
-	// Few combinations exist (tags are low-cardinality): building and sorting them once each keeps
+	// Few combinations exist (tags are low-cardinality): building and sorting them once
+	// each keeps
 	// them off the path of every call.
 	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
 
@@ -39,7 +41,8 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmCallContext context) {
 		if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
-			// Asked when the call starts, for llm.calls.active: only the policy is known yet.
+			// Asked when the call starts, for llm.calls.active: only the policy is known
+			// yet.
 			return this.running.computeIfAbsent(context.getPolicy(), (policy) -> KeyValues.of("policy", policy));
 		}
 		Key key = new Key(context.getPolicy(), context.getOutcome(),

@@ -62,8 +62,8 @@ public class LlmAttemptContext extends Observation.Context {
 	}
 
 	/**
-	 * Return {@code success}, {@code cancelled} or the failure kind of the attempt; {@value #RUNNING}
-	 * until it ends.
+	 * Return {@code success}, {@code cancelled} or the failure kind of the attempt;
+	 * {@value #RUNNING} until it ends.
 	 * @return the result
 	 */
 	public String getResult() {
@@ -95,8 +95,8 @@ public class LlmAttemptContext extends Observation.Context {
 	}
 
 	/**
-	 * Return whether the attempt is part of a hedge, sent while another attempt of the call was
-	 * slow to answer.
+	 * Return whether the attempt is part of a hedge, sent while another attempt of the
+	 * call was slow to answer.
 	 * @return whether the attempt is a hedge
 	 */
 	public boolean isHedge() {

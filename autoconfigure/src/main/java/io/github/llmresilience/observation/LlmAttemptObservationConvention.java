@@ -4,8 +4,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 
 /**
- * Names and tags the {@code llm.attempts} observation; declare a bean of this type to replace
- * {@link DefaultLlmAttemptObservationConvention}.
+ * Names and tags the {@code llm.attempts} observation; declare a bean of this type to
+ * replace {@link DefaultLlmAttemptObservationConvention}.
  */
 public interface LlmAttemptObservationConvention extends ObservationConvention<LlmAttemptContext> {
 

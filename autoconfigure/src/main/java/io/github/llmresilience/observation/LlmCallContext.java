@@ -4,8 +4,8 @@ import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What an {@code llm.calls} observation knows about one logical call: its policy, how it ended and
- * which target served it.
+ * What an {@code llm.calls} observation knows about one logical call: its policy, how it
+ * ended and which target served it.
  */
 public class LlmCallContext extends Observation.Context {
 
@@ -68,8 +68,9 @@ public class LlmCallContext extends Observation.Context {
 	}
 
 	/**
-	 * Return how the call ended: {@value #SUCCESS}, {@value #FAILURE}, {@value #FALLBACK_METHOD},
-	 * {@value #CANCELLED} or {@value #DEADLINE}; {@value #RUNNING} until it ends.
+	 * Return how the call ended: {@value #SUCCESS}, {@value #FAILURE},
+	 * {@value #FALLBACK_METHOD}, {@value #CANCELLED} or {@value #DEADLINE};
+	 * {@value #RUNNING} until it ends.
 	 * @return the outcome
 	 */
 	public String getOutcome() {

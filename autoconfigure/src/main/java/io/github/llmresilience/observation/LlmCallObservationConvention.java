@@ -4,8 +4,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 
 /**
- * Names and tags the {@code llm.calls} observation; declare a bean of this type to replace
- * {@link DefaultLlmCallObservationConvention}.
+ * Names and tags the {@code llm.calls} observation; declare a bean of this type to
+ * replace {@link DefaultLlmCallObservationConvention}.
  */
 public interface LlmCallObservationConvention extends ObservationConvention<LlmCallContext> {
 

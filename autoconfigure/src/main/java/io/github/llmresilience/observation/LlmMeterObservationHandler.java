@@ -18,16 +18,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Records {@code llm.calls} and {@code llm.attempts} as Micrometer's
- * {@link DefaultMeterObservationHandler} does (a {@link Timer} named after the observation with its
- * low-cardinality tags and {@code error}, and a {@link LongTaskTimer} {@code <name>.active} with
- * the tags known at the start), but looks each meter up once per combination of tags instead of
- * building and registering it again on every start and stop.
+ * {@link DefaultMeterObservationHandler} does (a {@link Timer} named after the
+ * observation with its low-cardinality tags and {@code error}, and a
+ * {@link LongTaskTimer} {@code <name>.active} with the tags known at the start), but
+ * looks each meter up once per combination of tags instead of building and registering it
+ * again on every start and stop.
  * <p>
- * Spring Boot puts every {@link MeterObservationHandler} bean into one first-matching group, in
- * order: ordered before Boot's own handler, this one records the starter's observations and Boot's
- * records all others. Events are counted by a {@code DefaultMeterObservationHandler}. As with any
- * meter an application keeps a reference to, a meter removed from the registry is not registered
- * again.
+ * Spring Boot puts every {@link MeterObservationHandler} bean into one first-matching
+ * group, in order: ordered before Boot's own handler, this one records the starter's
+ * observations and Boot's records all others. Events are counted by a
+ * {@code DefaultMeterObservationHandler}. As with any meter an application keeps a
+ * reference to, a meter removed from the registry is not registered again.
  */
 public final class LlmMeterObservationHandler implements MeterObservationHandler<Observation.Context> {
 
@@ -35,7 +36,8 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 
 	private static final String NO_ERROR = "none";
 
-	// The tag combinations are few (low-cardinality tags by definition): one entry per meter.
+	// The tag combinations are few (low-cardinality tags by definition): one entry per
+	// meter.
 	private final Map<MeterKey, Timer> timers = new ConcurrentHashMap<>();
 
 	private final Map<MeterKey, LongTaskTimer> activeTimers = new ConcurrentHashMap<>();
@@ -49,11 +51,14 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	/**
 	 * Create a handler.
 	 * @param registry the registry to record to
-	 * @param ignoredMeters the meters not to create, as for {@link DefaultMeterObservationHandler}
+	 * @param ignoredMeters the meters not to create, as for
+	 * {@link DefaultMeterObservationHandler}
 	 */
-	public LlmMeterObservationHandler(MeterRegistry registry, DefaultMeterObservationHandler.IgnoredMeters... ignoredMeters) {
+	public LlmMeterObservationHandler(MeterRegistry registry,
+			DefaultMeterObservationHandler.IgnoredMeters... ignoredMeters) {
 		this.registry = registry;
-		this.longTaskTimers = !List.of(ignoredMeters).contains(DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER);
+		this.longTaskTimers = !List.of(ignoredMeters)
+			.contains(DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER);
 		this.events = new DefaultMeterObservationHandler(registry, ignoredMeters);
 	}
 
@@ -66,10 +71,10 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
 			MeterKey key = new MeterKey(context.getName(), context.getLowCardinalityKeyValues(), null);
-			LongTaskTimer active = this.activeTimers.computeIfAbsent(key, (k) -> LongTaskTimer
-				.builder(k.name() + ".active")
-				.tags(tags(k.keyValues(), null))
-				.register(this.registry));
+			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
+					(k) -> LongTaskTimer.builder(k.name() + ".active")
+						.tags(tags(k.keyValues(), null))
+						.register(this.registry));
 			context.put(LongTaskTimer.Sample.class, active.start());
 		}
 		context.put(Timer.Sample.class, Timer.start(this.registry));

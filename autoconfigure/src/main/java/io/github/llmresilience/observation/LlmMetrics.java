@@ -72,8 +72,8 @@ public interface LlmMetrics {
 	void usage(Target target, @Nullable String responseModel, Usage usage);
 
 	/**
-	 * Count an attempt that waited, or a target that was given up, because its rate limit is used
-	 * up or a declared limit has no permit free ({@code llm.paced}).
+	 * Count an attempt that waited, or a target that was given up, because its rate limit
+	 * is used up or a declared limit has no permit free ({@code llm.paced}).
 	 * @param target the target
 	 * @param action {@code waited} or {@code skipped}
 	 */
@@ -95,15 +95,16 @@ public interface LlmMetrics {
 	 * @param target the target that cools down
 	 * @param cause what the server said: {@code retry-after}, {@code quota-exhausted} or
 	 * {@code rate-limit}
-	 * @param direction {@code published} (this instance learned it and told the others) or
-	 * {@code applied} (another instance learned it, and this one applied it)
+	 * @param direction {@code published} (this instance learned it and told the others)
+	 * or {@code applied} (another instance learned it, and this one applied it)
 	 */
 	default void sharedCooldown(Target target, String cause, String direction) {
 	}
 
 	/**
-	 * Show what a target's rate-limit headers last said remains ({@code llm.ratelimit.remaining}),
-	 * as a gauge that reads the state it is given; called once per target and limit.
+	 * Show what a target's rate-limit headers last said remains
+	 * ({@code llm.ratelimit.remaining}), as a gauge that reads the state it is given;
+	 * called once per target and limit.
 	 * @param <S> the type of the state
 	 * @param target the target
 	 * @param limit {@code requests} or {@code tokens}

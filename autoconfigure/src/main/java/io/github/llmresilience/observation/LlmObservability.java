@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.policy.Target;
 
 /**
- * Where llm-resilience reports what it does: the observation registry with the conventions of
- * {@code llm.calls} and {@code llm.attempts}, and the counters.
+ * Where llm-resilience reports what it does: the observation registry with the
+ * conventions of {@code llm.calls} and {@code llm.attempts}, and the counters.
  */
 public final class LlmObservability {
 
@@ -38,7 +38,8 @@ public final class LlmObservability {
 	/**
 	 * Create observability.
 	 * @param registry the observation registry
-	 * @param callConvention the application's convention for {@code llm.calls}, or {@code null}
+	 * @param callConvention the application's convention for {@code llm.calls}, or
+	 * {@code null}
 	 * @param attemptConvention the application's convention for {@code llm.attempts}, or
 	 * {@code null}
 	 * @param metrics the counters
@@ -68,7 +69,8 @@ public final class LlmObservability {
 	}
 
 	/**
-	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started now.
+	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started
+	 * now.
 	 * @param policy the call's policy
 	 * @param target the attempt's target
 	 * @param parent the parent observation (the call's), or {@code null}
@@ -79,7 +81,8 @@ public final class LlmObservability {
 	}
 
 	/**
-	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started now.
+	 * Start reporting an HTTP attempt: its {@code llm.attempts} observation is started
+	 * now.
 	 * @param policy the call's policy
 	 * @param target the attempt's target
 	 * @param hedge whether the attempt is part of a hedge

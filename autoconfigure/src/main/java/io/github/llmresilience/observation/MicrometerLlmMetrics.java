@@ -16,8 +16,9 @@ import io.github.llmresilience.policy.Target;
 
 /**
  * {@link LlmMetrics} on a Micrometer {@link MeterRegistry}: {@code llm.retries},
- * {@code llm.fallbacks}, {@code llm.hedges} and {@code gen_ai.client.token.usage}. Meters are looked up once per tag
- * combination and cached, so counting costs no allocation on the hot path.
+ * {@code llm.fallbacks}, {@code llm.hedges} and {@code gen_ai.client.token.usage}. Meters
+ * are looked up once per tag combination and cached, so counting costs no allocation on
+ * the hot path.
  */
 public final class MicrometerLlmMetrics implements LlmMetrics {
 
@@ -63,7 +64,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	private final MeterRegistry registry;
 
-	// Counters are counted on failures, fallbacks and hedges only, never on the happy path.
+	// Counters are counted on failures, fallbacks and hedges only, never on the happy
+	// path.
 	private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
@@ -78,8 +80,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public void retry(String policy, Target target, String reason) {
-		count(RETRIES, "Retries scheduled on the same target", "policy", policy, "provider", target.provider(),
-				"model", target.model(), "reason", reason);
+		count(RETRIES, "Retries scheduled on the same target", "policy", policy, "provider", target.provider(), "model",
+				target.model(), "reason", reason);
 	}
 
 	@Override
@@ -109,8 +111,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public void retryDenied(String policy, Target target, String reason) {
-		count(RETRIES_DENIED, "Retries that were not sent: the retry budget was spent or the server said no",
-				"policy", policy, "provider", target.provider(), "model", target.model(), "reason", reason);
+		count(RETRIES_DENIED, "Retries that were not sent: the retry budget was spent or the server said no", "policy",
+				policy, "provider", target.provider(), "model", target.model(), "reason", reason);
 	}
 
 	/**
@@ -125,8 +127,9 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public void sharedCooldown(Target target, String cause, String direction) {
-		count(SHARED_COOLDOWNS, "Cooldowns shared with the other instances: published by this one, or applied from another",
-				"provider", target.provider(), "model", target.model(), "cause", cause, "direction", direction);
+		count(SHARED_COOLDOWNS,
+				"Cooldowns shared with the other instances: published by this one, or applied from another", "provider",
+				target.provider(), "model", target.model(), "cause", cause, "direction", direction);
 	}
 
 	@Override
@@ -141,7 +144,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	private DistributionSummary summary(Target target, String responseModel, String type) {
 		return this.usage.computeIfAbsent(new UsageKey(target.model(), responseModel, type),
-				// No base unit: OpenTelemetry's "{token}" would become part of the Prometheus name.
+				// No base unit: OpenTelemetry's "{token}" would become part of the
+				// Prometheus name.
 				(key) -> DistributionSummary.builder(TOKEN_USAGE)
 					.description("Tokens used per request, by type")
 					.tag("gen_ai.operation.name", "chat")

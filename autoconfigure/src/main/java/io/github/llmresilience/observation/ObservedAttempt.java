@@ -10,8 +10,8 @@ import io.github.llmresilience.Usage;
 import io.github.llmresilience.policy.Target;
 
 /**
- * What is reported about one HTTP attempt: its {@code llm.attempts} observation and the tokens of
- * its answer ({@code gen_ai.client.token.usage}).
+ * What is reported about one HTTP attempt: its {@code llm.attempts} observation and the
+ * tokens of its answer ({@code gen_ai.client.token.usage}).
  */
 public final class ObservedAttempt {
 

@@ -13,15 +13,15 @@ import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.policy.Target;
 
 /**
- * What is reported about one logical call: its {@code llm.calls} observation (a timer, and a span
- * when a tracer is present) and its log line, written once when the call ends. The engine says
- * what happened; this class says it to Micrometer and the log.
+ * What is reported about one logical call: its {@code llm.calls} observation (a timer,
+ * and a span when a tracer is present) and its log line, written once when the call ends.
+ * The engine says what happened; this class says it to Micrometer and the log.
  */
 public final class ObservedCall {
 
 	/**
-	 * The category of the one line each logical call logs: INFO when the primary served, WARN
-	 * when a fallback served or the call failed.
+	 * The category of the one line each logical call logs: INFO when the primary served,
+	 * WARN when a fallback served or the call failed.
 	 */
 	public static final String LOGGER = "io.github.llmresilience.calls";
 
@@ -49,7 +49,8 @@ public final class ObservedCall {
 	}
 
 	/**
-	 * Record that the policy gave up and an {@code @LlmCall} fallback method answers instead.
+	 * Record that the policy gave up and an {@code @LlmCall} fallback method answers
+	 * instead.
 	 * @param failure the failure the fallback method answers
 	 */
 	public void answeredByFallbackMethod(Throwable failure) {
@@ -71,8 +72,8 @@ public final class ObservedCall {
 
 	/**
 	 * End the call. Only the first end of a call counts.
-	 * @param failure the call's failure, or {@code null} if it succeeded (or a fallback method
-	 * answered)
+	 * @param failure the call's failure, or {@code null} if it succeeded (or a fallback
+	 * method answered)
 	 * @param served the target whose answer the caller got, or {@code null} if none
 	 * @param fallback whether that target is not the policy's primary
 	 * @param attempts the HTTP requests sent
@@ -85,11 +86,12 @@ public final class ObservedCall {
 
 	/**
 	 * End the call. Only the first end of a call counts.
-	 * @param failure the call's failure, or {@code null} if it succeeded (or a fallback method
-	 * answered)
+	 * @param failure the call's failure, or {@code null} if it succeeded (or a fallback
+	 * method answered)
 	 * @param served the target whose answer the caller got, or {@code null} if none
 	 * @param fallback whether that target is not the policy's primary
-	 * @param hedge whether the call's hedge answered, or {@code null} if the call sent none
+	 * @param hedge whether the call's hedge answered, or {@code null} if the call sent
+	 * none
 	 * @param attempts the HTTP requests sent
 	 * @param failures what each failed target try ended with, in order
 	 */
@@ -145,9 +147,7 @@ public final class ObservedCall {
 		if (hedge != null) {
 			line.append(" hedge=").append(hedge.value());
 		}
-		line.append(" duration=")
-			.append(millis)
-			.append("ms");
+		line.append(" duration=").append(millis).append("ms");
 		if (!failures.isEmpty()) {
 			line.append(" failures=").append(failures);
 		}

@@ -11,10 +11,10 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import reactor.core.publisher.Mono;
 
 /**
- * A declared request limit held by this instance, on a Resilience4j {@link RateLimiter} whose
- * timeout is zero, so that asking for a permit never parks a thread. The minute is cut into the
- * fewest equal periods that divide the limit evenly, so a limit of 60 per minute lets one request
- * through per second rather than 60 at the start of each minute.
+ * A declared request limit held by this instance, on a Resilience4j {@link RateLimiter}
+ * whose timeout is zero, so that asking for a permit never parks a thread. The minute is
+ * cut into the fewest equal periods that divide the limit evenly, so a limit of 60 per
+ * minute lets one request through per second rather than 60 at the start of each minute.
  */
 public final class LocalRequestLimiter implements RequestLimiter {
 
@@ -43,7 +43,8 @@ public final class LocalRequestLimiter implements RequestLimiter {
 			if (this.rateLimiter.acquirePermission()) {
 				return 0L;
 			}
-			// At least a nanosecond: a permit that is free again already is taken on the next try.
+			// At least a nanosecond: a permit that is free again already is taken on the
+			// next try.
 			return Math.max(1, this.rateLimiter.getDetailedMetrics().getNanosToWait());
 		});
 	}

@@ -18,10 +18,10 @@ import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.policy.Target;
 
 /**
- * What paces the requests to every provider: the last rate-limit snapshot of each target and
- * until when it is known to be used up, the declared request limits, and the retry budgets.
- * It learns the snapshots from every answer, as the {@link RateLimitObserver} of the providers'
- * clients.
+ * What paces the requests to every provider: the last rate-limit snapshot of each target
+ * and until when it is known to be used up, the declared request limits, and the retry
+ * budgets. It learns the snapshots from every answer, as the {@link RateLimitObserver} of
+ * the providers' clients.
  */
 public final class Pacing implements RateLimitObserver {
 
@@ -56,7 +56,8 @@ public final class Pacing implements RateLimitObserver {
 	 * @param providers the providers' pacing settings
 	 * @param clock the clock
 	 * @param metrics where the rate-limit gauges are registered
-	 * @param limiters creates the declared request limit of a provider, or {@code null} for none
+	 * @param limiters creates the declared request limit of a provider, or {@code null}
+	 * for none
 	 */
 	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
 			Function<ProviderPacing, @Nullable RequestLimiter> limiters) {
@@ -68,18 +69,20 @@ public final class Pacing implements RateLimitObserver {
 	 * @param providers the providers' pacing settings
 	 * @param clock the clock
 	 * @param metrics where the rate-limit gauges are registered
-	 * @param limiters creates the declared request limit of a provider, or {@code null} for none
-	 * @param cooldowns told when a target's headers say its limit is used up until an instant
+	 * @param limiters creates the declared request limit of a provider, or {@code null}
+	 * for none
+	 * @param cooldowns told when a target's headers say its limit is used up until an
+	 * instant
 	 */
 	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
 			Function<ProviderPacing, @Nullable RequestLimiter> limiters, CooldownListener cooldowns) {
 		Map<String, ProviderState> states = new LinkedHashMap<>();
 		for (ProviderPacing settings : providers) {
 			RetryBudgetSettings budget = settings.retryBudget();
-			states.put(settings.provider(), new ProviderState(settings,
-					budget.enabled() ? new RetryBudget(budget.ratio(), budget.window(), budget.minRetriesPerSecond(),
-							clock) : null,
-					limiters.apply(settings)));
+			states.put(settings.provider(),
+					new ProviderState(settings, budget.enabled()
+							? new RetryBudget(budget.ratio(), budget.window(), budget.minRetriesPerSecond(), clock)
+							: null, limiters.apply(settings)));
 		}
 		this.providers = Collections.unmodifiableMap(states);
 		this.clock = clock;
@@ -113,8 +116,8 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	/**
-	 * Return until when a target's rate limit is known to be used up: its headers said so, or
-	 * another instance of the application learned it.
+	 * Return until when a target's rate limit is known to be used up: its headers said
+	 * so, or another instance of the application learned it.
 	 * @param target the target
 	 * @return the instant, or {@code null} if nothing is known to be used up now
 	 */
@@ -128,9 +131,9 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	/**
-	 * Return whether an attempt to a target may have to wait before it is sent: its rate limit is
-	 * known to be used up, or its provider has a declared limit. When not, the attempt is sent
-	 * without a look at either.
+	 * Return whether an attempt to a target may have to wait before it is sent: its rate
+	 * limit is known to be used up, or its provider has a declared limit. When not, the
+	 * attempt is sent without a look at either.
 	 * @param target the target
 	 * @return whether to pace the attempt
 	 */
@@ -139,10 +142,10 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	/**
-	 * Hold requests to a target back until an instant, as if its headers had said its limit is
-	 * used up until then; a later instant already known wins. Unlike what the headers say, this is
-	 * not passed on to the {@link CooldownListener}: it is how cooldowns received from other
-	 * instances are applied.
+	 * Hold requests to a target back until an instant, as if its headers had said its
+	 * limit is used up until then; a later instant already known wins. Unlike what the
+	 * headers say, this is not passed on to the {@link CooldownListener}: it is how
+	 * cooldowns received from other instances are applied.
 	 * @param target the target
 	 * @param until the instant
 	 */
@@ -223,13 +226,15 @@ public final class Pacing implements RateLimitObserver {
 
 		private volatile @Nullable Instant exhaustedUntil;
 
-		// Set once, under the gauge registration's own idempotence: a race registers twice, harmlessly.
+		// Set once, under the gauge registration's own idempotence: a race registers
+		// twice, harmlessly.
 		private volatile boolean requestsGauge;
 
 		private volatile boolean tokensGauge;
 
 		/**
-		 * Keep the snapshot and return until when it says the limit is used up, if it does.
+		 * Keep the snapshot and return until when it says the limit is used up, if it
+		 * does.
 		 */
 		@Nullable Instant update(Snapshot snapshot, Instant now) {
 			this.snapshot = snapshot;

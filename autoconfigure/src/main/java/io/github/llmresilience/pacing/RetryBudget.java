@@ -6,9 +6,9 @@ import java.time.Duration;
 /**
  * The retry budget of one provider, as Finagle and Linkerd keep one: retries may add
  * {@code ratio} to the first requests of a sliding window, plus a floor of
- * {@code min-retries-per-second}, so that a brownout cannot multiply the requests a sick provider
- * receives. A retry is any request of a logical call after that call's first request to the same
- * provider.
+ * {@code min-retries-per-second}, so that a brownout cannot multiply the requests a sick
+ * provider receives. A retry is any request of a logical call after that call's first
+ * request to the same provider.
  *
  * <p>
  * The window slides in tenths: a request counts for between nine and ten tenths of
@@ -36,8 +36,8 @@ public final class RetryBudget {
 	 * Create a budget.
 	 * @param ratio the share of first requests that retries may add, such as 0.2
 	 * @param window how far back requests count
-	 * @param minRetriesPerSecond the retries allowed per second of the window whatever the
-	 * traffic, so that a quiet provider can still be retried
+	 * @param minRetriesPerSecond the retries allowed per second of the window whatever
+	 * the traffic, so that a quiet provider can still be retried
 	 * @param clock the clock
 	 */
 	public RetryBudget(double ratio, Duration window, double minRetriesPerSecond, Clock clock) {

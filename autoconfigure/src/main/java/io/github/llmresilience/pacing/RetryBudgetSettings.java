@@ -3,8 +3,8 @@ package io.github.llmresilience.pacing;
 import java.time.Duration;
 
 /**
- * A provider's resolved retry budget settings, {@code llm.defaults.retry-budget} merged with its
- * own.
+ * A provider's resolved retry budget settings, {@code llm.defaults.retry-budget} merged
+ * with its own.
  *
  * @param enabled whether retries to the provider are limited
  * @param ratio the share of first requests that retries may add

@@ -3,8 +3,8 @@ package io.github.llmresilience.policy;
 import java.time.Duration;
 
 /**
- * A target's resolved circuit breaker settings, {@code llm.defaults.circuit-breaker} merged with
- * its provider's.
+ * A target's resolved circuit breaker settings, {@code llm.defaults.circuit-breaker}
+ * merged with its provider's.
  *
  * @param enabled whether the target has a circuit breaker
  * @param failureRateThreshold failure rate in percent at or above which the circuit opens

@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A policy's resolved hedge settings, {@code llm.defaults.hedge} merged with the policy's own.
+ * A policy's resolved hedge settings, {@code llm.defaults.hedge} merged with the policy's
+ * own.
  *
  * @param enabled whether idempotent calls of the policy are hedged
- * @param delay how long an attempt may go without an answer (a stream: without its first content
- * chunk) before the hedge is sent
+ * @param delay how long an attempt may go without an answer (a stream: without its first
+ * content chunk) before the hedge is sent
  * @param target where the hedge is sent
  */
 public record HedgeSettings(boolean enabled, Duration delay, HedgeTarget target) {

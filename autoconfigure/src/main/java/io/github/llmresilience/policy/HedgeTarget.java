@@ -3,8 +3,9 @@ package io.github.llmresilience.policy;
 import java.util.Locale;
 
 /**
- * Where a policy's hedge is sent while an attempt is slow to answer. In {@code application.yml} it
- * is written in lower case ({@code next}, {@code same}), as {@link #toString()} returns it.
+ * Where a policy's hedge is sent while an attempt is slow to answer. In
+ * {@code application.yml} it is written in lower case ({@code next}, {@code same}), as
+ * {@link #toString()} returns it.
  */
 public enum HedgeTarget {
 

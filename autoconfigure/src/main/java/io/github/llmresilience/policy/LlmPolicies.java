@@ -34,7 +34,8 @@ public final class LlmPolicies {
 	 * Return a policy.
 	 * @param name the policy's name, or {@code null} or empty for {@code default}
 	 * @return the policy
-	 * @throws IllegalStateException if there is no such policy, naming the property to add
+	 * @throws IllegalStateException if there is no such policy, naming the property to
+	 * add
 	 */
 	public ResolvedPolicy get(@Nullable String name) {
 		String key = (name == null || name.isEmpty()) ? DEFAULT : name;

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.FailureKind;
 
 /**
- * A policy as it applies to calls: its targets in order (the primary first), its retry settings,
- * fallback rules and hedge settings, merged with {@code llm.defaults} once, at start-up.
+ * A policy as it applies to calls: its targets in order (the primary first), its retry
+ * settings, fallback rules and hedge settings, merged with {@code llm.defaults} once, at
+ * start-up.
  *
  * @param name the policy's name
  * @param targets the primary, then the fallbacks in order

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A policy's resolved retry settings, {@code llm.defaults.retry} merged with the policy's own.
+ * A policy's resolved retry settings, {@code llm.defaults.retry} merged with the policy's
+ * own.
  *
  * @param maxAttempts attempts per target, the first one included
  * @param maxElapsed longest time spent on one target, attempts and waits together
@@ -46,7 +47,8 @@ public record RetrySettings(int maxAttempts, Duration maxElapsed, Duration initi
 	}
 
 	/**
-	 * Return whether a throwable is one of the further exception classes that are retried.
+	 * Return whether a throwable is one of the further exception classes that are
+	 * retried.
 	 * @param throwable the throwable
 	 * @return whether it is retried
 	 */

@@ -21,8 +21,8 @@ public record Target(String provider, String model) {
 	}
 
 	/**
-	 * Return {@code provider:model}, the name of the target's circuit breaker and the value of
-	 * the {@code from} and {@code to} tags of {@code llm.fallbacks}.
+	 * Return {@code provider:model}, the name of the target's circuit breaker and the
+	 * value of the {@code from} and {@code to} tags of {@code llm.fallbacks}.
 	 * @return the target's name
 	 */
 	public String name() {

@@ -14,11 +14,12 @@ import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.Target;
 
 /**
- * Applies a cooldown that another instance learned to this instance's own state: a server-named
- * wait or a used-up quota opens the target's circuit until its end (or, for a target without a
- * working circuit breaker, holds its requests back as pacing does), a used-up rate limit holds
- * its requests back until then. Applying it is never reported to a
- * {@link io.github.llmresilience.pacing.CooldownListener}, so it is never published again.
+ * Applies a cooldown that another instance learned to this instance's own state: a
+ * server-named wait or a used-up quota opens the target's circuit until its end (or, for
+ * a target without a working circuit breaker, holds its requests back as pacing does), a
+ * used-up rate limit holds its requests back until then. Applying it is never reported to
+ * a {@link io.github.llmresilience.pacing.CooldownListener}, so it is never published
+ * again.
  */
 public final class CooldownApplier {
 
@@ -36,7 +37,8 @@ public final class CooldownApplier {
 	 * Create an applier.
 	 * @param resilience the circuit breakers
 	 * @param pacing the pacing
-	 * @param targets the targets of this instance's policies; cooldowns of others are ignored
+	 * @param targets the targets of this instance's policies; cooldowns of others are
+	 * ignored
 	 * @param metrics where applied cooldowns are counted
 	 * @param clock the engine's clock
 	 */
@@ -50,8 +52,8 @@ public final class CooldownApplier {
 	}
 
 	/**
-	 * Apply a cooldown, unless it has ended, names a target this instance does not call, or this
-	 * instance already knows the target cools down as long.
+	 * Apply a cooldown, unless it has ended, names a target this instance does not call,
+	 * or this instance already knows the target cools down as long.
 	 * @param cooldown the cooldown
 	 * @return whether this instance's state changed
 	 */

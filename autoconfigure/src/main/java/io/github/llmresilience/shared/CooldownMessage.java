@@ -14,8 +14,8 @@ import io.github.llmresilience.policy.Target;
 /**
  * A cooldown as Redis holds it, in a key's value and in a message on the channel:
  * {@code {"provider":"openai","model":"gpt-4o","cause":"retry-after","until":1767225600000,"origin":"…"}},
- * with {@code until} in milliseconds since the epoch and {@code origin} the random id of the
- * instance that learned it. It holds no secret and no prompt.
+ * with {@code until} in milliseconds since the epoch and {@code origin} the random id of
+ * the instance that learned it. It holds no secret and no prompt.
  *
  * @param cooldown the cooldown
  * @param origin the id of the instance that learned it
@@ -37,8 +37,8 @@ record CooldownMessage(Cooldown cooldown, String origin) {
 	/**
 	 * Read a message.
 	 * @param json the JSON text
-	 * @return the message, or {@code null} if the text is not one (written by another version, or
-	 * by something else under the same prefix)
+	 * @return the message, or {@code null} if the text is not one (written by another
+	 * version, or by something else under the same prefix)
 	 */
 	static @Nullable CooldownMessage parse(@Nullable String json) {
 		if (json == null) {

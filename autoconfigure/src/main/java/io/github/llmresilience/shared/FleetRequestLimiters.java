@@ -32,18 +32,20 @@ import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RequestLimiters;
 
 /**
- * Declared request limits ({@code llm.providers.<name>.rate-limit.requests-per-minute}) held by the
- * whole fleet: one bucket4j token bucket per provider in Redis, through bucket4j's Lettuce
- * integration (compare-and-swap scripts, asynchronous, so no thread waits for Redis). The bucket
- * has the shape of the local limit: the minute is cut into the fewest equal periods that divide
- * the limit, each refilling its share, so 60 per minute lets one request through per second.
+ * Declared request limits ({@code llm.providers.<name>.rate-limit.requests-per-minute})
+ * held by the whole fleet: one bucket4j token bucket per provider in Redis, through
+ * bucket4j's Lettuce integration (compare-and-swap scripts, asynchronous, so no thread
+ * waits for Redis). The bucket has the shape of the local limit: the minute is cut into
+ * the fewest equal periods that divide the limit, each refilling its share, so 60 per
+ * minute lets one request through per second.
  *
  * <p>
- * Taking a permit is one Redis round trip (concurrent requests share one, bucket4j batches them),
- * bounded by {@code llm.shared-state.timeout}. While Redis does not answer, or has not answered yet,
- * each instance falls back to its own local limiter of the same limit: the account is then
- * protected per instance, as without shared state, rather than not at all, and the provider's own
- * 429s and rate-limit headers still pace the fleet.
+ * Taking a permit is one Redis round trip (concurrent requests share one, bucket4j
+ * batches them), bounded by {@code llm.shared-state.timeout}. While Redis does not
+ * answer, or has not answered yet, each instance falls back to its own local limiter of
+ * the same limit: the account is then protected per instance, as without shared state,
+ * rather than not at all, and the provider's own 429s and rate-limit headers still pace
+ * the fleet.
  */
 public final class FleetRequestLimiters implements RequestLimiters {
 
@@ -61,7 +63,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 	/**
 	 * Create the fleet-wide limiters.
-	 * @param state the shared state, which says whether Redis answers and gives its connections
+	 * @param state the shared state, which says whether Redis answers and gives its
+	 * connections
 	 * @param clock the engine's clock, which times the buckets' periods
 	 */
 	public FleetRequestLimiters(RedisSharedState state, Clock clock) {
@@ -88,7 +91,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 	}
 
 	/**
-	 * Return whether the fleet's buckets can be reached: their connection to Redis is open.
+	 * Return whether the fleet's buckets can be reached: their connection to Redis is
+	 * open.
 	 * @return whether limits are held by the fleet while Redis answers
 	 */
 	public boolean isConnected() {
@@ -106,8 +110,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 	}
 
 	/**
-	 * Open the connection of the buckets, on the shared state's threads: Spring Data Redis connects
-	 * synchronously.
+	 * Open the connection of the buckets, on the shared state's threads: Spring Data
+	 * Redis connects synchronously.
 	 */
 	private void connect(LettuceConnectionFactory factory) {
 		if (this.buckets != null) {
@@ -118,7 +122,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = ((LettuceConnection) connection).getNativeConnection();
 			this.buckets = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new CommandsApi<>(commands))
 				.clientClock(new ClockTimeMeter(this.clock))
-				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+				.expirationAfterWrite(
+						ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
 				.build()
 				.asAsync();
 			this.connection = connection;
@@ -133,7 +138,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 	}
 
 	/**
-	 * One provider's limit: the fleet's bucket while Redis answers, this instance's own otherwise.
+	 * One provider's limit: the fleet's bucket while Redis answers, this instance's own
+	 * otherwise.
 	 */
 	private final class FleetRequestLimiter implements RequestLimiter {
 
@@ -186,16 +192,17 @@ public final class FleetRequestLimiters implements RequestLimiters {
 		}
 
 		private static Long nanosToWait(ConsumptionProbe probe) {
-			// At least a nanosecond: a permit that is free again already is taken on the next try.
+			// At least a nanosecond: a permit that is free again already is taken on the
+			// next try.
 			return probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill());
 		}
 
 	}
 
 	/**
-	 * bucket4j's view of Lettuce's commands, on the connection Spring Data Redis opened, standalone
-	 * or cluster alike. Generic in the key, as bucket4j's own: it passes its keys in an
-	 * {@code Object[]}.
+	 * bucket4j's view of Lettuce's commands, on the connection Spring Data Redis opened,
+	 * standalone or cluster alike. Generic in the key, as bucket4j's own: it passes its
+	 * keys in an {@code Object[]}.
 	 */
 	private record CommandsApi<K>(RedisClusterAsyncCommands<K, byte[]> commands) implements RedisApi<K> {
 
@@ -217,7 +224,8 @@ public final class FleetRequestLimiters implements RequestLimiters {
 	}
 
 	/**
-	 * The engine's clock as bucket4j's time, so the buckets refill as the engine's time passes.
+	 * The engine's clock as bucket4j's time, so the buckets refill as the engine's time
+	 * passes.
 	 */
 	private record ClockTimeMeter(Clock clock) implements TimeMeter {
 

@@ -40,17 +40,19 @@ import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.policy.Target;
 
 /**
- * Shares cooldowns with the other instances of the application through Redis: each cooldown this
- * instance learns is written to a key that expires when it ends and announced on a channel; every
- * instance applies what it hears at once, and reads the live keys when it starts and whenever
- * its subscription to the channel is made again (after Redis came back).
+ * Shares cooldowns with the other instances of the application through Redis: each
+ * cooldown this instance learns is written to a key that expires when it ends and
+ * announced on a channel; every instance applies what it hears at once, and reads the
+ * live keys when it starts and whenever its subscription to the channel is made again
+ * (after Redis came back).
  *
  * <p>
- * Nothing here is on a call's path: {@link #learned(Cooldown)} notes the cooldown and returns, and
- * the Redis work runs on this class's own threads. Redis that does not answer within the timeout,
- * or not at all, means this instance goes on with its own state: a WARN when it goes, an INFO
- * when it comes back, and the cooldowns learned meanwhile are published then, if they have not
- * ended. Redis is asked every second whether it answers.
+ * Nothing here is on a call's path: {@link #learned(Cooldown)} notes the cooldown and
+ * returns, and the Redis work runs on this class's own threads. Redis that does not
+ * answer within the timeout, or not at all, means this instance goes on with its own
+ * state: a WARN when it goes, an INFO when it comes back, and the cooldowns learned
+ * meanwhile are published then, if they have not ended. Redis is asked every second
+ * whether it answers.
  */
 public final class RedisSharedState implements SharedState, CooldownListener, SmartLifecycle {
 
@@ -62,14 +64,14 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
 	/**
-	 * How long start-up waits for the live cooldowns, so that the first calls already skip the
-	 * targets that cool down.
+	 * How long start-up waits for the live cooldowns, so that the first calls already
+	 * skip the targets that cool down.
 	 */
 	static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
 
 	/**
-	 * A cooldown learned again (every answer of a used-up limit says so) is published again only if
-	 * it ends this much later than the one published, while that one lasts.
+	 * A cooldown learned again (every answer of a used-up limit says so) is published
+	 * again only if it ends this much later than the one published, while that one lasts.
 	 */
 	private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(1);
 
@@ -129,18 +131,19 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	 * @param settings the settings
 	 * @param clock the engine's clock, to tell a live cooldown from one that has ended
 	 * @param metrics where cooldowns published and applied are counted
-	 * @param applier what applies received cooldowns to this instance's state, asked for when the
-	 * application starts
+	 * @param applier what applies received cooldowns to this instance's state, asked for
+	 * when the application starts
 	 */
-	public RedisSharedState(ReactiveRedisConnectionFactory connectionFactory, SharedStateSettings settings,
-			Clock clock, LlmMetrics metrics, Supplier<CooldownApplier> applier) {
+	public RedisSharedState(ReactiveRedisConnectionFactory connectionFactory, SharedStateSettings settings, Clock clock,
+			LlmMetrics metrics, Supplier<CooldownApplier> applier) {
 		this.connectionFactory = connectionFactory;
 		this.redis = new ReactiveStringRedisTemplate(connectionFactory);
 		this.settings = settings;
 		this.clock = clock;
 		this.metrics = metrics;
 		this.applierSupplier = applier;
-		// Creating the first connection blocks (Spring Data Redis connects synchronously), so it
+		// Creating the first connection blocks (Spring Data Redis connects
+		// synchronously), so it
 		// happens on these threads, never on a caller's.
 		this.worker = Schedulers.newBoundedElastic(2, Integer.MAX_VALUE, "llm-shared-state", 60, true);
 	}
@@ -185,8 +188,9 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Run a task on this class's threads every time Redis answers again, and at once if it answers
-	 * now: the fleet-wide limiters open their own connection then, until they have one.
+	 * Run a task on this class's threads every time Redis answers again, and at once if
+	 * it answers now: the fleet-wide limiters open their own connection then, until they
+	 * have one.
 	 * @param listener the task
 	 */
 	public void whenAvailable(Runnable listener) {
@@ -197,8 +201,8 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Take note that Redis failed to answer an operation made elsewhere (a fleet-wide limiter's):
-	 * this instance goes on alone until Redis answers again.
+	 * Take note that Redis failed to answer an operation made elsewhere (a fleet-wide
+	 * limiter's): this instance goes on alone until Redis answers again.
 	 * @param failure what happened
 	 */
 	public void failed(Throwable failure) {
@@ -225,8 +229,10 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	public void start() {
 		this.applier = this.applierSupplier.get();
 		this.running = true;
-		// The live cooldowns are read before the application takes its first call, unless Redis
-		// takes too long: then the instance starts alone and catches up when Redis answers.
+		// The live cooldowns are read before the application takes its first call, unless
+		// Redis
+		// takes too long: then the instance starts alone and catches up when Redis
+		// answers.
 		Sinks.Empty<Void> ready = Sinks.empty();
 		this.worker.schedule(() -> check(ready));
 		try {
@@ -255,8 +261,8 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Connect if no connection was made yet, else ask Redis whether it answers; when it does,
-	 * subscribe to the channel if needed and publish what is pending.
+	 * Connect if no connection was made yet, else ask Redis whether it answers; when it
+	 * does, subscribe to the channel if needed and publish what is pending.
 	 */
 	private void check(Sinks.@Nullable Empty<Void> ready) {
 		if (!this.running) {
@@ -282,8 +288,8 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Make the first connection, which blocks this worker thread for as long as Spring Data Redis
-	 * takes to connect (bounded by {@code spring.data.redis.connect-timeout}).
+	 * Make the first connection, which blocks this worker thread for as long as Spring
+	 * Data Redis takes to connect (bounded by {@code spring.data.redis.connect-timeout}).
 	 */
 	private void connect(Sinks.@Nullable Empty<Void> ready) {
 		if (!this.connecting.compareAndSet(false, true)) {
@@ -342,9 +348,9 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Subscribe to the channel, unless subscribed; every time the subscription is made (now, or by
-	 * Lettuce after a reconnection) the live cooldowns are read, since messages sent while it was
-	 * down are lost.
+	 * Subscribe to the channel, unless subscribed; every time the subscription is made
+	 * (now, or by Lettuce after a reconnection) the live cooldowns are read, since
+	 * messages sent while it was down are lost.
 	 */
 	private void subscribe(Sinks.@Nullable Empty<Void> ready) {
 		if (this.subscription != null || !this.subscribing.compareAndSet(false, true)) {
@@ -401,15 +407,15 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 			return;
 		}
 		if (applier.apply(message.cooldown()) && logger.isDebugEnabled()) {
-			logger.debug("Applied the cooldown of " + message.cooldown().target() + " until "
-					+ message.cooldown().until() + " (" + message.cooldown().cause().value()
-					+ ") that another instance learned");
+			logger
+				.debug("Applied the cooldown of " + message.cooldown().target() + " until " + message.cooldown().until()
+						+ " (" + message.cooldown().cause().value() + ") that another instance learned");
 		}
 	}
 
 	/**
-	 * Publish the pending cooldowns that have not ended, one at a time; one that fails stays
-	 * pending until Redis answers again.
+	 * Publish the pending cooldowns that have not ended, one at a time; one that fails
+	 * stays pending until Redis answers again.
 	 */
 	private void drain() {
 		if (this.status != Status.UP || this.pending.isEmpty() || !this.draining.compareAndSet(false, true)) {
@@ -418,7 +424,8 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 		Flux.fromIterable(List.copyOf(this.pending.keySet())).concatMap((key) -> {
 			Cooldown cooldown = this.pending.remove(key);
 			Instant now = this.clock.instant();
-			// Calls in flight together learn the same cooldown at once: the first one published is enough.
+			// Calls in flight together learn the same cooldown at once: the first one
+			// published is enough.
 			if (cooldown == null || !cooldown.until().isAfter(now) || publishedAlready(key, cooldown, now)) {
 				return Mono.empty();
 			}
@@ -436,8 +443,8 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	}
 
 	/**
-	 * Whether a cooldown of the same target and cause that is still live was published, and this
-	 * one ends no more than {@link #REPUBLISH_AFTER} later.
+	 * Whether a cooldown of the same target and cause that is still live was published,
+	 * and this one ends no more than {@link #REPUBLISH_AFTER} later.
 	 */
 	private boolean publishedAlready(Key key, Cooldown cooldown, Instant now) {
 		Instant last = this.published.get(key);

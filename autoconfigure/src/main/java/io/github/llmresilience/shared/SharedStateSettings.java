@@ -5,8 +5,8 @@ import java.time.Duration;
 import io.github.llmresilience.pacing.Cooldown;
 
 /**
- * Resolved {@code llm.shared-state} settings, and the names they give to the Redis keys and
- * channel.
+ * Resolved {@code llm.shared-state} settings, and the names they give to the Redis keys
+ * and channel.
  *
  * @param keyPrefix the prefix of every key and of the channel
  * @param timeout the longest wait for an answer from Redis
@@ -42,8 +42,9 @@ public record SharedStateSettings(String keyPrefix, Duration timeout) {
 
 	/**
 	 * Return the key of a provider's fleet-wide token bucket:
-	 * {@code <prefix>:limit:<provider>:<requests-per-minute>}. The limit is part of the key, so
-	 * that instances that declare another limit (during a rolling change) keep separate buckets.
+	 * {@code <prefix>:limit:<provider>:<requests-per-minute>}. The limit is part of the
+	 * key, so that instances that declare another limit (during a rolling change) keep
+	 * separate buckets.
 	 * @param provider the provider's name
 	 * @param requestsPerMinute the declared limit
 	 * @return the key

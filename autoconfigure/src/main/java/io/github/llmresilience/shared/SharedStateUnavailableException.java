@@ -1,8 +1,9 @@
 package io.github.llmresilience.shared;
 
 /**
- * {@code llm.shared-state.type=redis} was asked for, but the application has no Redis to share
- * state through. It fails the application's start, and its {@link #action()} says what to do.
+ * {@code llm.shared-state.type=redis} was asked for, but the application has no Redis to
+ * share state through. It fails the application's start, and its {@link #action()} says
+ * what to do.
  */
 public class SharedStateUnavailableException extends IllegalStateException {
 

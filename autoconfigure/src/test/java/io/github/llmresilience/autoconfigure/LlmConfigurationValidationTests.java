@@ -26,8 +26,8 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bad configuration fails the start with a message that names the property and says what to write
- * instead.
+ * Bad configuration fails the start with a message that names the property and says what
+ * to write instead.
  */
 class LlmConfigurationValidationTests {
 
@@ -39,8 +39,8 @@ class LlmConfigurationValidationTests {
 				"llm.policies.default.model=gpt-4o-mini");
 
 	/**
-	 * Spring Boot's own analyzer explains an {@link InvalidConfigurationPropertyValueException}
-	 * with its name, value and reason.
+	 * Spring Boot's own analyzer explains an
+	 * {@link InvalidConfigurationPropertyValueException} with its name, value and reason.
 	 */
 	private InvalidConfigurationPropertyValueException failure(String... properties) {
 		Throwable[] found = new Throwable[1];

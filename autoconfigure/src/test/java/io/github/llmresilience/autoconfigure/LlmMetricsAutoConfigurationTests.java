@@ -23,12 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LlmMetricsAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-				WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-				LlmResilienceAutoConfiguration.class))
-		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
-				"llm.policies.default.model=gpt-4o");
+		.withConfiguration(
+				AutoConfigurations.of(MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+						SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
+						LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1", "llm.policies.default.model=gpt-4o");
 
 	@Test
 	void bindsLlmAndResilience4jMetersToTheRegistry() {
@@ -71,12 +70,11 @@ class LlmMetricsAutoConfigurationTests {
 
 	@Test
 	void reusesTheResilience4jStartersRegistriesAndDoesNotBindItsMetersTwice() {
-		this.runner
-			.withConfiguration(AutoConfigurations.of(
-					io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration.class,
-					io.github.resilience4j.springboot.retry.autoconfigure.RetryMetricsAutoConfiguration.class,
-					io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration.class,
-					io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerMetricsAutoConfiguration.class))
+		this.runner.withConfiguration(AutoConfigurations.of(
+				io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration.class,
+				io.github.resilience4j.springboot.retry.autoconfigure.RetryMetricsAutoConfiguration.class,
+				io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration.class,
+				io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerMetricsAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(RetryRegistry.class)

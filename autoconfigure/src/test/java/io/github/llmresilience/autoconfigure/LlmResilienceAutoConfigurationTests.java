@@ -59,10 +59,11 @@ class LlmResilienceAutoConfigurationTests {
 
 	@Test
 	void createsTheClientThePoliciesAndTheirResilience4jInstances() {
-		this.configured.withPropertyValues("llm.providers.backup.base-url=http://127.0.0.1:9/v1",
-				"llm.policies.default.provider=openai", "llm.policies.summaries.provider=openai",
-				"llm.policies.summaries.model=gpt-4o", "llm.policies.summaries.fallbacks[0].provider=backup",
-				"llm.policies.summaries.fallbacks[0].model=claude")
+		this.configured
+			.withPropertyValues("llm.providers.backup.base-url=http://127.0.0.1:9/v1",
+					"llm.policies.default.provider=openai", "llm.policies.summaries.provider=openai",
+					"llm.policies.summaries.model=gpt-4o", "llm.policies.summaries.fallbacks[0].provider=backup",
+					"llm.policies.summaries.fallbacks[0].model=claude")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(LlmClient.class)
 					.hasSingleBean(DefaultLlmClient.class)
@@ -82,9 +83,9 @@ class LlmResilienceAutoConfigurationTests {
 
 	@Test
 	void policyMayLeaveOutTheProviderWhenThereIsOnlyOne() {
-		this.configured.run((context) -> assertThat(
-				context.getBean(LlmPolicies.class).get("default").targets().get(0).provider())
-			.isEqualTo("openai"));
+		this.configured
+			.run((context) -> assertThat(context.getBean(LlmPolicies.class).get("default").targets().get(0).provider())
+				.isEqualTo("openai"));
 	}
 
 	@Test
@@ -99,10 +100,10 @@ class LlmResilienceAutoConfigurationTests {
 
 	@Test
 	void isOffWhenDisabled() {
-		this.configured.withPropertyValues("llm.enabled=false").run((context) -> assertThat(context)
-			.doesNotHaveBean(LlmClient.class)
-			.doesNotHaveBean(LlmExecutor.class)
-			.doesNotHaveBean(LlmCallAnnotationBeanPostProcessor.class));
+		this.configured.withPropertyValues("llm.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class)
+				.doesNotHaveBean(LlmExecutor.class)
+				.doesNotHaveBean(LlmCallAnnotationBeanPostProcessor.class));
 	}
 
 	@Test
@@ -120,8 +121,9 @@ class LlmResilienceAutoConfigurationTests {
 	@Test
 	void usesTheApplicationsWebClientBuilder() {
 		try (FakeLlmServer server = FakeLlmServer.start()) {
-			this.runner.withPropertyValues("llm.providers.openai.base-url=" + server.baseUrl(),
-					"llm.policies.default.model=gpt-4o-mini")
+			this.runner
+				.withPropertyValues("llm.providers.openai.base-url=" + server.baseUrl(),
+						"llm.policies.default.model=gpt-4o-mini")
 				.withUserConfiguration(FilteringBuilder.class)
 				.run((context) -> {
 					StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
@@ -146,9 +148,11 @@ class LlmResilienceAutoConfigurationTests {
 
 	@Test
 	void callNamingNoPolicyWithoutADefaultNamesLlmPoliciesDefault() {
-		this.runner.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
-				"llm.policies.other.model=gpt-4o")
-			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+		this.runner
+			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+					"llm.policies.other.model=gpt-4o")
+			.run((context) -> StepVerifier
+				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
 				.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
 					.hasMessageContaining("llm.policies.default"))
 				.verify());
@@ -156,8 +160,9 @@ class LlmResilienceAutoConfigurationTests {
 
 	@Test
 	void llmCallNamingNoPolicyWithoutADefaultFailsTheStart() {
-		this.runner.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
-				"llm.policies.other.model=gpt-4o")
+		this.runner
+			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+					"llm.policies.other.model=gpt-4o")
 			.withUserConfiguration(DefaultPolicyService.class)
 			.run((context) -> {
 				assertThat(context).hasFailed();
@@ -182,7 +187,8 @@ class LlmResilienceAutoConfigurationTests {
 					.as("the engine's ignored failures, whatever the customizer said")
 					.isFalse();
 				assertThat(customized.getRecordExceptionPredicate().test(serverError)).isTrue();
-				assertThat(circuitBreakers.circuitBreaker("openai:gpt-4o").getCircuitBreakerConfig()
+				assertThat(circuitBreakers.circuitBreaker("openai:gpt-4o")
+					.getCircuitBreakerConfig()
 					.getSlidingWindowType()).isEqualTo(SlidingWindowType.COUNT_BASED);
 				RetryConfig retry = context.getBean(RetryRegistry.class)
 					.retry("default@openai:gpt-4o-mini")
@@ -190,7 +196,9 @@ class LlmResilienceAutoConfigurationTests {
 				assertThat(retry.isWritableStackTraceEnabled()).isFalse();
 				assertThat(retry.getMaxAttempts()).as("llm.defaults.retry.max-attempts, not the customizer's 9")
 					.isEqualTo(4);
-				assertThat(context.getBean(RetryRegistry.class).retry("other@openai:gpt-4o").getRetryConfig()
+				assertThat(context.getBean(RetryRegistry.class)
+					.retry("other@openai:gpt-4o")
+					.getRetryConfig()
 					.isWritableStackTraceEnabled()).isTrue();
 			});
 	}
@@ -218,8 +226,9 @@ class LlmResilienceAutoConfigurationTests {
 			.withPropertyValues("llm.defaults.retry.max-attempts=3")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(SharedRegistries.RETRIES.retry("default@openai:gpt-4o-mini").getRetryConfig()
-					.getMaxAttempts()).isEqualTo(3);
+				assertThat(
+						SharedRegistries.RETRIES.retry("default@openai:gpt-4o-mini").getRetryConfig().getMaxAttempts())
+					.isEqualTo(3);
 			});
 	}
 
@@ -324,7 +333,9 @@ class LlmResilienceAutoConfigurationTests {
 		@Bean
 		RetryConfigCustomizer noStackTraces() {
 			return RetryConfigCustomizer.of("default@openai:gpt-4o-mini",
-					(builder) -> builder.writableStackTraceEnabled(false).maxAttempts(9).intervalFunction(IntervalFunction.of(1)));
+					(builder) -> builder.writableStackTraceEnabled(false)
+						.maxAttempts(9)
+						.intervalFunction(IntervalFunction.of(1)));
 		}
 
 	}

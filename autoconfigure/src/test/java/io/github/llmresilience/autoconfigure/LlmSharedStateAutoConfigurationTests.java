@@ -35,9 +35,10 @@ import io.github.llmresilience.shared.SharedStateUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link LlmSharedStateAutoConfiguration}: off by default, a clear start-up failure when Redis is
- * asked for without a connection factory, and an application that starts and works alone when
- * Redis does not answer. Its work against a real Redis is the starter's {@code SharedStateIT}.
+ * {@link LlmSharedStateAutoConfiguration}: off by default, a clear start-up failure when
+ * Redis is asked for without a connection factory, and an application that starts and
+ * works alone when Redis does not answer. Its work against a real Redis is the starter's
+ * {@code SharedStateIT}.
  */
 class LlmSharedStateAutoConfigurationTests {
 
@@ -90,19 +91,19 @@ class LlmSharedStateAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new SharedStateFailureAnalyzer().analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription())
-					.contains("llm.providers.openai.rate-limit.requests-per-minute");
+				assertThat(analysis.getDescription()).contains("llm.providers.openai.rate-limit.requests-per-minute");
 				assertThat(analysis.getAction()).contains("com.bucket4j:bucket4j_jdk17-lettuce");
 			});
 	}
 
 	@Test
 	void withoutDeclaredLimitsSharedStateNeedsNoBucket4j() {
-		this.runner.withPropertyValues("llm.shared-state.type=redis",
-				"llm.providers.openai.rate-limit.requests-per-minute=0")
+		this.runner
+			.withPropertyValues("llm.shared-state.type=redis", "llm.providers.openai.rate-limit.requests-per-minute=0")
 			.withClassLoader(new FilteredClassLoader("io.github.bucket4j"))
 			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
-			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(RedisSharedState.class)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(RedisSharedState.class)
 				.doesNotHaveBean(FleetRequestLimiters.class));
 	}
 
@@ -120,7 +121,8 @@ class LlmSharedStateAutoConfigurationTests {
 		this.runner.withPropertyValues("llm.shared-state.type=redis")
 			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
 			.run((context) -> {
-				assertThat(context).hasNotFailed().hasSingleBean(RedisSharedState.class)
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(RedisSharedState.class)
 					.hasSingleBean(FleetRequestLimiters.class);
 				RedisSharedState sharedState = context.getBean(RedisSharedState.class);
 				assertThat(sharedState.available()).isFalse();
@@ -128,8 +130,10 @@ class LlmSharedStateAutoConfigurationTests {
 				assertThat(health.getStatus()).isEqualTo(Status.UP);
 				@SuppressWarnings("unchecked")
 				Map<String, Object> details = (Map<String, Object>) health.getDetails().get("sharedState");
-				assertThat(details).containsEntry("type", "redis").containsEntry("status", "DOWN")
-					.containsEntry("keyPrefix", "llm").containsKey("reason");
+				assertThat(details).containsEntry("type", "redis")
+					.containsEntry("status", "DOWN")
+					.containsEntry("keyPrefix", "llm")
+					.containsKey("reason");
 				// The declared limit holds per instance meanwhile: one request a second.
 				RequestLimiter limiter = context.getBean(Pacing.class).limiter("openai");
 				StepVerifier.create(limiter.tryAcquire()).expectNext(0L).verifyComplete();

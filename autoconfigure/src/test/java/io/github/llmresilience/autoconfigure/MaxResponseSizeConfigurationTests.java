@@ -15,8 +15,9 @@ import io.github.llmresilience.client.ProviderClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code llm.providers.<name>.max-response-size}: 16MB by default, set per provider, and a value
- * that is not positive or does not fit stops the start with a message naming the property.
+ * {@code llm.providers.<name>.max-response-size}: 16MB by default, set per provider, and
+ * a value that is not positive or does not fit stops the start with a message naming the
+ * property.
  */
 class MaxResponseSizeConfigurationTests {
 

@@ -22,35 +22,37 @@ import io.github.llmresilience.testkit.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the starter against {@link FakeLlmServer} on real sockets, in real time with millisecond
- * settings: two providers on one server, {@code openai} (path {@code /openai/v1}) and
- * {@code backup} (path {@code /backup/v1}).
+ * Runs the starter against {@link FakeLlmServer} on real sockets, in real time with
+ * millisecond settings: two providers on one server, {@code openai} (path
+ * {@code /openai/v1}) and {@code backup} (path {@code /backup/v1}).
  *
  * <p>
- * How these tests treat time, so that they pass on a loaded machine and still fail when the
- * behaviour is wrong:
+ * How these tests treat time, so that they pass on a loaded machine and still fail when
+ * the behaviour is wrong:
  * <ul>
- * <li>What a user relies on is asserted exactly: how many requests each target received, in what
- * order, who served, what the caller got, the meters.</li>
- * <li>A gap between two requests is never shorter than the wait between them, so its lower bound
- * is exact: the server records a request before it answers it, and the client starts waiting only
- * once it has read that answer. Load only ever makes a gap longer. The one exception is a wait
- * that starts when the client writes the request, a read or first-chunk timeout: the server may
- * record that request up to {@link #IN_TRANSIT} after the write, so such gaps are checked with
- * {@link #assertGapsAfterTimeouts}.</li>
- * <li>An upper bound tells the right wait from a wrong one, not a fast machine from a slow one: a
- * gap may be {@link #SLOW} longer than its wait, and the settings here keep every wrong wait at
- * least twice that long (the library's default backoff is 2s, {@code max-retry-after} is 2s, and
- * the read timeouts are 10s unless a test is about them). A test whose own wait would come
- * within scheduling noise of a wrong one scales its waits up instead.</li>
+ * <li>What a user relies on is asserted exactly: how many requests each target received,
+ * in what order, who served, what the caller got, the meters.</li>
+ * <li>A gap between two requests is never shorter than the wait between them, so its
+ * lower bound is exact: the server records a request before it answers it, and the client
+ * starts waiting only once it has read that answer. Load only ever makes a gap longer.
+ * The one exception is a wait that starts when the client writes the request, a read or
+ * first-chunk timeout: the server may record that request up to {@link #IN_TRANSIT} after
+ * the write, so such gaps are checked with {@link #assertGapsAfterTimeouts}.</li>
+ * <li>An upper bound tells the right wait from a wrong one, not a fast machine from a
+ * slow one: a gap may be {@link #SLOW} longer than its wait, and the settings here keep
+ * every wrong wait at least twice that long (the library's default backoff is 2s,
+ * {@code max-retry-after} is 2s, and the read timeouts are 10s unless a test is about
+ * them). A test whose own wait would come within scheduling noise of a wrong one scales
+ * its waits up instead.</li>
  * <li>The timing arithmetic itself (backoff and multiplier, jitter, {@code Retry-After},
- * {@code max-elapsed}, deadlines, the circuit breaker's open state) is checked exactly in virtual
- * time by the engine's tests ({@code LlmExecutorTests}, {@code RetryDeciderTests}); here it is
- * enough to see that a user's settings reach it.</li>
- * <li>Nothing depends on which of two things happens first in real time: a circuit breaker's open
- * state is timed by a {@link TestClock} the test moves ({@link #runner(TestClock, String...)}),
- * conditions are awaited with Awaitility, and "nothing more happens" is
- * {@code await().during(...)}. No test sleeps.</li>
+ * {@code max-elapsed}, deadlines, the circuit breaker's open state) is checked exactly in
+ * virtual time by the engine's tests ({@code LlmExecutorTests},
+ * {@code RetryDeciderTests}); here it is enough to see that a user's settings reach
+ * it.</li>
+ * <li>Nothing depends on which of two things happens first in real time: a circuit
+ * breaker's open state is timed by a {@link TestClock} the test moves
+ * ({@link #runner(TestClock, String...)}), conditions are awaited with Awaitility, and
+ * "nothing more happens" is {@code await().during(...)}. No test sleeps.</li>
  * </ul>
  */
 abstract class BehaviourTestSupport {
@@ -60,15 +62,16 @@ abstract class BehaviourTestSupport {
 	static final String FALLBACK = "claude-3-5-haiku";
 
 	/**
-	 * How much longer than its wait a gap between two requests may be: what a loaded machine
-	 * adds (scheduling, a new connection, a garbage collection), and half the shortest wrong
-	 * wait these settings allow.
+	 * How much longer than its wait a gap between two requests may be: what a loaded
+	 * machine adds (scheduling, a new connection, a garbage collection), and half the
+	 * shortest wrong wait these settings allow.
 	 */
 	static final Duration SLOW = Duration.ofSeconds(1);
 
 	/**
-	 * How long after the client wrote a request the server may record it (60ms and more seen on
-	 * a loaded machine); only waits that start at that write, timeouts, are measured from it.
+	 * How long after the client wrote a request the server may record it (60ms and more
+	 * seen on a loaded machine); only waits that start at that write, timeouts, are
+	 * measured from it.
 	 */
 	static final Duration IN_TRANSIT = Duration.ofMillis(250);
 
@@ -96,15 +99,16 @@ abstract class BehaviourTestSupport {
 				"llm.policies.parsing.retry.retry-on-exceptions=java.lang.NumberFormatException"));
 		all.addAll(List.of(properties));
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(LlmResilienceAutoConfiguration.class,
-					WebClientAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
 			.withUserConfiguration(Services.class)
 			.withPropertyValues(all.toArray(String[]::new));
 	}
 
 	/**
-	 * A runner whose engine reads the given clock: circuit breakers stay open until the test
-	 * moves it past the end of their open state, however long the calls in between take.
+	 * A runner whose engine reads the given clock: circuit breakers stay open until the
+	 * test moves it past the end of their open state, however long the calls in between
+	 * take.
 	 */
 	ApplicationContextRunner runner(TestClock clock, String... properties) {
 		return runner(properties).withBean(LlmResilienceAutoConfiguration.CLOCK_BEAN, Clock.class, () -> clock);
@@ -119,17 +123,17 @@ abstract class BehaviourTestSupport {
 	}
 
 	/**
-	 * Assert the gaps between requests that each followed an answer to the one before: each at
-	 * least its wait, and at most {@link #SLOW} more.
+	 * Assert the gaps between requests that each followed an answer to the one before:
+	 * each at least its wait, and at most {@link #SLOW} more.
 	 */
 	static void assertGaps(List<RecordedRequest> requests, Duration... waits) {
 		assertGaps(requests, Duration.ZERO, waits);
 	}
 
 	/**
-	 * Assert the gaps between requests that each followed a timeout of the one before, whose
-	 * clock started when the client wrote it: each at least its wait less {@link #IN_TRANSIT},
-	 * and at most {@link #SLOW} more.
+	 * Assert the gaps between requests that each followed a timeout of the one before,
+	 * whose clock started when the client wrote it: each at least its wait less
+	 * {@link #IN_TRANSIT}, and at most {@link #SLOW} more.
 	 */
 	static void assertGapsAfterTimeouts(List<RecordedRequest> requests, Duration... waits) {
 		assertGaps(requests, IN_TRANSIT, waits);
@@ -145,8 +149,8 @@ abstract class BehaviourTestSupport {
 	}
 
 	/**
-	 * Assert that a request followed another without a wait: a wrong wait here would be at
-	 * least twice {@link #SLOW}.
+	 * Assert that a request followed another without a wait: a wrong wait here would be
+	 * at least twice {@link #SLOW}.
 	 */
 	static void assertFollowedAtOnce(RecordedRequest first, RecordedRequest next) {
 		assertThat(Duration.ofNanos(next.receivedNanos() - first.receivedNanos())).isBetween(Duration.ZERO, SLOW);

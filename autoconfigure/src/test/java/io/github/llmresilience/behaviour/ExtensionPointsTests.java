@@ -30,8 +30,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a user adds around the starter without replacing its beans: provider customizers, the
- * order of the {@code @LlmCall} advisor, and {@code @LlmCall} methods inherited by several beans.
+ * What a user adds around the starter without replacing its beans: provider customizers,
+ * the order of the {@code @LlmCall} advisor, and {@code @LlmCall} methods inherited by
+ * several beans.
  */
 class ExtensionPointsTests extends BehaviourTestSupport {
 
@@ -42,12 +43,14 @@ class ExtensionPointsTests extends BehaviourTestSupport {
 		runner("llm.policies.backup-only.provider=backup", "llm.policies.backup-only.model=" + FALLBACK)
 			.withUserConfiguration(Customizers.class)
 			.run((context) -> {
-			LlmClient llm = context.getBean(LlmClient.class);
-			StepVerifier.create(llm.chat(ChatRequest.builder().user("hi").build())).expectNextCount(1).verifyComplete();
-			StepVerifier.create(llm.chat("backup-only", ChatRequest.builder().user("hi").build()))
-				.expectNextCount(1)
-				.verifyComplete();
-		});
+				LlmClient llm = context.getBean(LlmClient.class);
+				StepVerifier.create(llm.chat(ChatRequest.builder().user("hi").build()))
+					.expectNextCount(1)
+					.verifyComplete();
+				StepVerifier.create(llm.chat("backup-only", ChatRequest.builder().user("hi").build()))
+					.expectNextCount(1)
+					.verifyComplete();
+			});
 		RecordedRequest toOpenai = primaryRequests().get(0);
 		RecordedRequest toBackup = fallbackRequests().get(0);
 		assertThat(toOpenai.header("X-Tenant")).isEqualTo("acme");
@@ -61,16 +64,19 @@ class ExtensionPointsTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
 		runner("llm.policies.default.retry.max-attempts=1").withUserConfiguration(InheritingBeans.class)
 			.run((context) -> {
-			StepVerifier.create(context.getBean(EnglishAsker.class).ask("q")).expectNext("fallback in English")
-				.verifyComplete();
-			StepVerifier.create(context.getBean(FrenchAsker.class).ask("q")).expectNext("repli en français")
-				.verifyComplete();
-		});
+				StepVerifier.create(context.getBean(EnglishAsker.class).ask("q"))
+					.expectNext("fallback in English")
+					.verifyComplete();
+				StepVerifier.create(context.getBean(FrenchAsker.class).ask("q"))
+					.expectNext("repli en français")
+					.verifyComplete();
+			});
 	}
 
 	@Test
 	void byDefaultTheLlmCallAdvisorRunsAroundExistingAdvisorsSoEachAttemptPassesThem() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503))
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503))
 			.thenAlways(FakeResponse.ok("third time"));
 		runner().withUserConfiguration(CountingAdvisor.class).run((context) -> {
 			Served served = context.getBean(BlockingAsker.class).ask("q").served();
@@ -81,7 +87,8 @@ class ExtensionPointsTests extends BehaviourTestSupport {
 
 	@Test
 	void anAdvisorOrderAboveAnotherAdvisorsRunsRetriesInsideIt() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503))
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503))
 			.thenAlways(FakeResponse.ok("third time"));
 		runner("llm.call.advisor-order=" + (CountingAdvisor.ORDER + 1)).withUserConfiguration(CountingAdvisor.class)
 			.run((context) -> {

@@ -34,13 +34,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Hedged requests against a real server, through {@link LlmClient} and {@code @LlmCall}: the policy
- * {@code hedged} races a primary ({@code openai}) that has not answered within 300 ms against its
- * fallback ({@code backup}); {@code hedged-same} races it against itself. Each target makes one
- * attempt, so every request the server sees is a first attempt or the hedge. What the server saw,
- * which connections the client closed, what the caller got and the meters are asserted; times only
- * from below (a timer never fires early), and the answers that must come after the hedge come
- * seconds after its delay, so that a loaded machine cannot make them fail.
+ * Hedged requests against a real server, through {@link LlmClient} and {@code @LlmCall}:
+ * the policy {@code hedged} races a primary ({@code openai}) that has not answered within
+ * 300 ms against its fallback ({@code backup}); {@code hedged-same} races it against
+ * itself. Each target makes one attempt, so every request the server sees is a first
+ * attempt or the hedge. What the server saw, which connections the client closed, what
+ * the caller got and the meters are asserted; times only from below (a timer never fires
+ * early), and the answers that must come after the hedge come seconds after its delay, so
+ * that a loaded machine cannot make them fail.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class HedgingBehaviourTests extends BehaviourTestSupport {
@@ -59,7 +60,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 					"llm.policies.hedged.provider=openai", "llm.policies.hedged.model=" + PRIMARY,
 					"llm.policies.hedged.fallbacks[0].provider=backup",
 					"llm.policies.hedged.fallbacks[0].model=" + FALLBACK, "llm.policies.hedged.retry.max-attempts=1",
-					"llm.policies.hedged.hedge.enabled=true", "llm.policies.hedged.hedge.delay=" + DELAY.toMillis() + "ms",
+					"llm.policies.hedged.hedge.enabled=true",
+					"llm.policies.hedged.hedge.delay=" + DELAY.toMillis() + "ms",
 					"llm.policies.hedged-same.provider=openai", "llm.policies.hedged-same.model=" + PRIMARY,
 					"llm.policies.hedged-same.retry.max-attempts=1", "llm.policies.hedged-same.hedge.enabled=true",
 					"llm.policies.hedged-same.hedge.delay=" + DELAY.toMillis() + "ms",
@@ -101,8 +103,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 	}
 
 	/**
-	 * The time from the call's subscription to the hedge's arrival at the server: the delay counts
-	 * from the start of the attempt, connecting included, so this is at least the delay.
+	 * The time from the call's subscription to the hedge's arrival at the server: the
+	 * delay counts from the start of the attempt, connecting included, so this is at
+	 * least the delay.
 	 */
 	private static Duration sinceStart(long startNanos, RecordedRequest hedge) {
 		return Duration.ofNanos(hedge.receivedNanos() - startNanos);
@@ -139,8 +142,11 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 				.assertNext((response) -> assertThat(response.served())
 					.isEqualTo(new Served("openai", PRIMARY, 1, false, false)))
 				.verifyComplete();
-			// The hedge would have been due 300 ms after the request: none comes for longer.
-			await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> fallbackRequests().isEmpty());
+			// The hedge would have been due 300 ms after the request: none comes for
+			// longer.
+			await().during(Duration.ofMillis(600))
+				.atMost(Duration.ofSeconds(2))
+				.until(() -> fallbackRequests().isEmpty());
 			assertThat(allHedges(context)).isZero();
 		});
 		assertThat(primaryRequests()).hasSize(1);
@@ -184,11 +190,11 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void aStreamWhosePrimarySendsItsFirstChunkFirstIsServedByThePrimaryAlone() {
-		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.stream("one ", "two ", "three").delay(Duration.ofMillis(1500)));
+		this.server.model(PRIMARY).enqueue(FakeResponse.stream("one ", "two ", "three").delay(Duration.ofMillis(1500)));
 		this.server.model(FALLBACK).enqueue(FakeResponse.stream("hedge ", "text").delay(Duration.ofSeconds(8)));
 		run((context) -> {
-			StepVerifier.create(llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
+			StepVerifier.create(
+					llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("one ", "two ", "three")
 				.verifyComplete();
 			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
@@ -204,7 +210,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("slow ", "text").delay(Duration.ofSeconds(5)));
 		this.server.model(FALLBACK).enqueue(FakeResponse.stream("hedge ", "text"));
 		run((context) -> {
-			StepVerifier.create(llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
+			StepVerifier.create(
+					llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("hedge ", "text")
 				.verifyComplete();
 			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
@@ -234,7 +241,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 	void aNonIdempotentCallIsNeverHedged() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.ok("from the primary").delay(Duration.ofMillis(1000)));
 		run((context) -> {
-			StepVerifier.create(llm(context).chat("hedged", ChatRequest.builder().user("Book it.").idempotent(false).build()))
+			StepVerifier
+				.create(llm(context).chat("hedged", ChatRequest.builder().user("Book it.").idempotent(false).build()))
 				.assertNext((response) -> assertThat(response.served())
 					.isEqualTo(new Served("openai", PRIMARY, 1, false, false)))
 				.verifyComplete();

@@ -59,11 +59,14 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void callsThatHopThreadsStillMakeOneRequestPerAttempt() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503)).thenAlways(FakeResponse.ok("ok"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503))
+			.thenAlways(FakeResponse.ok("ok"));
 		runner().run((context) -> {
 			Summarizer summarizer = context.getBean(Summarizer.class);
 			StepVerifier.create(summarizer.summariseHoppingThreads("a"))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 3, false)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 3, false)))
 				.verifyComplete();
 			this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503));
 			assertThat(summarizer.summariseOnAnotherThread("b").join().served())
@@ -76,10 +79,10 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	void fallbackMethodAnswersWhenEveryTargetFailed() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(500));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.status(500));
-		runner("llm.policies.summaries.retry.max-attempts=1").run((context) -> StepVerifier
-			.create(context.getBean(Summarizer.class).summariseOrCached("text"))
-			.expectNext("(summary unavailable)")
-			.verifyComplete());
+		runner("llm.policies.summaries.retry.max-attempts=1")
+			.run((context) -> StepVerifier.create(context.getBean(Summarizer.class).summariseOrCached("text"))
+				.expectNext("(summary unavailable)")
+				.verifyComplete());
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).hasSize(1);
 	}
@@ -88,8 +91,8 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	void fallbackMethodDoesNotAnswerABadRequest() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.error(400, "invalid_request_error", null, "Bad field"));
 		runner().run((context) -> StepVerifier.create(context.getBean(Summarizer.class).summariseOrCached("text"))
-			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(LlmException.class)
-				.hasMessageContaining("Bad field"))
+			.expectErrorSatisfies(
+					(error) -> assertThat(error).isInstanceOf(LlmException.class).hasMessageContaining("Bad field"))
 			.verify());
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).isEmpty();
@@ -98,10 +101,11 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void timeoutOfANonIdempotentCallIsNeitherRetriedNorSentToTheFallback() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
-		runner("llm.providers.openai.read-timeout=500ms").run((context) -> StepVerifier
-			.create(context.getBean(Summarizer.class).summariseOnce("text"))
-			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
-			.verify(Duration.ofSeconds(5)));
+		runner("llm.providers.openai.read-timeout=500ms")
+			.run((context) -> StepVerifier.create(context.getBean(Summarizer.class).summariseOnce("text"))
+				.expectErrorSatisfies(
+						(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
+				.verify(Duration.ofSeconds(5)));
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).isEmpty();
 	}
@@ -148,10 +152,10 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void outputThatFailsToParseEndsTheCallWhenItsExceptionIsNotListed() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("many"));
-		runner("llm.policies.parsing.retry.retry-on-exceptions=").run((context) -> StepVerifier
-			.create(context.getBean(Summarizer.class).countWords("one two three"))
-			.expectError(NumberFormatException.class)
-			.verify());
+		runner("llm.policies.parsing.retry.retry-on-exceptions=")
+			.run((context) -> StepVerifier.create(context.getBean(Summarizer.class).countWords("one two three"))
+				.expectError(NumberFormatException.class)
+				.verify());
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -159,8 +163,9 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 	void blockingMethodOnANonBlockingThreadIsRefusedWithAClearError() {
 		runner().run((context) -> {
 			Summarizer summarizer = context.getBean(Summarizer.class);
-			StepVerifier.create(reactor.core.publisher.Mono.fromCallable(() -> summarizer.summariseBlocking("x"))
-				.subscribeOn(reactor.core.scheduler.Schedulers.parallel()))
+			StepVerifier
+				.create(reactor.core.publisher.Mono.fromCallable(() -> summarizer.summariseBlocking("x"))
+					.subscribeOn(reactor.core.scheduler.Schedulers.parallel()))
 				.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
 					.hasMessageContaining("boundedElastic"))
 				.verify(Duration.ofSeconds(5));
@@ -170,8 +175,10 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void blockingMethodFailureIsThrownToTheCaller() {
-		this.server.model(PRIMARY).thenAlways(FakeResponse.error(401, "invalid_request_error", "invalid_api_key", "no"));
-		this.server.model(FALLBACK).thenAlways(FakeResponse.error(401, "invalid_request_error", "invalid_api_key", "no"));
+		this.server.model(PRIMARY)
+			.thenAlways(FakeResponse.error(401, "invalid_request_error", "invalid_api_key", "no"));
+		this.server.model(FALLBACK)
+			.thenAlways(FakeResponse.error(401, "invalid_request_error", "invalid_api_key", "no"));
 		runner().run((context) -> assertThatExceptionOfType(LlmException.class)
 			.isThrownBy(() -> context.getBean(Summarizer.class).summariseBlocking("text"))
 			.satisfies((error) -> {

@@ -39,10 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every row of the failure table and every rule under it, through {@link LlmClient} against a real
- * server: what the upstream received, the gaps between requests, and what the caller got. The
- * {@code summaries} policy has a primary ({@code openai}) with 3 attempts and 20ms/40ms backoffs,
- * and one fallback ({@code backup}).
+ * Every row of the failure table and every rule under it, through {@link LlmClient}
+ * against a real server: what the upstream received, the gaps between requests, and what
+ * the caller got. The {@code summaries} policy has a primary ({@code openai}) with 3
+ * attempts and 20ms/40ms backoffs, and one fallback ({@code backup}).
  */
 class LlmClientBehaviourTests extends BehaviourTestSupport {
 
@@ -72,21 +72,23 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void rateLimitedWithRetryAfterOneSecondIsRetriedAboutOneSecondApart() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfter("1"), FakeResponse.status(429).retryAfter("1"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(429).retryAfter("1"), FakeResponse.status(429).retryAfter("1"));
 		run((llm) -> served(llm.chat(REQUEST), new Served("openai", PRIMARY, 3, false)));
 		assertThat(primaryRequests()).hasSize(3);
 		// The server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy((gap) -> assertThat(gap)
-			.isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
+		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy(
+				(gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
 	}
 
 	@Test
 	void rateLimitedWaitsWhatRetryAfterMsSays() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.status(429).retryAfterMillis(150));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.status(429).retryAfterMillis(150));
 		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		// Not the 20ms and 40ms backoffs: the server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy((gap) -> assertThat(gap)
-			.isBetween(Duration.ofMillis(150), Duration.ofMillis(165).plus(SLOW)));
+		assertThat(FakeLlmServerGaps.of(primaryRequests()))
+			.allSatisfy((gap) -> assertThat(gap).isBetween(Duration.ofMillis(150), Duration.ofMillis(165).plus(SLOW)));
 	}
 
 	@Test
@@ -98,7 +100,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void retryAfterBeyondMaxRetryAfterFallsBackAtOnceAndKeepsThePrimaryOpenUntilThatInstant() {
-		// 5s is beyond max-retry-after (2s). The open state is timed by the test's clock, so the
+		// 5s is beyond max-retry-after (2s). The open state is timed by the test's clock,
+		// so the
 		// calls in it may take as long as a loaded machine makes them.
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfterMillis(5_000));
 		TestClock clock = new TestClock();
@@ -141,7 +144,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource({ "insufficient_quota 429, 429, insufficient_quota", "payment required 402, 402, payment_required" })
 	void quotaExhaustedIsNeverRetriedAndFallsBack(String name, int status, String code) {
-		this.server.model(PRIMARY).enqueue(FakeResponse.error(status, "insufficient_quota", code, "You exceeded your quota"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.error(status, "insufficient_quota", code, "You exceeded your quota"));
 		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
@@ -277,7 +281,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void contentFilterEndsTheCallUnlessListedInFallbackOn() {
-		this.server.model(PRIMARY).thenAlways(FakeResponse.error(400, "invalid_request_error", "content_filter", "Filtered"));
+		this.server.model(PRIMARY)
+			.thenAlways(FakeResponse.error(400, "invalid_request_error", "content_filter", "Filtered"));
 		run((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.CONTENT_FILTER));
 		assertThat(fallbackRequests()).isEmpty();
 		assertThat(primaryRequests()).hasSize(1);
@@ -287,7 +292,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@CsvSource({ "400", "422" })
 	void badRequestIsOneRequestWithoutFallbackAndNamesTheProvidersMessage(int status) {
 		this.server.model(PRIMARY)
-			.thenAlways(FakeResponse.error(status, "invalid_request_error", null, "Unrecognized request argument: foo"));
+			.thenAlways(
+					FakeResponse.error(status, "invalid_request_error", null, "Unrecognized request argument: foo"));
 		run((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
 			assertThat(failure.kind()).isEqualTo(FailureKind.BAD_REQUEST);
 			assertThat(failure.getMessage()).contains("Unrecognized request argument: foo");
@@ -307,7 +313,9 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void errorObjectInsideA200IsHandledLikeItsStatus() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.errorInOk(429, "Rate limit"), FakeResponse.errorInOk("rate_limit_exceeded", "Rate limit"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.errorInOk(429, "Rate limit"),
+					FakeResponse.errorInOk("rate_limit_exceeded", "Rate limit"));
 		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 	}
@@ -315,10 +323,12 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void primaryDownAcrossManyCallsOpensItsCircuitAndLaterCallsSendItNothingUntilHalfOpenProbes() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(500));
-		// The open state is timed by the test's clock, so the calls in it may take as long as a
+		// The open state is timed by the test's clock, so the calls in it may take as
+		// long as a
 		// loaded machine makes them.
 		TestClock clock = new TestClock();
-		runner(clock, "llm.policies.summaries.retry.max-attempts=1", "llm.defaults.circuit-breaker.sliding-window-size=4",
+		runner(clock, "llm.policies.summaries.retry.max-attempts=1",
+				"llm.defaults.circuit-breaker.sliding-window-size=4",
 				"llm.defaults.circuit-breaker.minimum-number-of-calls=4",
 				"llm.defaults.circuit-breaker.wait-duration-in-open-state=30s",
 				"llm.defaults.circuit-breaker.permitted-calls-in-half-open-state=1")
@@ -348,7 +358,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 			for (int i = 0; i < 6; i++) {
 				assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.BAD_REQUEST);
 			}
-		}, "llm.defaults.circuit-breaker.sliding-window-size=4", "llm.defaults.circuit-breaker.minimum-number-of-calls=4");
+		}, "llm.defaults.circuit-breaker.sliding-window-size=4",
+				"llm.defaults.circuit-breaker.minimum-number-of-calls=4");
 		assertThat(primaryRequests()).hasSize(6);
 	}
 
@@ -358,8 +369,10 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 3, true)),
 				"llm.policies.summaries.retry.initial-backoff=50ms", "llm.policies.summaries.retry.multiplier=40",
 				"llm.policies.summaries.retry.max-elapsed=2s");
-		// 50ms, then 2s: the second wait would end after max-elapsed, so the target is given up at
-		// once instead of waiting it out. (The first wait ends within max-elapsed unless its
+		// 50ms, then 2s: the second wait would end after max-elapsed, so the target is
+		// given up at
+		// once instead of waiting it out. (The first wait ends within max-elapsed unless
+		// its
 		// attempt took nearly 2s.)
 		assertThat(primaryRequests()).hasSize(2);
 		assertGaps(primaryRequests(), Duration.ofMillis(50));
@@ -368,7 +381,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void deadlineShorterThanTheRetriesEndsTheCallOnTimeWithATimeout() {
-		// The 503 comes well within the deadline of 1s, on a loaded machine too, so the deadline
+		// The 503 comes well within the deadline of 1s, on a loaded machine too, so the
+		// deadline
 		// cuts the retry that hangs.
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.hang());
 		run((llm) -> {
@@ -411,8 +425,10 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 						.until(() -> meters.find("llm.retries").counter() != null))
 					.thenCancel()
 					.verify();
-				// The retry was due 500ms to 550ms after the wait started: none comes for longer.
-				await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2))
+				// The retry was due 500ms to 550ms after the wait started: none comes for
+				// longer.
+				await().during(Duration.ofMillis(700))
+					.atMost(Duration.ofSeconds(2))
 					.until(() -> primaryRequests().size() == 1);
 			});
 		assertThat(primaryRequests()).hasSize(1);
@@ -440,7 +456,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void streamFailingBeforeItsFirstChunkFallsBackTransparently() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(401));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.stream("x", "y"));
-		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).filter((t) -> !t.isEmpty()))
+		run((llm) -> StepVerifier
+			.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).filter((t) -> !t.isEmpty()))
 			.expectNext("x", "y")
 			.verifyComplete());
 		assertThat(primaryRequests()).hasSize(1);
@@ -450,7 +467,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void streamStallingBeforeItsFirstChunkIsRetriedAfterTheFirstChunkTimeout() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("late").delay(Duration.ofSeconds(5)));
-		// A first-chunk timeout of 1s: time enough for the retried stream to start on a loaded machine.
+		// A first-chunk timeout of 1s: time enough for the retried stream to start on a
+		// loaded machine.
 		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).reduce(String::concat))
 			.expectNext("Hello from " + PRIMARY)
 			.verifyComplete(), "llm.providers.openai.first-chunk-timeout=1s");
@@ -463,7 +481,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("a", "b").withoutDone());
 		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
 			.expectNext("a", "b")
-			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CONNECTION))
+			.expectErrorSatisfies(
+					(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CONNECTION))
 			.verify(Duration.ofSeconds(5)));
 	}
 

@@ -33,14 +33,16 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
 	private ApplicationContextRunner metered(String... properties) {
-		return runner(properties).withConfiguration(AutoConfigurations.of(LlmMetricsAutoConfiguration.class,
-				LlmEndpointAutoConfiguration.class))
+		return runner(properties)
+			.withConfiguration(
+					AutoConfigurations.of(LlmMetricsAutoConfiguration.class, LlmEndpointAutoConfiguration.class))
 			.withBean(SimpleMeterRegistry.class)
 			.withPropertyValues("management.endpoints.web.exposure.include=llm");
 	}
 
 	private static FakeResponse usedUp(String reset) {
-		// As OpenAI sends them: https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+		// As OpenAI sends them:
+		// https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
 		return FakeResponse.ok("the last one for now")
 			.header("x-ratelimit-limit-requests", "60")
 			.header("x-ratelimit-remaining-requests", "0")
@@ -57,17 +59,24 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 		metered().run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
 				.verifyComplete();
 			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
 				.verifyComplete();
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			assertThat(meters.get("llm.ratelimit.remaining").tags("provider", "openai", "model", PRIMARY, "limit",
-					"requests").gauge().value()).isZero();
-			assertThat(meters.get("llm.ratelimit.remaining").tags("provider", "openai", "model", PRIMARY, "limit",
-					"tokens").gauge().value()).isEqualTo(149984);
-			assertThat(meters.get("llm.paced").tags("provider", "openai", "model", PRIMARY, "action", "skipped")
+			assertThat(meters.get("llm.ratelimit.remaining")
+				.tags("provider", "openai", "model", PRIMARY, "limit", "requests")
+				.gauge()
+				.value()).isZero();
+			assertThat(meters.get("llm.ratelimit.remaining")
+				.tags("provider", "openai", "model", PRIMARY, "limit", "tokens")
+				.gauge()
+				.value()).isEqualTo(149984);
+			assertThat(meters.get("llm.paced")
+				.tags("provider", "openai", "model", PRIMARY, "action", "skipped")
 				.counter()
 				.count()).isEqualTo(1);
 			LlmDescriptor llmEndpoint = context.getBean(LlmEndpoint.class).llm();
@@ -85,17 +94,16 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(llm.chat("summaries", REQUEST)).expectNextCount(1).verifyComplete();
 			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
 				.verifyComplete();
-			assertThat(context.getBean(MeterRegistry.class)
-				.get("llm.paced")
-				.tags("action", "waited")
-				.counter()
-				.count()).isEqualTo(1);
+			assertThat(context.getBean(MeterRegistry.class).get("llm.paced").tags("action", "waited").counter().count())
+				.isEqualTo(1);
 		});
 		List<RecordedRequest> requests = primaryRequests();
 		assertThat(requests).hasSize(2);
-		// The reset counts from when the first answer arrived; the second request waits for it.
+		// The reset counts from when the first answer arrived; the second request waits
+		// for it.
 		assertThat(FakeLlmServerGaps.of(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
 		assertThat(fallbackRequests()).isEmpty();
 	}
@@ -116,7 +124,8 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void anthropicsHeadersAreReadToo() {
-		// As Anthropic documents them: https://docs.anthropic.com/en/api/rate-limits#response-headers
+		// As Anthropic documents them:
+		// https://docs.anthropic.com/en/api/rate-limits#response-headers
 		this.server.model(PRIMARY)
 			.thenAlways(FakeResponse.ok("hello")
 				.header("anthropic-ratelimit-requests-limit", "50")
@@ -129,15 +138,15 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 			StepVerifier.create(context.getBean(LlmClient.class).chat(REQUEST)).expectNextCount(1).verifyComplete();
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			assertThat(meters.get("llm.ratelimit.remaining").tags("limit", "requests").gauge().value()).isEqualTo(49);
-			assertThat(meters.get("llm.ratelimit.remaining").tags("limit", "tokens").gauge().value())
-				.isEqualTo(39000);
+			assertThat(meters.get("llm.ratelimit.remaining").tags("limit", "tokens").gauge().value()).isEqualTo(39000);
 		});
 	}
 
 	@Test
 	void aDeclaredLimitSpacesTheRequestsThisInstanceSends() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("primary"));
-		// 60 per minute: one per second, so three requests span at least two period boundaries.
+		// 60 per minute: one per second, so three requests span at least two period
+		// boundaries.
 		metered("llm.providers.openai.rate-limit.requests-per-minute=60").run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(Flux.merge(llm.chat(REQUEST), llm.chat(REQUEST), llm.chat(REQUEST)))
@@ -159,7 +168,10 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
 				.expectNextCount(1)
 				.verifyComplete();
-			LlmEndpoint.RetryBudgetDescriptor budget = context.getBean(LlmEndpoint.class).llm().retryBudgets().get("openai");
+			LlmEndpoint.RetryBudgetDescriptor budget = context.getBean(LlmEndpoint.class)
+				.llm()
+				.retryBudgets()
+				.get("openai");
 			assertThat(budget.firstRequests()).isEqualTo(1);
 			assertThat(budget.retries()).isEqualTo(1);
 			// 0.2 × 1 + 1.0 per second × 10 s

@@ -22,9 +22,10 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code x-should-retry} through {@link LlmClient} against a real server: {@code false} stops the
- * retries of the target and the kind still decides the fallback; {@code true} allows a retry of a
- * 409, 429 or 5xx that {@code retry-on-status} leaves out, and never of a 400, 401, 403 or 404.
+ * {@code x-should-retry} through {@link LlmClient} against a real server: {@code false}
+ * stops the retries of the target and the kind still decides the fallback; {@code true}
+ * allows a retry of a 409, 429 or 5xx that {@code retry-on-status} leaves out, and never
+ * of a 400, 401, 403 or 404.
  */
 class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 

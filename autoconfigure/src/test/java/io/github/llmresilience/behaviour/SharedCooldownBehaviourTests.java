@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * What this instance passes on to the other instances of a fleet (through a
- * {@link CooldownListener} bean, which shared state provides): the waits servers name, a used-up
- * quota and a used-up rate limit, and nothing that this instance inferred from its own failures
- * or received from another instance.
+ * {@link CooldownListener} bean, which shared state provides): the waits servers name, a
+ * used-up quota and a used-up rate limit, and nothing that this instance inferred from
+ * its own failures or received from another instance.
  */
 class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 
@@ -48,13 +48,15 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 		sharing().run((context) -> {
 			Instant before = Instant.now();
 			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true)))
 				.verifyComplete();
 			assertThat(this.learned).singleElement().satisfies((cooldown) -> {
 				assertThat(cooldown.target()).isEqualTo(PRIMARY_TARGET);
 				assertThat(cooldown.cause()).isEqualTo(Cooldown.Cause.RETRY_AFTER);
 				assertThat(Duration.between(before, cooldown.until()).toSeconds()).isCloseTo(120, within(5L));
-				assertThat(cooldown.until()).isEqualTo(context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET));
+				assertThat(cooldown.until())
+					.isEqualTo(context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET));
 			});
 		});
 	}
@@ -72,13 +74,15 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 				.verifyComplete();
 			Instant openUntil = context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET);
 			assertThat(openUntil).isNotNull();
-			assertThat(this.learned).containsExactly(new Cooldown(PRIMARY_TARGET, openUntil, Cooldown.Cause.QUOTA_EXHAUSTED));
+			assertThat(this.learned)
+				.containsExactly(new Cooldown(PRIMARY_TARGET, openUntil, Cooldown.Cause.QUOTA_EXHAUSTED));
 		});
 	}
 
 	@Test
 	void aRateLimitTheHeadersSayIsUsedUpIsPassedOnUntilItsReset() {
-		// As OpenAI sends them: https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+		// As OpenAI sends them:
+		// https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
 		this.server.model(PRIMARY)
 			.thenAlways(FakeResponse.ok("the last one for now")
 				.header("x-ratelimit-limit-requests", "60")
@@ -89,7 +93,8 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 				.expectNextCount(1)
 				.verifyComplete();
 			Instant exhaustedUntil = context.getBean(Pacing.class).exhaustedUntil(PRIMARY_TARGET);
-			assertThat(this.learned).containsExactly(new Cooldown(PRIMARY_TARGET, exhaustedUntil, Cooldown.Cause.RATE_LIMIT));
+			assertThat(this.learned)
+				.containsExactly(new Cooldown(PRIMARY_TARGET, exhaustedUntil, Cooldown.Cause.RATE_LIMIT));
 		});
 	}
 
@@ -109,7 +114,9 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 				assertThat(context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET)).isNotNull();
 			});
 		this.server.reset();
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(429).retryAfterMillis(50)).thenAlways(FakeResponse.ok("primary"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(429).retryAfterMillis(50))
+			.thenAlways(FakeResponse.ok("primary"));
 		sharing().run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
 			.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 2, false)))
 			.verifyComplete());
@@ -124,7 +131,8 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 			assertThat(context.getBean(TargetResilience.class).holdOpen(PRIMARY_TARGET, until)).isTrue();
 			context.getBean(Pacing.class).exhaustUntil(new Target("backup", FALLBACK), Instant.now().plusMillis(100));
 			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
-				.assertNext((response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
+				.assertNext(
+						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
 				.verifyComplete();
 			assertThat(context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET)).isEqualTo(until);
 		});

@@ -14,8 +14,8 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 
 /**
- * A service as users write it: {@code @LlmCall} methods of every supported return type around
- * {@link LlmClient} calls.
+ * A service as users write it: {@code @LlmCall} methods of every supported return type
+ * around {@link LlmClient} calls.
  */
 public class Summarizer {
 
@@ -60,7 +60,8 @@ public class Summarizer {
 
 	@LlmCall(policy = "summaries")
 	public CompletableFuture<ChatResponse> summariseOnAnotherThread(String text) {
-		// The LlmClient call is made here, on the attempt's thread, and subscribed on another.
+		// The LlmClient call is made here, on the attempt's thread, and subscribed on
+		// another.
 		Mono<ChatResponse> call = this.llm.chat(request(text));
 		return call.subscribeOn(Schedulers.boundedElastic()).toFuture();
 	}

@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every body shape of DESIGN.md §11 is read into the same description of an error, and nothing a
- * body holds makes reading it throw. The bodies here are written for the rule they test; the real
- * answers are in {@link ProviderCatalogueTests}.
+ * Every body shape of DESIGN.md §11 is read into the same description of an error, and
+ * nothing a body holds makes reading it throw. The bodies here are written for the rule
+ * they test; the real answers are in {@link ProviderCatalogueTests}.
  */
 class ErrorBodiesTests {
 
@@ -32,8 +32,9 @@ class ErrorBodiesTests {
 	}
 
 	@ParameterizedTest(name = "code {0} is read as {1}")
-	@CsvSource(delimiter = '|', value = { "429|429|429", "\"429\"|429|429", "\"rate_limit_exceeded\"|rate_limit_exceeded|",
-			"429.0|429|", "\"1300\"|1300|1300", "null||", "{}||", "\" \"||" })
+	@CsvSource(delimiter = '|',
+			value = { "429|429|429", "\"429\"|429|429", "\"rate_limit_exceeded\"|rate_limit_exceeded|", "429.0|429|",
+					"\"1300\"|1300|1300", "null||", "{}||", "\" \"||" })
 	void codeIsReadAsJsonWhateverItsType(String json, String code, Integer numeric) {
 		ProviderError error = read("{\"error\":{\"message\":\"m\",\"code\":" + json + "}}");
 		assertThat(error.code()).isEqualTo(code);
@@ -74,7 +75,8 @@ class ErrorBodiesTests {
 
 	@Test
 	void vllmShapeAndMessageAlone() {
-		ProviderError vllm = read("{\"object\":\"error\",\"message\":\"m\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
+		ProviderError vllm = read(
+				"{\"object\":\"error\",\"message\":\"m\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
 		assertThat(vllm.message()).isEqualTo("m");
 		assertThat(vllm.numericCode()).isEqualTo(400);
 		assertThat(read("{\"message\":\"Requests rate limit exceeded\"}").message())
@@ -124,8 +126,9 @@ class ErrorBodiesTests {
 	void htmlPageIsSummarisedToItsTitleOrItsText() {
 		assertThat(read("<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>").message())
 			.isEqualTo("502 Bad Gateway");
-		assertThat(read("<html><body><h1>503 Service Unavailable</h1>\nNo server is available.\n</body></html>")
-			.message()).isEqualTo("503 Service Unavailable No server is available.");
+		assertThat(
+				read("<html><body><h1>503 Service Unavailable</h1>\nNo server is available.\n</body></html>").message())
+			.isEqualTo("503 Service Unavailable No server is available.");
 	}
 
 	@Test

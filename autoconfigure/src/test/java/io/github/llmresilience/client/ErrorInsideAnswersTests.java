@@ -17,11 +17,11 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Errors inside 2xx answers, on a socket: in a JSON body beside or instead of the choices, and in
- * SSE events with or without {@code event: error} and with or without
- * {@code finish_reason: "error"}. Each is classified by its content, as if it had arrived as the
- * status its code stands for. The bodies are written for the rule; real ones are in
- * {@link ProviderCatalogueTests}.
+ * Errors inside 2xx answers, on a socket: in a JSON body beside or instead of the
+ * choices, and in SSE events with or without {@code event: error} and with or without
+ * {@code finish_reason: "error"}. Each is classified by its content, as if it had arrived
+ * as the status its code stands for. The bodies are written for the rule; real ones are
+ * in {@link ProviderCatalogueTests}.
  */
 class ErrorInsideAnswersTests {
 
@@ -67,9 +67,11 @@ class ErrorInsideAnswersTests {
 	@Test
 	void errorBesideTheChoicesOfACompletionIsClassifiedByItsCode() {
 		this.server.model("m")
-			.enqueue(FakeResponse.raw(200, "{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
-					+ "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":\"error\"}],"
-					+ "\"error\":{\"code\":502,\"message\":\"Upstream went away\"}}")
+			.enqueue(FakeResponse
+				.raw(200,
+						"{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+								+ "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":\"error\"}],"
+								+ "\"error\":{\"code\":502,\"message\":\"Upstream went away\"}}")
 				.header("Content-Type", "application/json"));
 		LlmException failure = failureOf(client().chat("m", request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.SERVER_ERROR);
@@ -80,7 +82,8 @@ class ErrorInsideAnswersTests {
 	@Test
 	void errorWithAStatusWordInACompletionIsClassifiedByIt() {
 		this.server.model("m")
-			.enqueue(FakeResponse.raw(200, "{\"error\":{\"code\":429,\"message\":\"Slow down\",\"status\":\"RESOURCE_EXHAUSTED\"}}")
+			.enqueue(FakeResponse
+				.raw(200, "{\"error\":{\"code\":429,\"message\":\"Slow down\",\"status\":\"RESOURCE_EXHAUSTED\"}}")
 				.header("Content-Type", "application/json"));
 		LlmException failure = failureOf(client().chat("m", request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
@@ -90,8 +93,9 @@ class ErrorInsideAnswersTests {
 	@Test
 	void completionThatFinishedWithErrorAndNoErrorObjectIsAServerError() {
 		this.server.model("m")
-			.enqueue(FakeResponse.raw(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
-					+ "\"message\":{\"role\":\"assistant\",\"content\":\"Hal\"},\"finish_reason\":\"error\"}]}")
+			.enqueue(FakeResponse
+				.raw(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+						+ "\"message\":{\"role\":\"assistant\",\"content\":\"Hal\"},\"finish_reason\":\"error\"}]}")
 				.header("Content-Type", "application/json"));
 		assertThat(failureOf(client().chat("m", request())).kind()).isEqualTo(FailureKind.SERVER_ERROR);
 	}

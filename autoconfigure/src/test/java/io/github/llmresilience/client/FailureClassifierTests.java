@@ -24,32 +24,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailureClassifierTests {
 
 	@ParameterizedTest(name = "{0} with code {1} is {3}")
-	@CsvSource(nullValues = "null", value = {
-			"429, null, null, RATE_LIMITED",
-			"429, rate_limit_exceeded, null, RATE_LIMITED",
-			"429, insufficient_quota, null, QUOTA_EXHAUSTED",
-			"429, null, insufficient_quota, QUOTA_EXHAUSTED",
-			"402, null, null, QUOTA_EXHAUSTED",
-			"500, null, null, SERVER_ERROR",
-			"502, null, null, SERVER_ERROR",
-			"503, null, null, SERVER_ERROR",
-			"504, null, null, SERVER_ERROR",
-			"529, null, null, SERVER_ERROR",
-			"599, null, null, SERVER_ERROR",
-			"408, null, null, TIMEOUT",
-			"409, null, null, CONFLICT",
-			"401, invalid_api_key, null, AUTH",
-			"403, null, permission_denied, AUTH",
-			"404, model_not_found, null, NOT_FOUND",
-			"400, context_length_exceeded, invalid_request_error, CONTEXT_LENGTH",
-			"400, content_filter, null, CONTENT_FILTER",
-			"400, null, invalid_request_error, BAD_REQUEST",
-			"422, null, null, BAD_REQUEST",
-			"413, null, null, BAD_REQUEST",
-			"418, null, null, BAD_REQUEST",
-			"302, null, null, MALFORMED_RESPONSE" })
+	@CsvSource(nullValues = "null",
+			value = { "429, null, null, RATE_LIMITED", "429, rate_limit_exceeded, null, RATE_LIMITED",
+					"429, insufficient_quota, null, QUOTA_EXHAUSTED", "429, null, insufficient_quota, QUOTA_EXHAUSTED",
+					"402, null, null, QUOTA_EXHAUSTED", "500, null, null, SERVER_ERROR",
+					"502, null, null, SERVER_ERROR", "503, null, null, SERVER_ERROR", "504, null, null, SERVER_ERROR",
+					"529, null, null, SERVER_ERROR", "599, null, null, SERVER_ERROR", "408, null, null, TIMEOUT",
+					"409, null, null, CONFLICT", "401, invalid_api_key, null, AUTH",
+					"403, null, permission_denied, AUTH", "404, model_not_found, null, NOT_FOUND",
+					"400, context_length_exceeded, invalid_request_error, CONTEXT_LENGTH",
+					"400, content_filter, null, CONTENT_FILTER", "400, null, invalid_request_error, BAD_REQUEST",
+					"422, null, null, BAD_REQUEST", "413, null, null, BAD_REQUEST", "418, null, null, BAD_REQUEST",
+					"302, null, null, MALFORMED_RESPONSE" })
 	void statusAndCodeGiveExactlyOneKind(int status, String code, String type, FailureKind kind) {
-		assertThat(FailureClassifier.kindOf(status, new ProviderError(code, type, "message", null), false)).isEqualTo(kind);
+		assertThat(FailureClassifier.kindOf(status, new ProviderError(code, type, "message", null), false))
+			.isEqualTo(kind);
 	}
 
 	@ParameterizedTest(name = "403 saying {0} is {1}")
@@ -60,10 +49,11 @@ class FailureClassifierTests {
 	}
 
 	@ParameterizedTest(name = "error object with code {0} stands for {1}")
-	@CsvSource(nullValues = "null", value = { "null, 429, 429", "null, 503, 503", "rate_limit_exceeded, null, 429",
-			"insufficient_quota, null, 429", "context_length_exceeded, null, 400", "content_filter, null, 400",
-			"invalid_api_key, null, 401", "model_not_found, null, 404", "server_error, null, 500",
-			"something_new, null, 500", "502, null, 502", "null, null, 500" })
+	@CsvSource(nullValues = "null",
+			value = { "null, 429, 429", "null, 503, 503", "rate_limit_exceeded, null, 429",
+					"insufficient_quota, null, 429", "context_length_exceeded, null, 400", "content_filter, null, 400",
+					"invalid_api_key, null, 401", "model_not_found, null, 404", "server_error, null, 500",
+					"something_new, null, 500", "502, null, 502", "null, null, 500" })
 	void errorObjectCodeIsReadAsAStatus(String code, Integer numeric, int status) {
 		assertThat(FailureClassifier.statusOfErrorObject(new ProviderError(code, null, "m", numeric)))
 			.isEqualTo(status);
@@ -74,9 +64,9 @@ class FailureClassifierTests {
 			"rate_limit_exceeded, RATE_LIMITED", "content_filter, CONTENT_FILTER" })
 	void errorObjectIsClassifiedAsIfItArrivedAsThatStatus(String code, FailureKind kind) {
 		ProviderError error = new ProviderError(code, null, "m", null);
-		assertThat(FailureClassifier.kindOf(FailureClassifier.statusOfErrorObject(error), error, false)).isEqualTo(kind);
+		assertThat(FailureClassifier.kindOf(FailureClassifier.statusOfErrorObject(error), error, false))
+			.isEqualTo(kind);
 	}
-
 
 	@ParameterizedTest(name = "{0} {1}/{2} \"{3}\" (server wait: {4}) is {5}")
 	@CsvSource(delimiter = '|', nullValues = "null", value = {
@@ -109,16 +99,13 @@ class FailureClassifierTests {
 			"400|invalid_prompt|invalid_request_error|Invalid prompt: flagged|false|CONTENT_FILTER",
 			"400|content_policy_violation|null|m|false|CONTENT_FILTER",
 			"403|null|null|Your input was flagged|false|CONTENT_FILTER",
-			"400|null|null|mentions moderation|false|BAD_REQUEST",
-			"400|model_not_found|null|m|false|NOT_FOUND",
-			"403|model_not_found|null|m|false|NOT_FOUND",
-			"422|model_not_found|null|m|false|NOT_FOUND",
+			"400|null|null|mentions moderation|false|BAD_REQUEST", "400|model_not_found|null|m|false|NOT_FOUND",
+			"403|model_not_found|null|m|false|NOT_FOUND", "422|model_not_found|null|m|false|NOT_FOUND",
 			"400|model_not_available|null|m|false|NOT_FOUND",
 			"400|null|null|No models loaded. Please load a model|false|NOT_FOUND",
 			"400|null|null|The model `qwen` does not exist.|false|NOT_FOUND",
 			"400|null|null|max_tokens must be at least 1, got -186.|false|BAD_REQUEST",
-			"422|null|null|Unprocessable|false|BAD_REQUEST",
-			"401|null|null|Invalid key|false|AUTH",
+			"422|null|null|Unprocessable|false|BAD_REQUEST", "401|null|null|Invalid key|false|AUTH",
 			"529|null|overloaded_error|Overloaded|false|SERVER_ERROR",
 			"524|null|null|A timeout occurred|false|SERVER_ERROR" })
 	void theWholeAnswerDecidesWhereStatusAndCodeDoNotSayEnough(int status, String code, String type, String message,
@@ -138,14 +125,16 @@ class FailureClassifierTests {
 	@CsvSource({ "RESOURCE_EXHAUSTED, 429", "UNAVAILABLE, 503", "INVALID_ARGUMENT, 400", "NOT_FOUND, 404",
 			"PERMISSION_DENIED, 403", "UNAUTHENTICATED, 401" })
 	void googleStatusWordsStandForTheirStatus(String word, int status) {
-		assertThat(FailureClassifier.statusOfErrorObject(new ProviderError(null, null, "m", null, word, List.of(), null)))
+		assertThat(
+				FailureClassifier.statusOfErrorObject(new ProviderError(null, null, "m", null, word, List.of(), null)))
 			.isEqualTo(status);
 	}
 
 	@ParameterizedTest(name = "error object {0}/{1} stands for {2}")
-	@CsvSource(nullValues = "null", value = { "null, overloaded_error, 529", "null, api_error, 500",
-			"1300, rate_limited, 429", "1300, null, 500", "server_error, null, 500", "null, BadRequestError, 400",
-			"invalid_prompt, invalid_request_error, 400", "null, exceed_context_size_error, 400" })
+	@CsvSource(nullValues = "null",
+			value = { "null, overloaded_error, 529", "null, api_error, 500", "1300, rate_limited, 429",
+					"1300, null, 500", "server_error, null, 500", "null, BadRequestError, 400",
+					"invalid_prompt, invalid_request_error, 400", "null, exceed_context_size_error, 400" })
 	void errorObjectTypesStandForTheirStatus(String code, String type, int status) {
 		assertThat(FailureClassifier.statusOfErrorObject(new ProviderError(code, type, "m", null))).isEqualTo(status);
 	}
@@ -177,8 +166,8 @@ class FailureClassifierTests {
 
 	@Test
 	void aRequestThatCouldNotBeSentForAReasonNoRuleNamesIsAConnectionFailure() {
-		FailureClassifier classifier = new FailureClassifier(ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null),
-				Clock.systemUTC());
+		FailureClassifier classifier = new FailureClassifier(
+				ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null), Clock.systemUTC());
 		ExchangeState exchange = new ExchangeState("gpt-4o", true, null, null);
 		// Seen when a pooled connection was closed as it was handed to a request.
 		WebClientRequestException failure = new WebClientRequestException(new NotYetConnectedException(),
@@ -192,8 +181,8 @@ class FailureClassifierTests {
 
 	@Test
 	void anExceptionThatIsNoTransportFailurePassesThrough() {
-		FailureClassifier classifier = new FailureClassifier(ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null),
-				Clock.systemUTC());
+		FailureClassifier classifier = new FailureClassifier(
+				ProviderSettings.of("openai", "http://127.0.0.1:9/v1", null), Clock.systemUTC());
 		IllegalArgumentException own = new IllegalArgumentException("the application's own");
 		assertThat(classifier.ofException(own, new ExchangeState("gpt-4o", true, null, null))).isSameAs(own);
 	}

@@ -28,10 +28,10 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Long answers pass, answers larger than {@code max-response-size} are malformed responses that
- * name the property, and no buffer is leaked or released twice on either path: Netty's leak
- * detector runs at {@code paranoid} and the log must show neither a leak nor an
- * {@code IllegalReferenceCountException}.
+ * Long answers pass, answers larger than {@code max-response-size} are malformed
+ * responses that name the property, and no buffer is leaked or released twice on either
+ * path: Netty's leak detector runs at {@code paranoid} and the log must show neither a
+ * leak nor an {@code IllegalReferenceCountException}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MaxResponseSizeTests {
@@ -153,7 +153,8 @@ class MaxResponseSizeTests {
 
 	@Test
 	void theLeakDetectorWouldSeeALeak(CapturedOutput output) {
-		// The control: a buffer dropped without release is reported, so the checks above can fail.
+		// The control: a buffer dropped without release is reported, so the checks above
+		// can fail.
 		PooledByteBufAllocator.DEFAULT.buffer(1024).writeZero(16);
 		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 			collectGarbageAndAllocate();
@@ -167,7 +168,8 @@ class MaxResponseSizeTests {
 	}
 
 	/**
-	 * The detector reports a leak when it tracks a new buffer after the leaked one was collected.
+	 * The detector reports a leak when it tracks a new buffer after the leaked one was
+	 * collected.
 	 */
 	private static void collectGarbageAndAllocate() {
 		for (int i = 0; i < 3; i++) {

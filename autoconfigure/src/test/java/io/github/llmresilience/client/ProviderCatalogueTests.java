@@ -35,9 +35,10 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real answers of real providers, replayed byte for byte on a socket: each is classified as
- * DESIGN.md §11 says, with the provider's code and message and the wait the server asked for. The
- * answers, their headers and where each was seen are in {@code providers/index.json}.
+ * Real answers of real providers, replayed byte for byte on a socket: each is classified
+ * as DESIGN.md §11 says, with the provider's code and message and the wait the server
+ * asked for. The answers, their headers and where each was seen are in
+ * {@code providers/index.json}.
  */
 class ProviderCatalogueTests {
 
@@ -142,10 +143,10 @@ class ProviderCatalogueTests {
 	/**
 	 * One recorded answer and what it must become.
 	 */
-	record Fixture(String id, int status, Map<String, String> headers, String contentType, byte[] body,
-			boolean stream, Instant now, FailureKind kind, int expectedStatus, @Nullable String code,
-			@Nullable String message, @Nullable String messageContains, @Nullable Long waitMillis,
-			@Nullable Boolean serverRetryHint, List<String> chunks) {
+	record Fixture(String id, int status, Map<String, String> headers, String contentType, byte[] body, boolean stream,
+			Instant now, FailureKind kind, int expectedStatus, @Nullable String code, @Nullable String message,
+			@Nullable String messageContains, @Nullable Long waitMillis, @Nullable Boolean serverRetryHint,
+			List<String> chunks) {
 
 		static Fixture of(JsonNode entry) throws IOException {
 			byte[] body;
@@ -170,7 +171,8 @@ class ProviderCatalogueTests {
 					entry.has("stream") && entry.get("stream").asBoolean(),
 					entry.has("now") ? Instant.parse(entry.get("now").asString()) : DEFAULT_NOW, kind,
 					expect.get("status").asInt(), text(expect, "code"), text(expect, "message"),
-					text(expect, "messageContains"), expect.has("waitMillis") ? expect.get("waitMillis").asLong() : null,
+					text(expect, "messageContains"),
+					expect.has("waitMillis") ? expect.get("waitMillis").asLong() : null,
 					expect.has("serverRetryHint") ? expect.get("serverRetryHint").asBoolean() : null, chunks);
 		}
 

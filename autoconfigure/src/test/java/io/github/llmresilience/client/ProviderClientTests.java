@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The client against a real server on a loopback socket: one request gives one answer or one
- * classified failure, for every row of the failure table.
+ * The client against a real server on a loopback socket: one request gives one answer or
+ * one classified failure, for every row of the failure table.
  */
 class ProviderClientTests {
 
@@ -60,16 +60,18 @@ class ProviderClientTests {
 	 */
 	private ProviderClient client() {
 		return client(ProviderSettings.of("openai", this.server.baseUrl(), KEY)
-			.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10)));
+			.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10),
+					Duration.ofSeconds(10)));
 	}
 
 	/**
-	 * A client for the tests about timeouts: 500ms to read an answer or its first chunk, 300ms
-	 * between chunks.
+	 * A client for the tests about timeouts: 500ms to read an answer or its first chunk,
+	 * 300ms between chunks.
 	 */
 	private ProviderClient clientWithShortTimeouts() {
 		return client(ProviderSettings.of("openai", this.server.baseUrl(), KEY)
-			.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(300)));
+			.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(500),
+					Duration.ofMillis(300)));
 	}
 
 	private ProviderClient client(ProviderSettings settings) {
@@ -168,7 +170,8 @@ class ProviderClientTests {
 	void toolCallsAreRead() {
 		this.server.model(MODEL).enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Oslo\"}"));
 		StepVerifier.create(client().chat(MODEL, request())).assertNext((response) -> {
-			assertThat(response.toolCalls()).containsExactly(ToolCall.function("call_1", "weather", "{\"city\":\"Oslo\"}"));
+			assertThat(response.toolCalls())
+				.containsExactly(ToolCall.function("call_1", "weather", "{\"city\":\"Oslo\"}"));
 			assertThat(response.finishReason()).isEqualTo("tool_calls");
 		}).verifyComplete();
 	}
@@ -284,7 +287,8 @@ class ProviderClientTests {
 
 	@Test
 	void readTimeoutBoundsTheWholeAnswerNotJustTheGapBetweenReads() {
-		// Headers at once, then the body in five pieces 150ms apart: no gap reaches the 500ms read
+		// Headers at once, then the body in five pieces 150ms apart: no gap reaches the
+		// 500ms read
 		// timeout, the whole answer does.
 		String body = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"slow\"}}]}";
 		List<String> pieces = List.of(body.substring(0, 10), body.substring(10, 20), body.substring(20, 30),
@@ -298,9 +302,10 @@ class ProviderClientTests {
 					.sendString(Flux.fromIterable(pieces).delayElements(Duration.ofMillis(150)))))
 			.bindNow();
 		try {
-			ProviderClient client = client(ProviderSettings.of("slow", "http://127.0.0.1:" + dribbling.port() + "/v1", KEY)
-				.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(500),
-						Duration.ofMillis(500)));
+			ProviderClient client = client(
+					ProviderSettings.of("slow", "http://127.0.0.1:" + dribbling.port() + "/v1", KEY)
+						.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(500),
+								Duration.ofMillis(500)));
 			LlmException failure = failureOf(client.chat(MODEL, request()));
 			assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
 			assertThat(failure.getMessage()).contains("no complete answer within 500ms");
@@ -329,8 +334,8 @@ class ProviderClientTests {
 	@Test
 	void noFreePooledConnectionInTimeIsAConnectionFailureThatWasNotSent() {
 		this.server.model(MODEL).enqueue(FakeResponse.hang());
-		ProviderClient client = client(ProviderSettings.of("small", this.server.baseUrl(), KEY)
-			.withPool(1, Duration.ofMillis(200)));
+		ProviderClient client = client(
+				ProviderSettings.of("small", this.server.baseUrl(), KEY).withPool(1, Duration.ofMillis(200)));
 		client.chat(MODEL, request()).subscribe((response) -> {
 		}, (error) -> {
 		});
@@ -359,8 +364,8 @@ class ProviderClientTests {
 	void retryAfterHttpDateIsCarriedAsTheWaitUntilThatDate() {
 		String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
 		this.server.model(MODEL).enqueue(FakeResponse.status(503).retryAfter(date));
-		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).hasValueSatisfying(
-				(wait) -> assertThat(wait).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(30)));
+		assertThat(failureOf(client().chat(MODEL, request())).retryAfter())
+			.hasValueSatisfying((wait) -> assertThat(wait).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(30)));
 	}
 
 	@ParameterizedTest(name = "Retry-After {0} gives no wait")
@@ -395,7 +400,8 @@ class ProviderClientTests {
 	void streamEndingWithoutDoneAndWithoutFinishReasonIsTruncated() {
 		this.server.model(MODEL).enqueue(FakeResponse.stream("a", "b").withoutDone());
 		List<String> texts = new java.util.ArrayList<>();
-		LlmException failure = failureOf(client().stream(MODEL, request()).doOnNext((chunk) -> texts.add(chunk.text())));
+		LlmException failure = failureOf(
+				client().stream(MODEL, request()).doOnNext((chunk) -> texts.add(chunk.text())));
 		assertThat(texts).containsExactly("a", "b");
 		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
 		assertThat(failure.getMessage()).contains("[DONE]");
@@ -405,7 +411,8 @@ class ProviderClientTests {
 	void streamCutAfterChunksIsAConnectionFailureAfterThem() {
 		this.server.model(MODEL).enqueue(FakeResponse.stream("a", "b", "c", "d").breakAfter(2));
 		List<String> texts = new java.util.ArrayList<>();
-		LlmException failure = failureOf(client().stream(MODEL, request()).doOnNext((chunk) -> texts.add(chunk.text())));
+		LlmException failure = failureOf(
+				client().stream(MODEL, request()).doOnNext((chunk) -> texts.add(chunk.text())));
 		assertThat(texts).containsExactly("a", "b");
 		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
 	}
@@ -451,8 +458,8 @@ class ProviderClientTests {
 
 	@Test
 	void malformedEventInsideAStreamIsMalformed() {
-		this.server.model(MODEL).enqueue(FakeResponse.malformed("data: {not json}\n\n").header("Content-Type",
-				"text/event-stream"));
+		this.server.model(MODEL)
+			.enqueue(FakeResponse.malformed("data: {not json}\n\n").header("Content-Type", "text/event-stream"));
 		assertThat(failureOf(client().stream(MODEL, request())).kind()).isEqualTo(FailureKind.MALFORMED_RESPONSE);
 	}
 

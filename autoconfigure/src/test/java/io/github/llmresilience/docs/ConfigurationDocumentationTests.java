@@ -40,11 +40,12 @@ import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code docs/configuration.md} cannot drift from the code: its tables list exactly the properties
- * of the generated configuration metadata and, for the values of the {@code llm.providers} and
- * {@code llm.policies} maps (which the metadata describes only as maps), exactly the fields of
- * {@link LlmProperties}' nested classes, each with its real type and default. The guides name only
- * properties that exist, and list every failure kind.
+ * {@code docs/configuration.md} cannot drift from the code: its tables list exactly the
+ * properties of the generated configuration metadata and, for the values of the
+ * {@code llm.providers} and {@code llm.policies} maps (which the metadata describes only
+ * as maps), exactly the fields of {@link LlmProperties}' nested classes, each with its
+ * real type and default. The guides name only properties that exist, and list every
+ * failure kind.
  */
 class ConfigurationDocumentationTests {
 
@@ -67,7 +68,8 @@ class ConfigurationDocumentationTests {
 	private static final String MAP_KEY = "<name>";
 
 	/**
-	 * Where the rows of a list's elements sit: {@code llm.policies.<name>.fallbacks[n].model}.
+	 * Where the rows of a list's elements sit:
+	 * {@code llm.policies.<name>.fallbacks[n].model}.
 	 */
 	private static final String LIST_INDEX = "[n]";
 
@@ -77,16 +79,15 @@ class ConfigurationDocumentationTests {
 
 	private static final Pattern INLINE_CODE = Pattern.compile("`([^`]+)`");
 
-	private static final Pattern MAP_OF_NESTED = Pattern
-		.compile("java\\.util\\.Map<java\\.lang\\.String,\\s*" + Pattern.quote(LlmProperties.class.getName()) + "\\$(\\w+)>");
+	private static final Pattern MAP_OF_NESTED = Pattern.compile("java\\.util\\.Map<java\\.lang\\.String,\\s*"
+			+ Pattern.quote(LlmProperties.class.getName()) + "\\$(\\w+)>");
 
 	@Test
 	void documentsEveryPropertyAndNoOther() throws IOException {
 		Set<String> documented = documentedRows().keySet();
 		Set<String> expected = expectedProperties().keySet();
 		assertThat(difference(expected, documented)).as("properties missing from docs/configuration.md").isEmpty();
-		assertThat(difference(documented, expected)).as("rows of docs/configuration.md that are no property")
-			.isEmpty();
+		assertThat(difference(documented, expected)).as("rows of docs/configuration.md that are no property").isEmpty();
 	}
 
 	@Test
@@ -124,9 +125,9 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * The defaults of {@code llm.defaults.*} are set in code (their fields are nullable, so that a
-	 * policy's or provider's unset field can inherit), so IDEs learn them from the additional
-	 * metadata, which must say the same.
+	 * The defaults of {@code llm.defaults.*} are set in code (their fields are nullable,
+	 * so that a policy's or provider's unset field can inherit), so IDEs learn them from
+	 * the additional metadata, which must say the same.
 	 */
 	@Test
 	void theMetadataStatesTheDefaultOfEveryPropertyThatHasOne() throws IOException {
@@ -165,10 +166,11 @@ class ConfigurationDocumentationTests {
 	@Test
 	void theGuidesNameOnlyPropertiesThatExist() throws IOException {
 		Set<String> properties = expectedProperties().keySet();
-		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME, DefaultLlmAttemptObservationConvention.NAME,
-				MicrometerLlmMetrics.RETRIES, MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED,
-				MicrometerLlmMetrics.RETRIES_DENIED, MicrometerLlmMetrics.RATE_LIMIT_REMAINING,
-				MicrometerLlmMetrics.HEDGES, MicrometerLlmMetrics.SHARED_COOLDOWNS);
+		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME,
+				DefaultLlmAttemptObservationConvention.NAME, MicrometerLlmMetrics.RETRIES,
+				MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED, MicrometerLlmMetrics.RETRIES_DENIED,
+				MicrometerLlmMetrics.RATE_LIMIT_REMAINING, MicrometerLlmMetrics.HEDGES,
+				MicrometerLlmMetrics.SHARED_COOLDOWNS);
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {
@@ -177,8 +179,9 @@ class ConfigurationDocumentationTests {
 					continue;
 				}
 				String name = normalize(code.replaceAll("\\.\\*$", ""));
-				boolean meter = meters.stream().anyMatch((meter1) -> name.equals(meter1) || name.startsWith(meter1 + ".")
-						|| name.startsWith(meter1 + "{"));
+				boolean meter = meters.stream()
+					.anyMatch((meter1) -> name.equals(meter1) || name.startsWith(meter1 + ".")
+							|| name.startsWith(meter1 + "{"));
 				boolean property = name.equals("llm") || properties.stream()
 					.anyMatch((candidate) -> candidate.equals(name) || candidate.startsWith(name + ".")
 							|| candidate.startsWith(name + "["));
@@ -196,13 +199,14 @@ class ConfigurationDocumentationTests {
 		for (String guide : List.of("docs/configuration.md", "docs/behaviour.md")) {
 			List<String> tables = kindTables(Files.readAllLines(ROOT.resolve(guide)));
 			assertThat(tables).as("tables of failure kinds in %s", guide).isNotEmpty();
-			assertThat(tables).as(guide).allSatisfy((table) -> assertThat(table.split(","))
-				.containsExactlyInAnyOrderElementsOf(kinds));
+			assertThat(tables).as(guide)
+				.allSatisfy((table) -> assertThat(table.split(",")).containsExactlyInAnyOrderElementsOf(kinds));
 		}
 	}
 
 	/**
-	 * Return the first column of each table whose header starts with "Kind", joined by commas.
+	 * Return the first column of each table whose header starts with "Kind", joined by
+	 * commas.
 	 */
 	private static List<String> kindTables(List<String> lines) {
 		List<String> tables = new ArrayList<>();
@@ -236,7 +240,8 @@ class ConfigurationDocumentationTests {
 					: name + " is documented without a default but defaults to " + render(actual);
 		}
 		if (documented.startsWith("llm.")) {
-			// An override that falls back to another property, such as llm.defaults.retry.jitter.
+			// An override that falls back to another property, such as
+			// llm.defaults.retry.jitter.
 			if (actual != null) {
 				return name + " is documented as taking " + documented + " but defaults to " + render(actual);
 			}
@@ -263,7 +268,8 @@ class ConfigurationDocumentationTests {
 			return new BigDecimal(documented).compareTo(new BigDecimal(number.toString())) == 0;
 		}
 		if (actual instanceof Enum<?> constant) {
-			// The metadata and the tables write an enum's value as a property's value: none, redis.
+			// The metadata and the tables write an enum's value as a property's value:
+			// none, redis.
 			return documented.equalsIgnoreCase(constant.name().replace('_', '-'));
 		}
 		if (actual instanceof Collection<?> || actual instanceof Map<?, ?>) {
@@ -275,12 +281,15 @@ class ConfigurationDocumentationTests {
 
 	private static Set<String> elements(String rendered) {
 		String inner = rendered.substring(1, rendered.length() - 1).trim();
-		return inner.isEmpty() ? Set.of() : Arrays.stream(inner.split(",")).map(String::trim).collect(Collectors.toSet());
+		return inner.isEmpty() ? Set.of()
+				: Arrays.stream(inner.split(",")).map(String::trim).collect(Collectors.toSet());
 	}
 
 	private static String render(Object value) {
 		if (value instanceof Collection<?> collection) {
-			return collection.stream().map(ConfigurationDocumentationTests::render).collect(Collectors.joining(", ", "[", "]"));
+			return collection.stream()
+				.map(ConfigurationDocumentationTests::render)
+				.collect(Collectors.joining(", ", "[", "]"));
 		}
 		if (value instanceof Map<?, ?> map) {
 			return map.entrySet()
@@ -298,7 +307,8 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Return the rows of the property tables of {@code docs/configuration.md}, by property.
+	 * Return the rows of the property tables of {@code docs/configuration.md}, by
+	 * property.
 	 */
 	private static Map<String, Row> documentedRows() throws IOException {
 		Map<String, Row> rows = new LinkedHashMap<>();
@@ -309,8 +319,7 @@ class ConfigurationDocumentationTests {
 			}
 			String[] cells = row.group(2).split("\\|", -1);
 			assertThat(cells).as(line).hasSize(3);
-			Row previous = rows.put(row.group(1),
-					new Row(unquote(cells[0]), unquote(cells[1]), cells[2].trim()));
+			Row previous = rows.put(row.group(1), new Row(unquote(cells[0]), unquote(cells[1]), cells[2].trim()));
 			assertThat(previous).as("second row for %s", row.group(1)).isNull();
 		}
 		return rows;
@@ -323,8 +332,8 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Return every property: those of the metadata, with the map-valued ones replaced by the fields
-	 * of their value types.
+	 * Return every property: those of the metadata, with the map-valued ones replaced by
+	 * the fields of their value types.
 	 */
 	private static Map<String, Property> expectedProperties() throws IOException {
 		assertThat(METADATA).as("the configuration metadata (run the compile phase first)").isRegularFile();
@@ -349,8 +358,8 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Add the leaf properties of a properties class, following nested properties classes and lists
-	 * of them.
+	 * Add the leaf properties of a properties class, following nested properties classes
+	 * and lists of them.
 	 */
 	private static void expand(Class<?> type, String prefix, Object instance, Map<String, Property> properties) {
 		for (Field field : type.getDeclaredFields()) {
@@ -373,7 +382,8 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Return the default of a property of the metadata, read from a new {@link LlmProperties}.
+	 * Return the default of a property of the metadata, read from a new
+	 * {@link LlmProperties}.
 	 */
 	private static @Nullable Object defaultOf(String property) {
 		Object current = new LlmProperties();
@@ -405,13 +415,11 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Return a type name as the documentation writes it: {@code java.util.Set<java.lang.Integer>}
-	 * becomes {@code Set<Integer>}.
+	 * Return a type name as the documentation writes it:
+	 * {@code java.util.Set<java.lang.Integer>} becomes {@code Set<Integer>}.
 	 */
 	static String simpleName(String typeName) {
-		return typeName.replaceAll("\\b[a-z][a-z0-9_]*\\.", "")
-			.replaceAll("\\b\\w+\\$", "")
-			.replaceAll(",\\s*", ", ");
+		return typeName.replaceAll("\\b[a-z][a-z0-9_]*\\.", "").replaceAll("\\b\\w+\\$", "").replaceAll(",\\s*", ", ");
 	}
 
 	private static String kebab(String camel) {

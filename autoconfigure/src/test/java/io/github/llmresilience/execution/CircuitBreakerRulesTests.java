@@ -30,7 +30,8 @@ class CircuitBreakerRulesTests {
 			"CONNECTION", "AUTH", "NOT_FOUND", "MALFORMED_RESPONSE" })
 	void providerFailuresAreRecorded(FailureKind kind) {
 		LlmException failure = LlmException.builder(kind).build();
-		assertThat(CircuitBreakerRules.recorded(new AttemptFailure(failure, RetryDecision.giveUp(Reason.NOT_RETRYABLE))))
+		assertThat(
+				CircuitBreakerRules.recorded(new AttemptFailure(failure, RetryDecision.giveUp(Reason.NOT_RETRYABLE))))
 			.isTrue();
 	}
 
@@ -53,7 +54,8 @@ class CircuitBreakerRulesTests {
 	@Test
 	void applicationExceptionsAndDeadlinesAreIgnored() {
 		assertThat(CircuitBreakerRules.ignored(new IllegalArgumentException())).isTrue();
-		assertThat(CircuitBreakerRules.ignored(new LlmDeadlineExceededException(Duration.ofSeconds(1), null, "p", "m", 1)))
+		assertThat(
+				CircuitBreakerRules.ignored(new LlmDeadlineExceededException(Duration.ofSeconds(1), null, "p", "m", 1)))
 			.isTrue();
 	}
 
@@ -82,7 +84,8 @@ class CircuitBreakerRulesTests {
 				RetryDecision.giveUp(Reason.ATTEMPTS_EXHAUSTED));
 		assertThat(CircuitBreakerRules.transition(Either.right(failure), Duration.ofSeconds(30)).isTransitionToOpen())
 			.isFalse();
-		assertThat(CircuitBreakerRules.transition(Either.left("ok"), Duration.ofSeconds(30)).isTransitionToOpen()).isFalse();
+		assertThat(CircuitBreakerRules.transition(Either.left("ok"), Duration.ofSeconds(30)).isTransitionToOpen())
+			.isFalse();
 	}
 
 }

@@ -46,9 +46,10 @@ import io.github.llmresilience.policy.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hedged requests in the engine, with a stubbed transport in virtual time: when the hedge is sent,
- * which leg answers, what is cancelled, how failures of the two legs combine, and what the circuit
- * breakers, the deadline and the counter see. The hedge delay is 2 s throughout.
+ * Hedged requests in the engine, with a stubbed transport in virtual time: when the hedge
+ * is sent, which leg answers, what is cancelled, how failures of the two legs combine,
+ * and what the circuit breakers, the deadline and the counter see. The hedge delay is 2 s
+ * throughout.
  */
 class LlmExecutorHedgingTests {
 
@@ -88,8 +89,7 @@ class LlmExecutorHedgingTests {
 		return policy(retry(1, Duration.ofSeconds(1)), hedge, deadline, targets);
 	}
 
-	private static ResolvedPolicy policy(RetrySettings retry, HedgeTarget hedge, Duration deadline,
-			Target... targets) {
+	private static ResolvedPolicy policy(RetrySettings retry, HedgeTarget hedge, Duration deadline, Target... targets) {
 		return new ResolvedPolicy("summaries", List.of(targets), retry, FALLBACK_ON, deadline,
 				new HedgeSettings(true, DELAY, hedge));
 	}
@@ -100,8 +100,8 @@ class LlmExecutorHedgingTests {
 			.forEach((target) -> circuitBreakers.put(target,
 					new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2)));
 		LlmPolicies policies = new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers);
-		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(),
-				this.clock);
+		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
+				CircuitBreakerRegistry.ofDefaults(), this.clock);
 		MicrometerLlmMetrics metrics = new MicrometerLlmMetrics(this.meters);
 		LlmObservability observability = new LlmObservability(ObservationRegistry.NOOP, null, null, metrics);
 		return new LlmExecutor(this.resilience, this.clock, () -> 0L, observability,
@@ -189,7 +189,8 @@ class LlmExecutorHedgingTests {
 			.thenAwait(Duration.ofMillis(1999))
 			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
 			.verifyComplete();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10))).thenAwait(Duration.ofSeconds(10))
+		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10)))
+			.thenAwait(Duration.ofSeconds(10))
 			.expectNextCount(1)
 			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY);
@@ -214,7 +215,8 @@ class LlmExecutorHedgingTests {
 		assertThat(this.cancelled).containsExactly(PRIMARY);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "won")).isEqualTo(1);
 		assertThat(hedgeCount()).isEqualTo(1);
-		// The cancelled primary is neither a success nor a failure for its circuit breaker.
+		// The cancelled primary is neither a success nor a failure for its circuit
+		// breaker.
 		assertThat(this.resilience.circuitBreaker(PRIMARY).getMetrics().getNumberOfBufferedCalls()).isZero();
 		assertThat(this.resilience.circuitBreaker(BACKUP).getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
 	}
@@ -415,8 +417,8 @@ class LlmExecutorHedgingTests {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>nonIdempotentCall(),
-				this::attempt))
+		StepVerifier
+			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>nonIdempotentCall(), this::attempt))
 			.thenAwait(Duration.ofSeconds(5))
 			.expectNext("primary")
 			.verifyComplete();
@@ -431,8 +433,8 @@ class LlmExecutorHedgingTests {
 			scope.call().nonIdempotentRequest();
 			return Mono.delay(Duration.ofSeconds(5)).map((tick) -> "primary");
 		});
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall(),
-				this::attempt))
+		StepVerifier
+			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall(), this::attempt))
 			.thenAwait(Duration.ofSeconds(5))
 			.expectNext("primary")
 			.verifyComplete();
@@ -444,8 +446,9 @@ class LlmExecutorHedgingTests {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier.withVirtualTime(() -> executor.mono(policy,
-				ExecutionOptions.<String>idempotentCall().withoutHedging(), this::attempt))
+		StepVerifier
+			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withoutHedging(),
+					this::attempt))
 			.thenAwait(Duration.ofSeconds(5))
 			.expectNext("primary")
 			.verifyComplete();
@@ -477,7 +480,8 @@ class LlmExecutorHedgingTests {
 			.thenAwait(Duration.ofMillis(1500))
 			.expectError(LlmDeadlineExceededException.class)
 			.verify();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10))).thenAwait(Duration.ofSeconds(10))
+		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10)))
+			.thenAwait(Duration.ofSeconds(10))
 			.expectNextCount(1)
 			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY);
@@ -505,7 +509,8 @@ class LlmExecutorHedgingTests {
 	void aStreamIsCommittedToTheLegWhoseFirstContentChunkComesFirst() {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
-		// The primary's first chunk carries no text (a role), so it does not decide the race.
+		// The primary's first chunk carries no text (a role), so it does not decide the
+		// race.
 		script(PRIMARY, (scope) -> Flux.concat(Mono.delay(Duration.ofMillis(2500)).map((tick) -> ""),
 				Mono.delay(Duration.ofSeconds(5)).map((tick) -> "primary")));
 		script(BACKUP, (scope) -> Flux.concat(Mono.delay(Duration.ofSeconds(1)).map((tick) -> "backup-1 "),
@@ -550,7 +555,8 @@ class LlmExecutorHedgingTests {
 			.requestSent(true)
 			.build();
 		answer(PRIMARY, Duration.ofSeconds(30), "primary");
-		// The hedge's first attempt sends an empty chunk, then breaks: nothing was delivered.
+		// The hedge's first attempt sends an empty chunk, then breaks: nothing was
+		// delivered.
 		script(BACKUP, (scope) -> Flux.just("").concatWith(Mono.delay(Duration.ofMillis(100)).then(Mono.error(reset))));
 		answer(BACKUP, Duration.ofMillis(100), "backup");
 		StepVerifier.withVirtualTime(() -> stream(executor, policy))

@@ -41,8 +41,8 @@ import io.github.llmresilience.policy.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The engine with a stubbed transport, in virtual time: the order of layers and every give-up rule,
- * without sockets.
+ * The engine with a stubbed transport, in virtual time: the order of layers and every
+ * give-up rule, without sockets.
  */
 class LlmExecutorTests {
 
@@ -162,12 +162,13 @@ class LlmExecutorTests {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy, circuitBreaker());
 		fail(PRIMARY, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(120)), 1);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy)
-			.then(servedCall(executor, policy).delayElement(Duration.ZERO))
-			.then(Mono.delay(Duration.ofSeconds(119)))
-			.then(servedCall(executor, policy))
-			.then(Mono.delay(Duration.ofSeconds(2)))
-			.then(servedCall(executor, policy)))
+		StepVerifier
+			.withVirtualTime(
+					() -> servedCall(executor, policy).then(servedCall(executor, policy).delayElement(Duration.ZERO))
+						.then(Mono.delay(Duration.ofSeconds(119)))
+						.then(servedCall(executor, policy))
+						.then(Mono.delay(Duration.ofSeconds(2)))
+						.then(servedCall(executor, policy)))
 			.thenAwait(Duration.ofSeconds(121))
 			.assertNext((served) -> assertThat(served.provider()).isEqualTo("openai"))
 			.verifyComplete();
@@ -207,8 +208,7 @@ class LlmExecutorTests {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy, circuitBreaker());
 		fail(PRIMARY, LlmException.builder(FailureKind.TIMEOUT).requestSent(true), 1);
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.nonIdempotentCall(),
-				this::attempt))
+		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.nonIdempotentCall(), this::attempt))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
 			.verify();
 		assertThat(targets()).containsExactly(PRIMARY);
@@ -254,7 +254,8 @@ class LlmExecutorTests {
 			.thenAwait(Duration.ofSeconds(1))
 			.thenCancel()
 			.verify();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(60))).thenAwait(Duration.ofSeconds(60))
+		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(60)))
+			.thenAwait(Duration.ofSeconds(60))
 			.expectNextCount(1)
 			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY);
@@ -279,9 +280,10 @@ class LlmExecutorTests {
 		ResolvedPolicy policy = policy(retry(1, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy, new CircuitBreakerSettings(true, 50, 2, 2, Duration.ofSeconds(30), 1));
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 500), 2);
-		StepVerifier.withVirtualTime(() -> Flux.range(0, 3)
-			.concatMap((i) -> servedCall(executor, policy))
-			.concatWith(Mono.delay(Duration.ofMillis(30_001)).then(servedCall(executor, policy))))
+		StepVerifier
+			.withVirtualTime(() -> Flux.range(0, 3)
+				.concatMap((i) -> servedCall(executor, policy))
+				.concatWith(Mono.delay(Duration.ofMillis(30_001)).then(servedCall(executor, policy))))
 			.expectNextCount(3)
 			.thenAwait(Duration.ofMillis(30_001))
 			.assertNext((served) -> assertThat(served.provider()).isEqualTo("openai"))
@@ -297,8 +299,8 @@ class LlmExecutorTests {
 		LlmException reset = LlmException.builder(FailureKind.CONNECTION).requestSent(true).build();
 		script(PRIMARY, (scope) -> Flux.just("a", "b", "c").concatWith(Flux.error(reset)));
 		StepVerifier
-			.withVirtualTime(() -> executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((s) -> s),
-					this::attempt))
+			.withVirtualTime(() -> executor.execute(policy,
+					ExecutionOptions.<String>idempotentCall().withText((s) -> s), this::attempt))
 			.expectNext("a", "b", "c")
 			.expectErrorSatisfies((error) -> {
 				assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
@@ -317,8 +319,8 @@ class LlmExecutorTests {
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		script(PRIMARY, (scope) -> Flux.just("x", "y"));
 		StepVerifier
-			.withVirtualTime(() -> executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((s) -> s),
-					this::attempt))
+			.withVirtualTime(() -> executor.execute(policy,
+					ExecutionOptions.<String>idempotentCall().withText((s) -> s), this::attempt))
 			.thenAwait(Duration.ofSeconds(2))
 			.expectNext("x", "y")
 			.verifyComplete();
@@ -332,8 +334,9 @@ class LlmExecutorTests {
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		fail(BACKUP, status(FailureKind.SERVER_ERROR, 503), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached after " + ((LlmException) failure).kind());
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
-				this::attempt))
+		StepVerifier
+			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
+					this::attempt))
 			.expectNext("cached after server-error")
 			.verifyComplete();
 	}
@@ -344,9 +347,11 @@ class LlmExecutorTests {
 		LlmExecutor executor = executor(policy, circuitBreaker());
 		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached");
-		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
-				this::attempt))
-			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.BAD_REQUEST))
+		StepVerifier
+			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withFallback(cached),
+					this::attempt))
+			.expectErrorSatisfies(
+					(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.BAD_REQUEST))
 			.verify();
 	}
 

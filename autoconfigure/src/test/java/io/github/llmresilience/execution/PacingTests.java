@@ -38,9 +38,9 @@ import io.github.llmresilience.policy.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What holds requests back before they are sent, in virtual time with a stubbed transport: a
- * target whose rate limit is known to be used up, a declared request limit, and the retry budget
- * of a provider.
+ * What holds requests back before they are sent, in virtual time with a stubbed
+ * transport: a target whose rate limit is known to be used up, a declared request limit,
+ * and the retry budget of a provider.
  */
 class PacingTests {
 
@@ -50,8 +50,8 @@ class PacingTests {
 
 	private static final Target BACKUP = new Target("backup", "claude");
 
-	private static final Set<FailureKind> FALLBACK_ON = EnumSet.of(FailureKind.RATE_LIMITED,
-			FailureKind.SERVER_ERROR, FailureKind.CIRCUIT_OPEN);
+	private static final Set<FailureKind> FALLBACK_ON = EnumSet.of(FailureKind.RATE_LIMITED, FailureKind.SERVER_ERROR,
+			FailureKind.CIRCUIT_OPEN);
 
 	private static final RetryBudgetSettings NO_BUDGET = new RetryBudgetSettings(false, 0.2, Duration.ofSeconds(10),
 			1.0);
@@ -204,14 +204,11 @@ class PacingTests {
 	void aDeclaredLimitSpacesRequestsInsteadOfSendingThemAtOnce() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(60)), PRIMARY);
 		StepVerifier.withVirtualTime(() -> {
-			// Created in virtual time: the limiter's periods count on the clock it starts with.
+			// Created in virtual time: the limiter's periods count on the clock it starts
+			// with.
 			LlmExecutor executor = executor(policy, provider("openai", 60, NO_BUDGET));
 			return Flux.merge(call(executor, policy), call(executor, policy), call(executor, policy));
-		})
-			.expectSubscription()
-			.thenAwait(Duration.ofSeconds(3))
-			.expectNextCount(3)
-			.verifyComplete();
+		}).expectSubscription().thenAwait(Duration.ofSeconds(3)).expectNextCount(3).verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY, PRIMARY, PRIMARY);
 		// 60 per minute: one per second.
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2));
@@ -220,18 +217,24 @@ class PacingTests {
 
 	@Test
 	void theRetryBudgetDeniesRetriesBeyondItsShareAndTheCallMovesToAnotherProvider() {
-		// No floor: retries may add 20 % to the first requests of the window, 5 calls allow 1 retry.
+		// No floor: retries may add 20 % to the first requests of the window, 5 calls
+		// allow 1 retry.
 		RetryBudgetSettings budget = new RetryBudgetSettings(true, 0.2, Duration.ofSeconds(10), 0);
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(60)), PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy, provider("openai", 0, budget), provider("backup", 0, NO_BUDGET));
 		fail(PRIMARY, serverError(), 10);
-		StepVerifier.withVirtualTime(() -> Flux.concat(call(executor, policy), call(executor, policy),
-				call(executor, policy), call(executor, policy), call(executor, policy)).collectList())
+		StepVerifier
+			.withVirtualTime(
+					() -> Flux
+						.concat(call(executor, policy), call(executor, policy), call(executor, policy),
+								call(executor, policy), call(executor, policy))
+						.collectList())
 			.thenAwait(Duration.ofSeconds(10))
 			.assertNext((served) -> assertThat(served).extracting(Served::provider).containsOnly("backup"))
 			.verifyComplete();
 		long primaryRequests = targets().stream().filter(PRIMARY::equals).count();
-		// 5 first requests, 1 retry: the budget's 20 %. The first four calls' retries are denied,
+		// 5 first requests, 1 retry: the budget's 20 %. The first four calls' retries are
+		// denied,
 		// and so is the fifth call's second retry.
 		assertThat(primaryRequests).isEqualTo(6);
 		assertThat(count("llm.retries.denied", "policy", "summaries", "provider", "openai", "reason", "retry-budget"))
@@ -244,8 +247,12 @@ class PacingTests {
 		RetryBudgetSettings budget = new RetryBudgetSettings(true, 0, Duration.ofSeconds(10), 0);
 		ResolvedPolicy policy = policy(retry(3, Duration.ofSeconds(60)), PRIMARY);
 		LlmExecutor executor = executor(policy, provider("openai", 0, budget));
-		fail(PRIMARY, LlmException.builder(FailureKind.RATE_LIMITED).status(429).requestSent(true)
-			.retryAfter(Duration.ofSeconds(1)), 2);
+		fail(PRIMARY,
+				LlmException.builder(FailureKind.RATE_LIMITED)
+					.status(429)
+					.requestSent(true)
+					.retryAfter(Duration.ofSeconds(1)),
+				2);
 		StepVerifier.withVirtualTime(() -> call(executor, policy))
 			.thenAwait(Duration.ofSeconds(3))
 			.assertNext((served) -> assertThat(served.attempts()).isEqualTo(3))

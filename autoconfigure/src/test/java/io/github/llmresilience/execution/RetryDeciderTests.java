@@ -70,8 +70,8 @@ class RetryDeciderTests {
 			.retryAfter(Duration.ofSeconds(10))
 			.build();
 		assertThat(decider(0).decide(failure, this.settings, 1, NOW, null, true).waitMillis()).isEqualTo(10_000);
-		assertThat(decider(0.999).decide(failure, this.settings, 1, NOW, null, true).waitMillis())
-			.isBetween(10_990L, 11_000L);
+		assertThat(decider(0.999).decide(failure, this.settings, 1, NOW, null, true).waitMillis()).isBetween(10_990L,
+				11_000L);
 	}
 
 	@Test

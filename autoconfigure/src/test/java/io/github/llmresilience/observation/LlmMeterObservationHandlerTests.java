@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link LlmMeterObservationHandler} records exactly the meters Micrometer's
- * {@link DefaultMeterObservationHandler} records, and Spring Boot asks it first for the starter's
- * observations only.
+ * {@link DefaultMeterObservationHandler} records, and Spring Boot asks it first for the
+ * starter's observations only.
  */
 class LlmMeterObservationHandlerTests {
 
@@ -76,9 +76,9 @@ class LlmMeterObservationHandlerTests {
 	void bootAsksItFirstForTheStartersObservationsAndItsOwnHandlerForTheRest() {
 		runner().run((context) -> {
 			assertThat(context).hasSingleBean(LlmMeterObservationHandler.class);
-			// Boot groups meter handlers in this order; the first that supports a context handles it.
-			assertThat(context.getBeanProvider(MeterObservationHandler.class).orderedStream().toList())
-				.first()
+			// Boot groups meter handlers in this order; the first that supports a context
+			// handles it.
+			assertThat(context.getBeanProvider(MeterObservationHandler.class).orderedStream().toList()).first()
 				.isInstanceOf(LlmMeterObservationHandler.class);
 			ObservationRegistry observations = context.getBean(ObservationRegistry.class);
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
@@ -108,10 +108,11 @@ class LlmMeterObservationHandlerTests {
 	}
 
 	private static ApplicationContextRunner runner() {
-		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
-				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-				WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class));
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					LlmMetricsAutoConfiguration.class, WebClientAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class));
 	}
 
 	private static LlmObservability observability(ObservationHandler<?> handler, MeterRegistry meters) {

@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
- * The exact meters each row of the failure table leaves behind: the primary answers as scripted,
- * then the default answer ({@code ok}); the {@code summaries} policy has 3 attempts on its primary
- * and one fallback.
+ * The exact meters each row of the failure table leaves behind: the primary answers as
+ * scripted, then the default answer ({@code ok}); the {@code summaries} policy has 3
+ * attempts on its primary and one fallback.
  */
 class LlmMetersPerScenarioTests {
 
@@ -55,12 +55,13 @@ class LlmMetersPerScenarioTests {
 
 	static Stream<Arguments> scenarios() {
 		return Stream.of(
-				arguments("rate-limited twice", List.of(FakeResponse.status(429).retryAfterMillis(10),
-						FakeResponse.status(429).retryAfterMillis(10)), Map.of("rate-limited", 2), Map.of(), "success",
-						"openai", "false"),
-				arguments("server error three times", List.of(FakeResponse.status(503), FakeResponse.status(503),
-						FakeResponse.status(503)), Map.of("server-error", 2), Map.of("server-error", 1), "success",
-						"backup", "true"),
+				arguments("rate-limited twice",
+						List.of(FakeResponse.status(429).retryAfterMillis(10),
+								FakeResponse.status(429).retryAfterMillis(10)),
+						Map.of("rate-limited", 2), Map.of(), "success", "openai", "false"),
+				arguments("server error three times",
+						List.of(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503)),
+						Map.of("server-error", 2), Map.of("server-error", 1), "success", "backup", "true"),
 				arguments("quota exhausted",
 						List.of(FakeResponse.error(429, "insufficient_quota", "insufficient_quota", "quota")), Map.of(),
 						Map.of("quota-exhausted", 1), "success", "backup", "true"),
@@ -74,8 +75,8 @@ class LlmMetersPerScenarioTests {
 						"true"),
 				arguments("not found", List.of(FakeResponse.status(404)), Map.of(), Map.of("not-found", 1), "success",
 						"backup", "true"),
-				arguments("malformed", List.of(FakeResponse.malformed("{}")), Map.of(),
-						Map.of("malformed-response", 1), "success", "backup", "true"),
+				arguments("malformed", List.of(FakeResponse.malformed("{}")), Map.of(), Map.of("malformed-response", 1),
+						"success", "backup", "true"),
 				arguments("bad request", List.of(FakeResponse.status(400)), Map.of(), Map.of(), "failure", "none",
 						"false"),
 				arguments("context length",
@@ -105,7 +106,8 @@ class LlmMetersPerScenarioTests {
 	void openCircuitFallsBackWithoutARequestAndCountsTheReason() {
 		runner("10s").run((context) -> {
 			context.getBean(CircuitBreakerRegistry.class).circuitBreaker("openai:gpt-4o").transitionToOpenState();
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", ChatRequest.builder().user("hi").build()))
+			StepVerifier
+				.create(context.getBean(LlmClient.class).chat("summaries", ChatRequest.builder().user("hi").build()))
 				.expectNextCount(1)
 				.verifyComplete();
 			assertMeters(context.getBean(MeterRegistry.class), Map.of(), Map.of("circuit-open", 1), "success", "backup",
@@ -120,16 +122,18 @@ class LlmMetersPerScenarioTests {
 			Map<String, Integer> fallbacks, String outcome, String servedBy, String fallback) {
 		List<Counter> retryCounters = List.copyOf(registry.find("llm.retries").counters());
 		assertThat(retryCounters).hasSize(retries.size());
-		retries.forEach((reason, count) -> assertThat(registry.get("llm.retries")
-			.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", reason)
-			.counter()
-			.count()).isEqualTo(count.doubleValue()));
+		retries.forEach((reason,
+				count) -> assertThat(registry.get("llm.retries")
+					.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", reason)
+					.counter()
+					.count()).isEqualTo(count.doubleValue()));
 		List<Counter> fallbackCounters = List.copyOf(registry.find("llm.fallbacks").counters());
 		assertThat(fallbackCounters).hasSize(fallbacks.size());
-		fallbacks.forEach((reason, count) -> assertThat(registry.get("llm.fallbacks")
-			.tags("policy", "summaries", "from", "openai:gpt-4o", "to", "backup:claude", "reason", reason)
-			.counter()
-			.count()).isEqualTo(count.doubleValue()));
+		fallbacks.forEach((reason,
+				count) -> assertThat(registry.get("llm.fallbacks")
+					.tags("policy", "summaries", "from", "openai:gpt-4o", "to", "backup:claude", "reason", reason)
+					.counter()
+					.count()).isEqualTo(count.doubleValue()));
 		Timer calls = registry.get("llm.calls").timer();
 		assertThat(calls.count()).isEqualTo(1);
 		assertThat(calls.getId().getTag("outcome")).isEqualTo(outcome);
@@ -139,16 +143,17 @@ class LlmMetersPerScenarioTests {
 
 	private ApplicationContextRunner runner(String readTimeout) {
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
-					MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class))
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.read-timeout=" + readTimeout,
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
 					"llm.defaults.retry.initial-backoff=5ms", "llm.defaults.retry.jitter=0",
 					"llm.policies.summaries.provider=openai", "llm.policies.summaries.model=gpt-4o",
-					"llm.policies.summaries.retry.max-attempts=3", "llm.policies.summaries.fallbacks[0].provider=backup",
+					"llm.policies.summaries.retry.max-attempts=3",
+					"llm.policies.summaries.fallbacks[0].provider=backup",
 					"llm.policies.summaries.fallbacks[0].model=claude");
 	}
 

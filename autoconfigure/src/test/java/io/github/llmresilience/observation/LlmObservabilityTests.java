@@ -43,7 +43,8 @@ import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The meters, observations and logs of calls against a real server: exact values and tags.
+ * The meters, observations and logs of calls against a real server: exact values and
+ * tags.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LlmObservabilityTests {
@@ -63,17 +64,18 @@ class LlmObservabilityTests {
 
 	private ApplicationContextRunner runner(String... properties) {
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
-					MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class))
 			.withUserConfiguration(ServiceConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.api-key=sk-primary-SECRET-key",
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
 					"llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.jitter=0",
 					"llm.policies.summaries.provider=openai", "llm.policies.summaries.model=" + PRIMARY,
-					"llm.policies.summaries.retry.max-attempts=3", "llm.policies.summaries.fallbacks[0].provider=backup",
+					"llm.policies.summaries.retry.max-attempts=3",
+					"llm.policies.summaries.fallbacks[0].provider=backup",
 					"llm.policies.summaries.fallbacks[0].model=" + FALLBACK)
 			.withPropertyValues(properties);
 	}
@@ -89,7 +91,8 @@ class LlmObservabilityTests {
 	@Test
 	void seedPolicyCountsTwoRetriesOneFallbackAndOneCallServedByTheFallback() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
-		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("ok").usage(30, 7).reportedModel("claude-3-5-haiku-20241022"));
+		this.server.model(FALLBACK)
+			.thenAlways(FakeResponse.ok("ok").usage(30, 7).reportedModel("claude-3-5-haiku-20241022"));
 		runner().run((context) -> {
 			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", request()))
 				.expectNextCount(1)
@@ -122,9 +125,12 @@ class LlmObservabilityTests {
 				.summary();
 			assertThat(input.totalAmount()).isEqualTo(30);
 			assertThat(input.getId().getTags()).contains(Tag.of("gen_ai.request.model", FALLBACK),
-					Tag.of("gen_ai.response.model", "claude-3-5-haiku-20241022"), Tag.of("gen_ai.operation.name", "chat"));
-			assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.token.type", "output").summary().totalAmount())
-				.isEqualTo(7);
+					Tag.of("gen_ai.response.model", "claude-3-5-haiku-20241022"),
+					Tag.of("gen_ai.operation.name", "chat"));
+			assertThat(registry.get("gen_ai.client.token.usage")
+				.tags("gen_ai.token.type", "output")
+				.summary()
+				.totalAmount()).isEqualTo(7);
 		});
 	}
 
@@ -138,11 +144,16 @@ class LlmObservabilityTests {
 					.expectNextCount(1)
 					.verifyComplete();
 				String scrape = context.getBean(PrometheusMeterRegistry.class).scrape();
-				assertThat(scrape).contains("llm_retries_total{model=\"gpt-4o\",policy=\"summaries\",provider=\"openai\",reason=\"server-error\"} 2.0")
-					.contains("llm_fallbacks_total{from=\"openai:gpt-4o\",policy=\"summaries\",reason=\"server-error\",to=\"backup:claude-3-5-haiku\"} 1.0")
-					.contains("llm_calls_seconds_count{error=\"none\",fallback=\"true\",model=\"claude-3-5-haiku\",outcome=\"success\",policy=\"summaries\",provider=\"backup\"} 1")
-					.contains("llm_attempts_seconds_count{error=\"none\",model=\"claude-3-5-haiku\",policy=\"summaries\",provider=\"backup\",result=\"success\",status=\"200\"} 1")
-					.contains("gen_ai_client_token_usage_sum{gen_ai_operation_name=\"chat\",gen_ai_request_model=\"claude-3-5-haiku\",gen_ai_response_model=\"claude-3-5-haiku\",gen_ai_token_type=\"input\"} 30.0")
+				assertThat(scrape).contains(
+						"llm_retries_total{model=\"gpt-4o\",policy=\"summaries\",provider=\"openai\",reason=\"server-error\"} 2.0")
+					.contains(
+							"llm_fallbacks_total{from=\"openai:gpt-4o\",policy=\"summaries\",reason=\"server-error\",to=\"backup:claude-3-5-haiku\"} 1.0")
+					.contains(
+							"llm_calls_seconds_count{error=\"none\",fallback=\"true\",model=\"claude-3-5-haiku\",outcome=\"success\",policy=\"summaries\",provider=\"backup\"} 1")
+					.contains(
+							"llm_attempts_seconds_count{error=\"none\",model=\"claude-3-5-haiku\",policy=\"summaries\",provider=\"backup\",result=\"success\",status=\"200\"} 1")
+					.contains(
+							"gen_ai_client_token_usage_sum{gen_ai_operation_name=\"chat\",gen_ai_request_model=\"claude-3-5-haiku\",gen_ai_response_model=\"claude-3-5-haiku\",gen_ai_token_type=\"input\"} 30.0")
 					.contains("llm_calls_active_seconds_count");
 			});
 	}
@@ -192,7 +203,8 @@ class LlmObservabilityTests {
 				.thenAwait(Duration.ofMillis(50))
 				.thenCancel()
 				.verify();
-			assertThat(context.getBean(MeterRegistry.class).get("llm.calls").tag("outcome", "cancelled").timer().count())
+			assertThat(
+					context.getBean(MeterRegistry.class).get("llm.calls").tag("outcome", "cancelled").timer().count())
 				.isEqualTo(1);
 		});
 	}
@@ -244,25 +256,24 @@ class LlmObservabilityTests {
 	void withoutAMeterRegistryCallsStillWork() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.ok("served unmetered"));
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
 					"llm.policies.default.model=" + PRIMARY, "llm.defaults.retry.initial-backoff=5ms")
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(MeterRegistry.class).doesNotHaveBean(LlmMetrics.class);
-				StepVerifier.create(context.getBean(LlmClient.class).chat(request()))
-					.assertNext((response) -> {
-						assertThat(response.content()).isEqualTo("served unmetered");
-						assertThat(response.served().attempts()).isEqualTo(2);
-					})
-					.verifyComplete();
+				StepVerifier.create(context.getBean(LlmClient.class).chat(request())).assertNext((response) -> {
+					assertThat(response.content()).isEqualTo("served unmetered");
+					assertThat(response.served().attempts()).isEqualTo(2);
+				}).verifyComplete();
 			});
 	}
 
 	@Test
 	void eachCallLogsOneLineAndAFallbackWarnsWithTheChainOfFailures(CapturedOutput output) {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503),
-				FakeResponse.ok("direct"));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503),
+					FakeResponse.ok("direct"));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("The figures are up."));
 		runner().run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);

@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code llm.calls} and {@code llm.attempts} are observations, so a tracer gets a span per call
- * with a child span per attempt.
+ * {@code llm.calls} and {@code llm.attempts} are observations, so a tracer gets a span
+ * per call with a child span per attempt.
  */
 class LlmObservationTests {
 
@@ -64,7 +64,8 @@ class LlmObservationTests {
 			.withBean(ObservationRegistry.class, () -> registry)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
 					"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms")
-			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+			.run((context) -> StepVerifier
+				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
 				.expectNextCount(1)
 				.verifyComplete());
 		TestObservationRegistryAssert.assertThat(registry)
@@ -83,8 +84,8 @@ class LlmObservationTests {
 		List<Observation.Context> attempts = contexts.stream()
 			.filter((context) -> "llm.attempts".equals(context.getName()))
 			.toList();
-		assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView())
-			.isSameAs(call));
+		assertThat(attempts)
+			.allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView()).isSameAs(call));
 		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("result").getValue())
 			.containsExactly("server-error", "server-error", "success");
 		List<Observation.Context> requests = contexts.stream()
@@ -121,9 +122,11 @@ class LlmObservationTests {
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
 					"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
-					"llm.policies.default.fallbacks[0].provider=backup", "llm.policies.default.fallbacks[0].model=claude",
-					"llm.policies.default.hedge.enabled=true", "llm.policies.default.hedge.delay=100ms")
-			.run((context) -> StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
+					"llm.policies.default.fallbacks[0].provider=backup",
+					"llm.policies.default.fallbacks[0].model=claude", "llm.policies.default.hedge.enabled=true",
+					"llm.policies.default.hedge.delay=100ms")
+			.run((context) -> StepVerifier
+				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
 				.expectNextCount(1)
 				.verifyComplete());
 		await().atMost(Duration.ofSeconds(3))
@@ -135,11 +138,12 @@ class LlmObservationTests {
 		List<Observation.Context> attempts = contexts.stream()
 			.filter((context) -> "llm.attempts".equals(context.getName()))
 			.toList();
-		assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView())
-			.isSameAs(call));
-		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("provider").getValue() + " "
-				+ attempt.getLowCardinalityKeyValue("result").getValue() + " hedge="
-				+ attempt.getHighCardinalityKeyValue("hedge").getValue())
+		assertThat(attempts)
+			.allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView()).isSameAs(call));
+		assertThat(attempts)
+			.extracting((attempt) -> attempt.getLowCardinalityKeyValue("provider").getValue() + " "
+					+ attempt.getLowCardinalityKeyValue("result").getValue() + " hedge="
+					+ attempt.getHighCardinalityKeyValue("hedge").getValue())
 			.containsExactlyInAnyOrder("backup success hedge=true", "openai cancelled hedge=false");
 		assertThat(call.getLowCardinalityKeyValue("provider").getValue()).isEqualTo("backup");
 	}

@@ -28,8 +28,8 @@ import io.github.llmresilience.policy.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A cooldown another instance learned, applied to this instance's circuit breakers and pacing,
- * and counted once.
+ * A cooldown another instance learned, applied to this instance's circuit breakers and
+ * pacing, and counted once.
  */
 class CooldownApplierTests {
 
@@ -50,15 +50,15 @@ class CooldownApplierTests {
 	private final CooldownApplier applier;
 
 	CooldownApplierTests() {
-		RetrySettings retry = new RetrySettings(1, Duration.ofSeconds(10), Duration.ofMillis(10), 1, Duration.ofMillis(10),
-				0, Set.of(429), true, true, true, Duration.ofSeconds(1), List.of());
+		RetrySettings retry = new RetrySettings(1, Duration.ofSeconds(10), Duration.ofMillis(10), 1,
+				Duration.ofMillis(10), 0, Set.of(429), true, true, true, Duration.ofSeconds(1), List.of());
 		ResolvedPolicy policy = new ResolvedPolicy("default", List.of(WITH_BREAKER, WITHOUT_BREAKER), retry,
 				Set.of(FailureKind.RATE_LIMITED), null);
 		LlmPolicies policies = new LlmPolicies(Map.of("default", policy),
 				Map.of(WITH_BREAKER, new CircuitBreakerSettings(true, 50, 10, 10, Duration.ofSeconds(30), 1),
 						WITHOUT_BREAKER, new CircuitBreakerSettings(false, 50, 10, 10, Duration.ofSeconds(30), 1)));
-		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(),
-				this.clock);
+		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
+				CircuitBreakerRegistry.ofDefaults(), this.clock);
 		this.applier = new CooldownApplier(this.resilience, this.pacing, Set.of(WITH_BREAKER, WITHOUT_BREAKER),
 				new MicrometerLlmMetrics(this.meters), this.clock);
 	}
@@ -70,7 +70,8 @@ class CooldownApplierTests {
 		assertThat(this.resilience.circuitBreaker(WITH_BREAKER).getState()).isEqualTo(State.OPEN);
 		assertThat(this.resilience.openUntil(WITH_BREAKER)).isEqualTo(until);
 		assertThat(this.applier.apply(new Cooldown(WITH_BREAKER, until, Cooldown.Cause.RETRY_AFTER))).isFalse();
-		assertThat(this.applier.apply(new Cooldown(WITH_BREAKER, until.plusSeconds(30), Cooldown.Cause.QUOTA_EXHAUSTED)))
+		assertThat(
+				this.applier.apply(new Cooldown(WITH_BREAKER, until.plusSeconds(30), Cooldown.Cause.QUOTA_EXHAUSTED)))
 			.isTrue();
 		assertThat(this.resilience.openUntil(WITH_BREAKER)).isEqualTo(until.plusSeconds(30));
 		assertThat(this.resilience.circuitBreaker(WITH_BREAKER).getMetrics().getNumberOfFailedCalls()).isZero();
@@ -99,8 +100,9 @@ class CooldownApplierTests {
 	@Test
 	void anEndedCooldownAndAnUnknownTargetAreIgnored() {
 		assertThat(this.applier.apply(new Cooldown(WITH_BREAKER, NOW, Cooldown.Cause.RETRY_AFTER))).isFalse();
-		assertThat(this.applier.apply(new Cooldown(new Target("other", "model"), NOW.plusSeconds(60),
-				Cooldown.Cause.RETRY_AFTER))).isFalse();
+		assertThat(this.applier
+			.apply(new Cooldown(new Target("other", "model"), NOW.plusSeconds(60), Cooldown.Cause.RETRY_AFTER)))
+			.isFalse();
 		assertThat(this.resilience.circuitBreaker(WITH_BREAKER).getState()).isEqualTo(State.CLOSED);
 		assertThat(this.meters.find("llm.shared.cooldowns").counters()).isEmpty();
 	}

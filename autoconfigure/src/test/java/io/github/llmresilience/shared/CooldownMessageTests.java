@@ -29,8 +29,8 @@ class CooldownMessageTests {
 		assertThat(CooldownMessage.parse(null)).isNull();
 		assertThat(CooldownMessage.parse("not json")).isNull();
 		assertThat(CooldownMessage.parse("{\"provider\":\"openai\",\"model\":\"gpt-4o\"}")).isNull();
-		assertThat(CooldownMessage.parse(
-				"{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"cause\":\"maintenance\",\"until\":1767268800250}"))
+		assertThat(CooldownMessage
+			.parse("{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"cause\":\"maintenance\",\"until\":1767268800250}"))
 			.isNull();
 		assertThat(CooldownMessage.parse("[1,2]")).isNull();
 	}

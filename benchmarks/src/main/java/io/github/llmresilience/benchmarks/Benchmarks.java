@@ -8,10 +8,10 @@ import io.github.llmresilience.benchmarks.load.LoadHarness;
 /**
  * The entry point of {@code llm-resilience-benchmarks.jar}:
  * <ul>
- * <li>{@code jmh [JMH options]}: the JMH benchmarks ({@code org.openjdk.jmh.Main}), for example
- * {@code jmh -prof gc};</li>
- * <li>{@code load [options]}: the load harness, which starts its own server JVM ({@code load --help}
- * lists the options);</li>
+ * <li>{@code jmh [JMH options]}: the JMH benchmarks ({@code org.openjdk.jmh.Main}), for
+ * example {@code jmh -prof gc};</li>
+ * <li>{@code load [options]}: the load harness, which starts its own server JVM
+ * ({@code load --help} lists the options);</li>
  * <li>{@code server [port]}: the harness's server on its own.</li>
  * </ul>
  */

@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Meters as an application with Actuator has them: Spring Boot's observation and metrics
- * auto-configurations, with a {@link SimpleMeterRegistry} behind the {@link ObservationRegistry}, so
- * {@code llm.calls} and {@code llm.attempts} are recorded by the handlers Boot registers.
+ * auto-configurations, with a {@link SimpleMeterRegistry} behind the
+ * {@link ObservationRegistry}, so {@code llm.calls} and {@code llm.attempts} are recorded
+ * by the handlers Boot registers.
  */
 @Configuration(proxyBeanMethods = false)
 @ImportAutoConfiguration({ ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,

@@ -10,8 +10,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /api/answers} with {@code {"text": "..."}}: an answer from Spring AI's
- * {@code ChatClient}, whose model is llm-resilience's, so the call runs under the {@code default}
- * policy with its retries and fallback; and which target wrote it.
+ * {@code ChatClient}, whose model is llm-resilience's, so the call runs under the
+ * {@code default} policy with its retries and fallback; and which target wrote it.
  */
 @RestController
 class AnswerController {

@@ -10,8 +10,8 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 
 /**
- * Streams answers under the {@code chat} policy. Retries and fallbacks happen only before the
- * first delta reaches the caller; a stream cut after that ends with an
+ * Streams answers under the {@code chat} policy. Retries and fallbacks happen only before
+ * the first delta reaches the caller; a stream cut after that ends with an
  * {@code LlmStreamInterruptedException}, and no delta is ever sent twice.
  */
 @Service

@@ -11,9 +11,9 @@ import org.springframework.web.bind.annotation.RestController;
 import io.github.llmresilience.LlmStreamInterruptedException;
 
 /**
- * {@code GET /api/chat/stream?prompt=...}: the answer as server-sent events, one {@link Delta} per
- * chunk. A failure before the first chunk is an HTTP error (see {@link LlmExceptionHandler}); a
- * stream cut after it ends with an {@code error} event.
+ * {@code GET /api/chat/stream?prompt=...}: the answer as server-sent events, one
+ * {@link Delta} per chunk. A failure before the first chunk is an HTTP error (see
+ * {@link LlmExceptionHandler}); a stream cut after it ends with an {@code error} event.
  */
 @RestController
 class ChatController {
@@ -28,11 +28,13 @@ class ChatController {
 	Flux<ServerSentEvent<Object>> stream(@RequestParam String prompt) {
 		return this.assistant.reply(SummaryController.requireText(prompt))
 			.map((text) -> ServerSentEvent.<Object>builder(new Delta(text)).build())
-			// The status line is gone once a chunk was sent, so an event says that the stream broke.
-			.onErrorResume(LlmStreamInterruptedException.class, (ex) -> Flux.just(ServerSentEvent.builder()
-				.event("error")
-				.data(new StreamError(ex.kind().value(), ex.chunksDelivered()))
-				.build()));
+			// The status line is gone once a chunk was sent, so an event says that the
+			// stream broke.
+			.onErrorResume(LlmStreamInterruptedException.class,
+					(ex) -> Flux.just(ServerSentEvent.builder()
+						.event("error")
+						.data(new StreamError(ex.kind().value(), ex.chunksDelivered()))
+						.build()));
 	}
 
 	/**

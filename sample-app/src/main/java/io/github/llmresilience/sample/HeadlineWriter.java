@@ -8,9 +8,9 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 
 /**
- * Writes headlines under the {@code default} policy, in blocking style: the method returns a
- * plain value and holds its thread while it waits, retries included. In a WebFlux application,
- * call it on {@code Schedulers.boundedElastic()}.
+ * Writes headlines under the {@code default} policy, in blocking style: the method
+ * returns a plain value and holds its thread while it waits, retries included. In a
+ * WebFlux application, call it on {@code Schedulers.boundedElastic()}.
  */
 @Service
 public class HeadlineWriter {

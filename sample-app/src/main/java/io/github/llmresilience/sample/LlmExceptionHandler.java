@@ -8,9 +8,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import io.github.llmresilience.LlmException;
 
 /**
- * Turns a call that every target of its policy failed into a problem response: {@code 400} when
- * the request itself was refused (bad request, context length, content filter), {@code 503}
- * otherwise. The body names the failure kind and the attempts made, never the prompt.
+ * Turns a call that every target of its policy failed into a problem response:
+ * {@code 400} when the request itself was refused (bad request, context length, content
+ * filter), {@code 503} otherwise. The body names the failure kind and the attempts made,
+ * never the prompt.
  */
 @RestControllerAdvice
 class LlmExceptionHandler {

@@ -7,8 +7,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * Profile {@code openai} calls OpenAI, so it needs a key: without {@code OPENAI_API_KEY} the
- * application stops at start-up and says so, instead of sending requests that fail with 401.
+ * Profile {@code openai} calls OpenAI, so it needs a key: without {@code OPENAI_API_KEY}
+ * the application stops at start-up and says so, instead of sending requests that fail
+ * with 401.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("openai")

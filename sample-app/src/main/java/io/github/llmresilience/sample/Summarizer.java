@@ -10,8 +10,8 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 
 /**
- * Summarises texts under the {@code summaries} policy: {@code gpt-4o} on {@code openai} first,
- * then the {@code backup} provider, then a canned answer.
+ * Summarises texts under the {@code summaries} policy: {@code gpt-4o} on {@code openai}
+ * first, then the {@code backup} provider, then a canned answer.
  */
 @Service
 public class Summarizer {

@@ -10,7 +10,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code POST /api/summaries} with {@code {"text": "..."}}: a summary and which target wrote it.
+ * {@code POST /api/summaries} with {@code {"text": "..."}}: a summary and which target
+ * wrote it.
  */
 @RestController
 class SummaryController {

@@ -1,6 +1,6 @@
 /**
- * A WebFlux application that uses the llm-resilience starter as a user would: services with
- * {@code @LlmCall} methods of each kind (reactive, streaming, blocking), Spring AI's
+ * A WebFlux application that uses the llm-resilience starter as a user would: services
+ * with {@code @LlmCall} methods of each kind (reactive, streaming, blocking), Spring AI's
  * {@code ChatClient} on the same policies, and the controllers that call them.
  */
 @NullMarked

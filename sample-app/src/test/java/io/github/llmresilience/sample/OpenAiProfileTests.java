@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * Profile {@code openai}: the real providers, keys from the environment, no demo server. Nothing is
- * sent: the tests only start the application.
+ * Profile {@code openai}: the real providers, keys from the environment, no demo server.
+ * Nothing is sent: the tests only start the application.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = "OPENAI_API_KEY=sk-test")
 @ActiveProfiles("openai")
@@ -34,7 +34,8 @@ class OpenAiProfileTests {
 	@Test
 	void callsOpenAiWithTheKeyFromTheEnvironmentAndRunsNoDemoServer() {
 		assertThat(this.context.getBeanNamesForType(FakeLlmServer.class)).isEmpty();
-		assertThat(this.environment.getProperty("llm.providers.openai.base-url")).isEqualTo("https://api.openai.com/v1");
+		assertThat(this.environment.getProperty("llm.providers.openai.base-url"))
+			.isEqualTo("https://api.openai.com/v1");
 		assertThat(this.environment.getProperty("llm.providers.openai.api-key")).isEqualTo("sk-test");
 		assertThat(this.environment.getProperty("llm.providers.backup.base-url")).startsWith("https://");
 	}

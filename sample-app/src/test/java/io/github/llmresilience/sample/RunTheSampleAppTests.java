@@ -22,11 +22,12 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The application as the README runs it: no configuration, no profile, no API key. It starts in
- * demo mode and answers the README's {@code curl} commands.
+ * The application as the README runs it: no configuration, no profile, no API key. It
+ * starts in demo mode and answers the README's {@code curl} commands.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-// The demo's waits (a 1s Retry-After, 500ms backoffs) make a call take seconds, more on a loaded
+// The demo's waits (a 1s Retry-After, 500ms backoffs) make a call take seconds, more on a
+// loaded
 // machine: the client's timeout is only a safety net.
 @AutoConfigureWebTestClient(timeout = "30s")
 class RunTheSampleAppTests {
@@ -59,23 +60,36 @@ class RunTheSampleAppTests {
 			WebTestClient.RequestBodySpec request = this.client.method(curl.method())
 				.uri(URI.create(base + curl.pathAndQuery()));
 			curl.headers().forEach((header) -> request.header(header[0], header[1]));
-			WebTestClient.RequestHeadersSpec<?> ready = (curl.data() != null) ? request.bodyValue(curl.data()) : request;
-			byte[] body = ready.exchange().expectStatus().is2xxSuccessful().expectBody().returnResult().getResponseBody();
+			WebTestClient.RequestHeadersSpec<?> ready = (curl.data() != null) ? request.bodyValue(curl.data())
+					: request;
+			byte[] body = ready.exchange()
+				.expectStatus()
+				.is2xxSuccessful()
+				.expectBody()
+				.returnResult()
+				.getResponseBody();
 			assertThat(body).as(curl.line()).isNotEmpty();
 		}
 	}
 
 	@Test
 	void exposesTheActuatorEndpointsTheReadmeNames() {
-		this.client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.status").isEqualTo("UP");
+		this.client.get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP");
 		this.client.get().uri("/actuator/llm").exchange().expectStatus().isOk();
 		this.client.get().uri("/actuator/metrics").exchange().expectStatus().isOk();
 	}
 
 	/**
-	 * A {@code curl} command of the README's "Run the sample app" section, read the way a shell
-	 * would for the few options it uses: {@code -H}, {@code -d}, and flags without a value.
+	 * A {@code curl} command of the README's "Run the sample app" section, read the way a
+	 * shell would for the few options it uses: {@code -H}, {@code -d}, and flags without
+	 * a value.
 	 */
 	record Curl(String line, HttpMethod method, String pathAndQuery, List<String[]> headers, String data) {
 
@@ -108,7 +122,8 @@ class RunTheSampleAppTests {
 					case "-H" -> {
 						String header = words.get(++i);
 						int colon = header.indexOf(':');
-						headers.add(new String[] { header.substring(0, colon).trim(), header.substring(colon + 1).trim() });
+						headers.add(
+								new String[] { header.substring(0, colon).trim(), header.substring(colon + 1).trim() });
 					}
 					case "-d" -> data = words.get(++i);
 					default -> {

@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The sample application in demo mode, with millisecond waits: 50 calls through each endpoint
- * under the seeded chaos mix, with a scripted outage of the primary (calls 21 to 25) so that
- * retries and fallbacks certainly happen.
+ * The sample application in demo mode, with millisecond waits: 50 calls through each
+ * endpoint under the seeded chaos mix, with a scripted outage of the primary (calls 21 to
+ * 25) so that retries and fallbacks certainly happen.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "demo.chaos.retry-after=20ms", "demo.answer-delay=0ms", "demo.chunk-delay=0ms",
@@ -62,9 +62,10 @@ class SampleApplicationTests {
 	private Environment environment;
 
 	/**
-	 * What the README promises for the first three summaries of a fresh start with the default
-	 * seed: the first is retried once after a 429, the third falls back after a 503 and two 429s.
-	 * It runs first, because every request to the primary draws from the seeded sequence.
+	 * What the README promises for the first three summaries of a fresh start with the
+	 * default seed: the first is retried once after a 429, the third falls back after a
+	 * 503 and two 429s. It runs first, because every request to the primary draws from
+	 * the seeded sequence.
 	 */
 	@Test
 	@Order(1)
@@ -88,16 +89,17 @@ class SampleApplicationTests {
 
 	@Test
 	void fiftySummariesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
-		List<Summary> summaries = drive("summaries", (i) -> this.client.post()
-			.uri("/api/summaries")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", "Text number " + i + " to summarise."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Summary.class)
-			.returnResult()
-			.getResponseBody());
+		List<Summary> summaries = drive("summaries",
+				(i) -> this.client.post()
+					.uri("/api/summaries")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("text", "Text number " + i + " to summarise."))
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(Summary.class)
+					.returnResult()
+					.getResponseBody());
 		assertThat(summaries).hasSize(CALLS).allSatisfy((summary) -> {
 			assertThat(summary.provider()).isIn("openai", "backup");
 			assertThat(summary.summary()).startsWith("A demo answer from " + summary.model());
@@ -130,8 +132,8 @@ class SampleApplicationTests {
 			return String.join("", events.stream().map((event) -> event.data().text()).toList());
 		});
 		String fallbackAnswer = "A demo answer from " + fallbackModel("chat") + " on backup,";
-		assertThat(answers).hasSize(CALLS).allSatisfy((answer) -> assertThat(answer).startsWith("A demo answer from ")
-			.endsWith("around."));
+		assertThat(answers).hasSize(CALLS)
+			.allSatisfy((answer) -> assertThat(answer).startsWith("A demo answer from ").endsWith("around."));
 		assertThat(answers.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS))
 			.allSatisfy((answer) -> assertThat(answer).startsWith(fallbackAnswer));
 		assertRetriesAndFallbacksCounted("chat");
@@ -139,16 +141,17 @@ class SampleApplicationTests {
 
 	@Test
 	void fiftyBlockingHeadlinesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
-		List<Headline> headlines = drive("default", (i) -> this.client.post()
-			.uri("/api/headlines")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", "Text number " + i + " that needs a headline."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Headline.class)
-			.returnResult()
-			.getResponseBody());
+		List<Headline> headlines = drive("default",
+				(i) -> this.client.post()
+					.uri("/api/headlines")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("text", "Text number " + i + " that needs a headline."))
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(Headline.class)
+					.returnResult()
+					.getResponseBody());
 		assertThat(headlines).hasSize(CALLS).allSatisfy((headline) -> {
 			assertThat(headline.provider()).isIn("openai", "backup");
 			assertThat(headline.headline()).startsWith("A demo answer from " + headline.model());
@@ -163,16 +166,17 @@ class SampleApplicationTests {
 
 	@Test
 	void fiftyChatClientAnswersAllSucceedAndAnOutageOfThePrimaryFallsBack() {
-		List<Answer> answers = drive("default", (i) -> this.client.post()
-			.uri("/api/answers")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", "Question number " + i + "?"))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Answer.class)
-			.returnResult()
-			.getResponseBody());
+		List<Answer> answers = drive("default",
+				(i) -> this.client.post()
+					.uri("/api/answers")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("text", "Question number " + i + "?"))
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(Answer.class)
+					.returnResult()
+					.getResponseBody());
 		assertThat(answers).hasSize(CALLS).allSatisfy((answer) -> {
 			assertThat(answer.provider()).isIn("openai", "backup");
 			assertThat(answer.answer()).startsWith("A demo answer from " + answer.model());
@@ -184,7 +188,8 @@ class SampleApplicationTests {
 			assertThat(answer.attempts()).isEqualTo(4);
 		});
 		assertRetriesAndFallbacksCounted("default");
-		// The demo server records nothing; this one call it records shows what ChatClient sent.
+		// The demo server records nothing; this one call it records shows what ChatClient
+		// sent.
 		this.server.recordRequests(true);
 		try {
 			this.client.post()
@@ -229,7 +234,8 @@ class SampleApplicationTests {
 	@Test
 	void streamThatNoTargetCanStartIsAnHttpError() {
 		String primary = this.environment.getRequiredProperty("llm.policies.chat.model");
-		this.server.model(primary).enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
+		this.server.model(primary)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.server.model(fallbackModel("chat"))
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.client.get()
@@ -264,8 +270,9 @@ class SampleApplicationTests {
 	}
 
 	/**
-	 * Make the calls one after the other, so that the scripted outage falls on exactly the calls
-	 * it is meant for, and check that {@code llm.calls} recorded each as a success.
+	 * Make the calls one after the other, so that the scripted outage falls on exactly
+	 * the calls it is meant for, and check that {@code llm.calls} recorded each as a
+	 * success.
 	 */
 	private <T> List<T> drive(String policy, IntFunction<T> call) {
 		Map<String, Long> before = callsByOutcome(policy);
@@ -284,8 +291,8 @@ class SampleApplicationTests {
 	}
 
 	/**
-	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks for 20 ms,
-	 * then two 503s, so that each call retries twice and then falls back.
+	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks
+	 * for 20 ms, then two 503s, so that each call retries twice and then falls back.
 	 */
 	private void outageOfPrimary(String policy, int calls) {
 		String primary = this.environment.getRequiredProperty("llm.policies." + policy + ".model");
@@ -311,7 +318,8 @@ class SampleApplicationTests {
 	}
 
 	/**
-	 * Return the number of logical calls of a policy that {@code llm.calls} recorded, by outcome.
+	 * Return the number of logical calls of a policy that {@code llm.calls} recorded, by
+	 * outcome.
 	 */
 	private Map<String, Long> callsByOutcome(String policy) {
 		Map<String, Long> outcomes = new TreeMap<>();

@@ -21,8 +21,8 @@ import io.github.llmresilience.testkit.RecordedRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Summarizer} against {@link FakeLlmServer}, as a user tests a service of their own: the
- * example of {@code docs/testing.md}.
+ * {@link Summarizer} against {@link FakeLlmServer}, as a user tests a service of their
+ * own: the example of {@code docs/testing.md}.
  */
 @SpringBootTest(properties = { "llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.jitter=0" })
 @ActiveProfiles("test") // any profile turns the sample app's demo mode off
@@ -47,13 +47,11 @@ class SummarizerTests {
 			.enqueue(FakeResponse.status(429).retryAfterMillis(200))
 			.thenAlways(FakeResponse.ok("A short summary."));
 
-		StepVerifier.create(this.summarizer.summarise("A long text."))
-			.assertNext((summary) -> {
-				assertThat(summary.summary()).isEqualTo("A short summary.");
-				assertThat(summary.provider()).isEqualTo("openai");
-				assertThat(summary.attempts()).isEqualTo(2);
-			})
-			.verifyComplete();
+		StepVerifier.create(this.summarizer.summarise("A long text.")).assertNext((summary) -> {
+			assertThat(summary.summary()).isEqualTo("A short summary.");
+			assertThat(summary.provider()).isEqualTo("openai");
+			assertThat(summary.attempts()).isEqualTo(2);
+		}).verifyComplete();
 
 		List<RecordedRequest> requests = server.requests("gpt-4o");
 		assertThat(requests).hasSize(2);
@@ -64,13 +62,12 @@ class SummarizerTests {
 	void whenThePrimaryKeepsFailingThenTheBackupAnswers(FakeLlmServer server) {
 		server.model("gpt-4o").thenAlways(FakeResponse.status(503));
 
-		StepVerifier.create(this.summarizer.summarise("A long text."))
-			.assertNext((summary) -> {
-				assertThat(summary.provider()).isEqualTo("backup");
-				assertThat(summary.fallback()).isTrue();
-				assertThat(summary.attempts()).isEqualTo(4); // three on the primary, one on the backup
-			})
-			.verifyComplete();
+		StepVerifier.create(this.summarizer.summarise("A long text.")).assertNext((summary) -> {
+			assertThat(summary.provider()).isEqualTo("backup");
+			assertThat(summary.fallback()).isTrue();
+			// three on the primary, one on the backup
+			assertThat(summary.attempts()).isEqualTo(4);
+		}).verifyComplete();
 
 		assertThat(server.requests().get(3).path()).isEqualTo("/backup/v1/chat/completions");
 	}
@@ -79,13 +76,11 @@ class SummarizerTests {
 	void whenEveryTargetFailsThenTheFallbackMethodAnswers(FakeLlmServer server) {
 		server.defaultResponder((request) -> FakeResponse.status(500));
 
-		StepVerifier.create(this.summarizer.summarise("A long text."))
-			.assertNext((summary) -> {
-				assertThat(summary.summary()).isEqualTo("(no summary available right now)");
-				assertThat(summary.provider()).isEqualTo("none");
-				assertThat(summary.attempts()).isEqualTo(6);
-			})
-			.verifyComplete();
+		StepVerifier.create(this.summarizer.summarise("A long text.")).assertNext((summary) -> {
+			assertThat(summary.summary()).isEqualTo("(no summary available right now)");
+			assertThat(summary.provider()).isEqualTo("none");
+			assertThat(summary.attempts()).isEqualTo(6);
+		}).verifyComplete();
 	}
 
 	@Test

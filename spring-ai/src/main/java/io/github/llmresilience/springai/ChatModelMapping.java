@@ -32,8 +32,8 @@ import io.github.llmresilience.Usage;
 
 /**
  * Translates between Spring AI's prompt and response types and llm-resilience's
- * {@link ChatRequest}, {@link ChatResponse} and {@link ChatChunk}, the way Spring AI's OpenAI
- * chat model writes and reads the chat completions API.
+ * {@link ChatRequest}, {@link ChatResponse} and {@link ChatChunk}, the way Spring AI's
+ * OpenAI chat model writes and reads the chat completions API.
  */
 final class ChatModelMapping {
 
@@ -133,9 +133,9 @@ final class ChatModelMapping {
 		function.put("name", definition.name());
 		function.put("description", definition.description());
 		String schema = definition.inputSchema();
-		function.put("parameters", (schema == null || schema.isBlank())
-				? Map.of("type", "object", "properties", Map.of()) : jsonObject(schema, "the input schema of tool '"
-						+ definition.name() + "'"));
+		function.put("parameters",
+				(schema == null || schema.isBlank()) ? Map.of("type", "object", "properties", Map.of())
+						: jsonObject(schema, "the input schema of tool '" + definition.name() + "'"));
 		Map<String, Object> tool = new LinkedHashMap<>();
 		tool.put("type", "function");
 		tool.put("function", function);
@@ -248,7 +248,8 @@ final class ChatModelMapping {
 	}
 
 	private static ChatGenerationMetadata generationMetadata(@Nullable String finishReason) {
-		// Spring AI's OpenAI model reports the finish reason as its enum name: STOP, TOOL_CALLS, ...
+		// Spring AI's OpenAI model reports the finish reason as its enum name: STOP,
+		// TOOL_CALLS, ...
 		return ChatGenerationMetadata.builder()
 			.finishReason((finishReason != null) ? finishReason.toUpperCase(Locale.ROOT) : null)
 			.build();
@@ -268,7 +269,8 @@ final class ChatModelMapping {
 			return (body != null && body.isObject()) ? body : null;
 		}
 		catch (JacksonException ex) {
-			// The engine has read this body already; a body it took without an id has none.
+			// The engine has read this body already; a body it took without an id has
+			// none.
 			return null;
 		}
 	}

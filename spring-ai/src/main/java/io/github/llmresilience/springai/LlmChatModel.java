@@ -30,30 +30,30 @@ import io.github.llmresilience.execution.AttemptScope.Binding;
  * circuit breakers and meters of an llm-resilience policy.
  *
  * <p>
- * Each {@link #call(Prompt)} and {@link #stream(Prompt)} is one logical call of the policy:
- * {@code ChatClient} runs the tool-calling loop itself, so each round of that loop is a call
- * of its own, retried and fallen back on its own. The policy is
+ * Each {@link #call(Prompt)} and {@link #stream(Prompt)} is one logical call of the
+ * policy: {@code ChatClient} runs the tool-calling loop itself, so each round of that
+ * loop is a call of its own, retried and fallen back on its own. The policy is
  * {@link LlmChatOptions#getPolicy()} of the prompt's options, else the model's
- * {@link #getPolicy() policy}. Failures are {@link LlmException}s, as {@code LlmClient} raises
- * them.
+ * {@link #getPolicy() policy}. Failures are {@link LlmException}s, as {@code LlmClient}
+ * raises them.
  *
  * <p>
- * A stream keeps llm-resilience's rule: retries and fallbacks happen only before its first
- * chunk, no chunk is delivered twice, and a failure after the first chunk ends it with an
- * {@link LlmStreamInterruptedException}. A prompt that offers tools is sent as one
- * non-streamed call and its answer emitted as a single response, because
+ * A stream keeps llm-resilience's rule: retries and fallbacks happen only before its
+ * first chunk, no chunk is delivered twice, and a failure after the first chunk ends it
+ * with an {@link LlmStreamInterruptedException}. A prompt that offers tools is sent as
+ * one non-streamed call and its answer emitted as a single response, because
  * {@code LlmClient}'s chunks do not carry tool calls.
  *
  * <p>
- * Inside an {@link LlmCall @LlmCall} method the method's call owns the policy: a call whose
- * options name no policy joins it (one attempt against the target the method's call chose), and a
- * call whose options name another policy than the method's fails with an
+ * Inside an {@link LlmCall @LlmCall} method the method's call owns the policy: a call
+ * whose options name no policy joins it (one attempt against the target the method's call
+ * chose), and a call whose options name another policy than the method's fails with an
  * {@link IllegalStateException}.
  *
  * <p>
  * A response's metadata holds the {@link Served served} facts under
- * {@value #SERVED_METADATA_KEY} (streamed responses do not have them) and the policy under
- * {@value #POLICY_METADATA_KEY}.
+ * {@value #SERVED_METADATA_KEY} (streamed responses do not have them) and the policy
+ * under {@value #POLICY_METADATA_KEY}.
  */
 public class LlmChatModel implements ChatModel {
 
@@ -79,8 +79,8 @@ public class LlmChatModel implements ChatModel {
 	private final ToolCallingManager toolCallingManager;
 
 	/**
-	 * Create a model whose calls run under the {@code default} policy unless their options
-	 * name another.
+	 * Create a model whose calls run under the {@code default} policy unless their
+	 * options name another.
 	 * @param client the client
 	 */
 	public LlmChatModel(LlmClient client) {
@@ -88,7 +88,8 @@ public class LlmChatModel implements ChatModel {
 	}
 
 	/**
-	 * Create a model whose calls run under the given policy unless their options name another.
+	 * Create a model whose calls run under the given policy unless their options name
+	 * another.
 	 * @param client the client
 	 * @param policy the name of a policy under {@code llm.policies}
 	 */
@@ -97,12 +98,13 @@ public class LlmChatModel implements ChatModel {
 	}
 
 	/**
-	 * Create a model with default options, which {@code ChatClient} combines with each call's,
-	 * and the manager that turns a prompt's tools into tool definitions.
+	 * Create a model with default options, which {@code ChatClient} combines with each
+	 * call's, and the manager that turns a prompt's tools into tool definitions.
 	 * @param client the client
-	 * @param policy the name of a policy under {@code llm.policies}, for calls whose options
-	 * name none
-	 * @param defaultOptions the default options; a policy named there is named by every call
+	 * @param policy the name of a policy under {@code llm.policies}, for calls whose
+	 * options name none
+	 * @param defaultOptions the default options; a policy named there is named by every
+	 * call
 	 * @param toolCallingManager the tool calling manager
 	 */
 	public LlmChatModel(LlmClient client, String policy, LlmChatOptions defaultOptions,
@@ -122,7 +124,8 @@ public class LlmChatModel implements ChatModel {
 	}
 
 	/**
-	 * Return the default options, which {@code ChatClient} starts each call's options from.
+	 * Return the default options, which {@code ChatClient} starts each call's options
+	 * from.
 	 * @return the default options
 	 */
 	@Override
@@ -131,13 +134,14 @@ public class LlmChatModel implements ChatModel {
 	}
 
 	/**
-	 * Send the prompt under its policy and wait for the answer. It must not be called on a
-	 * non-blocking thread (a Reactor event loop or parallel worker): call it on
-	 * {@code Schedulers.boundedElastic()} or a virtual thread, or use {@link #stream(Prompt)}.
+	 * Send the prompt under its policy and wait for the answer. It must not be called on
+	 * a non-blocking thread (a Reactor event loop or parallel worker): call it on
+	 * {@code Schedulers.boundedElastic()} or a virtual thread, or use
+	 * {@link #stream(Prompt)}.
 	 * @param prompt the prompt
 	 * @return the answer
-	 * @throws IllegalStateException on a non-blocking thread, or for a policy that does not
-	 * exist
+	 * @throws IllegalStateException on a non-blocking thread, or for a policy that does
+	 * not exist
 	 * @throws IllegalArgumentException for a prompt the chat completions API cannot carry
 	 * @throws LlmException when the policy gave up
 	 */
@@ -188,7 +192,8 @@ public class LlmChatModel implements ChatModel {
 			return new Call(this.client, options.getPolicy(), options.getPolicy(), request);
 		}
 		if (enclosed) {
-			// Inside an @LlmCall method: name no policy, so that the call joins the method's.
+			// Inside an @LlmCall method: name no policy, so that the call joins the
+			// method's.
 			return new Call(this.client, null, running, request);
 		}
 		return new Call(this.client, this.policy, this.policy, request);
@@ -214,7 +219,8 @@ public class LlmChatModel implements ChatModel {
 	 * One call to make.
 	 *
 	 * @param client the client
-	 * @param named the policy to name, or {@code null} to join an enclosing {@code @LlmCall}
+	 * @param named the policy to name, or {@code null} to join an enclosing
+	 * {@code @LlmCall}
 	 * @param policy the name of the policy that runs the call, if known, for the metadata
 	 * @param request the request
 	 */

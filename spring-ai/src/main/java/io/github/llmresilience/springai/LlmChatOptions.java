@@ -17,8 +17,9 @@ import org.springframework.ai.tool.ToolCallback;
 import io.github.llmresilience.ChatRequest;
 
 /**
- * The options of an {@link LlmChatModel} call: the llm-resilience policy that runs it, the
- * portable Spring AI options, tools, and the OpenAI fields that have no portable option.
+ * The options of an {@link LlmChatModel} call: the llm-resilience policy that runs it,
+ * the portable Spring AI options, tools, and the OpenAI fields that have no portable
+ * option.
  *
  * <pre class="code">
  * String summary = chatClient.prompt()
@@ -29,10 +30,11 @@ import io.github.llmresilience.ChatRequest;
  * </pre>
  *
  * <p>
- * The model is never an option: it comes from the policy's targets, which is what lets a call
- * fall back to another model or provider. Setting {@link ChatOptions#getModel() model} or
- * {@link ChatOptions#getTopK() topK} (which the OpenAI chat completions API does not have) fails
- * the call with an {@link IllegalArgumentException} that says what to use instead.
+ * The model is never an option: it comes from the policy's targets, which is what lets a
+ * call fall back to another model or provider. Setting {@link ChatOptions#getModel()
+ * model} or {@link ChatOptions#getTopK() topK} (which the OpenAI chat completions API
+ * does not have) fails the call with an {@link IllegalArgumentException} that says what
+ * to use instead.
  *
  * <p>
  * Instances are immutable; {@link #mutate()} returns a builder with their values.
@@ -42,10 +44,10 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 	/**
 	 * Pass-through fields that a typed option of this class sets, and which one.
 	 */
-	private static final Map<String, String> TYPED_PARAMS = Map.of("top_p", "topP(..)", "stop",
-			"stopSequences(..)", "frequency_penalty", "frequencyPenalty(..)", "presence_penalty",
-			"presencePenalty(..)", "tools", "toolCallbacks(..) (or ChatClient's tools(..))", "tool_choice",
-			"toolChoice(..)", "response_format", "responseFormat(..) or outputSchema(..)");
+	private static final Map<String, String> TYPED_PARAMS = Map.of("top_p", "topP(..)", "stop", "stopSequences(..)",
+			"frequency_penalty", "frequencyPenalty(..)", "presence_penalty", "presencePenalty(..)", "tools",
+			"toolCallbacks(..) (or ChatClient's tools(..))", "tool_choice", "toolChoice(..)", "response_format",
+			"responseFormat(..) or outputSchema(..)");
 
 	private final @Nullable String policy;
 
@@ -153,8 +155,9 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 	}
 
 	/**
-	 * Return top-K, which the OpenAI chat completions API does not have; a call with it set
-	 * fails. A server that accepts {@code top_k} gets it through {@link Builder#param}.
+	 * Return top-K, which the OpenAI chat completions API does not have; a call with it
+	 * set fails. A server that accepts {@code top_k} gets it through
+	 * {@link Builder#param}.
 	 * @return top-K, {@code null} unless set by mistake
 	 */
 	@Override
@@ -179,8 +182,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 
 	/**
 	 * Return the OpenAI {@code tool_choice}: {@code "auto"}, {@code "none"},
-	 * {@code "required"}, or an object such as
-	 * {@code {"type": "function", "function": {"name": "weather"}}}.
+	 * {@code "required"}, or an object such as {@code {"type": "function", "function":
+	 * {"name": "weather"}}}.
 	 * @return the tool choice, or {@code null} for the provider's default
 	 */
 	public @Nullable Object getToolChoice() {
@@ -189,8 +192,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 
 	/**
 	 * Return the JSON schema the answer must follow, sent as a {@code json_schema}
-	 * {@code response_format}. {@code ChatClient}'s {@code entity(..)} sets it when native
-	 * structured output is asked for.
+	 * {@code response_format}. {@code ChatClient}'s {@code entity(..)} sets it when
+	 * native structured output is asked for.
 	 * @return the schema, or {@code null}
 	 */
 	@Override
@@ -207,8 +210,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 	}
 
 	/**
-	 * Return the other OpenAI request fields, sent as they are ({@code seed}, {@code user},
-	 * {@code logit_bias}, {@code parallel_tool_calls}, ...).
+	 * Return the other OpenAI request fields, sent as they are ({@code seed},
+	 * {@code user}, {@code logit_bias}, {@code parallel_tool_calls}, ...).
 	 * @return the pass-through fields by JSON name
 	 */
 	public Map<String, Object> getParams() {
@@ -273,10 +276,10 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 	}
 
 	/**
-	 * Builds {@link LlmChatOptions}. {@link #combineWith combineWith} takes every value the
-	 * other builder set, as Spring AI's builders do, so {@code ChatClient} layers per-call
-	 * options over the model's defaults; from a builder of another {@code ChatOptions} type it
-	 * takes the portable options and the tools.
+	 * Builds {@link LlmChatOptions}. {@link #combineWith combineWith} takes every value
+	 * the other builder set, as Spring AI's builders do, so {@code ChatClient} layers
+	 * per-call options over the model's defaults; from a builder of another
+	 * {@code ChatOptions} type it takes the portable options and the tools.
 	 */
 	public static final class Builder extends DefaultToolCallingChatOptions.Builder<Builder>
 			implements StructuredOutputChatOptions.Builder<Builder> {
@@ -295,9 +298,9 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 		}
 
 		/**
-		 * Run the call under this policy instead of the model's default. A name that is not
-		 * under {@code llm.policies} fails the call with an {@link IllegalStateException} that
-		 * lists the policies there are.
+		 * Run the call under this policy instead of the model's default. A name that is
+		 * not under {@code llm.policies} fails the call with an
+		 * {@link IllegalStateException} that lists the policies there are.
 		 * @param policy the name of a policy under {@code llm.policies}
 		 * @return this builder
 		 */
@@ -311,8 +314,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 
 		/**
 		 * Set the OpenAI {@code tool_choice}.
-		 * @param toolChoice {@code "auto"}, {@code "none"}, {@code "required"}, a JSON object
-		 * as a string, or a {@link Map} such as
+		 * @param toolChoice {@code "auto"}, {@code "none"}, {@code "required"}, a JSON
+		 * object as a string, or a {@link Map} such as
 		 * {@code Map.of("type", "function", "function", Map.of("name", "weather"))}
 		 * @return this builder
 		 */
@@ -327,7 +330,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 
 		/**
 		 * Ask for an answer that follows this JSON schema (a {@code json_schema}
-		 * {@code response_format}, strict). Replaces a {@link #responseFormat response format}.
+		 * {@code response_format}, strict). Replaces a {@link #responseFormat response
+		 * format}.
 		 * @param outputSchema the JSON schema, as {@code BeanOutputConverter} writes it
 		 * @return this builder
 		 */
@@ -363,8 +367,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 		 * @param value the value, written as JSON
 		 * @return this builder
 		 * @throws IllegalArgumentException for a field that a typed option sets, and for
-		 * {@code model}, {@code stream}, {@code n} and the other fields {@link ChatRequest}
-		 * sets itself
+		 * {@code model}, {@code stream}, {@code n} and the other fields
+		 * {@link ChatRequest} sets itself
 		 */
 		public Builder param(String name, Object value) {
 			Objects.requireNonNull(name, "'name' must not be null");
@@ -418,7 +422,8 @@ public final class LlmChatOptions implements ToolCallingChatOptions, StructuredO
 			}
 			else if (other instanceof StructuredOutputChatOptions.Builder<?>
 					&& other.build() instanceof StructuredOutputChatOptions built && built.getOutputSchema() != null) {
-				// Its schema is not readable from the builder: take it from what it builds.
+				// Its schema is not readable from the builder: take it from what it
+				// builds.
 				outputSchema(built.getOutputSchema());
 			}
 			return this;

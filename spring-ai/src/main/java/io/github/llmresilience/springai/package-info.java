@@ -1,6 +1,6 @@
 /**
- * Spring AI integration: {@link io.github.llmresilience.springai.LlmChatModel}, a Spring AI
- * {@code ChatModel} backed by {@link io.github.llmresilience.LlmClient}, and
+ * Spring AI integration: {@link io.github.llmresilience.springai.LlmChatModel}, a Spring
+ * AI {@code ChatModel} backed by {@link io.github.llmresilience.LlmClient}, and
  * {@link io.github.llmresilience.springai.LlmChatOptions}, its per-call options.
  */
 @NullMarked

@@ -33,9 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Spring AI's {@code ChatClient}, built from the auto-configured {@code ChatClient.Builder}, on
- * {@link LlmChatModel} against a real server with faults: what the server received, what the
- * caller got, and the meters.
+ * Spring AI's {@code ChatClient}, built from the auto-configured
+ * {@code ChatClient.Builder}, on {@link LlmChatModel} against a real server with faults:
+ * what the server received, what the caller got, and the meters.
  */
 class ChatClientBehaviourTests extends ChatClientTestSupport {
 
@@ -46,9 +46,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	@Test
 	void callIsRetriedAfterARateLimitAndTheMetadataSaysWhoServed() {
 		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.ok("Paris is the capital of France.")
-				.usage(12, 7)
-				.reportedModel("gpt-4o-2024-08-06"));
+			.enqueue(FakeResponse.status(429).retryAfterMillis(150),
+					FakeResponse.ok("Paris is the capital of France.").usage(12, 7).reportedModel("gpt-4o-2024-08-06"));
 		runner().run((context) -> {
 			ChatResponse response = chatClient(context).prompt()
 				.system("Answer briefly.")
@@ -130,7 +129,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	@Test
 	void streamIsRetriedAfterAServerErrorBeforeItsFirstChunkAndDeliversEachChunkOnce() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.stream("Once ", "upon ", "a time."));
-		runner().run((context) -> StepVerifier.create(chatClient(context).prompt().user("Tell me a story.").stream().content())
+		runner().run((context) -> StepVerifier
+			.create(chatClient(context).prompt().user("Tell me a story.").stream().content())
 			.expectNext("Once ", "upon ", "a time.")
 			.verifyComplete());
 		assertThat(primaryRequests()).hasSize(2).allSatisfy((request) -> {
@@ -143,22 +143,23 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	void streamBrokenAfterItsFirstChunksEndsWithStreamInterruptedAndIsNeitherRetriedNorFallenBack() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("Once ", "upon ", "a ", "time.").breakAfter(2));
 		List<String> received = new CopyOnWriteArrayList<>();
-		runner().run((context) -> StepVerifier
-			.create(chatClient(context).prompt()
-				.user("Tell me a story.")
-				.options(LlmChatOptions.builder().policy("summaries"))
-				.stream()
-				.content()
-				.doOnNext(received::add))
-			.expectNext("Once ", "upon ")
-			.expectErrorSatisfies((error) -> {
-				assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
-				LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
-				assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
-				assertThat(interrupted.partialText()).isEqualTo("Once upon ");
-				assertThat(interrupted.chunksDelivered()).isEqualTo(2);
-			})
-			.verify(Duration.ofSeconds(10)));
+		runner().run(
+				(context) -> StepVerifier
+					.create(chatClient(context).prompt()
+						.user("Tell me a story.")
+						.options(LlmChatOptions.builder().policy("summaries"))
+						.stream()
+						.content()
+						.doOnNext(received::add))
+					.expectNext("Once ", "upon ")
+					.expectErrorSatisfies((error) -> {
+						assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
+						LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
+						assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
+						assertThat(interrupted.partialText()).isEqualTo("Once upon ");
+						assertThat(interrupted.chunksDelivered()).isEqualTo(2);
+					})
+					.verify(Duration.ofSeconds(10)));
 		assertThat(received).containsExactly("Once ", "upon ");
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).isEmpty();
@@ -168,7 +169,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	void toolCallingLoopRunsTheToolAndSendsItsResultBackAsOneLogicalCallPerRound() {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
-					FakeResponse.status(429).retryAfterMillis(20), FakeResponse.ok("It is sunny in Paris, 21 degrees."));
+					FakeResponse.status(429).retryAfterMillis(20),
+					FakeResponse.ok("It is sunny in Paris, 21 degrees."));
 		WeatherTools tools = new WeatherTools();
 		runner().run((context) -> {
 			String answer = chatClient(context).prompt()
@@ -242,7 +244,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 		runner().run((context) -> assertThat(chatClient(context).prompt()
 			.user("The weather in Paris, please.")
 			.call()
-			.entity(Forecast.class, (spec) -> spec.useProviderStructuredOutput())).isEqualTo(new Forecast("Paris", 21)));
+			.entity(Forecast.class, (spec) -> spec.useProviderStructuredOutput()))
+			.isEqualTo(new Forecast("Paris", 21)));
 		JsonNode body = primaryRequests().get(0).json();
 		assertThat(body.at("/messages/0/content").asString()).isEqualTo("The weather in Paris, please.");
 		assertThat(body.at("/response_format/type").asString()).isEqualTo("json_schema");
@@ -361,7 +364,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 		runner().withUserConfiguration(AnswersConfiguration.class)
 			.run((context) -> assertThatIllegalStateException()
 				.isThrownBy(() -> context.getBean(Answers.class).answerUnder("default", "Summarise this."))
-				.withMessageContaining("names policy 'default' inside an @LlmCall method that runs policy 'summaries'"));
+				.withMessageContaining(
+						"names policy 'default' inside an @LlmCall method that runs policy 'summaries'"));
 		assertThat(this.server.requests()).isEmpty();
 	}
 
@@ -413,7 +417,8 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 
 		@LlmCall(policy = "summaries")
 		public Flux<String> story(String prompt) {
-			// ChatClient's Flux runs its advisor chain once: defer it, as @LlmCall subscribes per attempt.
+			// ChatClient's Flux runs its advisor chain once: defer it, as @LlmCall
+			// subscribes per attempt.
 			return Flux.defer(() -> this.chatClient.prompt().user(prompt).stream().content());
 		}
 

@@ -25,11 +25,12 @@ import io.github.llmresilience.testkit.RecordedRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs Spring AI's {@code ChatClient} on {@link LlmChatModel} against {@link FakeLlmServer} on
- * real sockets, in real time with millisecond settings, with the auto-configurations an
- * application gets: two providers on one server, {@code openai} (path {@code /openai/v1}) and
- * {@code backup} (path {@code /backup/v1}). Policy {@code default} has the primary only, with 4
- * attempts; {@code summaries} has 3 attempts on the primary, then the fallback.
+ * Runs Spring AI's {@code ChatClient} on {@link LlmChatModel} against
+ * {@link FakeLlmServer} on real sockets, in real time with millisecond settings, with the
+ * auto-configurations an application gets: two providers on one server, {@code openai}
+ * (path {@code /openai/v1}) and {@code backup} (path {@code /backup/v1}). Policy
+ * {@code default} has the primary only, with 4 attempts; {@code summaries} has 3 attempts
+ * on the primary, then the fallback.
  */
 abstract class ChatClientTestSupport {
 
@@ -38,11 +39,11 @@ abstract class ChatClientTestSupport {
 	static final String FALLBACK = "claude-3-5-haiku";
 
 	/**
-	 * How much longer than its wait a gap between two requests may be on a loaded machine. A gap
-	 * after an answer is never shorter than the wait (the server records a request before it
-	 * answers it), so that bound is exact. These are the rules of the autoconfigure module's
-	 * behaviour tests ({@code BehaviourTestSupport}); the engine's own tests check the exact
-	 * waits in virtual time.
+	 * How much longer than its wait a gap between two requests may be on a loaded
+	 * machine. A gap after an answer is never shorter than the wait (the server records a
+	 * request before it answers it), so that bound is exact. These are the rules of the
+	 * autoconfigure module's behaviour tests ({@code BehaviourTestSupport}); the engine's
+	 * own tests check the exact waits in virtual time.
 	 */
 	static final Duration SLOW = Duration.ofSeconds(1);
 
@@ -66,12 +67,11 @@ abstract class ChatClientTestSupport {
 				"llm.policies.summaries.fallbacks[0].model=" + FALLBACK));
 		all.addAll(List.of(properties));
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
-					MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-					ToolCallingAutoConfiguration.class, LlmChatModelAutoConfiguration.class,
-					ChatClientAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class, ToolCallingAutoConfiguration.class,
+					LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class))
 			.withPropertyValues(all.toArray(String[]::new));
 	}
 

@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * What {@link LlmChatModel} hands {@link LlmClient} for a prompt, and what it makes of the
- * answer, with a client that records its calls.
+ * What {@link LlmChatModel} hands {@link LlmClient} for a prompt, and what it makes of
+ * the answer, with a client that records its calls.
  */
 class LlmChatModelTests {
 
@@ -50,8 +50,8 @@ class LlmChatModelTests {
 		Prompt prompt = new Prompt(List.of(new SystemMessage("Be brief."), new UserMessage("Weather in Paris?"),
 				AssistantMessage.builder()
 					.content("")
-					.toolCalls(List.of(new AssistantMessage.ToolCall("call_1", "function", "weather",
-							"{\"city\":\"Paris\"}")))
+					.toolCalls(List
+						.of(new AssistantMessage.ToolCall("call_1", "function", "weather", "{\"city\":\"Paris\"}")))
 					.build(),
 				ToolResponseMessage.builder()
 					.responses(List.of(new ToolResponseMessage.ToolResponse("call_1", "weather", "sunny")))
@@ -61,7 +61,8 @@ class LlmChatModelTests {
 		assertThat(this.client.request().messages()).containsExactly(ChatMessage.system("Be brief."),
 				ChatMessage.user("Weather in Paris?"),
 				ChatMessage.assistant(null, List.of(ToolCall.function("call_1", "weather", "{\"city\":\"Paris\"}"))),
-				ChatMessage.tool("call_1", "sunny"), ChatMessage.assistant("It is sunny."), ChatMessage.user("Thanks!"));
+				ChatMessage.tool("call_1", "sunny"), ChatMessage.assistant("It is sunny."),
+				ChatMessage.user("Thanks!"));
 	}
 
 	@Test
@@ -123,7 +124,8 @@ class LlmChatModelTests {
 			.description("The weather in a city")
 			.inputType(City.class)
 			.build();
-		this.model.call(new Prompt("hi", LlmChatOptions.builder().toolCallbacks(weather).toolChoice("required").build()));
+		this.model
+			.call(new Prompt("hi", LlmChatOptions.builder().toolCallbacks(weather).toolChoice("required").build()));
 		Map<String, Object> params = this.client.request().params();
 		assertThat(params).containsEntry("tool_choice", "required");
 		assertThat(params.get("tools")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
@@ -140,7 +142,9 @@ class LlmChatModelTests {
 	@Test
 	void toolChoiceAsJsonTextIsSentAsAnObject() {
 		this.model.call(new Prompt("hi",
-				LlmChatOptions.builder().toolChoice("{\"type\":\"function\",\"function\":{\"name\":\"weather\"}}").build()));
+				LlmChatOptions.builder()
+					.toolChoice("{\"type\":\"function\",\"function\":{\"name\":\"weather\"}}")
+					.build()));
 		assertThat(this.client.request().params()).containsEntry("tool_choice",
 				Map.of("type", "function", "function", Map.of("name", "weather")));
 	}
@@ -225,8 +229,7 @@ class LlmChatModelTests {
 			.assertNext((response) -> {
 				assertThat(response.getResults()).isEmpty();
 				assertThat(response.getMetadata().getUsage().getTotalTokens()).isEqualTo(4);
-				assertThat(response.getMetadata().<String>get(LlmChatModel.POLICY_METADATA_KEY))
-					.isEqualTo("summaries");
+				assertThat(response.getMetadata().<String>get(LlmChatModel.POLICY_METADATA_KEY)).isEqualTo("summaries");
 			})
 			.verifyComplete();
 		assertThat(this.client.streamed).isTrue();

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * How {@link LlmChatOptions} are built, copied and combined, as {@code ChatClient} combines a
- * model's defaults with each call's options.
+ * How {@link LlmChatOptions} are built, copied and combined, as {@code ChatClient}
+ * combines a model's defaults with each call's options.
  */
 class LlmChatOptionsTests {
 

@@ -20,14 +20,15 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The examples of {@code docs/spring-ai.md}, which quotes them, run against a real server so
- * that they do what the guide says.
+ * The examples of {@code docs/spring-ai.md}, which quotes them, run against a real server
+ * so that they do what the guide says.
  */
 class SpringAiGuideTests extends ChatClientTestSupport {
 
 	@Test
 	void aCallNamesItsPolicyInItsOptions() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.server.model(FALLBACK).enqueue(FakeResponse.ok("A short summary."));
 		runner().withUserConfiguration(GuideConfiguration.class)
 			.run((context) -> assertThat(context.getBean(Summaries.class).summarise("A long text."))
@@ -43,7 +44,8 @@ class SpringAiGuideTests extends ChatClientTestSupport {
 			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Lisbon\"}"),
 					FakeResponse.ok("Take sunglasses: it is sunny in Lisbon."));
 		runner().withUserConfiguration(GuideConfiguration.class)
-			.run((context) -> assertThat(context.getBean(TravelAssistant.class).advise("What should I pack for Lisbon?"))
+			.run((context) -> assertThat(
+					context.getBean(TravelAssistant.class).advise("What should I pack for Lisbon?"))
 				.isEqualTo("Take sunglasses: it is sunny in Lisbon."));
 		assertThat(primaryRequests()).hasSize(2);
 		// What the tool returned, which only running it could write.
@@ -175,7 +177,8 @@ class SpringAiGuideTests extends ChatClientTestSupport {
 				.user(prompt)
 				.stream()
 				.content()
-				// Chunks already sent are never sent again: say that the answer stops here.
+				// Chunks already sent are never sent again: say that the answer stops
+				// here.
 				.onErrorResume(LlmStreamInterruptedException.class, (ex) -> Flux.just(" [the answer was cut off]"));
 		}
 

@@ -20,10 +20,11 @@ import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
- * One instance of a fleet, as a user would run it: the starter, Spring Boot's Redis starter and
- * the configuration of {@code fleet/application-fleet.yml} (the one {@code docs/fleet.md} shows),
- * pointed at a {@link FakeLlmServer} (providers {@code openai} and {@code backup}) and a test's
- * Redis, with the engine's clock given by the test.
+ * One instance of a fleet, as a user would run it: the starter, Spring Boot's Redis
+ * starter and the configuration of {@code fleet/application-fleet.yml} (the one
+ * {@code docs/fleet.md} shows), pointed at a {@link FakeLlmServer} (providers
+ * {@code openai} and {@code backup}) and a test's Redis, with the engine's clock given by
+ * the test.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -57,11 +58,13 @@ class FleetApplication {
 				"llm.providers.openai.base-url=" + server.baseUrl("openai"),
 				"llm.providers.openai.rate-limit.requests-per-minute=0",
 				"llm.providers.backup.base-url=" + server.baseUrl("backup"), "llm.policies.default.model=" + PRIMARY,
-				"llm.policies.default.fallbacks[0].provider=backup", "llm.policies.default.fallbacks[0].model=" + BACKUP,
-				"llm.defaults.retry.max-attempts=2", "llm.defaults.retry.initial-backoff=20ms",
-				"llm.defaults.retry.jitter=0", "llm.defaults.retry.max-retry-after=5s"));
+				"llm.policies.default.fallbacks[0].provider=backup",
+				"llm.policies.default.fallbacks[0].model=" + BACKUP, "llm.defaults.retry.max-attempts=2",
+				"llm.defaults.retry.initial-backoff=20ms", "llm.defaults.retry.jitter=0",
+				"llm.defaults.retry.max-retry-after=5s"));
 		all.addAll(List.of(properties));
-		// A property given twice on the command line would be bound as both values, joined by a comma.
+		// A property given twice on the command line would be bound as both values,
+		// joined by a comma.
 		Map<String, String> arguments = new LinkedHashMap<>();
 		for (String property : all) {
 			String[] nameAndValue = property.split("=", 2);

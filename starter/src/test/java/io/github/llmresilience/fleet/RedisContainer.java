@@ -11,9 +11,9 @@ import io.github.llmresilience.it.LocalImageContainer;
 
 /**
  * Redis, Debian's {@code redis-server}, in a container of the image that
- * {@code docker/redis/build-image.sh} builds locally. It runs on the host's network, bound to
- * 127.0.0.1 on a free port, without persistence, and can be stopped and started again on the same
- * port, as a Redis that goes away and comes back empty.
+ * {@code docker/redis/build-image.sh} builds locally. It runs on the host's network,
+ * bound to 127.0.0.1 on a free port, without persistence, and can be stopped and started
+ * again on the same port, as a Redis that goes away and comes back empty.
  */
 final class RedisContainer extends LocalImageContainer<RedisContainer> {
 
@@ -35,8 +35,8 @@ final class RedisContainer extends LocalImageContainer<RedisContainer> {
 	}
 
 	/**
-	 * Start the stopped server again on the same port, with nothing in it, and wait until it
-	 * answers.
+	 * Start the stopped server again on the same port, with nothing in it, and wait until
+	 * it answers.
 	 */
 	void startServer() {
 		getDockerClient().startContainerCmd(getContainerId()).exec();

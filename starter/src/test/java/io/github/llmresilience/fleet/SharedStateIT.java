@@ -39,11 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A fleet of instances (application contexts) sharing one real Redis (Debian's
- * {@code redis-server} in a container) and one provider ({@link FakeLlmServer}): what one instance
- * learns from the server, the others act on, without asking the server again; a declared limit
- * holds for the fleet; and when Redis goes away the instances go on alone, and share again when it
- * is back. The instances' engine clock stands still unless a test moves it, so a cooldown of two
- * minutes ends when the test says.
+ * {@code redis-server} in a container) and one provider ({@link FakeLlmServer}): what one
+ * instance learns from the server, the others act on, without asking the server again; a
+ * declared limit holds for the fleet; and when Redis goes away the instances go on alone,
+ * and share again when it is back. The instances' engine clock stands still unless a test
+ * moves it, so a cooldown of two minutes ends when the test says.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class SharedStateIT {
@@ -51,14 +51,15 @@ class SharedStateIT {
 	private static final ChatRequest QUESTION = ChatRequest.builder().user("What is the capital of France?").build();
 
 	/**
-	 * What a 429 that asks for two minutes looks like: longer than the policy's max-retry-after.
+	 * What a 429 that asks for two minutes looks like: longer than the policy's
+	 * max-retry-after.
 	 */
 	private static final FakeResponse RETRY_AFTER_120 = FakeResponse.status(429).retryAfterSeconds(120);
 
 	/**
-	 * OpenAI's answer when the account's quota is used up, as its error code guide lists it
-	 * (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You exceeded your
-	 * current quota, please check your plan and billing details").
+	 * OpenAI's answer when the account's quota is used up, as its error code guide lists
+	 * it (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You
+	 * exceeded your current quota, please check your plan and billing details").
 	 */
 	private static final FakeResponse QUOTA_EXHAUSTED = FakeResponse.error(429, "insufficient_quota",
 			"insufficient_quota", "You exceeded your current quota, please check your plan and billing details.");
@@ -138,7 +139,8 @@ class SharedStateIT {
 
 	@Test
 	void aDeclaredLimitOf60RequestsPerMinuteHoldsAcrossTheFleet() {
-		// A call that finds no permit free is not held back (max-retry-after 0): it falls back at once.
+		// A call that finds no permit free is not held back (max-retry-after 0): it falls
+		// back at once.
 		String[] limited = { "llm.providers.openai.rate-limit.requests-per-minute=60",
 				"llm.defaults.retry.max-retry-after=0s" };
 		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
@@ -147,7 +149,8 @@ class SharedStateIT {
 		}
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
 		AtomicInteger served = new AtomicInteger();
-		// A minute in steps of a second: each instance makes a call a second, three for the fleet.
+		// A minute in steps of a second: each instance makes a call a second, three for
+		// the fleet.
 		for (int second = 0; second < 60; second++) {
 			for (ConfigurableApplicationContext instance : fleet) {
 				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
@@ -157,7 +160,8 @@ class SharedStateIT {
 			this.clock.advance(Duration.ofSeconds(1));
 		}
 		assertThat(served).hasValue(180);
-		// One request a second for the fleet; held per instance, the limit would let all 180 through.
+		// One request a second for the fleet; held per instance, the limit would let all
+		// 180 through.
 		assertThat(primaryRequests()).isBetween(55, 61);
 		assertThat(this.server.requests(BACKUP)).hasSize(180 - primaryRequests());
 	}
@@ -173,7 +177,8 @@ class SharedStateIT {
 			assertServedBy(a, new Served("openai", PRIMARY, 1, false));
 			await("instance A finds Redis gone", () -> sharedState(a).get("status").equals("DOWN"));
 			assertSharedState(a, "DOWN");
-			// Only A asks the primary while Redis is away, and learns that it must wait two minutes.
+			// Only A asks the primary while Redis is away, and learns that it must wait
+			// two minutes.
 			this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
 			assertServedBy(a, new Served("backup", BACKUP, 2, true));
 			assertServedBy(a, new Served("backup", BACKUP, 1, true));
@@ -231,7 +236,10 @@ class SharedStateIT {
 
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> sharedState(ConfigurableApplicationContext instance) {
-		return (Map<String, Object>) instance.getBean(LlmHealthIndicator.class).health().getDetails().get("sharedState");
+		return (Map<String, Object>) instance.getBean(LlmHealthIndicator.class)
+			.health()
+			.getDetails()
+			.get("sharedState");
 	}
 
 	private static double cooldowns(ConfigurableApplicationContext instance, String direction) {

@@ -19,8 +19,8 @@ import static io.github.llmresilience.it.ItApplication.PRIMARY_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fallback from one provider to another through {@code @LlmCall}, against two path prefixes of
- * WireMock, and an error that must neither be retried nor fall back.
+ * Fallback from one provider to another through {@code @LlmCall}, against two path
+ * prefixes of WireMock, and an error that must neither be retried nor fall back.
  */
 class FallbackIT extends WireMockTestSupport {
 
@@ -31,12 +31,10 @@ class FallbackIT extends WireMockTestSupport {
 			.json(Stub.error("The server is overloaded or not ready yet.", "server_error")));
 		wiremock.stub(Stub.chatCompletions("backup").status(200).json(Stub.completion(BACKUP_MODEL, "A summary.")));
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
-			StepVerifier.create(app.getBean(Assistant.class).summarise("A long text."))
-				.assertNext((response) -> {
-					assertThat(response.content()).isEqualTo("A summary.");
-					assertThat(response.served()).isEqualTo(new Served("backup", BACKUP_MODEL, 4, true));
-				})
-				.verifyComplete();
+			StepVerifier.create(app.getBean(Assistant.class).summarise("A long text.")).assertNext((response) -> {
+				assertThat(response.content()).isEqualTo("A summary.");
+				assertThat(response.served()).isEqualTo(new Served("backup", BACKUP_MODEL, 4, true));
+			}).verifyComplete();
 			MeterRegistry meters = app.getBean(MeterRegistry.class);
 			assertThat(meters.get("llm.retries")
 				.tags("policy", "summaries", "provider", "primary", "model", PRIMARY_MODEL, "reason", "server-error")
@@ -83,10 +81,10 @@ class FallbackIT extends WireMockTestSupport {
 				})
 				.verify(Duration.ofSeconds(5));
 			MeterRegistry meters = app.getBean(MeterRegistry.class);
-			assertThat(meters.find("llm.retries").counters()).allSatisfy(
-					(counter) -> assertThat(counter.count()).isZero());
-			assertThat(meters.find("llm.fallbacks").counters()).allSatisfy(
-					(counter) -> assertThat(counter.count()).isZero());
+			assertThat(meters.find("llm.retries").counters())
+				.allSatisfy((counter) -> assertThat(counter.count()).isZero());
+			assertThat(meters.find("llm.fallbacks").counters())
+				.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 		}
 		assertThat(wiremock.requests("primary")).hasSize(1);
 		assertThat(wiremock.requests("backup")).isEmpty();

@@ -15,10 +15,11 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A container of an image that a script under {@code docker/} builds locally, for the starter's
- * integration tests. No registry can be reached and the engine may have no bridge network, so the
- * image is never pulled, the container shares the host's network on a free loopback port, and it is
- * ready when its log says so (an HTTP wait looks for mapped ports).
+ * A container of an image that a script under {@code docker/} builds locally, for the
+ * starter's integration tests. No registry can be reached and the engine may have no
+ * bridge network, so the image is never pulled, the container shares the host's network
+ * on a free loopback port, and it is ready when its log says so (an HTTP wait looks for
+ * mapped ports).
  *
  * @param <SELF> the container's own type
  */
@@ -34,7 +35,8 @@ public abstract class LocalImageContainer<SELF extends LocalImageContainer<SELF>
 	 * Create a container.
 	 * @param image the image, as the build names it
 	 * @param script the script that builds it, for the message when it is missing
-	 * @param readyLogLine a regular expression for the log line that says the server is ready
+	 * @param readyLogLine a regular expression for the log line that says the server is
+	 * ready
 	 * @param logger the name its output is logged under
 	 */
 	protected LocalImageContainer(String image, String script, String readyLogLine, String logger) {

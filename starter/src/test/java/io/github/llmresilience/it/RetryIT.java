@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
- * Retries on one target against WireMock: rate limits with {@code Retry-After}, connection
- * resets and read timeouts, as the upstream sees them.
+ * Retries on one target against WireMock: rate limits with {@code Retry-After},
+ * connection resets and read timeouts, as the upstream sees them.
  */
 class RetryIT extends WireMockTestSupport {
 
@@ -47,13 +47,11 @@ class RetryIT extends WireMockTestSupport {
 			.status(200)
 			.json(Stub.completion("gpt-4o-mini-2024-07-18", "Paris")));
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
-			StepVerifier.create(app.getBean(LlmClient.class).chat(question()))
-				.assertNext((response) -> {
-					assertThat(response.content()).isEqualTo("Paris");
-					assertThat(response.model()).isEqualTo("gpt-4o-mini-2024-07-18");
-					assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 3, false));
-				})
-				.verifyComplete();
+			StepVerifier.create(app.getBean(LlmClient.class).chat(question())).assertNext((response) -> {
+				assertThat(response.content()).isEqualTo("Paris");
+				assertThat(response.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+				assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 3, false));
+			}).verifyComplete();
 			assertThat(retries(app, "default", "rate-limited")).isEqualTo(2);
 		}
 		List<LoggedRequest> requests = wiremock.requests("primary");
@@ -68,45 +66,49 @@ class RetryIT extends WireMockTestSupport {
 	}
 
 	/**
-	 * One failed answer, then 200: the failure's kind is the retry's reason, and the second request
-	 * follows the first after the failure itself and the 20 ms backoff: at once after an answer, after
-	 * the read timeout when the answer is late. That row shortens the read timeout to 1 s, time
-	 * enough for the second answer on a loaded machine and far from the 5 s the late answer takes.
+	 * One failed answer, then 200: the failure's kind is the retry's reason, and the
+	 * second request follows the first after the failure itself and the 20 ms backoff: at
+	 * once after an answer, after the read timeout when the answer is late. That row
+	 * shortens the read timeout to 1 s, time enough for the second answer on a loaded
+	 * machine and far from the 5 s the late answer takes.
 	 */
 	static Stream<Arguments> oneFailureThenAnAnswer() {
 		return Stream.of(
 				arguments("a connection reset", Stub.chatCompletions("primary").fault("CONNECTION_RESET_BY_PEER"),
 						"connection", null),
 				arguments("an answer slower than the read timeout",
-						Stub.chatCompletions("primary").status(200)
+						Stub.chatCompletions("primary")
+							.status(200)
 							.json(Stub.completion(PRIMARY_MODEL, "too late"))
 							.fixedDelay(Duration.ofSeconds(5)),
 						"timeout", Duration.ofSeconds(1)),
-				arguments("a 503", Stub.chatCompletions("primary").status(503)
-					.json(Stub.error("The server is overloaded or not ready yet.", "server_error")), "server-error",
-						null),
-				arguments("a 408", Stub.chatCompletions("primary").status(408)
-					.json(Stub.error("Request timed out.", "timeout")), "timeout", null));
+				arguments("a 503",
+						Stub.chatCompletions("primary")
+							.status(503)
+							.json(Stub.error("The server is overloaded or not ready yet.", "server_error")),
+						"server-error", null),
+				arguments("a 408",
+						Stub.chatCompletions("primary").status(408).json(Stub.error("Request timed out.", "timeout")),
+						"timeout", null));
 	}
 
 	@ParameterizedTest(name = "{0} is retried as {2}")
 	@MethodSource("oneFailureThenAnAnswer")
-	void oneFailureIsRetriedWithItsKindAsTheReasonAndTheSecondAttemptIsServed(String failure, Stub first,
-			String reason, Duration readTimeout) {
+	void oneFailureIsRetriedWithItsKindAsTheReasonAndTheSecondAttemptIsServed(String failure, Stub first, String reason,
+			Duration readTimeout) {
 		wiremock.stub(first.inScenario("once", Stub.STARTED, "failed-once"));
 		wiremock.stub(Stub.chatCompletions("primary")
 			.inScenario("once", "failed-once", "served")
 			.status(200)
 			.json(Stub.completion(PRIMARY_MODEL, "Paris")));
 		String[] properties = (readTimeout != null)
-				? new String[] { "llm.providers.primary.read-timeout=" + readTimeout.toMillis() + "ms" } : new String[0];
+				? new String[] { "llm.providers.primary.read-timeout=" + readTimeout.toMillis() + "ms" }
+				: new String[0];
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock, properties)) {
-			StepVerifier.create(app.getBean(LlmClient.class).chat(question()))
-				.assertNext((response) -> {
-					assertThat(response.content()).isEqualTo("Paris");
-					assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 2, false));
-				})
-				.verifyComplete();
+			StepVerifier.create(app.getBean(LlmClient.class).chat(question())).assertNext((response) -> {
+				assertThat(response.content()).isEqualTo("Paris");
+				assertThat(response.served()).isEqualTo(new Served("primary", PRIMARY_MODEL, 2, false));
+			}).verifyComplete();
 			assertThat(retries(app, "default", reason)).isEqualTo(1);
 		}
 		List<LoggedRequest> requests = wiremock.requests("primary");
@@ -123,18 +125,17 @@ class RetryIT extends WireMockTestSupport {
 			.json(Stub.completion(PRIMARY_MODEL, "too late"))
 			.fixedDelay(Duration.ofSeconds(2)));
 		ChatRequest once = question().mutate().idempotent(false).build();
-		try (ConfigurableApplicationContext app = ItApplication.run(wiremock, "llm.providers.primary.read-timeout=300ms")) {
-			StepVerifier.create(app.getBean(LlmClient.class).chat(once))
-				.expectErrorSatisfies((error) -> {
-					assertThat(error).isInstanceOf(LlmException.class);
-					LlmException failure = (LlmException) error;
-					assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
-					assertThat(failure.requestSent()).isTrue();
-					assertThat(failure.attempts()).isEqualTo(1);
-				})
-				.verify(Duration.ofSeconds(5));
-			assertThat(app.getBean(MeterRegistry.class).find("llm.retries").counters()).allSatisfy(
-					(counter) -> assertThat(counter.count()).isZero());
+		try (ConfigurableApplicationContext app = ItApplication.run(wiremock,
+				"llm.providers.primary.read-timeout=300ms")) {
+			StepVerifier.create(app.getBean(LlmClient.class).chat(once)).expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(LlmException.class);
+				LlmException failure = (LlmException) error;
+				assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
+				assertThat(failure.requestSent()).isTrue();
+				assertThat(failure.attempts()).isEqualTo(1);
+			}).verify(Duration.ofSeconds(5));
+			assertThat(app.getBean(MeterRegistry.class).find("llm.retries").counters())
+				.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 		}
 		assertThat(wiremock.requests("primary")).hasSize(1);
 	}

@@ -25,7 +25,8 @@ class StreamingIT extends WireMockTestSupport {
 	@Test
 	void whenTheServerStreamsEventsThenEveryChunkArrivesOnceAndInOrder() {
 		List<String> texts = List.of("The ", "capital ", "of France ", "is ", "Paris.");
-		// The body arrives in pieces cut at arbitrary bytes, so events are split mid-line.
+		// The body arrives in pieces cut at arbitrary bytes, so events are split
+		// mid-line.
 		wiremock.stub(Stub.chatCompletions("primary")
 			.status(200)
 			.body("text/event-stream", Stub.eventStream(PRIMARY_MODEL, texts))

@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A WireMock stub mapping for an OpenAI-compatible {@code /chat/completions} endpoint, written as
- * the JSON that WireMock's admin API takes, plus the OpenAI bodies the tests answer with.
+ * A WireMock stub mapping for an OpenAI-compatible {@code /chat/completions} endpoint,
+ * written as the JSON that WireMock's admin API takes, plus the OpenAI bodies the tests
+ * answer with.
  */
 public final class Stub {
 
@@ -39,7 +40,8 @@ public final class Stub {
 	}
 
 	/**
-	 * Apply the stub only in one state of a scenario, and move the scenario on when it applies.
+	 * Apply the stub only in one state of a scenario, and move the scenario on when it
+	 * applies.
 	 * @param scenario the scenario's name
 	 * @param state the state in which the stub applies
 	 * @param nextState the state the scenario moves to
@@ -120,8 +122,7 @@ public final class Stub {
 		return """
 				{"id":"chatcmpl-it","object":"chat.completion","created":1700000000,"model":"%s",
 				 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-				 "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}"""
-			.formatted(model, content);
+				 "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""".formatted(model, content);
 	}
 
 	/**
@@ -136,8 +137,9 @@ public final class Stub {
 	}
 
 	/**
-	 * Return a streamed answer as OpenAI sends it: a first event with the role, one event per
-	 * piece of text, one with the finish reason, one with the usage, then {@code [DONE]}.
+	 * Return a streamed answer as OpenAI sends it: a first event with the role, one event
+	 * per piece of text, one with the finish reason, one with the usage, then
+	 * {@code [DONE]}.
 	 * @param model the model the server reports
 	 * @param texts the pieces of text
 	 * @return the {@code text/event-stream} body
@@ -146,13 +148,15 @@ public final class Stub {
 		String chunk = "{\"id\":\"chatcmpl-it\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
 				+ "\"model\":\"" + model + "\",\"choices\":[%s]%s}";
 		String choice = "{\"index\":0,\"delta\":%s,\"finish_reason\":%s}";
-		Stream<String> events = Stream.of(
-				Stream.of(chunk.formatted(choice.formatted("{\"role\":\"assistant\",\"content\":\"\"}", "null"), "")),
-				texts.stream().map((text) -> chunk.formatted(choice.formatted("{\"content\":\"" + text + "\"}", "null"), "")),
-				Stream.of(chunk.formatted(choice.formatted("{}", "\"stop\""), ""),
-						chunk.formatted("", ",\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":" + texts.size()
-								+ ",\"total_tokens\":" + (9 + texts.size()) + "}"),
-						"[DONE]"))
+		Stream<String> events = Stream
+			.of(Stream.of(chunk.formatted(choice.formatted("{\"role\":\"assistant\",\"content\":\"\"}", "null"), "")),
+					texts.stream()
+						.map((text) -> chunk.formatted(choice.formatted("{\"content\":\"" + text + "\"}", "null"), "")),
+					Stream.of(chunk.formatted(choice.formatted("{}", "\"stop\""), ""),
+							chunk.formatted("",
+									",\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":" + texts.size()
+											+ ",\"total_tokens\":" + (9 + texts.size()) + "}"),
+							"[DONE]"))
 			.flatMap((stream) -> stream);
 		return events.map((data) -> "data: " + data + "\n\n").collect(Collectors.joining());
 	}

@@ -19,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * WireMock, the standalone server, in a container of the image that
- * {@code docker/wiremock/build-image.sh} builds locally. It runs on the host's network, bound to
- * 127.0.0.1 on a free port, and is driven through its admin API over plain HTTP, so the tests'
- * classpath holds nothing of WireMock's.
+ * {@code docker/wiremock/build-image.sh} builds locally. It runs on the host's network,
+ * bound to 127.0.0.1 on a free port, and is driven through its admin API over plain HTTP,
+ * so the tests' classpath holds nothing of WireMock's.
  */
 public final class WireMockContainer extends LocalImageContainer<WireMockContainer> {
 
@@ -66,8 +66,8 @@ public final class WireMockContainer extends LocalImageContainer<WireMockContain
 	}
 
 	/**
-	 * Return the requests WireMock received under a path prefix, oldest first, from its request
-	 * journal.
+	 * Return the requests WireMock received under a path prefix, oldest first, from its
+	 * request journal.
 	 * @param prefix the path prefix, such as {@code primary}
 	 * @return the logged requests
 	 */
@@ -79,9 +79,10 @@ public final class WireMockContainer extends LocalImageContainer<WireMockContain
 			String url = request.path("url").asString();
 			if (url.startsWith("/" + prefix + "/")) {
 				Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-				request.path("headers").properties().forEach((header) -> headers.put(header.getKey(),
-						header.getValue().isArray() ? header.getValue().get(0).asString()
-								: header.getValue().asString()));
+				request.path("headers")
+					.properties()
+					.forEach((header) -> headers.put(header.getKey(), header.getValue().isArray()
+							? header.getValue().get(0).asString() : header.getValue().asString()));
 				requests.add(new LoggedRequest(request.path("method").asString(), url,
 						Instant.ofEpochMilli(request.path("loggedDate").asLong()), headers,
 						JSON.readTree(request.path("body").asString("{}"))));
@@ -101,8 +102,8 @@ public final class WireMockContainer extends LocalImageContainer<WireMockContain
 			HttpResponse<String> response = this.http.send(request.timeout(Duration.ofSeconds(10)).build(),
 					HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() != expectedStatus) {
-				throw new IllegalStateException("WireMock's admin API answered " + response.statusCode() + ": "
-						+ response.body());
+				throw new IllegalStateException(
+						"WireMock's admin API answered " + response.statusCode() + ": " + response.body());
 			}
 			return response.body();
 		}
@@ -124,7 +125,8 @@ public final class WireMockContainer extends LocalImageContainer<WireMockContain
 	 * @param headers the headers, by case-insensitive name
 	 * @param body the JSON body
 	 */
-	public record LoggedRequest(String method, String url, Instant loggedDate, Map<String, String> headers, JsonNode body) {
+	public record LoggedRequest(String method, String url, Instant loggedDate, Map<String, String> headers,
+			JsonNode body) {
 
 		public String header(String name) {
 			return this.headers.get(name);

@@ -97,7 +97,8 @@ final class FakeExchange {
 	}
 
 	/**
-	 * Answer a recorded request; {@code json} is its parsed body, {@code null} if it had none.
+	 * Answer a recorded request; {@code json} is its parsed body, {@code null} if it had
+	 * none.
 	 */
 	Mono<Void> respond(RecordedRequest request, @Nullable JsonNode json, FakeResponse fake) {
 		Mono<Void> answer = Mono.defer(() -> answer(request, json, fake));
@@ -110,18 +111,21 @@ final class FakeExchange {
 			case RESET -> abort(true);
 			case MALFORMED -> sendJson(200, fake, (fake.rawBody != null) ? fake.rawBody : "");
 			case ERROR -> {
-				ErrorBody error = (fake.error != null) ? fake.error : OpenAiJson.defaultError(fake.status, request.model());
+				ErrorBody error = (fake.error != null) ? fake.error
+						: OpenAiJson.defaultError(fake.status, request.model());
 				yield sendJson(fake.status, fake, OpenAiJson.error(error));
 			}
 			case ERROR_IN_OK -> {
 				String body = OpenAiJson.error(requireError(fake));
-				yield request.stream() ? sendEvents(fake, List.of(segment("data: " + body + "\n\n", Duration.ZERO)), Ending.COMPLETE)
+				yield request.stream()
+						? sendEvents(fake, List.of(segment("data: " + body + "\n\n", Duration.ZERO)), Ending.COMPLETE)
 						: sendJson(200, fake, body);
 			}
 			case TRUNCATED -> sendTruncated(fake, completion(request, json, fake));
 			case RAW -> sendRaw(fake);
 			case RAW_EVENTS -> sendRawEvents(fake);
-			case COMPLETION -> request.stream() ? stream(request, json, fake) : sendJson(200, fake, completion(request, json, fake));
+			case COMPLETION ->
+				request.stream() ? stream(request, json, fake) : sendJson(200, fake, completion(request, json, fake));
 		};
 	}
 
@@ -162,9 +166,7 @@ final class FakeExchange {
 			// the whole document and sees the connection close halfway through it.
 			.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length));
 		applyHeaders(fake);
-		return this.response.sendByteArray(Mono.just(Arrays.copyOf(bytes, bytes.length / 2)))
-			.then()
-			.then(abort(false));
+		return this.response.sendByteArray(Mono.just(Arrays.copyOf(bytes, bytes.length / 2))).then().then(abort(false));
 	}
 
 	private Mono<Void> stream(RecordedRequest request, @Nullable JsonNode json, FakeResponse fake) {
@@ -181,7 +183,8 @@ final class FakeExchange {
 		if (interruption != null) {
 			switch (interruption.kind()) {
 				case ERROR -> {
-					ErrorBody error = ErrorBody.inBand(requireCode(interruption), String.valueOf(interruption.message()));
+					ErrorBody error = ErrorBody.inBand(requireCode(interruption),
+							String.valueOf(interruption.message()));
 					events.data(OpenAiJson.error(error));
 					return sendEvents(fake, events.segments, Ending.COMPLETE);
 				}
@@ -206,9 +209,9 @@ final class FakeExchange {
 	}
 
 	/**
-	 * Send the status line and headers at once, as a provider does before generating, then
-	 * each segment flushed on its own, then the ending: nothing more (the final empty chunk
-	 * follows), an abort, or a hang.
+	 * Send the status line and headers at once, as a provider does before generating,
+	 * then each segment flushed on its own, then the ending: nothing more (the final
+	 * empty chunk follows), an abort, or a hang.
 	 */
 	private Mono<Void> sendEvents(FakeResponse fake, List<Segment> segments, Ending ending) {
 		return sendEvents(200, fake, segments, ending);
@@ -224,7 +227,8 @@ final class FakeExchange {
 			.concatMap((segment) -> segment.pause().isZero() ? Mono.just(segment)
 					: Mono.delay(segment.pause()).thenReturn(segment))
 			.doOnNext((segment) -> {
-				// A complete stream is finished once its last event is on its way: a client
+				// A complete stream is finished once its last event is on its way: a
+				// client
 				// may stop reading at [DONE] without waiting for the final empty chunk.
 				if (segment == last && ending == Ending.COMPLETE) {
 					finishing();
@@ -232,7 +236,8 @@ final class FakeExchange {
 			})
 			.map((segment) -> Unpooled.wrappedBuffer(segment.bytes()));
 		// The flush predicate flushes every buffer: without it Reactor Netty would gather
-		// buffers that are ready together into one write, hiding split writes from the client.
+		// buffers that are ready together into one write, hiding split writes from the
+		// client.
 		return this.response.sendHeaders()
 			.then()
 			.then(Mono.defer(() -> this.response.send(body, (buffer) -> true).then()))
@@ -249,7 +254,8 @@ final class FakeExchange {
 	 */
 	private Mono<Void> abort(boolean reset) {
 		return Mono.defer(() -> {
-			// The server cuts the exchange on purpose: that ends it, and it is not abandoned
+			// The server cuts the exchange on purpose: that ends it, and it is not
+			// abandoned
 			// unless the client had already left.
 			finishing();
 			if (reset) {
@@ -310,8 +316,8 @@ final class FakeExchange {
 	}
 
 	/**
-	 * The prompt and completion token counts: explicit, or words of the messages and of the
-	 * answer, so that a test can predict them.
+	 * The prompt and completion token counts: explicit, or words of the messages and of
+	 * the answer, so that a test can predict them.
 	 */
 	private static int[] usage(@Nullable JsonNode json, FakeResponse fake) {
 		if (fake.usage != null) {
@@ -389,7 +395,8 @@ final class FakeExchange {
 				// The comment goes out at once and the event after the pause, as a
 				// provider sends keep-alives while the next token is being generated.
 				this.segments.add(segment(KEEP_ALIVE_COMMENT, Duration.ZERO));
-				// The extra blank line dispatches an empty event, which parsers must ignore.
+				// The extra blank line dispatches an empty event, which parsers must
+				// ignore.
 				event = event + "\n";
 			}
 			if (!this.fake.splitWrites) {

@@ -32,8 +32,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * An in-JVM, OpenAI-compatible chat-completions server with scripted answers and faults:
- * rate limits with {@code Retry-After}, 5xx errors, connection resets, hangs, slow, broken
- * and malformed streams, truncated bodies.
+ * rate limits with {@code Retry-After}, 5xx errors, connection resets, hangs, slow,
+ * broken and malformed streams, truncated bodies.
  * <p>
  * The server listens on {@code 127.0.0.1} and answers {@code POST} requests on any path
  * that ends in {@code /chat/completions}; the rest of the path is free, so that several
@@ -49,8 +49,7 @@ import tools.jackson.databind.JsonNode;
  * expect.
  * <p>
  * A JUnit 5 test, with {@link java.net.http.HttpClient} standing in for the client under
- * test:
- * <pre class="code">
+ * test: <pre class="code">
  * import java.net.URI;
  * import java.net.http.HttpClient;
  * import java.net.http.HttpRequest;
@@ -130,8 +129,8 @@ import tools.jackson.databind.JsonNode;
  * {@code FakeResponse.ok("Once upon a time").chunkDelay(Duration.ofMillis(20)).breakAfter(2)}
  * for a stream that is cut after two chunks.
  * <p>
- * The {@link #main(String[])} method runs the server on its own, for benchmarks in another
- * JVM.
+ * The {@link #main(String[])} method runs the server on its own, for benchmarks in
+ * another JVM.
  */
 public final class FakeLlmServer implements AutoCloseable {
 
@@ -224,8 +223,9 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Return a base URL under a prefix, so that several configured providers can share this
-	 * server and still be told apart by the {@link RecordedRequest#path() recorded path}.
+	 * Return a base URL under a prefix, so that several configured providers can share
+	 * this server and still be told apart by the {@link RecordedRequest#path() recorded
+	 * path}.
 	 * @param prefix the first path segment(s), for example {@code openai} or
 	 * {@code azure/east}; leading and trailing slashes are ignored
 	 * @return {@code http://127.0.0.1:<port>/<prefix>/v1}
@@ -249,9 +249,10 @@ public final class FakeLlmServer implements AutoCloseable {
 
 	/**
 	 * Set how models answer when neither their queue nor their own default
-	 * ({@link ModelScript#thenAlways(FakeResponse)}, {@link ModelScript#respondWith(Function)})
-	 * says otherwise; initially {@code ok("Hello from <model>")}. Useful when the models are
-	 * not known in advance, as in benchmarks. Forgotten by {@link #reset()}.
+	 * ({@link ModelScript#thenAlways(FakeResponse)},
+	 * {@link ModelScript#respondWith(Function)}) says otherwise; initially
+	 * {@code ok("Hello from <model>")}. Useful when the models are not known in advance,
+	 * as in benchmarks. Forgotten by {@link #reset()}.
 	 * @param responder the function from the recorded request to its response; it runs on
 	 * an event loop and must not block
 	 * @return this server
@@ -262,8 +263,8 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Set whether chat requests are recorded, on by default. A long benchmark turns it off
-	 * to keep memory flat; {@link #requests()} then stays empty.
+	 * Set whether chat requests are recorded, on by default. A long benchmark turns it
+	 * off to keep memory flat; {@link #requests()} then stays empty.
 	 * @param recording whether to record the next requests
 	 * @return this server
 	 */
@@ -306,8 +307,9 @@ public final class FakeLlmServer implements AutoCloseable {
 	/**
 	 * Return how many chat exchanges the client abandoned, by closing the connection or
 	 * cancelling the request, before their response was finished. Exchanges that the
-	 * server cut itself ({@link FakeResponse#reset()}, {@link FakeResponse#truncatedBody()},
-	 * {@link FakeResponse#breakAfter(int)}) do not count. Reset to 0 by {@link #reset()}.
+	 * server cut itself ({@link FakeResponse#reset()},
+	 * {@link FakeResponse#truncatedBody()}, {@link FakeResponse#breakAfter(int)}) do not
+	 * count. Reset to 0 by {@link #reset()}.
 	 * @return the number of abandoned exchanges
 	 */
 	public int abandonedExchanges() {
@@ -316,9 +318,9 @@ public final class FakeLlmServer implements AutoCloseable {
 
 	/**
 	 * Forget every model script, the default responder and the recorded requests, record
-	 * requests again if recording was turned off, and set {@link #abandonedExchanges()} back to 0,
-	 * so that one server can serve several tests. Exchanges in progress carry on with the
-	 * responses they already took.
+	 * requests again if recording was turned off, and set {@link #abandonedExchanges()}
+	 * back to 0, so that one server can serve several tests. Exchanges in progress carry
+	 * on with the responses they already took.
 	 */
 	public void reset() {
 		this.scripts.clear();
@@ -352,7 +354,8 @@ public final class FakeLlmServer implements AutoCloseable {
 	 * Return the time between each recorded request and the previous one, for example to
 	 * check that a client backed off as told by {@code Retry-After}.
 	 * @param requests recorded requests, in arrival order
-	 * @return one gap fewer than there are requests: {@code receivedNanos[i] - receivedNanos[i - 1]}
+	 * @return one gap fewer than there are requests:
+	 * {@code receivedNanos[i] - receivedNanos[i - 1]}
 	 */
 	public static List<Duration> gaps(List<RecordedRequest> requests) {
 		Objects.requireNonNull(requests, "'requests' must not be null");
@@ -366,13 +369,13 @@ public final class FakeLlmServer implements AutoCloseable {
 	/**
 	 * A responder for {@link #defaultResponder(Function)} or
 	 * {@link ModelScript#respondWith(Function)} that answers a seeded random mix: 429s,
-	 * 500s and {@code ok("Hello")}. The same seed and the same arrival order give the same
-	 * answers.
+	 * 500s and {@code ok("Hello")}. The same seed and the same arrival order give the
+	 * same answers.
 	 * @param seed the seed of the random sequence
 	 * @param rateLimitedFraction the share of 429 answers, 0 to 1
 	 * @param serverErrorFraction the share of 500 answers, 0 to 1
-	 * @param retryAfter the {@code Retry-After} of the 429s (whole seconds), or {@code null}
-	 * for none
+	 * @param retryAfter the {@code Retry-After} of the 429s (whole seconds), or
+	 * {@code null} for none
 	 * @return the responder
 	 */
 	public static Function<RecordedRequest, FakeResponse> chaosMix(long seed, double rateLimitedFraction,
@@ -381,11 +384,12 @@ public final class FakeLlmServer implements AutoCloseable {
 			throw new IllegalArgumentException("Fractions must be positive and add up to at most 1, were "
 					+ rateLimitedFraction + " and " + serverErrorFraction);
 		}
-		FakeResponse rateLimited = (retryAfter != null) ? FakeResponse.status(429).retryAfterSeconds(retryAfter.toSeconds())
-				: FakeResponse.status(429);
+		FakeResponse rateLimited = (retryAfter != null)
+				? FakeResponse.status(429).retryAfterSeconds(retryAfter.toSeconds()) : FakeResponse.status(429);
 		FakeResponse serverError = FakeResponse.status(500);
 		FakeResponse ok = FakeResponse.ok("Hello");
-		// java.util.Random is thread-safe, and event loops call the responder concurrently.
+		// java.util.Random is thread-safe, and event loops call the responder
+		// concurrently.
 		Random random = new Random(seed);
 		return (request) -> {
 			double draw = random.nextDouble();
@@ -397,9 +401,10 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Run a server until the JVM is stopped, for benchmarks that drive it from another JVM.
-	 * Every model answers {@code ok("Hello")}, requests are not recorded, and the line
-	 * {@code FakeLlmServer listening on <baseUrl>} is printed once the server is ready.
+	 * Run a server until the JVM is stopped, for benchmarks that drive it from another
+	 * JVM. Every model answers {@code ok("Hello")}, requests are not recorded, and the
+	 * line {@code FakeLlmServer listening on <baseUrl>} is printed once the server is
+	 * ready.
 	 * <p>
 	 * Arguments: {@code [port] [--rate-limited=<fraction>] [--retry-after=<seconds>]
 	 * [--server-error=<fraction>] [--seed=<long>] [--delay-ms=<millis>]}.
@@ -495,7 +500,8 @@ public final class FakeLlmServer implements AutoCloseable {
 		this.active.incrementAndGet();
 		FakeExchange exchange = new FakeExchange(response, "chatcmpl-fake" + this.completionIds.incrementAndGet(),
 				this::exchangeEnded);
-		// These hooks run before the signal reaches Reactor Netty, which may then write the
+		// These hooks run before the signal reaches Reactor Netty, which may then write
+		// the
 		// end of the response: the counters are right by the time the client reads it.
 		return request.receive()
 			.aggregate()
@@ -518,11 +524,12 @@ public final class FakeLlmServer implements AutoCloseable {
 			headers.computeIfAbsent(header.getKey(), (name) -> new ArrayList<>()).add(header.getValue());
 		}
 		RecordedRequest recordedRequest;
-		// Reading the clock under the lock keeps the list in receivedNanos order even when
+		// Reading the clock under the lock keeps the list in receivedNanos order even
+		// when
 		// several event loops record at once.
 		synchronized (this.recorded) {
-			recordedRequest = new RecordedRequest(System.nanoTime(), Instant.now(), request.method().name(), path, query,
-					headers, body, model, stream);
+			recordedRequest = new RecordedRequest(System.nanoTime(), Instant.now(), request.method().name(), path,
+					query, headers, body, model, stream);
 			if (this.recording) {
 				this.recorded.add(recordedRequest);
 			}

@@ -8,10 +8,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A JUnit Jupiter extension that runs one {@link FakeLlmServer} per test class: started on first
- * use, injected into constructors, test methods and lifecycle methods that declare a
- * {@code FakeLlmServer} parameter, {@link FakeLlmServer#reset() reset} after each test (scripts,
- * recorded requests) and closed after the last one.
+ * A JUnit Jupiter extension that runs one {@link FakeLlmServer} per test class: started
+ * on first use, injected into constructors, test methods and lifecycle methods that
+ * declare a {@code FakeLlmServer} parameter, {@link FakeLlmServer#reset() reset} after
+ * each test (scripts, recorded requests) and closed after the last one.
  *
  * <pre class="code">
  * &#064;ExtendWith(FakeLlmServerExtension.class)
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * </pre>
  *
  * When the server's URL is needed before the test class runs, as a Spring test's
- * {@code @DynamicPropertySource} needs it, register the extension in a static field and ask it
- * for the server:
+ * {@code @DynamicPropertySource} needs it, register the extension in a static field and
+ * ask it for the server:
  *
  * <pre class="code">
  * &#064;RegisterExtension

@@ -27,10 +27,11 @@ import org.jspecify.annotations.Nullable;
  * {@code "stream": true} gets a {@code text/event-stream} answer, any other request a
  * {@code chat.completion} JSON document. The stream modifiers ({@link #breakAfter(int)},
  * {@link #hangAfter(int)}, {@link #withoutDone()}, {@link #chunkDelay(Duration)},
- * {@link #keepAlives()}, {@link #splitWrites()}, {@link #errorAfter(int, Object, String)})
- * only have an effect on a streamed answer and are ignored for a non-stream request.
- * Modifiers that cannot apply to a kind of response, such as {@code status(500).breakAfter(2)},
- * fail fast with an {@link IllegalStateException} rather than being silently ignored.
+ * {@link #keepAlives()}, {@link #splitWrites()},
+ * {@link #errorAfter(int, Object, String)}) only have an effect on a streamed answer and
+ * are ignored for a non-stream request. Modifiers that cannot apply to a kind of
+ * response, such as {@code status(500).breakAfter(2)}, fail fast with an
+ * {@link IllegalStateException} rather than being silently ignored.
  */
 public final class FakeResponse {
 
@@ -101,11 +102,11 @@ public final class FakeResponse {
 	 * <p>
 	 * A non-stream request gets HTTP 200 with a {@code chat.completion} document whose
 	 * {@code usage} counts words (the request's message contents for the prompt, the text
-	 * for the completion) unless {@link #usage(int, int)} says otherwise. A stream request
-	 * gets the text as server-sent events, one chunk per word with its trailing spaces so
-	 * that the chunks concatenate to the text, then a chunk with {@code finish_reason}, a
-	 * usage chunk if the request asked for {@code stream_options.include_usage}, and
-	 * {@code data: [DONE]}.
+	 * for the completion) unless {@link #usage(int, int)} says otherwise. A stream
+	 * request gets the text as server-sent events, one chunk per word with its trailing
+	 * spaces so that the chunks concatenate to the text, then a chunk with
+	 * {@code finish_reason}, a usage chunk if the request asked for
+	 * {@code stream_options.include_usage}, and {@code data: [DONE]}.
 	 * @param text the assistant's answer; empty for a pure {@link #toolCall tool call}
 	 * @return the response
 	 */
@@ -137,22 +138,86 @@ public final class FakeResponse {
 	 * and {@code code} are realistic for the status:
 	 * <table>
 	 * <caption>Error bodies per status</caption>
-	 * <tr><th>Status</th><th>type</th><th>code</th></tr>
-	 * <tr><td>400</td><td>invalid_request_error</td><td>null</td></tr>
-	 * <tr><td>401</td><td>invalid_request_error</td><td>invalid_api_key</td></tr>
-	 * <tr><td>403</td><td>permission_error</td><td>permission_denied</td></tr>
-	 * <tr><td>404</td><td>invalid_request_error</td><td>model_not_found</td></tr>
-	 * <tr><td>408</td><td>timeout_error</td><td>request_timeout</td></tr>
-	 * <tr><td>409</td><td>conflict_error</td><td>conflict</td></tr>
-	 * <tr><td>413</td><td>invalid_request_error</td><td>request_too_large</td></tr>
-	 * <tr><td>422</td><td>invalid_request_error</td><td>unprocessable_entity</td></tr>
-	 * <tr><td>429</td><td>requests</td><td>rate_limit_exceeded</td></tr>
-	 * <tr><td>500</td><td>server_error</td><td>null</td></tr>
-	 * <tr><td>502</td><td>server_error</td><td>bad_gateway</td></tr>
-	 * <tr><td>503</td><td>server_error</td><td>service_unavailable</td></tr>
-	 * <tr><td>504</td><td>server_error</td><td>gateway_timeout</td></tr>
-	 * <tr><td>529</td><td>overloaded_error</td><td>overloaded</td></tr>
-	 * <tr><td>other 4xx / 5xx</td><td>invalid_request_error / server_error</td><td>null</td></tr>
+	 * <tr>
+	 * <th>Status</th>
+	 * <th>type</th>
+	 * <th>code</th>
+	 * </tr>
+	 * <tr>
+	 * <td>400</td>
+	 * <td>invalid_request_error</td>
+	 * <td>null</td>
+	 * </tr>
+	 * <tr>
+	 * <td>401</td>
+	 * <td>invalid_request_error</td>
+	 * <td>invalid_api_key</td>
+	 * </tr>
+	 * <tr>
+	 * <td>403</td>
+	 * <td>permission_error</td>
+	 * <td>permission_denied</td>
+	 * </tr>
+	 * <tr>
+	 * <td>404</td>
+	 * <td>invalid_request_error</td>
+	 * <td>model_not_found</td>
+	 * </tr>
+	 * <tr>
+	 * <td>408</td>
+	 * <td>timeout_error</td>
+	 * <td>request_timeout</td>
+	 * </tr>
+	 * <tr>
+	 * <td>409</td>
+	 * <td>conflict_error</td>
+	 * <td>conflict</td>
+	 * </tr>
+	 * <tr>
+	 * <td>413</td>
+	 * <td>invalid_request_error</td>
+	 * <td>request_too_large</td>
+	 * </tr>
+	 * <tr>
+	 * <td>422</td>
+	 * <td>invalid_request_error</td>
+	 * <td>unprocessable_entity</td>
+	 * </tr>
+	 * <tr>
+	 * <td>429</td>
+	 * <td>requests</td>
+	 * <td>rate_limit_exceeded</td>
+	 * </tr>
+	 * <tr>
+	 * <td>500</td>
+	 * <td>server_error</td>
+	 * <td>null</td>
+	 * </tr>
+	 * <tr>
+	 * <td>502</td>
+	 * <td>server_error</td>
+	 * <td>bad_gateway</td>
+	 * </tr>
+	 * <tr>
+	 * <td>503</td>
+	 * <td>server_error</td>
+	 * <td>service_unavailable</td>
+	 * </tr>
+	 * <tr>
+	 * <td>504</td>
+	 * <td>server_error</td>
+	 * <td>gateway_timeout</td>
+	 * </tr>
+	 * <tr>
+	 * <td>529</td>
+	 * <td>overloaded_error</td>
+	 * <td>overloaded</td>
+	 * </tr>
+	 * <tr>
+	 * <td>other 4xx / 5xx</td>
+	 * <td>invalid_request_error / server_error</td>
+	 * <td>null</td>
+	 * </tr>
 	 * </table>
 	 * Messages name the requested model where OpenAI's do. Use
 	 * {@link #error(int, String, String, String)} for an exact body.
@@ -186,7 +251,8 @@ public final class FakeResponse {
 	/**
 	 * HTTP 200 whose body is an error, as some gateways answer:
 	 * {@code {"error":{"message":..,"type":..,"code":..}}}. A stream request gets a
-	 * {@code text/event-stream} whose first and only event is {@code data: {"error":{..}}}.
+	 * {@code text/event-stream} whose first and only event is {@code data:
+	 * {"error":{..}}}.
 	 * <p>
 	 * The {@code type} follows the code: {@code rate_limit_error} for 429 or a code that
 	 * mentions {@code rate_limit}, {@code invalid_request_error} for other 4xx numbers,
@@ -203,8 +269,8 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * HTTP 200 with {@code Content-Type: application/json} and exactly this body, valid JSON
-	 * or not.
+	 * HTTP 200 with {@code Content-Type: application/json} and exactly this body, valid
+	 * JSON or not.
 	 * @param body the body to write
 	 * @return the response
 	 */
@@ -214,17 +280,17 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * Exactly this answer, as a provider or a proxy sent it: the status, the headers added with
-	 * {@link #header(String, String)} and these body bytes, unchanged, whatever the request asked
-	 * for. No header is added but those the HTTP framing needs ({@code Content-Length}); a body that
-	 * needs a {@code Content-Type} gets it from {@link #header(String, String)}:
-	 * <pre class="code">
+	 * Exactly this answer, as a provider or a proxy sent it: the status, the headers
+	 * added with {@link #header(String, String)} and these body bytes, unchanged,
+	 * whatever the request asked for. No header is added but those the HTTP framing needs
+	 * ({@code Content-Length}); a body that needs a {@code Content-Type} gets it from
+	 * {@link #header(String, String)}: <pre class="code">
 	 * FakeResponse.raw(529, Files.readAllBytes(overloaded))
 	 * 	.header("Content-Type", "application/json")
 	 * 	.header("x-should-retry", "true");
-	 * </pre>
-	 * Use it to replay real answers that the scripted responses cannot express: another provider's
-	 * error shape, an HTML page from a proxy, a body in another charset.
+	 * </pre> Use it to replay real answers that the scripted responses cannot express:
+	 * another provider's error shape, an HTML page from a proxy, a body in another
+	 * charset.
 	 * @param status the HTTP status, 100 to 599 (2xx included)
 	 * @param body the body, sent byte for byte; empty for none
 	 * @return the response
@@ -251,11 +317,11 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * A stream of exactly these server-sent events, as a provider sent them: HTTP 200 with
-	 * {@code Content-Type: text/event-stream} and {@code Cache-Control: no-cache} (unless
-	 * {@link #header(String, String)} sets others), then each event written as given, UTF-8, and
-	 * flushed on its own, then the end of the response.
-	 * Each string is one whole event with its own lines and the blank line that ends it, such as
+	 * A stream of exactly these server-sent events, as a provider sent them: HTTP 200
+	 * with {@code Content-Type: text/event-stream} and {@code Cache-Control: no-cache}
+	 * (unless {@link #header(String, String)} sets others), then each event written as
+	 * given, UTF-8, and flushed on its own, then the end of the response. Each string is
+	 * one whole event with its own lines and the blank line that ends it, such as
 	 * {@code "event: error\ndata: {...}\n\n"}; nothing is added, not even {@code [DONE]}.
 	 * @param events the events, in order
 	 * @return the response
@@ -265,7 +331,8 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * A stream of exactly these server-sent events, with this status; see {@link #rawEvents(String...)}.
+	 * A stream of exactly these server-sent events, with this status; see
+	 * {@link #rawEvents(String...)}.
 	 * @param status the HTTP status, 100 to 599
 	 * @param events the events, in order
 	 * @return the response
@@ -359,9 +426,9 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * Wait before answering: before the status line, or before acting for {@link #reset()}
-	 * and {@link #hang()}. The wait uses a timer, never a blocked thread, so thousands of
-	 * delayed exchanges are cheap.
+	 * Wait before answering: before the status line, or before acting for
+	 * {@link #reset()} and {@link #hang()}. The wait uses a timer, never a blocked
+	 * thread, so thousands of delayed exchanges are cheap.
 	 * @param delay the wait, zero or positive
 	 * @return a new response with the delay
 	 */
@@ -411,8 +478,8 @@ public final class FakeResponse {
 	 * Add a function call to the assistant message ({@code tool_calls}); the message
 	 * {@code content} becomes {@code null} when the text is empty and the
 	 * {@code finish_reason} becomes {@code tool_calls} unless
-	 * {@link #finishReason(String)} says otherwise. A stream sends each call as one
-	 * delta chunk after the text chunks.
+	 * {@link #finishReason(String)} says otherwise. A stream sends each call as one delta
+	 * chunk after the text chunks.
 	 * @param id the call id, for example {@code call_abc123}
 	 * @param name the function name
 	 * @param argumentsJson the arguments as a JSON string, not validated
@@ -439,9 +506,10 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * In a stream, stop writing after this many delta chunks but keep the connection open,
-	 * until the client gives up (the exchange then counts as abandoned) or the server
-	 * closes. Replaces {@link #breakAfter(int)} and {@link #errorAfter(int, Object, String)}.
+	 * In a stream, stop writing after this many delta chunks but keep the connection
+	 * open, until the client gives up (the exchange then counts as abandoned) or the
+	 * server closes. Replaces {@link #breakAfter(int)} and
+	 * {@link #errorAfter(int, Object, String)}.
 	 * @param chunks the number of delta chunks written first
 	 * @return a new response that stalls
 	 */
@@ -473,8 +541,9 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * In a stream, write a {@code : keep-alive} comment line before each event and an extra
-	 * blank line after it, as proxies and some providers do; SSE parsers must skip both.
+	 * In a stream, write a {@code : keep-alive} comment line before each event and an
+	 * extra blank line after it, as proxies and some providers do; SSE parsers must skip
+	 * both.
 	 * @return a new response with keep-alive comments
 	 */
 	public FakeResponse keepAlives() {
@@ -483,10 +552,10 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * In a stream, write each event in three separately flushed pieces, cut in the middle of
-	 * the line and of the JSON, with a pause of about a millisecond between pieces so that
-	 * the client really reads them separately: a parser that assumes one event per read
-	 * fails.
+	 * In a stream, write each event in three separately flushed pieces, cut in the middle
+	 * of the line and of the JSON, with a pause of about a millisecond between pieces so
+	 * that the client really reads them separately: a parser that assumes one event per
+	 * read fails.
 	 * @return a new response with split writes
 	 */
 	public FakeResponse splitWrites() {
@@ -495,10 +564,10 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * In a stream, after this many delta chunks write the event
-	 * {@code data: {"error":{"message":..,"type":..,"code":..}}} and end the response
-	 * cleanly, as OpenAI does when a generation fails midway. Replaces
-	 * {@link #breakAfter(int)} and {@link #hangAfter(int)}.
+	 * In a stream, after this many delta chunks write the event {@code data:
+	 * {"error":{"message":..,"type":..,"code":..}}} and end the response cleanly, as
+	 * OpenAI does when a generation fails midway. Replaces {@link #breakAfter(int)} and
+	 * {@link #hangAfter(int)}.
 	 * @param chunks the number of delta chunks written first
 	 * @param code the error {@code code}: a {@link Number} is written as a JSON number,
 	 * anything else as a JSON string
@@ -574,8 +643,8 @@ public final class FakeResponse {
 
 	/**
 	 * Split a text into words that keep their trailing whitespace, so that the chunks
-	 * concatenate back to the text; an empty text is one empty chunk so that a stream still
-	 * carries the assistant role.
+	 * concatenate back to the text; an empty text is one empty chunk so that a stream
+	 * still carries the assistant role.
 	 */
 	static List<String> words(String text) {
 		if (text.isEmpty()) {
@@ -654,8 +723,8 @@ public final class FakeResponse {
 	}
 
 	/**
-	 * An error object; {@code withParam} adds {@code "param": null} as OpenAI's HTTP errors
-	 * have it.
+	 * An error object; {@code withParam} adds {@code "param": null} as OpenAI's HTTP
+	 * errors have it.
 	 */
 	record ErrorBody(String message, String type, @Nullable Object code, boolean withParam) {
 

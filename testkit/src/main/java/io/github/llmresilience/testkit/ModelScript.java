@@ -69,7 +69,8 @@ public final class ModelScript {
 	/**
 	 * Compute the answer per request once the queue is empty, replacing any previous
 	 * default: for example a seeded random mix of faults, or an answer that echoes the
-	 * request. The function runs on a server event loop: it must be fast and must not block.
+	 * request. The function runs on a server event loop: it must be fast and must not
+	 * block.
 	 * @param responder the function from the recorded request to its response
 	 * @return this script, to chain calls
 	 */

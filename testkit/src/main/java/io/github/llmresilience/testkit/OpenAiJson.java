@@ -25,8 +25,8 @@ final class OpenAiJson {
 	/**
 	 * A {@code chat.completion} document.
 	 */
-	static String completion(String id, long created, String model, @Nullable String content,
-			List<ToolCall> toolCalls, String finishReason, int promptTokens, int completionTokens) {
+	static String completion(String id, long created, String model, @Nullable String content, List<ToolCall> toolCalls,
+			String finishReason, int promptTokens, int completionTokens) {
 		ObjectNode root = header(id, "chat.completion", created, model);
 		ObjectNode choice = root.putArray("choices").addObject();
 		choice.put("index", 0);
@@ -57,7 +57,8 @@ final class OpenAiJson {
 		choice.putNull("logprobs");
 		choice.put("finish_reason", finishReason);
 		if (withUsageNull) {
-			// OpenAI sends "usage": null on every chunk but the last when usage is requested.
+			// OpenAI sends "usage": null on every chunk but the last when usage is
+			// requested.
 			root.putNull("usage");
 		}
 		return write(root);
@@ -138,8 +139,10 @@ final class OpenAiJson {
 		String name = (model != null) ? model : "unknown";
 		return switch (status) {
 			case 400 -> new ErrorBody("Invalid request.", "invalid_request_error", null, true);
-			case 401 -> new ErrorBody("Incorrect API key provided: sk-fake**********1234. You can find your API key "
-					+ "at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key", true);
+			case 401 -> new ErrorBody(
+					"Incorrect API key provided: sk-fake**********1234. You can find your API key "
+							+ "at https://platform.openai.com/account/api-keys.",
+					"invalid_request_error", "invalid_api_key", true);
 			case 403 -> new ErrorBody("You are not allowed to use the model `" + name + "`.", "permission_error",
 					"permission_denied", true);
 			case 404 -> new ErrorBody("The model `" + name + "` does not exist or you do not have access to it.",
@@ -150,9 +153,10 @@ final class OpenAiJson {
 			case 413 -> new ErrorBody("Request too large.", "invalid_request_error", "request_too_large", true);
 			case 422 -> new ErrorBody("The request could not be processed.", "invalid_request_error",
 					"unprocessable_entity", true);
-			case 429 -> new ErrorBody("Rate limit reached for " + name + " in organization org-fake on requests per "
-					+ "min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "requests",
-					"rate_limit_exceeded", true);
+			case 429 -> new ErrorBody(
+					"Rate limit reached for " + name + " in organization org-fake on requests per "
+							+ "min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.",
+					"requests", "rate_limit_exceeded", true);
 			case 500 -> new ErrorBody("The server had an error while processing your request. Sorry about that!",
 					"server_error", null, true);
 			case 502 -> new ErrorBody("Bad gateway.", "server_error", "bad_gateway", true);

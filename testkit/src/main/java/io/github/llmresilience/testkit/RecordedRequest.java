@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * @param receivedAt the wall-clock time matching {@code receivedNanos}, for messages
  * @param method the HTTP method, {@code POST} for every chat request
  * @param path the request path without the query string, for example
- * {@code /openai/v1/chat/completions}: the prefix tells providers sharing one server apart
+ * {@code /openai/v1/chat/completions}: the prefix tells providers sharing one server
+ * apart
  * @param query the raw query string without {@code ?}, or {@code null} if there was none
  * @param headers every request header with all its values; lookups ignore case
  * @param body the request body, decoded as UTF-8
@@ -85,8 +86,10 @@ public record RecordedRequest(long receivedNanos, Instant receivedAt, String met
 	}
 
 	private static Map<String, List<String>> caseInsensitiveCopy(Map<String, List<String>> headers) {
-		// A TreeMap with a case-insensitive order gives case-insensitive get() while keeping
-		// the names as the client spelled them; values sent under differently cased names merge.
+		// A TreeMap with a case-insensitive order gives case-insensitive get() while
+		// keeping
+		// the names as the client spelled them; values sent under differently cased names
+		// merge.
 		Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 		headers.forEach((name, values) -> copy.computeIfAbsent(name, (key) -> new ArrayList<>()).addAll(values));
 		copy.replaceAll((name, values) -> List.copyOf(values));

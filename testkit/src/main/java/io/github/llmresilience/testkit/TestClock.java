@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link Clock} that stands still until the test moves it. Given to the starter as its
- * {@code llmClock} bean, it decides when a circuit's open state, a {@code Retry-After} cooldown, a
- * used-up rate limit or a retry budget's window ends, so a test of a two-minute cooldown takes no
- * two minutes. Safe to read and move from any thread.
+ * {@code llmClock} bean, it decides when a circuit's open state, a {@code Retry-After}
+ * cooldown, a used-up rate limit or a retry budget's window ends, so a test of a
+ * two-minute cooldown takes no two minutes. Safe to read and move from any thread.
  */
 public final class TestClock extends Clock {
 

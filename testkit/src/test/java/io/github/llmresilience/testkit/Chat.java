@@ -57,7 +57,8 @@ final class Chat {
 	}
 
 	static String streamBody(String model, String prompt, boolean includeUsage) {
-		return "{\"model\":\"" + model + "\",\"stream\":true" + (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
+		return "{\"model\":\"" + model + "\",\"stream\":true"
+				+ (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
 				+ ",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
 	}
 

@@ -62,7 +62,8 @@ class CompletionResponseTests {
 	@Test
 	void usageFinishReasonAndReportedModelCanBeGiven() throws Exception {
 		this.server.model("gpt-4o")
-			.thenAlways(FakeResponse.ok("Cut").usage(1200, 4096).finishReason("length").reportedModel("gpt-4o-2024-08-06"));
+			.thenAlways(
+					FakeResponse.ok("Cut").usage(1200, 4096).finishReason("length").reportedModel("gpt-4o-2024-08-06"));
 		JsonNode json = Chat.json(this.chat.ask(this.server, "gpt-4o").body());
 		assertThat(json.path("model").stringValue()).isEqualTo("gpt-4o-2024-08-06");
 		assertThat(json.at("/choices/0/finish_reason").stringValue()).isEqualTo("length");
@@ -74,7 +75,8 @@ class CompletionResponseTests {
 	@Test
 	void toolCallWithoutTextHasNullContentAndToolCallsFinishReason() throws Exception {
 		this.server.model("m")
-			.thenAlways(FakeResponse.ok("").toolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")
+			.thenAlways(FakeResponse.ok("")
+				.toolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")
 				.toolCall("call_2", "get_time", "{}"));
 		JsonNode message = Chat.json(this.chat.ask(this.server, "m").body()).at("/choices/0/message");
 		assertThat(message.path("content").isNull()).isTrue();
@@ -106,9 +108,11 @@ class CompletionResponseTests {
 	@Test
 	void statusAnswersARealisticErrorBody() throws Exception {
 		this.server.model("gpt-4o")
-			.enqueue(FakeResponse.status(429), FakeResponse.status(401), FakeResponse.status(404), FakeResponse.status(500),
-					FakeResponse.status(503), FakeResponse.status(529), FakeResponse.status(418));
-		assertError(this.chat.ask(this.server, "gpt-4o"), 429, "requests", "rate_limit_exceeded", "Rate limit reached for gpt-4o");
+			.enqueue(FakeResponse.status(429), FakeResponse.status(401), FakeResponse.status(404),
+					FakeResponse.status(500), FakeResponse.status(503), FakeResponse.status(529),
+					FakeResponse.status(418));
+		assertError(this.chat.ask(this.server, "gpt-4o"), 429, "requests", "rate_limit_exceeded",
+				"Rate limit reached for gpt-4o");
 		assertError(this.chat.ask(this.server, "gpt-4o"), 401, "invalid_request_error", "invalid_api_key",
 				"Incorrect API key provided");
 		assertError(this.chat.ask(this.server, "gpt-4o"), 404, "invalid_request_error", "model_not_found",
@@ -122,11 +126,13 @@ class CompletionResponseTests {
 
 	@Test
 	void errorAnswersExactlyTheGivenBody() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.error(400, "invalid_request_error", "context_length_exceeded",
-				"This model's maximum context length is 128000 tokens."));
+		this.server.model("m")
+			.thenAlways(FakeResponse.error(400, "invalid_request_error", "context_length_exceeded",
+					"This model's maximum context length is 128000 tokens."));
 		HttpResponse<String> response = this.chat.ask(this.server, "m");
-		assertThat(response.body()).isEqualTo("{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens.\","
-				+ "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"context_length_exceeded\"}}");
+		assertThat(response.body())
+			.isEqualTo("{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens.\","
+					+ "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"context_length_exceeded\"}}");
 		assertError(response, 400, "invalid_request_error", "context_length_exceeded", "maximum context length");
 	}
 
@@ -159,8 +165,9 @@ class CompletionResponseTests {
 
 	@Test
 	void errorInOkAnswers200WithAnErrorBody() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.errorInOk(429, "Rate limit exceeded upstream"),
-				FakeResponse.errorInOk("server_error", "Upstream failed"));
+		this.server.model("m")
+			.enqueue(FakeResponse.errorInOk(429, "Rate limit exceeded upstream"),
+					FakeResponse.errorInOk("server_error", "Upstream failed"));
 		HttpResponse<String> first = this.chat.ask(this.server, "m");
 		assertThat(first.statusCode()).isEqualTo(200);
 		JsonNode error = Chat.json(first.body()).path("error");
@@ -216,7 +223,8 @@ class CompletionResponseTests {
 		assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> FakeResponse.ok(null));
 	}
 
-	private static void assertError(HttpResponse<String> response, int status, String type, String code, String message) {
+	private static void assertError(HttpResponse<String> response, int status, String type, String code,
+			String message) {
 		assertThat(response.statusCode()).isEqualTo(status);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
 		JsonNode error = Chat.json(response.body()).path("error");

@@ -20,7 +20,8 @@ class ConcurrencyTests {
 
 	private static final int REQUESTS = 500;
 
-	// Only a safety net: hundreds of connections at once are slow to get through on a loaded
+	// Only a safety net: hundreds of connections at once are slow to get through on a
+	// loaded
 	// machine, and nothing here asserts how fast they are.
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -38,23 +39,24 @@ class ConcurrencyTests {
 		this.server.model("m").thenAlways(FakeResponse.ok("Hello").delay(delay));
 		List<CompletableFuture<HttpResponse<String>>> responses = IntStream.range(0, REQUESTS)
 			.mapToObj((i) -> this.chat.client()
-				.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Request " + i))
-					.timeout(TIMEOUT)
-					.build(), BodyHandlers.ofString()))
+				.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Request " + i)).timeout(TIMEOUT).build(),
+						BodyHandlers.ofString()))
 			.toList();
 		CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new)).join();
 		assertThat(responses).allSatisfy((response) -> assertThat(response.join().statusCode()).isEqualTo(200));
 		assertThat(this.server.requests()).hasSize(REQUESTS);
-		// Far more at once than a server has threads: one that held a thread per delayed exchange
-		// could not. (How fast the client sends them on a loaded machine only changes how many.)
+		// Far more at once than a server has threads: one that held a thread per delayed
+		// exchange
+		// could not. (How fast the client sends them on a loaded machine only changes how
+		// many.)
 		assertThat(mostDelayedAtOnce(this.server.requests(), delay)).isGreaterThanOrEqualTo(REQUESTS / 5);
 		assertThat(this.server.activeExchanges()).isZero();
 		assertThat(this.server.abandonedExchanges()).isZero();
 	}
 
 	/**
-	 * Each exchange is delayed from its arrival, so all that arrived within one delay of the
-	 * first of them were being delayed together when the last of them arrived.
+	 * Each exchange is delayed from its arrival, so all that arrived within one delay of
+	 * the first of them were being delayed together when the last of them arrived.
 	 */
 	private static int mostDelayedAtOnce(List<RecordedRequest> requests, Duration delay) {
 		int most = 0;

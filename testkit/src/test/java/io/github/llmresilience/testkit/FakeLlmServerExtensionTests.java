@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * Runs test classes that use {@link FakeLlmServerExtension} on the JUnit engine and checks what
- * they saw: one server per class, injected wherever it is asked for, reset between tests, closed
- * after the class.
+ * Runs test classes that use {@link FakeLlmServerExtension} on the JUnit engine and
+ * checks what they saw: one server per class, injected wherever it is asked for, reset
+ * between tests, closed after the class.
  */
 class FakeLlmServerExtensionTests {
 

@@ -158,7 +158,8 @@ class FakeLlmServerTests {
 	void respondWithComputesTheAnswerPerRequest() throws Exception {
 		this.server.model("echo")
 			.enqueue(FakeResponse.ok("queued first"))
-			.respondWith((request) -> FakeResponse.ok("echo: " + request.json().at("/messages/0/content").stringValue()));
+			.respondWith(
+					(request) -> FakeResponse.ok("echo: " + request.json().at("/messages/0/content").stringValue()));
 		assertThat(content(this.chat.ask(this.server, "echo"))).isEqualTo("queued first");
 		assertThat(content(this.chat.send(this.server.baseUrl(), Chat.body("echo", "ping")))).isEqualTo("echo: ping");
 		this.server.model("echo").thenAlways(FakeResponse.ok("fixed"));
@@ -228,8 +229,9 @@ class FakeLlmServerTests {
 		List<RecordedRequest> requests = this.server.requests();
 		assertThat(requests).extracting(RecordedRequest::model).containsExactly("first", "second", "first");
 		assertThat(requests).extracting(RecordedRequest::stream).containsExactly(false, true, false);
-		assertThat(requests).extracting(RecordedRequest::receivedNanos).isSorted().allSatisfy((nanos) ->
-				assertThat(nanos).isBetween(before, System.nanoTime()));
+		assertThat(requests).extracting(RecordedRequest::receivedNanos)
+			.isSorted()
+			.allSatisfy((nanos) -> assertThat(nanos).isBetween(before, System.nanoTime()));
 		RecordedRequest request = requests.get(0);
 		assertThat(request.method()).isEqualTo("POST");
 		assertThat(request.path()).isEqualTo("/v1/chat/completions");
@@ -270,7 +272,8 @@ class FakeLlmServerTests {
 		List<RecordedRequest> requests = this.server.requests();
 		List<Duration> gaps = FakeLlmServer.gaps(requests);
 		assertThat(gaps).hasSize(2).allSatisfy((gap) -> assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(100)));
-		assertThat(gaps.get(0)).isEqualTo(Duration.ofNanos(requests.get(1).receivedNanos() - requests.get(0).receivedNanos()));
+		assertThat(gaps.get(0))
+			.isEqualTo(Duration.ofNanos(requests.get(1).receivedNanos() - requests.get(0).receivedNanos()));
 		assertThat(FakeLlmServer.gaps(List.of())).isEmpty();
 		assertThat(FakeLlmServer.gaps(requests.subList(0, 1))).isEmpty();
 	}
@@ -278,8 +281,10 @@ class FakeLlmServerTests {
 	@Test
 	void keepAliveConnectionServesSeveralRequests() throws Exception {
 		try (RawHttp raw = new RawHttp(this.server.port())) {
-			raw.post("/v1/chat/completions", Chat.body("m", "one"), true).readUntil("Hello from m", Duration.ofSeconds(5));
-			raw.post("/v1/chat/completions", Chat.body("n", "two"), true).readUntil("Hello from n", Duration.ofSeconds(5));
+			raw.post("/v1/chat/completions", Chat.body("m", "one"), true)
+				.readUntil("Hello from m", Duration.ofSeconds(5));
+			raw.post("/v1/chat/completions", Chat.body("n", "two"), true)
+				.readUntil("Hello from n", Duration.ofSeconds(5));
 			assertThat(raw.ending()).isEqualTo(RawHttp.Ending.OPEN);
 			assertThat(raw.text()).contains("Hello from m").contains("Hello from n");
 		}
@@ -291,8 +296,7 @@ class FakeLlmServerTests {
 		return Chat.json(response.body()).at("/choices/0/message/content").stringValue();
 	}
 
-	private static List<Integer> statuses(Function<RecordedRequest, FakeResponse> responder,
-			RecordedRequest request) {
+	private static List<Integer> statuses(Function<RecordedRequest, FakeResponse> responder, RecordedRequest request) {
 		return IntStream.range(0, 1000).mapToObj((i) -> responder.apply(request).status).toList();
 	}
 

@@ -26,8 +26,8 @@ class FaultTests {
 
 	/**
 	 * A client timeout that the server sees as an abandoned exchange: long enough for the
-	 * request to reach the server first, over an {@link #openConnection() open connection}, on a
-	 * loaded machine.
+	 * request to reach the server first, over an {@link #openConnection() open
+	 * connection}, on a loaded machine.
 	 */
 	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1);
 
@@ -116,7 +116,8 @@ class FaultTests {
 			raw.post(PATH, Chat.body("m", "Hi"), true).readUntilEnd(Duration.ofSeconds(5));
 			assertThat(raw.ending()).isEqualTo(RawHttp.Ending.EOF);
 			assertThat(raw.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: application/json");
-			long contentLength = Long.parseLong(raw.head().lines()
+			long contentLength = Long.parseLong(raw.head()
+				.lines()
 				.filter((line) -> line.toLowerCase().startsWith("content-length:"))
 				.findFirst()
 				.orElseThrow()
@@ -137,7 +138,8 @@ class FaultTests {
 
 	@Test
 	void completedExchangesAreNeitherActiveNorAbandoned() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.ok("a"), FakeResponse.status(500), FakeResponse.ok("b").delay(Duration.ofMillis(50)));
+		this.server.model("m")
+			.enqueue(FakeResponse.ok("a"), FakeResponse.status(500), FakeResponse.ok("b").delay(Duration.ofMillis(50)));
 		this.chat.ask(this.server, "m");
 		this.chat.ask(this.server, "m");
 		this.chat.askStream(this.server, "m", true);
@@ -158,8 +160,8 @@ class FaultTests {
 	}
 
 	/**
-	 * Answer a first request, so that the next one goes over a connection that is already open
-	 * instead of waiting for a new one within its timeout.
+	 * Answer a first request, so that the next one goes over a connection that is already
+	 * open instead of waiting for a new one within its timeout.
 	 */
 	private void openConnection() throws Exception {
 		assertThat(this.chat.ask(this.server, "m").statusCode()).isEqualTo(200);

@@ -39,8 +39,10 @@ class JavadocExampleTests {
 			.enqueue(FakeResponse.status(429).retryAfterSeconds(1))
 			.thenAlways(FakeResponse.ok("Hello!"));
 
-		HttpResponse<String> first = this.client.send(chat("gpt-4o-mini", Duration.ofSeconds(5)), BodyHandlers.ofString());
-		HttpResponse<String> second = this.client.send(chat("gpt-4o-mini", Duration.ofSeconds(5)), BodyHandlers.ofString());
+		HttpResponse<String> first = this.client.send(chat("gpt-4o-mini", Duration.ofSeconds(5)),
+				BodyHandlers.ofString());
+		HttpResponse<String> second = this.client.send(chat("gpt-4o-mini", Duration.ofSeconds(5)),
+				BodyHandlers.ofString());
 
 		assertThat(first.statusCode()).isEqualTo(429);
 		assertThat(first.headers().firstValue("Retry-After")).hasValue("1");
@@ -67,8 +69,8 @@ class JavadocExampleTests {
 			.timeout(timeout)
 			.header("Authorization", "Bearer sk-test")
 			.header("Content-Type", "application/json")
-			.POST(BodyPublishers.ofString(
-					"{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}"))
+			.POST(BodyPublishers
+				.ofString("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}"))
 			.build();
 	}
 

@@ -51,8 +51,8 @@ final class RawHttp implements AutoCloseable {
 	}
 
 	/**
-	 * Read until the received bytes contain {@code marker} (or the connection ends or stays
-	 * quiet for {@code quiet}).
+	 * Read until the received bytes contain {@code marker} (or the connection ends or
+	 * stays quiet for {@code quiet}).
 	 */
 	RawHttp readUntil(String marker, Duration quiet) throws IOException {
 		this.socket.setSoTimeout((int) quiet.toMillis());
@@ -143,9 +143,9 @@ final class RawHttp implements AutoCloseable {
 	}
 
 	/**
-	 * The data of each chunk of a body in the chunked transfer coding, in order, without the
-	 * final empty chunk. The server writes a chunk for each buffer it sends, so this shows how
-	 * it cut the body, whatever the reads made of it.
+	 * The data of each chunk of a body in the chunked transfer coding, in order, without
+	 * the final empty chunk. The server writes a chunk for each buffer it sends, so this
+	 * shows how it cut the body, whatever the reads made of it.
 	 */
 	List<String> chunks() {
 		String text = text();

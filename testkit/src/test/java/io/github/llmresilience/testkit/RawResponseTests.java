@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * {@link FakeResponse#raw(int, byte[])} and {@link FakeResponse#rawEvents(String...)} send a
- * recorded answer exactly as it came: status, headers, bytes, events.
+ * {@link FakeResponse#raw(int, byte[])} and {@link FakeResponse#rawEvents(String...)}
+ * send a recorded answer exactly as it came: status, headers, bytes, events.
  */
 class RawResponseTests {
 
@@ -47,8 +47,9 @@ class RawResponseTests {
 
 	@Test
 	void rawAnswerIgnoresWhetherTheRequestAskedForAStream() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.raw(502, "<html><body>bad gateway</body></html>")
-			.header("Content-Type", "text/html"));
+		this.server.model("m")
+			.enqueue(
+					FakeResponse.raw(502, "<html><body>bad gateway</body></html>").header("Content-Type", "text/html"));
 		HttpResponse<String> response = this.chat.askStream(this.server, "m", false);
 		assertThat(response.statusCode()).isEqualTo(502);
 		assertThat(response.headers().firstValue("content-type")).hasValue("text/html");
@@ -83,8 +84,10 @@ class RawResponseTests {
 				.readUntilEnd(Duration.ofSeconds(5));
 			assertThat(http.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: text/event-stream");
 			assertThat(http.body()).isEqualTo(String.join("", events));
-			// Written one by one: the chunks show it whether the client read them in one read or two
-			// (nothing spaces the two writes, so how reads cut them depends on the machine's load).
+			// Written one by one: the chunks show it whether the client read them in one
+			// read or two
+			// (nothing spaces the two writes, so how reads cut them depends on the
+			// machine's load).
 			assertThat(http.chunks()).containsExactlyElementsOf(events);
 		}
 	}

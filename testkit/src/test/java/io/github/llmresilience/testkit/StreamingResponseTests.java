@@ -39,10 +39,11 @@ class StreamingResponseTests {
 		this.server.model("gpt-4o").thenAlways(FakeResponse.ok("Once upon a  time"));
 		HttpResponse<String> response = this.chat.askStream(this.server, "gpt-4o", false);
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/event-stream"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/event-stream"));
 		assertThat(response.headers().firstValue("Content-Length")).isEmpty();
-		// Events are "data: ..." lines each followed by a blank line, as OpenAI sends them.
+		// Events are "data: ..." lines each followed by a blank line, as OpenAI sends
+		// them.
 		assertThat(response.body()).startsWith("data: {").endsWith("}\n\ndata: [DONE]\n\n");
 		List<String> events = Chat.events(response.body());
 		assertThat(Chat.contents(events)).containsExactly("Once ", "upon ", "a  ", "time");
@@ -80,8 +81,8 @@ class StreamingResponseTests {
 
 	@Test
 	void streamSendsExactlyTheGivenChunks() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.stream("Hel", "lo", ", wor", "ld").finishReason("length")
-			.reportedModel("m-2025"));
+		this.server.model("m")
+			.thenAlways(FakeResponse.stream("Hel", "lo", ", wor", "ld").finishReason("length").reportedModel("m-2025"));
 		List<String> events = Chat.events(this.chat.askStream(this.server, "m", false).body());
 		assertThat(Chat.contents(events)).containsExactly("Hel", "lo", ", wor", "ld");
 		assertThat(Chat.json(events.get(4)).at("/choices/0/finish_reason").stringValue()).isEqualTo("length");
@@ -136,7 +137,8 @@ class StreamingResponseTests {
 
 	@Test
 	void errorAfterSendsAnErrorEventThenEnds() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two three four").errorAfter(2, "server_error", "Generation failed"));
+		this.server.model("m")
+			.thenAlways(FakeResponse.ok("One two three four").errorAfter(2, "server_error", "Generation failed"));
 		HttpResponse<String> response = this.chat.askStream(this.server, "m", false);
 		assertThat(response.statusCode()).isEqualTo(200);
 		List<String> events = Chat.events(response.body());
@@ -168,8 +170,7 @@ class StreamingResponseTests {
 	@Test
 	void breakAfterFailsAnHttpClientRead() {
 		this.server.model("m").thenAlways(FakeResponse.ok("One two three four").breakAfter(1));
-		assertThatExceptionOfType(IOException.class)
-			.isThrownBy(() -> this.chat.askStream(this.server, "m", false));
+		assertThatExceptionOfType(IOException.class).isThrownBy(() -> this.chat.askStream(this.server, "m", false));
 	}
 
 	@Test
@@ -211,8 +212,8 @@ class StreamingResponseTests {
 		this.server.model("m").thenAlways(FakeResponse.ok("One two three").chunkDelay(Duration.ofMillis(200)));
 		try (RawHttp raw = new RawHttp(this.server.port())) {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntil("[DONE]", Duration.ofSeconds(5));
-			assertThat(raw.bodyAfterEachRead()).anySatisfy((body) -> assertThat(body).contains("\"One \"")
-				.doesNotContain("\"two \""));
+			assertThat(raw.bodyAfterEachRead())
+				.anySatisfy((body) -> assertThat(body).contains("\"One \"").doesNotContain("\"two \""));
 			assertThat(raw.reads().size()).isGreaterThanOrEqualTo(4);
 		}
 	}
@@ -243,7 +244,8 @@ class StreamingResponseTests {
 			assertThat(events).hasSize(32);
 			// Each event in three pieces, each written on its own...
 			assertThat(raw.chunks()).hasSize(3 * 32);
-			// ...and flushed on its own, a millisecond after the one before: more than 60ms of
+			// ...and flushed on its own, a millisecond after the one before: more than
+			// 60ms of
 			// pieces cannot arrive in a read or two, however the client is scheduled.
 			assertThat(raw.bodyAfterEachRead()).filteredOn((body) -> !body.isEmpty()).hasSizeGreaterThan(2);
 		}
@@ -257,9 +259,12 @@ class StreamingResponseTests {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntil("[DONE]", Duration.ofSeconds(5));
 			assertThat(String.join("", Chat.contents(Chat.events(raw.body())))).isEqualTo(text);
 			// The server cuts inside the JSON of a data line...
-			assertThat(raw.chunks()).anySatisfy((chunk) -> assertThat(chunk).startsWith("data: {").doesNotContain("\n"));
-			// ...so some read left the client with half an event. The pauses are between the pieces
-			// of an event, not between events, so a read that waits for the next pause ends inside
+			assertThat(raw.chunks())
+				.anySatisfy((chunk) -> assertThat(chunk).startsWith("data: {").doesNotContain("\n"));
+			// ...so some read left the client with half an event. The pauses are between
+			// the pieces
+			// of an event, not between events, so a read that waits for the next pause
+			// ends inside
 			// an event.
 			assertThat(raw.bodyAfterEachRead()).anySatisfy((body) -> {
 				String lastEvent = body.substring(body.lastIndexOf("\n\n") + 1);
@@ -270,7 +275,8 @@ class StreamingResponseTests {
 
 	@Test
 	void clientClosingAStreamMidwayIsCountedAsAbandoned() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two three four five").chunkDelay(Duration.ofMillis(200)));
+		this.server.model("m")
+			.thenAlways(FakeResponse.ok("One two three four five").chunkDelay(Duration.ofMillis(200)));
 		try (RawHttp raw = new RawHttp(this.server.port())) {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntil("\"One \"", Duration.ofSeconds(5));
 			assertThat(this.server.activeExchanges()).isOne();

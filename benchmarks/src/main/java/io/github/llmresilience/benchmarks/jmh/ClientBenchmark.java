@@ -43,9 +43,10 @@ import io.github.llmresilience.benchmarks.load.Wire;
 
 /**
  * A whole call through the starter, as the auto-configuration builds it, against a bare
- * {@link WebClient} call, both on the same stubbed transport ({@link StubConnector}): what the starter
- * adds to a call, JSON and {@code WebClient} included, network excluded. Meters go to a
- * {@link SimpleMeterRegistry} through an {@link ObservationRegistry}, as with Actuator.
+ * {@link WebClient} call, both on the same stubbed transport ({@link StubConnector}):
+ * what the starter adds to a call, JSON and {@code WebClient} included, network excluded.
+ * Meters go to a {@link SimpleMeterRegistry} through an {@link ObservationRegistry}, as
+ * with Actuator.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,7 +72,8 @@ public class ClientBenchmark {
 
 	/**
 	 * Whether the application has a meter registry, to which {@code llm.calls} and
-	 * {@code llm.attempts} are observed (as with Actuator); without one the starter observes nothing.
+	 * {@code llm.attempts} are observed (as with Actuator); without one the starter
+	 * observes nothing.
 	 */
 	@Param({ "true", "false" })
 	public boolean meters;
@@ -101,8 +103,8 @@ public class ClientBenchmark {
 	}
 
 	/**
-	 * The baseline: a {@code WebClient} call as users write it, encoding a request record and
-	 * decoding the completion into records.
+	 * The baseline: a {@code WebClient} call as users write it, encoding a request record
+	 * and decoding the completion into records.
 	 */
 	@Benchmark
 	public String bareWebClient() {
@@ -119,7 +121,8 @@ public class ClientBenchmark {
 
 	/**
 	 * {@code LlmClient.chat} under the default policy: the engine, one attempt with its
-	 * {@code llm.attempts} observation, the classification of the answer, token usage meters.
+	 * {@code llm.attempts} observation, the classification of the answer, token usage
+	 * meters.
 	 */
 	@Benchmark
 	public String llmClient() {
@@ -127,7 +130,8 @@ public class ClientBenchmark {
 	}
 
 	/**
-	 * An {@code @LlmCall} method around an {@code LlmClient} call: the interceptor on top.
+	 * An {@code @LlmCall} method around an {@code LlmClient} call: the interceptor on
+	 * top.
 	 */
 	@Benchmark
 	public String llmCallMethod() {
@@ -162,9 +166,9 @@ public class ClientBenchmark {
 	static class Application {
 
 		/**
-		 * The application's {@code WebClient.Builder}; the starter clones it per provider. Its
-		 * exchange function takes precedence over the connector the starter sets, so both clients
-		 * use the stub.
+		 * The application's {@code WebClient.Builder}; the starter clones it per
+		 * provider. Its exchange function takes precedence over the connector the starter
+		 * sets, so both clients use the stub.
 		 */
 		@Bean
 		WebClient.Builder webClientBuilder() {
@@ -178,6 +182,5 @@ public class ClientBenchmark {
 		}
 
 	}
-
 
 }

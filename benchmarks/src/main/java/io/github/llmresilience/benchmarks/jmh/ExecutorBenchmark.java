@@ -52,10 +52,11 @@ import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
 
 /**
- * The engine's own cost per logical call, the transport stubbed by a function that answers at once:
- * policy lookup, {@link LlmExecutor} (fallback chain, call state), Resilience4j retry and circuit
- * breaker, and the {@code llm.calls} observation on a {@link SimpleMeterRegistry}, against the bare
- * {@link Mono} that the stub returns. Run with {@code -prof gc} for bytes per call.
+ * The engine's own cost per logical call, the transport stubbed by a function that
+ * answers at once: policy lookup, {@link LlmExecutor} (fallback chain, call state),
+ * Resilience4j retry and circuit breaker, and the {@code llm.calls} observation on a
+ * {@link SimpleMeterRegistry}, against the bare {@link Mono} that the stub returns. Run
+ * with {@code -prof gc} for bytes per call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -78,7 +79,8 @@ public class ExecutorBenchmark {
 
 	private final Function<AttemptScope, Publisher<ChatResponse>> answer = (scope) -> Mono.just(this.response);
 
-	// Fails the first attempt of each call with a retryable 429 (no Retry-After, zero backoff).
+	// Fails the first attempt of each call with a retryable 429 (no Retry-After, zero
+	// backoff).
 	private final Function<AttemptScope, Publisher<ChatResponse>> failOnce = (scope) -> (scope.attempt() == 1)
 			? Mono.error(rateLimited()) : Mono.just(this.response);
 
@@ -90,33 +92,35 @@ public class ExecutorBenchmark {
 
 	@Setup
 	public void setUp() {
-		// No Spring Boot here to configure logging: Logback's default would print the executor's
+		// No Spring Boot here to configure logging: Logback's default would print the
+		// executor's
 		// per-call lines (and DEBUG lines) to the console.
 		Loggers.warn();
-		// The defaults of llm.defaults, but a zero backoff so that a retry costs no waiting.
+		// The defaults of llm.defaults, but a zero backoff so that a retry costs no
+		// waiting.
 		RetrySettings retry = new RetrySettings(4, Duration.ofSeconds(120), Duration.ZERO, 2.0, Duration.ofSeconds(30),
 				0.5, Set.of(408, 409, 429, 500, 502, 503, 504), true, true, true, Duration.ofSeconds(60), List.of());
-		Set<FailureKind> fallbackOn = EnumSet.complementOf(EnumSet.of(FailureKind.BAD_REQUEST,
-				FailureKind.CONTEXT_LENGTH, FailureKind.CONTENT_FILTER));
+		Set<FailureKind> fallbackOn = EnumSet
+			.complementOf(EnumSet.of(FailureKind.BAD_REQUEST, FailureKind.CONTEXT_LENGTH, FailureKind.CONTENT_FILTER));
 		ResolvedPolicy policy = new ResolvedPolicy("default", List.of(TARGET), retry, fallbackOn, null);
 		ResolvedPolicy outage = new ResolvedPolicy("outage", List.of(DOWN, BACKUP), retry, fallbackOn, null);
 		CircuitBreakerSettings circuitBreaker = new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2);
 		this.policies = new LlmPolicies(Map.of("default", policy, "outage", outage),
 				Map.of(TARGET, circuitBreaker, DOWN, circuitBreaker, BACKUP, circuitBreaker));
 		Clock clock = Clock.systemUTC();
-		this.unobserved = new LlmExecutor(resilience(clock, null), clock,
-				() -> ThreadLocalRandom.current().nextLong(), LlmObservability.NONE);
+		this.unobserved = new LlmExecutor(resilience(clock, null), clock, () -> ThreadLocalRandom.current().nextLong(),
+				LlmObservability.NONE);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ObservationRegistry observations = ObservationRegistry.create();
-		// As Spring Boot registers meter handlers: the starter's first, Micrometer's for the rest.
+		// As Spring Boot registers meter handlers: the starter's first, Micrometer's for
+		// the rest.
 		observations.observationConfig()
 			.observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
 					new LlmMeterObservationHandler(meters), new DefaultMeterObservationHandler(meters)));
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
 		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
-		this.observed = new LlmExecutor(observedResilience, clock,
-				() -> ThreadLocalRandom.current().nextLong(),
+		this.observed = new LlmExecutor(observedResilience, clock, () -> ThreadLocalRandom.current().nextLong(),
 				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)));
 	}
 
@@ -140,7 +144,8 @@ public class ExecutorBenchmark {
 	}
 
 	/**
-	 * The baseline: the stubbed transport's {@code Mono}, deferred as a client's call would be.
+	 * The baseline: the stubbed transport's {@code Mono}, deferred as a client's call
+	 * would be.
 	 */
 	@Benchmark
 	public ChatResponse bareMono() {
@@ -156,8 +161,8 @@ public class ExecutorBenchmark {
 	}
 
 	/**
-	 * The engine as the starter runs it with a meter registry: the {@code llm.calls} observation,
-	 * Resilience4j's tagged meters bound.
+	 * The engine as the starter runs it with a meter registry: the {@code llm.calls}
+	 * observation, Resilience4j's tagged meters bound.
 	 */
 	@Benchmark
 	public ChatResponse executorObserved() {
@@ -165,9 +170,9 @@ public class ExecutorBenchmark {
 	}
 
 	/**
-	 * The engine, observed, when the primary's circuit is open: the primary is skipped (Resilience4j's
-	 * {@code CallNotPermittedException}, a {@code circuit-open} {@code LlmException}, an
-	 * {@code llm.fallbacks} increment) and the fallback answers.
+	 * The engine, observed, when the primary's circuit is open: the primary is skipped
+	 * (Resilience4j's {@code CallNotPermittedException}, a {@code circuit-open}
+	 * {@code LlmException}, an {@code llm.fallbacks} increment) and the fallback answers.
 	 */
 	@Benchmark
 	public ChatResponse executorObservedCircuitOpenFallback() {
@@ -175,22 +180,23 @@ public class ExecutorBenchmark {
 	}
 
 	/**
-	 * A bare Reactor retry that fails once and re-subscribes after a zero delay on the parallel
-	 * scheduler, as Resilience4j's {@code RetryOperator} does.
+	 * A bare Reactor retry that fails once and re-subscribes after a zero delay on the
+	 * parallel scheduler, as Resilience4j's {@code RetryOperator} does.
 	 */
 	@Benchmark
 	public ChatResponse bareRetryOnce() {
 		AtomicInteger attempts = new AtomicInteger();
-		return Mono.defer(() -> (attempts.incrementAndGet() == 1) ? Mono.<ChatResponse>error(rateLimited())
-				: Mono.just(this.response))
+		return Mono
+			.defer(() -> (attempts.incrementAndGet() == 1) ? Mono.<ChatResponse>error(rateLimited())
+					: Mono.just(this.response))
 			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> (signal.totalRetries() < 1)
 					? Mono.delay(Duration.ZERO) : Mono.error(signal.failure()))))
 			.block();
 	}
 
 	/**
-	 * The engine, observed, when the first attempt fails with a 429 and the retry (zero backoff)
-	 * succeeds: two attempts, one {@code llm.retries} increment.
+	 * The engine, observed, when the first attempt fails with a 429 and the retry (zero
+	 * backoff) succeeds: two attempts, one {@code llm.retries} increment.
 	 */
 	@Benchmark
 	public ChatResponse executorObservedRetryOnce() {

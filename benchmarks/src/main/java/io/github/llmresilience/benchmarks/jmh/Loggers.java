@@ -7,10 +7,10 @@ import org.slf4j.LoggerFactory;
 import io.github.llmresilience.observation.ObservedCall;
 
 /**
- * Sets logging to WARN where no Spring Boot application configures it, and the starter's call log
- * ({@link ObservedCall#LOGGER}) to ERROR: it logs one INFO line per call and one WARN line per call
- * that falls back or fails, which would measure the console (here: JMH's link to the forked JVM)
- * rather than the library.
+ * Sets logging to WARN where no Spring Boot application configures it, and the starter's
+ * call log ({@link ObservedCall#LOGGER}) to ERROR: it logs one INFO line per call and one
+ * WARN line per call that falls back or fails, which would measure the console (here:
+ * JMH's link to the forked JVM) rather than the library.
  */
 final class Loggers {
 

@@ -15,8 +15,9 @@ import org.springframework.mock.http.client.reactive.MockClientHttpRequest;
 import org.springframework.mock.http.client.reactive.MockClientHttpResponse;
 
 /**
- * A transport that answers every request at once with the same chat completion. The request body
- * is still encoded (the mock request subscribes to it), so JSON work on both sides is counted.
+ * A transport that answers every request at once with the same chat completion. The
+ * request body is still encoded (the mock request subscribes to it), so JSON work on both
+ * sides is counted.
  */
 final class StubConnector implements ClientHttpConnector {
 

@@ -17,35 +17,38 @@ import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
 /**
- * {@link FakeLlmServer} as the load harness drives it from another JVM: its answers depend on the
- * model a request names, and it counts requests per model, which the harness reads through a line
- * protocol on standard input and output ({@code counts}, {@code reset}, {@code probe <id>}; end of
- * input stops the server).
+ * {@link FakeLlmServer} as the load harness drives it from another JVM: its answers
+ * depend on the model a request names, and it counts requests per model, which the
+ * harness reads through a line protocol on standard input and output ({@code counts},
+ * {@code reset}, {@code probe <id>}; end of input stops the server).
  * <p>
- * Every request names its logical call in its user message ({@code call:<id>}); the server counts
- * the attempts of each call per model, so that a scripted answer can depend on the attempt:
+ * Every request names its logical call in its user message ({@code call:<id>}); the
+ * server counts the attempts of each call per model, so that a scripted answer can depend
+ * on the attempt:
  * <ul>
- * <li>{@value #STORM}: the first attempt of a call gets 429 with {@code Retry-After}, later ones
- * 200;</li>
- * <li>{@value #MIX_PRIMARY}, {@value #MIX_FALLBACK}: attempt {@code k} of call {@code i} gets 429
- * with {@code Retry-After}, 503, or 200 from a seeded hash of {@code (i, model, k)}, so two clients
- * that run the same calls meet the same faults in the same places;</li>
+ * <li>{@value #STORM}: the first attempt of a call gets 429 with {@code Retry-After},
+ * later ones 200;</li>
+ * <li>{@value #MIX_PRIMARY}, {@value #MIX_FALLBACK}: attempt {@code k} of call {@code i}
+ * gets 429 with {@code Retry-After}, 503, or 200 from a seeded hash of
+ * {@code (i, model, k)}, so two clients that run the same calls meet the same faults in
+ * the same places;</li>
  * <li>{@value #HAPPY_SLOW}: 200 after a delay, as a model takes time to answer;</li>
- * <li>{@value #BROWNOUT}: attempt {@code k} of call {@code i} gets 503 with the brownout's share,
- * from the same seeded hash, else 200;</li>
- * <li>{@value #PACED}: an account with a request limit: every n-th request is answered 200 with
- * {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that arrive before the reset
- * are answered 429 with the same headers (and no {@code Retry-After}), as OpenAI answers;</li>
- * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for a seeded
- * share of them (drawn from the call, so that every client meets the same slow calls), as a
- * provider that has slow minutes;</li>
+ * <li>{@value #BROWNOUT}: attempt {@code k} of call {@code i} gets 503 with the
+ * brownout's share, from the same seeded hash, else 200;</li>
+ * <li>{@value #PACED}: an account with a request limit: every n-th request is answered
+ * 200 with {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that
+ * arrive before the reset are answered 429 with the same headers (and no
+ * {@code Retry-After}), as OpenAI answers;</li>
+ * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for
+ * a seeded share of them (drawn from the call, so that every client meets the same slow
+ * calls), as a provider that has slow minutes;</li>
  * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
- * A request whose call id starts with {@value #PROBE_PREFIX} is kept, so that the harness can show
- * what each client sends ({@code probe <id>}).
+ * A request whose call id starts with {@value #PROBE_PREFIX} is kept, so that the harness
+ * can show what each client sends ({@code probe <id>}).
  */
 public final class BenchServer {
 
@@ -72,7 +75,8 @@ public final class BenchServer {
 	static final String BACKUP = "backup";
 
 	/**
-	 * A model whose server always asks for two minutes: 429 with {@code Retry-After: 120}.
+	 * A model whose server always asks for two minutes: 429 with
+	 * {@code Retry-After: 120}.
 	 */
 	static final String COOLING = "cooling";
 
@@ -264,15 +268,17 @@ public final class BenchServer {
 	}
 
 	/**
-	 * An account that allows {@code pacedEvery} requests, then is used up until its reset.
+	 * An account that allows {@code pacedEvery} requests, then is used up until its
+	 * reset.
 	 */
 	private FakeResponse paced() {
 		long now = System.nanoTime();
 		String reset = this.pacedResetMillis + "ms";
 		if (now - this.pacedUntilNanos < 0) {
 			String left = Math.max(1, (this.pacedUntilNanos - now) / 1_000_000) + "ms";
-			return FakeResponse.error(429, "requests", "rate_limit_exceeded",
-					"Rate limit reached for requests per minute. Please try again later.")
+			return FakeResponse
+				.error(429, "requests", "rate_limit_exceeded",
+						"Rate limit reached for requests per minute. Please try again later.")
 				.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
 				.header("x-ratelimit-remaining-requests", "0")
 				.header("x-ratelimit-reset-requests", left);
@@ -301,8 +307,8 @@ public final class BenchServer {
 	}
 
 	/**
-	 * Whether the primary of the hedging scenario is slow for this call: the same for every
-	 * request of the call and for the same call made by two clients.
+	 * Whether the primary of the hedging scenario is slow for this call: the same for
+	 * every request of the call and for the same call made by two clients.
 	 */
 	private boolean slowCall(RecordedRequest request) {
 		return draw(this.seed, callIndex(request), HEDGE_PRIMARY, 0) < this.hedgeSlowShare;
@@ -319,8 +325,8 @@ public final class BenchServer {
 	}
 
 	/**
-	 * The number after the last {@code -} of the call id: the same for the same call made by two
-	 * clients ({@code s-17}, {@code b-17}).
+	 * The number after the last {@code -} of the call id: the same for the same call made
+	 * by two clients ({@code s-17}, {@code b-17}).
 	 */
 	private static long callIndex(RecordedRequest request) {
 		String id = callId(request);
@@ -354,13 +360,14 @@ public final class BenchServer {
 		Map<String, Long> sorted = new TreeMap<>();
 		this.counts.forEach((model, count) -> sorted.put(model, count.sum()));
 		StringBuilder line = new StringBuilder();
-		sorted.forEach((model, count) -> line.append(line.isEmpty() ? "" : " ").append(model).append('=').append(count));
+		sorted
+			.forEach((model, count) -> line.append(line.isEmpty() ? "" : " ").append(model).append('=').append(count));
 		return line.toString();
 	}
 
 	/**
-	 * Describe the request of a probe: its headers (the value of {@code Authorization} left out) and
-	 * its body, separated by a tab.
+	 * Describe the request of a probe: its headers (the value of {@code Authorization}
+	 * left out) and its body, separated by a tab.
 	 */
 	private String probe(String id) {
 		RecordedRequest request = this.probes.get(id);

@@ -17,10 +17,10 @@ import org.springframework.web.client.RestClientResponseException;
 
 /**
  * What users write today without the starter: Spring's {@link RestClient} on the JDK's
- * {@link HttpClient}, called on a fixed thread pool, with a {@code Thread.sleep} retry loop that
- * honours {@code Retry-After} and otherwise backs off exponentially, then tries the next model. It
- * applies the same rules as the starter's policy: the same statuses, attempts, waits and fallback
- * (no circuit breaker, no jitter on server waits).
+ * {@link HttpClient}, called on a fixed thread pool, with a {@code Thread.sleep} retry
+ * loop that honours {@code Retry-After} and otherwise backs off exponentially, then tries
+ * the next model. It applies the same rules as the starter's policy: the same statuses,
+ * attempts, waits and fallback (no circuit breaker, no jitter on server waits).
  */
 final class BlockingBaseline {
 

@@ -9,10 +9,11 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
- * (e) A brownout: 40 % of the attempts to the primary provider answer 503 while its circuit stays
- * closed, and a second provider serves what the primary gives up. With the retry budget off,
- * every call retries until it is served (about 1.6 requests per call); with it on, retries may add
- * only the budget's ratio to the first requests, plus its floor.
+ * (e) A brownout: 40 % of the attempts to the primary provider answer 503 while its
+ * circuit stays closed, and a second provider serves what the primary gives up. With the
+ * retry budget off, every call retries until it is served (about 1.6 requests per call);
+ * with it on, retries may add only the budget's ratio to the first requests, plus its
+ * floor.
  */
 final class Brownout {
 
@@ -107,8 +108,9 @@ final class Brownout {
 		}
 
 		/**
-		 * The budget's bound: 1 + ratio, plus the floor's share: 1 retry per second over the run,
-		 * and over one more window (the retries of the first window leave it while the run goes on).
+		 * The budget's bound: 1 + ratio, plus the floor's share: 1 retry per second over
+		 * the run, and over one more window (the retries of the first window leave it
+		 * while the run goes on).
 		 */
 		double bound() {
 			double seconds = this.on.wall / 1e9;
@@ -116,16 +118,18 @@ final class Brownout {
 		}
 
 		boolean met() {
-			return perCall(this.on) <= bound() && this.on.served + this.on.failed == this.options.integer("brownout-calls");
+			return perCall(this.on) <= bound()
+					&& this.on.served + this.on.failed == this.options.integer("brownout-calls");
 		}
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("(e) brownout: %,d calls, %d in flight; each attempt to provider 'sick' answers 503 "
-					+ "with %.0f %% chance (seeded per call and attempt), its circuit breaker off; policy: 4 attempts, "
-					+ "10 ms backoff, then provider 'backup'; retry budget ratio 0.2, window 10s, 1 retry/s%n",
-					this.options.integer("brownout-calls"), this.options.integer("brownout-concurrency"),
-					100 * this.options.decimal("brownout")));
+			text.append(String
+				.format("(e) brownout: %,d calls, %d in flight; each attempt to provider 'sick' answers 503 "
+						+ "with %.0f %% chance (seeded per call and attempt), its circuit breaker off; policy: 4 attempts, "
+						+ "10 ms backoff, then provider 'backup'; retry budget ratio 0.2, window 10s, 1 retry/s%n",
+						this.options.integer("brownout-calls"), this.options.integer("brownout-concurrency"),
+						100 * this.options.decimal("brownout")));
 			Table table = new Table("", this.off.name, this.on.name, "on / off");
 			table.row("requests to 'sick' per logical call", Table.number(perCall(this.off), 3),
 					Table.number(perCall(this.on), 3), Table.ratio(perCall(this.on) / perCall(this.off)));
@@ -139,8 +143,9 @@ final class Brownout {
 					Table.millis(this.on.latencies.percentileMillis(99)), "");
 			table.row("wall time", Table.seconds(this.off.wall), Table.seconds(this.on.wall), "");
 			text.append(table);
-			text.append(String.format("    bound with the budget on: 1 + 0.2 + the floor's share (1 retry/s over the run and "
-					+ "one window) = %.3f requests per call%n", bound()));
+			text.append(String
+				.format("    bound with the budget on: 1 + 0.2 + the floor's share (1 retry/s over the run and "
+						+ "one window) = %.3f requests per call%n", bound()));
 			return text.toString();
 		}
 

@@ -13,9 +13,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs {@code n} calls with at most {@code concurrency} in flight, timing each from its start to its
- * end: reactive calls subscribed without a thread each (or started at a fixed rate), or blocking
- * calls on a caller's thread pool.
+ * Runs {@code n} calls with at most {@code concurrency} in flight, timing each from its
+ * start to its end: reactive calls subscribed without a thread each (or started at a
+ * fixed rate), or blocking calls on a caller's thread pool.
  */
 final class CallRunner {
 
@@ -43,8 +43,8 @@ final class CallRunner {
 	}
 
 	/**
-	 * Run the calls at a fixed rate, whatever the calls in flight (an open workload: a slow call
-	 * does not hold the next one back), and wait for all of them.
+	 * Run the calls at a fixed rate, whatever the calls in flight (an open workload: a
+	 * slow call does not hold the next one back), and wait for all of them.
 	 * @param n the number of calls
 	 * @param perSecond the calls started per second
 	 * @param call makes call {@code i}
@@ -78,8 +78,9 @@ final class CallRunner {
 	}
 
 	/**
-	 * Run blocking calls as their users run them: on a thread pool sized to the calls in flight,
-	 * each of whose threads makes one call after the other until {@code n} have started.
+	 * Run blocking calls as their users run them: on a thread pool sized to the calls in
+	 * flight, each of whose threads makes one call after the other until {@code n} have
+	 * started.
 	 * @param n the number of calls
 	 * @param pool the caller's pool, with at least {@code threads} threads
 	 * @param threads the calls in flight: the pool's threads that make calls
@@ -105,7 +106,8 @@ final class CallRunner {
 							this.succeeded.incrementAndGet();
 						}
 						catch (RuntimeException | LinkageError ex) {
-							// A LinkageError is a dependency conflict in the shaded jar: reported, not hidden.
+							// A LinkageError is a dependency conflict in the shaded jar:
+							// reported, not hidden.
 							failed(ex);
 						}
 						finally {
@@ -138,7 +140,10 @@ final class CallRunner {
 			.stream()
 			.sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
 			.limit(3)
-			.forEach((entry) -> text.append("    ").append(entry.getValue().get()).append(" × ").append(entry.getKey())
+			.forEach((entry) -> text.append("    ")
+				.append(entry.getValue().get())
+				.append(" × ")
+				.append(entry.getKey())
 				.append('\n'));
 		return text.toString();
 	}

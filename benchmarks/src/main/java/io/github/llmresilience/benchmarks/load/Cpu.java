@@ -3,8 +3,8 @@ package io.github.llmresilience.benchmarks.load;
 import java.lang.management.ManagementFactory;
 
 /**
- * CPU time of this JVM, all threads together: on a machine shared with other work, CPU per call is
- * steadier than throughput.
+ * CPU time of this JVM, all threads together: on a machine shared with other work, CPU
+ * per call is steadier than throughput.
  */
 final class Cpu {
 

@@ -20,8 +20,9 @@ import io.github.llmresilience.LlmException;
 
 /**
  * (c) The cost of resilience under a fault mix: the starter against a blocking baseline
- * ({@link BlockingBaseline}) with the same retry rules and fallback, the same calls meeting the
- * same faults (the server draws each answer from the call, the model and the attempt number).
+ * ({@link BlockingBaseline}) with the same retry rules and fallback, the same calls
+ * meeting the same faults (the server draws each answer from the call, the model and the
+ * attempt number).
  */
 final class FaultMix {
 
@@ -71,19 +72,18 @@ final class FaultMix {
 				MAX_BACKOFF, JITTER);
 		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			// Each client is first answered at once, so that neither pays for the JIT compiler below.
+			// Each client is first answered at once, so that neither pays for the JIT
+			// compiler below.
 			new CallRunner().run(warmup, concurrency,
 					(i) -> llm.chat("warmup", ChatRequest.builder().user(Wire.content("w-" + i)).build()),
 					new Latencies(warmup));
 			this.server.reset();
 			CallRunner runner = new CallRunner();
 			ResourceMonitor monitor = new ResourceMonitor(Map.of());
-			starter.wall = runner.run(calls, concurrency,
-					(i) -> llm.chat(POLICY, ChatRequest.builder().user(Wire.content("s-" + i)).build())
-						.doOnNext((response) -> starter.ended(response.served().attempts(), response.served().fallback(),
-								true))
-						.doOnError(LlmException.class, (ex) -> starter.ended(ex.attempts(), false, false)),
-					starter.latencies);
+			starter.wall = runner.run(calls, concurrency, (i) -> llm
+				.chat(POLICY, ChatRequest.builder().user(Wire.content("s-" + i)).build())
+				.doOnNext((response) -> starter.ended(response.served().attempts(), response.served().fallback(), true))
+				.doOnError(LlmException.class, (ex) -> starter.ended(ex.attempts(), false, false)), starter.latencies);
 			starter.peaks = monitor.stop();
 			starter.failed.add(runner.failed.get() - starter.failed.sum());
 			starter.upstream = this.server.counts();
@@ -202,8 +202,9 @@ final class FaultMix {
 					+ "(max-retry-after 60s); at most %d requests per call%n", BenchServer.MIX_PRIMARY,
 					BenchServer.MIX_FALLBACK, this.maxAttempts, INITIAL_BACKOFF.toMillis(), MULTIPLIER,
 					MAX_BACKOFF.toMillis(), JITTER, 2 * this.maxAttempts));
-			text.append(String.format("    blocking baseline: RestClient (JDK HttpClient) on a fixed pool of %d threads, "
-					+ "Thread.sleep retry loop with the same rules%n", this.concurrency));
+			text.append(
+					String.format("    blocking baseline: RestClient (JDK HttpClient) on a fixed pool of %d threads, "
+							+ "Thread.sleep retry loop with the same rules%n", this.concurrency));
 			Table table = new Table("", this.starter.name, this.blocking.name, "starter / blocking");
 			table.row("success", Table.percent(this.starter.succeeded.sum(), this.calls),
 					Table.percent(this.blocking.succeeded.sum(), this.calls), "");
@@ -214,17 +215,22 @@ final class FaultMix {
 					this.blocking.maxAttempts, "");
 			table.row("upstream requests (server)", this.starter.upstreamTotal(), this.blocking.upstreamTotal(), "");
 			table.row("p50 latency", Table.millis(this.starter.latencies.percentileMillis(50)),
-					Table.millis(this.blocking.latencies.percentileMillis(50)), Table.ratio(
-							this.starter.latencies.percentileMillis(50) / this.blocking.latencies.percentileMillis(50)));
+					Table.millis(this.blocking.latencies.percentileMillis(50)),
+					Table.ratio(this.starter.latencies.percentileMillis(50)
+							/ this.blocking.latencies.percentileMillis(50)));
 			table.row("p99 latency", Table.millis(this.starter.latencies.percentileMillis(99)),
-					Table.millis(this.blocking.latencies.percentileMillis(99)), Table.ratio(
-							this.starter.latencies.percentileMillis(99) / this.blocking.latencies.percentileMillis(99)));
+					Table.millis(this.blocking.latencies.percentileMillis(99)),
+					Table.ratio(this.starter.latencies.percentileMillis(99)
+							/ this.blocking.latencies.percentileMillis(99)));
 			table.row("wall time", Table.seconds(this.starter.wall), Table.seconds(this.blocking.wall),
 					Table.ratio((double) this.starter.wall / this.blocking.wall));
 			table.row("peak live threads", this.starter.peaks.peakThreads(), this.blocking.peaks.peakThreads(), "");
 			text.append(table);
-			text.append("    attempts per call, calls: starter ").append(histogram(this.starter)).append("; blocking ")
-				.append(histogram(this.blocking)).append('\n');
+			text.append("    attempts per call, calls: starter ")
+				.append(histogram(this.starter))
+				.append("; blocking ")
+				.append(histogram(this.blocking))
+				.append('\n');
 			return text.toString();
 		}
 

@@ -22,23 +22,25 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The {@code first} scenario: what the first calls of a new application cost, with the starter and
- * with a bare {@code WebClient}. Each run of each client is a new JVM ({@link FirstCallsClient},
- * started from this JVM's class path as the server's JVM is) that starts its Spring context, makes
- * one call, then the rest of its first {@code --first-calls} calls (one in flight, each waited for
- * before the next; or more in flight when {@code --first-concurrency} asks for it) against the
- * harness's server, which answers at once, and reports: the time from the JVM's start to the
- * context's being ready, the wall time and the CPU time of the whole process (JIT compiler and GC
- * threads included) for the first call and for all the first calls, the classes loaded and the JIT
- * compiler's time during them, and the heap. The runs alternate (starter, bare, starter, ...) and
- * the table shows each figure's median over the runs.
+ * The {@code first} scenario: what the first calls of a new application cost, with the
+ * starter and with a bare {@code WebClient}. Each run of each client is a new JVM
+ * ({@link FirstCallsClient}, started from this JVM's class path as the server's JVM is)
+ * that starts its Spring context, makes one call, then the rest of its first
+ * {@code --first-calls} calls (one in flight, each waited for before the next; or more in
+ * flight when {@code --first-concurrency} asks for it) against the harness's server,
+ * which answers at once, and reports: the time from the JVM's start to the context's
+ * being ready, the wall time and the CPU time of the whole process (JIT compiler and GC
+ * threads included) for the first call and for all the first calls, the classes loaded
+ * and the JIT compiler's time during them, and the heap. The runs alternate (starter,
+ * bare, starter, ...) and the table shows each figure's median over the runs.
  */
 final class FirstCalls {
 
 	private static final long TIMEOUT_SECONDS = 300;
 
 	/**
-	 * The figures of the table: the name a child reports, the row's label, how it is shown.
+	 * The figures of the table: the name a child reports, the row's label, how it is
+	 * shown.
 	 */
 	private static final List<String[]> ROWS = List.of(
 			new String[] { "readyMillis", "JVM start → context ready", "ms" },
@@ -87,8 +89,8 @@ final class FirstCalls {
 	}
 
 	/**
-	 * Warm the server's JVM up from this JVM first, so that the first run of the first client does
-	 * not pay for the server's own first calls.
+	 * Warm the server's JVM up from this JVM first, so that the first run of the first
+	 * client does not pay for the server's own first calls.
 	 */
 	private void warmUpServer(String baseUrl) {
 		int calls = this.options.integer("first-server-warmup-calls");
@@ -154,8 +156,9 @@ final class FirstCalls {
 	}
 
 	/**
-	 * The options of a new JVM: {@code --first-jvm-args}, separated by spaces, with {@code {client}}
-	 * and {@code {run}} replaced (to name a flight recording per JVM, for example).
+	 * The options of a new JVM: {@code --first-jvm-args}, separated by spaces, with
+	 * {@code {client}} and {@code {run}} replaced (to name a flight recording per JVM,
+	 * for example).
 	 */
 	private List<String> jvmArguments(String client, String run) {
 		String value = this.options.string("first-jvm-args").trim();
@@ -172,7 +175,10 @@ final class FirstCalls {
 	}
 
 	static double median(List<Double> values) {
-		double[] sorted = values.stream().mapToDouble(Double::doubleValue).filter((v) -> !Double.isNaN(v)).sorted()
+		double[] sorted = values.stream()
+			.mapToDouble(Double::doubleValue)
+			.filter((v) -> !Double.isNaN(v))
+			.sorted()
 			.toArray();
 		if (sorted.length == 0) {
 			return Double.NaN;
@@ -205,16 +211,17 @@ final class FirstCalls {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("(first) first calls of a new application: each client in a new JVM per run (%s), "
-					+ "%d runs each, alternating; the first %,d calls against a server that answers at once; "
-					+ "medians over the runs; CPU is the whole process's (JIT compiler and GC included)%n",
+			text.append(String.format(
+					"(first) first calls of a new application: each client in a new JVM per run (%s), "
+							+ "%d runs each, alternating; the first %,d calls against a server that answers at once; "
+							+ "medians over the runs; CPU is the whole process's (JIT compiler and GC included)%n",
 					this.jvmArguments.isEmpty() ? "JVM defaults" : String.join(" ", this.jvmArguments), this.runs,
 					this.calls));
 			for (Line line : this.lines) {
-				text.append(String.format("  %s%n", (line.concurrency() <= 1)
-						? "one call in flight: each call waited for (block()) before the next"
-						: "the first call alone, then the other " + (this.calls - 1) + " with " + line.concurrency()
-								+ " in flight"));
+				text.append(String.format("  %s%n",
+						(line.concurrency() <= 1) ? "one call in flight: each call waited for (block()) before the next"
+								: "the first call alone, then the other " + (this.calls - 1) + " with "
+										+ line.concurrency() + " in flight"));
 				List<String> clients = List.copyOf(line.figures().keySet());
 				boolean both = clients.contains("starter") && clients.contains("bare");
 				List<String> header = new ArrayList<>();
@@ -255,11 +262,12 @@ final class FirstCalls {
 							runs(line, client, "allWallMillis"), runs(line, client, "allCpuMillis")));
 				}
 				if (both) {
-					text.append(String.format("  ratios starter / bare: context ready %s, first call %s (CPU %s), "
-							+ "first %,d calls %s (CPU %s)%n", Table.ratio(line.ratio("readyMillis")),
-							Table.ratio(line.ratio("firstWallMicros")), Table.ratio(line.ratio("firstCpuMicros")),
-							this.calls, Table.ratio(line.ratio("allWallMillis")),
-							Table.ratio(line.ratio("allCpuMillis"))));
+					text.append(String.format(
+							"  ratios starter / bare: context ready %s, first call %s (CPU %s), "
+									+ "first %,d calls %s (CPU %s)%n",
+							Table.ratio(line.ratio("readyMillis")), Table.ratio(line.ratio("firstWallMicros")),
+							Table.ratio(line.ratio("firstCpuMicros")), this.calls,
+							Table.ratio(line.ratio("allWallMillis")), Table.ratio(line.ratio("allCpuMillis"))));
 				}
 			}
 			return text.toString();

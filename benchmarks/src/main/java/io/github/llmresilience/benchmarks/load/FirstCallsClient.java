@@ -28,11 +28,11 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 
 /**
- * One new application of the {@code first} scenario ({@link FirstCalls}), in a JVM of its own: it
- * starts its context, makes its first calls and prints what they cost on one line, starting with
- * {@value #RESULT}, as {@code name=value} pairs separated by tabs. The starter and the bare
- * {@code WebClient} each live in a class of their own, so that a JVM loads only its client's
- * classes.
+ * One new application of the {@code first} scenario ({@link FirstCalls}), in a JVM of its
+ * own: it starts its context, makes its first calls and prints what they cost on one
+ * line, starting with {@value #RESULT}, as {@code name=value} pairs separated by tabs.
+ * The starter and the bare {@code WebClient} each live in a class of their own, so that a
+ * JVM loads only its client's classes.
  */
 public final class FirstCallsClient {
 
@@ -46,15 +46,16 @@ public final class FirstCallsClient {
 
 	/**
 	 * Run one application.
-	 * @param args the client ({@code starter} or {@code bare}), the server's OpenAI base URL, the
-	 * calls and the calls in flight after the first
+	 * @param args the client ({@code starter} or {@code bare}), the server's OpenAI base
+	 * URL, the calls and the calls in flight after the first
 	 */
 	public static void main(String[] args) {
 		try {
 			run(args);
 		}
 		catch (Throwable ex) {
-			// Netty's event loops are not daemons: without an exit, a failed JVM would never end.
+			// Netty's event loops are not daemons: without an exit, a failed JVM would
+			// never end.
 			ex.printStackTrace();
 			System.exit(1);
 		}
@@ -63,7 +64,8 @@ public final class FirstCallsClient {
 	}
 
 	private static void run(String[] args) throws Exception {
-		// The management beans are the measurement's, not the clients': they are looked up first.
+		// The management beans are the measurement's, not the clients': they are looked
+		// up first.
 		RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
 		ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
 		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
@@ -74,7 +76,8 @@ public final class FirstCallsClient {
 		int concurrency = Integer.parseInt(args[3]);
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("main", runtime.getUptime());
-		// The harness's own way of running calls in flight, loaded before the clients start.
+		// The harness's own way of running calls in flight, loaded before the clients
+		// start.
 		new CallRunner().run(1, 1, (i) -> Mono.just(i), new Latencies(1));
 		List<AutoCloseable> resources = new ArrayList<>();
 		Function<String, Mono<?>> call = switch (client) {
@@ -130,15 +133,17 @@ public final class FirstCallsClient {
 			resource.close();
 		}
 		StringBuilder line = new StringBuilder(RESULT);
-		figures.forEach((name, value) -> line.append('\t').append(name).append('=')
+		figures.forEach((name, value) -> line.append('\t')
+			.append(name)
+			.append('=')
 			.append((value instanceof Double d) ? String.format(Locale.ROOT, "%.3f", d) : value));
 		System.out.println(line);
 		System.out.flush();
 	}
 
 	/**
-	 * The starter as scenario (a) and {@code peers} build it: its auto-configuration with its
-	 * defaults, {@code llm.providers.bench.*} and a default policy, meters on a
+	 * The starter as scenario (a) and {@code peers} build it: its auto-configuration with
+	 * its defaults, {@code llm.providers.bench.*} and a default policy, meters on a
 	 * {@code SimpleMeterRegistry} as with Actuator.
 	 */
 	static final class Starter {
@@ -158,9 +163,9 @@ public final class FirstCallsClient {
 	}
 
 	/**
-	 * A bare {@code WebClient} as scenario (a) and {@code peers} build it: from Spring Boot's
-	 * {@code WebClient.Builder}, on Boot's Reactor connector with a pool of 500 connections, the
-	 * request and the completion as records.
+	 * A bare {@code WebClient} as scenario (a) and {@code peers} build it: from Spring
+	 * Boot's {@code WebClient.Builder}, on Boot's Reactor connector with a pool of 500
+	 * connections, the request and the completion as records.
 	 */
 	static final class Bare {
 
@@ -175,8 +180,8 @@ public final class FirstCallsClient {
 			ClientHttpConnector connector = ClientHttpConnectorBuilder.reactor()
 				.withHttpClientFactory(() -> HttpClient.create(pool))
 				.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(5), null));
-			return HappyPath.bareCall(context.getBean(WebClient.Builder.class), connector, baseUrl + "/chat/completions",
-					BenchServer.HAPPY);
+			return HappyPath.bareCall(context.getBean(WebClient.Builder.class), connector,
+					baseUrl + "/chat/completions", BenchServer.HAPPY);
 		}
 
 	}

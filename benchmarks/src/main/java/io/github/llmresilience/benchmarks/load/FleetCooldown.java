@@ -41,12 +41,13 @@ import io.github.llmresilience.benchmarks.ObservedMeters;
 
 /**
  * (h) A fleet of three instances (application contexts in this JVM) whose primary answers
- * {@code 429 Retry-After: 120}, with a fallback on another provider: how many requests the primary
- * receives with shared state off (each instance finds out for itself) and on (the first instance
- * tells the others through Redis). The instances start calling one after the other, each a little
- * after the previous one got its first answer, as a fleet's traffic arrives. It needs {@code redis-server} on the {@code PATH} (Debian's
- * {@code redis-server} package), which it starts on a free loopback port; without one the scenario
- * is skipped.
+ * {@code 429 Retry-After: 120}, with a fallback on another provider: how many requests
+ * the primary receives with shared state off (each instance finds out for itself) and on
+ * (the first instance tells the others through Redis). The instances start calling one
+ * after the other, each a little after the previous one got its first answer, as a
+ * fleet's traffic arrives. It needs {@code redis-server} on the {@code PATH} (Debian's
+ * {@code redis-server} package), which it starts on a free loopback port; without one the
+ * scenario is skipped.
  */
 final class FleetCooldown {
 
@@ -63,7 +64,8 @@ final class FleetCooldown {
 
 	/**
 	 * Run both sides.
-	 * @return the result, or {@code null} if no {@code redis-server} is on the {@code PATH}
+	 * @return the result, or {@code null} if no {@code redis-server} is on the
+	 * {@code PATH}
 	 * @throws Exception if a side fails
 	 */
 	@Nullable Result run() throws Exception {
@@ -86,8 +88,8 @@ final class FleetCooldown {
 		Map<String, Object> properties = properties(shared, redis);
 		try {
 			for (int i = 0; i < INSTANCES; i++) {
-				fleet.add(StarterApp.start(shared ? SharedApplication.class : StarterApp.Application.class,
-						properties));
+				fleet
+					.add(StarterApp.start(shared ? SharedApplication.class : StarterApp.Application.class, properties));
 			}
 			List<Thread> threads = new ArrayList<>();
 			List<CountDownLatch> firstAnswers = new ArrayList<>();
@@ -101,9 +103,12 @@ final class FleetCooldown {
 				CountDownLatch previous = (i > 0) ? firstAnswers.get(i - 1) : null;
 				CountDownLatch first = firstAnswers.get(i);
 				Thread thread = new Thread(() -> {
-					// The next instance starts calling a little after the previous one got its first
-					// answer, as a fleet's traffic arrives: after the server has told one instance. The gap
-					// (--fleet-stagger-ms) is part of the scenario, not a wait for something to happen.
+					// The next instance starts calling a little after the previous one
+					// got its first
+					// answer, as a fleet's traffic arrives: after the server has told one
+					// instance. The gap
+					// (--fleet-stagger-ms) is part of the scenario, not a wait for
+					// something to happen.
 					if (previous != null) {
 						await(previous);
 						sleep(stagger);
@@ -196,7 +201,8 @@ final class FleetCooldown {
 	}
 
 	/**
-	 * An instance with shared state: Spring Boot's Redis auto-configuration and llm-resilience's.
+	 * An instance with shared state: Spring Boot's Redis auto-configuration and
+	 * llm-resilience's.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
@@ -208,7 +214,8 @@ final class FleetCooldown {
 	}
 
 	/**
-	 * A {@code redis-server} of this machine, on a free loopback port, without persistence.
+	 * A {@code redis-server} of this machine, on a free loopback port, without
+	 * persistence.
 	 */
 	private static final class Redis implements AutoCloseable {
 
@@ -237,7 +244,8 @@ final class FleetCooldown {
 					String.valueOf(port), "--save", "", "--appendonly", "no")
 				.redirectErrorStream(true)
 				.start();
-			// Redis says when it listens; its output is read to the end so that it never blocks on a
+			// Redis says when it listens; its output is read to the end so that it never
+			// blocks on a
 			// full pipe, and kept for the message if it does not start.
 			CompletableFuture<Void> ready = new CompletableFuture<>();
 			StringBuffer log = new StringBuffer();

@@ -25,12 +25,12 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 
 /**
- * (a) The happy path: the same calls through the starter's {@link LlmClient} and through a bare
- * {@link WebClient} built from the same {@code WebClient.Builder}, to the same server, in rounds
- * whose order rotates. The bare client that the target compares with uses Spring Boot's Reactor
- * connector, as the starter does (Boot's defaults: {@code compress(true)}, redirects followed),
- * with a pool of the same size; a second bare client on a plain Reactor Netty {@code HttpClient}
- * shows what those defaults cost.
+ * (a) The happy path: the same calls through the starter's {@link LlmClient} and through
+ * a bare {@link WebClient} built from the same {@code WebClient.Builder}, to the same
+ * server, in rounds whose order rotates. The bare client that the target compares with
+ * uses Spring Boot's Reactor connector, as the starter does (Boot's defaults:
+ * {@code compress(true)}, redirects followed), with a pool of the same size; a second
+ * bare client on a plain Reactor Netty {@code HttpClient} shows what those defaults cost.
  */
 final class HappyPath {
 
@@ -86,9 +86,9 @@ final class HappyPath {
 			Function<String, Mono<?>> bareCall = bareCall(context.getBean(WebClient.Builder.class), bootConnector, uri,
 					model);
 			Side bare = new Side("bare WebClient", calls * rounds, (i) -> bareCall.apply("h-" + i));
-			Side starter = new Side("starter (LlmClient)", calls * rounds, (i) -> llm
-				.chat(ChatRequest.builder().user(Wire.content("h-" + i)).build())
-				.map(ChatResponse::content));
+			Side starter = new Side("starter (LlmClient)", calls * rounds,
+					(i) -> llm.chat(ChatRequest.builder().user(Wire.content("h-" + i)).build())
+						.map(ChatResponse::content));
 			Function<String, Mono<?>> plainCall = bareCall(context.getBean(WebClient.Builder.class), plainConnector,
 					uri, model);
 			Side plain = new Side("bare, plain HttpClient", calls * rounds, (i) -> plainCall.apply("h-" + i));
@@ -97,7 +97,8 @@ final class HappyPath {
 			this.server.reset();
 			List<Double> roundRatios = new ArrayList<>();
 			for (int r = 0; r < rounds; r++) {
-				// The order rotates, so that no client always runs first or after the same one.
+				// The order rotates, so that no client always runs first or after the
+				// same one.
 				long[] walls = new long[sides.size()];
 				for (int k = 0; k < sides.size(); k++) {
 					int index = (k + r) % sides.size();
@@ -106,8 +107,8 @@ final class HappyPath {
 				roundRatios.add((double) walls[0] / walls[1]);
 			}
 			long upstream = this.server.count(model);
-			return new Result(this.title, calls, concurrency, rounds, connections, bare, starter, plain, roundRatios, upstream,
-					warmupRounds);
+			return new Result(this.title, calls, concurrency, rounds, connections, bare, starter, plain, roundRatios,
+					upstream, warmupRounds);
 		}
 		finally {
 			pools.forEach((pool) -> pool.disposeLater().block(Duration.ofSeconds(10)));
@@ -115,10 +116,11 @@ final class HappyPath {
 	}
 
 	/**
-	 * Warm every client up until the JIT compiler is done with it: until the CPU time per call of
-	 * each client (the compiler's threads included) changes by less than 10 % from one round to the
-	 * next, after at least {@code min} rounds and at most {@code max}. The starter runs more code than a
-	 * bare call, and takes some 100,000 calls to reach its steady state on two cores.
+	 * Warm every client up until the JIT compiler is done with it: until the CPU time per
+	 * call of each client (the compiler's threads included) changes by less than 10 %
+	 * from one round to the next, after at least {@code min} rounds and at most
+	 * {@code max}. The starter runs more code than a bare call, and takes some 100,000
+	 * calls to reach its steady state on two cores.
 	 * @return the rounds run
 	 */
 	private int warmUp(List<Side> sides, int calls, int concurrency, int min, int max) {
@@ -150,7 +152,8 @@ final class HappyPath {
 	}
 
 	/**
-	 * A bare {@code WebClient} call as its users write it: the request and the completion as records.
+	 * A bare {@code WebClient} call as its users write it: the request and the completion
+	 * as records.
 	 * @return a function from a call's id to its call
 	 */
 	static Function<String, Mono<?>> bareCall(WebClient.Builder builder, ClientHttpConnector connector, String uri,
@@ -225,8 +228,8 @@ final class HappyPath {
 
 	}
 
-	record Result(String title, int calls, int concurrency, int rounds, int connections, Side bare, Side starter, Side plain,
-			List<Double> roundRatios, long upstreamRequests, int warmupRounds) {
+	record Result(String title, int calls, int concurrency, int rounds, int connections, Side bare, Side starter,
+			Side plain, List<Double> roundRatios, long upstreamRequests, int warmupRounds) {
 
 		double throughputRatio() {
 			return this.starter.throughput() / this.bare.throughput();
@@ -243,9 +246,10 @@ final class HappyPath {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("%s: %,d calls per round, %d in flight, %d measured rounds per client "
-					+ "(order rotating), max-connections %d for every client; warm-up: %s%n", this.title, this.calls,
-					this.concurrency, this.rounds, this.connections,
+			text.append(String.format(
+					"%s: %,d calls per round, %d in flight, %d measured rounds per client "
+							+ "(order rotating), max-connections %d for every client; warm-up: %s%n",
+					this.title, this.calls, this.concurrency, this.rounds, this.connections,
 					(this.warmupRounds > 0) ? this.warmupRounds + " rounds per client until CPU per call was steady"
 							: -this.warmupRounds + " rounds per client (CPU per call not steady within 10 % yet)"));
 			Table table = new Table("", this.bare.name, this.starter.name, "starter / bare", this.plain.name);
@@ -272,11 +276,11 @@ final class HappyPath {
 			double min = this.roundRatios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
 			double max = this.roundRatios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
 			table.row("throughput ratio, per round", "", "", Table.ratio(min) + " .. " + Table.ratio(max), "");
-			table.row("upstream requests (server)", "", "",
-					this.upstreamRequests + " for " + (this.bare.calls + this.starter.calls + this.plain.calls) + " calls",
-					"");
+			table.row("upstream requests (server)", "", "", this.upstreamRequests + " for "
+					+ (this.bare.calls + this.starter.calls + this.plain.calls) + " calls", "");
 			text.append(table);
-			text.append(this.bare.runner.errorSummary()).append(this.starter.runner.errorSummary())
+			text.append(this.bare.runner.errorSummary())
+				.append(this.starter.runner.errorSummary())
 				.append(this.plain.runner.errorSummary());
 			return text.toString();
 		}

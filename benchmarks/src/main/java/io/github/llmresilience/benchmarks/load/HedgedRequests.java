@@ -12,13 +12,14 @@ import io.github.llmresilience.LlmClient;
 
 /**
  * (g) Hedged requests against a primary with slow calls: the primary answers after
- * {@code hedge-fast-ms} (200 ms) for most calls and after {@code hedge-slow-ms} (5 s) for a share
- * of them ({@code hedge-slow-share}, 10 %), drawn from the call so that both policies meet the same
- * slow calls; the fallback always answers after {@code hedge-fast-ms}. The same calls run through
- * a policy without hedging and through one that hedges on the fallback after
- * {@code hedge-delay-ms}, in alternating rounds, started at the same fixed rate (so that a policy
- * that answers sooner does not get more load): latency percentiles, and the extra requests the
- * hedges cost, counted by the server.
+ * {@code hedge-fast-ms} (200 ms) for most calls and after {@code hedge-slow-ms} (5 s) for
+ * a share of them ({@code hedge-slow-share}, 10 %), drawn from the call so that both
+ * policies meet the same slow calls; the fallback always answers after
+ * {@code hedge-fast-ms}. The same calls run through a policy without hedging and through
+ * one that hedges on the fallback after {@code hedge-delay-ms}, in alternating rounds,
+ * started at the same fixed rate (so that a policy that answers sooner does not get more
+ * load): latency percentiles, and the extra requests the hedges cost, counted by the
+ * server.
  */
 final class HedgedRequests {
 
@@ -63,14 +64,16 @@ final class HedgedRequests {
 						new Latencies(warmup));
 			}
 			for (int round = 0; round < rounds; round++) {
-				// The order alternates, so that neither policy always runs on a warmer machine.
+				// The order alternates, so that neither policy always runs on a warmer
+				// machine.
 				List<Side> order = (round % 2 == 0) ? List.of(off, on) : List.of(on, off);
 				for (Side side : order) {
 					this.server.reset();
 					CallRunner runner = new CallRunner();
 					int first = round * calls;
 					side.wall += runner.runAtRate(calls, rate, (i) -> llm
-						.chat(side.policy, ChatRequest.builder().user(Wire.content("r" + side.policy + "-" + (first + i))).build())
+						.chat(side.policy,
+								ChatRequest.builder().user(Wire.content("r" + side.policy + "-" + (first + i))).build())
 						.doOnNext((response) -> {
 							if (response.served().hedge()) {
 								side.hedgeAnswered.increment();
@@ -122,7 +125,8 @@ final class HedgedRequests {
 	record Result(int calls, double rate, int rounds, Options options, Side off, Side on) {
 
 		/**
-		 * Every call answered, hedging lowers the p99, and no call sends more than one hedge.
+		 * Every call answered, hedging lowers the p99, and no call sends more than one
+		 * hedge.
 		 */
 		boolean met() {
 			return this.off.succeeded.sum() == this.calls && this.on.succeeded.sum() == this.calls
@@ -145,19 +149,22 @@ final class HedgedRequests {
 					this.rounds, this.rate, BenchServer.HEDGE_PRIMARY, this.options.string("hedge-fast-ms"),
 					this.options.string("hedge-slow-ms"), 100 * this.options.decimal("hedge-slow-share"),
 					BenchServer.HEDGE_FALLBACK, this.options.string("hedge-fast-ms")));
-			text.append(String.format("    policy '%s': primary then fallback, no hedge; policy '%s': the same with "
-					+ "hedge.enabled, hedge.delay %s ms, hedge.target next%n", OFF, ON,
-					this.options.string("hedge-delay-ms")));
+			text.append(String.format(
+					"    policy '%s': primary then fallback, no hedge; policy '%s': the same with "
+							+ "hedge.enabled, hedge.delay %s ms, hedge.target next%n",
+					OFF, ON, this.options.string("hedge-delay-ms")));
 			Table table = new Table("", "hedging off", "hedging on", "on / off");
 			table.row("success", Table.percent(this.off.succeeded.sum(), this.calls),
 					Table.percent(this.on.succeeded.sum(), this.calls), "");
 			for (double percentile : new double[] { 50, 90, 99 }) {
 				table.row(String.format("p%.0f latency", percentile), Table.millis(p(this.off, percentile)),
-						Table.millis(p(this.on, percentile)), Table.ratio(p(this.on, percentile) / p(this.off, percentile)));
+						Table.millis(p(this.on, percentile)),
+						Table.ratio(p(this.on, percentile) / p(this.off, percentile)));
 			}
 			table.row("max latency", Table.millis(p(this.off, 100)), Table.millis(p(this.on, 100)), "");
-			table.row("upstream requests (server) primary / fallback", this.off.primary.sum() + " / "
-					+ this.off.fallback.sum(), this.on.primary.sum() + " / " + this.on.fallback.sum(), "");
+			table.row("upstream requests (server) primary / fallback",
+					this.off.primary.sum() + " / " + this.off.fallback.sum(),
+					this.on.primary.sum() + " / " + this.on.fallback.sum(), "");
 			table.row("extra requests per call", Table.number(extraPerCall(this.off), 3),
 					Table.number(extraPerCall(this.on), 3), "");
 			table.row("answered by the hedge", this.off.hedgeAnswered.sum(), this.on.hedgeAnswered.sum(), "");

@@ -3,8 +3,8 @@ package io.github.llmresilience.benchmarks.load;
 import java.util.Arrays;
 
 /**
- * Latencies of calls in nanoseconds, and their percentiles. Each call writes its own slot, so no
- * synchronisation is needed beyond the completion of the run that fills them.
+ * Latencies of calls in nanoseconds, and their percentiles. Each call writes its own
+ * slot, so no synchronisation is needed beyond the completion of the run that fills them.
  */
 final class Latencies {
 

@@ -6,26 +6,31 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The load harness: starts a {@link BenchServer} in another JVM on loopback, runs the scenarios of
- * DESIGN §10 against it and prints a table per scenario, then whether each target was met.
+ * The load harness: starts a {@link BenchServer} in another JVM on loopback, runs the
+ * scenarios of DESIGN §10 against it and prints a table per scenario, then whether each
+ * target was met.
  * <ul>
  * <li>(a) {@link HappyPath}: the starter against a bare {@code WebClient};</li>
- * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on {@code Retry-After};</li>
+ * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on
+ * {@code Retry-After};</li>
  * <li>(c) {@link FaultMix}: 30 % 429 and 10 % 503, against a blocking baseline;</li>
  * <li>(d) {@link Outage}: the primary down, a fallback up, the circuit breaker open;</li>
- * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on and off;</li>
- * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on and off;</li>
+ * <li>(e) {@link Brownout}: 40 % of attempts 503, the circuit closed, the retry budget on
+ * and off;</li>
+ * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on
+ * and off;</li>
  * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
- * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared state on and off
- * (needs {@code redis-server} on the {@code PATH});</li>
- * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare {@code WebClient},
- * openai-java, LangChain4j and Spring AI, on the happy path and under the fault mix;</li>
- * <li>{@code first} ({@link FirstCalls}, only when named): the first calls of a new application, the
- * starter against a bare {@code WebClient}, each in a new JVM per run (no target: medians and
- * ratios).</li>
+ * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared
+ * state on and off (needs {@code redis-server} on the {@code PATH});</li>
+ * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare
+ * {@code WebClient}, openai-java, LangChain4j and Spring AI, on the happy path and under
+ * the fault mix;</li>
+ * <li>{@code first} ({@link FirstCalls}, only when named): the first calls of a new
+ * application, the starter against a bare {@code WebClient}, each in a new JVM per run
+ * (no target: medians and ratios).</li>
  * </ul>
- * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers} alone with
- * {@code -Xmx1g}.
+ * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers}
+ * alone with {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
@@ -37,8 +42,8 @@ public final class LoadHarness {
 	/**
 	 * Run the harness.
 	 * @param args {@code --name=value} options, or {@code --help}
-	 * @return the exit code: 0 when every target of the scenarios run was met, 3 when one was
-	 * missed, 2 for bad arguments
+	 * @return the exit code: 0 when every target of the scenarios run was met, 3 when one
+	 * was missed, 2 for bad arguments
 	 * @throws Exception if a scenario fails
 	 */
 	public static int run(String... args) throws Exception {
@@ -67,8 +72,8 @@ public final class LoadHarness {
 			return 2;
 		}
 		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
-			System.err.println("Unknown client in --peers-clients=" + options.string("peers-clients") + "; the clients are "
-					+ Peer.KEYS);
+			System.err.println("Unknown client in --peers-clients=" + options.string("peers-clients")
+					+ "; the clients are " + Peer.KEYS);
 			return 2;
 		}
 		System.out.printf("llm-resilience load harness: Java %s (%s), %d processors, heap limit %s, %s %s%n",
@@ -83,8 +88,10 @@ public final class LoadHarness {
 				"--mix-retry-after=" + options.string("mix-retry-after"),
 				"--storm-retry-after=" + options.string("storm-retry-after"),
 				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
-				"--paced-every=" + options.string("paced-every"), "--paced-reset-ms=" + options.string("paced-reset-ms"),
-				"--hedge-fast-ms=" + options.string("hedge-fast-ms"), "--hedge-slow-ms=" + options.string("hedge-slow-ms"),
+				"--paced-every=" + options.string("paced-every"),
+				"--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
+				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
 				"--hedge-slow-share=" + options.string("hedge-slow-share"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
@@ -92,66 +99,77 @@ public final class LoadHarness {
 					String.join(" ", options.list("server-jvm")), server.rootUrl());
 			if (scenarios.contains("a")) {
 				HappyPath.Result result = new HappyPath(server, "(a) happy path, answers at once", BenchServer.HAPPY,
-						options, "happy").run();
+						options, "happy")
+					.run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(a) starter throughput ≥ 0.95× bare WebClient: "
-						+ Table.ratio(result.throughputRatio()) + " (p99 ratio " + Table.ratio(result.p99Ratio()) + ")"));
+				verdicts.add(verdict(result.met(),
+						"(a) starter throughput ≥ 0.95× bare WebClient: " + Table.ratio(result.throughputRatio())
+								+ " (p99 ratio " + Table.ratio(result.p99Ratio()) + ")"));
 			}
 			if (scenarios.contains("a2")) {
 				HappyPath.Result result = new HappyPath(server,
 						"(a2) happy path, answers after " + options.string("latency-delay-ms") + " ms",
-						BenchServer.HAPPY_SLOW, options, "latency").run();
+						BenchServer.HAPPY_SLOW, options, "latency")
+					.run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(a2) the same with a " + options.string("latency-delay-ms")
-						+ " ms answer: " + Table.ratio(result.throughputRatio()) + " (p99 ratio "
-						+ Table.ratio(result.p99Ratio()) + ")"));
+				verdicts.add(verdict(result.met(),
+						"(a2) the same with a " + options.string("latency-delay-ms") + " ms answer: "
+								+ Table.ratio(result.throughputRatio()) + " (p99 ratio "
+								+ Table.ratio(result.p99Ratio()) + ")"));
 			}
 			if (scenarios.contains("b")) {
 				RetryAfterStorm.Result result = new RetryAfterStorm(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(b) " + result.calls() + " calls waiting on Retry-After all complete ("
-						+ result.runner().succeeded.get() + "), ≤ 50 threads (" + result.peaks().peakThreads()
-						+ "), heap ≤ 512 MiB (-Xmx " + Table.mib(result.peaks().maxHeap()) + ", peak used "
-						+ Table.mib(result.peaks().peakUsedHeap()) + ")"));
+				verdicts.add(verdict(result.met(),
+						"(b) " + result.calls() + " calls waiting on Retry-After all complete ("
+								+ result.runner().succeeded.get() + "), ≤ 50 threads (" + result.peaks().peakThreads()
+								+ "), heap ≤ 512 MiB (-Xmx " + Table.mib(result.peaks().maxHeap()) + ", peak used "
+								+ Table.mib(result.peaks().peakUsedHeap()) + ")"));
 			}
 			if (scenarios.contains("c")) {
 				FaultMix.Result result = new FaultMix(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(c) fault mix: " + result.starter().succeeded.sum() + "/"
-						+ result.calls() + " succeed, at most " + result.starter().maxAttempts + " attempts per call (policy "
-						+ 2 * result.maxAttempts() + "), server saw " + result.starter().upstreamTotal()
-						+ " requests, client counted " + result.starter().attempts.sum()));
+				verdicts.add(verdict(result.met(),
+						"(c) fault mix: " + result.starter().succeeded.sum() + "/" + result.calls()
+								+ " succeed, at most " + result.starter().maxAttempts + " attempts per call (policy "
+								+ 2 * result.maxAttempts() + "), server saw " + result.starter().upstreamTotal()
+								+ " requests, client counted " + result.starter().attempts.sum()));
 			}
 			if (scenarios.contains("d")) {
 				Outage.Result result = new Outage(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.runner().succeeded.get() == result.calls() && (!result.circuitBreakers()
-						|| result.primaryPerCallAfterOpen() == 0), "(d) outage: every call served ("
-						+ result.runner().succeeded.get() + "), " + Table.number(result.primaryPerCallAfterOpen(), 4)
-						+ " primary requests per call once the circuit is open"));
+				verdicts.add(verdict(
+						result.runner().succeeded.get() == result.calls()
+								&& (!result.circuitBreakers() || result.primaryPerCallAfterOpen() == 0),
+						"(d) outage: every call served (" + result.runner().succeeded.get() + "), "
+								+ Table.number(result.primaryPerCallAfterOpen(), 4)
+								+ " primary requests per call once the circuit is open"));
 			}
 			if (scenarios.contains("e")) {
 				Brownout.Result result = new Brownout(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(e) brownout: " + Table.number(result.perCall(result.on()), 3)
-						+ " requests per call to the sick provider with the retry budget (≤ "
-						+ Table.number(result.bound(), 3) + "), " + Table.number(result.perCall(result.off()), 3)
-						+ " without"));
+				verdicts.add(verdict(result.met(),
+						"(e) brownout: " + Table.number(result.perCall(result.on()), 3)
+								+ " requests per call to the sick provider with the retry budget (≤ "
+								+ Table.number(result.bound(), 3) + "), "
+								+ Table.number(result.perCall(result.off()), 3) + " without"));
 			}
 			if (scenarios.contains("f")) {
 				PacedAccount.Result result = new PacedAccount(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(f) used-up rate limit: " + result.on().rateLimited
-						+ " 429s received with pacing, " + result.off().rateLimited + " without; calls served "
-						+ result.on().served.get() + " and " + result.off().served.get()));
+				verdicts.add(verdict(result.met(),
+						"(f) used-up rate limit: " + result.on().rateLimited + " 429s received with pacing, "
+								+ result.off().rateLimited + " without; calls served " + result.on().served.get()
+								+ " and " + result.off().served.get()));
 			}
 			if (scenarios.contains("g")) {
 				HedgedRequests.Result result = new HedgedRequests(server, options).run();
 				System.out.println(result.report());
-				verdicts.add(verdict(result.met(), "(g) hedging: every call served, p99 "
-						+ Table.millis(HedgedRequests.Result.p(result.on(), 99)) + " with hedging against "
-						+ Table.millis(HedgedRequests.Result.p(result.off(), 99)) + " without, "
-						+ Table.number(result.extraPerCall(result.on()), 3) + " extra requests per call"));
+				verdicts.add(verdict(result.met(),
+						"(g) hedging: every call served, p99 " + Table.millis(HedgedRequests.Result.p(result.on(), 99))
+								+ " with hedging against " + Table.millis(HedgedRequests.Result.p(result.off(), 99))
+								+ " without, " + Table.number(result.extraPerCall(result.on()), 3)
+								+ " extra requests per call"));
 			}
 			if (scenarios.contains("h")) {
 				FleetCooldown.Result result = new FleetCooldown(server, options).run();
@@ -162,10 +180,11 @@ public final class LoadHarness {
 				}
 				else {
 					System.out.println(result.report());
-					verdicts.add(verdict(result.met(), "(h) fleet: the primary told Retry-After: 120 received "
-							+ result.on().primary + " request(s) with shared state, " + result.off().primary
-							+ " without (" + result.off().served.get() + " and " + result.on().served.get()
-							+ " calls served)"));
+					verdicts.add(verdict(result.met(),
+							"(h) fleet: the primary told Retry-After: 120 received " + result.on().primary
+									+ " request(s) with shared state, " + result.off().primary + " without ("
+									+ result.off().served.get() + " and " + result.on().served.get()
+									+ " calls served)"));
 				}
 			}
 			if (scenarios.contains("peers")) {

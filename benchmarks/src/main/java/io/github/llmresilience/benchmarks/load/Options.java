@@ -12,12 +12,14 @@ import java.util.TreeSet;
 final class Options {
 
 	/**
-	 * Every option, its default and what it means, in the order {@code --help} prints them.
+	 * Every option, its default and what it means, in the order {@code --help} prints
+	 * them.
 	 */
 	static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
 	static {
-		option("scenarios", "a,a2,b,c,d,e,f,g,h", "which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, h, peers, first");
+		option("scenarios", "a,a2,b,c,d,e,f,g,h",
+				"which scenarios to run, comma-separated: a, a2, b, c, d, e, f, g, h, peers, first");
 		option("seed", "42", "seed of the fault mix");
 		option("server-jvm", "-Xmx1g", "options of the server JVM, comma-separated");
 		option("happy-calls", "20000", "(a) calls per round");
@@ -80,8 +82,10 @@ final class Options {
 		option("paced-reset-ms", "2000", "(f) the reset of a used-up limit, in milliseconds");
 		option("fleet-calls", "1000", "(h) logical calls per instance, three instances, shared state off then on");
 		option("fleet-concurrency", "1", "(h) calls in flight per instance");
-		option("fleet-stagger-ms", "200", "(h) how long after the previous instance's first answer each instance starts calling");
-		option("outage-warmup-calls", "20000", "(d) calls first, on a target of their own, to warm the JIT compiler up");
+		option("fleet-stagger-ms", "200",
+				"(h) how long after the previous instance's first answer each instance starts calling");
+		option("outage-warmup-calls", "20000",
+				"(d) calls first, on a target of their own, to warm the JIT compiler up");
 		option("hedge-calls", "1000", "(g) calls per round, for each policy");
 		option("hedge-rate", "100", "(g) calls started per second, whatever the calls in flight");
 		option("hedge-rounds", "2", "(g) measured rounds per policy, hedging off and on alternating");
@@ -126,8 +130,8 @@ final class Options {
 
 	static String help() {
 		StringBuilder help = new StringBuilder("Options (--name=value):\n");
-		KNOWN.forEach((name, option) -> help.append(String.format("  --%-26s %s (default %s)%n", name, option[1],
-				option[0])));
+		KNOWN.forEach((name, option) -> help
+			.append(String.format("  --%-26s %s (default %s)%n", name, option[1], option[0])));
 		return help.toString();
 	}
 
@@ -163,8 +167,8 @@ final class Options {
 	@Override
 	public String toString() {
 		StringBuilder line = new StringBuilder();
-		this.values.forEach((name, value) -> line.append(line.isEmpty() ? "" : " ").append("--").append(name)
-			.append('=').append(value));
+		this.values.forEach((name,
+				value) -> line.append(line.isEmpty() ? "" : " ").append("--").append(name).append('=').append(value));
 		return line.toString();
 	}
 

@@ -19,8 +19,9 @@ import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
 
 /**
- * (d) A full outage of the primary (every request answered 503) with a healthy fallback: how many
- * requests the primary still gets once its circuit is open, and how long the calls take.
+ * (d) A full outage of the primary (every request answered 503) with a healthy fallback:
+ * how many requests the primary still gets once its circuit is open, and how long the
+ * calls take.
  */
 final class Outage {
 
@@ -72,7 +73,8 @@ final class Outage {
 				.circuitBreakers()
 				.get(new Target("primary", BenchServer.DOWN));
 			if (circuitBreaker == null) {
-				// Circuit breakers off: a breaker of our own that never sees a call stands in, so
+				// Circuit breakers off: a breaker of our own that never sees a call
+				// stands in, so
 				// that every call counts as started before the (never) open circuit.
 				circuitBreaker = CircuitBreaker.ofDefaults("none");
 			}
@@ -112,7 +114,8 @@ final class Outage {
 			long primaryAfter = 0;
 			Latencies afterLatencies = new Latencies(calls);
 			for (int i = 0; i < calls; i++) {
-				// The fallback answers at once, so every other request of a call went to the primary.
+				// The fallback answers at once, so every other request of a call went to
+				// the primary.
 				long primary = fallback[i] ? attempts[i] - 1 : attempts[i];
 				if (startedAt[i] < opened) {
 					before++;
@@ -131,8 +134,8 @@ final class Outage {
 
 	record Result(int calls, int concurrency, CallRunner runner, Latencies latencies, long wall, int callsBeforeOpen,
 			int callsAfterOpen, long primaryBeforeOpen, long primaryAfterOpen, Map<String, Long> upstream,
-			List<String> transitions, long openedAfterNanos, long clientCpuNanos, long serverCpuNanos,
-			int warmupCalls, boolean circuitBreakers) {
+			List<String> transitions, long openedAfterNanos, long clientCpuNanos, long serverCpuNanos, int warmupCalls,
+			boolean circuitBreakers) {
 
 		double primaryPerCallAfterOpen() {
 			return (this.callsAfterOpen == 0) ? Double.NaN : (double) this.primaryAfterOpen / this.callsAfterOpen;
@@ -142,20 +145,25 @@ final class Outage {
 			StringBuilder text = new StringBuilder();
 			text.append(String.format("(d) outage: %,d calls, %d in flight; the primary (primary:%s) answers every "
 					+ "request 503, the fallback (backup:%s) 200; warm-up: %,d calls of the same policy on another "
-					+ "target%n", this.calls, this.concurrency, BenchServer.DOWN, BenchServer.BACKUP, this.warmupCalls));
-			text.append("    policy 'outage': max-attempts 4, initial-backoff 100ms, multiplier 2, jitter 0 (100+200+400 "
-					+ "ms of waits per try of the primary); " + (this.circuitBreakers ? "circuit breaker defaults: window "
-							+ "20, minimum 10 calls, 50 %, open 30s, 2 calls half-open" : "circuit breakers OFF "
-									+ "(llm.defaults.circuit-breaker.enabled=false)")
-					+ "\n");
+					+ "target%n", this.calls, this.concurrency, BenchServer.DOWN, BenchServer.BACKUP,
+					this.warmupCalls));
+			text.append(
+					"    policy 'outage': max-attempts 4, initial-backoff 100ms, multiplier 2, jitter 0 (100+200+400 "
+							+ "ms of waits per try of the primary); "
+							+ (this.circuitBreakers
+									? "circuit breaker defaults: window "
+											+ "20, minimum 10 calls, 50 %, open 30s, 2 calls half-open"
+									: "circuit breakers OFF " + "(llm.defaults.circuit-breaker.enabled=false)")
+							+ "\n");
 			Table table = new Table("", "value");
 			table.row("calls succeeded", Table.percent(this.runner.succeeded.get(), this.calls));
-			table.row("circuit opened after", (this.openedAfterNanos < 0) ? "never" : Table.seconds(this.openedAfterNanos));
-			table.row("calls started before it opened", this.callsBeforeOpen + " ("
-					+ this.primaryBeforeOpen + " primary requests)");
+			table.row("circuit opened after",
+					(this.openedAfterNanos < 0) ? "never" : Table.seconds(this.openedAfterNanos));
+			table.row("calls started before it opened",
+					this.callsBeforeOpen + " (" + this.primaryBeforeOpen + " primary requests)");
 			table.row("calls started once it was open", this.callsAfterOpen);
-			table.row("primary requests per call once open", Table.number(primaryPerCallAfterOpen(), 4) + " ("
-					+ this.primaryAfterOpen + " in all)");
+			table.row("primary requests per call once open",
+					Table.number(primaryPerCallAfterOpen(), 4) + " (" + this.primaryAfterOpen + " in all)");
 			table.row("upstream requests (server) primary / fallback", this.upstream.getOrDefault(BenchServer.DOWN, 0L)
 					+ " / " + this.upstream.getOrDefault(BenchServer.BACKUP, 0L));
 			table.row("wall time", Table.seconds(this.wall));

@@ -10,9 +10,10 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
- * (f) An account with a request limit: the provider says on every n-th answer that the limit is
- * used up until a reset, and answers 429 to what arrives before it. With pacing on, the starter
- * holds its requests until the reset; with it off, it finds out from 429s.
+ * (f) An account with a request limit: the provider says on every n-th answer that the
+ * limit is used up until a reset, and answers 429 to what arrives before it. With pacing
+ * on, the starter holds its requests until the reset; with it off, it finds out from
+ * 429s.
  */
 final class PacedAccount {
 
@@ -53,10 +54,15 @@ final class PacedAccount {
 					side.latencies);
 			side.failed = runner.failed.get();
 			var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-			side.rateLimited = (long) meters.find("llm.attempts").tag("result", "rate-limited").timers().stream()
+			side.rateLimited = (long) meters.find("llm.attempts")
+				.tag("result", "rate-limited")
+				.timers()
+				.stream()
 				.mapToLong(io.micrometer.core.instrument.Timer::count)
 				.sum();
-			side.paced = (long) meters.find("llm.paced").counters().stream()
+			side.paced = (long) meters.find("llm.paced")
+				.counters()
+				.stream()
 				.mapToDouble(io.micrometer.core.instrument.Counter::count)
 				.sum();
 		}

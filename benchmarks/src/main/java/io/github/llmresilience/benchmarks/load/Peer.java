@@ -34,24 +34,26 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 
 /**
- * A client of the {@code peers} scenario, built at its defaults and driven the way its users drive
- * it: a reactive client is subscribed to, with no thread per call; a blocking one is called on a
- * thread pool sized to the calls in flight, which belongs to the client (its threads count as the
- * client's). Every client points at the same server with a dummy key and asks for the text of the
- * completion of one user message, {@code call:<id>}.
+ * A client of the {@code peers} scenario, built at its defaults and driven the way its
+ * users drive it: a reactive client is subscribed to, with no thread per call; a blocking
+ * one is called on a thread pool sized to the calls in flight, which belongs to the
+ * client (its threads count as the client's). Every client points at the same server with
+ * a dummy key and asks for the text of the completion of one user message,
+ * {@code call:<id>}.
  */
 final class Peer implements AutoCloseable {
 
 	static final String API_KEY = "sk-bench";
 
 	/**
-	 * OkHttp's own keep-alive, kept when the idle connections are changed (both must be set).
+	 * OkHttp's own keep-alive, kept when the idle connections are changed (both must be
+	 * set).
 	 */
 	static final Duration OKHTTP_KEEP_ALIVE = Duration.ofMinutes(5);
 
 	/**
-	 * Reactor Netty's event loops and Reactor's schedulers, which every reactive client of a JVM
-	 * shares.
+	 * Reactor Netty's event loops and Reactor's schedulers, which every reactive client
+	 * of a JVM shares.
 	 */
 	private static final List<String> REACTOR_THREADS = List.of("reactor-", "parallel-", "boundedElastic-");
 
@@ -111,10 +113,12 @@ final class Peer implements AutoCloseable {
 	}
 
 	/**
-	 * Make calls {@code prefix + 0} to {@code prefix + (n - 1)}, {@code concurrency} at a time.
+	 * Make calls {@code prefix + 0} to {@code prefix + (n - 1)}, {@code concurrency} at a
+	 * time.
 	 * @param runner counts the outcomes
 	 * @param n the number of calls
-	 * @param concurrency the calls in flight; a blocking client's pool has as many threads
+	 * @param concurrency the calls in flight; a blocking client's pool has as many
+	 * threads
 	 * @param prefix the prefix of the calls' ids
 	 * @param latencies where the latencies go
 	 * @return the wall time in nanoseconds
@@ -155,8 +159,8 @@ final class Peer implements AutoCloseable {
 	 * @param baseUrl the server's OpenAI base URL, ending in {@code /v1}
 	 * @param model the model every call asks for
 	 * @param concurrency the calls in flight, and the threads of a blocking client's pool
-	 * @param okHttpIdleConnections the idle connections that the OkHttp clients of openai-java and
-	 * Spring AI keep, or {@code null} for OkHttp's default (5)
+	 * @param okHttpIdleConnections the idle connections that the OkHttp clients of
+	 * openai-java and Spring AI keep, or {@code null} for OkHttp's default (5)
 	 * @return the client
 	 */
 	static Peer create(String key, String baseUrl, String model, int concurrency,
@@ -164,8 +168,8 @@ final class Peer implements AutoCloseable {
 		return switch (key) {
 			case "bare" -> bare(baseUrl, model);
 			case "starter" -> starter(key, "starter (LlmClient)", baseUrl, model, StarterApp.Application.class);
-			case "starter-nometers" -> starter(key, "starter, no meters", baseUrl, model,
-					StarterApp.UnobservedApplication.class);
+			case "starter-nometers" ->
+				starter(key, "starter, no meters", baseUrl, model, StarterApp.UnobservedApplication.class);
 			case "openai" -> openAi(baseUrl, model, concurrency, okHttpIdleConnections);
 			case "langchain4j" -> langChain4j(baseUrl, model, concurrency);
 			case "springai" -> springAi(baseUrl, model, concurrency, okHttpIdleConnections);
@@ -174,9 +178,9 @@ final class Peer implements AutoCloseable {
 	}
 
 	/**
-	 * A bare {@code WebClient} from Spring Boot's builder, as scenario (a)'s baseline: Boot's Reactor
-	 * connector on a pool of 500 connections (the starter's default {@code max-connections}), the
-	 * request and the completion as records, no retry.
+	 * A bare {@code WebClient} from Spring Boot's builder, as scenario (a)'s baseline:
+	 * Boot's Reactor connector on a pool of 500 connections (the starter's default
+	 * {@code max-connections}), the request and the completion as records, no retry.
 	 */
 	private static Peer bare(String baseUrl, String model) {
 		ConfigurableApplicationContext context = StarterApp.start(StarterApp.WebClientApplication.class, Map.of());
@@ -187,13 +191,13 @@ final class Peer implements AutoCloseable {
 			.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(5), null));
 		Function<String, Mono<?>> call = HappyPath.bareCall(context.getBean(WebClient.Builder.class), connector,
 				baseUrl + "/chat/completions", model);
-		return new Peer("bare", "bare WebClient", "none: a bare WebClient does not retry", REACTOR_THREADS, call,
-				null, 0, List.of(context, () -> pool.disposeLater().block(Duration.ofSeconds(10))));
+		return new Peer("bare", "bare WebClient", "none: a bare WebClient does not retry", REACTOR_THREADS, call, null,
+				0, List.of(context, () -> pool.disposeLater().block(Duration.ofSeconds(10))));
 	}
 
 	/**
-	 * The starter as scenario (a) runs it, with its defaults: {@code llm.providers.bench.*} and a
-	 * default policy naming the model, nothing else.
+	 * The starter as scenario (a) runs it, with its defaults:
+	 * {@code llm.providers.bench.*} and a default policy naming the model, nothing else.
 	 */
 	private static Peer starter(String key, String name, String baseUrl, String model, Class<?> application) {
 		ConfigurableApplicationContext context = StarterApp.start(application,
@@ -205,8 +209,8 @@ final class Peer implements AutoCloseable {
 						+ "(x2, jitter 0.5, at most 30 s) unless the server names a wait: Retry-After / "
 						+ "retry-after-ms honoured up to 60 s; circuit breaker per target (50 % of 20 tries)",
 				REACTOR_THREADS,
-				(id) -> llm.chat(ChatRequest.builder().user(Wire.content(id)).build()).map(ChatResponse::content),
-				null, 0, List.of(context));
+				(id) -> llm.chat(ChatRequest.builder().user(Wire.content(id)).build()).map(ChatResponse::content), null,
+				0, List.of(context));
 	}
 
 	/**
@@ -218,9 +222,11 @@ final class Peer implements AutoCloseable {
 			builder.maxIdleConnections(idleConnections).keepAliveDuration(OKHTTP_KEEP_ALIVE);
 		}
 		OpenAIClient client = builder.build();
-		return new Peer("openai", "openai-java", "maxRetries 2 (3 attempts) on 408, 409, 429, 5xx and I/O errors; "
-				+ "waits 0.5 s, 1 s (x2, at most 8 s, jitter -25 %) unless the server names a wait: "
-				+ "Retry-After-Ms / Retry-After honoured (up to 8 s)", OKHTTP_THREADS, null, (id) -> {
+		return new Peer("openai", "openai-java",
+				"maxRetries 2 (3 attempts) on 408, 409, 429, 5xx and I/O errors; "
+						+ "waits 0.5 s, 1 s (x2, at most 8 s, jitter -25 %) unless the server names a wait: "
+						+ "Retry-After-Ms / Retry-After honoured (up to 8 s)",
+				OKHTTP_THREADS, null, (id) -> {
 					ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
 						.model(model)
 						.addUserMessage(Wire.content(id))
@@ -242,8 +248,9 @@ final class Peer implements AutoCloseable {
 	}
 
 	/**
-	 * Spring AI's OpenAI {@code ChatModel} as {@code spring-ai-starter-model-openai} auto-configures
-	 * it ({@code spring.ai.openai.*}), on openai-java and Spring AI's own OkHttp client.
+	 * Spring AI's OpenAI {@code ChatModel} as {@code spring-ai-starter-model-openai}
+	 * auto-configures it ({@code spring.ai.openai.*}), on openai-java and Spring AI's own
+	 * OkHttp client.
 	 */
 	private static Peer springAi(String baseUrl, String model, int concurrency, @Nullable Integer idleConnections) {
 		Map<String, Object> properties = new LinkedHashMap<>();

@@ -11,18 +11,19 @@ import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code peers} scenario: the starter side by side with a bare {@code WebClient} and the Java
- * peers (openai-java, LangChain4j's {@code OpenAiChatModel}, Spring AI's OpenAI {@code ChatModel}),
- * each built at its defaults and driven as its users drive it ({@link Peer}), in one JVM, against
- * the same server in its own JVM, with the same calls, bodies and answers.
+ * The {@code peers} scenario: the starter side by side with a bare {@code WebClient} and
+ * the Java peers (openai-java, LangChain4j's {@code OpenAiChatModel}, Spring AI's OpenAI
+ * {@code ChatModel}), each built at its defaults and driven as its users drive it
+ * ({@link Peer}), in one JVM, against the same server in its own JVM, with the same
+ * calls, bodies and answers.
  * <ol>
- * <li><b>Happy path</b>, a server that answers at once: every client is set up in turn (what it
- * holds on the heap and the threads it starts are measured then), warmed up until its CPU time per
- * call is steady, then measured in rounds whose order rotates, so that no client always runs first or
- * after the same one.</li>
- * <li><b>Fault mix</b>: the same calls through each client in turn, each attempt answered 429 with
- * {@code Retry-After}, 503 or 200 as scenario (c) draws them (the same faults for call {@code i} of
- * every client), each client at its default retry policy.</li>
+ * <li><b>Happy path</b>, a server that answers at once: every client is set up in turn
+ * (what it holds on the heap and the threads it starts are measured then), warmed up
+ * until its CPU time per call is steady, then measured in rounds whose order rotates, so
+ * that no client always runs first or after the same one.</li>
+ * <li><b>Fault mix</b>: the same calls through each client in turn, each attempt answered
+ * 429 with {@code Retry-After}, 503 or 200 as scenario (c) draws them (the same faults
+ * for call {@code i} of every client), each client at its default retry policy.</li>
  * </ol>
  */
 final class Peers {
@@ -55,8 +56,10 @@ final class Peers {
 		int calls = this.options.integer("peers-calls");
 		int rounds = this.options.integer("peers-rounds");
 		int prime = this.options.integer("peers-prime-calls");
-		// Every client is built, probed and primed in turn, so that what it holds and the threads it
-		// starts are its own; the bare WebClient comes first and also pays for what all share.
+		// Every client is built, probed and primed in turn, so that what it holds and the
+		// threads it
+		// starts are its own; the bare WebClient comes first and also pays for what all
+		// share.
 		ThreadCensus census = new ThreadCensus("before");
 		ResourceMonitor monitor = new ResourceMonitor(Map.of());
 		List<Side> sides = new ArrayList<>();
@@ -65,7 +68,8 @@ final class Peers {
 			for (String key : keys) {
 				long heapBefore = heapAfterGc();
 				progress("setting up " + key);
-				Side side = new Side(Peer.create(key, baseUrl, BenchServer.HAPPY, concurrency, okHttpIdle()), calls * rounds);
+				Side side = new Side(Peer.create(key, baseUrl, BenchServer.HAPPY, concurrency, okHttpIdle()),
+						calls * rounds);
 				sides.add(side);
 				String probe = BenchServer.PROBE_PREFIX + key + "-";
 				side.peer.run(side.unmeasured, 1, concurrency, probe, new Latencies(1));
@@ -89,9 +93,10 @@ final class Peers {
 	}
 
 	/**
-	 * Warm every client up until its CPU time per call changes by less than 10 % from one round to
-	 * the next (at least {@code peers-warmup-rounds}, at most {@code peers-max-warmup-rounds}), then
-	 * run the measured rounds, in an order that rotates.
+	 * Warm every client up until its CPU time per call changes by less than 10 % from one
+	 * round to the next (at least {@code peers-warmup-rounds}, at most
+	 * {@code peers-max-warmup-rounds}), then run the measured rounds, in an order that
+	 * rotates.
 	 */
 	private void warmUpAndMeasure(List<Side> sides, ThreadCensus census, int calls, int concurrency, int port)
 			throws Exception {
@@ -136,14 +141,16 @@ final class Peers {
 		for (String key : keys) {
 			progress("fault mix: " + key);
 			try (Peer peer = Peer.create(key, baseUrl, BenchServer.MIX_PRIMARY, concurrency, okHttpIdle())) {
-				// The paths of failures and retries, which the happy path never took, are compiled
+				// The paths of failures and retries, which the happy path never took, are
+				// compiled
 				// first; the same faults as the first measured calls, counted apart.
 				CallRunner warmup = new CallRunner();
 				peer.run(warmup, warmupCalls, concurrency, "mw-" + key + "-", new Latencies(warmupCalls));
 				this.server.reset();
 				CallRunner runner = new CallRunner();
 				Latencies latencies = new Latencies(calls);
-				// "<key>-<i>": the server draws the faults of call i from i alone, so every client
+				// "<key>-<i>": the server draws the faults of call i from i alone, so
+				// every client
 				// meets the same faults.
 				long wall = peer.run(runner, calls, concurrency, key + "-", latencies);
 				sides.add(new MixSide(peer.name, peer.retries, runner, latencies, wall,
@@ -181,7 +188,8 @@ final class Peers {
 		final CallRunner runner = new CallRunner();
 
 		/**
-		 * The probe, the first calls and the warm-up: not measured, but their errors are reported.
+		 * The probe, the first calls and the warm-up: not measured, but their errors are
+		 * reported.
 		 */
 		final CallRunner unmeasured = new CallRunner();
 
@@ -277,8 +285,7 @@ final class Peers {
 	 * @param wallNanos the wall time
 	 * @param upstream the requests the server received
 	 */
-	record MixSide(String name, String retries, CallRunner runner, Latencies latencies, long wallNanos,
-			long upstream) {
+	record MixSide(String name, String retries, CallRunner runner, Latencies latencies, long wallNanos, long upstream) {
 
 	}
 
@@ -307,17 +314,23 @@ final class Peers {
 				return verdicts;
 			}
 			Side cpu = best(peers, Side::clientCpuMicros, true);
-			verdicts.put("(peers) starter CPU per call below every peer's: " + micros(starter.clientCpuMicros())
-					+ " against " + micros(cpu.clientCpuMicros()) + " (" + cpu.peer.name + ")",
+			verdicts.put(
+					"(peers) starter CPU per call below every peer's: " + micros(starter.clientCpuMicros())
+							+ " against " + micros(cpu.clientCpuMicros()) + " (" + cpu.peer.name + ")",
 					starter.clientCpuMicros() < cpu.clientCpuMicros());
 			Side threads = best(peers, (side) -> side.threadsUsed, true);
-			verdicts.put("(peers) starter uses fewer threads than every peer: " + starter.threadsUsed + " against "
-					+ threads.threadsUsed + " (" + threads.peer.name + ")", starter.threadsUsed < threads.threadsUsed);
+			verdicts.put(
+					"(peers) starter uses fewer threads than every peer: " + starter.threadsUsed + " against "
+							+ threads.threadsUsed + " (" + threads.peer.name + ")",
+					starter.threadsUsed < threads.threadsUsed);
 			Side fastest = best(peers, Side::throughput, false);
-			verdicts.put("(peers) starter calls/s at least the best peer's: " + Table.number(starter.throughput(), 0)
-					+ " against " + Table.number(fastest.throughput(), 0) + " (" + fastest.peer.name + ")",
+			verdicts.put(
+					"(peers) starter calls/s at least the best peer's: " + Table.number(starter.throughput(), 0)
+							+ " against " + Table.number(fastest.throughput(), 0) + " (" + fastest.peer.name + ")",
 					starter.throughput() >= fastest.throughput());
-			MixSide starterMix = this.mix.stream().filter((side) -> side.name().equals(starter.peer.name)).findFirst()
+			MixSide starterMix = this.mix.stream()
+				.filter((side) -> side.name().equals(starter.peer.name))
+				.findFirst()
 				.orElse(null);
 			List<MixSide> peerMix = this.mix.stream()
 				.filter((side) -> peers.stream().anyMatch((peer) -> peer.peer.name.equals(side.name())))
@@ -326,9 +339,11 @@ final class Peers {
 				MixSide most = peerMix.stream()
 					.max((a, b) -> Long.compare(a.runner().succeeded.get(), b.runner().succeeded.get()))
 					.orElseThrow();
-				verdicts.put("(peers) fault mix: starter serves more calls than any peer: "
-						+ starterMix.runner().succeeded.get() + " against " + most.runner().succeeded.get() + " ("
-						+ most.name() + ")", starterMix.runner().succeeded.get() > most.runner().succeeded.get());
+				verdicts.put(
+						"(peers) fault mix: starter serves more calls than any peer: "
+								+ starterMix.runner().succeeded.get() + " against " + most.runner().succeeded.get()
+								+ " (" + most.name() + ")",
+						starterMix.runner().succeeded.get() > most.runner().succeeded.get());
 			}
 			return verdicts;
 		}
@@ -354,20 +369,24 @@ final class Peers {
 					+ "every client, %d measured rounds per client (order rotating); each client first set up and "
 					+ "primed with %,d calls, then warmed up: %s%n", calls, concurrency,
 					this.options.integer("peers-rounds"), this.options.integer("peers-prime-calls"),
-					this.sides.isEmpty() ? "-" : (this.sides.get(0).warmupRounds > 0)
-							? this.sides.get(0).warmupRounds + " rounds per client until CPU per call was steady"
-							: -this.sides.get(0).warmupRounds + " rounds per client (CPU per call not steady within 10 % yet)"));
+					this.sides.isEmpty() ? "-"
+							: (this.sides.get(0).warmupRounds > 0)
+									? this.sides.get(0).warmupRounds
+											+ " rounds per client until CPU per call was steady"
+									: -this.sides.get(0).warmupRounds
+											+ " rounds per client (CPU per call not steady within 10 % yet)"));
 			text.append("  what each client sent (the server kept one request of each):\n");
 			for (Side side : this.sides) {
 				text.append(String.format("    %-28s %s%n", side.peer.name, side.probe[1]));
 				text.append(String.format("    %-28s headers: %s%n", "", side.probe[0]));
 			}
-			Table speed = new Table("client", "driven", "ok / failed", "calls/s", "× bare", "rounds min .. max",
-					"p50", "× bare", "p99", "× bare");
+			Table speed = new Table("client", "driven", "ok / failed", "calls/s", "× bare", "rounds min .. max", "p50",
+					"× bare", "p99", "× bare");
 			for (Side side : this.sides) {
 				speed.row(side.peer.name, side.peer.driver, side.runner.succeeded + " / " + side.runner.failed,
 						Table.number(side.throughput(), 0), ratio(side, bare, Side::throughput),
-						Table.number(min(side.roundThroughputs), 0) + " .. " + Table.number(max(side.roundThroughputs), 0),
+						Table.number(min(side.roundThroughputs), 0) + " .. "
+								+ Table.number(max(side.roundThroughputs), 0),
 						Table.millis(side.p50()), ratio(side, bare, Side::p50), Table.millis(side.p99()),
 						ratio(side, bare, Side::p99));
 			}
@@ -387,9 +406,10 @@ final class Peers {
 				text.append(String.format("    %-28s %s%n", side.peer.name, side.threadNames));
 			}
 			if (this.peaks != null) {
-				text.append(String.format("  whole harness JVM, every client set up: peak live threads %d; heap after a "
-						+ "full GC at the end %s (limit %s)%n", this.peaks.peakThreads(), Table.mib(this.heapAfterHappyPath),
-						Table.mib(this.peaks.maxHeap())));
+				text.append(String.format(
+						"  whole harness JVM, every client set up: peak live threads %d; heap after a "
+								+ "full GC at the end %s (limit %s)%n",
+						this.peaks.peakThreads(), Table.mib(this.heapAfterHappyPath), Table.mib(this.peaks.maxHeap())));
 			}
 			for (Side side : this.sides) {
 				String errors = side.unmeasured.errorSummary() + side.runner.errorSummary();
@@ -398,14 +418,16 @@ final class Peers {
 				}
 			}
 			if (!this.mix.isEmpty()) {
-				text.append(String.format("%n(peers) fault mix: %,d calls per client after %,d unmeasured, %d in flight; each "
-						+ "attempt answered 429 Retry-After: %s (%.0f %%), 503 (%.0f %%) or 200, drawn from (call, attempt), so "
-						+ "every client meets the same faults; every client at its default retry policy%n",
-						this.options.integer("peers-mix-calls"), this.options.integer("peers-mix-warmup-calls"), concurrency,
-						this.options.string("mix-retry-after"), 100 * this.options.decimal("mix-rate-limited"),
-						100 * this.options.decimal("mix-server-error")));
-				Table table = new Table("client", "served", "failed", "requests (server)", "per call", "p50", "p95", "p99",
-						"wall time");
+				text.append(String
+					.format("%n(peers) fault mix: %,d calls per client after %,d unmeasured, %d in flight; each "
+							+ "attempt answered 429 Retry-After: %s (%.0f %%), 503 (%.0f %%) or 200, drawn from (call, attempt), so "
+							+ "every client meets the same faults; every client at its default retry policy%n",
+							this.options.integer("peers-mix-calls"), this.options.integer("peers-mix-warmup-calls"),
+							concurrency, this.options.string("mix-retry-after"),
+							100 * this.options.decimal("mix-rate-limited"),
+							100 * this.options.decimal("mix-server-error")));
+				Table table = new Table("client", "served", "failed", "requests (server)", "per call", "p50", "p95",
+						"p99", "wall time");
 				for (MixSide side : this.mix) {
 					long n = side.runner().succeeded.get() + side.runner().failed.get();
 					table.row(side.name(), Table.percent(side.runner().succeeded.get(), n), side.runner().failed.get(),

@@ -21,9 +21,10 @@ import javax.management.openmbean.CompositeData;
 import com.sun.management.GarbageCollectionNotificationInfo;
 
 /**
- * Watches this JVM during a scenario: live threads (the JVM's exact peak, reset at the start, and
- * samples), used heap (sampled, garbage included) and the heap left after each collection (from GC
- * notifications: the live set), and the peak of a caller's gauge such as calls in flight.
+ * Watches this JVM during a scenario: live threads (the JVM's exact peak, reset at the
+ * start, and samples), used heap (sampled, garbage included) and the heap left after each
+ * collection (from GC notifications: the live set), and the peak of a caller's gauge such
+ * as calls in flight.
  */
 final class ResourceMonitor implements AutoCloseable {
 
@@ -108,9 +109,11 @@ final class ResourceMonitor implements AutoCloseable {
 		while (this.running) {
 			long elapsed = System.nanoTime() - this.startNanos;
 			if (elapsed >= nextLine) {
-				StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%6.2f s: heap %s, threads %d",
-						elapsed / 1e9, Table.mib(this.memory.getHeapMemoryUsage().getUsed()), this.threads.getThreadCount()));
-				this.gauges.forEach((name, gauge) -> line.append(", ").append(name).append(' ').append(gauge.getAsLong()));
+				StringBuilder line = new StringBuilder(
+						String.format(Locale.ROOT, "%6.2f s: heap %s, threads %d", elapsed / 1e9,
+								Table.mib(this.memory.getHeapMemoryUsage().getUsed()), this.threads.getThreadCount()));
+				this.gauges
+					.forEach((name, gauge) -> line.append(", ").append(name).append(' ').append(gauge.getAsLong()));
 				synchronized (this.timeline) {
 					this.timeline.add(line.toString());
 				}
@@ -124,7 +127,8 @@ final class ResourceMonitor implements AutoCloseable {
 			}
 			this.peakUsedHeap.accumulateAndGet(this.memory.getHeapMemoryUsage().getUsed(), Math::max);
 			this.peakSampledThreads.accumulateAndGet(this.threads.getThreadCount(), Math::max);
-			this.gauges.forEach((name, gauge) -> this.peakGauges.get(name).accumulateAndGet(gauge.getAsLong(), Math::max));
+			this.gauges
+				.forEach((name, gauge) -> this.peakGauges.get(name).accumulateAndGet(gauge.getAsLong(), Math::max));
 			try {
 				Thread.sleep(SAMPLE_MILLIS);
 			}
@@ -135,9 +139,11 @@ final class ResourceMonitor implements AutoCloseable {
 	}
 
 	private static boolean isHeapPool(String name) {
-		// G1, Parallel, Serial: eden, survivor and old generation; never metaspace or code cache.
+		// G1, Parallel, Serial: eden, survivor and old generation; never metaspace or
+		// code cache.
 		String lower = name.toLowerCase();
-		return lower.contains("eden") || lower.contains("survivor") || lower.contains("old") || lower.contains("tenured");
+		return lower.contains("eden") || lower.contains("survivor") || lower.contains("old")
+				|| lower.contains("tenured");
 	}
 
 	private static long gcCount() {
@@ -180,14 +186,17 @@ final class ResourceMonitor implements AutoCloseable {
 		}
 		return new Peaks(this.threads.getPeakThreadCount(), this.peakSampledThreads.get(), this.peakUsedHeap.get(),
 				this.peakHeapAfterGc.get(), this.memory.getHeapMemoryUsage().getMax(), gcCount() - this.gcCountAtStart,
-				gcMillis() - this.gcMillisAtStart, peaks(), this.heapAtStart, this.liveHeapAtTrigger, this.countedAtTrigger);
+				gcMillis() - this.gcMillisAtStart, peaks(), this.heapAtStart, this.liveHeapAtTrigger,
+				this.countedAtTrigger);
 	}
 
 	/**
-	 * Measure the live heap once, with a full collection, the first time a condition holds (for
-	 * example: every call in flight, none completed). The collection pauses the application.
+	 * Measure the live heap once, with a full collection, the first time a condition
+	 * holds (for example: every call in flight, none completed). The collection pauses
+	 * the application.
 	 * @param trigger the condition
-	 * @param count what the heap holds, such as calls in flight, read around the collection
+	 * @param count what the heap holds, such as calls in flight, read around the
+	 * collection
 	 */
 	void measureLiveHeapWhen(BooleanSupplier trigger, LongSupplier count) {
 		this.countAtTrigger = count;
@@ -221,7 +230,8 @@ final class ResourceMonitor implements AutoCloseable {
 	 * What a scenario used at most.
 	 *
 	 * @param peakThreads the JVM's peak of live threads during the scenario (exact)
-	 * @param peakSampledThreads the highest sampled thread count, the monitor's own thread included
+	 * @param peakSampledThreads the highest sampled thread count, the monitor's own
+	 * thread included
 	 * @param peakUsedHeap the highest sampled heap use, garbage included
 	 * @param peakHeapAfterGc the highest heap use right after a collection: the live set
 	 * @param maxHeap the heap's limit ({@code -Xmx})

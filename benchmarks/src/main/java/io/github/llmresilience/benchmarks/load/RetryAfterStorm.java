@@ -43,8 +43,10 @@ final class RetryAfterStorm {
 		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
 			LlmClient llm = context.getBean(LlmClient.class);
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			// Warm up (one storm of a few calls for the retry path, then many calls that are answered at
-			// once) so that class loading and the JIT compiler do not count as the storm's cost.
+			// Warm up (one storm of a few calls for the retry path, then many calls that
+			// are answered at
+			// once) so that class loading and the JIT compiler do not count as the
+			// storm's cost.
 			new CallRunner().run(100, 100, (i) -> llm.chat(ChatRequest.builder().user(Wire.content("w-" + i)).build()),
 					new Latencies(100));
 			int warmup = this.options.integer("storm-warmup-calls");
@@ -56,7 +58,8 @@ final class RetryAfterStorm {
 			Latencies latencies = new Latencies(calls);
 			Map<String, java.util.function.LongSupplier> gauges = new LinkedHashMap<>();
 			gauges.put("in flight", () -> runner.inFlight.get());
-			// Each call is retried exactly once: a call is waiting on Retry-After (or on its second
+			// Each call is retried exactly once: a call is waiting on Retry-After (or on
+			// its second
 			// answer) between its retry being counted and its completion.
 			double retriesBefore = retries(meters);
 			gauges.put("waiting",
@@ -64,7 +67,8 @@ final class RetryAfterStorm {
 			gauges.put("completed", () -> runner.succeeded.get() + runner.failed.get());
 			ResourceMonitor monitor = new ResourceMonitor(gauges);
 			if (this.options.string("storm-live-heap").equals("true")) {
-				// Calls answered first complete after the Retry-After, so most are in flight at once;
+				// Calls answered first complete after the Retry-After, so most are in
+				// flight at once;
 				// the heap is measured when 95 % are.
 				monitor.measureLiveHeapWhen(() -> runner.inFlight.get() >= calls * 0.95, () -> runner.inFlight.get());
 			}
@@ -102,16 +106,20 @@ final class RetryAfterStorm {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format("(b) Retry-After storm: %,d logical calls subscribed at once, each answered 429 "
-					+ "Retry-After: %d then 200; max-connections %,d, pending queue unbounded, retry defaults "
-					+ "(max-attempts 4, max-retry-after 60s)%n", this.calls, this.retryAfter, this.connections));
+			text.append(String.format(
+					"(b) Retry-After storm: %,d logical calls subscribed at once, each answered 429 "
+							+ "Retry-After: %d then 200; max-connections %,d, pending queue unbounded, retry defaults "
+							+ "(max-attempts 4, max-retry-after 60s)%n",
+					this.calls, this.retryAfter, this.connections));
 			Table table = new Table("", "value", "target");
 			table.row("calls completed", Table.percent(this.runner.succeeded.get(), this.calls), "all");
 			table.row("failed", this.runner.failed.get(), "0");
-			table.row("peak calls in flight / waiting on Retry-After", this.peaks.peakGauges().get("in flight") + " / "
-					+ this.peaks.peakGauges().get("waiting"), "");
-			table.row("upstream requests (server)", this.upstreamRequests + " (" + Table.number(
-					(double) this.upstreamRequests / this.calls, 2) + " per call)", "2 per call");
+			table.row("peak calls in flight / waiting on Retry-After",
+					this.peaks.peakGauges().get("in flight") + " / " + this.peaks.peakGauges().get("waiting"), "");
+			table.row(
+					"upstream requests (server)", this.upstreamRequests + " ("
+							+ Table.number((double) this.upstreamRequests / this.calls, 2) + " per call)",
+					"2 per call");
 			table.row("wall time", Table.seconds(this.wall), "");
 			table.row("latency p50 / p99", Table.millis(this.latencies.percentileMillis(50)) + " / "
 					+ Table.millis(this.latencies.percentileMillis(99)), "");
@@ -124,7 +132,8 @@ final class RetryAfterStorm {
 				long perCall = (this.peaks.liveHeapAtTrigger() - this.peaks.heapAtStart()) / inFlight;
 				table.row("live heap with " + inFlight + " calls in flight / idle (full GC)",
 						Table.mib(this.peaks.liveHeapAtTrigger()) + " / " + Table.mib(this.peaks.heapAtStart()) + " ("
-								+ String.format("%,d", perCall) + " bytes per call)", "");
+								+ String.format("%,d", perCall) + " bytes per call)",
+						"");
 			}
 			table.row("collections / GC time", this.peaks.collections() + " / " + this.peaks.gcMillis() + " ms", "");
 			text.append(table);

@@ -16,8 +16,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link BenchServer} in its own JVM, started from this JVM's class path, and the line protocol to
- * read its request counts.
+ * A {@link BenchServer} in its own JVM, started from this JVM's class path, and the line
+ * protocol to read its request counts.
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -34,7 +34,8 @@ final class ServerProcess implements AutoCloseable {
 	private ServerProcess(Process process) throws IOException, InterruptedException {
 		this.process = process;
 		this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-		BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+		BufferedReader out = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		Thread reader = new Thread(() -> {
 			try {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
@@ -61,7 +62,8 @@ final class ServerProcess implements AutoCloseable {
 	 * @param arguments the server's arguments
 	 * @return the running server
 	 */
-	static ServerProcess start(List<String> jvmOptions, List<String> arguments) throws IOException, InterruptedException {
+	static ServerProcess start(List<String> jvmOptions, List<String> arguments)
+			throws IOException, InterruptedException {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>();
 		command.add(java);
@@ -124,8 +126,8 @@ final class ServerProcess implements AutoCloseable {
 	/**
 	 * Return what a probe call sent: its headers and its body.
 	 * @param id the call's id, starting with {@value BenchServer#PROBE_PREFIX}
-	 * @return the headers ({@code name: value; ...}, the value of {@code Authorization} left out)
-	 * and the body, or {@code -} for each if the server saw no such call
+	 * @return the headers ({@code name: value; ...}, the value of {@code Authorization}
+	 * left out) and the body, or {@code -} for each if the server saw no such call
 	 */
 	String[] probe(String id) throws InterruptedException {
 		String line = ask("probe " + id, BenchServer.PROBE + "\t");

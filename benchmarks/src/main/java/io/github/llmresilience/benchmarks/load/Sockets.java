@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The TCP connections to the server, read from Linux's {@code /proc/net/tcp} and
- * {@code /proc/net/tcp6}, to count the connections a client opened: a connection is named by its
- * client's ephemeral port, and stays listed for a minute after it closed (in {@code TIME_WAIT} on
- * the side that closed it first).
+ * {@code /proc/net/tcp6}, to count the connections a client opened: a connection is named
+ * by its client's ephemeral port, and stays listed for a minute after it closed (in
+ * {@code TIME_WAIT} on the side that closed it first).
  */
 final class Sockets {
 

@@ -25,10 +25,11 @@ import io.github.llmresilience.benchmarks.ObservedMeters;
 import io.github.llmresilience.observation.ObservedCall;
 
 /**
- * An application that uses the starter as users do: Spring Boot's {@code WebClient.Builder}, the
- * starter's auto-configuration and {@code llm.*} properties, and meters on a real registry, which
- * {@code llm.calls} and {@code llm.attempts} reach through an {@link ObservationRegistry}, as with
- * Actuator. The {@code peers} scenario also starts the other applications declared here.
+ * An application that uses the starter as users do: Spring Boot's
+ * {@code WebClient.Builder}, the starter's auto-configuration and {@code llm.*}
+ * properties, and meters on a real registry, which {@code llm.calls} and
+ * {@code llm.attempts} reach through an {@link ObservationRegistry}, as with Actuator.
+ * The {@code peers} scenario also starts the other applications declared here.
  */
 final class StarterApp {
 
@@ -47,17 +48,21 @@ final class StarterApp {
 	/**
 	 * Start an application context.
 	 * @param application the application's configuration: {@link Application},
-	 * {@link UnobservedApplication}, {@link WebClientApplication} or {@link SpringAiApplication}
+	 * {@link UnobservedApplication}, {@link WebClientApplication} or
+	 * {@link SpringAiApplication}
 	 * @param properties the properties
 	 * @return the running context
 	 */
 	static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
 		Map<String, Object> all = new LinkedHashMap<>();
-		// One INFO line per call, and one WARN line per call that fell back or failed, would flood
+		// One INFO line per call, and one WARN line per call that fell back or failed,
+		// would flood
 		// the output of a load test.
 		all.put("logging.level." + ObservedCall.LOGGER, "ERROR");
-		// LangChain4j logs a WARN with a stack trace for every retry (the peers' fault mix). Every
-		// context sets it, because each one that starts initialises the logging system again.
+		// LangChain4j logs a WARN with a stack trace for every retry (the peers' fault
+		// mix). Every
+		// context sets it, because each one that starts initialises the logging system
+		// again.
 		all.put("logging.level.dev.langchain4j", "ERROR");
 		all.put("logging.level.root", "WARN");
 		all.putAll(properties);
@@ -96,8 +101,9 @@ final class StarterApp {
 	}
 
 	/**
-	 * Spring AI's OpenAI {@code ChatModel} as {@code spring-ai-starter-model-openai} configures it
-	 * ({@code spring.ai.openai.*} properties), on the same meters as the starter's application.
+	 * Spring AI's OpenAI {@code ChatModel} as {@code spring-ai-starter-model-openai}
+	 * configures it ({@code spring.ai.openai.*} properties), on the same meters as the
+	 * starter's application.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ ToolCallingAutoConfiguration.class, OpenAiChatAutoConfiguration.class })
@@ -105,7 +111,8 @@ final class StarterApp {
 	static class SpringAiApplication {
 
 		/**
-		 * The property that changes the idle connections its OkHttp client keeps (5 when unset).
+		 * The property that changes the idle connections its OkHttp client keeps (5 when
+		 * unset).
 		 */
 		static final String IDLE_CONNECTIONS = "bench.okhttp.max-idle-connections";
 

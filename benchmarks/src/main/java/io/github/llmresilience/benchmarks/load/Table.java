@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A plain-text table: the first row is the header, the first column is left-aligned, the others
- * right-aligned.
+ * A plain-text table: the first row is the header, the first column is left-aligned, the
+ * others right-aligned.
  */
 final class Table {
 

@@ -8,17 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which threads of this JVM a client under test uses and which it added, for clients that run one
- * after the other:
+ * Which threads of this JVM a client under test uses and which it added, for clients that
+ * run one after the other:
  * <ul>
  * <li>a thread belongs to the client that was running when the census first saw it
- * ({@link #claim(String)} after each of its runs), so the threads a client added are those it
- * created, its callers' pool included;</li>
- * <li>the threads a client used in a run are those that ran at least {@value #MIN_CPU_MILLIS} ms of
- * CPU time during it and are its own, were there before the census started, or belong to a library
- * that clients share (Reactor Netty's event loops, OkHttp's task runner): those count for every
- * client that ran on them. Another client's threads that wake up for housekeeping do not
- * count.</li>
+ * ({@link #claim(String)} after each of its runs), so the threads a client added are
+ * those it created, its callers' pool included;</li>
+ * <li>the threads a client used in a run are those that ran at least
+ * {@value #MIN_CPU_MILLIS} ms of CPU time during it and are its own, were there before
+ * the census started, or belong to a library that clients share (Reactor Netty's event
+ * loops, OkHttp's task runner): those count for every client that ran on them. Another
+ * client's threads that wake up for housekeeping do not count.</li>
  * </ul>
  * The JVM's own threads and the harness's are left out of both.
  */
@@ -116,8 +116,9 @@ final class ThreadCensus {
 		 * @param later the later snapshot
 		 * @param owner the client that ran in between
 		 * @param shared the name prefixes of the threads of libraries that clients share
-		 * @return the threads the client used in between (see the class's description) and the bytes
-		 * that all threads allocated (threads that ended in between are missing)
+		 * @return the threads the client used in between (see the class's description)
+		 * and the bytes that all threads allocated (threads that ended in between are
+		 * missing)
 		 */
 		Usage until(Snapshot later, String owner, List<String> shared) {
 			int ran = 0;
@@ -135,9 +136,10 @@ final class ThreadCensus {
 				ThreadInfo info = ThreadCensus.this.threads.getThreadInfo(entry.getKey());
 				String name = (info != null) ? info.getThreadName() : "";
 				String threadOwner = ThreadCensus.this.owners.get(entry.getKey());
-				boolean counted = (threadOwner == null) ? counted(name) : !UNCOUNTED.equals(threadOwner)
-						&& (threadOwner.equals(owner) || threadOwner.equals(ThreadCensus.this.before)
-								|| shared.stream().anyMatch(name::startsWith));
+				boolean counted = (threadOwner == null) ? counted(name)
+						: !UNCOUNTED.equals(threadOwner)
+								&& (threadOwner.equals(owner) || threadOwner.equals(ThreadCensus.this.before)
+										|| shared.stream().anyMatch(name::startsWith));
 				if (counted) {
 					ran++;
 					names.merge(name.replaceAll("[-_ #]*\\d+$", ""), 1, Integer::sum);
@@ -151,7 +153,8 @@ final class ThreadCensus {
 	/**
 	 * What the threads did between two snapshots.
 	 *
-	 * @param threadsThatRan the threads that ran at least {@value ThreadCensus#MIN_CPU_MILLIS} ms
+	 * @param threadsThatRan the threads that ran at least
+	 * {@value ThreadCensus#MIN_CPU_MILLIS} ms
 	 * @param allocatedBytes the bytes allocated
 	 * @param names how many of the threads that ran have each name, less its number
 	 */
@@ -159,8 +162,8 @@ final class ThreadCensus {
 
 		String describe() {
 			StringBuilder text = new StringBuilder();
-			this.names.forEach((name, count) -> text.append(text.isEmpty() ? "" : ", ").append(name).append(" ×")
-				.append(count));
+			this.names.forEach(
+					(name, count) -> text.append(text.isEmpty() ? "" : ", ").append(name).append(" ×").append(count));
 			return text.toString();
 		}
 

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The OpenAI wire types as a user of a bare HTTP client writes them. A {@link Request} is encoded
- * to the same JSON as the starter's request for one user message.
+ * The OpenAI wire types as a user of a bare HTTP client writes them. A {@link Request} is
+ * encoded to the same JSON as the starter's request for one user message.
  */
 public final class Wire {
 
@@ -16,7 +16,8 @@ public final class Wire {
 	}
 
 	/**
-	 * Return the user message that names a logical call, as every client of the harness sends it.
+	 * Return the user message that names a logical call, as every client of the harness
+	 * sends it.
 	 * @param id the call's id
 	 * @return the message content
 	 */

@@ -14,10 +14,10 @@ import io.github.llmresilience.testkit.RecordedRequest;
 
 /**
  * How the in-process server answers in demo mode: the providers named under
- * {@code demo.chaos.providers} answer a seeded random mix of 429s and server errors, every other
- * request gets a short text that names the model and provider that wrote it, with the rate-limit
- * headers an OpenAI account sends: what is left of {@value #REQUESTS_PER_MINUTE} requests a minute
- * and when the minute ends.
+ * {@code demo.chaos.providers} answer a seeded random mix of 429s and server errors,
+ * every other request gets a short text that names the model and provider that wrote it,
+ * with the rate-limit headers an OpenAI account sends: what is left of
+ * {@value #REQUESTS_PER_MINUTE} requests a minute and when the minute ends.
  */
 final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 
@@ -37,7 +37,8 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 
 	static final int REQUESTS_PER_MINUTE = 10_000;
 
-	// java.util.Random is thread-safe, and the server's event loops call this concurrently.
+	// java.util.Random is thread-safe, and the server's event loops call this
+	// concurrently.
 	private final Random random;
 
 	private final Map<String, MinuteCount> minutes = new ConcurrentHashMap<>();
@@ -95,8 +96,8 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 
 	/**
 	 * Add the headers OpenAI sends on every answer
-	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers), counting the
-	 * requests of the current minute of the wall clock.
+	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers),
+	 * counting the requests of the current minute of the wall clock.
 	 */
 	private FakeResponse rateLimitHeaders(FakeResponse response, String provider) {
 		long now = this.clock.millis();
@@ -119,7 +120,8 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 	}
 
 	/**
-	 * Return the text of an answer: it names the target that wrote it, so a fallback shows.
+	 * Return the text of an answer: it names the target that wrote it, so a fallback
+	 * shows.
 	 */
 	static String answer(String model, String provider) {
 		return "A demo answer from " + model + " on " + provider + ", the in-process stand-in for a real model. "
@@ -128,8 +130,8 @@ final class DemoChaos implements Function<RecordedRequest, FakeResponse> {
 	}
 
 	/**
-	 * Return the first segment of a path such as {@code /openai/v1/chat/completions}: the provider
-	 * whose base URL the request used.
+	 * Return the first segment of a path such as {@code /openai/v1/chat/completions}: the
+	 * provider whose base URL the request used.
 	 */
 	private static String provider(String path) {
 		String trimmed = path.startsWith("/") ? path.substring(1) : path;

@@ -8,8 +8,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
- * Hands the demo's server to the application context, which closes it on shutdown. Tests inject
- * it to script outages.
+ * Hands the demo's server to the application context, which closes it on shutdown. Tests
+ * inject it to script outages.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile(DemoLlmServerEnvironmentPostProcessor.PROFILE)

@@ -13,9 +13,10 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
  * Starts the demo's {@link FakeLlmServer} when profile {@code demo} is active, before the
- * application context exists: the providers' base URLs in {@code application-demo.yml} refer to
- * its address ({@code demo.llm-server.url}), and the starter reads them while the context starts.
- * The context then owns the server as the bean {@code demoLlmServer} and stops it when it closes.
+ * application context exists: the providers' base URLs in {@code application-demo.yml}
+ * refer to its address ({@code demo.llm-server.url}), and the starter reads them while
+ * the context starts. The context then owns the server as the bean {@code demoLlmServer}
+ * and stops it when it closes.
  */
 public class DemoLlmServerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -35,20 +36,22 @@ public class DemoLlmServerEnvironmentPostProcessor implements EnvironmentPostPro
 		}
 		DemoProperties properties = Binder.get(environment).bindOrCreate("demo", DemoProperties.class);
 		DemoChaos chaos = new DemoChaos(properties);
-		// A demo can run for hours: keep no record of its requests (tests switch recording on).
+		// A demo can run for hours: keep no record of its requests (tests switch
+		// recording on).
 		FakeLlmServer server = FakeLlmServer.start().recordRequests(false).defaultResponder(chaos);
 		environment.getPropertySources().addLast(new DemoLlmServerPropertySource(server));
 		DemoProperties.Chaos mix = properties.getChaos();
 		this.logger.info("Demo mode: FakeLlmServer on http://127.0.0.1:" + server.port()
 				+ " stands in for the providers; " + mix.getProviders() + " answer "
 				+ Math.round(mix.getRateLimitedFraction() * 100) + "% 429 (retry after "
-				+ mix.getRetryAfter().toMillis() + "ms) and " + Math.round(mix.getServerErrorFraction() * 100) + "% " + mix.getServerErrorStatus()
-				+ ", seed " + mix.getSeed());
+				+ mix.getRetryAfter().toMillis() + "ms) and " + Math.round(mix.getServerErrorFraction() * 100) + "% "
+				+ mix.getServerErrorStatus() + ", seed " + mix.getSeed());
 	}
 
 	@Override
 	public int getOrder() {
-		// After the config data processor, so that profiles and demo.* from application.yml are known.
+		// After the config data processor, so that profiles and demo.* from
+		// application.yml are known.
 		return Ordered.LOWEST_PRECEDENCE;
 	}
 

@@ -9,16 +9,17 @@ import org.springframework.core.env.PropertySource;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
- * Publishes the address of the demo's in-process server as {@value #URL_PROPERTY}, so that
- * {@code application-demo.yml} can point the providers at it, and holds the server until the
- * application context takes it over as a bean.
+ * Publishes the address of the demo's in-process server as {@value #URL_PROPERTY}, so
+ * that {@code application-demo.yml} can point the providers at it, and holds the server
+ * until the application context takes it over as a bean.
  */
 final class DemoLlmServerPropertySource extends EnumerablePropertySource<FakeLlmServer> {
 
 	static final String NAME = "demoLlmServer";
 
 	/**
-	 * The property that holds the server's root URL, such as {@code http://127.0.0.1:41234}.
+	 * The property that holds the server's root URL, such as
+	 * {@code http://127.0.0.1:41234}.
 	 */
 	static final String URL_PROPERTY = "demo.llm-server.url";
 

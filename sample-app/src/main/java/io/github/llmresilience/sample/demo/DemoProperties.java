@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings of demo mode, under {@code demo}: how the in-process server answers. They are bound
- * before the application context exists, because the server must run before the providers'
- * clients are built.
+ * Settings of demo mode, under {@code demo}: how the in-process server answers. They are
+ * bound before the application context exists, because the server must run before the
+ * providers' clients are built.
  */
 public class DemoProperties {
 
@@ -56,14 +56,14 @@ public class DemoProperties {
 	public static class Chaos {
 
 		/**
-		 * Seed of the random sequence of faults: the same seed and the same order of requests give
-		 * the same faults.
+		 * Seed of the random sequence of faults: the same seed and the same order of
+		 * requests give the same faults.
 		 */
 		private long seed = 4096;
 
 		/**
-		 * Providers (path prefixes on the in-process server) whose answers include faults; the
-		 * others always answer.
+		 * Providers (path prefixes on the in-process server) whose answers include
+		 * faults; the others always answer.
 		 */
 		private List<String> providers = new ArrayList<>(List.of("openai"));
 
@@ -73,8 +73,8 @@ public class DemoProperties {
 		private double rateLimitedFraction = 0.3;
 
 		/**
-		 * Wait the 429 answers ask for: whole seconds are sent as 'Retry-After', anything else as
-		 * 'retry-after-ms'.
+		 * Wait the 429 answers ask for: whole seconds are sent as 'Retry-After', anything
+		 * else as 'retry-after-ms'.
 		 */
 		private Duration retryAfter = Duration.ofSeconds(1);
 

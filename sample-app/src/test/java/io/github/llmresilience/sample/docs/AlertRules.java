@@ -16,15 +16,16 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The Prometheus rule file {@code docs/prometheus/llm-resilience-alerts.yml}, read for what the tests
- * check: its groups and their rules.
+ * The Prometheus rule file {@code docs/prometheus/llm-resilience-alerts.yml}, read for
+ * what the tests check: its groups and their rules.
  *
  * @param groups the rule groups, in the order of the file
  */
 public record AlertRules(List<Group> groups) {
 
 	/**
-	 * Where the rule file is, seen from the module's directory where Maven runs the tests.
+	 * Where the rule file is, seen from the module's directory where Maven runs the
+	 * tests.
 	 */
 	public static final Path PATH = MarkdownDocument.ROOT.resolve("docs/prometheus/llm-resilience-alerts.yml");
 
@@ -83,7 +84,8 @@ public record AlertRules(List<Group> groups) {
 	 * @param alert the name of the alert, or {@code null} for a recording rule
 	 * @param record the name of the recorded series, or {@code null} for an alert
 	 * @param expr its PromQL
-	 * @param forDuration how long the expression must hold before the alert fires, or {@code null}
+	 * @param forDuration how long the expression must hold before the alert fires, or
+	 * {@code null}
 	 * @param labels the labels it adds
 	 * @param annotations its annotations
 	 */

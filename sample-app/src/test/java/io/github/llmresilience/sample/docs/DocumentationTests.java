@@ -22,14 +22,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The README and the user guides cannot drift from the code: every Java, YAML and XML example
- * comes verbatim from a compiled (or tested) source file named in a {@code <!-- snippet: ... -->}
- * marker, every type and method the prose names exists, and every link leads somewhere.
+ * The README and the user guides cannot drift from the code: every Java, YAML and XML
+ * example comes verbatim from a compiled (or tested) source file named in a
+ * {@code <!-- snippet: ... -->} marker, every type and method the prose names exists, and
+ * every link leads somewhere.
  */
 class DocumentationTests {
 
 	/**
-	 * Languages whose blocks are code a user copies, so they must come from a checked source.
+	 * Languages whose blocks are code a user copies, so they must come from a checked
+	 * source.
 	 */
 	private static final Set<String> CHECKED_LANGUAGES = Set.of("java", "yaml", "yml", "xml", "properties", "kotlin");
 
@@ -49,30 +51,29 @@ class DocumentationTests {
 	private static final List<String> PACKAGES = List.of("io.github.llmresilience",
 			"io.github.llmresilience.autoconfigure", "io.github.llmresilience.client",
 			"io.github.llmresilience.execution", "io.github.llmresilience.interceptor",
-			"io.github.llmresilience.observation", "io.github.llmresilience.policy",
-			"io.github.llmresilience.actuate", "io.github.llmresilience.support", "io.github.llmresilience.testkit",
-			"io.github.llmresilience.sample",
-			"io.github.llmresilience.sample.it",
-			"java.lang", "java.time", "java.util", "java.util.concurrent", "org.springframework.boot", "reactor.core.publisher", "reactor.core.scheduler",
-			"reactor.test", "reactor.netty.resources", "reactor.netty.http.client",
-			"org.springframework.web.reactive.function.client", "org.springframework.boot.http.client",
-			"org.springframework.boot.http.client.reactive", "org.springframework.core",
-			"org.springframework.aop.support.annotation", "org.springframework.util.unit", "org.springframework.resilience.annotation",
-			"org.springframework.test.context", "io.github.resilience4j.retry",
-			"io.github.resilience4j.circuitbreaker", "io.github.resilience4j.reactor.retry",
-			"io.github.resilience4j.common.circuitbreaker.configuration",
+			"io.github.llmresilience.observation", "io.github.llmresilience.policy", "io.github.llmresilience.actuate",
+			"io.github.llmresilience.support", "io.github.llmresilience.testkit", "io.github.llmresilience.sample",
+			"io.github.llmresilience.sample.it", "java.lang", "java.time", "java.util", "java.util.concurrent",
+			"org.springframework.boot", "reactor.core.publisher", "reactor.core.scheduler", "reactor.test",
+			"reactor.netty.resources", "reactor.netty.http.client", "org.springframework.web.reactive.function.client",
+			"org.springframework.boot.http.client", "org.springframework.boot.http.client.reactive",
+			"org.springframework.core", "org.springframework.aop.support.annotation", "org.springframework.util.unit",
+			"org.springframework.resilience.annotation", "org.springframework.test.context",
+			"io.github.resilience4j.retry", "io.github.resilience4j.circuitbreaker",
+			"io.github.resilience4j.reactor.retry", "io.github.resilience4j.common.circuitbreaker.configuration",
 			"io.github.resilience4j.common.retry.configuration", "org.springframework.boot.webclient",
 			"org.springframework.core.annotation", "org.springframework.transaction.annotation",
 			"org.junit.jupiter.api", "org.junit.jupiter.api.extension",
 			"io.github.resilience4j.reactor.circuitbreaker.operator", "io.github.resilience4j.micrometer.tagged",
 			"io.micrometer.observation", "io.micrometer.core.instrument", "io.micrometer.core.instrument.observation",
-			"io.github.llmresilience.springai",
-			"io.github.llmresilience.springai.autoconfigure", "org.springframework.ai.chat.client",
-			"org.springframework.ai.chat.client.advisor", "org.springframework.ai.chat.model",
-			"org.springframework.ai.chat.prompt", "org.springframework.ai.chat.messages",
-			"org.springframework.ai.model.tool", "org.springframework.ai.tool.annotation");
+			"io.github.llmresilience.springai", "io.github.llmresilience.springai.autoconfigure",
+			"org.springframework.ai.chat.client", "org.springframework.ai.chat.client.advisor",
+			"org.springframework.ai.chat.model", "org.springframework.ai.chat.prompt",
+			"org.springframework.ai.chat.messages", "org.springframework.ai.model.tool",
+			"org.springframework.ai.tool.annotation");
 
-	private static final Pattern TYPE_REFERENCE = Pattern.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");
+	private static final Pattern TYPE_REFERENCE = Pattern
+		.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");
 
 	private static final Pattern XML_ELEMENT = Pattern.compile("<(groupId|artifactId|version|scope)>([^<]+)</\\1>");
 
@@ -174,11 +175,12 @@ class DocumentationTests {
 			problems.add(block + " has groupId " + group);
 		}
 		if (!moduleArtifacts().contains(artifact)) {
-			problems.add(block + " names " + artifact + ", which is not an artifact of this project "
-					+ moduleArtifacts());
+			problems
+				.add(block + " names " + artifact + ", which is not an artifact of this project " + moduleArtifacts());
 		}
-		String projectVersion = element(Files.readString(MarkdownDocument.ROOT.resolve("pom.xml"))
-			.replaceFirst("(?s)<parent>.*?</parent>", ""), "version");
+		String projectVersion = element(
+				Files.readString(MarkdownDocument.ROOT.resolve("pom.xml")).replaceFirst("(?s)<parent>.*?</parent>", ""),
+				"version");
 		if (!projectVersion.equals(version)) {
 			problems.add(block + " has version " + version + " but the project is at " + projectVersion);
 		}
@@ -187,18 +189,14 @@ class DocumentationTests {
 
 	private static Set<String> moduleArtifacts() throws IOException {
 		try (Stream<Path> modules = Files.list(MarkdownDocument.ROOT)) {
-			return modules.map((module) -> module.resolve("pom.xml"))
-				.filter(Files::isRegularFile)
-				.map((pom) -> {
-					try {
-						return element(Files.readString(pom).replaceFirst("(?s)<parent>.*?</parent>", ""),
-								"artifactId");
-					}
-					catch (IOException ex) {
-						throw new IllegalStateException(ex);
-					}
-				})
-				.collect(java.util.stream.Collectors.toSet());
+			return modules.map((module) -> module.resolve("pom.xml")).filter(Files::isRegularFile).map((pom) -> {
+				try {
+					return element(Files.readString(pom).replaceFirst("(?s)<parent>.*?</parent>", ""), "artifactId");
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			}).collect(java.util.stream.Collectors.toSet());
 		}
 	}
 
@@ -225,15 +223,16 @@ class DocumentationTests {
 	}
 
 	/**
-	 * Whether inline code that starts with a capital is a word rather than a type, such as the
-	 * header name {@code `Authorization`}.
+	 * Whether inline code that starts with a capital is a word rather than a type, such
+	 * as the header name {@code `Authorization`}.
 	 */
 	private static boolean isPlainWord(String code, String name) {
 		return code.equals(name) && Set.of("Authorization").contains(name);
 	}
 
 	/**
-	 * Follow a chain such as {@code .builder().idempotent(false)} from a type, member by member.
+	 * Follow a chain such as {@code .builder().idempotent(false)} from a type, member by
+	 * member.
 	 */
 	private static String checkMembers(Class<?> type, String chain) {
 		Class<?> current = type;
@@ -241,7 +240,8 @@ class DocumentationTests {
 		while (member.find()) {
 			String name = member.group(1);
 			Class<?> owner = current;
-			Optional<Method> method = Stream.concat(Arrays.stream(owner.getMethods()), Arrays.stream(owner.getDeclaredMethods()))
+			Optional<Method> method = Stream
+				.concat(Arrays.stream(owner.getMethods()), Arrays.stream(owner.getDeclaredMethods()))
 				.filter((candidate) -> candidate.getName().equals(name))
 				.findFirst();
 			if (method.isPresent()) {
@@ -256,7 +256,8 @@ class DocumentationTests {
 				continue;
 			}
 			boolean field = Arrays.stream(owner.getFields())
-				.anyMatch((candidate) -> candidate.getName().equals(name) && Modifier.isStatic(candidate.getModifiers()));
+				.anyMatch(
+						(candidate) -> candidate.getName().equals(name) && Modifier.isStatic(candidate.getModifiers()));
 			if (!field) {
 				return owner.getSimpleName() + " has no public member " + name;
 			}

@@ -33,8 +33,8 @@ import io.github.llmresilience.testkit.RecordedRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The YAML examples of the documentation (under {@code src/test/resources/docs}) start the
- * starter and mean what the documentation says they mean.
+ * The YAML examples of the documentation (under {@code src/test/resources/docs}) start
+ * the starter and mean what the documentation says they mean.
  */
 class DocumentedConfigurationTests {
 
@@ -79,7 +79,8 @@ class DocumentedConfigurationTests {
 			assertThat(policies.get("default").retry().maxAttempts()).isEqualTo(4);
 			assertThat(summaries.hedge()).isEqualTo(new HedgeSettings(false, Duration.ofSeconds(2), HedgeTarget.NEXT));
 			CircuitBreakerSettings circuitBreaker = policies.circuitBreakers().get(new Target("openai", "gpt-4o"));
-			assertThat(circuitBreaker).isEqualTo(new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2));
+			assertThat(circuitBreaker)
+				.isEqualTo(new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2));
 		});
 	}
 
@@ -117,8 +118,8 @@ class DocumentedConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(LlmChatModelAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("assistant");
-				assertThat(context.getBean(LlmPolicies.class).get("assistant").targets()).containsExactly(
-						new Target("openai", "gpt-4o-mini"), new Target("backup", "openai/gpt-4o-mini"));
+				assertThat(context.getBean(LlmPolicies.class).get("assistant").targets())
+					.containsExactly(new Target("openai", "gpt-4o-mini"), new Target("backup", "openai/gpt-4o-mini"));
 				assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isFalse();
 			});
 	}

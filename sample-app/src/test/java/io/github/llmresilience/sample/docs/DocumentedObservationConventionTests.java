@@ -25,8 +25,8 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The example of {@code docs/metrics.md}, "Replacing the conventions": a user's convention bean
- * adds a tag to {@code llm.calls} and keeps the others.
+ * The example of {@code docs/metrics.md}, "Replacing the conventions": a user's
+ * convention bean adds a tag to {@code llm.calls} and keeps the others.
  */
 @SpringBootTest(properties = "llm.defaults.retry.jitter=0")
 @ActiveProfiles("test") // any profile turns the sample app's demo mode off
@@ -55,10 +55,11 @@ class DocumentedObservationConventionTests {
 	void theTeamTagIsAddedToEveryCall() {
 		server.model("gpt-4o-mini").thenAlways(FakeResponse.ok("Hello."));
 
-		StepVerifier.create(this.llm.chat(ChatRequest.builder().user("Hi").build())).expectNextCount(1).verifyComplete();
+		StepVerifier.create(this.llm.chat(ChatRequest.builder().user("Hi").build()))
+			.expectNextCount(1)
+			.verifyComplete();
 
-		assertThat(this.meters.get("llm.calls").tag("team", "search").timer().getId().getTags())
-			.extracting("key")
+		assertThat(this.meters.get("llm.calls").tag("team", "search").timer().getId().getTags()).extracting("key")
 			.contains("team", "policy", "outcome", "provider", "model", "fallback", "error");
 	}
 

@@ -13,9 +13,9 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import io.github.llmresilience.LlmProviderCustomizer;
 
 /**
- * The examples of {@code docs/extending.md}, compiled and run by {@link ExtensionExamplesTests}
- * so that they cannot drift. Not a {@code @Configuration}: the sample app's own tests must not
- * pick them up.
+ * The examples of {@code docs/extending.md}, compiled and run by
+ * {@link ExtensionExamplesTests} so that they cannot drift. Not a {@code @Configuration}:
+ * the sample app's own tests must not pick them up.
  */
 class ExtensionExamples {
 
@@ -34,14 +34,15 @@ class ExtensionExamples {
 
 	@Bean
 	CircuitBreakerConfigCustomizer openAiCircuitBreaker() {
-		return CircuitBreakerConfigCustomizer.of("openai:gpt-4o",
-				(builder) -> builder.slidingWindowType(SlidingWindowType.TIME_BASED)
-					.waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(30), 2.0)));
+		return CircuitBreakerConfigCustomizer
+			.of("openai:gpt-4o", (builder) -> builder.slidingWindowType(SlidingWindowType.TIME_BASED)
+				.waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(30), 2.0)));
 	}
 
 	@Bean
 	RetryConfigCustomizer summariesRetry() {
-		return RetryConfigCustomizer.of("summaries@openai:gpt-4o", (builder) -> builder.writableStackTraceEnabled(false));
+		return RetryConfigCustomizer.of("summaries@openai:gpt-4o",
+				(builder) -> builder.writableStackTraceEnabled(false));
 	}
 
 }

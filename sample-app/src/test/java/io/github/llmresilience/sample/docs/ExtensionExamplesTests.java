@@ -27,8 +27,8 @@ class ExtensionExamplesTests {
 	void theExamplesApplyToTheInstancesAndTheProviderTheyName() {
 		try (FakeLlmServer server = FakeLlmServer.start()) {
 			new ApplicationContextRunner()
-				.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-						LlmResilienceAutoConfiguration.class))
+				.withConfiguration(
+						AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
 				.withUserConfiguration(ExtensionExamples.class)
 				.withPropertyValues("llm.providers.openai.base-url=" + server.baseUrl("openai"),
 						"llm.policies.default.model=gpt-4o-mini", "llm.policies.summaries.model=gpt-4o")
@@ -39,7 +39,9 @@ class ExtensionExamplesTests {
 						.getCircuitBreakerConfig();
 					assertThat(circuitBreaker.getSlidingWindowType()).isEqualTo(SlidingWindowType.TIME_BASED);
 					assertThat(circuitBreaker.getWaitIntervalFunctionInOpenState().apply(2)).isEqualTo(60_000L);
-					assertThat(context.getBean(RetryRegistry.class).retry("summaries@openai:gpt-4o").getRetryConfig()
+					assertThat(context.getBean(RetryRegistry.class)
+						.retry("summaries@openai:gpt-4o")
+						.getRetryConfig()
 						.isWritableStackTraceEnabled()).isFalse();
 					StepVerifier.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
 						.expectNextCount(1)

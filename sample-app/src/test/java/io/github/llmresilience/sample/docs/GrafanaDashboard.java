@@ -15,15 +15,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Grafana dashboard {@code docs/grafana/llm-resilience.json}, read for what the tests check: its
- * panels with their queries, and its template variables.
+ * The Grafana dashboard {@code docs/grafana/llm-resilience.json}, read for what the tests
+ * check: its panels with their queries, and its template variables.
  *
  * @param json the dashboard's JSON model
  */
 public record GrafanaDashboard(JsonNode json) {
 
 	/**
-	 * Where the dashboard is, seen from the module's directory where Maven runs the tests.
+	 * Where the dashboard is, seen from the module's directory where Maven runs the
+	 * tests.
 	 */
 	public static final Path PATH = MarkdownDocument.ROOT.resolve("docs/grafana/llm-resilience.json");
 
@@ -42,8 +43,9 @@ public record GrafanaDashboard(JsonNode json) {
 	}
 
 	/**
-	 * Return every panel that is not a row, in the order of the file, with the title of the row it
-	 * sits under (also for the panels of a collapsed row, which Grafana keeps inside the row).
+	 * Return every panel that is not a row, in the order of the file, with the title of
+	 * the row it sits under (also for the panels of a collapsed row, which Grafana keeps
+	 * inside the row).
 	 * @return the panels
 	 */
 	public List<Panel> panels() {
@@ -95,9 +97,9 @@ public record GrafanaDashboard(JsonNode json) {
 	}
 
 	/**
-	 * Replace the variables of a query as Grafana does before it sends the query: {@code $name} and
-	 * {@code ${name}} of a known variable become its value; anything else, such as the {@code $1} of
-	 * {@code label_replace}, stays.
+	 * Replace the variables of a query as Grafana does before it sends the query:
+	 * {@code $name} and {@code ${name}} of a known variable become its value; anything
+	 * else, such as the {@code $1} of {@code label_replace}, stays.
 	 * @param query the query
 	 * @param values the value of each variable, without the {@code $}
 	 * @return the query Grafana would send
@@ -172,8 +174,10 @@ public record GrafanaDashboard(JsonNode json) {
 	 *
 	 * @param name its name
 	 * @param type its type: {@code datasource} or {@code query}
-	 * @param query for a data source variable the plugin id, for a query variable the query
-	 * @param datasourceUid the uid of the data source a query variable asks, or {@code null}
+	 * @param query for a data source variable the plugin id, for a query variable the
+	 * query
+	 * @param datasourceUid the uid of the data source a query variable asks, or
+	 * {@code null}
 	 * @param includeAll whether it offers "All"
 	 * @param allValue the value that stands for "All", or {@code null}
 	 * @param multi whether several values may be chosen

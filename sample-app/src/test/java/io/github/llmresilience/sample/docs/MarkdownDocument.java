@@ -12,21 +12,22 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Markdown file of the documentation, read for the parts the documentation tests check: its
- * fenced code blocks (with the {@code <!-- snippet: ... -->} marker before them), its inline code
- * and its links.
+ * A Markdown file of the documentation, read for the parts the documentation tests check:
+ * its fenced code blocks (with the {@code <!-- snippet: ... -->} marker before them), its
+ * inline code and its links.
  */
 record MarkdownDocument(Path path, List<String> lines) {
 
 	/**
-	 * The root of the repository, seen from the module's directory where Maven runs the tests.
+	 * The root of the repository, seen from the module's directory where Maven runs the
+	 * tests.
 	 */
 	static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
 	/**
-	 * The documents this project's documentation tests own: the README and the user guides.
-	 * {@code docs/benchmarks.md} has tests of its own; {@code docs/metrics.md} has more
-	 * ({@code MetricsDocumentationTests}).
+	 * The documents this project's documentation tests own: the README and the user
+	 * guides. {@code docs/benchmarks.md} has tests of its own; {@code docs/metrics.md}
+	 * has more ({@code MetricsDocumentationTests}).
 	 */
 	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
 			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
@@ -56,7 +57,8 @@ record MarkdownDocument(Path path, List<String> lines) {
 	}
 
 	/**
-	 * Return the fenced code blocks, each with the marker on the last non-blank line before it.
+	 * Return the fenced code blocks, each with the marker on the last non-blank line
+	 * before it.
 	 */
 	List<CodeBlock> codeBlocks() {
 		List<CodeBlock> blocks = new ArrayList<>();

@@ -35,12 +35,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard ({@code docs/grafana/llm-resilience.json}), the alert rules
- * ({@code docs/prometheus/llm-resilience-alerts.yml}) and {@code docs/metrics.md} cannot drift
- * apart: every meter the page documents has a panel, every metric the dashboard, the rules and the
- * page's queries use is a documented meter's, every panel filters by the dashboard's variables, and
- * the page's tables of panels and alerts list exactly what the files hold. Whoever adds a meter to
- * the page's tables adds its panel (and the page's row for it) in the same change. Whether the
- * queries return data is {@code DashboardIT}'s part, against a real Prometheus.
+ * ({@code docs/prometheus/llm-resilience-alerts.yml}) and {@code docs/metrics.md} cannot
+ * drift apart: every meter the page documents has a panel, every metric the dashboard,
+ * the rules and the page's queries use is a documented meter's, every panel filters by
+ * the dashboard's variables, and the page's tables of panels and alerts list exactly what
+ * the files hold. Whoever adds a meter to the page's tables adds its panel (and the
+ * page's row for it) in the same change. Whether the queries return data is
+ * {@code DashboardIT}'s part, against a real Prometheus.
  */
 class MetricsDocumentationTests {
 
@@ -79,8 +80,8 @@ class MetricsDocumentationTests {
 	private final AlertRules rules = AlertRules.read();
 
 	/**
-	 * The Prometheus names of each documented meter's series, as Micrometer's Prometheus registry
-	 * exports them with and without histogram buckets.
+	 * The Prometheus names of each documented meter's series, as Micrometer's Prometheus
+	 * registry exports them with and without histogram buckets.
 	 */
 	private final Map<DocumentedMeter, Set<String>> seriesNames = seriesNames(this.guide.meters());
 
@@ -106,8 +107,7 @@ class MetricsDocumentationTests {
 				withoutPanel.add(meter.name() + " (exported as " + names + ")");
 			}
 		});
-		assertThat(withoutPanel).as("documented meters that no panel of %s shows", GrafanaDashboard.PATH)
-			.isEmpty();
+		assertThat(withoutPanel).as("documented meters that no panel of %s shows", GrafanaDashboard.PATH).isEmpty();
 	}
 
 	@Test
@@ -162,7 +162,9 @@ class MetricsDocumentationTests {
 				}
 				for (String variable : GrafanaDashboard.references(query.expr())) {
 					if (!variable.matches("\\d+") && !GRAFANA_VARIABLES.contains(variable)
-							&& this.dashboard.variables().stream().noneMatch((known) -> known.name().equals(variable))) {
+							&& this.dashboard.variables()
+								.stream()
+								.noneMatch((known) -> known.name().equals(variable))) {
 						problems.add(where + " uses $" + variable + ", which is not a variable of the dashboard");
 					}
 				}
@@ -172,7 +174,8 @@ class MetricsDocumentationTests {
 					if (!matchers.contains(APPLICATION)) {
 						problems.add(where + " has a selector without " + APPLICATION + ": " + selector.group());
 					}
-					Set<String> names = (selector.group(1) != null) ? Set.of(selector.group(1)) : metricsIn(selector.group());
+					Set<String> names = (selector.group(1) != null) ? Set.of(selector.group(1))
+							: metricsIn(selector.group());
 					boolean policyTagged = names.stream()
 						.map(meterOfSeries::get)
 						.anyMatch((meter) -> meter != null && meter.tags().contains("policy"));
@@ -196,8 +199,7 @@ class MetricsDocumentationTests {
 		assertThat(variable("application").query()).isEqualTo("label_values(llm_calls_seconds_count, application)");
 		assertThat(variable("application").datasourceUid()).isEqualTo(DATASOURCE);
 		Variable policy = variable("policy");
-		assertThat(policy.query())
-			.isEqualTo("label_values(llm_calls_seconds_count{" + APPLICATION + "}, policy)");
+		assertThat(policy.query()).isEqualTo("label_values(llm_calls_seconds_count{" + APPLICATION + "}, policy)");
 		assertThat(policy.datasourceUid()).isEqualTo(DATASOURCE);
 		assertThat(policy.multi()).isTrue();
 		assertThat(policy.includeAll()).isTrue();
@@ -286,8 +288,8 @@ class MetricsDocumentationTests {
 	}
 
 	/**
-	 * Return the names of the series a query reads: the metric names outside strings, and the
-	 * documented series names that a {@code __name__} matcher selects.
+	 * Return the names of the series a query reads: the metric names outside strings, and
+	 * the documented series names that a {@code __name__} matcher selects.
 	 */
 	private Set<String> metricsIn(String expr) {
 		Set<String> names = new TreeSet<>();
@@ -309,11 +311,12 @@ class MetricsDocumentationTests {
 	}
 
 	/**
-	 * Return the identifiers of a query that can be metric names: those outside strings, label
-	 * matchers and the label lists of aggregations and vector matching.
+	 * Return the identifiers of a query that can be metric names: those outside strings,
+	 * label matchers and the label lists of aggregations and vector matching.
 	 */
 	private static List<String> identifiers(String expr) {
-		String withoutLabels = LABEL_LIST.matcher(MATCHERS.matcher(STRING.matcher(expr).replaceAll("\"\"")).replaceAll("{}"))
+		String withoutLabels = LABEL_LIST
+			.matcher(MATCHERS.matcher(STRING.matcher(expr).replaceAll("\"\"")).replaceAll("{}"))
 			.replaceAll("()");
 		List<String> identifiers = new ArrayList<>();
 		Matcher matcher = IDENTIFIER.matcher(withoutLabels);
@@ -335,8 +338,8 @@ class MetricsDocumentationTests {
 	}
 
 	/**
-	 * Return the names of the series that Micrometer's Prometheus registry exports for a meter of
-	 * the documented type, with or without histogram buckets.
+	 * Return the names of the series that Micrometer's Prometheus registry exports for a
+	 * meter of the documented type, with or without histogram buckets.
 	 */
 	private static Set<String> exported(DocumentedMeter meter, boolean histogram) {
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code docs/metrics.md}, read for what the tests check: the tables of meters, of the dashboard's
- * panels and of the alerts, and the PromQL examples.
+ * {@code docs/metrics.md}, read for what the tests check: the tables of meters, of the
+ * dashboard's panels and of the alerts, and the PromQL examples.
  */
 public final class MetricsGuide {
 
@@ -25,8 +25,8 @@ public final class MetricsGuide {
 	}
 
 	/**
-	 * Return the meters of the tables under the heading "Meters" (llm-resilience's own and
-	 * Resilience4j's), in the order of the page.
+	 * Return the meters of the tables under the heading "Meters" (llm-resilience's own
+	 * and Resilience4j's), in the order of the page.
 	 * @return the documented meters
 	 */
 	public List<DocumentedMeter> meters() {
@@ -73,8 +73,8 @@ public final class MetricsGuide {
 	}
 
 	/**
-	 * Return the body rows of the tables in the section that starts at a heading and ends at the
-	 * next heading of the same or a higher level, each as its cells.
+	 * Return the body rows of the tables in the section that starts at a heading and ends
+	 * at the next heading of the same or a higher level, each as its cells.
 	 */
 	private List<List<String>> tableRows(String heading) {
 		String level = heading.substring(0, heading.indexOf(' ') + 1);

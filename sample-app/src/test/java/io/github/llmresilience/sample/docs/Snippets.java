@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds a documentation snippet in a source file. The snippet must be a run of consecutive lines
- * of the file, word for word; only the indentation may differ: the file's leading tabs count as
- * four spaces, and the snippet may leave out indentation that all its lines share.
+ * Finds a documentation snippet in a source file. The snippet must be a run of
+ * consecutive lines of the file, word for word; only the indentation may differ: the
+ * file's leading tabs count as four spaces, and the snippet may leave out indentation
+ * that all its lines share.
  */
 final class Snippets {
 

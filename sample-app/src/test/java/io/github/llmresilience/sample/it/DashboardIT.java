@@ -52,25 +52,30 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Grafana dashboard, the alert rules and the queries of {@code docs/metrics.md} against a real
- * Prometheus (Debian's, in a container) that scrapes the sample application in demo mode, with the
- * configuration of {@code docs/prometheus/prometheus.yml}. The application answers calls through
- * its three endpoints under the seeded chaos mix, with a scripted outage of each policy's primary
- * so that retries and fallbacks certainly happen, and a slow answer of {@code summaries}' primary
- * that its hedge beats; then both targets of policy {@code summaries} say
- * their quota is used up, so their circuits open and its calls end in the fallback method. Every panel's query must then
- * return data, every rule must load and evaluate, and the alerts for that outage must fire.
+ * The Grafana dashboard, the alert rules and the queries of {@code docs/metrics.md}
+ * against a real Prometheus (Debian's, in a container) that scrapes the sample
+ * application in demo mode, with the configuration of
+ * {@code docs/prometheus/prometheus.yml}. The application answers calls through its three
+ * endpoints under the seeded chaos mix, with a scripted outage of each policy's primary
+ * so that retries and fallbacks certainly happen, and a slow answer of {@code summaries}'
+ * primary that its hedge beats; then both targets of policy {@code summaries} say their
+ * quota is used up, so their circuits open and its calls end in the fallback method.
+ * Every panel's query must then return data, every rule must load and evaluate, and the
+ * alerts for that outage must fire.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @SpringBootTest(webEnvironment = WebEnvironment.DEFINED_PORT,
 		properties = { "demo.chaos.retry-after=50ms", "demo.answer-delay=10ms", "demo.chunk-delay=2ms",
 				"llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.max-backoff=40ms",
-				// Only the quota outage opens circuits, and they stay open for the rest of the test; the
-				// chaos mix and the scripted outages of the primaries alone would open some, by chance.
+				// Only the quota outage opens circuits, and they stay open for the rest
+				// of the test; the
+				// chaos mix and the scripted outages of the primaries alone would open
+				// some, by chance.
 				"llm.defaults.circuit-breaker.sliding-window-size=100",
 				"llm.defaults.circuit-breaker.minimum-number-of-calls=100",
 				"llm.defaults.circuit-breaker.wait-duration-in-open-state=10m",
-				// A slow answer of the primary is raced by a hedge to the fallback (slowPrimary).
+				// A slow answer of the primary is raced by a hedge to the fallback
+				// (slowPrimary).
 				"llm.policies.summaries.hedge.enabled=true", "llm.policies.summaries.hedge.delay=300ms" })
 @AutoConfigureWebTestClient
 @TestInstance(Lifecycle.PER_CLASS)
@@ -79,14 +84,16 @@ class DashboardIT {
 	private static final Logger logger = LoggerFactory.getLogger(DashboardIT.class);
 
 	/**
-	 * The application's port, chosen before it starts, because Prometheus's configuration names it.
+	 * The application's port, chosen before it starts, because Prometheus's configuration
+	 * names it.
 	 */
 	private static final int PORT = LocalImageContainer.freeLoopbackPort();
 
 	/**
-	 * A {@code $__rate_interval} that Grafana uses for a time range of a few days (for an hour it
-	 * is 1m, four times the data source's default scrape interval of 15 s): long enough that the
-	 * calls made before the tests are still in the window on a slow machine.
+	 * A {@code $__rate_interval} that Grafana uses for a time range of a few days (for an
+	 * hour it is 1m, four times the data source's default scrape interval of 15 s): long
+	 * enough that the calls made before the tests are still in the window on a slow
+	 * machine.
 	 */
 	private static final String RATE_INTERVAL = "5m";
 
@@ -101,25 +108,26 @@ class DashboardIT {
 	private static final String OUTAGE_POLICY = "summaries";
 
 	/**
-	 * OpenAI's answer when the account's quota is used up, as its error code guide lists it
-	 * (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You exceeded your
-	 * current quota, please check your plan and billing details").
+	 * OpenAI's answer when the account's quota is used up, as its error code guide lists
+	 * it (https://platform.openai.com/docs/guides/error-codes/api-errors, "429 - You
+	 * exceeded your current quota, please check your plan and billing details").
 	 */
 	private static final FakeResponse QUOTA_EXHAUSTED = FakeResponse.error(429, "insufficient_quota",
 			"insufficient_quota", "You exceeded your current quota, please check your plan and billing details.");
 
 	/**
-	 * The alerts that the outage of {@link #OUTAGE_POLICY} raises, and nothing else in this test.
+	 * The alerts that the outage of {@link #OUTAGE_POLICY} raises, and nothing else in
+	 * this test.
 	 */
 	private static final Set<String> OUTAGE_ALERTS = Set.of("LlmPolicyUnavailable", "LlmCallsFailing",
 			"LlmQuotaExhausted", "LlmProviderRejectsKeyOrModel");
 
 	/**
 	 * The series that only an application sharing state through Redis records
-	 * ({@code llm.shared-state.type=redis}, docs/fleet.md). The demo app has no Redis, so the panels
-	 * and queries that read them cannot return data here; they must still be valid PromQL, and the
-	 * starter's {@code SharedStateIT} checks the meter against a real Redis. Nothing else may be
-	 * exempted.
+	 * ({@code llm.shared-state.type=redis}, docs/fleet.md). The demo app has no Redis, so
+	 * the panels and queries that read them cannot return data here; they must still be
+	 * valid PromQL, and the starter's {@code SharedStateIT} checks the meter against a
+	 * real Redis. Nothing else may be exempted.
 	 */
 	private static final Set<String> NEED_SHARED_STATE = Set.of("llm_shared_cooldowns_total");
 
@@ -181,8 +189,7 @@ class DashboardIT {
 		this.server.model(fallbackModel(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
 		for (int i = 0; i < FAILING_CALLS; i++) {
 			// Summarizer's fallback method answers when no target can.
-			assertThat(call(OUTAGE_POLICY, "A text no target can summarise", 200))
-				.contains("\"provider\":\"none\"");
+			assertThat(call(OUTAGE_POLICY, "A text no target can summarise", 200)).contains("\"provider\":\"none\"");
 			// One failed call per scrape, so that rate() sees the failures grow.
 			awaitPrometheusHasScrapedEveryCall();
 		}
@@ -289,8 +296,10 @@ class DashboardIT {
 			}
 			return active.containsAll(expected);
 		});
-		// The alerts on shares of rate limits, errors and fallbacks depend on the seeded chaos mix (the
-		// demo answers 30 % of the primaries' requests 429 on purpose); these depend on the outage alone.
+		// The alerts on shares of rate limits, errors and fallbacks depend on the seeded
+		// chaos mix (the
+		// demo answers 30 % of the primaries' requests 429 on purpose); these depend on
+		// the outage alone.
 		assertThat(active).filteredOn((alert) -> OUTAGE_ALERTS.contains(alert.split(" ")[0]))
 			.containsExactlyInAnyOrderElementsOf(expected);
 	}
@@ -362,8 +371,8 @@ class DashboardIT {
 	}
 
 	/**
-	 * Make a call of a policy through the endpoint that uses it, and read the whole answer, so that
-	 * the call has ended when this returns.
+	 * Make a call of a policy through the endpoint that uses it, and read the whole
+	 * answer, so that the call has ended when this returns.
 	 */
 	private String call(String policy, String text, int expectedStatus) {
 		WebTestClient.ResponseSpec response = switch (policy) {
@@ -393,8 +402,8 @@ class DashboardIT {
 	}
 
 	/**
-	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks for 20 ms,
-	 * then two 503s, so that each call retries twice and then falls back.
+	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks
+	 * for 20 ms, then two 503s, so that each call retries twice and then falls back.
 	 */
 	private void outageOfPrimary(String policy, int calls) {
 		for (int i = 0; i < calls; i++) {
@@ -405,24 +414,27 @@ class DashboardIT {
 	}
 
 	/**
-	 * Script the primary's next answer to come after 3 s: the policy's hedge, sent after 300 ms to
-	 * the fallback, answers first, and the primary's exchange is closed.
+	 * Script the primary's next answer to come after 3 s: the policy's hedge, sent after
+	 * 300 ms to the fallback, answers first, and the primary's exchange is closed.
 	 */
 	private void slowPrimary(String policy) {
 		this.server.model(model(policy)).enqueue(FakeResponse.ok("A slow demo answer").delay(Duration.ofSeconds(3)));
 	}
 
 	/**
-	 * Script the primary's next answers so that the rate-limit meters move: an answer whose
-	 * headers say the requests are used up for 300 ms (the next call waits for the reset), and a
-	 * 503 whose server says not to retry it (the retry is denied, the call falls back).
+	 * Script the primary's next answers so that the rate-limit meters move: an answer
+	 * whose headers say the requests are used up for 300 ms (the next call waits for the
+	 * reset), and a 503 whose server says not to retry it (the retry is denied, the call
+	 * falls back).
 	 */
 	private void rateLimitsOfPrimary(String policy) {
 		this.server.model(model(policy))
-			.enqueue(FakeResponse.ok("A demo answer, the last of this minute")
-				.header("x-ratelimit-limit-requests", "60")
-				.header("x-ratelimit-remaining-requests", "0")
-				.header("x-ratelimit-reset-requests", "300ms"), FakeResponse.status(503).header("x-should-retry", "false"));
+			.enqueue(
+					FakeResponse.ok("A demo answer, the last of this minute")
+						.header("x-ratelimit-limit-requests", "60")
+						.header("x-ratelimit-remaining-requests", "0")
+						.header("x-ratelimit-reset-requests", "300ms"),
+					FakeResponse.status(503).header("x-should-retry", "false"));
 	}
 
 	private void awaitPrometheusHasScrapedEveryCall() {

@@ -30,10 +30,11 @@ import io.github.llmresilience.it.LocalImageContainer;
 
 /**
  * Prometheus, Debian's build, in a container of the image that
- * {@code docker/prometheus/build-image.sh} builds locally. It runs on the host's network, bound to
- * 127.0.0.1 on a free port, with the configuration of {@code docs/prometheus/prometheus.yml} and
- * the rule file it names, changed only in the scrape target, the intervals and where the rule file
- * lies. Tests read it through its HTTP API.
+ * {@code docker/prometheus/build-image.sh} builds locally. It runs on the host's network,
+ * bound to 127.0.0.1 on a free port, with the configuration of
+ * {@code docs/prometheus/prometheus.yml} and the rule file it names, changed only in the
+ * scrape target, the intervals and where the rule file lies. Tests read it through its
+ * HTTP API.
  */
 final class PrometheusContainer extends LocalImageContainer<PrometheusContainer> {
 
@@ -52,9 +53,10 @@ final class PrometheusContainer extends LocalImageContainer<PrometheusContainer>
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	/**
-	 * Create a container that scrapes an application and loads the rule file that a configuration
-	 * names, from the configuration's directory.
-	 * @param configuration the configuration to start from, such as {@code docs/prometheus/prometheus.yml}
+	 * Create a container that scrapes an application and loads the rule file that a
+	 * configuration names, from the configuration's directory.
+	 * @param configuration the configuration to start from, such as
+	 * {@code docs/prometheus/prometheus.yml}
 	 * @param target the {@code host:port} of the application
 	 * @param interval the scrape and rule evaluation interval, such as {@code 1s}
 	 */
@@ -118,8 +120,8 @@ final class PrometheusContainer extends LocalImageContainer<PrometheusContainer>
 	}
 
 	/**
-	 * Return the configuration with its one scrape job pointed at the target, both intervals set,
-	 * and its rule files looked up in {@link #RULES_DIRECTORY}.
+	 * Return the configuration with its one scrape job pointed at the target, both
+	 * intervals set, and its rule files looked up in {@link #RULES_DIRECTORY}.
 	 */
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> adapt(Map<String, Object> config, String target, String interval) {
@@ -153,8 +155,7 @@ final class PrometheusContainer extends LocalImageContainer<PrometheusContainer>
 	private static Yaml yaml() {
 		DumperOptions options = new DumperOptions();
 		options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-		return new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options),
-				options);
+		return new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options);
 	}
 
 	private URI uri(String path) {
@@ -168,15 +169,16 @@ final class PrometheusContainer extends LocalImageContainer<PrometheusContainer>
 	}
 
 	/**
-	 * Send a request and return the JSON answer, also of a 4xx: Prometheus says there why it
-	 * refused a query.
+	 * Send a request and return the JSON answer, also of a 4xx: Prometheus says there why
+	 * it refused a query.
 	 */
 	private JsonNode send(HttpRequest.Builder request) {
 		try {
 			HttpResponse<String> response = this.http.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() >= 500) {
-				throw new IllegalStateException("Prometheus answered " + response.statusCode() + ": " + response.body());
+				throw new IllegalStateException(
+						"Prometheus answered " + response.statusCode() + ": " + response.body());
 			}
 			return JSON.readTree(response.body());
 		}

@@ -37,10 +37,11 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole sample application, over HTTP, against WireMock in a container: its two providers,
- * {@code openai} and {@code backup}, are two path prefixes of one WireMock server. Profile
- * {@code it} replaces the default profile {@code demo}, so no in-process fake server starts; the
- * policies are those of {@code application.yml}, with millisecond backoffs.
+ * The whole sample application, over HTTP, against WireMock in a container: its two
+ * providers, {@code openai} and {@code backup}, are two path prefixes of one WireMock
+ * server. Profile {@code it} replaces the default profile {@code demo}, so no in-process
+ * fake server starts; the policies are those of {@code application.yml}, with millisecond
+ * backoffs.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -53,9 +54,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SampleApplicationIT {
 
 	/**
-	 * How much longer than its wait a gap between two requests may be on a loaded machine; a gap
-	 * is never shorter than the wait that followed an answer (the starter's integration tests
-	 * follow the same rules, see its {@code WireMockTestSupport}).
+	 * How much longer than its wait a gap between two requests may be on a loaded
+	 * machine; a gap is never shorter than the wait that followed an answer (the
+	 * starter's integration tests follow the same rules, see its
+	 * {@code WireMockTestSupport}).
 	 */
 	private static final Duration SLOW = Duration.ofSeconds(1);
 
@@ -94,7 +96,8 @@ class SampleApplicationIT {
 	void whenThePrimaryAlwaysAnswers503ThenTheSummaryComesFromTheBackupAndTheMetersCountIt() {
 		String primaryModel = model("summaries");
 		String backupModel = fallbackModel("summaries");
-		int maxAttempts = this.environment.getRequiredProperty("llm.policies.summaries.retry.max-attempts", Integer.class);
+		int maxAttempts = this.environment.getRequiredProperty("llm.policies.summaries.retry.max-attempts",
+				Integer.class);
 		wiremock.stub(Stub.chatCompletions("openai")
 			.status(503)
 			.json(Stub.error("The server is overloaded or not ready yet.", "server_error")));
@@ -104,7 +107,8 @@ class SampleApplicationIT {
 
 		Summary summary = summarise("A long text.");
 
-		assertThat(summary).isEqualTo(new Summary("A summary from the backup.", "backup", backupModel, maxAttempts + 1, true));
+		assertThat(summary)
+			.isEqualTo(new Summary("A summary from the backup.", "backup", backupModel, maxAttempts + 1, true));
 		List<LoggedRequest> primary = wiremock.requests("openai");
 		List<LoggedRequest> backup = wiremock.requests("backup");
 		assertThat(primary).hasSize(maxAttempts).allSatisfy((request) -> {
@@ -120,8 +124,8 @@ class SampleApplicationIT {
 		assertThat(sample(scrape, "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
 				"model=\"" + primaryModel + "\"", "reason=\"server-error\""))
 			.isEqualTo(maxAttempts - 1);
-		assertThat(sample(scrape, "llm_fallbacks_total", "policy=\"summaries\"",
-				"from=\"openai:" + primaryModel + "\"", "to=\"backup:" + backupModel + "\"", "reason=\"server-error\""))
+		assertThat(sample(scrape, "llm_fallbacks_total", "policy=\"summaries\"", "from=\"openai:" + primaryModel + "\"",
+				"to=\"backup:" + backupModel + "\"", "reason=\"server-error\""))
 			.isEqualTo(1);
 	}
 

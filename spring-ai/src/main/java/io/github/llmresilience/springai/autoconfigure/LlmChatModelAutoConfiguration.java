@@ -25,7 +25,8 @@ import io.github.llmresilience.springai.LlmChatOptions;
  * {@link LlmClient}, when Spring AI's model API is on the classpath. It is the primary
  * {@code ChatModel} with {@code llm.spring-ai.chat-model.primary=true}; next to another
  * {@code ChatModel} that is not primary either, a start-up failure to pick one (as
- * {@code ChatClient.Builder} needs) is explained by {@link LlmChatModelConflictFailureAnalyzer}.
+ * {@code ChatClient.Builder} needs) is explained by
+ * {@link LlmChatModelConflictFailureAnalyzer}.
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class,
 		afterName = "org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration",

@@ -16,10 +16,11 @@ import org.springframework.core.Ordered;
 import io.github.llmresilience.springai.LlmChatModel;
 
 /**
- * Explains a start-up that failed because something, typically {@code ChatClient.Builder},
- * needs one {@code ChatModel} and finds {@link LlmChatModel} next to another one (a Spring AI
- * provider starter's), neither of them primary; and says how to choose. It runs before Spring
- * Boot's own analysis of a bean that is not unique, which would not name the properties.
+ * Explains a start-up that failed because something, typically
+ * {@code ChatClient.Builder}, needs one {@code ChatModel} and finds {@link LlmChatModel}
+ * next to another one (a Spring AI provider starter's), neither of them primary; and says
+ * how to choose. It runs before Spring Boot's own analysis of a bean that is not unique,
+ * which would not name the properties.
  */
 class LlmChatModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyzer<NoUniqueBeanDefinitionException>
 		implements Ordered {
@@ -53,15 +54,15 @@ class LlmChatModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyz
 		}
 		String message = String.format("%s needs one %s, but there are %d and none is primary:%n"
 				+ "\t- %s: llm-resilience's LlmChatModel, which sends calls through the llm-resilience policies%n"
-				+ "\t- %s", (description != null) ? description : "A component", type.getSimpleName(),
-				found.size(), ours, String.join(String.format("%n\t- "), others));
-		String action = String.format("Choose the ChatModel that ChatClient uses:%n"
-				+ "\t- to send ChatClient calls through llm-resilience (retries, fallbacks, metrics), set "
-				+ "%s.primary=true; the other ChatModel stays available by its name%n"
-				+ "\t- to use the other ChatModel only, set %s.enabled=false%n"
-				+ "\t- to drop a Spring AI provider's chat model, set spring.ai.model.chat=none or remove its "
-				+ "starter%n"
-				+ "\t- or mark the ChatModel bean that should serve ChatClient as @Primary",
+				+ "\t- %s", (description != null) ? description : "A component", type.getSimpleName(), found.size(),
+				ours, String.join(String.format("%n\t- "), others));
+		String action = String.format(
+				"Choose the ChatModel that ChatClient uses:%n"
+						+ "\t- to send ChatClient calls through llm-resilience (retries, fallbacks, metrics), set "
+						+ "%s.primary=true; the other ChatModel stays available by its name%n"
+						+ "\t- to use the other ChatModel only, set %s.enabled=false%n"
+						+ "\t- to drop a Spring AI provider's chat model, set spring.ai.model.chat=none or remove its "
+						+ "starter%n" + "\t- or mark the ChatModel bean that should serve ChatClient as @Primary",
 				LlmChatModelProperties.PREFIX, LlmChatModelProperties.PREFIX);
 		return new FailureAnalysis(message, action, cause);
 	}

@@ -24,8 +24,8 @@ public class LlmChatModelProperties {
 	private String policy = "default";
 
 	/**
-	 * Whether the ChatModel backed by llm-resilience is the primary one, the one ChatClient uses
-	 * when another ChatModel bean exists too.
+	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
+	 * ChatClient uses when another ChatModel bean exists too.
 	 */
 	private boolean primary;
 

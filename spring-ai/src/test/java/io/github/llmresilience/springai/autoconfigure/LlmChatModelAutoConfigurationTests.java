@@ -45,15 +45,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * When {@link LlmChatModelAutoConfiguration} registers an {@link LlmChatModel}, with which
- * settings, and how it lives next to another {@code ChatModel}.
+ * When {@link LlmChatModelAutoConfiguration} registers an {@link LlmChatModel}, with
+ * which settings, and how it lives next to another {@code ChatModel}.
  */
 class LlmChatModelAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-				LlmResilienceAutoConfiguration.class, ToolCallingAutoConfiguration.class,
-				LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+				ToolCallingAutoConfiguration.class, LlmChatModelAutoConfiguration.class,
+				ChatClientAutoConfiguration.class))
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
@@ -72,8 +72,7 @@ class LlmChatModelAutoConfigurationTests {
 	@Test
 	void runsCallsUnderTheConfiguredPolicy() {
 		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chat")
-			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getPolicy())
-				.isEqualTo("chat"));
+			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat"));
 	}
 
 	@Test
@@ -148,17 +147,18 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void nextToASpringAiProviderChatModelTheFailureOfChatClientBuilderIsExplained() {
-		this.runner
-			.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
+		this.runner.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
 			.withUserConfiguration(ChatClientConsumerConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmChatModelConflictFailureAnalyzer(
-						beanFactory(Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
+				FailureAnalysis analysis = new LlmChatModelConflictFailureAnalyzer(beanFactory(
+						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
-				assertThat(analysis.getDescription()).contains("Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())
+				assertThat(analysis.getDescription())
+					.contains(
+							"Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())
 					.contains("needs one ChatModel, but there are 2 and none is primary")
 					.contains("- llmChatModel: llm-resilience's LlmChatModel")
 					.contains("- openAiChatModel (" + OpenAiChatModel.class.getName() + ")");
@@ -171,8 +171,7 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void nextToASpringAiProviderChatModelWithPrimaryChatClientUsesLlmChatModel() {
-		this.runner
-			.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
+		this.runner.withConfiguration(AutoConfigurations.of(OpenAiChatAutoConfiguration.class))
 			.withUserConfiguration(ChatClientConsumerConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test", "llm.spring-ai.chat-model.primary=true")
 			.run((context) -> {
@@ -211,8 +210,8 @@ class LlmChatModelAutoConfigurationTests {
 	@Test
 	void everyPropertyHasADescriptionInTheConfigurationMetadata() throws Exception {
 		Map<String, String> descriptions = new HashMap<>();
-		for (URL url : Collections.list(getClass().getClassLoader()
-			.getResources("META-INF/spring-configuration-metadata.json"))) {
+		for (URL url : Collections
+			.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
 			try (InputStream in = url.openStream()) {
 				for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
 					String name = property.path("name").asString();
@@ -222,8 +221,8 @@ class LlmChatModelAutoConfigurationTests {
 				}
 			}
 		}
-		assertThat(descriptions).containsOnlyKeys("llm.spring-ai.chat-model.enabled",
-				"llm.spring-ai.chat-model.policy", "llm.spring-ai.chat-model.primary");
+		assertThat(descriptions).containsOnlyKeys("llm.spring-ai.chat-model.enabled", "llm.spring-ai.chat-model.policy",
+				"llm.spring-ai.chat-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
 	}
 
@@ -264,7 +263,8 @@ class LlmChatModelAutoConfigurationTests {
 
 				@Override
 				public ChatResponse call(Prompt prompt) {
-					// The bean only has to exist: these tests start contexts and never call it.
+					// The bean only has to exist: these tests start contexts and never
+					// call it.
 					throw new IllegalStateException("The other ChatModel of this test is never called");
 				}
 
