@@ -98,7 +98,8 @@ public enum FailureKind {
 	 */
 	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false);
 
-	// The columns of the failure table (docs/behaviour.md), in one place: the retry
+	// The columns of the failure table (docs/reference/behaviour.md), in one place: the
+	// retry
 	// layer, the
 	// fallback chain and the circuit breakers read them here, and a test holds them to
 	// the docs.

@@ -24,11 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The columns of the failure table live in {@link FailureKind}, where the retry layer,
  * the fallback chain and the circuit breakers read them; here each column is held, for
- * every kind, to what {@code docs/behaviour.md} tells users.
+ * every kind, to what {@code docs/reference/behaviour.md} tells users.
  */
 class FailureKindTests {
 
-	private static final Path BEHAVIOUR = Path.of("../docs/behaviour.md");
+	private static final Path BEHAVIOUR = Path.of("../docs/reference/behaviour.md");
 
 	private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z-]+)`\\s*\\|([^|]*)\\|([^|]*)\\|([^|]*)\\|\\s*$");
 
@@ -42,7 +42,7 @@ class FailureKindTests {
 		rows = new LinkedHashMap<>();
 		int start = lines
 			.indexOf("| Kind | How it is recognised | Retried on the same target | Falls back by default |");
-		assertThat(start).as("the failure table of docs/behaviour.md").isNotNegative();
+		assertThat(start).as("the failure table of docs/reference/behaviour.md").isNotNegative();
 		for (String line : lines.subList(start + 2, lines.size())) {
 			Matcher row = ROW.matcher(line);
 			if (!row.matches()) {
@@ -125,7 +125,7 @@ class FailureKindTests {
 				break;
 			}
 		}
-		assertThat(bullet).as("the bullet '%s' of docs/behaviour.md", start).isNotNull();
+		assertThat(bullet).as("the bullet '%s' of docs/reference/behaviour.md", start).isNotNull();
 		Matcher kind = Pattern.compile("`([a-z-]+)`").matcher(bullet);
 		Set<FailureKind> kinds = new java.util.HashSet<>();
 		while (kind.find()) {

@@ -51,7 +51,7 @@ final class OpenAiWire {
 	 * once per JVM, by writing a request and reading a completion without sending
 	 * anything. Jackson builds them on first use, which would otherwise be part of the
 	 * application's first call: some 320 classes loaded and the wire records introspected
-	 * (docs/benchmarks.md, scenario (i)).
+	 * (docs/project/benchmarks.md, scenario (i)).
 	 */
 	static void warmUp() {
 		WarmUp.done();

@@ -11,9 +11,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every body shape of DESIGN.md §11 is read into the same description of an error, and
- * nothing a body holds makes reading it throw. The bodies here are written for the rule
- * they test; the real answers are in {@link ProviderCatalogueTests}.
+ * Every body shape of the Providers section of docs/reference/behaviour.md is read into
+ * the same description of an error, and nothing a body holds makes reading it throw. The
+ * bodies here are written for the rule they test; the real answers are in
+ * {@link ProviderCatalogueTests}.
  */
 class ErrorBodiesTests {
 

@@ -36,9 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real answers of real providers, replayed byte for byte on a socket: each is classified
- * as DESIGN.md §11 says, with the provider's code and message and the wait the server
- * asked for. The answers, their headers and where each was seen are in
- * {@code providers/index.json}.
+ * as the Providers section of docs/reference/behaviour.md says, with the provider's code
+ * and message and the wait the server asked for. The answers, their headers and where
+ * each was seen are in {@code providers/index.json}.
  */
 class ProviderCatalogueTests {
 

@@ -40,27 +40,28 @@ import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code docs/configuration.md} cannot drift from the code: its tables list exactly the
- * properties of the generated configuration metadata and, for the values of the
- * {@code llm.providers} and {@code llm.policies} maps (which the metadata describes only
- * as maps), exactly the fields of {@link LlmProperties}' nested classes, each with its
- * real type and default. The guides name only properties that exist, and list every
+ * {@code docs/reference/configuration.md} cannot drift from the code: its tables list
+ * exactly the properties of the generated configuration metadata and, for the values of
+ * the {@code llm.providers} and {@code llm.policies} maps (which the metadata describes
+ * only as maps), exactly the fields of {@link LlmProperties}' nested classes, each with
+ * its real type and default. The guides name only properties that exist, and list every
  * failure kind.
  */
 class ConfigurationDocumentationTests {
 
 	private static final Path ROOT = Path.of("..");
 
-	private static final Path CONFIGURATION = ROOT.resolve("docs/configuration.md");
+	private static final Path CONFIGURATION = ROOT.resolve("docs/reference/configuration.md");
 
 	private static final Path METADATA = Path.of("target/classes/META-INF/spring-configuration-metadata.json");
 
 	/**
 	 * The documents whose {@code llm.*} names must exist.
 	 */
-	private static final List<String> GUIDES = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
-			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
-			"docs/fleet.md");
+	private static final List<String> GUIDES = List.of("README.md", "docs/getting-started.md",
+			"docs/reference/configuration.md", "docs/reference/behaviour.md", "docs/guides/streaming.md",
+			"docs/guides/testing.md", "docs/project/architecture.md", "docs/guides/extending.md",
+			"docs/guides/fleet.md");
 
 	/**
 	 * Where the rows of a map's values sit: {@code llm.providers.<name>.base-url}.
@@ -86,8 +87,10 @@ class ConfigurationDocumentationTests {
 	void documentsEveryPropertyAndNoOther() throws IOException {
 		Set<String> documented = documentedRows().keySet();
 		Set<String> expected = expectedProperties().keySet();
-		assertThat(difference(expected, documented)).as("properties missing from docs/configuration.md").isEmpty();
-		assertThat(difference(documented, expected)).as("rows of docs/configuration.md that are no property").isEmpty();
+		assertThat(difference(expected, documented)).as("properties missing from docs/reference/configuration.md")
+			.isEmpty();
+		assertThat(difference(documented, expected)).as("rows of docs/reference/configuration.md that are no property")
+			.isEmpty();
 	}
 
 	@Test
@@ -196,7 +199,7 @@ class ConfigurationDocumentationTests {
 	@Test
 	void everyTableOfFailureKindsListsEachKindOnce() throws IOException {
 		List<String> kinds = Arrays.stream(FailureKind.values()).map(FailureKind::value).toList();
-		for (String guide : List.of("docs/configuration.md", "docs/behaviour.md")) {
+		for (String guide : List.of("docs/reference/configuration.md", "docs/reference/behaviour.md")) {
 			List<String> tables = kindTables(Files.readAllLines(ROOT.resolve(guide)));
 			assertThat(tables).as("tables of failure kinds in %s", guide).isNotEmpty();
 			assertThat(tables).as(guide)
@@ -307,8 +310,8 @@ class ConfigurationDocumentationTests {
 	}
 
 	/**
-	 * Return the rows of the property tables of {@code docs/configuration.md}, by
-	 * property.
+	 * Return the rows of the property tables of {@code docs/reference/configuration.md},
+	 * by property.
 	 */
 	private static Map<String, Row> documentedRows() throws IOException {
 		Map<String, Row> rows = new LinkedHashMap<>();

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link Summarizer} against {@link FakeLlmServer}, as a user tests a service of their
- * own: the example of {@code docs/testing.md}.
+ * own: the example of {@code docs/guides/testing.md}.
  */
 @SpringBootTest(properties = { "llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.jitter=0" })
 @ActiveProfiles("test") // any profile turns the sample app's demo mode off

@@ -20,8 +20,8 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The examples of {@code docs/spring-ai.md}, which quotes them, run against a real server
- * so that they do what the guide says.
+ * The examples of {@code docs/guides/spring-ai.md}, which quotes them, run against a real
+ * server so that they do what the guide says.
  */
 class SpringAiGuideTests extends ChatClientTestSupport {
 

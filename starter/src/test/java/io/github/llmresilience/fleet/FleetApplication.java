@@ -22,7 +22,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 /**
  * One instance of a fleet, as a user would run it: the starter, Spring Boot's Redis
  * starter and the configuration of {@code fleet/application-fleet.yml} (the one
- * {@code docs/fleet.md} shows), pointed at a {@link FakeLlmServer} (providers
+ * {@code docs/guides/fleet.md} shows), pointed at a {@link FakeLlmServer} (providers
  * {@code openai} and {@code backup}) and a test's Redis, with the engine's clock given by
  * the test.
  */

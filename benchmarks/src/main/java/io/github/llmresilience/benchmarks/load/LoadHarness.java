@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The load harness: starts a {@link BenchServer} in another JVM on loopback, runs the
- * scenarios of DESIGN §10 against it and prints a table per scenario, then whether each
- * target was met.
+ * scenarios of docs/project/benchmarks.md against it and prints a table per scenario,
+ * then whether each target was met.
  * <ul>
  * <li>(a) {@link HappyPath}: the starter against a bare {@code WebClient};</li>
  * <li>(b) {@link RetryAfterStorm}: 10,000 calls in flight, all waiting on
@@ -197,7 +197,7 @@ public final class LoadHarness {
 				System.out.println(result.report());
 			}
 		}
-		System.out.println("Targets (DESIGN §10):");
+		System.out.println("Targets (docs/project/benchmarks.md, Performance targets):");
 		verdicts.forEach((line) -> System.out.println("  " + line));
 		return verdicts.stream().allMatch((line) -> line.startsWith("MET")) ? 0 : 3;
 	}

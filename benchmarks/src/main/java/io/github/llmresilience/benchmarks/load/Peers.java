@@ -303,7 +303,8 @@ final class Peers {
 		}
 
 		/**
-		 * The targets of DESIGN §10 against the peers, for the peers in this run.
+		 * The performance targets against the peers (docs/project/benchmarks.md), for the
+		 * peers in this run.
 		 * @return a verdict line per target: {@code true} when met
 		 */
 		Map<String, Boolean> verdicts() {

@@ -133,6 +133,23 @@ class DocumentationTests {
 	}
 
 	@Test
+	void noDocumentCitesADocumentUsersDoNotHave() throws IOException {
+		List<String> problems = new ArrayList<>();
+		List<Path> documents = new ArrayList<>(MarkdownDocument.owned().stream().map(MarkdownDocument::path).toList());
+		documents.add(MarkdownDocument.ROOT.resolve("docs/project/benchmarks.md"));
+		for (Path document : documents) {
+			List<String> lines = Files.readAllLines(document);
+			for (int i = 0; i < lines.size(); i++) {
+				if (lines.get(i).contains("DESIGN")) {
+					problems.add(MarkdownDocument.ROOT.relativize(document) + ":" + (i + 1)
+							+ " cites DESIGN, which users do not have: link the section of docs/ instead");
+				}
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
 	void everyLinkLeadsToAFileAndAHeadingThatExist() {
 		List<String> problems = new ArrayList<>();
 		for (MarkdownDocument document : MarkdownDocument.owned()) {

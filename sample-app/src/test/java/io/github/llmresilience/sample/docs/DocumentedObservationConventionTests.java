@@ -25,7 +25,7 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The example of {@code docs/metrics.md}, "Replacing the conventions": a user's
+ * The example of {@code docs/reference/metrics.md}, "Replacing the conventions": a user's
  * convention bean adds a tag to {@code llm.calls} and keeps the others.
  */
 @SpringBootTest(properties = "llm.defaults.retry.jitter=0")

@@ -13,7 +13,7 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import io.github.llmresilience.LlmProviderCustomizer;
 
 /**
- * The examples of {@code docs/extending.md}, compiled and run by
+ * The examples of {@code docs/guides/extending.md}, compiled and run by
  * {@link ExtensionExamplesTests} so that they cannot drift. Not a {@code @Configuration}:
  * the sample app's own tests must not pick them up.
  */

@@ -19,7 +19,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The examples of {@code docs/extending.md} start and do what the page says.
+ * The examples of {@code docs/guides/extending.md} start and do what the page says.
  */
 class ExtensionExamplesTests {
 

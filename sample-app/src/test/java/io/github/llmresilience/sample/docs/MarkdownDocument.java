@@ -26,12 +26,13 @@ record MarkdownDocument(Path path, List<String> lines) {
 
 	/**
 	 * The documents this project's documentation tests own: the README and the user
-	 * guides. {@code docs/benchmarks.md} has tests of its own; {@code docs/metrics.md}
-	 * has more ({@code MetricsDocumentationTests}).
+	 * guides. {@code docs/project/benchmarks.md} has tests of its own;
+	 * {@code docs/reference/metrics.md} has more ({@code MetricsDocumentationTests}).
 	 */
-	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/configuration.md",
-			"docs/behaviour.md", "docs/streaming.md", "docs/testing.md", "docs/architecture.md", "docs/extending.md",
-			"docs/spring-ai.md", "docs/metrics.md", "docs/fleet.md");
+	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/reference/configuration.md",
+			"docs/reference/behaviour.md", "docs/guides/streaming.md", "docs/guides/testing.md",
+			"docs/project/architecture.md", "docs/guides/extending.md", "docs/guides/spring-ai.md",
+			"docs/reference/metrics.md", "docs/guides/fleet.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+)\\s*-->");
 

@@ -35,13 +35,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard ({@code docs/grafana/llm-resilience.json}), the alert rules
- * ({@code docs/prometheus/llm-resilience-alerts.yml}) and {@code docs/metrics.md} cannot
- * drift apart: every meter the page documents has a panel, every metric the dashboard,
- * the rules and the page's queries use is a documented meter's, every panel filters by
- * the dashboard's variables, and the page's tables of panels and alerts list exactly what
- * the files hold. Whoever adds a meter to the page's tables adds its panel (and the
- * page's row for it) in the same change. Whether the queries return data is
- * {@code DashboardIT}'s part, against a real Prometheus.
+ * ({@code docs/prometheus/llm-resilience-alerts.yml}) and
+ * {@code docs/reference/metrics.md} cannot drift apart: every meter the page documents
+ * has a panel, every metric the dashboard, the rules and the page's queries use is a
+ * documented meter's, every panel filters by the dashboard's variables, and the page's
+ * tables of panels and alerts list exactly what the files hold. Whoever adds a meter to
+ * the page's tables adds its panel (and the page's row for it) in the same change.
+ * Whether the queries return data is {@code DashboardIT}'s part, against a real
+ * Prometheus.
  */
 class MetricsDocumentationTests {
 
@@ -123,13 +124,13 @@ class MetricsDocumentationTests {
 		this.rules.rules().forEach((rule) -> queries.put("rule " + rule.name(), rule.expr()));
 		List<String> examples = this.guide.promqlExamples();
 		for (int i = 0; i < examples.size(); i++) {
-			queries.put("docs/metrics.md query " + (i + 1), examples.get(i));
+			queries.put("docs/reference/metrics.md query " + (i + 1), examples.get(i));
 		}
 		List<String> problems = new ArrayList<>();
 		queries.forEach((where, expr) -> {
 			for (String name : identifiers(expr)) {
 				if (METRIC_PREFIX.matcher(name).find() && !documented.contains(name)) {
-					problems.add(where + " uses " + name + ", which no meter of docs/metrics.md exports");
+					problems.add(where + " uses " + name + ", which no meter of docs/reference/metrics.md exports");
 				}
 			}
 			Matcher matcher = NAME_MATCHER.matcher(expr);
@@ -368,7 +369,7 @@ class MetricsDocumentationTests {
 			Gauge.builder(meter.name(), () -> 1).register(registry);
 		}
 		else {
-			throw new IllegalStateException("docs/metrics.md gives " + meter.name() + " the type '" + type
+			throw new IllegalStateException("docs/reference/metrics.md gives " + meter.name() + " the type '" + type
 					+ "'; start it with timer, long task timer, counter, distribution summary or gauge");
 		}
 		Set<String> names = new TreeSet<>();

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code docs/metrics.md}, read for what the tests check: the tables of meters, of the
- * dashboard's panels and of the alerts, and the PromQL examples.
+ * {@code docs/reference/metrics.md}, read for what the tests check: the tables of meters,
+ * of the dashboard's panels and of the alerts, and the PromQL examples.
  */
 public final class MetricsGuide {
 
@@ -21,7 +21,7 @@ public final class MetricsGuide {
 	}
 
 	public static MetricsGuide read() {
-		return new MetricsGuide(MarkdownDocument.read(MarkdownDocument.ROOT.resolve("docs/metrics.md")));
+		return new MetricsGuide(MarkdownDocument.read(MarkdownDocument.ROOT.resolve("docs/reference/metrics.md")));
 	}
 
 	/**
@@ -105,7 +105,7 @@ public final class MetricsGuide {
 			rows.add(Arrays.asList(body.split("\\|", -1)));
 		}
 		if (!inSection) {
-			throw new IllegalStateException("docs/metrics.md has no heading '" + heading + "'");
+			throw new IllegalStateException("docs/reference/metrics.md has no heading '" + heading + "'");
 		}
 		return rows;
 	}

@@ -52,9 +52,9 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Grafana dashboard, the alert rules and the queries of {@code docs/metrics.md}
- * against a real Prometheus (Debian's, in a container) that scrapes the sample
- * application in demo mode, with the configuration of
+ * The Grafana dashboard, the alert rules and the queries of
+ * {@code docs/reference/metrics.md} against a real Prometheus (Debian's, in a container)
+ * that scrapes the sample application in demo mode, with the configuration of
  * {@code docs/prometheus/prometheus.yml}. The application answers calls through its three
  * endpoints under the seeded chaos mix, with a scripted outage of each policy's primary
  * so that retries and fallbacks certainly happen, and a slow answer of {@code summaries}'
@@ -124,10 +124,10 @@ class DashboardIT {
 
 	/**
 	 * The series that only an application sharing state through Redis records
-	 * ({@code llm.shared-state.type=redis}, docs/fleet.md). The demo app has no Redis, so
-	 * the panels and queries that read them cannot return data here; they must still be
-	 * valid PromQL, and the starter's {@code SharedStateIT} checks the meter against a
-	 * real Redis. Nothing else may be exempted.
+	 * ({@code llm.shared-state.type=redis}, docs/guides/fleet.md). The demo app has no
+	 * Redis, so the panels and queries that read them cannot return data here; they must
+	 * still be valid PromQL, and the starter's {@code SharedStateIT} checks the meter
+	 * against a real Redis. Nothing else may be exempted.
 	 */
 	private static final Set<String> NEED_SHARED_STATE = Set.of("llm_shared_cooldowns_total");
 
@@ -244,7 +244,7 @@ class DashboardIT {
 		Map<String, String> queries = new LinkedHashMap<>();
 		List<String> examples = MetricsGuide.read().promqlExamples();
 		for (int i = 0; i < examples.size(); i++) {
-			queries.put("docs/metrics.md query " + (i + 1), examples.get(i));
+			queries.put("docs/reference/metrics.md query " + (i + 1), examples.get(i));
 		}
 		assertThat(queries).isNotEmpty();
 		assertEveryQueryReturnsData(queries);
