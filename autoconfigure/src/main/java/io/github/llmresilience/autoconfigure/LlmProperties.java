@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
+import io.github.llmresilience.policy.PolicyType;
 
 /**
  * Configuration of llm-resilience: the providers to call, the defaults of every policy,
@@ -278,6 +279,54 @@ public class LlmProperties {
 		 */
 		@NestedConfigurationProperty
 		private RetryBudget retryBudget = new RetryBudget();
+
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 */
+		private int maxInputsPerRequest = 2048;
+
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 */
+		private long maxTokensPerRequest = 300_000;
+
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 * @return the max inputs per request
+		 */
+		public int getMaxInputsPerRequest() {
+			return this.maxInputsPerRequest;
+		}
+
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 * @param maxInputsPerRequest the max inputs per request
+		 */
+		public void setMaxInputsPerRequest(int maxInputsPerRequest) {
+			this.maxInputsPerRequest = maxInputsPerRequest;
+		}
+
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 * @return the max tokens per request
+		 */
+		public long getMaxTokensPerRequest() {
+			return this.maxTokensPerRequest;
+		}
+
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 * @param maxTokensPerRequest the max tokens per request
+		 */
+		public void setMaxTokensPerRequest(long maxTokensPerRequest) {
+			this.maxTokensPerRequest = maxTokensPerRequest;
+		}
 
 		/**
 		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is
@@ -1487,6 +1536,126 @@ public class LlmProperties {
 		private Hedge hedge = new Hedge();
 
 		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 */
+		private PolicyType type = PolicyType.CHAT;
+
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 */
+		private @Nullable String modelFamily;
+
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 */
+		private @Nullable Integer dimensions;
+
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 */
+		private boolean allowMixedModels;
+
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 */
+		private int maxConcurrentBatches = 4;
+
+		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 * @return the type
+		 */
+		public PolicyType getType() {
+			return this.type;
+		}
+
+		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 * @param type the type
+		 */
+		public void setType(PolicyType type) {
+			this.type = type;
+		}
+
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 * @return the model family
+		 */
+		public @Nullable String getModelFamily() {
+			return this.modelFamily;
+		}
+
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 * @param modelFamily the model family
+		 */
+		public void setModelFamily(@Nullable String modelFamily) {
+			this.modelFamily = modelFamily;
+		}
+
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @return the dimensions
+		 */
+		public @Nullable Integer getDimensions() {
+			return this.dimensions;
+		}
+
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @param dimensions the dimensions
+		 */
+		public void setDimensions(@Nullable Integer dimensions) {
+			this.dimensions = dimensions;
+		}
+
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 * @return whether allow mixed models
+		 */
+		public boolean isAllowMixedModels() {
+			return this.allowMixedModels;
+		}
+
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 * @param allowMixedModels whether allow mixed models
+		 */
+		public void setAllowMixedModels(boolean allowMixedModels) {
+			this.allowMixedModels = allowMixedModels;
+		}
+
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 * @return the max concurrent batches
+		 */
+		public int getMaxConcurrentBatches() {
+			return this.maxConcurrentBatches;
+		}
+
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 * @param maxConcurrentBatches the max concurrent batches
+		 */
+		public void setMaxConcurrentBatches(int maxConcurrentBatches) {
+			this.maxConcurrentBatches = maxConcurrentBatches;
+		}
+
+		/**
 		 * Provider of the primary target; may be left out when exactly one provider
 		 * exists.
 		 * @return the provider
@@ -1624,6 +1793,54 @@ public class LlmProperties {
 		 * Model of the target.
 		 */
 		private @Nullable String model;
+
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 */
+		private @Nullable String modelFamily;
+
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 */
+		private @Nullable Integer dimensions;
+
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @return the model family
+		 */
+		public @Nullable String getModelFamily() {
+			return this.modelFamily;
+		}
+
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @param modelFamily the model family
+		 */
+		public void setModelFamily(@Nullable String modelFamily) {
+			this.modelFamily = modelFamily;
+		}
+
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @return the dimensions
+		 */
+		public @Nullable Integer getDimensions() {
+			return this.dimensions;
+		}
+
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @param dimensions the dimensions
+		 */
+		public void setDimensions(@Nullable Integer dimensions) {
+			this.dimensions = dimensions;
+		}
 
 		/**
 		 * Provider of the target; may be left out when exactly one provider exists.

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,11 +46,14 @@ import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMeterObservationHandler;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
+import io.github.llmresilience.pacing.CooldownListener;
+import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * The engine's own cost per logical call, the transport stubbed by a function that
@@ -107,9 +111,10 @@ public class ExecutorBenchmark {
 		CircuitBreakerSettings circuitBreaker = new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2);
 		this.policies = new LlmPolicies(Map.of("default", policy, "outage", outage),
 				Map.of(TARGET, circuitBreaker, DOWN, circuitBreaker, BACKUP, circuitBreaker));
-		Clock clock = Clock.systemUTC();
-		this.unobserved = new LlmExecutor(resilience(clock, null), clock, () -> ThreadLocalRandom.current().nextLong(),
-				LlmObservability.NONE);
+		EngineTime time = EngineTime.system();
+		Clock clock = time.clock();
+		this.unobserved = new LlmExecutor(resilience(clock, null), Pacing.NONE, CooldownListener.NONE,
+				LlmObservability.NONE, time);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ObservationRegistry observations = ObservationRegistry.create();
 		// As Spring Boot registers meter handlers: the starter's first, Micrometer's for
@@ -119,12 +124,13 @@ public class ExecutorBenchmark {
 					new LlmMeterObservationHandler(meters), new DefaultMeterObservationHandler(meters)));
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
-		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
-		this.observed = new LlmExecutor(observedResilience, clock, () -> ThreadLocalRandom.current().nextLong(),
-				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)));
+		Objects.requireNonNull(observedResilience.circuitBreakers().get(DOWN), "the breaker of " + DOWN)
+			.transitionToForcedOpenState();
+		this.observed = new LlmExecutor(observedResilience, Pacing.NONE, CooldownListener.NONE,
+				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)), time);
 	}
 
-	private TargetResilience resilience(Clock clock, SimpleMeterRegistry meters) {
+	private TargetResilience resilience(Clock clock, @Nullable SimpleMeterRegistry meters) {
 		RetryRegistry retries = RetryRegistry.ofDefaults();
 		CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.ofDefaults();
 		if (meters != null) {
@@ -148,7 +154,7 @@ public class ExecutorBenchmark {
 	 * would be.
 	 */
 	@Benchmark
-	public ChatResponse bareMono() {
+	public @Nullable ChatResponse bareMono() {
 		return Mono.defer(() -> Mono.from(this.answer.apply(null))).block();
 	}
 
@@ -156,7 +162,7 @@ public class ExecutorBenchmark {
 	 * The engine without observations or meters ({@code LlmObservability.NONE}).
 	 */
 	@Benchmark
-	public ChatResponse executorUnobserved() {
+	public @Nullable ChatResponse executorUnobserved() {
 		return this.unobserved.mono(this.policies.get(null), OPTIONS, this.answer).block();
 	}
 
@@ -165,7 +171,7 @@ public class ExecutorBenchmark {
 	 * observation, Resilience4j's tagged meters bound.
 	 */
 	@Benchmark
-	public ChatResponse executorObserved() {
+	public @Nullable ChatResponse executorObserved() {
 		return this.observed.mono(this.policies.get(null), OPTIONS, this.answer).block();
 	}
 
@@ -175,7 +181,7 @@ public class ExecutorBenchmark {
 	 * {@code LlmException}, an {@code llm.fallbacks} increment) and the fallback answers.
 	 */
 	@Benchmark
-	public ChatResponse executorObservedCircuitOpenFallback() {
+	public @Nullable ChatResponse executorObservedCircuitOpenFallback() {
 		return this.observed.mono(this.policies.get("outage"), OPTIONS, this.answer).block();
 	}
 
@@ -184,7 +190,7 @@ public class ExecutorBenchmark {
 	 * parallel scheduler, as Resilience4j's {@code RetryOperator} does.
 	 */
 	@Benchmark
-	public ChatResponse bareRetryOnce() {
+	public @Nullable ChatResponse bareRetryOnce() {
 		AtomicInteger attempts = new AtomicInteger();
 		return Mono
 			.defer(() -> (attempts.incrementAndGet() == 1) ? Mono.<ChatResponse>error(rateLimited())
@@ -199,7 +205,7 @@ public class ExecutorBenchmark {
 	 * backoff) succeeds: two attempts, one {@code llm.retries} increment.
 	 */
 	@Benchmark
-	public ChatResponse executorObservedRetryOnce() {
+	public @Nullable ChatResponse executorObservedRetryOnce() {
 		return this.observed.mono(this.policies.get(null), OPTIONS, this.failOnce).block();
 	}
 
