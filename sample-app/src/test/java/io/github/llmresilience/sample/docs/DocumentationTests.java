@@ -68,10 +68,11 @@ class DocumentationTests {
 			"io.github.resilience4j.reactor.circuitbreaker.operator", "io.github.resilience4j.micrometer.tagged",
 			"io.micrometer.observation", "io.micrometer.core.instrument", "io.micrometer.core.instrument.observation",
 			"io.github.llmresilience.springai", "io.github.llmresilience.springai.autoconfigure",
-			"org.springframework.ai.chat.client", "org.springframework.ai.chat.client.advisor",
-			"org.springframework.ai.chat.model", "org.springframework.ai.chat.prompt",
-			"org.springframework.ai.chat.messages", "org.springframework.ai.model.tool",
-			"org.springframework.ai.tool.annotation");
+			"org.springframework.aot.hint", "org.springframework.aot.hint.predicate",
+			"org.springframework.beans.factory.aot", "org.springframework.ai.chat.client",
+			"org.springframework.ai.chat.client.advisor", "org.springframework.ai.chat.model",
+			"org.springframework.ai.chat.prompt", "org.springframework.ai.chat.messages",
+			"org.springframework.ai.model.tool", "org.springframework.ai.tool.annotation");
 
 	private static final Pattern TYPE_REFERENCE = Pattern
 		.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");
