@@ -32,6 +32,7 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.TestClock;
 
@@ -77,7 +78,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		run((llm) -> served(llm.chat(REQUEST), new Served("openai", PRIMARY, 3, false)));
 		assertThat(primaryRequests()).hasSize(3);
 		// The server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy(
+		assertThat(FakeLlmServer.gaps(primaryRequests())).allSatisfy(
 				(gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
 	}
 
@@ -87,7 +88,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 			.enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.status(429).retryAfterMillis(150));
 		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		// Not the 20ms and 40ms backoffs: the server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests()))
+		assertThat(FakeLlmServer.gaps(primaryRequests()))
 			.allSatisfy((gap) -> assertThat(gap).isBetween(Duration.ofMillis(150), Duration.ofMillis(165).plus(SLOW)));
 	}
 

@@ -19,6 +19,7 @@ import io.github.llmresilience.actuate.LlmEndpoint;
 import io.github.llmresilience.actuate.LlmEndpoint.LlmDescriptor;
 import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -104,7 +105,7 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 		assertThat(requests).hasSize(2);
 		// The reset counts from when the first answer arrived; the second request waits
 		// for it.
-		assertThat(FakeLlmServerGaps.of(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+		assertThat(FakeLlmServer.gaps(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
 		assertThat(fallbackRequests()).isEmpty();
 	}
 
