@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.llmresilience.LlmClient;
@@ -130,7 +132,7 @@ final class FaultMix extends Scenario {
 
 		final AtomicLong[] histogram = new AtomicLong[64];
 
-		ResourceMonitor.Peaks peaks;
+		ResourceMonitor.@Nullable Peaks peaks;
 
 		Map<String, Long> upstream = Map.of();
 
@@ -148,6 +150,14 @@ final class FaultMix extends Scenario {
 			}
 			this.maxAttempts.accumulateAndGet(attempts, Math::max);
 			this.histogram[Math.min(attempts, this.histogram.length - 1)].incrementAndGet();
+		}
+
+		int peakThreads() {
+			ResourceMonitor.Peaks measured = this.peaks;
+			if (measured == null) {
+				throw new IllegalStateException("The resources of " + this.name + " were not measured");
+			}
+			return measured.peakThreads();
 		}
 
 		long upstreamTotal() {
@@ -196,7 +206,7 @@ final class FaultMix extends Scenario {
 			}
 			table.row("wall time", Table.seconds(this.starter.wall), Table.seconds(this.blocking.wall),
 					Table.ratio((double) this.starter.wall / this.blocking.wall));
-			table.row("peak live threads", this.starter.peaks.peakThreads(), this.blocking.peaks.peakThreads(), "");
+			table.row("peak live threads", this.starter.peakThreads(), this.blocking.peakThreads(), "");
 			text.append(table);
 			text.append("    attempts per call, calls: starter ")
 				.append(histogram(this.starter))
