@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -13,7 +16,11 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -75,6 +82,11 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected static final Duration IN_TRANSIT = Duration.ofMillis(250);
 
+	/**
+	 * The request of the tests' calls.
+	 */
+	protected static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
+
 	protected final FakeLlmServer server = FakeLlmServer.start();
 
 	@AfterEach
@@ -112,6 +124,42 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected ApplicationContextRunner runner(TestClock clock, String... properties) {
 		return runner(properties).withBean(LlmResilienceAutoConfiguration.CLOCK_BEAN, Clock.class, () -> clock);
+	}
+
+	/**
+	 * Run a test on the {@link LlmClient} of an application with these properties.
+	 */
+	protected void withClient(Consumer<LlmClient> test, String... properties) {
+		runner(properties).run((context) -> test.accept(context.getBean(LlmClient.class)));
+	}
+
+	/**
+	 * A call of {@link #REQUEST} under policy {@code summaries}.
+	 */
+	protected static Mono<ChatResponse> summaries(LlmClient llm) {
+		return llm.chat("summaries", REQUEST);
+	}
+
+	/**
+	 * Assert that a call answers once, served as given, within 10 seconds.
+	 */
+	protected static void served(Mono<ChatResponse> call, Served served) {
+		StepVerifier.create(call)
+			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * The {@link LlmException} a call fails with, within 10 seconds; the test fails if it
+	 * answers or fails otherwise.
+	 */
+	protected static LlmException failure(Mono<?> call) {
+		LlmException[] failure = new LlmException[1];
+		StepVerifier.create(call)
+			.expectErrorSatisfies((error) -> failure[0] = (LlmException) error)
+			.verify(Duration.ofSeconds(10));
+		return failure[0];
 	}
 
 	protected List<RecordedRequest> primaryRequests() {

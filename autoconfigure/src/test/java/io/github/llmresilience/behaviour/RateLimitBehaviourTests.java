@@ -12,7 +12,6 @@ import reactor.test.StepVerifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.actuate.LlmEndpoint;
@@ -30,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * received, what the caller got, and the meters.
  */
 class RateLimitBehaviourTests extends BehaviourTestSupport {
-
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
 	private ApplicationContextRunner metered(String... properties) {
 		return runner(properties)
