@@ -88,17 +88,7 @@ class SampleApplicationTests {
 	@Test
 	void fiftySummariesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
 		List<Summary> summaries = drive("summaries", (i) -> this.api.summarise("Text number " + i + " to summarise."));
-		assertThat(summaries).hasSize(CALLS).allSatisfy((summary) -> {
-			assertThat(summary.provider()).isIn("openai", "backup");
-			assertThat(summary.summary()).startsWith("A demo answer from " + summary.model());
-			assertThat(summary.attempts()).isPositive();
-		});
-		assertThat(summaries.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((summary) -> {
-			assertThat(summary.provider()).isEqualTo("backup");
-			assertThat(summary.fallback()).isTrue();
-			// Three on the primary, one on the fallback.
-			assertThat(summary.attempts()).isEqualTo(4);
-		});
+		assertEveryCallServedAndTheOutageFellBack(summaries.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("summaries");
 	}
 
@@ -123,31 +113,14 @@ class SampleApplicationTests {
 	void fiftyBlockingHeadlinesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
 		List<Headline> headlines = drive("default",
 				(i) -> this.api.headline("Text number " + i + " that needs a headline."));
-		assertThat(headlines).hasSize(CALLS).allSatisfy((headline) -> {
-			assertThat(headline.provider()).isIn("openai", "backup");
-			assertThat(headline.headline()).startsWith("A demo answer from " + headline.model());
-		});
-		assertThat(headlines.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((headline) -> {
-			assertThat(headline.provider()).isEqualTo("backup");
-			assertThat(headline.fallback()).isTrue();
-			assertThat(headline.attempts()).isEqualTo(4);
-		});
+		assertEveryCallServedAndTheOutageFellBack(headlines.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
 	}
 
 	@Test
 	void fiftyChatClientAnswersAllSucceedAndAnOutageOfThePrimaryFallsBack() {
 		List<Answer> answers = drive("default", (i) -> this.api.answer("Question number " + i + "?"));
-		assertThat(answers).hasSize(CALLS).allSatisfy((answer) -> {
-			assertThat(answer.provider()).isIn("openai", "backup");
-			assertThat(answer.answer()).startsWith("A demo answer from " + answer.model());
-			assertThat(answer.attempts()).isPositive();
-		});
-		assertThat(answers.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((answer) -> {
-			assertThat(answer.provider()).isEqualTo("backup");
-			assertThat(answer.fallback()).isTrue();
-			assertThat(answer.attempts()).isEqualTo(4);
-		});
+		assertEveryCallServedAndTheOutageFellBack(answers.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
 		// The demo server records nothing; this one call it records shows what ChatClient
 		// sent.
@@ -231,6 +204,25 @@ class SampleApplicationTests {
 		return results;
 	}
 
+	/**
+	 * Assert that every call was served, in the demo's words of the model that served it,
+	 * and that each call of the outage was served by the backup after three attempts on
+	 * the primary.
+	 */
+	private static void assertEveryCallServedAndTheOutageFellBack(List<Outcome> outcomes) {
+		assertThat(outcomes).hasSize(CALLS).allSatisfy((outcome) -> {
+			assertThat(outcome.provider()).isIn("openai", "backup");
+			assertThat(outcome.text()).startsWith("A demo answer from " + outcome.model());
+			assertThat(outcome.attempts()).isPositive();
+		});
+		assertThat(outcomes.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((outcome) -> {
+			assertThat(outcome.provider()).isEqualTo("backup");
+			assertThat(outcome.fallback()).isTrue();
+			// Three on the primary, one on the fallback.
+			assertThat(outcome.attempts()).isEqualTo(4);
+		});
+	}
+
 	private void assertRetriesAndFallbacksCounted(String policy) {
 		assertThat(count("llm.retries", "policy", policy, "provider", "openai", "reason", "rate-limited"))
 			.isGreaterThanOrEqualTo(OUTAGE_CALLS);
@@ -255,6 +247,28 @@ class SampleApplicationTests {
 
 	private double count(String name, String... tags) {
 		return this.meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+	}
+
+	/**
+	 * What an endpoint answered: its text and who served it.
+	 */
+	private record Outcome(String text, String provider, String model, int attempts, boolean fallback) {
+
+		static Outcome of(Summary summary) {
+			return new Outcome(summary.summary(), summary.provider(), summary.model(), summary.attempts(),
+					summary.fallback());
+		}
+
+		static Outcome of(Headline headline) {
+			return new Outcome(headline.headline(), headline.provider(), headline.model(), headline.attempts(),
+					headline.fallback());
+		}
+
+		static Outcome of(Answer answer) {
+			return new Outcome(answer.answer(), answer.provider(), answer.model(), answer.attempts(),
+					answer.fallback());
+		}
+
 	}
 
 }
