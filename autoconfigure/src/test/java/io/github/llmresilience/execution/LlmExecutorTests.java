@@ -280,7 +280,7 @@ class LlmExecutorTests extends EngineTestSupport {
 			assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
 			assertThat(failure.requestSent()).isFalse();
 			assertThat(failure.attempts()).isZero();
-			assertThat(failure.retryAfter()).hasValue(Duration.ofMinutes(6));
+			assertThat(failure.retryAfter()).isEqualTo(Duration.ofMinutes(6));
 			assertThat(failure.getMessage()).contains("used up until");
 		}).verify();
 		assertThat(this.attempts).isEmpty();

@@ -54,7 +54,7 @@ class DocumentationTests {
 			"io.github.llmresilience.observation", "io.github.llmresilience.pacing", "io.github.llmresilience.policy",
 			"io.github.llmresilience.actuate", "io.github.llmresilience.support", "io.github.llmresilience.testkit",
 			"io.github.llmresilience.sample", "io.github.llmresilience.sample.it", "java.lang", "java.time",
-			"java.util", "java.util.concurrent", "org.springframework.boot", "reactor.core.publisher",
+			"java.util", "java.util.concurrent", "java.util.random", "org.springframework.boot", "reactor.core.publisher",
 			"reactor.core.scheduler", "reactor.test", "reactor.netty.resources", "reactor.netty.http.client",
 			"org.springframework.web.reactive.function.client", "org.springframework.boot.http.client",
 			"org.springframework.boot.http.client.reactive", "org.springframework.core",
