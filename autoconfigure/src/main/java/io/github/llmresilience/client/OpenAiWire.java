@@ -275,6 +275,18 @@ final class OpenAiWire {
 	 */
 	record Parsed(@Nullable WireCompletion completion, @Nullable ProviderError error) {
 
+		/**
+		 * The completion of a body that is not an error object: ask once {@link #error()}
+		 * is {@code null}.
+		 * @return the completion
+		 */
+		WireCompletion answer() {
+			if (this.completion == null) {
+				throw new IllegalStateException("The body is an error object, not a completion");
+			}
+			return this.completion;
+		}
+
 	}
 
 	/**
