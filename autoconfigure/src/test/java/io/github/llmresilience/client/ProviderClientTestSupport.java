@@ -1,7 +1,6 @@
 package io.github.llmresilience.client;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +37,7 @@ abstract class ProviderClientTestSupport {
 	 * @return its client
 	 */
 	ProviderClient client(ProviderSettings settings) {
-		return client(ProviderClients.create(List.of(settings)), settings.name());
+		return client(ProviderClientsFixture.clients(settings), settings.name());
 	}
 
 	/**
