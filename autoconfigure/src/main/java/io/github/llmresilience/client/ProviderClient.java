@@ -199,7 +199,7 @@ public final class ProviderClient {
 			if (parsed.error() != null) {
 				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+			ChatResponse answer = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
 				throw this.classifier.contentFiltered(exchange);
 			}
@@ -266,7 +266,7 @@ public final class ProviderClient {
 				if (parsed.error() != null) {
 					return Flux.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+				ChatResponse whole = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
@@ -297,7 +297,7 @@ public final class ProviderClient {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 					return;
 				}
-				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.completion()), false));
+				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.answer()), false));
 			});
 	}
 
