@@ -130,7 +130,11 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 
 	@Override
 	public float[] embed(Document document) {
-		return embed(getEmbeddingContent(document));
+		String content = getEmbeddingContent(document);
+		if (content == null) {
+			throw new IllegalArgumentException("Document " + document.getId() + " has no text to embed");
+		}
+		return embed(content);
 	}
 
 	/**
