@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,9 +29,11 @@ import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.EmbeddingSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
@@ -149,6 +152,15 @@ public final class LlmConfigurationResolver {
 					"The largest answer accepted must be positive and at most 2GB, such as 16MB");
 		}
 		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
+		if (provider.getMaxInputsPerRequest() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-inputs-per-request",
+					provider.getMaxInputsPerRequest(), "One embeddings request carries at least 1 input, such as 2048");
+		}
+		if (provider.getMaxTokensPerRequest() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-tokens-per-request",
+					provider.getMaxTokensPerRequest(),
+					"One embeddings request carries at least 1 token, such as 300000 (OpenAI's limit)");
+		}
 		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(), provider.getHeaders(),
 				provider.getConnectTimeout(), provider.getReadTimeout(), provider.getFirstChunkTimeout(),
 				provider.getStreamIdleTimeout(), provider.getMaxConnections(), provider.getPendingAcquireTimeout(),
@@ -201,7 +213,79 @@ public final class LlmConfigurationResolver {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}
 		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, targets.size());
-		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge);
+		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, targets, properties);
+		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge, embeddings);
+	}
+
+	/**
+	 * Check what an embeddings policy adds: vectors of two models do not mix, so its
+	 * targets must share a model family and dimensions unless the policy allows mixed
+	 * models; and a chat policy takes none of it.
+	 */
+	private static @Nullable EmbeddingSettings embeddingSettings(String prefix, Policy policy, List<Target> targets,
+			LlmProperties properties) {
+		List<String> slots = new ArrayList<>();
+		List<@Nullable Integer> dimensions = new ArrayList<>();
+		List<String> families = new ArrayList<>();
+		slots.add(prefix);
+		dimensions.add(policy.getDimensions());
+		families.add((policy.getModelFamily() != null) ? policy.getModelFamily() : targets.get(0).model());
+		for (int i = 0; i < policy.getFallbacks().size(); i++) {
+			LlmProperties.Target fallback = policy.getFallbacks().get(i);
+			slots.add(prefix + ".fallbacks[" + i + "]");
+			dimensions.add(fallback.getDimensions());
+			families.add((fallback.getModelFamily() != null) ? fallback.getModelFamily() : targets.get(i + 1).model());
+		}
+		for (int i = 0; i < slots.size(); i++) {
+			Integer size = dimensions.get(i);
+			if (size == null) {
+				continue;
+			}
+			if (policy.getType() != PolicyType.EMBEDDINGS) {
+				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+						"Only an embeddings policy asks for a vector size: remove it, or set " + prefix
+								+ ".type to embeddings");
+			}
+			if (size < 1) {
+				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+						"The vector size is a positive number of dimensions, such as 1536 or 256");
+			}
+		}
+		if (policy.getType() != PolicyType.EMBEDDINGS) {
+			return null;
+		}
+		if (policy.getMaxConcurrentBatches() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-concurrent-batches",
+					policy.getMaxConcurrentBatches(), "At least 1 batch of a call is in flight, such as 4");
+		}
+		if (!policy.isAllowMixedModels()) {
+			for (int i = 1; i < slots.size(); i++) {
+				if (!families.get(i).equals(families.get(0))) {
+					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".model-family",
+							families.get(i),
+							"Vectors of different models do not mix, and this target's model family differs from the "
+									+ "primary's ('" + families.get(0) + "'): give the same model, set model-family "
+									+ "on both if they are the same model under two names (Azure deployments), or set "
+									+ prefix + ".allow-mixed-models to true");
+				}
+				if (!Objects.equals(dimensions.get(i), dimensions.get(0))) {
+					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions",
+							dimensions.get(i),
+							"Vectors of different sizes do not mix, and this target's dimensions differ from the "
+									+ "primary's (" + dimensions.get(0) + "): set the same dimensions on every target, "
+									+ "or set " + prefix + ".allow-mixed-models to true");
+				}
+			}
+		}
+		int maxInputs = Integer.MAX_VALUE;
+		long maxTokens = Long.MAX_VALUE;
+		for (Target target : targets) {
+			Provider provider = properties.getProviders().get(target.provider());
+			maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
+			maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
+		}
+		return new EmbeddingSettings(dimensions, maxInputs, maxTokens, policy.getMaxConcurrentBatches(),
+				policy.isAllowMixedModels());
 	}
 
 	/**

@@ -22,6 +22,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.EmbeddingRequest;
+import io.github.llmresilience.EmbeddingResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
@@ -31,10 +33,10 @@ import io.github.llmresilience.client.OpenAiWire.WireToolCall;
 import io.github.llmresilience.support.DurationText;
 
 /**
- * Sends chat completion requests to one OpenAI-compatible provider. One request gives one
- * answer or one {@link LlmException} whose {@link FailureKind kind} follows the failure
- * table; there is no retry here. Publishers are cold: each subscription sends the request
- * again.
+ * Sends chat completion and embedding requests to one OpenAI-compatible provider. One
+ * request gives one answer or one {@link LlmException} whose {@link FailureKind kind}
+ * follows the failure table; there is no retry here. Publishers are cold: each
+ * subscription sends the request again.
  */
 public final class ProviderClient {
 
@@ -52,6 +54,8 @@ public final class ProviderClient {
 
 	private final URI chatUri;
 
+	private final URI embeddingsUri;
+
 	private final boolean sentSignalled;
 
 	private final FailureClassifier classifier;
@@ -66,13 +70,14 @@ public final class ProviderClient {
 
 	private final String idleTimeoutDescription;
 
-	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock,
-			RateLimitObserver rateLimits) {
+	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, URI embeddingsUri,
+			boolean sentSignalled, Clock clock, RateLimitObserver rateLimits) {
 		this.settings = settings;
 		this.clock = clock;
 		this.rateLimits = rateLimits.observes(settings.name()) ? rateLimits : null;
 		this.webClient = webClient;
 		this.chatUri = chatUri;
+		this.embeddingsUri = embeddingsUri;
 		this.sentSignalled = sentSignalled;
 		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
@@ -130,6 +135,33 @@ public final class ProviderClient {
 	}
 
 	/**
+	 * Ask for the embeddings of a request's inputs, in one request to
+	 * {@code {base-url}/embeddings}. Its answers are classified as chat answers are, and
+	 * bounded by the same read timeout.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @param dimensions the vector size to ask for, or {@code null} for the model's own
+	 * @return the vectors, or a classified {@link LlmException}
+	 */
+	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
+		return Mono.defer(() -> {
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
+					this.readTimeoutDescription);
+			return this.webClient.post()
+				.uri(this.embeddingsUri)
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON)
+				.bodyValue(OpenAiWire.writeEmbeddingsRequest(model, request, dimensions))
+				.exchangeToMono((response) -> readEmbeddings(response, exchange, request.inputs().size()))
+				.takeUntilOther(exchange.expired())
+				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
+				.doFinally((signal) -> exchange.cancelTimer())
+				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
+		});
+	}
+
+	/**
 	 * Send a streaming request. The stream completes after {@code [DONE]} or a finish
 	 * reason; a stream that ends with neither is reported as a
 	 * {@link FailureKind#CONNECTION connection} failure, not as a quiet success.
@@ -178,6 +210,27 @@ public final class ProviderClient {
 				throw this.classifier.finishedWithError(exchange);
 			}
 			return answer;
+		});
+	}
+
+	private Mono<EmbeddingResponse> readEmbeddings(ClientResponse response, ExchangeState exchange, int inputs) {
+		int status = response.statusCode().value();
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
+		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
+			if (!response.statusCode().is2xxSuccessful()) {
+				throw this.classifier.ofAnswer(status, headers, body, exchange);
+			}
+			OpenAiWire.ParsedEmbeddings parsed = OpenAiWire.parseEmbeddings(body);
+			ProviderError error = parsed.error();
+			if (error != null) {
+				throw this.classifier.ofErrorObject(error, headers, exchange);
+			}
+			OpenAiWire.WireEmbeddings embeddings = parsed.embeddings();
+			if (embeddings == null) {
+				throw new OpenAiWire.MalformedBodyException("the body is empty");
+			}
+			return OpenAiWire.toEmbeddingResponse(embeddings, inputs, served(exchange));
 		});
 	}
 
