@@ -86,10 +86,9 @@ public final class LlmConfigurationResolver {
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
 				circuitBreakers.computeIfAbsent(target,
-						(key) -> circuitBreakerSettings(properties.getProviders()
-							.get(key.provider())
-							.getCircuitBreaker()
-							.orElse(defaultCircuitBreaker)));
+						(key) -> circuitBreakerSettings(
+								configuredProvider(properties, key.provider()).getCircuitBreaker()
+									.orElse(defaultCircuitBreaker)));
 			}
 		});
 		sharedState(properties.getSharedState());
@@ -280,7 +279,7 @@ public final class LlmConfigurationResolver {
 		int maxInputs = Integer.MAX_VALUE;
 		long maxTokens = Long.MAX_VALUE;
 		for (Target target : targets) {
-			Provider provider = properties.getProviders().get(target.provider());
+			Provider provider = configuredProvider(properties, target.provider());
 			maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
 			maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
 		}
@@ -294,7 +293,7 @@ public final class LlmConfigurationResolver {
 	 */
 	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
 		Hedge merged = own.orElse(defaults);
-		positive(prefix + ".delay", merged.getDelay());
+		positive(prefix + ".delay", mergedValue(merged.getDelay()));
 		boolean enabled = Boolean.TRUE.equals(merged.getEnabled());
 		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
 		if (enabled && target == HedgeTarget.NEXT && targets < 2) {
@@ -306,7 +305,7 @@ public final class LlmConfigurationResolver {
 							+ inherited + ": add a target under " + policy + ".fallbacks, set " + prefix
 							+ ".target to same to hedge on the same target, or set " + prefix + ".enabled to false");
 		}
-		return new HedgeSettings(enabled, merged.getDelay(), target);
+		return new HedgeSettings(enabled, mergedValue(merged.getDelay()), target);
 	}
 
 	private static Target target(String prefix, @Nullable String provider, @Nullable String model,
@@ -337,10 +336,34 @@ public final class LlmConfigurationResolver {
 	 * Turn merged retry settings, every field set, into resolved ones.
 	 */
 	private static RetrySettings retrySettings(Retry retry) {
-		return new RetrySettings(retry.getMaxAttempts(), retry.getMaxElapsed(), retry.getInitialBackoff(),
-				retry.getMultiplier(), retry.getMaxBackoff(), retry.getJitter(), retry.getRetryOnStatus(),
-				retry.getRetryOnTimeout(), retry.getRetryOnConnectionError(), retry.getRespectRetryAfter(),
-				retry.getMaxRetryAfter(), retry.getRetryOnExceptions());
+		return new RetrySettings(mergedValue(retry.getMaxAttempts()), mergedValue(retry.getMaxElapsed()),
+				mergedValue(retry.getInitialBackoff()), mergedValue(retry.getMultiplier()),
+				mergedValue(retry.getMaxBackoff()), mergedValue(retry.getJitter()),
+				mergedValue(retry.getRetryOnStatus()), mergedValue(retry.getRetryOnTimeout()),
+				mergedValue(retry.getRetryOnConnectionError()), mergedValue(retry.getRespectRetryAfter()),
+				mergedValue(retry.getMaxRetryAfter()), mergedValue(retry.getRetryOnExceptions()));
+	}
+
+	/**
+	 * A value of merged settings: the defaults set every field, so the merge of a section
+	 * with them leaves none unset.
+	 */
+	private static <T> T mergedValue(@Nullable T value) {
+		if (value == null) {
+			throw new IllegalStateException("A merged setting is unset: the defaults set every field");
+		}
+		return value;
+	}
+
+	/**
+	 * The provider a resolved target names: {@link #target} checked that it exists.
+	 */
+	private static Provider configuredProvider(LlmProperties properties, String name) {
+		Provider provider = properties.getProviders().get(name);
+		if (provider == null) {
+			throw new IllegalStateException("No provider named '" + name + "' under llm.providers");
+		}
+		return provider;
 	}
 
 	private static void validateRetry(String prefix, RetrySettings retry) {
@@ -392,8 +415,9 @@ public final class LlmConfigurationResolver {
 	 * Turn merged circuit breaker settings, every field set, into resolved ones.
 	 */
 	private static CircuitBreakerSettings circuitBreakerSettings(CircuitBreaker cb) {
-		return new CircuitBreakerSettings(cb.getEnabled(), cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
-				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
+		return new CircuitBreakerSettings(mergedValue(cb.getEnabled()), mergedValue(cb.getFailureRateThreshold()),
+				mergedValue(cb.getSlidingWindowSize()), mergedValue(cb.getMinimumNumberOfCalls()),
+				mergedValue(cb.getWaitDurationInOpenState()), mergedValue(cb.getPermittedCallsInHalfOpenState()));
 	}
 
 	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {
@@ -405,8 +429,9 @@ public final class LlmConfigurationResolver {
 		}
 		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
 		validateRetryBudget(prefix + ".retry-budget", budget);
-		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute, new RetryBudgetSettings(
-				budget.getEnabled(), budget.getRatio(), budget.getWindow(), budget.getMinRetriesPerSecond()));
+		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
+				new RetryBudgetSettings(mergedValue(budget.getEnabled()), mergedValue(budget.getRatio()),
+						mergedValue(budget.getWindow()), mergedValue(budget.getMinRetriesPerSecond())));
 	}
 
 	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {

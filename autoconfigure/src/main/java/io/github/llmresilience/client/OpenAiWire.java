@@ -140,9 +140,15 @@ final class OpenAiWire {
 		}
 		WireUsage usage = embeddings.usage();
 		Usage tokens = null;
-		if (usage != null && (usage.promptTokens() != null || usage.totalTokens() != null)) {
-			long prompt = (usage.promptTokens() != null) ? usage.promptTokens() : usage.totalTokens();
-			tokens = new Usage(prompt, 0, (usage.totalTokens() != null) ? usage.totalTokens() : prompt);
+		if (usage != null) {
+			Long promptTokens = usage.promptTokens();
+			Long totalTokens = usage.totalTokens();
+			if (promptTokens != null) {
+				tokens = new Usage(promptTokens, 0, (totalTokens != null) ? totalTokens : promptTokens);
+			}
+			else if (totalTokens != null) {
+				tokens = new Usage(totalTokens, 0, totalTokens);
+			}
 		}
 		return new EmbeddingResponse(Arrays.asList(vectors), tokens, embeddings.model(), served);
 	}
@@ -290,6 +296,18 @@ final class OpenAiWire {
 	 * @param error the error, or {@code null}
 	 */
 	record Parsed(@Nullable WireCompletion completion, @Nullable ProviderError error) {
+
+		/**
+		 * The completion of a body that is not an error object: ask once {@link #error()}
+		 * is {@code null}.
+		 * @return the completion
+		 */
+		WireCompletion answer() {
+			if (this.completion == null) {
+				throw new IllegalStateException("The body is an error object, not a completion");
+			}
+			return this.completion;
+		}
 
 	}
 

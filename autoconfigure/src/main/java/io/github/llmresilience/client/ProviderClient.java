@@ -202,7 +202,7 @@ public final class ProviderClient {
 			if (parsed.error() != null) {
 				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+			ChatResponse answer = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
 				throw this.classifier.contentFiltered(exchange);
 			}
@@ -269,7 +269,7 @@ public final class ProviderClient {
 				if (parsed.error() != null) {
 					return Flux.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+				ChatResponse whole = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model(),
 						whole.toolCalls());
@@ -301,7 +301,7 @@ public final class ProviderClient {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 					return;
 				}
-				WireCompletion completion = parsed.completion();
+				WireCompletion completion = parsed.answer();
 				sink.next(
 						new StreamEvent(OpenAiWire.toChunk(completion), OpenAiWire.toolCallDeltas(completion), false));
 			});
@@ -358,8 +358,9 @@ public final class ProviderClient {
 				return;
 			}
 			ChatChunk chunk = event.chunk();
-			if (event.toolCallDeltas() != null) {
-				this.toolCalls.add(event.toolCallDeltas());
+			List<WireToolCall> toolCallDeltas = event.toolCallDeltas();
+			if (toolCallDeltas != null) {
+				this.toolCalls.add(toolCallDeltas);
 			}
 			if (chunk == null) {
 				return;

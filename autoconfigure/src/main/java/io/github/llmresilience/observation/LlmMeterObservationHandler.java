@@ -70,7 +70,7 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
-			MeterKey key = new MeterKey(context.getName(), context.getLowCardinalityKeyValues(), null);
+			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
 			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
 					(k) -> LongTaskTimer.builder(k.name() + ".active")
 						.tags(tags(k.keyValues(), null))
@@ -83,7 +83,7 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onStop(Observation.Context context) {
 		Throwable error = context.getError();
-		MeterKey key = new MeterKey(context.getName(), context.getLowCardinalityKeyValues(),
+		MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(),
 				(error != null) ? error.getClass().getSimpleName() : NO_ERROR);
 		Timer timer = this.timers.computeIfAbsent(key,
 				(k) -> Timer.builder(k.name()).tags(tags(k.keyValues(), k.error())).register(this.registry));
@@ -98,6 +98,18 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onEvent(Observation.Event event, Observation.Context context) {
 		this.events.onEvent(event, context);
+	}
+
+	/**
+	 * The name of one of the starter's contexts (the only ones this handler supports),
+	 * which the starter's observations are created with.
+	 */
+	private static String name(Observation.Context context) {
+		String name = context.getName();
+		if (name == null) {
+			throw new IllegalStateException("An observation of the starter has no name: " + context);
+		}
+		return name;
 	}
 
 	private static List<Tag> tags(KeyValues keyValues, @Nullable String error) {
