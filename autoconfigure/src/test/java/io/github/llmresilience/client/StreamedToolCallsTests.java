@@ -66,7 +66,7 @@ class StreamedToolCallsTests {
 		ProviderSettings settings = ProviderSettings.of("openai", this.server.baseUrl(), "sk-test")
 			.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10),
 					Duration.ofSeconds(10));
-		this.clients = ProviderClients.create(List.of(settings));
+		this.clients = ProviderClientsFixture.clients(settings);
 		return this.clients.get("openai");
 	}
 
