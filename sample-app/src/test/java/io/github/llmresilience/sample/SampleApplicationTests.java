@@ -139,6 +139,55 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void embeddingsComeBackInOrderThroughTheChaosAndAnOutageOfThePrimaryFallsBack() {
+		List<String> texts = List.of("Cats purr.", "Dogs bark.", "Cows moo.");
+		List<Embeddings> results = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			if (i == 5) {
+				outageOfPrimary("embeddings", 1);
+			}
+			results.add(this.client.post()
+				.uri("/api/embeddings")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("texts", texts))
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(Embeddings.class)
+				.returnResult()
+				.getResponseBody());
+		}
+		assertThat(results).allSatisfy((embeddings) -> {
+			assertThat(embeddings.dimensions()).isEqualTo(256);
+			for (int i = 0; i < texts.size(); i++) {
+				assertThat(embeddings.vectors().get(i)).containsExactly(FakeLlmServer.embedding(texts.get(i), 256));
+			}
+		});
+		assertThat(results.get(5)).satisfies((embeddings) -> {
+			assertThat(embeddings.provider()).isEqualTo("backup");
+			assertThat(embeddings.model()).isEqualTo(fallbackModel("embeddings"));
+			assertThat(embeddings.fallback()).isTrue();
+			assertThat(embeddings.attempts()).isEqualTo(4);
+		});
+		assertThat(count("llm.fallbacks", "policy", "embeddings", "to", "backup:" + fallbackModel("embeddings"),
+				"reason", "server-error"))
+			.isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void anEmptyTextIsABadRequestAndNothingIsSent() {
+		int before = this.server.requests().size();
+		this.client.post()
+			.uri("/api/embeddings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("texts", List.of("fine", "")))
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+		assertThat(this.server.requests()).hasSize(before);
+	}
+
+	@Test
 	void retriesAndFallbacksShowOnThePrometheusEndpoint() {
 		this.api.outageOfPrimary(this.server, "summaries", 1);
 		this.api.summarise("Anything.");
