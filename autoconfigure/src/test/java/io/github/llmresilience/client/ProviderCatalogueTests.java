@@ -18,13 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.boot.http.client.HttpClientSettings;
-import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.EmbeddingRequest;
@@ -33,6 +28,7 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.client.ProviderClientTestSupport.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -124,24 +120,12 @@ class ProviderCatalogueTests {
 	private ProviderClient client(Fixture fixture) {
 		String provider = fixture.id().substring(0, fixture.id().indexOf('/'));
 		ProviderSettings settings = ProviderSettings.of(provider, server.baseUrl(), KEY);
-		this.clients = ProviderClients.create(List.of(settings), WebClient.builder(),
-				ClientHttpConnectorBuilder.reactor(), HttpClientSettings.defaults(),
-				Clock.fixed(fixture.now(), ZoneOffset.UTC));
+		this.clients = ProviderClientsFixture.clients(settings, Clock.fixed(fixture.now(), ZoneOffset.UTC));
 		return this.clients.get(provider);
 	}
 
 	private static ChatRequest request() {
 		return ChatRequest.builder().user("Hello there").build();
-	}
-
-	private static LlmException failureOf(Mono<?> call) {
-		try {
-			call.block(Duration.ofSeconds(10));
-		}
-		catch (LlmException ex) {
-			return ex;
-		}
-		throw new AssertionError("The call did not fail");
 	}
 
 	private static InputStream resource(String name) {
@@ -232,10 +216,9 @@ class ProviderCatalogueTests {
 				assertThat(failure.providerMessage()).as("message").contains(this.messageContains);
 			}
 			assertThat(failure.providerMessage()).as("message").isNotBlank().doesNotContain(KEY);
-			assertThat(failure.retryAfter().map(Duration::toMillis)).as("wait")
-				.isEqualTo(java.util.Optional.ofNullable(this.waitMillis));
-			assertThat(failure.serverRetryHint()).as("x-should-retry")
-				.isEqualTo(java.util.Optional.ofNullable(this.serverRetryHint));
+			Duration wait = failure.retryAfter();
+			assertThat((wait != null) ? wait.toMillis() : null).as("wait").isEqualTo(this.waitMillis);
+			assertThat(failure.serverRetryHint()).as("x-should-retry").isEqualTo(this.serverRetryHint);
 			assertThat(failure.requestSent()).isTrue();
 			assertThat(failure.provider()).isEqualTo(this.id.substring(0, this.id.indexOf('/')));
 		}
