@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,7 +17,6 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.util.ClassUtils;
 
-import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Pacing;
@@ -28,6 +26,7 @@ import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.shared.SharedStateSettings;
 import io.github.llmresilience.shared.SharedStateUnavailableException;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * State shared by the instances of the application through Redis, with
@@ -64,10 +63,9 @@ public final class LlmSharedStateAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RedisSharedState llmSharedState(ReactiveRedisConnectionFactory connectionFactory, SharedStateSettings settings,
-				@Qualifier(LlmResilienceAutoConfiguration.CLOCK_BEAN) ObjectProvider<Clock> clock,
-				ObjectProvider<LlmMetrics> metrics, ObjectProvider<TargetResilience> resilience,
+				EngineTime time, ObjectProvider<LlmMetrics> metrics, ObjectProvider<TargetResilience> resilience,
 				ObjectProvider<Pacing> pacing, ObjectProvider<LlmPolicies> policies) {
-			Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
+			Clock engineClock = time.clock();
 			LlmMetrics meters = metrics.getIfAvailable(() -> LlmMetrics.NONE);
 			// The engine's beans are asked for when the application starts: the pacing,
 			// which this
@@ -91,9 +89,8 @@ public final class LlmSharedStateAutoConfiguration {
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
-		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState,
-				@Qualifier(LlmResilienceAutoConfiguration.CLOCK_BEAN) ObjectProvider<Clock> clock) {
-			return new FleetRequestLimiters(sharedState, clock.getIfAvailable(Clock::systemUTC));
+		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState, EngineTime time) {
+			return new FleetRequestLimiters(sharedState, time.clock());
 		}
 
 	}
@@ -108,8 +105,8 @@ public final class LlmSharedStateAutoConfiguration {
 	static class MissingBucket4jConfiguration {
 
 		@Bean
-		Object llmFleetRequestLimitsUnavailable(LlmConfiguration configuration) {
-			List<String> declared = configuration.pacing()
+		Object llmFleetRequestLimitsUnavailable(LlmSettings settings) {
+			List<String> declared = settings.pacing()
 				.stream()
 				.filter((provider) -> provider.requestsPerMinute() > 0)
 				.map((provider) -> "llm.providers." + provider.provider() + ".rate-limit.requests-per-minute")
