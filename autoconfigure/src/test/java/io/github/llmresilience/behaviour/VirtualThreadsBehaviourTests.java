@@ -101,7 +101,11 @@ class VirtualThreadsBehaviourTests extends BehaviourTestSupport {
 		});
 		Map<String, List<RecordedRequest>> byCall = primaryRequests().stream()
 			.collect(Collectors.groupingBy(RecordedRequest::body));
-		assertThat(byCall).hasSize(CALLS).allSatisfy((body, requests) -> assertGaps(requests, RETRY_AFTER));
+		// Each call waited as asked; load only makes a gap longer (the bound on the whole
+		// run below is the upper one).
+		assertThat(byCall).hasSize(CALLS)
+			.allSatisfy((body, requests) -> assertThat(FakeLlmServer.gaps(requests)).singleElement()
+				.satisfies((gap) -> assertThat(gap).isGreaterThanOrEqualTo(RETRY_AFTER)));
 		assertThat(pinned(events)).as("virtual threads that pinned their carrier").isEmpty();
 		// Had each wait held a carrier thread, the waits would have taken turns on the
 		// carriers: at least CALLS x RETRY_AFTER / carriers in all.
