@@ -68,14 +68,20 @@ class VirtualThreadsBehaviourTests extends BehaviourTestSupport {
 		List<ChatResponse> responses = new ArrayList<>();
 		Path events = dir.resolve("calls.jfr");
 		long[] elapsed = new long[1];
-		try (Recording recording = new Recording()) {
-			recording.enable(PINNED).withThreshold(Duration.ZERO).withStackTrace();
-			recording.start();
-			runner("spring.threads.virtual.enabled=true")
-				.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
-				.run((context) -> {
-					AsyncTaskExecutor executor = context.getBean("applicationTaskExecutor", AsyncTaskExecutor.class);
-					Summarizer summarizer = context.getBean(Summarizer.class);
+		runner("spring.threads.virtual.enabled=true")
+			.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.run((context) -> {
+				AsyncTaskExecutor executor = context.getBean("applicationTaskExecutor", AsyncTaskExecutor.class);
+				Summarizer summarizer = context.getBean(Summarizer.class);
+				// One call first: a virtual thread that loads or initializes a class
+				// pins its carrier meanwhile, on Java 25 too, so the first calls of a JVM
+				// may pin; the calls after them are what this test is about.
+				assertThat(executor.submit(() -> summarizer.summariseBlocking("Warm-up."))
+					.get(60, TimeUnit.SECONDS)
+					.content()).isEqualTo("Summary.");
+				try (Recording recording = new Recording()) {
+					recording.enable(PINNED).withThreshold(Duration.ZERO).withStackTrace();
+					recording.start();
 					List<Future<ChatResponse>> calls = new ArrayList<>();
 					long start = System.nanoTime();
 					for (int i = 0; i < CALLS; i++) {
@@ -89,10 +95,10 @@ class VirtualThreadsBehaviourTests extends BehaviourTestSupport {
 						responses.add(call.get(60, TimeUnit.SECONDS));
 					}
 					elapsed[0] = System.nanoTime() - start;
-				});
-			recording.stop();
-			recording.dump(events);
-		}
+					recording.stop();
+					recording.dump(events);
+				}
+			});
 
 		assertThat(virtualThreads).hasSize(CALLS).doesNotContainValue(false);
 		assertThat(responses).hasSize(CALLS).allSatisfy((response) -> {
@@ -100,6 +106,7 @@ class VirtualThreadsBehaviourTests extends BehaviourTestSupport {
 			assertThat(response.served().attempts()).isEqualTo(2);
 		});
 		Map<String, List<RecordedRequest>> byCall = primaryRequests().stream()
+			.filter((request) -> !request.body().contains("Warm-up."))
 			.collect(Collectors.groupingBy(RecordedRequest::body));
 		// Each call waited as asked; load only makes a gap longer (the bound on the whole
 		// run below is the upper one).
