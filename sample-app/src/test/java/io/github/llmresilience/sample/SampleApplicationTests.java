@@ -211,6 +211,52 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void fiftyAiServiceRepliesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
+		List<Reply> replies = drive("default",
+				(i) -> this.client.post()
+					.uri("/api/replies")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("text", "Question number " + i + "?"))
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(Reply.class)
+					.returnResult()
+					.getResponseBody());
+		assertThat(replies).hasSize(CALLS).allSatisfy((reply) -> {
+			assertThat(reply.provider()).isIn("openai", "backup");
+			assertThat(reply.reply()).startsWith("A demo answer from " + reply.model());
+			assertThat(reply.attempts()).isPositive();
+		});
+		assertThat(replies.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((reply) -> {
+			assertThat(reply.provider()).isEqualTo("backup");
+			assertThat(reply.fallback()).isTrue();
+			assertThat(reply.attempts()).isEqualTo(4);
+		});
+		assertRetriesAndFallbacksCounted("default");
+		// The demo server records nothing; this one call it records shows what the AI
+		// Service sent.
+		this.server.recordRequests(true);
+		try {
+			this.client.post()
+				.uri("/api/replies")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("text", "One more question?"))
+				.exchange()
+				.expectStatus()
+				.isOk();
+			assertThat(this.server.requests()).last()
+				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
+						(system) -> assertThat(system.at("/content").asString())
+							.isEqualTo("You are a support agent. Answer in a few sentences."),
+						(user) -> assertThat(user.at("/content").asString()).isEqualTo("One more question?")));
+		}
+		finally {
+			this.server.recordRequests(false);
+		}
+	}
+
+	@Test
 	void retriesAndFallbacksShowOnThePrometheusEndpoint() {
 		outageOfPrimary("summaries", 1);
 		this.client.post()
