@@ -147,16 +147,7 @@ class SampleApplicationTests {
 			if (i == 5) {
 				this.api.outageOfPrimary(this.server, "embeddings", 1);
 			}
-			results.add(this.client.post()
-				.uri("/api/embeddings")
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("texts", texts))
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(Embeddings.class)
-				.returnResult()
-				.getResponseBody());
+			results.add(this.api.embed(texts));
 		}
 		assertThat(results).allSatisfy((embeddings) -> {
 			assertThat(embeddings.dimensions()).isEqualTo(256);
