@@ -49,8 +49,6 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 
 	private static final Duration DELAY = Duration.ofMillis(300);
 
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
-
 	private void run(ContextConsumer<AssertableApplicationContext> test, String... properties) {
 		// Meters as with Actuator: llm.attempts comes from observations.
 		runner(properties)

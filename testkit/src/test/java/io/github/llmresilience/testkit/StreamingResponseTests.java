@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,20 +18,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for server-sent event streams, parsed by hand.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class StreamingResponseTests {
+class StreamingResponseTests extends FakeLlmServerTestSupport {
 
 	private static final Duration QUIET = Duration.ofMillis(500);
 
 	private static final String PATH = "/v1/chat/completions";
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	StreamingResponseTests(FakeLlmServer server) {
-		this.server = server;
-	}
 
 	@Test
 	void okStreamsOneChunkPerWordThenFinishThenDone() throws Exception {
