@@ -7,6 +7,9 @@ package io.github.llmresilience.execution;
  */
 public class ResilienceInstanceConflictException extends IllegalStateException {
 
+	/**
+	 * What to do instead.
+	 */
 	private final String action;
 
 	/**

@@ -8,6 +8,9 @@ package io.github.llmresilience.interceptor;
  */
 public class LlmCallConfigurationException extends RuntimeException {
 
+	/**
+	 * What to do instead.
+	 */
 	private final String action;
 
 	/**

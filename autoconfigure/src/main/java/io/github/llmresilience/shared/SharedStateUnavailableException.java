@@ -7,6 +7,9 @@ package io.github.llmresilience.shared;
  */
 public class SharedStateUnavailableException extends IllegalStateException {
 
+	/**
+	 * What to do instead.
+	 */
 	private final String action;
 
 	/**
