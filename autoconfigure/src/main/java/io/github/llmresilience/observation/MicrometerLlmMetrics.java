@@ -70,6 +70,12 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	private final Map<UsageKey, DistributionSummary> usage = new ConcurrentHashMap<>();
 
+	// The values of gen_ai.operation.name, as OpenTelemetry's GenAI semantic conventions
+	// name the operations.
+	private static final String CHAT = "chat";
+
+	private static final String EMBEDDINGS = "embeddings";
+
 	/**
 	 * Create metrics on a registry.
 	 * @param registry the registry
@@ -99,8 +105,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	@Override
 	public void usage(Target target, @Nullable String responseModel, Usage usage) {
 		String reported = (responseModel != null) ? responseModel : "unknown";
-		summary(target, reported, "input").record(usage.promptTokens());
-		summary(target, reported, "output").record(usage.completionTokens());
+		summary(CHAT, target, reported, "input").record(usage.promptTokens());
+		summary(CHAT, target, reported, "output").record(usage.completionTokens());
 	}
 
 	@Override
@@ -142,13 +148,20 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 			.register(this.registry);
 	}
 
-	private DistributionSummary summary(Target target, String responseModel, String type) {
-		return this.usage.computeIfAbsent(new UsageKey(target.model(), responseModel, type),
+	@Override
+	public void embeddingsUsage(Target target, @Nullable String responseModel, Usage usage) {
+		String reported = (responseModel != null) ? responseModel : "unknown";
+		// An embedding has input tokens only.
+		summary(EMBEDDINGS, target, reported, "input").record(usage.promptTokens());
+	}
+
+	private DistributionSummary summary(String operation, Target target, String responseModel, String type) {
+		return this.usage.computeIfAbsent(new UsageKey(operation, target.model(), responseModel, type),
 				// No base unit: OpenTelemetry's "{token}" would become part of the
 				// Prometheus name.
 				(key) -> DistributionSummary.builder(TOKEN_USAGE)
 					.description("Tokens used per request, by type")
-					.tag("gen_ai.operation.name", "chat")
+					.tag("gen_ai.operation.name", key.operation())
 					.tag("gen_ai.request.model", target.model())
 					.tag("gen_ai.response.model", responseModel)
 					.tag("gen_ai.token.type", type)
@@ -159,7 +172,7 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	}
 
-	private record UsageKey(String requestModel, String responseModel, String type) {
+	private record UsageKey(String operation, String requestModel, String responseModel, String type) {
 
 	}
 
