@@ -32,6 +32,8 @@ import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.observation.PacedAction;
+import io.github.llmresilience.observation.RetryDenial;
 
 /**
  * Runs logical calls under their policies. This is the one place that fixes the order of
@@ -269,10 +271,10 @@ public final class LlmExecutor {
 			}
 		}
 		if (decision.reason() == RetryDecision.Reason.RETRY_BUDGET) {
-			this.observability.metrics().retryDenied(policy.name(), target, "retry-budget");
+			this.observability.metrics().retryDenied(policy.name(), target, RetryDenial.RETRY_BUDGET);
 		}
 		else if (decision.reason() == RetryDecision.Reason.SERVER_SAID_NO) {
-			this.observability.metrics().retryDenied(policy.name(), target, "server-said-no");
+			this.observability.metrics().retryDenied(policy.name(), target, RetryDenial.SERVER_SAID_NO);
 		}
 		if (decision.retry()) {
 			this.observability.metrics().retry(policy.name(), target, reason(failure));
@@ -301,8 +303,8 @@ public final class LlmExecutor {
 		if (budget == null || budget.tryRetry()) {
 			return true;
 		}
-		this.observability.metrics().retryDenied(call.policy().name(), target, "retry-budget");
-		call.failed(target, "retry-budget");
+		this.observability.metrics().retryDenied(call.policy().name(), target, RetryDenial.RETRY_BUDGET);
+		call.failed(target, RetryDenial.RETRY_BUDGET.value());
 		return false;
 	}
 
@@ -320,7 +322,7 @@ public final class LlmExecutor {
 		if (budget == null || budget.tryRetry()) {
 			return true;
 		}
-		this.observability.metrics().retryDenied(call.policy().name(), to, "retry-budget");
+		this.observability.metrics().retryDenied(call.policy().name(), to, RetryDenial.RETRY_BUDGET);
 		return false;
 	}
 
@@ -365,10 +367,10 @@ public final class LlmExecutor {
 		CallState call = scope.call();
 		Target target = scope.target();
 		if (this.decider.mayPace(wait, call.policy().retry(), targetStart, call.deadlineAt())) {
-			this.observability.metrics().paced(target, "waited");
+			this.observability.metrics().paced(target, PacedAction.WAITED);
 			return Mono.delay(wait).then();
 		}
-		this.observability.metrics().paced(target, "skipped");
+		this.observability.metrics().paced(target, PacedAction.SKIPPED);
 		LlmException paced = LlmException.builder(FailureKind.RATE_LIMITED)
 			.target(target.provider(), target.model())
 			.description("nothing sent: " + why)

@@ -38,6 +38,7 @@ import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
 import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.observation.CooldownDirection;
 
 /**
  * Shares cooldowns with the other instances of the application through Redis: each
@@ -463,7 +464,7 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 			.timeout(this.settings.timeout())
 			.doOnSuccess((receivers) -> {
 				this.published.merge(key, cooldown.until(), (current, next) -> next.isAfter(current) ? next : current);
-				this.metrics.sharedCooldown(cooldown.target(), cooldown.cause().value(), "published");
+				this.metrics.sharedCooldown(cooldown.target(), cooldown.cause().value(), CooldownDirection.PUBLISHED);
 			})
 			.then();
 	}
