@@ -222,7 +222,7 @@ class LlmConfigurationValidationTests {
 				failure = failure.getCause();
 			}
 			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
-			FailureAnalysis analysis = new LlmCallConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains(description);
 			assertThat(analysis.getAction()).contains(action);
 		});
