@@ -51,6 +51,7 @@ import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiters;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * Auto-configuration of llm-resilience: the providers' clients, the policies with their
@@ -125,7 +126,7 @@ public final class LlmResilienceAutoConfiguration {
 		// Shared state (llm.shared-state) holds declared limits for the fleet and hears
 		// of cooldowns.
 		return new Pacing(configuration.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
-				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock))::create,
+				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock)),
 				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
 	}
 
@@ -180,9 +181,9 @@ public final class LlmResilienceAutoConfiguration {
 			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
 			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random,
 			ObjectProvider<CooldownListener> cooldowns) {
-		return new LlmExecutor(resilience, clock.getIfAvailable(Clock::systemUTC),
-				random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong()), observability, pacing,
-				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
+		return new LlmExecutor(resilience, pacing, cooldowns.getIfAvailable(() -> CooldownListener.NONE), observability,
+				new EngineTime(clock.getIfAvailable(Clock::systemUTC),
+						random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong())));
 	}
 
 	@Bean

@@ -46,7 +46,8 @@ import io.github.llmresilience.policy.Target;
  * until one has been sent, so that it races an attempt in flight and never a wait between
  * attempts (which would ignore a server's {@code Retry-After}). A hedge is not sent to a
  * target whose circuit is open, for a request that may not be sent twice, or when the
- * {@link HedgePermit} refuses it; the attempt in flight then goes on alone.
+ * {@link TargetAdmission} refuses it (a hedge to a provider the call already sent to is a
+ * retry for its budget); the attempt in flight then goes on alone.
  */
 final class Hedging {
 
@@ -62,12 +63,12 @@ final class Hedging {
 
 	private final LlmMetrics metrics;
 
-	private final HedgePermit permit;
+	private final TargetAdmission admission;
 
-	Hedging(TargetResilience resilience, LlmMetrics metrics, HedgePermit permit) {
+	Hedging(TargetResilience resilience, LlmMetrics metrics, TargetAdmission admission) {
 		this.resilience = resilience;
 		this.metrics = metrics;
-		this.permit = permit;
+		this.admission = admission;
 	}
 
 	/**
@@ -321,8 +322,10 @@ final class Hedging {
 		}
 
 		/**
-		 * Return why the hedge may not be sent now, or {@code null} if it may. The permit
-		 * is asked last, so that it is asked only for a hedge that is sent if it agrees.
+		 * Return why the hedge may not be sent now, or {@code null} if it may. The
+		 * admission is asked last, so that it is asked only for a hedge that is sent if
+		 * it agrees: it is called on a timer thread, while this race is locked, and
+		 * neither blocks nor waits.
 		 */
 		private @Nullable String refusal() {
 			if (!this.call.idempotent()) {
@@ -331,7 +334,7 @@ final class Hedging {
 			if (isOpen(Hedging.this.resilience.circuitBreaker(this.to))) {
 				return "its circuit breaker is open";
 			}
-			if (!Hedging.this.permit.permits(this.call, this.from, this.to)) {
+			if (!Hedging.this.admission.mayResend(this.call, this.to)) {
 				return "the hedge is not permitted (retry budget)";
 			}
 			return null;

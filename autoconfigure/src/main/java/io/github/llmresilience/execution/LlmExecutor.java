@@ -1,11 +1,9 @@
 package io.github.llmresilience.execution;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -25,22 +23,32 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
-import io.github.llmresilience.pacing.Cooldown;
+import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.CooldownListener;
+import io.github.llmresilience.pacing.CooldownPublisher;
 import io.github.llmresilience.pacing.Pacing;
-import io.github.llmresilience.pacing.RequestLimiter;
-import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
-import io.github.llmresilience.observation.PacedAction;
-import io.github.llmresilience.observation.RetryDenial;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * Runs logical calls under their policies. This is the one place that fixes the order of
- * the layers, outermost first: fallback handler, deadline, targets in order, and per
- * target its circuit breaker, its retry and the attempt (whose own timeouts live in the
- * client). A hedged target's try races its hedge's ({@link Hedging}) where the targets
- * are chained.
+ * the layers; it composes them and decides nothing itself. Outermost first:
+ * <ol>
+ * <li>the fallback handler (an {@code @LlmCall} fallback method), then the call's
+ * deadline;</li>
+ * <li>the targets in order, with the policy's fallback rules between them: a target whose
+ * provider the call already sent to is tried only if {@link TargetAdmission} lets its
+ * first request through as a retry for that provider's budget; a hedged target's try
+ * races its hedge's ({@link Hedging});</li>
+ * <li>per target: its circuit breaker → its retry → the budget gate (the retry budget's
+ * veto of each retry the {@link RetryDecider} schedules) → the admission (the pacing and
+ * declared limits of {@link TargetAdmission}: go, wait or skip) → the attempt, whose own
+ * timeouts live in the client.</li>
+ * </ol>
+ * A pool slot (several members behind one target slot) will keep this order with its
+ * retry outermost: retry → admission and the pick of a member → that member's circuit
+ * breaker → the attempt.
  *
  * <p>
  * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels
@@ -54,62 +62,37 @@ public final class LlmExecutor {
 
 	private final RetryDecider decider;
 
+	private final TargetAdmission admission;
+
 	private final Clock clock;
 
 	private final LlmObservability observability;
 
-	private final Pacing pacing;
-
 	private final Hedging hedging;
 
-	private final CooldownListener cooldowns;
-
-	/**
-	 * Create an executor without pacing: no rate-limit headers, declared limits or retry
-	 * budgets.
-	 * @param resilience the retries and circuit breakers of every target
-	 * @param clock the clock for waits, elapsed times and deadlines
-	 * @param random the source of jitter
-	 * @param observability where to report calls, retries and fallbacks
-	 */
-	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random,
-			LlmObservability observability) {
-		this(resilience, clock, random, observability, Pacing.NONE);
-	}
+	private final CooldownPublisher cooldowns;
 
 	/**
 	 * Create an executor.
 	 * @param resilience the retries and circuit breakers of every target
-	 * @param clock the clock for waits, elapsed times and deadlines
-	 * @param random the source of jitter
-	 * @param observability where to report calls, retries, fallbacks and hedges
-	 * @param pacing what holds requests back: rate limits and retry budgets (which hedges
-	 * count against too)
-	 */
-	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random, LlmObservability observability,
-			Pacing pacing) {
-		this(resilience, clock, random, observability, pacing, CooldownListener.NONE);
-	}
-
-	/**
-	 * Create an executor.
-	 * @param resilience the retries and circuit breakers of every target
-	 * @param clock the clock for waits, elapsed times and deadlines
-	 * @param random the source of jitter
-	 * @param observability where to report calls, retries and fallbacks
-	 * @param pacing what holds requests back: rate limits and retry budgets
+	 * @param pacing what holds requests back: rate limits, declared limits and retry
+	 * budgets (which hedges count against too); {@link Pacing#NONE} for none
 	 * @param cooldowns told when a server says a target is of no use until an instant (a
-	 * {@code Retry-After} beyond {@code max-retry-after}, a used-up quota)
+	 * {@code Retry-After} beyond {@code max-retry-after}, a used-up quota);
+	 * {@link CooldownListener#NONE} to tell nobody
+	 * @param observability where to report calls, retries, fallbacks and hedges
+	 * @param time the clock for waits, elapsed times and deadlines, and the source of
+	 * jitter
 	 */
-	public LlmExecutor(TargetResilience resilience, Clock clock, RandomGenerator random, LlmObservability observability,
-			Pacing pacing, CooldownListener cooldowns) {
+	public LlmExecutor(TargetResilience resilience, Pacing pacing, CooldownListener cooldowns,
+			LlmObservability observability, EngineTime time) {
 		this.resilience = resilience;
-		this.decider = new RetryDecider(clock, random);
-		this.clock = clock;
+		this.decider = new RetryDecider(time.clock(), time.random());
+		this.admission = new TargetAdmission(pacing, this.decider, time.clock(), observability.metrics());
+		this.clock = time.clock();
 		this.observability = observability;
-		this.pacing = pacing;
-		this.cooldowns = cooldowns;
-		this.hedging = new Hedging(resilience, observability.metrics(), this::hedgeWithinBudget);
+		this.cooldowns = new CooldownPublisher(cooldowns, time.clock());
+		this.hedging = new Hedging(resilience, observability.metrics(), this.admission);
 	}
 
 	/**
@@ -206,12 +189,11 @@ public final class LlmExecutor {
 	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,
 			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index, boolean hedge) {
 		return Flux.defer(() -> {
-			// A hedge's try was counted against the budget when the hedge was permitted.
-			if (index > 0 && !hedge && !withinBudget(call, target)) {
-				// A first request to another model of a provider already asked is a retry
-				// for
-				// that provider's budget: denied, this target is passed over like the
-				// last one.
+			// A hedge's try was let through when the hedge was permitted. A first request
+			// to another model of a provider already asked is a retry for that
+			// provider's budget: denied, this target is passed over like the last one.
+			if (index > 0 && !hedge && !this.admission.mayResend(call, target)) {
+				call.failed(target, RetryDenial.RETRY_BUDGET.value());
 				Throwable last = call.lastFailure();
 				return Flux.error((last != null) ? last : new IllegalStateException("No failure before " + target));
 			}
@@ -222,16 +204,11 @@ public final class LlmExecutor {
 				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet());
 				StreamGate<T> gate = new StreamGate<>(call, options.text());
 				Flux<T> send = Flux.defer(() -> {
-					if (call.firstRequestTo(target.provider())) {
-						RetryBudget budget = this.pacing.budget(target.provider());
-						if (budget != null) {
-							budget.firstRequest();
-						}
-					}
+					this.admission.sent(call, target);
 					return Flux.from(attempt.apply(scope));
 				}).doOnNext(gate::passed).onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
-				Flux<T> paced = this.pacing.mayHoldBack(target) ? pace(scope, targetStart).thenMany(send) : send;
-				return paced.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+				return this.admission.admit(scope, targetStart, send)
+					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
 			Flux<T> guarded = attemptFlux
 				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));
@@ -260,22 +237,8 @@ public final class LlmExecutor {
 			return failure;
 		}
 		ResolvedPolicy policy = call.policy();
-		RetryDecision decision = this.decider.decide(failure, policy.retry(), scope.attempt(), targetStart,
-				call.deadlineAt(), call.idempotent());
-		if (decision.retry() && !decision.serverWait()) {
-			// Retries the server asked for with a wait are paced by the server, not the
-			// budget.
-			RetryBudget budget = this.pacing.budget(target.provider());
-			if (budget != null && !budget.tryRetry()) {
-				decision = RetryDecision.giveUp(RetryDecision.Reason.RETRY_BUDGET);
-			}
-		}
-		if (decision.reason() == RetryDecision.Reason.RETRY_BUDGET) {
-			this.observability.metrics().retryDenied(policy.name(), target, RetryDenial.RETRY_BUDGET);
-		}
-		else if (decision.reason() == RetryDecision.Reason.SERVER_SAID_NO) {
-			this.observability.metrics().retryDenied(policy.name(), target, RetryDenial.SERVER_SAID_NO);
-		}
+		RetryDecision decision = this.admission.review(this.decider.decide(failure, policy.retry(), scope.attempt(),
+				targetStart, call.deadlineAt(), call.idempotent()), call, target);
 		if (decision.retry()) {
 			this.observability.metrics().retry(policy.name(), target, reason(failure));
 			if (logger.isDebugEnabled()) {
@@ -289,98 +252,6 @@ public final class LlmExecutor {
 					+ decision.reason());
 		}
 		return new AttemptFailure(failure, decision);
-	}
-
-	/**
-	 * Whether a fallback target may be tried: for a provider the call already sent to,
-	 * its first request is a retry, and needs the provider's retry budget.
-	 */
-	private boolean withinBudget(CallState call, Target target) {
-		if (!call.hasSentTo(target.provider())) {
-			return true;
-		}
-		RetryBudget budget = this.pacing.budget(target.provider());
-		if (budget == null || budget.tryRetry()) {
-			return true;
-		}
-		this.observability.metrics().retryDenied(call.policy().name(), target, RetryDenial.RETRY_BUDGET);
-		call.failed(target, RetryDenial.RETRY_BUDGET.value());
-		return false;
-	}
-
-	/**
-	 * Whether a hedge may be sent (§13): it counts against the retry budget as any
-	 * request does (§12), so a hedge to a provider the call already sent to (always, for
-	 * {@code target: same}) is a retry and needs that provider's budget; a hedge to
-	 * another provider is a first request there, counted when it is sent.
-	 */
-	private boolean hedgeWithinBudget(CallState call, Target from, Target to) {
-		if (!call.hasSentTo(to.provider())) {
-			return true;
-		}
-		RetryBudget budget = this.pacing.budget(to.provider());
-		if (budget == null || budget.tryRetry()) {
-			return true;
-		}
-		this.observability.metrics().retryDenied(call.policy().name(), to, RetryDenial.RETRY_BUDGET);
-		return false;
-	}
-
-	/**
-	 * Hold an attempt back while its target's rate limit is known to be used up, or its
-	 * provider's declared limit has no permit free: wait, as for a 429 with that
-	 * {@code Retry-After}, if the policy allows the wait; otherwise give the target up
-	 * without sending anything.
-	 */
-	private Mono<Void> pace(AttemptScope scope, Instant targetStart) {
-		return Mono.defer(() -> {
-			Target target = scope.target();
-			Instant until = this.pacing.exhaustedUntil(target);
-			if (until != null) {
-				Duration wait = Duration.between(this.clock.instant(), until);
-				return paceOrSkip(scope, targetStart, wait,
-						"the rate limit of " + target + " is used up until " + until)
-					.then(Mono.defer(() -> acquire(scope, targetStart)));
-			}
-			return acquire(scope, targetStart);
-		});
-	}
-
-	private Mono<Void> acquire(AttemptScope scope, Instant targetStart) {
-		Target target = scope.target();
-		RequestLimiter limiter = this.pacing.limiter(target.provider());
-		if (limiter == null) {
-			return Mono.empty();
-		}
-		return limiter.tryAcquire().flatMap((nanos) -> {
-			if (nanos <= 0) {
-				return Mono.empty();
-			}
-			// Another call may take the next permit first: then this one waits again.
-			return paceOrSkip(scope, targetStart, Duration.ofNanos(nanos),
-					"no request of llm.providers." + target.provider() + ".rate-limit.requests-per-minute is free")
-				.then(Mono.defer(() -> acquire(scope, targetStart)));
-		});
-	}
-
-	private Mono<Void> paceOrSkip(AttemptScope scope, Instant targetStart, Duration wait, String why) {
-		CallState call = scope.call();
-		Target target = scope.target();
-		if (this.decider.mayPace(wait, call.policy().retry(), targetStart, call.deadlineAt())) {
-			this.observability.metrics().paced(target, PacedAction.WAITED);
-			return Mono.delay(wait).then();
-		}
-		this.observability.metrics().paced(target, PacedAction.SKIPPED);
-		LlmException paced = LlmException.builder(FailureKind.RATE_LIMITED)
-			.target(target.provider(), target.model())
-			.description("nothing sent: " + why)
-			.retryAfter(wait)
-			.attempts(call.attempts())
-			.cause(new PacedException(why))
-			.build();
-		call.lastFailure(paced);
-		call.failed(target, "rate-limited (paced)");
-		return Mono.error(new AttemptFailure(paced, RetryDecision.giveUp(RetryDecision.Reason.PACED)));
 	}
 
 	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {
@@ -397,23 +268,15 @@ public final class LlmExecutor {
 	}
 
 	/**
-	 * A target given up because its server named the time it is of no use until (a wait
-	 * beyond what the policy allows, a used-up quota) cools down for every instance that
-	 * shares state: until that time, or, for a quota that named none, until its circuit
-	 * closes again. Circuits that opened on this instance's own failure rate are not
-	 * passed on.
+	 * A target given up, and its circuit opened, because its server named the time it is
+	 * of no use until cools down for every instance that shares state.
 	 */
 	private void learnCooldown(Throwable failure, Target target) {
 		RetryDecision decision = AttemptFailure.decisionOf(failure);
-		if (decision == null || !decision.openCircuit() || this.cooldowns == CooldownListener.NONE) {
-			return;
-		}
-		Instant until = (decision.openUntil() != null) ? decision.openUntil() : this.resilience.openUntil(target);
-		if (until != null && until.isAfter(this.clock.instant())) {
+		if (decision != null && decision.openCircuit()) {
 			boolean quota = AttemptFailure.unwrap(failure) instanceof LlmException llm
 					&& llm.kind() == FailureKind.QUOTA_EXHAUSTED;
-			this.cooldowns.learned(
-					new Cooldown(target, until, quota ? Cooldown.Cause.QUOTA_EXHAUSTED : Cooldown.Cause.RETRY_AFTER));
+			this.cooldowns.gaveUp(target, decision.openUntil(), () -> this.resilience.openUntil(target), quota);
 		}
 	}
 

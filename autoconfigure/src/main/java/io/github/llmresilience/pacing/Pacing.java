@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -29,8 +30,8 @@ public final class Pacing implements RateLimitObserver {
 	/**
 	 * Pacing that never holds a request back.
 	 */
-	public static final Pacing NONE = new Pacing(java.util.List.of(), Clock.systemUTC(), LlmMetrics.NONE,
-			(provider) -> null);
+	public static final Pacing NONE = new Pacing(List.of(), Clock.systemUTC(), LlmMetrics.NONE, (provider) -> null,
+			CooldownListener.NONE);
 
 	private final Map<String, ProviderState> providers;
 
@@ -40,55 +41,32 @@ public final class Pacing implements RateLimitObserver {
 
 	private final LlmMetrics metrics;
 
-	private final CooldownListener cooldowns;
-
-	/**
-	 * Create the pacing of the providers, with declared limits held by this instance.
-	 * @param providers the providers' pacing settings
-	 * @param clock the clock
-	 * @param metrics where the rate-limit gauges are registered
-	 */
-	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics) {
-		this(providers, clock, metrics, RequestLimiters.local(clock)::create);
-	}
+	private final CooldownPublisher cooldowns;
 
 	/**
 	 * Create the pacing of the providers.
 	 * @param providers the providers' pacing settings
 	 * @param clock the clock
 	 * @param metrics where the rate-limit gauges are registered
-	 * @param limiters creates the declared request limit of a provider, or {@code null}
-	 * for none
-	 */
-	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
-			Function<ProviderPacing, @Nullable RequestLimiter> limiters) {
-		this(providers, clock, metrics, limiters, CooldownListener.NONE);
-	}
-
-	/**
-	 * Create the pacing of the providers.
-	 * @param providers the providers' pacing settings
-	 * @param clock the clock
-	 * @param metrics where the rate-limit gauges are registered
-	 * @param limiters creates the declared request limit of a provider, or {@code null}
-	 * for none
+	 * @param limiters creates the declared request limit of each provider
+	 * ({@link RequestLimiters#local} holds them in this instance)
 	 * @param cooldowns told when a target's headers say its limit is used up until an
 	 * instant
 	 */
-	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics,
-			Function<ProviderPacing, @Nullable RequestLimiter> limiters, CooldownListener cooldowns) {
+	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics, RequestLimiters limiters,
+			CooldownListener cooldowns) {
 		Map<String, ProviderState> states = new LinkedHashMap<>();
 		for (ProviderPacing settings : providers) {
 			RetryBudgetSettings budget = settings.retryBudget();
 			states.put(settings.provider(),
 					new ProviderState(settings, budget.enabled()
 							? new RetryBudget(budget.ratio(), budget.window(), budget.minRetriesPerSecond(), clock)
-							: null, limiters.apply(settings)));
+							: null, limiters.create(settings)));
 		}
 		this.providers = Collections.unmodifiableMap(states);
 		this.clock = clock;
 		this.metrics = metrics;
-		this.cooldowns = cooldowns;
+		this.cooldowns = new CooldownPublisher(cooldowns, clock);
 	}
 
 	@Override
@@ -113,7 +91,7 @@ public final class Pacing implements RateLimitObserver {
 			this.metrics.rateLimitRemaining(target, RateLimitType.TOKENS, state, (s) -> remaining(s, Snapshot::tokens));
 		}
 		if (until != null) {
-			this.cooldowns.learned(new Cooldown(target, until, Cooldown.Cause.RATE_LIMIT));
+			this.cooldowns.rateLimitUsedUp(target, until);
 		}
 	}
 

@@ -1,24 +1,9 @@
 package io.github.llmresilience.execution;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -29,16 +14,10 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.execution.LlmExecutorTests.VirtualClock;
-import io.github.llmresilience.observation.LlmObservability;
-import io.github.llmresilience.observation.MicrometerLlmMetrics;
-import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
-import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
-import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
@@ -51,39 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what the circuit breakers, the deadline and the counter see. The hedge delay is 2 s
  * throughout.
  */
-class LlmExecutorHedgingTests {
-
-	private static final Target PRIMARY = new Target("openai", "gpt-4o");
-
-	private static final Target BACKUP = new Target("backup", "claude");
-
-	private static final Target THIRD = new Target("third", "llama");
-
-	private static final Target FOURTH = new Target("fourth", "mistral");
+class LlmExecutorHedgingTests extends EngineTestSupport {
 
 	private static final Duration DELAY = Duration.ofSeconds(2);
-
-	private static final Set<FailureKind> FALLBACK_ON = EnumSet.of(FailureKind.RATE_LIMITED,
-			FailureKind.QUOTA_EXHAUSTED, FailureKind.SERVER_ERROR, FailureKind.TIMEOUT, FailureKind.CONNECTION,
-			FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN, FailureKind.AUTH, FailureKind.NOT_FOUND,
-			FailureKind.MALFORMED_RESPONSE);
-
-	private final Map<Target, Deque<Function<AttemptScope, Publisher<String>>>> scripts = new LinkedHashMap<>();
-
-	private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
-
-	private final List<Target> cancelled = new CopyOnWriteArrayList<>();
-
-	private final Clock clock = new VirtualClock();
-
-	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-
-	private TargetResilience resilience;
-
-	private static RetrySettings retry(int maxAttempts, Duration initialBackoff) {
-		return new RetrySettings(maxAttempts, Duration.ofSeconds(120), initialBackoff, 2.0, Duration.ofSeconds(30), 0,
-				Set.of(408, 409, 429, 500, 502, 503, 504), true, true, true, Duration.ofSeconds(60), List.of());
-	}
 
 	private static ResolvedPolicy policy(HedgeTarget hedge, Duration deadline, Target... targets) {
 		return policy(retry(1, Duration.ofSeconds(1)), hedge, deadline, targets);
@@ -94,90 +43,27 @@ class LlmExecutorHedgingTests {
 				new HedgeSettings(true, DELAY, hedge));
 	}
 
-	private LlmExecutor executor(ResolvedPolicy policy, ProviderPacing... pacing) {
-		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
-		policy.targets()
-			.forEach((target) -> circuitBreakers.put(target,
-					new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2)));
-		LlmPolicies policies = new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers);
-		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
-				CircuitBreakerRegistry.ofDefaults(), this.clock);
-		MicrometerLlmMetrics metrics = new MicrometerLlmMetrics(this.meters);
-		LlmObservability observability = new LlmObservability(ObservationRegistry.NOOP, null, null, metrics);
-		return new LlmExecutor(this.resilience, this.clock, () -> 0L, observability,
-				new Pacing(List.of(pacing), this.clock, metrics));
-	}
-
 	/**
 	 * A provider whose retry budget allows no retry at all.
 	 */
 	private static ProviderPacing spentBudget(String provider) {
-		return new ProviderPacing(provider, false, 0, new RetryBudgetSettings(true, 0, Duration.ofSeconds(10), 0));
-	}
-
-	private void script(Target target, Function<AttemptScope, Publisher<String>> response) {
-		this.scripts.computeIfAbsent(target, (key) -> new ArrayDeque<>()).add(response);
+		return new ProviderPacing(provider, false, 0, budget(0));
 	}
 
 	/**
-	 * An answer after a delay.
+	 * An attempt without a script never answers: the race decides.
 	 */
-	private void answer(Target target, Duration after, String text) {
-		script(target, (scope) -> Mono.delay(after).map((tick) -> text));
-	}
-
-	/**
-	 * A failure after a delay.
-	 */
-	private void fail(Target target, Duration after, LlmException.Builder failure) {
-		script(target, (scope) -> Mono.delay(after)
-			.then(Mono.error(failure.target(target.provider(), target.model()).build())));
-	}
-
-	private Publisher<String> attempt(AttemptScope scope) {
-		scope.call().attemptSent();
-		this.attempts.add(new Attempt(scope.target(), this.clock.instant(), scope.hedge()));
-		Deque<Function<AttemptScope, Publisher<String>>> script = this.scripts.get(scope.target());
-		Publisher<String> answer = (script == null || script.isEmpty()) ? Mono.never() : script.poll().apply(scope);
-		return Flux.from(answer).doOnCancel(() -> this.cancelled.add(scope.target()));
-	}
-
-	private Mono<Served> servedCall(LlmExecutor executor, ResolvedPolicy policy) {
-		return executor.mono(policy, ExecutionOptions.idempotentCall(),
-				(scope) -> Flux.from(attempt(scope)).map((text) -> scope.served()));
-	}
-
-	private Flux<String> stream(LlmExecutor executor, ResolvedPolicy policy) {
-		return executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((text) -> text),
-				this::attempt);
-	}
-
-	private List<Duration> offsets() {
-		Instant first = this.attempts.get(0).at();
-		return this.attempts.stream().map((attempt) -> Duration.between(first, attempt.at())).toList();
-	}
-
-	private List<Target> targets() {
-		return this.attempts.stream().map(Attempt::target).toList();
-	}
-
-	private List<Boolean> hedges() {
-		return this.attempts.stream().map(Attempt::hedge).toList();
+	@Override
+	Publisher<String> unscripted(Target target) {
+		return Mono.never();
 	}
 
 	private double hedgeCount(Target from, Target to, String outcome) {
-		Counter counter = this.meters.find("llm.hedges")
-			.tags("policy", "summaries", "from", from.name(), "to", to.name(), "outcome", outcome)
-			.counter();
-		return (counter != null) ? counter.count() : 0;
+		return count("llm.hedges", "policy", "summaries", "from", from.name(), "to", to.name(), "outcome", outcome);
 	}
 
 	private double hedgeCount() {
-		return this.meters.find("llm.hedges").counters().stream().mapToDouble(Counter::count).sum();
-	}
-
-	private static LlmException.Builder status(FailureKind kind, int status) {
-		return LlmException.builder(kind).status(status).requestSent(true);
+		return count("llm.hedges");
 	}
 
 	@Test
@@ -189,10 +75,7 @@ class LlmExecutorHedgingTests {
 			.thenAwait(Duration.ofMillis(1999))
 			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
 			.verifyComplete();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10)))
-			.thenAwait(Duration.ofSeconds(10))
-			.expectNextCount(1)
-			.verifyComplete();
+		drain(Duration.ofSeconds(10));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 	}
@@ -398,13 +281,12 @@ class LlmExecutorHedgingTests {
 
 	@Test
 	void aHedgeToAnotherModelOfTheSameProviderIsARetryCountedOnce() {
-		Target sibling = new Target("openai", "gpt-4o-mini");
-		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, sibling);
+		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, SAME_PROVIDER);
 		ProviderPacing oneRetry = new ProviderPacing("openai", false, 0,
 				new RetryBudgetSettings(true, 0, Duration.ofSeconds(10), 0.1));
 		LlmExecutor executor = executor(policy, oneRetry);
 		answer(PRIMARY, Duration.ofSeconds(30), "primary");
-		answer(sibling, Duration.ofMillis(500), "sibling");
+		answer(SAME_PROVIDER, Duration.ofMillis(500), "sibling");
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.thenAwait(Duration.ofMillis(2500))
 			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o-mini", 2, true, true)))
@@ -480,10 +362,7 @@ class LlmExecutorHedgingTests {
 			.thenAwait(Duration.ofMillis(1500))
 			.expectError(LlmDeadlineExceededException.class)
 			.verify();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(10)))
-			.thenAwait(Duration.ofSeconds(10))
-			.expectNextCount(1)
-			.verifyComplete();
+		drain(Duration.ofSeconds(10));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 	}
@@ -565,10 +444,6 @@ class LlmExecutorHedgingTests {
 			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP, BACKUP);
 		assertThat(offsets()).containsExactly(Duration.ZERO, DELAY, Duration.ofMillis(2200));
-	}
-
-	private record Attempt(Target target, Instant at, boolean hedge) {
-
 	}
 
 }

@@ -1,29 +1,12 @@
 package io.github.llmresilience.execution;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import io.github.llmresilience.FailureKind;
@@ -31,12 +14,8 @@ import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
-import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
-import io.github.llmresilience.policy.RetrySettings;
-import io.github.llmresilience.policy.Target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,94 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The engine with a stubbed transport, in virtual time: the order of layers and every
  * give-up rule, without sockets.
  */
-class LlmExecutorTests {
-
-	private static final Target PRIMARY = new Target("openai", "gpt-4o");
-
-	private static final Target BACKUP = new Target("backup", "claude");
-
-	private static final Set<FailureKind> FALLBACK_ON = EnumSet.of(FailureKind.RATE_LIMITED,
-			FailureKind.QUOTA_EXHAUSTED, FailureKind.SERVER_ERROR, FailureKind.TIMEOUT, FailureKind.CONNECTION,
-			FailureKind.CONFLICT, FailureKind.CIRCUIT_OPEN, FailureKind.AUTH, FailureKind.NOT_FOUND,
-			FailureKind.MALFORMED_RESPONSE);
-
-	private final Map<Target, Deque<Function<AttemptScope, Publisher<String>>>> scripts = new LinkedHashMap<>();
-
-	private final List<Attempt> attempts = new ArrayList<>();
-
-	private final Clock clock = new VirtualClock();
-
-	private static RetrySettings retry(int maxAttempts, Duration initialBackoff) {
-		return new RetrySettings(maxAttempts, Duration.ofSeconds(120), initialBackoff, 2.0, Duration.ofSeconds(30), 0,
-				Set.of(408, 409, 429, 500, 502, 503, 504), true, true, true, Duration.ofSeconds(60), List.of());
-	}
-
-	private static ResolvedPolicy policy(RetrySettings retry, Duration deadline, Target... targets) {
-		return new ResolvedPolicy("summaries", List.of(targets), retry, FALLBACK_ON, deadline);
-	}
-
-	private LlmExecutor executor(ResolvedPolicy policy, CircuitBreakerSettings circuitBreaker) {
-		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
-		policy.targets().forEach((target) -> circuitBreakers.put(target, circuitBreaker));
-		LlmPolicies policies = new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers);
-		TargetResilience resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
-				CircuitBreakerRegistry.ofDefaults(), this.clock);
-		this.resilience = resilience;
-		return new LlmExecutor(resilience, this.clock, () -> 0L, LlmObservability.NONE);
-	}
-
-	private TargetResilience resilience;
-
-	private static CircuitBreakerSettings circuitBreaker() {
-		return new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2);
-	}
-
-	private void script(Target target, Function<AttemptScope, Publisher<String>> response) {
-		this.scripts.computeIfAbsent(target, (key) -> new ArrayDeque<>()).add(response);
-	}
-
-	private void fail(Target target, LlmException.Builder failure, int times) {
-		for (int i = 0; i < times; i++) {
-			script(target, (scope) -> Mono.error(failure.target(target.provider(), target.model()).build()));
-		}
-	}
-
-	private void ok(Target target, String text) {
-		script(target, (scope) -> Mono.just(text));
-	}
-
-	private Publisher<String> attempt(AttemptScope scope) {
-		scope.call().attemptSent();
-		this.attempts.add(new Attempt(scope.target(), this.clock.instant()));
-		Deque<Function<AttemptScope, Publisher<String>>> script = this.scripts.get(scope.target());
-		if (script == null || script.isEmpty()) {
-			return Mono.just("default from " + scope.target());
-		}
-		return script.poll().apply(scope);
-	}
-
-	private Mono<Served> servedCall(LlmExecutor executor, ResolvedPolicy policy) {
-		return executor.mono(policy, ExecutionOptions.idempotentCall(),
-				(scope) -> Mono.from(attempt(scope)).map((text) -> scope.served()));
-	}
-
-	private List<Duration> offsets() {
-		Instant first = this.attempts.get(0).at();
-		return this.attempts.stream().map((attempt) -> Duration.between(first, attempt.at())).toList();
-	}
-
-	private List<Target> targets() {
-		return this.attempts.stream().map(Attempt::target).toList();
-	}
-
-	private static LlmException.Builder status(FailureKind kind, int status) {
-		return LlmException.builder(kind).status(status).requestSent(true);
-	}
+class LlmExecutorTests extends EngineTestSupport {
 
 	@Test
 	void whenPrimaryFailsThreeTimesThenFallbackServesAfterFourAttempts() {
 		ResolvedPolicy policy = policy(retry(3, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 3);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.expectSubscription()
@@ -146,7 +43,7 @@ class LlmExecutorTests {
 	@Test
 	void whenRateLimitedWithRetryAfterThenWaitsWhatTheServerAsked() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(1)), 2);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.expectSubscription()
@@ -160,7 +57,7 @@ class LlmExecutorTests {
 	@Test
 	void whenRetryAfterExceedsMaxRetryAfterThenFallsBackAtOnceAndKeepsThePrimaryOpenUntilThatInstant() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(120)), 1);
 		StepVerifier
 			.withVirtualTime(
@@ -180,7 +77,7 @@ class LlmExecutorTests {
 	@Test
 	void whenQuotaIsExhaustedThenFallsBackWithoutRetry() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.QUOTA_EXHAUSTED, 429).errorCode("insufficient_quota"), 1);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true)))
@@ -191,7 +88,7 @@ class LlmExecutorTests {
 	@Test
 	void whenBadRequestThenOneAttemptAndTheCallFails() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400).providerMessage("Unrecognized request argument"), 1);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(LlmException.class)
@@ -206,7 +103,7 @@ class LlmExecutorTests {
 	@Test
 	void whenNotIdempotentThenATimeoutIsNeitherRetriedNorSentToTheFallback() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, LlmException.builder(FailureKind.TIMEOUT).requestSent(true), 1);
 		StepVerifier.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.nonIdempotentCall(), this::attempt))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT))
@@ -217,7 +114,7 @@ class LlmExecutorTests {
 	@Test
 	void whenTheDeadlineIsShorterThanTheRetriesThenTheCallEndsOnTimeWithTheLastFailureAsCause() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), Duration.ofSeconds(5), PRIMARY);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		script(PRIMARY, (scope) -> Mono.never());
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
@@ -236,7 +133,7 @@ class LlmExecutorTests {
 	@Test
 	void whenARetryWouldOverrunTheDeadlineThenTheTargetIsGivenUpAtOnce() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(4)), Duration.ofSeconds(3), PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.assertNext((served) -> assertThat(served.provider()).isEqualTo("backup"))
@@ -247,17 +144,14 @@ class LlmExecutorTests {
 	@Test
 	void whenCancelledDuringAWaitThenNoFurtherAttemptIsMade() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 4);
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.expectSubscription()
 			.thenAwait(Duration.ofSeconds(1))
 			.thenCancel()
 			.verify();
-		StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(60)))
-			.thenAwait(Duration.ofSeconds(60))
-			.expectNextCount(1)
-			.verifyComplete();
+		drain(Duration.ofSeconds(60));
 		assertThat(targets()).containsExactly(PRIMARY);
 	}
 
@@ -295,7 +189,7 @@ class LlmExecutorTests {
 	@Test
 	void whenAStreamBreaksAfterItsFirstElementsThenTheyAreNotRepeatedAndTheCallIsInterrupted() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		LlmException reset = LlmException.builder(FailureKind.CONNECTION).requestSent(true).build();
 		script(PRIMARY, (scope) -> Flux.just("a", "b", "c").concatWith(Flux.error(reset)));
 		StepVerifier
@@ -315,7 +209,7 @@ class LlmExecutorTests {
 	@Test
 	void whenAStreamFailsBeforeItsFirstElementThenItIsRetriedTransparently() {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		script(PRIMARY, (scope) -> Flux.just("x", "y"));
 		StepVerifier
@@ -330,7 +224,7 @@ class LlmExecutorTests {
 	@Test
 	void whenEveryTargetFailsThenTheFallbackHandlerAnswers() {
 		ResolvedPolicy policy = policy(retry(1, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		fail(BACKUP, status(FailureKind.SERVER_ERROR, 503), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached after " + ((LlmException) failure).kind());
@@ -344,7 +238,7 @@ class LlmExecutorTests {
 	@Test
 	void whenTheFailureIsABadRequestThenTheFallbackHandlerDoesNotRun() {
 		ResolvedPolicy policy = policy(retry(1, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy, circuitBreaker());
+		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
 		FallbackHandler<String> cached = (failure) -> Mono.just("cached");
 		StepVerifier
@@ -355,30 +249,71 @@ class LlmExecutorTests {
 			.verify();
 	}
 
-	private record Attempt(Target target, Instant at) {
-
+	@Test
+	void whenATargetIsUsedUpForLongerThanMaxRetryAfterThenItReceivesNothingAndTheCallFallsBackAtOnce() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
+		LlmExecutor executor = executor(policy, provider("openai", 0, NO_BUDGET), provider("backup", 0, NO_BUDGET));
+		StepVerifier.withVirtualTime(() -> {
+			this.pacing.exhaustUntil(PRIMARY, this.clock.instant().plus(Duration.ofMinutes(6)));
+			return servedCall(executor, policy);
+		})
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 1, true)))
+			.verifyComplete();
+		assertThat(targets()).containsExactly(BACKUP);
+		assertThat(this.attempts.get(0).at()).isEqualTo(Instant.EPOCH);
+		assertThat(count("llm.paced", "provider", "openai", "model", "gpt-4o", "action", "skipped")).isEqualTo(1);
+		assertThat(count("llm.fallbacks", "reason", "rate-limited")).isEqualTo(1);
+		assertThat(this.resilience.circuitBreaker(PRIMARY).getMetrics().getNumberOfFailedCalls())
+			.as("a request never sent says nothing new about the provider")
+			.isZero();
 	}
 
-	/**
-	 * A clock that reads Reactor's (possibly virtual) time.
-	 */
-	static final class VirtualClock extends Clock {
+	@Test
+	void whenAPacedTargetHasNoFallbackThenTheCallEndsWithARateLimitedFailureThatSentNothing() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY);
+		LlmExecutor executor = executor(policy, provider("openai", 0, NO_BUDGET));
+		StepVerifier.withVirtualTime(() -> {
+			this.pacing.exhaustUntil(PRIMARY, this.clock.instant().plus(Duration.ofMinutes(6)));
+			return servedCall(executor, policy);
+		}).expectErrorSatisfies((error) -> {
+			LlmException failure = (LlmException) error;
+			assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
+			assertThat(failure.requestSent()).isFalse();
+			assertThat(failure.attempts()).isZero();
+			assertThat(failure.retryAfter()).hasValue(Duration.ofMinutes(6));
+			assertThat(failure.getMessage()).contains("used up until");
+		}).verify();
+		assertThat(this.attempts).isEmpty();
+	}
 
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
+	@Test
+	void whenTheRetryBudgetDeniesRetriesBeyondItsShareThenTheCallMovesToAnotherProvider() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
+		LlmExecutor executor = executor(policy, provider("openai", 0, budget(0.2)), provider("backup", 0, NO_BUDGET));
+		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 10);
+		StepVerifier
+			.withVirtualTime(() -> Flux.range(0, 5).concatMap((i) -> servedCall(executor, policy)).collectList())
+			.thenAwait(Duration.ofSeconds(10))
+			.assertNext((served) -> assertThat(served).extracting(Served::provider).containsOnly("backup"))
+			.verifyComplete();
+		// 5 first requests, 1 retry: the budget's 20 %. The first four calls' retries are
+		// denied, and so is the fifth call's second retry.
+		assertThat(targets().stream().filter(PRIMARY::equals)).hasSize(6);
+		assertThat(count("llm.retries.denied", "policy", "summaries", "provider", "openai", "reason", "retry-budget"))
+			.isEqualTo(5);
+		assertThat(count("llm.retries", "reason", "server-error")).isEqualTo(1);
+	}
 
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
-		}
-
+	@Test
+	void whenTheCallFallsBackToAnotherModelOfAProviderItAskedThenThatIsARetryForTheProvidersBudget() {
+		ResolvedPolicy policy = policy(retry(1, Duration.ofSeconds(2)), null, PRIMARY, SAME_PROVIDER, BACKUP);
+		LlmExecutor executor = executor(policy, provider("openai", 0, budget(0)), provider("backup", 0, NO_BUDGET));
+		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true)))
+			.verifyComplete();
+		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
+		assertThat(count("llm.retries.denied", "model", "gpt-4o-mini", "reason", "retry-budget")).isEqualTo(1);
 	}
 
 }

@@ -19,6 +19,7 @@ import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
 import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.PacingFixture;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
@@ -45,7 +46,7 @@ class CooldownApplierTests {
 
 	private final TargetResilience resilience;
 
-	private final Pacing pacing = new Pacing(List.of(), this.clock, new MicrometerLlmMetrics(this.meters));
+	private final Pacing pacing = PacingFixture.pacing(this.clock, new MicrometerLlmMetrics(this.meters));
 
 	private final CooldownApplier applier;
 

@@ -6,7 +6,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -45,11 +44,14 @@ import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMeterObservationHandler;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
+import io.github.llmresilience.pacing.CooldownListener;
+import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * The engine's own cost per logical call, the transport stubbed by a function that
@@ -107,9 +109,10 @@ public class ExecutorBenchmark {
 		CircuitBreakerSettings circuitBreaker = new CircuitBreakerSettings(true, 50, 20, 10, Duration.ofSeconds(30), 2);
 		this.policies = new LlmPolicies(Map.of("default", policy, "outage", outage),
 				Map.of(TARGET, circuitBreaker, DOWN, circuitBreaker, BACKUP, circuitBreaker));
-		Clock clock = Clock.systemUTC();
-		this.unobserved = new LlmExecutor(resilience(clock, null), clock, () -> ThreadLocalRandom.current().nextLong(),
-				LlmObservability.NONE);
+		EngineTime time = EngineTime.system();
+		Clock clock = time.clock();
+		this.unobserved = new LlmExecutor(resilience(clock, null), Pacing.NONE, CooldownListener.NONE,
+				LlmObservability.NONE, time);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ObservationRegistry observations = ObservationRegistry.create();
 		// As Spring Boot registers meter handlers: the starter's first, Micrometer's for
@@ -120,8 +123,8 @@ public class ExecutorBenchmark {
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
 		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
-		this.observed = new LlmExecutor(observedResilience, clock, () -> ThreadLocalRandom.current().nextLong(),
-				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)));
+		this.observed = new LlmExecutor(observedResilience, Pacing.NONE, CooldownListener.NONE,
+				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)), time);
 	}
 
 	private TargetResilience resilience(Clock clock, SimpleMeterRegistry meters) {
