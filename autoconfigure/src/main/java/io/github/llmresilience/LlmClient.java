@@ -4,9 +4,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends chat completion requests to the providers configured under {@code llm.providers},
- * with the retries, circuit breakers and fallbacks of a policy configured under
- * {@code llm.policies}.
+ * Sends chat completion and embedding requests to the providers configured under
+ * {@code llm.providers}, with the retries, circuit breakers and fallbacks of a policy
+ * configured under {@code llm.policies}.
  *
  * <p>
  * Every publisher is cold: nothing is sent before subscription, and each subscription
@@ -52,5 +52,42 @@ public interface LlmClient {
 	 * @see #stream(ChatRequest)
 	 */
 	Flux<ChatChunk> stream(String policy, ChatRequest request);
+
+	/**
+	 * Ask for the embeddings of the request's inputs under the {@code embeddings} policy.
+	 * @param request the request
+	 * @return the vectors, in the order of the inputs, or an {@link LlmException} once
+	 * the policy gave up
+	 * @see #embed(String, EmbeddingRequest)
+	 */
+	default Mono<EmbeddingResponse> embed(EmbeddingRequest request) {
+		return embed(EMBEDDINGS_POLICY, request);
+	}
+
+	/**
+	 * Ask for the embeddings of the request's inputs under the given policy, which must
+	 * serve embeddings ({@code llm.policies.<name>.type: embeddings}).
+	 *
+	 * <p>
+	 * Inputs beyond what one request to the policy's providers may carry
+	 * ({@code llm.providers.<name>.max-inputs-per-request} and
+	 * {@code max-tokens-per-request}) are split into batches, each a logical call of its
+	 * own; the vectors come back in the order of the inputs, and a batch that fails fails
+	 * the whole call. Inside an {@link LlmCall @LlmCall} method, this is a logical call
+	 * of its own under its own policy: it does not join the method's attempt.
+	 * @param policy the name of a policy under {@code llm.policies} whose type is
+	 * {@code embeddings}
+	 * @param request the request
+	 * @return the vectors, in the order of the inputs, or an {@link LlmException} once
+	 * the policy gave up
+	 */
+	default Mono<EmbeddingResponse> embed(String policy, EmbeddingRequest request) {
+		return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not implement embed"));
+	}
+
+	/**
+	 * The name of the policy that serves {@link #embed(EmbeddingRequest)}.
+	 */
+	String EMBEDDINGS_POLICY = "embeddings";
 
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,9 +29,11 @@ import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
+import io.github.llmresilience.policy.EmbeddingSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
@@ -83,10 +86,9 @@ public final class LlmConfigurationResolver {
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
 				circuitBreakers.computeIfAbsent(target,
-						(key) -> circuitBreakerSettings(properties.getProviders()
-							.get(key.provider())
-							.getCircuitBreaker()
-							.orElse(defaultCircuitBreaker)));
+						(key) -> circuitBreakerSettings(
+								configuredProvider(properties, key.provider()).getCircuitBreaker()
+									.orElse(defaultCircuitBreaker)));
 			}
 		});
 		sharedState(properties.getSharedState());
@@ -149,6 +151,15 @@ public final class LlmConfigurationResolver {
 					"The largest answer accepted must be positive and at most 2GB, such as 16MB");
 		}
 		validateCircuitBreaker(prefix + ".circuit-breaker", provider.getCircuitBreaker());
+		if (provider.getMaxInputsPerRequest() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-inputs-per-request",
+					provider.getMaxInputsPerRequest(), "One embeddings request carries at least 1 input, such as 2048");
+		}
+		if (provider.getMaxTokensPerRequest() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-tokens-per-request",
+					provider.getMaxTokensPerRequest(),
+					"One embeddings request carries at least 1 token, such as 300000 (OpenAI's limit)");
+		}
 		return new ProviderSettings(name, baseUrl, apiKey, authHeader, provider.getQueryParams(), provider.getHeaders(),
 				provider.getConnectTimeout(), provider.getReadTimeout(), provider.getFirstChunkTimeout(),
 				provider.getStreamIdleTimeout(), provider.getMaxConnections(), provider.getPendingAcquireTimeout(),
@@ -201,7 +212,79 @@ public final class LlmConfigurationResolver {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}
 		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, targets.size());
-		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge);
+		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, targets, properties);
+		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge, embeddings);
+	}
+
+	/**
+	 * Check what an embeddings policy adds: vectors of two models do not mix, so its
+	 * targets must share a model family and dimensions unless the policy allows mixed
+	 * models; and a chat policy takes none of it.
+	 */
+	private static @Nullable EmbeddingSettings embeddingSettings(String prefix, Policy policy, List<Target> targets,
+			LlmProperties properties) {
+		List<String> slots = new ArrayList<>();
+		List<@Nullable Integer> dimensions = new ArrayList<>();
+		List<String> families = new ArrayList<>();
+		slots.add(prefix);
+		dimensions.add(policy.getDimensions());
+		families.add((policy.getModelFamily() != null) ? policy.getModelFamily() : targets.get(0).model());
+		for (int i = 0; i < policy.getFallbacks().size(); i++) {
+			LlmProperties.Target fallback = policy.getFallbacks().get(i);
+			slots.add(prefix + ".fallbacks[" + i + "]");
+			dimensions.add(fallback.getDimensions());
+			families.add((fallback.getModelFamily() != null) ? fallback.getModelFamily() : targets.get(i + 1).model());
+		}
+		for (int i = 0; i < slots.size(); i++) {
+			Integer size = dimensions.get(i);
+			if (size == null) {
+				continue;
+			}
+			if (policy.getType() != PolicyType.EMBEDDINGS) {
+				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+						"Only an embeddings policy asks for a vector size: remove it, or set " + prefix
+								+ ".type to embeddings");
+			}
+			if (size < 1) {
+				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+						"The vector size is a positive number of dimensions, such as 1536 or 256");
+			}
+		}
+		if (policy.getType() != PolicyType.EMBEDDINGS) {
+			return null;
+		}
+		if (policy.getMaxConcurrentBatches() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-concurrent-batches",
+					policy.getMaxConcurrentBatches(), "At least 1 batch of a call is in flight, such as 4");
+		}
+		if (!policy.isAllowMixedModels()) {
+			for (int i = 1; i < slots.size(); i++) {
+				if (!families.get(i).equals(families.get(0))) {
+					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".model-family",
+							families.get(i),
+							"Vectors of different models do not mix, and this target's model family differs from the "
+									+ "primary's ('" + families.get(0) + "'): give the same model, set model-family "
+									+ "on both if they are the same model under two names (Azure deployments), or set "
+									+ prefix + ".allow-mixed-models to true");
+				}
+				if (!Objects.equals(dimensions.get(i), dimensions.get(0))) {
+					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions",
+							dimensions.get(i),
+							"Vectors of different sizes do not mix, and this target's dimensions differ from the "
+									+ "primary's (" + dimensions.get(0) + "): set the same dimensions on every target, "
+									+ "or set " + prefix + ".allow-mixed-models to true");
+				}
+			}
+		}
+		int maxInputs = Integer.MAX_VALUE;
+		long maxTokens = Long.MAX_VALUE;
+		for (Target target : targets) {
+			Provider provider = properties.getProviders().get(target.provider());
+			maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
+			maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
+		}
+		return new EmbeddingSettings(dimensions, maxInputs, maxTokens, policy.getMaxConcurrentBatches(),
+				policy.isAllowMixedModels());
 	}
 
 	/**
@@ -210,7 +293,7 @@ public final class LlmConfigurationResolver {
 	 */
 	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
 		Hedge merged = own.orElse(defaults);
-		positive(prefix + ".delay", merged.getDelay());
+		positive(prefix + ".delay", mergedValue(merged.getDelay()));
 		boolean enabled = Boolean.TRUE.equals(merged.getEnabled());
 		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
 		if (enabled && target == HedgeTarget.NEXT && targets < 2) {
@@ -222,7 +305,7 @@ public final class LlmConfigurationResolver {
 							+ inherited + ": add a target under " + policy + ".fallbacks, set " + prefix
 							+ ".target to same to hedge on the same target, or set " + prefix + ".enabled to false");
 		}
-		return new HedgeSettings(enabled, merged.getDelay(), target);
+		return new HedgeSettings(enabled, mergedValue(merged.getDelay()), target);
 	}
 
 	private static Target target(String prefix, @Nullable String provider, @Nullable String model,
@@ -253,10 +336,34 @@ public final class LlmConfigurationResolver {
 	 * Turn merged retry settings, every field set, into resolved ones.
 	 */
 	private static RetrySettings retrySettings(Retry retry) {
-		return new RetrySettings(retry.getMaxAttempts(), retry.getMaxElapsed(), retry.getInitialBackoff(),
-				retry.getMultiplier(), retry.getMaxBackoff(), retry.getJitter(), retry.getRetryOnStatus(),
-				retry.getRetryOnTimeout(), retry.getRetryOnConnectionError(), retry.getRespectRetryAfter(),
-				retry.getMaxRetryAfter(), retry.getRetryOnExceptions());
+		return new RetrySettings(mergedValue(retry.getMaxAttempts()), mergedValue(retry.getMaxElapsed()),
+				mergedValue(retry.getInitialBackoff()), mergedValue(retry.getMultiplier()),
+				mergedValue(retry.getMaxBackoff()), mergedValue(retry.getJitter()),
+				mergedValue(retry.getRetryOnStatus()), mergedValue(retry.getRetryOnTimeout()),
+				mergedValue(retry.getRetryOnConnectionError()), mergedValue(retry.getRespectRetryAfter()),
+				mergedValue(retry.getMaxRetryAfter()), mergedValue(retry.getRetryOnExceptions()));
+	}
+
+	/**
+	 * A value of merged settings: the defaults set every field, so the merge of a section
+	 * with them leaves none unset.
+	 */
+	private static <T> T mergedValue(@Nullable T value) {
+		if (value == null) {
+			throw new IllegalStateException("A merged setting is unset: the defaults set every field");
+		}
+		return value;
+	}
+
+	/**
+	 * The provider a resolved target names: {@link #target} checked that it exists.
+	 */
+	private static Provider configuredProvider(LlmProperties properties, String name) {
+		Provider provider = properties.getProviders().get(name);
+		if (provider == null) {
+			throw new IllegalStateException("No provider named '" + name + "' under llm.providers");
+		}
+		return provider;
 	}
 
 	private static void validateRetry(String prefix, RetrySettings retry) {
@@ -308,8 +415,9 @@ public final class LlmConfigurationResolver {
 	 * Turn merged circuit breaker settings, every field set, into resolved ones.
 	 */
 	private static CircuitBreakerSettings circuitBreakerSettings(CircuitBreaker cb) {
-		return new CircuitBreakerSettings(cb.getEnabled(), cb.getFailureRateThreshold(), cb.getSlidingWindowSize(),
-				cb.getMinimumNumberOfCalls(), cb.getWaitDurationInOpenState(), cb.getPermittedCallsInHalfOpenState());
+		return new CircuitBreakerSettings(mergedValue(cb.getEnabled()), mergedValue(cb.getFailureRateThreshold()),
+				mergedValue(cb.getSlidingWindowSize()), mergedValue(cb.getMinimumNumberOfCalls()),
+				mergedValue(cb.getWaitDurationInOpenState()), mergedValue(cb.getPermittedCallsInHalfOpenState()));
 	}
 
 	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {
@@ -321,8 +429,9 @@ public final class LlmConfigurationResolver {
 		}
 		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
 		validateRetryBudget(prefix + ".retry-budget", budget);
-		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute, new RetryBudgetSettings(
-				budget.getEnabled(), budget.getRatio(), budget.getWindow(), budget.getMinRetriesPerSecond()));
+		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
+				new RetryBudgetSettings(mergedValue(budget.getEnabled()), mergedValue(budget.getRatio()),
+						mergedValue(budget.getWindow()), mergedValue(budget.getMinRetriesPerSecond())));
 	}
 
 	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {

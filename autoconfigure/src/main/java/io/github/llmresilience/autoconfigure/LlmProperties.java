@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
+import io.github.llmresilience.policy.PolicyType;
 
 /**
  * Configuration of llm-resilience: the providers to call, the defaults of every policy,
@@ -218,6 +219,34 @@ public class LlmProperties {
 		 */
 		@NestedConfigurationProperty
 		private RetryBudget retryBudget = new RetryBudget();
+
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 */
+		private int maxInputsPerRequest = 2048;
+
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 */
+		private long maxTokensPerRequest = 300_000;
+
+		public int getMaxInputsPerRequest() {
+			return this.maxInputsPerRequest;
+		}
+
+		public void setMaxInputsPerRequest(int maxInputsPerRequest) {
+			this.maxInputsPerRequest = maxInputsPerRequest;
+		}
+
+		public long getMaxTokensPerRequest() {
+			return this.maxTokensPerRequest;
+		}
+
+		public void setMaxTokensPerRequest(long maxTokensPerRequest) {
+			this.maxTokensPerRequest = maxTokensPerRequest;
+		}
 
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;
@@ -1000,6 +1029,76 @@ public class LlmProperties {
 		@NestedConfigurationProperty
 		private Hedge hedge = new Hedge();
 
+		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 */
+		private PolicyType type = PolicyType.CHAT;
+
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 */
+		private @Nullable String modelFamily;
+
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 */
+		private @Nullable Integer dimensions;
+
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 */
+		private boolean allowMixedModels;
+
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 */
+		private int maxConcurrentBatches = 4;
+
+		public PolicyType getType() {
+			return this.type;
+		}
+
+		public void setType(PolicyType type) {
+			this.type = type;
+		}
+
+		public @Nullable String getModelFamily() {
+			return this.modelFamily;
+		}
+
+		public void setModelFamily(@Nullable String modelFamily) {
+			this.modelFamily = modelFamily;
+		}
+
+		public @Nullable Integer getDimensions() {
+			return this.dimensions;
+		}
+
+		public void setDimensions(@Nullable Integer dimensions) {
+			this.dimensions = dimensions;
+		}
+
+		public boolean isAllowMixedModels() {
+			return this.allowMixedModels;
+		}
+
+		public void setAllowMixedModels(boolean allowMixedModels) {
+			this.allowMixedModels = allowMixedModels;
+		}
+
+		public int getMaxConcurrentBatches() {
+			return this.maxConcurrentBatches;
+		}
+
+		public void setMaxConcurrentBatches(int maxConcurrentBatches) {
+			this.maxConcurrentBatches = maxConcurrentBatches;
+		}
+
 		public @Nullable String getProvider() {
 			return this.provider;
 		}
@@ -1072,6 +1171,34 @@ public class LlmProperties {
 		 * Model of the target.
 		 */
 		private @Nullable String model;
+
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 */
+		private @Nullable String modelFamily;
+
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 */
+		private @Nullable Integer dimensions;
+
+		public @Nullable String getModelFamily() {
+			return this.modelFamily;
+		}
+
+		public void setModelFamily(@Nullable String modelFamily) {
+			this.modelFamily = modelFamily;
+		}
+
+		public @Nullable Integer getDimensions() {
+			return this.dimensions;
+		}
+
+		public void setDimensions(@Nullable Integer dimensions) {
+			this.dimensions = dimensions;
+		}
 
 		public @Nullable String getProvider() {
 			return this.provider;

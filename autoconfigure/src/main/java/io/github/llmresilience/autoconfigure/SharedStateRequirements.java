@@ -2,6 +2,8 @@ package io.github.llmresilience.autoconfigure;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,11 +27,11 @@ final class SharedStateRequirements implements InitializingBean {
 
 	private final ListableBeanFactory beanFactory;
 
-	private final ClassLoader classLoader;
+	private final @Nullable ClassLoader classLoader;
 
 	private final ObjectProvider<LlmConfiguration> configuration;
 
-	SharedStateRequirements(ListableBeanFactory beanFactory, ClassLoader classLoader,
+	SharedStateRequirements(ListableBeanFactory beanFactory, @Nullable ClassLoader classLoader,
 			ObjectProvider<LlmConfiguration> configuration) {
 		this.beanFactory = beanFactory;
 		this.classLoader = classLoader;

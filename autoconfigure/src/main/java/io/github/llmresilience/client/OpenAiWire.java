@@ -2,6 +2,7 @@ package io.github.llmresilience.client;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -21,14 +22,16 @@ import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatMessage;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.EmbeddingRequest;
+import io.github.llmresilience.EmbeddingResponse;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
 
 /**
- * The OpenAI chat completions wire format. It uses a mapper of its own, so an
- * application's {@code spring.jackson.*} settings never change what goes over the wire;
- * the wire types still state their JSON names.
+ * The OpenAI chat completions and embeddings wire format. It uses a mapper of its own, so
+ * an application's {@code spring.jackson.*} settings never change what goes over the
+ * wire; the wire types still state their JSON names.
  */
 final class OpenAiWire {
 
@@ -42,6 +45,10 @@ final class OpenAiWire {
 	private static final ObjectReader COMPLETION_READER = MAPPER.readerFor(WireCompletion.class);
 
 	private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(WireRequest.class);
+
+	private static final ObjectReader EMBEDDINGS_READER = MAPPER.readerFor(WireEmbeddings.class);
+
+	private static final ObjectWriter EMBEDDINGS_REQUEST_WRITER = MAPPER.writerFor(WireEmbeddingsRequest.class);
 
 	private OpenAiWire() {
 	}
@@ -65,6 +72,79 @@ final class OpenAiWire {
 		WireRequest wire = new WireRequest(model, messages, request.temperature(), request.maxTokens(),
 				stream ? Boolean.TRUE : null, stream ? new WireStreamOptions(true) : null, request.params());
 		return REQUEST_WRITER.writeValueAsBytes(wire);
+	}
+
+	static byte[] writeEmbeddingsRequest(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
+		return EMBEDDINGS_REQUEST_WRITER
+			.writeValueAsBytes(new WireEmbeddingsRequest(model, request.inputs(), dimensions, request.user()));
+	}
+
+	/**
+	 * Read a 2xx body of the embeddings endpoint in one pass, as {@link #parse(byte[])}
+	 * reads a completion.
+	 * @param body the body's bytes
+	 * @return the embeddings, or the provider's error object
+	 * @throws MalformedBodyException if the body is neither
+	 */
+	static ParsedEmbeddings parseEmbeddings(byte[] body) {
+		try {
+			WireEmbeddings embeddings = EMBEDDINGS_READER.readValue(body);
+			if (embeddings == null) {
+				throw new MalformedBodyException("the body is empty");
+			}
+			JsonNode error = embeddings.error();
+			if ((error != null && !error.isNull())
+					|| ("error".equals(embeddings.object()) && embeddings.data() == null)) {
+				ProviderError found = ErrorBodies.find(readTree(body));
+				if (found != null) {
+					return new ParsedEmbeddings(null, found);
+				}
+			}
+			return new ParsedEmbeddings(embeddings, null);
+		}
+		catch (JacksonException ex) {
+			ProviderError error = ErrorBodies.find(readTree(body));
+			if (error != null) {
+				return new ParsedEmbeddings(null, error);
+			}
+			throw new MalformedBodyException("the body does not have the shape of an embeddings list");
+		}
+	}
+
+	/**
+	 * Turn the embeddings of a request of {@code inputs} inputs into a response: one
+	 * vector per input, placed by its {@code index}, all of one size.
+	 */
+	static EmbeddingResponse toEmbeddingResponse(WireEmbeddings embeddings, int inputs, Served served) {
+		List<WireEmbedding> data = embeddings.data();
+		if (data == null || data.size() != inputs) {
+			throw new MalformedBodyException(
+					"the answer has " + ((data != null) ? data.size() : 0) + " embeddings for " + inputs + " inputs");
+		}
+		float[][] vectors = new float[inputs][];
+		int size = -1;
+		for (int i = 0; i < data.size(); i++) {
+			WireEmbedding embedding = data.get(i);
+			int index = (embedding.index() != null) ? embedding.index() : i;
+			if (index < 0 || index >= inputs || vectors[index] != null) {
+				throw new MalformedBodyException("the embedding at position " + i + " has the index " + index
+						+ ", outside the inputs or given twice");
+			}
+			float[] vector = embedding.embedding();
+			if (vector == null || vector.length == 0 || (size >= 0 && vector.length != size)) {
+				throw new MalformedBodyException("the embedding at position " + i + " is missing, empty or of another "
+						+ "size than the others");
+			}
+			vectors[index] = vector;
+			size = vector.length;
+		}
+		WireUsage usage = embeddings.usage();
+		Usage tokens = null;
+		if (usage != null && (usage.promptTokens() != null || usage.totalTokens() != null)) {
+			long prompt = (usage.promptTokens() != null) ? usage.promptTokens() : usage.totalTokens();
+			tokens = new Usage(prompt, 0, (usage.totalTokens() != null) ? usage.totalTokens() : prompt);
+		}
+		return new EmbeddingResponse(Arrays.asList(vectors), tokens, embeddings.model(), served);
 	}
 
 	/**
@@ -195,6 +275,28 @@ final class OpenAiWire {
 	 */
 	record Parsed(@Nullable WireCompletion completion, @Nullable ProviderError error) {
 
+		/**
+		 * The completion of a body that is not an error object: ask once {@link #error()}
+		 * is {@code null}.
+		 * @return the completion
+		 */
+		WireCompletion answer() {
+			if (this.completion == null) {
+				throw new IllegalStateException("The body is an error object, not a completion");
+			}
+			return this.completion;
+		}
+
+	}
+
+	/**
+	 * A 2xx body of the embeddings endpoint: the embeddings, or an error object.
+	 *
+	 * @param embeddings the embeddings, or {@code null}
+	 * @param error the error, or {@code null}
+	 */
+	record ParsedEmbeddings(@Nullable WireEmbeddings embeddings, @Nullable ProviderError error) {
+
 	}
 
 	/**
@@ -280,6 +382,25 @@ final class OpenAiWire {
 	record WireUsage(@JsonProperty("prompt_tokens") @Nullable Long promptTokens,
 			@JsonProperty("completion_tokens") @Nullable Long completionTokens,
 			@JsonProperty("total_tokens") @Nullable Long totalTokens) {
+
+	}
+
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record WireEmbeddingsRequest(@JsonProperty("model") String model, @JsonProperty("input") List<String> input,
+			@JsonProperty("dimensions") @Nullable Integer dimensions, @JsonProperty("user") @Nullable String user) {
+
+	}
+
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireEmbeddings(@JsonProperty("object") @Nullable String object,
+			@JsonProperty("data") @Nullable List<WireEmbedding> data, @JsonProperty("model") @Nullable String model,
+			@JsonProperty("usage") @Nullable WireUsage usage, @JsonProperty("error") @Nullable JsonNode error) {
+
+	}
+
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record WireEmbedding(@JsonProperty("index") @Nullable Integer index,
+			@JsonProperty("embedding") float @Nullable [] embedding) {
 
 	}
 

@@ -21,6 +21,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.EmbeddingRequest;
+import io.github.llmresilience.EmbeddingResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
@@ -28,10 +30,10 @@ import io.github.llmresilience.client.OpenAiWire.Parsed;
 import io.github.llmresilience.support.DurationText;
 
 /**
- * Sends chat completion requests to one OpenAI-compatible provider. One request gives one
- * answer or one {@link LlmException} whose {@link FailureKind kind} follows the failure
- * table; there is no retry here. Publishers are cold: each subscription sends the request
- * again.
+ * Sends chat completion and embedding requests to one OpenAI-compatible provider. One
+ * request gives one answer or one {@link LlmException} whose {@link FailureKind kind}
+ * follows the failure table; there is no retry here. Publishers are cold: each
+ * subscription sends the request again.
  */
 public final class ProviderClient {
 
@@ -49,6 +51,8 @@ public final class ProviderClient {
 
 	private final URI chatUri;
 
+	private final URI embeddingsUri;
+
 	private final boolean sentSignalled;
 
 	private final FailureClassifier classifier;
@@ -63,13 +67,14 @@ public final class ProviderClient {
 
 	private final String idleTimeoutDescription;
 
-	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, boolean sentSignalled, Clock clock,
-			RateLimitObserver rateLimits) {
+	ProviderClient(ProviderSettings settings, WebClient webClient, URI chatUri, URI embeddingsUri,
+			boolean sentSignalled, Clock clock, RateLimitObserver rateLimits) {
 		this.settings = settings;
 		this.clock = clock;
 		this.rateLimits = rateLimits.observes(settings.name()) ? rateLimits : null;
 		this.webClient = webClient;
 		this.chatUri = chatUri;
+		this.embeddingsUri = embeddingsUri;
 		this.sentSignalled = sentSignalled;
 		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
@@ -127,6 +132,33 @@ public final class ProviderClient {
 	}
 
 	/**
+	 * Ask for the embeddings of a request's inputs, in one request to
+	 * {@code {base-url}/embeddings}. Its answers are classified as chat answers are, and
+	 * bounded by the same read timeout.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @param dimensions the vector size to ask for, or {@code null} for the model's own
+	 * @return the vectors, or a classified {@link LlmException}
+	 */
+	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
+		return Mono.defer(() -> {
+			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
+					this.readTimeoutDescription);
+			return this.webClient.post()
+				.uri(this.embeddingsUri)
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON)
+				.bodyValue(OpenAiWire.writeEmbeddingsRequest(model, request, dimensions))
+				.exchangeToMono((response) -> readEmbeddings(response, exchange, request.inputs().size()))
+				.takeUntilOther(exchange.expired())
+				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
+				.doFinally((signal) -> exchange.cancelTimer())
+				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
+				.contextWrite(Context.of(ExchangeState.KEY, exchange));
+		});
+	}
+
+	/**
 	 * Send a streaming request. The stream completes after {@code [DONE]} or a finish
 	 * reason; a stream that ends with neither is reported as a
 	 * {@link FailureKind#CONNECTION connection} failure, not as a quiet success.
@@ -167,7 +199,7 @@ public final class ProviderClient {
 			if (parsed.error() != null) {
 				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
 			}
-			ChatResponse answer = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+			ChatResponse answer = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 			if (CONTENT_FILTER.equals(answer.finishReason())) {
 				throw this.classifier.contentFiltered(exchange);
 			}
@@ -175,6 +207,27 @@ public final class ProviderClient {
 				throw this.classifier.finishedWithError(exchange);
 			}
 			return answer;
+		});
+	}
+
+	private Mono<EmbeddingResponse> readEmbeddings(ClientResponse response, ExchangeState exchange, int inputs) {
+		int status = response.statusCode().value();
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		observeRateLimits(headers, exchange);
+		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
+			if (!response.statusCode().is2xxSuccessful()) {
+				throw this.classifier.ofAnswer(status, headers, body, exchange);
+			}
+			OpenAiWire.ParsedEmbeddings parsed = OpenAiWire.parseEmbeddings(body);
+			ProviderError error = parsed.error();
+			if (error != null) {
+				throw this.classifier.ofErrorObject(error, headers, exchange);
+			}
+			OpenAiWire.WireEmbeddings embeddings = parsed.embeddings();
+			if (embeddings == null) {
+				throw new OpenAiWire.MalformedBodyException("the body is empty");
+			}
+			return OpenAiWire.toEmbeddingResponse(embeddings, inputs, served(exchange));
 		});
 	}
 
@@ -213,7 +266,7 @@ public final class ProviderClient {
 				if (parsed.error() != null) {
 					return Flux.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 				}
-				ChatResponse whole = OpenAiWire.toResponse(parsed.completion(), text(body, headers), served(exchange));
+				ChatResponse whole = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
 						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
 				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
@@ -244,7 +297,7 @@ public final class ProviderClient {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 					return;
 				}
-				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.completion()), false));
+				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.answer()), false));
 			});
 	}
 

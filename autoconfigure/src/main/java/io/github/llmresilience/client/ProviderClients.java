@@ -154,8 +154,8 @@ public final class ProviderClients implements AutoCloseable {
 				customizer.customize(settings.name(), builder);
 			}
 			WebClient webClient = builder.build();
-			clients.put(settings.name(),
-					new ProviderClient(settings, webClient, chatUri(settings), sentSignalled, clock, rateLimits));
+			clients.put(settings.name(), new ProviderClient(settings, webClient, uri(settings, "/chat/completions"),
+					uri(settings, "/embeddings"), sentSignalled, clock, rateLimits));
 		}
 		return new ProviderClients(clients, pools);
 	}
@@ -172,11 +172,11 @@ public final class ProviderClients implements AutoCloseable {
 		}
 	}
 
-	private static URI chatUri(ProviderSettings settings) {
+	private static URI uri(ProviderSettings settings, String path) {
 		String base = settings.baseUrl().toString();
 		UriComponentsBuilder builder = UriComponentsBuilder
 			.fromUriString(base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-			.path("/chat/completions");
+			.path(path);
 		settings.queryParams().forEach(builder::queryParam);
 		return builder.encode().build().toUri();
 	}

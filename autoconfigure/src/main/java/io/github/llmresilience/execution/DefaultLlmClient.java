@@ -1,6 +1,9 @@
 package io.github.llmresilience.execution;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
@@ -12,20 +15,26 @@ import reactor.util.context.ContextView;
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.EmbeddingRequest;
+import io.github.llmresilience.EmbeddingResponse;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.Served;
 import io.github.llmresilience.client.ProviderClient;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.AttemptScope.Binding;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
+import io.github.llmresilience.policy.EmbeddingSettings;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 
 /**
  * The {@link LlmClient}: outside an {@code @LlmCall} method it runs the named policy
  * itself; inside one it makes exactly one attempt against the target of the enclosing
- * call's current attempt.
+ * call's current attempt. Embeddings always run their own policy, split into batches
+ * where the policy's providers need it, each batch a logical call of its own.
  */
 public final class DefaultLlmClient implements LlmClient {
 
@@ -49,6 +58,8 @@ public final class DefaultLlmClient implements LlmClient {
 	private final Clock clock;
 
 	private final LlmObservability observability;
+
+	private static final ExecutionOptions<EmbeddingResponse> EMBEDDINGS = ExecutionOptions.idempotentCall();
 
 	/**
 	 * Create a client.
@@ -87,6 +98,87 @@ public final class DefaultLlmClient implements LlmClient {
 		return stream(policy, request, AttemptScope.current());
 	}
 
+	@Override
+	public Mono<EmbeddingResponse> embed(String policy, EmbeddingRequest request) {
+		Objects.requireNonNull(policy, "'policy' must not be null");
+		Objects.requireNonNull(request, "'request' must not be null");
+		// Never joins an enclosing @LlmCall attempt: a retrieval step inside a chat
+		// method is
+		// a logical call of its own, under its own policy.
+		return Mono.defer(() -> {
+			ResolvedPolicy resolved = policy(policy);
+			EmbeddingSettings settings = resolved.embeddings();
+			if (settings == null) {
+				throw new IllegalStateException("Policy '" + resolved.name() + "' serves chat completions, not "
+						+ "embeddings: set llm.policies." + resolved.name() + ".type to embeddings, or name a policy "
+						+ "of that type");
+			}
+			List<int[]> bounds = EmbeddingBatches.split(request.inputs(), settings.maxInputsPerRequest(),
+					settings.maxTokensPerRequest());
+			if (bounds.size() == 1) {
+				return embedBatch(resolved, request);
+			}
+			List<EmbeddingRequest> batches = new ArrayList<>(bounds.size());
+			for (int[] bound : bounds) {
+				batches.add(request.slice(bound[0], bound[1]));
+			}
+			if (!settings.allowMixedModels()) {
+				return embedBatches(resolved, batches, settings.maxConcurrentBatches());
+			}
+			// Vectors of two models do not mix: the batches after the first go to the
+			// target that served it.
+			return embedBatch(resolved, batches.get(0)).flatMap((first) -> {
+				ResolvedPolicy pinned = pinned(resolved, settings, first.served());
+				return embedBatches(pinned, batches.subList(1, batches.size()), settings.maxConcurrentBatches())
+					.map((rest) -> EmbeddingResponse.join(List.of(first, rest)));
+			});
+		});
+	}
+
+	/**
+	 * Run each batch as a logical call of its own, a few at a time, and join their
+	 * vectors in order; the first failure cancels the batches in flight.
+	 */
+	private Mono<EmbeddingResponse> embedBatches(ResolvedPolicy policy, List<EmbeddingRequest> batches,
+			int concurrency) {
+		return Flux.fromIterable(batches)
+			.flatMapSequential((batch) -> embedBatch(policy, batch), concurrency, 1)
+			.collectList()
+			.map(EmbeddingResponse::join);
+	}
+
+	private Mono<EmbeddingResponse> embedBatch(ResolvedPolicy policy, EmbeddingRequest batch) {
+		return this.executor.mono(policy, EMBEDDINGS, (scope) -> embedAttempt(scope, batch));
+	}
+
+	/**
+	 * Return the policy reduced to the target that served the first batch.
+	 */
+	private static ResolvedPolicy pinned(ResolvedPolicy policy, EmbeddingSettings settings, Served served) {
+		int index = policy.targets().indexOf(new Target(served.provider(), served.model()));
+		Target target = policy.targets().get(Math.max(index, 0));
+		List<@Nullable Integer> dimensions = new ArrayList<>();
+		dimensions.add(settings.dimensions(Math.max(index, 0)));
+		return new ResolvedPolicy(policy.name(), List.of(target), policy.retry(), policy.fallbackOn(),
+				policy.deadline(), policy.hedge(), new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(),
+						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true));
+	}
+
+	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
+		return Mono.deferContextual((context) -> {
+			ProviderClient client = start(scope, true);
+			ObservedAttempt observed = observe(scope, context);
+			EmbeddingSettings settings = scope.call().policy().embeddings();
+			Integer dimensions = (settings != null) ? settings.dimensions(scope.targetIndex()) : null;
+			return client.embed(scope.target().model(), request, dimensions)
+				.map((response) -> response.withServed(scope.served()))
+				.doOnSuccess((response) -> observed.succeeded())
+				.doOnError(observed::failed)
+				.doOnCancel(observed::cancelled)
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+		});
+	}
+
 	private Mono<ChatResponse> chat(@Nullable String policy, ChatRequest request, @Nullable Binding bound) {
 		return Mono.deferContextual((context) -> {
 			AttemptScope scope = scope(context, bound, policy);
@@ -97,7 +189,7 @@ public final class DefaultLlmClient implements LlmClient {
 				return context.hasKey(AttemptScope.KEY) ? attempt(scope, request)
 						: Deadline.bound(attempt(scope, request), scope.call(), this.clock);
 			}
-			return this.executor.mono(policy(policy), request.idempotent() ? IDEMPOTENT_CHAT : NON_IDEMPOTENT_CHAT,
+			return this.executor.mono(chatPolicy(policy), request.idempotent() ? IDEMPOTENT_CHAT : NON_IDEMPOTENT_CHAT,
 					(attemptScope) -> attempt(attemptScope, request));
 		});
 	}
@@ -108,7 +200,7 @@ public final class DefaultLlmClient implements LlmClient {
 			if (scope != null) {
 				return streamAttempt(scope, request);
 			}
-			return this.executor.execute(policy(policy),
+			return this.executor.execute(chatPolicy(policy),
 					request.idempotent() ? IDEMPOTENT_STREAM : NON_IDEMPOTENT_STREAM,
 					(attemptScope) -> streamAttempt(attemptScope, request));
 		});
@@ -140,6 +232,16 @@ public final class DefaultLlmClient implements LlmClient {
 		return scope;
 	}
 
+	private ResolvedPolicy chatPolicy(@Nullable String name) {
+		ResolvedPolicy policy = policy(name);
+		if (policy.type() != PolicyType.CHAT) {
+			throw new IllegalStateException("Policy '" + policy.name() + "' serves embeddings (llm.policies."
+					+ policy.name() + ".type=embeddings), not chat completions: call LlmClient.embed with it, or name "
+					+ "a chat policy");
+		}
+		return policy;
+	}
+
 	private ResolvedPolicy policy(@Nullable String name) {
 		if (this.clients.all().isEmpty()) {
 			throw new IllegalStateException("No LLM provider is configured: add one under llm.providers "
@@ -150,7 +252,7 @@ public final class DefaultLlmClient implements LlmClient {
 
 	private Mono<ChatResponse> attempt(AttemptScope scope, ChatRequest request) {
 		return Mono.deferContextual((context) -> {
-			ProviderClient client = start(scope, request);
+			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
 			return client.chat(scope.target().model(), request).map((response) -> {
 				if (response.usage() != null) {
@@ -167,7 +269,7 @@ public final class DefaultLlmClient implements LlmClient {
 
 	private Flux<ChatChunk> streamAttempt(AttemptScope scope, ChatRequest request) {
 		return Flux.deferContextual((context) -> {
-			ProviderClient client = start(scope, request);
+			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
 			return client.stream(scope.target().model(), request).doOnNext((chunk) -> {
 				if (chunk.usage() != null) {
@@ -186,8 +288,8 @@ public final class DefaultLlmClient implements LlmClient {
 		});
 	}
 
-	private ProviderClient start(AttemptScope scope, ChatRequest request) {
-		if (!request.idempotent()) {
+	private ProviderClient start(AttemptScope scope, boolean idempotent) {
+		if (!idempotent) {
 			scope.call().nonIdempotentRequest();
 		}
 		ProviderClient client = this.clients.get(scope.target().provider());

@@ -24,6 +24,8 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.execution.LlmExecutor;
 import io.github.llmresilience.interceptor.LlmCallMethods.LlmCallMethod;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.ResolvedPolicy;
 
 /**
  * Applies {@code @LlmCall}: an advisor with an annotation pointcut and the
@@ -142,6 +144,15 @@ public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAware
 											: " names policy '" + policy + "'")
 									+ ", but llm.policies." + policy + " is not configured.",
 							Character.toUpperCase(advice.charAt(0)) + advice.substring(1) + ".");
+				}
+				ResolvedPolicy policy = policies.get(method.policy());
+				if (policy.type() != PolicyType.CHAT) {
+					String where = LlmCallMethods.describe(method.method(), method.method().getDeclaringClass());
+					throw new LlmCallConfigurationException(
+							"@LlmCall on " + where + " runs policy '" + policy.name() + "', which serves embeddings "
+									+ "(llm.policies." + policy.name() + ".type=embeddings), not chat completions.",
+							"Name a chat policy in @LlmCall; embeddings calls (LlmClient.embed) run their own policy "
+									+ "inside an @LlmCall method, so they need no annotation.");
 				}
 			}
 		}

@@ -70,7 +70,7 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
-			MeterKey key = new MeterKey(context.getName(), context.getLowCardinalityKeyValues(), null);
+			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
 			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
 					(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
 						.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
@@ -84,7 +84,7 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onStop(Observation.Context context) {
 		Throwable error = context.getError();
-		MeterKey key = new MeterKey(context.getName(), context.getLowCardinalityKeyValues(),
+		MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(),
 				(error != null) ? error.getClass().getSimpleName() : NO_ERROR);
 		Timer timer = this.timers.computeIfAbsent(key,
 				(k) -> Timer.builder(k.name())
@@ -111,6 +111,18 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	private static @Nullable String description(String name) {
 		LlmMeters meter = LlmMeters.named(name);
 		return (meter != null) ? meter.getDescription() : null;
+	}
+
+	/**
+	 * The name of one of the starter's contexts (the only ones this handler supports),
+	 * which the starter's observations are created with.
+	 */
+	private static String name(Observation.Context context) {
+		String name = context.getName();
+		if (name == null) {
+			throw new IllegalStateException("An observation of the starter has no name: " + context);
+		}
+		return name;
 	}
 
 	private static List<Tag> tags(KeyValues keyValues, @Nullable String error) {

@@ -20,9 +20,10 @@ import io.github.llmresilience.FailureKind;
  * @param fallbackOn the failure kinds after which the next target is tried
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
+ * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
-		@Nullable Duration deadline, HedgeSettings hedge) {
+		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
 
 	/**
 	 * Create a policy.
@@ -32,6 +33,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param fallbackOn the fallback kinds
 	 * @param deadline the deadline
 	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -44,7 +46,21 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	}
 
 	/**
-	 * Create a policy that does not hedge.
+	 * Create a chat policy.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge) {
+		this(name, targets, retry, fallbackOn, deadline, hedge, null);
+	}
+
+	/**
+	 * Create a chat policy that does not hedge.
 	 * @param name the name
 	 * @param targets the targets
 	 * @param retry the retry settings
@@ -54,6 +70,15 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline) {
 		this(name, targets, retry, fallbackOn, deadline, HedgeSettings.DISABLED);
+	}
+
+	/**
+	 * Return what the policy serves.
+	 * @return {@link PolicyType#EMBEDDINGS} when it has embeddings settings, else
+	 * {@link PolicyType#CHAT}
+	 */
+	public PolicyType type() {
+		return (this.embeddings != null) ? PolicyType.EMBEDDINGS : PolicyType.CHAT;
 	}
 
 	/**

@@ -10,6 +10,7 @@ import reactor.core.scheduler.Schedulers;
 import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 
@@ -32,6 +33,17 @@ public class Summarizer {
 	@LlmCall(policy = "summaries")
 	public Mono<ChatResponse> summarise(String text) {
 		return this.llm.chat(request(text));
+	}
+
+	/**
+	 * A retrieval step inside a chat method: the question's embedding, then the chat
+	 * call.
+	 * @param text the question
+	 * @return the answer
+	 */
+	@LlmCall(policy = "summaries")
+	public Mono<ChatResponse> summariseWithRetrieval(String text) {
+		return this.llm.embed(EmbeddingRequest.of(text)).flatMap((vectors) -> this.llm.chat(request(text)));
 	}
 
 	@LlmCall(policy = "summaries", fallbackMethod = "cached")

@@ -27,6 +27,7 @@ import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -35,10 +36,12 @@ import io.github.llmresilience.testkit.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real answers of real providers, replayed byte for byte on a socket: each is classified
- * as the Providers section of docs/reference/behaviour.md says, with the provider's code
- * and message and the wait the server asked for. The answers, their headers and where
- * each was seen are in {@code providers/index.json}.
+ * Real answers of real providers, replayed byte for byte on a socket, to chat, streaming
+ * and embeddings requests alike (the entries whose {@code request} is {@code embeddings}
+ * answered an embeddings request): each is classified as the Providers section of
+ * docs/reference/behaviour.md says, with the provider's code and message and the wait the
+ * server asked for. The answers, their headers and where each was seen are in
+ * {@code providers/index.json}.
  */
 class ProviderCatalogueTests {
 
@@ -94,6 +97,15 @@ class ProviderCatalogueTests {
 		ProviderClient client = client(fixture);
 		server.model(fixture.id()).enqueue(fixture.response());
 		LlmException failure = failureOf(client.chat(fixture.id(), request()).then());
+		fixture.check(failure);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("answers")
+	void embeddingsRequestGetsTheSameClassification(Fixture fixture) {
+		ProviderClient client = client(fixture);
+		server.model(fixture.id()).enqueue(fixture.response());
+		LlmException failure = failureOf(client.embed(fixture.id(), EmbeddingRequest.of("Hello there"), null).then());
 		fixture.check(failure);
 	}
 

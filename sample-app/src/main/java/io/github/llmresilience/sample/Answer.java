@@ -21,7 +21,7 @@ public record Answer(String answer, String provider, String model, int attempts,
 	static Answer of(ChatResponse response) {
 		Generation result = response.getResult();
 		String text = (result != null) ? result.getOutput().getText() : null;
-		Served served = response.getMetadata().get(LlmChatModel.SERVED_METADATA_KEY);
+		Served served = response.getMetadata().getRequired(LlmChatModel.SERVED_METADATA_KEY);
 		return new Answer((text != null) ? text : "", served.provider(), served.model(), served.attempts(),
 				served.fallback());
 	}

@@ -27,7 +27,7 @@ public class HeadlineWriter {
 			.system("Write a headline of at most ten words for the user's text.")
 			.user(text)
 			.build();
-		ChatResponse response = this.llm.chat(request).block();
+		ChatResponse response = this.llm.chat(request).blockOptional().orElseThrow();
 		return Headline.of(response);
 	}
 

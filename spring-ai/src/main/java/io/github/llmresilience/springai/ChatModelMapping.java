@@ -187,10 +187,12 @@ final class ChatModelMapping {
 	/**
 	 * Build the Spring AI response of an answer.
 	 * @param response the answer
-	 * @param policy the policy that ran the call
+	 * @param policy the policy that ran the call, or {@code null} if not known (then the
+	 * metadata has none)
 	 * @return the response, with the served facts and the policy in its metadata
 	 */
-	static org.springframework.ai.chat.model.ChatResponse toChatResponse(ChatResponse response, String policy) {
+	static org.springframework.ai.chat.model.ChatResponse toChatResponse(ChatResponse response,
+			@Nullable String policy) {
 		JsonNode body = readBody(response.rawJson());
 		String id = text(body, "id");
 		Map<String, Object> properties = new LinkedHashMap<>();
@@ -224,11 +226,12 @@ final class ChatModelMapping {
 	/**
 	 * Build the Spring AI response of a streamed chunk.
 	 * @param chunk the chunk
-	 * @param policy the policy that runs the stream
+	 * @param policy the policy that runs the stream, or {@code null} if not known (then
+	 * the metadata has none)
 	 * @return the response; one without a generation for the chunk that carries only the
 	 * usage, as Spring AI's OpenAI model emits it
 	 */
-	static org.springframework.ai.chat.model.ChatResponse toChatResponse(ChatChunk chunk, String policy) {
+	static org.springframework.ai.chat.model.ChatResponse toChatResponse(ChatChunk chunk, @Nullable String policy) {
 		ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder()
 			.usage(usage(chunk.usage()))
 			.keyValue(LlmChatModel.POLICY_METADATA_KEY, policy);

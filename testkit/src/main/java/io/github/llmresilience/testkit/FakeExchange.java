@@ -121,11 +121,17 @@ final class FakeExchange {
 						? sendEvents(fake, List.of(segment("data: " + body + "\n\n", Duration.ZERO)), Ending.COMPLETE)
 						: sendJson(200, fake, body);
 			}
-			case TRUNCATED -> sendTruncated(fake, completion(request, json, fake));
+			case TRUNCATED -> sendTruncated(fake,
+					request.embeddings() ? embeddings(request, json, fake) : completion(request, json, fake));
 			case RAW -> sendRaw(fake);
 			case RAW_EVENTS -> sendRawEvents(fake);
-			case COMPLETION ->
-				request.stream() ? stream(request, json, fake) : sendJson(200, fake, completion(request, json, fake));
+			case COMPLETION -> {
+				if (request.embeddings()) {
+					yield sendJson(200, fake, embeddings(request, json, fake));
+				}
+				yield request.stream() ? stream(request, json, fake)
+						: sendJson(200, fake, completion(request, json, fake));
+			}
 		};
 	}
 
@@ -281,6 +287,27 @@ final class FakeExchange {
 		int[] usage = usage(json, fake);
 		return OpenAiJson.completion(this.id, Instant.now().getEpochSecond(), reportedModel(request, fake), content,
 				fake.toolCalls, finishReason(fake), usage[0], usage[1]);
+	}
+
+	/**
+	 * The embeddings of an embeddings request: one deterministic vector per input
+	 * ({@link FakeLlmServer#embedding(String, int)}), of the response's dimensions, else
+	 * the request's {@code dimensions}, else {@link FakeLlmServer#DEFAULT_DIMENSIONS};
+	 * the prompt tokens are the words of the inputs unless the response sets its usage.
+	 */
+	private String embeddings(RecordedRequest request, @Nullable JsonNode json, FakeResponse fake) {
+		List<String> inputs = OpenAiJson.inputs(json);
+		int dimensions = (fake.dimensions != null) ? fake.dimensions
+				: (json != null && json.path("dimensions").canConvertToInt() && json.path("dimensions").asInt() > 0)
+						? json.path("dimensions").asInt() : FakeLlmServer.DEFAULT_DIMENSIONS;
+		List<float[]> vectors = new ArrayList<>(inputs.size());
+		int words = 0;
+		for (String input : inputs) {
+			vectors.add(FakeLlmServer.embedding(input, dimensions));
+			words += OpenAiJson.words(input);
+		}
+		int promptTokens = (fake.usage != null) ? fake.usage.promptTokens() : words;
+		return OpenAiJson.embeddings(reportedModel(request, fake), vectors, promptTokens);
 	}
 
 	/**

@@ -31,17 +31,17 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * An in-JVM, OpenAI-compatible chat-completions server with scripted answers and faults:
- * rate limits with {@code Retry-After}, 5xx errors, connection resets, hangs, slow,
- * broken and malformed streams, truncated bodies.
+ * An in-JVM, OpenAI-compatible chat-completions and embeddings server with scripted
+ * answers and faults: rate limits with {@code Retry-After}, 5xx errors, connection
+ * resets, hangs, slow, broken and malformed streams, truncated bodies.
  * <p>
  * The server listens on {@code 127.0.0.1} and answers {@code POST} requests on any path
- * that ends in {@code /chat/completions}; the rest of the path is free, so that several
- * "providers" can share one server through {@link #baseUrl(String)}. Each request is
- * {@linkplain #requests() recorded} before it is answered, then answered by the
- * {@linkplain #model(String) script of the model} its JSON body names. Other paths get a
- * 404 and a body that is not JSON or names no model gets a 400, both with an OpenAI error
- * body.
+ * that ends in {@code /chat/completions} or {@code /embeddings}; the rest of the path is
+ * free, so that several "providers" can share one server through
+ * {@link #baseUrl(String)}. Each request is {@linkplain #requests() recorded} before it
+ * is answered, then answered by the {@linkplain #model(String) script of the model} its
+ * JSON body names. Other paths get a 404 and a body that is not JSON or names no model
+ * gets a 400, both with an OpenAI error body.
  * <p>
  * Everything is non-blocking, built on Reactor Netty with the server's own event loops:
  * delays are timers, so tens of thousands of concurrent delayed, hanging or streaming
@@ -129,12 +129,26 @@ import tools.jackson.databind.JsonNode;
  * {@code FakeResponse.ok("Once upon a time").chunkDelay(Duration.ofMillis(20)).breakAfter(2)}
  * for a stream that is cut after two chunks.
  * <p>
+ * An embeddings request is scripted by the same {@linkplain #model(String) model script},
+ * with the same faults; its successful answer holds one deterministic vector per input,
+ * {@link #embedding(String, int)}, so that a test can assert them, for example
+ * {@code server.model("text-embedding-3-small").enqueue(FakeResponse.status(429).retryAfterMillis(50))}
+ * then {@code FakeResponse.embeddings()} by default.
+ * <p>
  * The {@link #main(String[])} method runs the server on its own, for benchmarks in
  * another JVM.
  */
 public final class FakeLlmServer implements AutoCloseable {
 
 	private static final String CHAT_COMPLETIONS = "/chat/completions";
+
+	private static final String EMBEDDINGS = "/embeddings";
+
+	/**
+	 * The length of the vectors of an embeddings request that does not ask for
+	 * {@code dimensions}: short, so that tests read them easily.
+	 */
+	public static final int DEFAULT_DIMENSIONS = 8;
 
 	private static final String HOST = "127.0.0.1";
 
@@ -263,8 +277,8 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Set whether chat requests are recorded, on by default. A long benchmark turns it
-	 * off to keep memory flat; {@link #requests()} then stays empty.
+	 * Set whether chat and embeddings requests are recorded, on by default. A long
+	 * benchmark turns it off to keep memory flat; {@link #requests()} then stays empty.
 	 * @param recording whether to record the next requests
 	 * @return this server
 	 */
@@ -274,8 +288,9 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Return every chat request received since the start or the last {@link #reset()}, in
-	 * arrival order, including requests that got a 400. Other paths are not recorded.
+	 * Return every chat and embeddings request received since the start or the last
+	 * {@link #reset()}, in arrival order, including requests that got a 400. Other paths
+	 * are not recorded.
 	 * @return a snapshot copy of the recorded requests
 	 */
 	public List<RecordedRequest> requests() {
@@ -295,7 +310,7 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Return how many chat exchanges are in progress: their response is not finished yet
+	 * Return how many exchanges are in progress: their response is not finished yet
 	 * because it is delayed, hanging, streaming or being written. Zero once every client
 	 * got its answer or gave up.
 	 * @return the number of unfinished exchanges
@@ -305,7 +320,7 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
-	 * Return how many chat exchanges the client abandoned, by closing the connection or
+	 * Return how many exchanges the client abandoned, by closing the connection or
 	 * cancelling the request, before their response was finished. Exchanges that the
 	 * server cut itself ({@link FakeResponse#reset()},
 	 * {@link FakeResponse#truncatedBody()}, {@link FakeResponse#breakAfter(int)}) do not
@@ -364,6 +379,36 @@ public final class FakeLlmServer implements AutoCloseable {
 			gaps.add(Duration.ofNanos(requests.get(i).receivedNanos() - requests.get(i - 1).receivedNanos()));
 		}
 		return List.copyOf(gaps);
+	}
+
+	/**
+	 * Return the vector this server answers for an input, so that a test can assert the
+	 * vectors a client returns. Component {@code i} is
+	 * {@code StrictMath.sin((i + 1) * (long) input.hashCode())}, then the vector is
+	 * scaled to length 1 (as OpenAI's are), so equal inputs get equal vectors and
+	 * different inputs, in practice, different ones.
+	 * @param input the input
+	 * @param dimensions the length of the vector, at least 1
+	 * @return the vector
+	 */
+	public static float[] embedding(String input, int dimensions) {
+		Objects.requireNonNull(input, "'input' must not be null");
+		if (dimensions < 1) {
+			throw new IllegalArgumentException("'dimensions' must be at least 1, was " + dimensions);
+		}
+		double[] values = new double[dimensions];
+		double norm = 0;
+		long hash = input.hashCode();
+		for (int i = 0; i < dimensions; i++) {
+			values[i] = StrictMath.sin((i + 1) * hash);
+			norm += values[i] * values[i];
+		}
+		norm = StrictMath.sqrt(norm);
+		float[] vector = new float[dimensions];
+		for (int i = 0; i < dimensions; i++) {
+			vector[i] = (float) ((norm > 0) ? values[i] / norm : 0);
+		}
+		return vector;
 	}
 
 	/**
@@ -494,7 +539,8 @@ public final class FakeLlmServer implements AutoCloseable {
 		int queryStart = target.indexOf('?');
 		String path = (queryStart < 0) ? target : target.substring(0, queryStart);
 		String query = (queryStart < 0) ? null : target.substring(queryStart + 1);
-		if (!HttpMethod.POST.equals(request.method()) || !path.endsWith(CHAT_COMPLETIONS)) {
+		if (!HttpMethod.POST.equals(request.method())
+				|| !(path.endsWith(CHAT_COMPLETIONS) || path.endsWith(EMBEDDINGS))) {
 			return notFound(request, response, path);
 		}
 		this.active.incrementAndGet();

@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link FakeLlmServer} answers to one chat request: a completion, a stream, an
- * error or a network fault.
+ * What {@link FakeLlmServer} answers to one chat or embeddings request: a completion, a
+ * stream, embeddings, an error or a network fault.
  * <p>
  * Instances are immutable: static factories create them and every modifier returns a new
  * instance, so one response can be reused across models, requests and threads:
@@ -29,9 +29,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #hangAfter(int)}, {@link #withoutDone()}, {@link #chunkDelay(Duration)},
  * {@link #keepAlives()}, {@link #splitWrites()},
  * {@link #errorAfter(int, Object, String)}) only have an effect on a streamed answer and
- * are ignored for a non-stream request. Modifiers that cannot apply to a kind of
- * response, such as {@code status(500).breakAfter(2)}, fail fast with an
- * {@link IllegalStateException} rather than being silently ignored.
+ * are ignored for a non-stream request. An embeddings request (one to
+ * {@code /embeddings}) gets embeddings from {@link #ok(String)}, {@link #embeddings()}
+ * and {@link #truncatedBody()}, and every other fault as a chat request gets it; it is
+ * never streamed. Modifiers that cannot apply to a kind of response, such as
+ * {@code status(500).breakAfter(2)}, fail fast with an {@link IllegalStateException}
+ * rather than being silently ignored.
  */
 public final class FakeResponse {
 
@@ -75,6 +78,8 @@ public final class FakeResponse {
 
 	final boolean splitWrites;
 
+	final @Nullable Integer dimensions;
+
 	private FakeResponse(Builder builder) {
 		this.kind = builder.kind;
 		this.status = builder.status;
@@ -95,6 +100,34 @@ public final class FakeResponse {
 		this.chunkDelay = builder.chunkDelay;
 		this.keepAlives = builder.keepAlives;
 		this.splitWrites = builder.splitWrites;
+		this.dimensions = builder.dimensions;
+	}
+
+	/**
+	 * A successful answer to an embeddings request: one deterministic vector per input,
+	 * {@link FakeLlmServer#embedding(String, int)}, of the request's {@code dimensions}
+	 * (or {@link FakeLlmServer#DEFAULT_DIMENSIONS}) unless {@link #dimensions(int)} says
+	 * otherwise, with {@code usage.prompt_tokens} counting the inputs' words unless
+	 * {@link #usage(int, int)} says otherwise. Any {@link #ok(String)} answers an
+	 * embeddings request the same way; a chat request gets {@code ok("")}.
+	 * @return the response
+	 */
+	public static FakeResponse embeddings() {
+		return ok("");
+	}
+
+	/**
+	 * Return a copy whose embeddings have this many dimensions, whatever the request
+	 * asked for: a server that ignores {@code dimensions}, or a model of another size.
+	 * @param dimensions the length of every vector, at least 1
+	 * @return the copy
+	 */
+	public FakeResponse dimensions(int dimensions) {
+		requireCompletion("dimensions");
+		if (dimensions < 1) {
+			throw new IllegalArgumentException("'dimensions' must be at least 1, was " + dimensions);
+		}
+		return modify((builder) -> builder.dimensions = dimensions);
 	}
 
 	/**
@@ -788,6 +821,8 @@ public final class FakeResponse {
 
 		private boolean splitWrites;
 
+		private @Nullable Integer dimensions;
+
 		Builder(Kind kind) {
 			this.kind = kind;
 			this.headers = new ArrayList<>();
@@ -814,6 +849,7 @@ public final class FakeResponse {
 			this.chunkDelay = source.chunkDelay;
 			this.keepAlives = source.keepAlives;
 			this.splitWrites = source.splitWrites;
+			this.dimensions = source.dimensions;
 		}
 
 	}

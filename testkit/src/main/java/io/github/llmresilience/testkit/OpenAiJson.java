@@ -173,6 +173,49 @@ final class OpenAiJson {
 	/**
 	 * Count words, the fake server's deterministic stand-in for tokens.
 	 */
+	/**
+	 * An embeddings list as OpenAI sends it: one {@code embedding} object per vector,
+	 * with its index, then the model and the usage.
+	 */
+	static String embeddings(String model, List<float[]> vectors, int promptTokens) {
+		ObjectNode root = MAPPER.createObjectNode();
+		root.put("object", "list");
+		ArrayNode data = root.putArray("data");
+		for (int i = 0; i < vectors.size(); i++) {
+			ObjectNode embedding = data.addObject();
+			embedding.put("object", "embedding");
+			embedding.put("index", i);
+			ArrayNode values = embedding.putArray("embedding");
+			for (float value : vectors.get(i)) {
+				values.add(value);
+			}
+		}
+		root.put("model", model);
+		ObjectNode usage = root.putObject("usage");
+		usage.put("prompt_tokens", promptTokens);
+		usage.put("total_tokens", promptTokens);
+		return write(root);
+	}
+
+	/**
+	 * The inputs of an embeddings request: its {@code input} string, or each string of
+	 * its {@code input} array (an array of token ids counts as the JSON text of it).
+	 */
+	static List<String> inputs(@Nullable JsonNode body) {
+		JsonNode input = (body != null) ? body.path("input") : null;
+		if (input == null || input.isMissingNode() || input.isNull()) {
+			return List.of();
+		}
+		if (!input.isArray()) {
+			return List.of(input.isString() ? input.stringValue() : write(input));
+		}
+		List<String> inputs = new java.util.ArrayList<>();
+		for (JsonNode item : input) {
+			inputs.add(item.isString() ? item.stringValue() : write(item));
+		}
+		return inputs;
+	}
+
 	static int words(@Nullable String text) {
 		if (text == null) {
 			return 0;

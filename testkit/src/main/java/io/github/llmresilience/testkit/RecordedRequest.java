@@ -61,6 +61,31 @@ public record RecordedRequest(long receivedNanos, Instant receivedAt, String met
 	}
 
 	/**
+	 * Return whether this is an embeddings request: its path ends in {@code /embeddings}.
+	 * @return whether it asked for embeddings rather than a chat completion
+	 */
+	public boolean embeddings() {
+		return this.path.endsWith("/embeddings");
+	}
+
+	/**
+	 * Return the inputs of an embeddings request, in order.
+	 * @return the {@code input} string, or the strings of the {@code input} array; empty
+	 * for a chat request
+	 */
+	public List<String> inputs() {
+		if (!embeddings()) {
+			return List.of();
+		}
+		try {
+			return OpenAiJson.inputs(OpenAiJson.MAPPER.readTree(this.body));
+		}
+		catch (JacksonException ex) {
+			return List.of();
+		}
+	}
+
+	/**
 	 * Return the first value of a header.
 	 * @param name the header name, in any case
 	 * @return the first value, or {@code null} if the header was not sent

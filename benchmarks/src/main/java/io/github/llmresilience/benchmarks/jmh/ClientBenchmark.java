@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -107,7 +108,7 @@ public class ClientBenchmark {
 	 * and decoding the completion into records.
 	 */
 	@Benchmark
-	public String bareWebClient() {
+	public @Nullable String bareWebClient() {
 		return this.bare.post()
 			.uri(URL)
 			.contentType(MediaType.APPLICATION_JSON)
@@ -125,7 +126,7 @@ public class ClientBenchmark {
 	 * meters.
 	 */
 	@Benchmark
-	public String llmClient() {
+	public @Nullable String llmClient() {
 		return this.llm.chat(this.request).map(ChatResponse::content).block();
 	}
 
@@ -134,7 +135,7 @@ public class ClientBenchmark {
 	 * top.
 	 */
 	@Benchmark
-	public String llmCallMethod() {
+	public @Nullable String llmCallMethod() {
 		return this.assistant.ask("jmh").block();
 	}
 

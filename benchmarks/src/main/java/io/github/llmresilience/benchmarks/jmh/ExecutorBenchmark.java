@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -122,12 +124,13 @@ public class ExecutorBenchmark {
 					new LlmMeterObservationHandler(meters), new DefaultMeterObservationHandler(meters)));
 		TargetResilience observedResilience = resilience(clock, meters);
 		// The primary of "outage" is down for good: every call skips it and falls back.
-		observedResilience.circuitBreakers().get(DOWN).transitionToForcedOpenState();
+		Objects.requireNonNull(observedResilience.circuitBreakers().get(DOWN), "the breaker of " + DOWN)
+			.transitionToForcedOpenState();
 		this.observed = new LlmExecutor(observedResilience, Pacing.NONE, CooldownListener.NONE,
 				new LlmObservability(observations, null, null, new MicrometerLlmMetrics(meters)), time);
 	}
 
-	private TargetResilience resilience(Clock clock, SimpleMeterRegistry meters) {
+	private TargetResilience resilience(Clock clock, @Nullable SimpleMeterRegistry meters) {
 		RetryRegistry retries = RetryRegistry.ofDefaults();
 		CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.ofDefaults();
 		if (meters != null) {
@@ -151,7 +154,7 @@ public class ExecutorBenchmark {
 	 * would be.
 	 */
 	@Benchmark
-	public ChatResponse bareMono() {
+	public @Nullable ChatResponse bareMono() {
 		return Mono.defer(() -> Mono.from(this.answer.apply(null))).block();
 	}
 
@@ -159,7 +162,7 @@ public class ExecutorBenchmark {
 	 * The engine without observations or meters ({@code LlmObservability.NONE}).
 	 */
 	@Benchmark
-	public ChatResponse executorUnobserved() {
+	public @Nullable ChatResponse executorUnobserved() {
 		return this.unobserved.mono(this.policies.get(null), OPTIONS, this.answer).block();
 	}
 
@@ -168,7 +171,7 @@ public class ExecutorBenchmark {
 	 * observation, Resilience4j's tagged meters bound.
 	 */
 	@Benchmark
-	public ChatResponse executorObserved() {
+	public @Nullable ChatResponse executorObserved() {
 		return this.observed.mono(this.policies.get(null), OPTIONS, this.answer).block();
 	}
 
@@ -178,7 +181,7 @@ public class ExecutorBenchmark {
 	 * {@code LlmException}, an {@code llm.fallbacks} increment) and the fallback answers.
 	 */
 	@Benchmark
-	public ChatResponse executorObservedCircuitOpenFallback() {
+	public @Nullable ChatResponse executorObservedCircuitOpenFallback() {
 		return this.observed.mono(this.policies.get("outage"), OPTIONS, this.answer).block();
 	}
 
@@ -187,7 +190,7 @@ public class ExecutorBenchmark {
 	 * parallel scheduler, as Resilience4j's {@code RetryOperator} does.
 	 */
 	@Benchmark
-	public ChatResponse bareRetryOnce() {
+	public @Nullable ChatResponse bareRetryOnce() {
 		AtomicInteger attempts = new AtomicInteger();
 		return Mono
 			.defer(() -> (attempts.incrementAndGet() == 1) ? Mono.<ChatResponse>error(rateLimited())
@@ -202,7 +205,7 @@ public class ExecutorBenchmark {
 	 * backoff) succeeds: two attempts, one {@code llm.retries} increment.
 	 */
 	@Benchmark
-	public ChatResponse executorObservedRetryOnce() {
+	public @Nullable ChatResponse executorObservedRetryOnce() {
 		return this.observed.mono(this.policies.get(null), OPTIONS, this.failOnce).block();
 	}
 

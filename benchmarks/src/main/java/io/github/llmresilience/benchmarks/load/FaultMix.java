@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.llmresilience.ChatRequest;
@@ -155,7 +157,7 @@ final class FaultMix {
 
 		long wall;
 
-		ResourceMonitor.Peaks peaks;
+		ResourceMonitor.@Nullable Peaks peaks;
 
 		Map<String, Long> upstream = Map.of();
 
@@ -175,6 +177,14 @@ final class FaultMix {
 			}
 			this.maxAttempts.accumulateAndGet(attempts, Math::max);
 			this.histogram[Math.min(attempts, this.histogram.length - 1)].incrementAndGet();
+		}
+
+		int peakThreads() {
+			ResourceMonitor.Peaks measured = this.peaks;
+			if (measured == null) {
+				throw new IllegalStateException("The resources of " + this.name + " were not measured");
+			}
+			return measured.peakThreads();
 		}
 
 		long upstreamTotal() {
@@ -224,7 +234,7 @@ final class FaultMix {
 							/ this.blocking.latencies.percentileMillis(99)));
 			table.row("wall time", Table.seconds(this.starter.wall), Table.seconds(this.blocking.wall),
 					Table.ratio((double) this.starter.wall / this.blocking.wall));
-			table.row("peak live threads", this.starter.peaks.peakThreads(), this.blocking.peaks.peakThreads(), "");
+			table.row("peak live threads", this.starter.peakThreads(), this.blocking.peakThreads(), "");
 			text.append(table);
 			text.append("    attempts per call, calls: starter ")
 				.append(histogram(this.starter))

@@ -76,11 +76,11 @@ final class FirstCalls {
 		List<Line> lines = new ArrayList<>();
 		for (String concurrency : this.options.list("first-concurrency")) {
 			Map<String, List<Map<String, Double>>> figures = new LinkedHashMap<>();
-			clients.forEach((client) -> figures.put(client, new ArrayList<>()));
 			for (int run = 1; run <= runs; run++) {
 				for (String client : clients) {
 					progress("concurrency " + concurrency + ", run " + run + " of " + runs + ": " + client);
-					figures.get(client).add(child(client, run, baseUrl, calls, Integer.parseInt(concurrency)));
+					figures.computeIfAbsent(client, (key) -> new ArrayList<>())
+						.add(child(client, run, baseUrl, calls, Integer.parseInt(concurrency)));
 				}
 			}
 			lines.add(new Line(Integer.parseInt(concurrency), figures));
@@ -205,6 +205,22 @@ final class FirstCalls {
 			return median("starter", figure) / median("bare", figure);
 		}
 
+		List<Map<String, Double>> runs(String client) {
+			List<Map<String, Double>> runs = this.figures.get(client);
+			if (runs == null) {
+				throw new IllegalArgumentException("No runs of " + client);
+			}
+			return runs;
+		}
+
+		static double figure(Map<String, Double> run, String name) {
+			Double figure = run.get(name);
+			if (figure == null) {
+				throw new IllegalArgumentException("A run reported no " + name + ": " + run);
+			}
+			return figure;
+		}
+
 	}
 
 	record Result(int calls, int runs, List<String> jvmArguments, List<Line> lines) {
@@ -251,7 +267,7 @@ final class FirstCalls {
 				List<String> failed = new ArrayList<>();
 				failed.add("calls failed (all runs)");
 				for (String client : clients) {
-					failed.add(format(line.figures().get(client).stream().mapToDouble((run) -> run.get("failed")).sum(),
+					failed.add(format(line.runs(client).stream().mapToDouble((run) -> Line.figure(run, "failed")).sum(),
 							"n"));
 				}
 				table.row(failed.toArray());
@@ -275,7 +291,7 @@ final class FirstCalls {
 
 		private static String runs(Line line, String client, String figure) {
 			return String.join(" ",
-					line.figures().get(client).stream().map((run) -> format(run.get(figure), "").trim()).toList());
+					line.runs(client).stream().map((run) -> format(Line.figure(run, figure), "").trim()).toList());
 		}
 
 		private static String name(String client) {

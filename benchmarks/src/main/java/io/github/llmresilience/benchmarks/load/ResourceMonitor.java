@@ -127,8 +127,8 @@ final class ResourceMonitor implements AutoCloseable {
 			}
 			this.peakUsedHeap.accumulateAndGet(this.memory.getHeapMemoryUsage().getUsed(), Math::max);
 			this.peakSampledThreads.accumulateAndGet(this.threads.getThreadCount(), Math::max);
-			this.gauges
-				.forEach((name, gauge) -> this.peakGauges.get(name).accumulateAndGet(gauge.getAsLong(), Math::max));
+			this.gauges.forEach((name, gauge) -> this.peakGauges.computeIfAbsent(name, (key) -> new AtomicLong())
+				.accumulateAndGet(gauge.getAsLong(), Math::max));
 			try {
 				Thread.sleep(SAMPLE_MILLIS);
 			}
