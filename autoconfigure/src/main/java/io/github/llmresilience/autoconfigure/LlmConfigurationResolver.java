@@ -279,7 +279,7 @@ public final class LlmConfigurationResolver {
 		int maxInputs = Integer.MAX_VALUE;
 		long maxTokens = Long.MAX_VALUE;
 		for (Target target : targets) {
-			Provider provider = properties.getProviders().get(target.provider());
+			Provider provider = configuredProvider(properties, target.provider());
 			maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
 			maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
 		}

@@ -140,9 +140,15 @@ final class OpenAiWire {
 		}
 		WireUsage usage = embeddings.usage();
 		Usage tokens = null;
-		if (usage != null && (usage.promptTokens() != null || usage.totalTokens() != null)) {
-			long prompt = (usage.promptTokens() != null) ? usage.promptTokens() : usage.totalTokens();
-			tokens = new Usage(prompt, 0, (usage.totalTokens() != null) ? usage.totalTokens() : prompt);
+		if (usage != null) {
+			Long promptTokens = usage.promptTokens();
+			Long totalTokens = usage.totalTokens();
+			if (promptTokens != null) {
+				tokens = new Usage(promptTokens, 0, (totalTokens != null) ? totalTokens : promptTokens);
+			}
+			else if (totalTokens != null) {
+				tokens = new Usage(totalTokens, 0, totalTokens);
+			}
 		}
 		return new EmbeddingResponse(Arrays.asList(vectors), tokens, embeddings.model(), served);
 	}
