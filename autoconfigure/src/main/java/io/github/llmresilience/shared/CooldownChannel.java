@@ -1,6 +1,5 @@
 package io.github.llmresilience.shared;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,11 +14,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
@@ -51,17 +47,11 @@ final class CooldownChannel {
 
 	private static final SerializationPair<String> STRINGS = SerializationPair.fromSerializer(RedisSerializer.string());
 
-	private final ReactiveRedisConnectionFactory connectionFactory;
-
-	private final ReactiveStringRedisTemplate redis;
+	private final RedisResources redis;
 
 	private final SharedStateSettings settings;
 
-	private final Clock clock;
-
 	private final LlmMetrics metrics;
-
-	private final Scheduler worker;
 
 	private final RedisAvailability availability;
 
@@ -85,24 +75,16 @@ final class CooldownChannel {
 
 	/**
 	 * Create the channel.
-	 * @param connectionFactory the application's Redis connections
-	 * @param redis the template on them
-	 * @param settings the settings
-	 * @param clock the engine's clock, to tell a live cooldown from one that has ended
+	 * @param redis the connections, the clock (to tell a live cooldown from one that has
+	 * ended) and the threads
 	 * @param metrics where cooldowns published are counted
-	 * @param worker the shared state's threads
 	 * @param availability where failures are reported, and whether Redis answers
 	 * @param loaded what to do when the live cooldowns were read, or could not be
 	 */
-	CooldownChannel(ReactiveRedisConnectionFactory connectionFactory, ReactiveStringRedisTemplate redis,
-			SharedStateSettings settings, Clock clock, LlmMetrics metrics, Scheduler worker,
-			RedisAvailability availability, Runnable loaded) {
-		this.connectionFactory = connectionFactory;
+	CooldownChannel(RedisResources redis, LlmMetrics metrics, RedisAvailability availability, Runnable loaded) {
 		this.redis = redis;
-		this.settings = settings;
-		this.clock = clock;
+		this.settings = redis.settings();
 		this.metrics = metrics;
-		this.worker = worker;
 		this.availability = availability;
 		this.loaded = loaded;
 	}
@@ -120,7 +102,7 @@ final class CooldownChannel {
 	 * @param cooldown the cooldown
 	 */
 	void learned(Cooldown cooldown) {
-		Instant now = this.clock.instant();
+		Instant now = this.redis.clock().instant();
 		if (!cooldown.until().isAfter(now)) {
 			return;
 		}
@@ -130,7 +112,7 @@ final class CooldownChannel {
 		}
 		this.pending.merge(key, cooldown, CooldownChannel::later);
 		if (this.availability.available()) {
-			this.worker.schedule(this::drain);
+			this.redis.worker().schedule(this::drain);
 		}
 	}
 
@@ -147,7 +129,7 @@ final class CooldownChannel {
 	 * the subscription's container may connect), and publish what is pending.
 	 */
 	void answered() {
-		this.worker.schedule(this::subscribe);
+		this.redis.worker().schedule(this::subscribe);
 		drain();
 	}
 
@@ -177,13 +159,13 @@ final class CooldownChannel {
 		try {
 			ReactiveRedisMessageListenerContainer container = this.container;
 			if (container == null) {
-				container = new ReactiveRedisMessageListenerContainer(this.connectionFactory);
+				container = new ReactiveRedisMessageListenerContainer(this.redis.connectionFactory());
 				this.container = container;
 			}
 			SubscriptionListener listener = new SubscriptionListener() {
 				@Override
 				public void onChannelSubscribed(byte[] channel, long count) {
-					CooldownChannel.this.worker.schedule(CooldownChannel.this::load);
+					CooldownChannel.this.redis.worker().schedule(CooldownChannel.this::load);
 				}
 			};
 			this.subscription = container
@@ -208,11 +190,12 @@ final class CooldownChannel {
 	 */
 	private void load() {
 		ScanOptions scan = ScanOptions.scanOptions().match(this.settings.cooldownPattern()).count(1000).build();
-		this.redis.scan(scan)
+		this.redis.template()
+			.scan(scan)
 			.collectList()
 			.timeout(this.settings.timeout())
 			.flatMap((keys) -> keys.isEmpty() ? Mono.just(List.<String>of())
-					: this.redis.opsForValue().multiGet(keys).timeout(this.settings.timeout()))
+					: this.redis.template().opsForValue().multiGet(keys).timeout(this.settings.timeout()))
 			.doFinally((signal) -> this.loaded.run())
 			.subscribe((values) -> values.forEach(this::received), this.availability::lost);
 	}
@@ -240,7 +223,7 @@ final class CooldownChannel {
 		}
 		Flux.fromIterable(List.copyOf(this.pending.keySet())).concatMap((key) -> {
 			Cooldown cooldown = this.pending.remove(key);
-			Instant now = this.clock.instant();
+			Instant now = this.redis.clock().instant();
 			// Calls in flight together learn the same cooldown at once: the first one
 			// published is enough.
 			if (cooldown == null || !cooldown.until().isAfter(now) || publishedAlready(key, cooldown, now)) {
@@ -253,7 +236,7 @@ final class CooldownChannel {
 		}).doFinally((signal) -> {
 			this.draining.set(false);
 			if (this.availability.available() && !this.pending.isEmpty()) {
-				this.worker.schedule(this::drain);
+				this.redis.worker().schedule(this::drain);
 			}
 		}).subscribe(null, this.availability::lost);
 	}
@@ -269,13 +252,14 @@ final class CooldownChannel {
 
 	private Mono<Void> publish(Key key, Cooldown cooldown) {
 		String json = new CooldownMessage(cooldown, this.origin).toJson();
-		Duration ttl = Duration.between(this.clock.instant(), cooldown.until());
+		Duration ttl = Duration.between(this.redis.clock().instant(), cooldown.until());
 		if (ttl.toMillis() < 1) {
 			return Mono.empty();
 		}
-		return this.redis.opsForValue()
+		return this.redis.template()
+			.opsForValue()
 			.set(this.settings.cooldownKey(cooldown), json, ttl)
-			.then(this.redis.convertAndSend(this.settings.channel(), json))
+			.then(this.redis.template().convertAndSend(this.settings.channel(), json))
 			.timeout(this.settings.timeout())
 			.doOnSuccess((receivers) -> {
 				this.published.merge(key, cooldown.until(), (current, next) -> next.isAfter(current) ? next : current);

@@ -1,6 +1,5 @@
 package io.github.llmresilience.shared;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,11 +14,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Scheduler;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * Whether Redis answers: the first connection, a heartbeat that asks Redis every
@@ -36,15 +32,9 @@ final class RedisAvailability {
 	 */
 	static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-	private final ReactiveRedisConnectionFactory connectionFactory;
-
-	private final ReactiveStringRedisTemplate redis;
+	private final RedisResources redis;
 
 	private final SharedStateSettings settings;
-
-	private final Clock clock;
-
-	private final Scheduler worker;
 
 	private final Runnable answered;
 
@@ -72,23 +62,14 @@ final class RedisAvailability {
 
 	/**
 	 * Create the availability of Redis.
-	 * @param connectionFactory the application's Redis connections
-	 * @param redis the template on them
-	 * @param settings the settings
-	 * @param clock the engine's clock
-	 * @param worker the shared state's threads
+	 * @param redis the connections, the clock and the threads
 	 * @param answered what to do every time Redis answers
 	 * @param pendingCooldowns how many cooldowns wait to be published
 	 * @param checked what to do when a check ends without an answer (start-up goes on)
 	 */
-	RedisAvailability(ReactiveRedisConnectionFactory connectionFactory, ReactiveStringRedisTemplate redis,
-			SharedStateSettings settings, Clock clock, Scheduler worker, Runnable answered,
-			IntSupplier pendingCooldowns, Runnable checked) {
-		this.connectionFactory = connectionFactory;
+	RedisAvailability(RedisResources redis, Runnable answered, IntSupplier pendingCooldowns, Runnable checked) {
 		this.redis = redis;
-		this.settings = settings;
-		this.clock = clock;
-		this.worker = worker;
+		this.settings = redis.settings();
 		this.answered = answered;
 		this.pendingCooldowns = pendingCooldowns;
 		this.checked = checked;
@@ -126,7 +107,7 @@ final class RedisAvailability {
 	void whenAvailable(Runnable listener) {
 		this.availableListeners.add(listener);
 		if (this.status == Status.UP) {
-			this.worker.schedule(listener);
+			this.redis.worker().schedule(listener);
 		}
 	}
 
@@ -134,7 +115,7 @@ final class RedisAvailability {
 	 * Ask Redis every {@link #HEARTBEAT} whether it answers.
 	 */
 	void startHeartbeat() {
-		this.heartbeat = Flux.interval(HEARTBEAT, HEARTBEAT, this.worker).subscribe((tick) -> check());
+		this.heartbeat = Flux.interval(HEARTBEAT, HEARTBEAT, this.redis.worker()).subscribe((tick) -> check());
 	}
 
 	/**
@@ -164,7 +145,8 @@ final class RedisAvailability {
 			this.checked.run();
 			return;
 		}
-		this.redis.execute(ReactiveRedisConnection::ping)
+		this.redis.template()
+			.execute(ReactiveRedisConnection::ping)
 			.next()
 			.timeout(this.settings.timeout())
 			.doFinally((signal) -> this.probing.set(false))
@@ -184,7 +166,7 @@ final class RedisAvailability {
 			return;
 		}
 		try {
-			ReactiveRedisConnection connection = this.connectionFactory.getReactiveConnection();
+			ReactiveRedisConnection connection = this.redis.connectionFactory().getReactiveConnection();
 			connection.closeLater().subscribe(null, (ex) -> {
 			});
 			this.connected = true;
@@ -204,7 +186,7 @@ final class RedisAvailability {
 		Status previous = this.status;
 		if (previous != Status.UP) {
 			this.status = Status.UP;
-			this.since = this.clock.instant();
+			this.since = this.redis.clock().instant();
 			this.reason = null;
 			if (previous == Status.STARTING) {
 				logger.info("Sharing cooldowns and declared limits through Redis under the prefix '"
@@ -215,7 +197,7 @@ final class RedisAvailability {
 						+ this.pendingCooldowns.getAsInt() + " cooldowns learned meanwhile to publish)");
 			}
 			for (Runnable listener : this.availableListeners) {
-				this.worker.schedule(listener);
+				this.redis.worker().schedule(listener);
 			}
 		}
 		this.answered.run();
@@ -231,7 +213,7 @@ final class RedisAvailability {
 		this.reason = describe(failure);
 		if (previous != Status.DOWN) {
 			this.status = Status.DOWN;
-			this.since = this.clock.instant();
+			this.since = this.redis.clock().instant();
 			logger.warn("Redis does not answer (" + this.reason + "): llm-resilience goes on with this instance's "
 					+ "own cooldowns and declared limits until it does");
 		}

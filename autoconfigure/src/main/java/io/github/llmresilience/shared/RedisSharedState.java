@@ -83,11 +83,10 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 		// Creating the first connection blocks (Spring Data Redis connects
 		// synchronously), so it happens on these threads, never on a caller's.
 		this.worker = Schedulers.newBoundedElastic(2, Integer.MAX_VALUE, "llm-shared-state", 60, true);
-		ReactiveStringRedisTemplate redis = new ReactiveStringRedisTemplate(connectionFactory);
-		this.availability = new RedisAvailability(connectionFactory, redis, settings, clock, this.worker,
-				this::answered, this::pendingCooldowns, this::started);
-		this.channel = new CooldownChannel(connectionFactory, redis, settings, clock, metrics, this.worker,
-				this.availability, this::started);
+		RedisResources redis = new RedisResources(connectionFactory, new ReactiveStringRedisTemplate(connectionFactory),
+				settings, clock, this.worker);
+		this.availability = new RedisAvailability(redis, this::answered, this::pendingCooldowns, this::started);
+		this.channel = new CooldownChannel(redis, metrics, this.availability, this::started);
 	}
 
 	@Override
