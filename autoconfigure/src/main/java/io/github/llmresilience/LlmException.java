@@ -2,7 +2,6 @@ package io.github.llmresilience;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
@@ -184,10 +183,11 @@ public class LlmException extends RuntimeException {
 	 * {@code Retry-After} (delta-seconds or an HTTP-date), Google's {@code RetryInfo} in
 	 * the body, or, for a 429 with none of those, the reset of a used-up
 	 * {@code x-ratelimit-*} limit.
-	 * @return the wait, empty if the server asked for none or its value could not be used
+	 * @return the wait, or {@code null} if the server asked for none or its value could
+	 * not be used
 	 */
-	public Optional<Duration> retryAfter() {
-		return Optional.ofNullable(this.retryAfter);
+	public @Nullable Duration retryAfter() {
+		return this.retryAfter;
 	}
 
 	/**
@@ -196,10 +196,11 @@ public class LlmException extends RuntimeException {
 	 * whatever the kind (the kind still decides whether the call falls back);
 	 * {@code true} allows a retry of a 409, 429 or 5xx even when its status is not in
 	 * {@code retry-on-status}, and never makes a 400, 401, 403 or 404 retryable.
-	 * @return the server's hint, empty if the answer carried none (or no answer arrived)
+	 * @return the server's hint, or {@code null} if the answer carried none (or no answer
+	 * arrived)
 	 */
-	public Optional<Boolean> serverRetryHint() {
-		return Optional.ofNullable(this.serverRetryHint);
+	public @Nullable Boolean serverRetryHint() {
+		return this.serverRetryHint;
 	}
 
 	/**

@@ -45,7 +45,7 @@ import io.github.llmresilience.shared.SharedStateSettings;
  * {@link InvalidConfigurationPropertyValueException} that names the property and says
  * what to write instead.
  */
-public final class LlmConfigurationResolver {
+final class LlmConfigurationResolver {
 
 	private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
 
@@ -59,10 +59,10 @@ public final class LlmConfigurationResolver {
 	 * @param properties the bound properties
 	 * @param binder the binder of the environment, to find keys the properties do not
 	 * bind, or {@code null}
-	 * @return the resolved configuration
+	 * @return the resolved settings
 	 * @throws InvalidConfigurationPropertyValueException if a value is invalid
 	 */
-	public static LlmConfiguration resolve(LlmProperties properties, @Nullable Binder binder) {
+	static LlmSettings resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
 		LlmProperties.RetryBudget defaultBudget = properties.getDefaults()
@@ -92,7 +92,7 @@ public final class LlmConfigurationResolver {
 			}
 		});
 		sharedState(properties.getSharedState());
-		return new LlmConfiguration(providers, new LlmPolicies(policies, circuitBreakers), pacing);
+		return new LlmSettings(providers, new LlmPolicies(policies, circuitBreakers), pacing);
 	}
 
 	/**
@@ -101,7 +101,7 @@ public final class LlmConfigurationResolver {
 	 * @return the resolved settings
 	 * @throws InvalidConfigurationPropertyValueException if a value is invalid
 	 */
-	public static SharedStateSettings sharedState(LlmProperties.SharedState sharedState) {
+	static SharedStateSettings sharedState(LlmProperties.SharedState sharedState) {
 		String keyPrefix = sharedState.getKeyPrefix();
 		if (keyPrefix == null || keyPrefix.isEmpty() || !KEY_PREFIX.matcher(keyPrefix).matches()) {
 			throw new InvalidConfigurationPropertyValueException("llm.shared-state.key-prefix", keyPrefix,
@@ -474,18 +474,6 @@ public final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(property, value,
 					"The duration must not be negative, such as 0s, 500ms or 30s");
 		}
-	}
-
-	/**
-	 * The resolved configuration.
-	 *
-	 * @param providers the providers' settings, in configuration order
-	 * @param policies the policies
-	 * @param pacing what paces the requests to each provider
-	 */
-	public record LlmConfiguration(List<ProviderSettings> providers, LlmPolicies policies,
-			List<ProviderPacing> pacing) {
-
 	}
 
 }

@@ -2,7 +2,6 @@ package io.github.llmresilience.autoconfigure;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -35,7 +34,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmProviderCustomizer;
-import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.execution.DefaultLlmClient;
@@ -58,10 +56,10 @@ import io.github.llmresilience.support.EngineTime;
  * Resilience4j retries and circuit breakers, the {@link LlmClient} and {@code @LlmCall}.
  *
  * <p>
- * The engine takes its clock from a {@code Clock} bean named {@value #CLOCK_BEAN} and its
- * source of jitter from a {@code RandomGenerator} bean named {@value #RANDOM_BEAN} when
- * they exist, so tests can fix them; the application's own {@code Clock} beans are left
- * alone.
+ * The engine reads its time from one {@link EngineTime} bean: the clock of a
+ * {@code Clock} bean named {@value #CLOCK_BEAN} and the source of jitter of a
+ * {@code RandomGenerator} bean named {@value #RANDOM_BEAN} when they exist, so tests can
+ * fix them; the application's own {@code Clock} beans are left alone.
  */
 @AutoConfiguration(after = WebClientAutoConfiguration.class,
 		afterName = { "io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration",
@@ -86,46 +84,53 @@ public final class LlmResilienceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmConfiguration llmConfiguration(LlmProperties properties, Environment environment) {
-		LlmConfiguration configuration = LlmConfigurationResolver.resolve(properties, Binder.get(environment));
-		for (ProviderSettings provider : configuration.providers()) {
+	EngineTime llmEngineTime(@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random) {
+		EngineTime system = EngineTime.system();
+		return new EngineTime(clock.getIfAvailable(system::clock), random.getIfAvailable(system::random));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmSettings llmSettings(LlmProperties properties, Environment environment) {
+		LlmSettings settings = LlmConfigurationResolver.resolve(properties, Binder.get(environment));
+		for (ProviderSettings provider : settings.providers()) {
 			if (provider.apiKey() == null) {
 				logger.warn("llm.providers." + provider.name() + ".api-key is empty: requests to " + provider.name()
 						+ " are sent without an authentication header");
 			}
 		}
-		return configuration;
+		return settings;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmPolicies llmPolicies(LlmConfiguration configuration) {
-		return configuration.policies();
+	LlmPolicies llmPolicies(LlmSettings settings) {
+		return settings.policies();
 	}
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	ProviderClients llmProviderClients(LlmConfiguration configuration, ResourceLoader resourceLoader,
+	ProviderClients llmProviderClients(LlmSettings settings, ResourceLoader resourceLoader,
 			ObjectProvider<WebClient.Builder> webClientBuilder,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
-			ObjectProvider<HttpClientSettings> httpClientSettings, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			ObjectProvider<HttpClientSettings> httpClientSettings, EngineTime time,
 			ObjectProvider<LlmProviderCustomizer> customizers, Pacing pacing) {
-		return ProviderClients.create(configuration.providers(), webClientBuilder(webClientBuilder),
+		return ProviderClients.create(settings.providers(), webClientBuilder(webClientBuilder),
 				connectorBuilder
 					.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())),
-				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), clock.getIfAvailable(Clock::systemUTC),
+				httpClientSettings.getIfAvailable(HttpClientSettings::defaults), time.clock(),
 				customizers.orderedStream().toList(), pacing);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	Pacing llmPacing(LlmConfiguration configuration, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
-			ObjectProvider<LlmMetrics> metrics, ObjectProvider<RequestLimiters> limiters,
-			ObjectProvider<CooldownListener> cooldowns) {
-		Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
+	Pacing llmPacing(LlmSettings settings, EngineTime time, ObjectProvider<LlmMetrics> metrics,
+			ObjectProvider<RequestLimiters> limiters, ObjectProvider<CooldownListener> cooldowns) {
+		Clock engineClock = time.clock();
 		// Shared state (llm.shared-state) holds declared limits for the fleet and hears
 		// of cooldowns.
-		return new Pacing(configuration.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
+		return new Pacing(settings.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
 				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock)),
 				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
 	}
@@ -159,10 +164,10 @@ public final class LlmResilienceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TargetResilience llmTargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
-			CircuitBreakerRegistry circuitBreakerRegistry, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
+			CircuitBreakerRegistry circuitBreakerRegistry, EngineTime time,
 			ObjectProvider<ResilienceCustomizers> customizers) {
-		return new TargetResilience(policies, retryRegistry, circuitBreakerRegistry,
-				clock.getIfAvailable(Clock::systemUTC), customizers.getIfAvailable(() -> ResilienceCustomizers.NONE));
+		return new TargetResilience(policies, retryRegistry, circuitBreakerRegistry, time.clock(),
+				customizers.getIfAvailable(() -> ResilienceCustomizers.NONE));
 	}
 
 	@Bean
@@ -178,19 +183,16 @@ public final class LlmResilienceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmExecutor llmExecutor(TargetResilience resilience, LlmObservability observability, Pacing pacing,
-			@Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock,
-			@Qualifier(RANDOM_BEAN) ObjectProvider<RandomGenerator> random,
-			ObjectProvider<CooldownListener> cooldowns) {
+			ObjectProvider<CooldownListener> cooldowns, EngineTime time) {
 		return new LlmExecutor(resilience, pacing, cooldowns.getIfAvailable(() -> CooldownListener.NONE), observability,
-				new EngineTime(clock.getIfAvailable(Clock::systemUTC),
-						random.getIfAvailable(() -> () -> ThreadLocalRandom.current().nextLong())));
+				time);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(LlmClient.class)
 	DefaultLlmClient llmClient(LlmExecutor executor, ProviderClients clients, LlmPolicies policies,
-			LlmObservability observability, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
-		return new DefaultLlmClient(executor, clients, policies, clock.getIfAvailable(Clock::systemUTC), observability);
+			LlmObservability observability, EngineTime time) {
+		return new DefaultLlmClient(executor, clients, policies, time.clock(), observability);
 	}
 
 	@Bean

@@ -4,7 +4,6 @@ import java.time.Clock;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -16,7 +15,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 
-import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Pacing;
@@ -25,6 +23,7 @@ import io.github.llmresilience.shared.CooldownApplier;
 import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.shared.SharedStateSettings;
+import io.github.llmresilience.support.EngineTime;
 
 /**
  * State shared by the instances of the application through Redis, with
@@ -57,8 +56,8 @@ public final class LlmSharedStateAutoConfiguration {
 	 */
 	@Bean
 	SharedStateRequirements llmSharedStateRequirements(ListableBeanFactory beanFactory, ResourceLoader resourceLoader,
-			ObjectProvider<LlmConfiguration> configuration) {
-		return new SharedStateRequirements(beanFactory, resourceLoader.getClassLoader(), configuration);
+			ObjectProvider<LlmSettings> settings) {
+		return new SharedStateRequirements(beanFactory, resourceLoader.getClassLoader(), settings);
 	}
 
 	/**
@@ -72,10 +71,9 @@ public final class LlmSharedStateAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RedisSharedState llmSharedState(ReactiveRedisConnectionFactory connectionFactory, SharedStateSettings settings,
-				@Qualifier(LlmResilienceAutoConfiguration.CLOCK_BEAN) ObjectProvider<Clock> clock,
-				ObjectProvider<LlmMetrics> metrics, ObjectProvider<TargetResilience> resilience,
+				EngineTime time, ObjectProvider<LlmMetrics> metrics, ObjectProvider<TargetResilience> resilience,
 				ObjectProvider<Pacing> pacing, ObjectProvider<LlmPolicies> policies) {
-			Clock engineClock = clock.getIfAvailable(Clock::systemUTC);
+			Clock engineClock = time.clock();
 			LlmMetrics meters = metrics.getIfAvailable(() -> LlmMetrics.NONE);
 			// The engine's beans are asked for when the application starts: the pacing,
 			// which this
@@ -99,9 +97,8 @@ public final class LlmSharedStateAutoConfiguration {
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
-		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState,
-				@Qualifier(LlmResilienceAutoConfiguration.CLOCK_BEAN) ObjectProvider<Clock> clock) {
-			return new FleetRequestLimiters(sharedState, clock.getIfAvailable(Clock::systemUTC));
+		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState, EngineTime time) {
+			return new FleetRequestLimiters(sharedState, time.clock());
 		}
 
 	}

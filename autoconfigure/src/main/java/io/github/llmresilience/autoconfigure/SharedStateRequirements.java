@@ -9,7 +9,6 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.ClassUtils;
 
-import io.github.llmresilience.autoconfigure.LlmConfigurationResolver.LlmConfiguration;
 import io.github.llmresilience.shared.SharedStateUnavailableException;
 
 /**
@@ -29,13 +28,13 @@ final class SharedStateRequirements implements InitializingBean {
 
 	private final @Nullable ClassLoader classLoader;
 
-	private final ObjectProvider<LlmConfiguration> configuration;
+	private final ObjectProvider<LlmSettings> settings;
 
 	SharedStateRequirements(ListableBeanFactory beanFactory, @Nullable ClassLoader classLoader,
-			ObjectProvider<LlmConfiguration> configuration) {
+			ObjectProvider<LlmSettings> settings) {
 		this.beanFactory = beanFactory;
 		this.classLoader = classLoader;
-		this.configuration = configuration;
+		this.settings = settings;
 	}
 
 	@Override
@@ -54,7 +53,7 @@ final class SharedStateRequirements implements InitializingBean {
 							+ "instance learns on its own.");
 		}
 		if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, this.classLoader)) {
-			List<String> declared = this.configuration.getObject()
+			List<String> declared = this.settings.getObject()
 				.pacing()
 				.stream()
 				.filter((provider) -> provider.requestsPerMinute() > 0)

@@ -49,53 +49,6 @@ public final class ProviderClients implements AutoCloseable {
 	}
 
 	/**
-	 * Create clients with Spring's defaults: a plain {@code WebClient.Builder} and
-	 * Reactor Netty. For tests and for use without an application context.
-	 * @param providers the providers' settings
-	 * @return the clients
-	 */
-	public static ProviderClients create(Collection<ProviderSettings> providers) {
-		return create(providers, WebClient.builder(), ClientHttpConnectorBuilder.reactor(),
-				HttpClientSettings.defaults(), Clock.systemUTC());
-	}
-
-	/**
-	 * Create clients.
-	 * @param providers the providers' settings
-	 * @param webClientBuilder the application's builder, cloned for each provider
-	 * @param connectorBuilder the application's connector builder
-	 * @param httpClientSettings the application's client settings (SSL bundle,
-	 * redirects); the connect timeout comes from each provider and the read timeouts are
-	 * the attempt's own
-	 * @param clock the clock, for {@code Retry-After} dates
-	 * @return the clients
-	 */
-	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
-			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock) {
-		return create(providers, webClientBuilder, connectorBuilder, httpClientSettings, clock, List.of());
-	}
-
-	/**
-	 * Create clients.
-	 * @param providers the providers' settings
-	 * @param webClientBuilder the application's builder, cloned for each provider
-	 * @param connectorBuilder the application's connector builder
-	 * @param httpClientSettings the application's client settings (SSL bundle,
-	 * redirects); the connect timeout comes from each provider and the read timeouts are
-	 * the attempt's own
-	 * @param clock the clock, for {@code Retry-After} dates
-	 * @param customizers applied in order to each provider's builder before its client is
-	 * built
-	 * @return the clients
-	 */
-	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,
-			ClientHttpConnectorBuilder<?> connectorBuilder, HttpClientSettings httpClientSettings, Clock clock,
-			List<LlmProviderCustomizer> customizers) {
-		return create(providers, webClientBuilder, connectorBuilder, httpClientSettings, clock, customizers,
-				RateLimitObserver.NONE);
-	}
-
-	/**
 	 * Create clients.
 	 * @param providers the providers' settings
 	 * @param webClientBuilder the application's builder, cloned for each provider
@@ -107,6 +60,7 @@ public final class ProviderClients implements AutoCloseable {
 	 * @param customizers applied in order to each provider's builder before its client is
 	 * built
 	 * @param rateLimits told what the rate-limit headers of every answer say
+	 * ({@link RateLimitObserver#NONE} for nobody)
 	 * @return the clients
 	 */
 	public static ProviderClients create(Collection<ProviderSettings> providers, WebClient.Builder webClientBuilder,

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * IMF-fixdate, RFC 850 and asctime forms). A value of zero, a date in the past or a value
  * that cannot be parsed gives no wait, so the policy's backoff applies.
  */
-public final class RetryAfter {
+final class RetryAfter {
 
 	/**
 	 * The header OpenAI sends with the wait in milliseconds.

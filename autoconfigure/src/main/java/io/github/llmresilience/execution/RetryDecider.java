@@ -55,18 +55,20 @@ final class RetryDecider {
 			FailureKind kind = llm.kind();
 			if (kind == FailureKind.QUOTA_EXHAUSTED) {
 				// Waiting will not help, and every other call would hit the same wall.
-				return RetryDecision.giveUpAndOpen(Reason.NOT_RETRYABLE, llm.retryAfter().map(now::plus).orElse(null));
+				Duration quotaWait = llm.retryAfter();
+				return RetryDecision.giveUpAndOpen(Reason.NOT_RETRYABLE,
+						(quotaWait != null) ? now.plus(quotaWait) : null);
 			}
 			if (!retryable(llm, settings, idempotent)) {
 				return RetryDecision.giveUp(Reason.NOT_RETRYABLE);
 			}
-			if (Boolean.FALSE.equals(llm.serverRetryHint().orElse(null))) {
+			if (Boolean.FALSE.equals(llm.serverRetryHint())) {
 				// x-should-retry: false: the kind would be retried, the server says it
 				// must not be.
 				return RetryDecision.giveUp(Reason.SERVER_SAID_NO);
 			}
 			if (settings.respectRetryAfter()) {
-				serverWait = llm.retryAfter().orElse(null);
+				serverWait = llm.retryAfter();
 			}
 		}
 		else if (!settings.retriesException(failure)) {
@@ -140,7 +142,7 @@ final class RetryDecider {
 		// and never a
 		// 4xx of another kind (false is the decider's: the kind would be retried, the
 		// server says no).
-		Boolean serverSaid = failure.serverRetryHint().orElse(null);
+		Boolean serverSaid = failure.serverRetryHint();
 		boolean serverAllows = Boolean.TRUE.equals(serverSaid) && status != null
 				&& (status == 409 || status == 429 || status >= 500);
 		boolean retried = switch (kind.retriedWhen()) {

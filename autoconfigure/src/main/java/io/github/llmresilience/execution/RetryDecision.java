@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param serverWait whether the wait of a retry is the one the server asked for, which
  * the retry budget does not count
  */
-public record RetryDecision(Reason reason, long waitMillis, @Nullable Instant openUntil, boolean openCircuit,
+record RetryDecision(Reason reason, long waitMillis, @Nullable Instant openUntil, boolean openCircuit,
 		boolean serverWait) {
 
 	static RetryDecision retryAfter(long waitMillis) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
@@ -17,6 +19,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.TransitionCheckResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import io.github.resilience4j.core.Registry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -87,14 +90,8 @@ public final class TargetResilience {
 			for (Target target : policy.targets()) {
 				String name = policy.retryName(target);
 				RetryConfig config = retryConfig(name, policy.retry(), customizers);
-				Retry retry = retryRegistry.find(name).map((existing) -> {
-					checkCreatedHere(existing, "Retry", name, "resilience4j.retry.instances");
-					Retry replacement = Retry.of(name, config, retryRegistry.getTags());
-					retryRegistry.replace(name, replacement);
-					return replacement;
-				}).orElseGet(() -> retryRegistry.retry(name, config));
-				CREATED.add(retry);
-				this.retries.put(name, retry);
+				this.retries.put(name, instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",
+						(tags) -> Retry.of(name, config, tags), () -> retryRegistry.retry(name, config)));
 			}
 		}
 		policies.circuitBreakers().forEach((target, settings) -> {
@@ -102,18 +99,30 @@ public final class TargetResilience {
 				String name = target.name();
 				OpenUntil until = new OpenUntil(clock, settings.waitDurationInOpenState());
 				CircuitBreakerConfig config = circuitBreakerConfig(name, settings, clock, until, customizers);
-				CircuitBreaker circuitBreaker = circuitBreakerRegistry.find(name).map((existing) -> {
-					checkCreatedHere(existing, "CircuitBreaker", name, "resilience4j.circuitbreaker.instances");
-					CircuitBreaker replacement = CircuitBreaker.of(name, config, circuitBreakerRegistry.getTags());
-					circuitBreakerRegistry.replace(name, replacement);
-					return replacement;
-				}).orElseGet(() -> circuitBreakerRegistry.circuitBreaker(name, config));
-				CREATED.add(circuitBreaker);
+				CircuitBreaker circuitBreaker = instance(circuitBreakerRegistry, "CircuitBreaker", name,
+						"resilience4j.circuitbreaker.instances", (tags) -> CircuitBreaker.of(name, config, tags),
+						() -> circuitBreakerRegistry.circuitBreaker(name, config));
 				circuitBreaker.getEventPublisher().onStateTransition(until::onTransition);
 				this.circuitBreakers.put(target, circuitBreaker);
 				this.openUntil.put(target, until);
 			}
 		});
+	}
+
+	/**
+	 * Return the instance of one of our names in a registry: created and registered now,
+	 * or replacing one that this class created for another application context.
+	 */
+	private static <E> E instance(Registry<E, ?> registry, String type, String name, String properties,
+			Function<Map<String, String>, E> withTags, Supplier<E> registered) {
+		E instance = registry.find(name).map((existing) -> {
+			checkCreatedHere(existing, type, name, properties);
+			E replacement = withTags.apply(registry.getTags());
+			registry.replace(name, replacement);
+			return replacement;
+		}).orElseGet(registered);
+		CREATED.add(instance);
+		return instance;
 	}
 
 	/**

@@ -37,7 +37,7 @@ import io.github.llmresilience.policy.ResolvedPolicy;
  * so nothing is retried twice: the method's own {@code LlmClient} calls each make one
  * attempt against the target the executor chose.
  */
-public final class LlmCallInterceptor implements MethodInterceptor {
+final class LlmCallInterceptor implements MethodInterceptor {
 
 	private final Supplier<LlmExecutor> executor;
 
@@ -53,7 +53,7 @@ public final class LlmCallInterceptor implements MethodInterceptor {
 	 * @param executor supplies the executor, on first use
 	 * @param policies supplies the policies, on first use
 	 */
-	public LlmCallInterceptor(Supplier<LlmExecutor> executor, Supplier<LlmPolicies> policies) {
+	LlmCallInterceptor(Supplier<LlmExecutor> executor, Supplier<LlmPolicies> policies) {
 		this.executor = executor;
 		this.policies = policies;
 	}

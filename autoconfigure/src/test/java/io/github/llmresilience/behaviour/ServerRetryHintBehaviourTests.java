@@ -93,7 +93,7 @@ class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 				StepVerifier.create(summaries(llm)).expectErrorSatisfies((error) -> {
 					assertThat(error).isInstanceOf(LlmException.class);
 					assertThat(((LlmException) error).kind()).isEqualTo(kind);
-					assertThat(((LlmException) error).serverRetryHint()).contains(true);
+					assertThat(((LlmException) error).serverRetryHint()).isTrue();
 				}).verify(Duration.ofSeconds(10));
 			}
 		});

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +54,7 @@ class EmbeddingsWireTests {
 	}
 
 	private ProviderClient client() {
-		this.clients = ProviderClients.create(List.of(ProviderSettings.of("openai", server.baseUrl(), "sk-wire")));
+		this.clients = ProviderClientsFixture.clients(ProviderSettings.of("openai", server.baseUrl(), "sk-wire"));
 		return this.clients.get("openai");
 	}
 

@@ -41,7 +41,7 @@ class ErrorInsideAnswersTests {
 	}
 
 	private ProviderClient client() {
-		this.clients = ProviderClients.create(List.of(ProviderSettings.of("router", this.server.baseUrl(), "sk-test")));
+		this.clients = ProviderClientsFixture.clients(ProviderSettings.of("router", this.server.baseUrl(), "sk-test"));
 		return this.clients.get("router");
 	}
 

@@ -62,7 +62,7 @@ class MaxResponseSizeTests {
 	}
 
 	private ProviderClient client(ProviderSettings settings) {
-		this.clients = ProviderClients.create(List.of(settings));
+		this.clients = ProviderClientsFixture.clients(settings);
 		return this.clients.get(settings.name());
 	}
 

@@ -75,7 +75,7 @@ class ProviderClientTests {
 	}
 
 	private ProviderClient client(ProviderSettings settings) {
-		this.clients = ProviderClients.create(List.of(settings));
+		this.clients = ProviderClientsFixture.clients(settings);
 		return this.clients.get(settings.name());
 	}
 
@@ -351,28 +351,28 @@ class ProviderClientTests {
 	@Test
 	void retryAfterSecondsIsCarriedByTheFailure() {
 		this.server.model(MODEL).enqueue(FakeResponse.status(429).retryAfterSeconds(7));
-		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).contains(Duration.ofSeconds(7));
+		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).isEqualTo(Duration.ofSeconds(7));
 	}
 
 	@Test
 	void retryAfterMillisIsCarriedByTheFailure() {
 		this.server.model(MODEL).enqueue(FakeResponse.status(429).retryAfterMillis(250).retryAfterSeconds(1));
-		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).contains(Duration.ofMillis(250));
+		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).isEqualTo(Duration.ofMillis(250));
 	}
 
 	@Test
 	void retryAfterHttpDateIsCarriedAsTheWaitUntilThatDate() {
 		String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
 		this.server.model(MODEL).enqueue(FakeResponse.status(503).retryAfter(date));
-		assertThat(failureOf(client().chat(MODEL, request())).retryAfter())
-			.hasValueSatisfying((wait) -> assertThat(wait).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(30)));
+		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).isBetween(Duration.ofSeconds(25),
+				Duration.ofSeconds(30));
 	}
 
 	@ParameterizedTest(name = "Retry-After {0} gives no wait")
 	@CsvSource({ "0", "-3", "soon", "'Wed, 21 Oct 2015 07:28:00 GMT'" })
 	void unusableRetryAfterGivesNoWait(String value) {
 		this.server.model(MODEL).enqueue(FakeResponse.status(429).retryAfter(value));
-		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).isEmpty();
+		assertThat(failureOf(client().chat(MODEL, request())).retryAfter()).isNull();
 	}
 
 	@Test
@@ -453,7 +453,7 @@ class ProviderClientTests {
 		this.server.model(MODEL).enqueue(FakeResponse.status(429).retryAfterMillis(100));
 		LlmException failure = failureOf(client().stream(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
-		assertThat(failure.retryAfter()).contains(Duration.ofMillis(100));
+		assertThat(failure.retryAfter()).isEqualTo(Duration.ofMillis(100));
 	}
 
 	@Test

@@ -1,7 +1,6 @@
 package io.github.llmresilience.client;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,7 @@ class UserAgentTests {
 	private String userAgentSentWith(Map<String, String> headers) {
 		ProviderSettings settings = ProviderSettings.of("openai", this.server.baseUrl(), "sk-test")
 			.withHeaders(ProviderSettings.AUTHORIZATION, headers, Map.of());
-		this.clients = ProviderClients.create(List.of(settings));
+		this.clients = ProviderClientsFixture.clients(settings);
 		this.server.model("m").enqueue(FakeResponse.ok("Hi"));
 		StepVerifier.create(this.clients.get("openai").chat("m", ChatRequest.builder().user("Hello").build()))
 			.expectNextCount(1)

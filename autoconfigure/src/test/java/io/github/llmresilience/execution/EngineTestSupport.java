@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -44,6 +45,8 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.support.EngineTime;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the engine's tests share: a clock that reads Reactor's (virtual) time, policies
@@ -202,6 +205,51 @@ abstract class EngineTestSupport {
 				(scope) -> Flux.from(attempt(scope)).map((text) -> scope.served()));
 	}
 
+	/**
+	 * Assert who serves a call once the given virtual time has passed.
+	 */
+	void assertServed(LlmExecutor executor, ResolvedPolicy policy, Duration after, Served expected) {
+		assertServed(executor, policy, after, expected, Duration.ZERO);
+	}
+
+	/**
+	 * Assert who serves a call once the given virtual time has passed, then let virtual
+	 * time run on for {@code idle}.
+	 */
+	void assertServed(LlmExecutor executor, ResolvedPolicy policy, Duration after, Served expected, Duration idle) {
+		StepVerifier.withVirtualTime(() -> idleAfter(servedCall(executor, policy), idle))
+			.thenAwait(after)
+			.assertNext((served) -> assertThat(served).isEqualTo(expected))
+			.thenAwait(idle)
+			.verifyComplete();
+	}
+
+	/**
+	 * Assert who serves a call, and that the answer comes at the given virtual time, not
+	 * a millisecond earlier.
+	 */
+	void assertServedAt(LlmExecutor executor, ResolvedPolicy policy, Duration at, Served expected) {
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.expectSubscription()
+			.expectNoEvent(at.minusMillis(1))
+			.thenAwait(Duration.ofMillis(1))
+			.assertNext((served) -> assertThat(served).isEqualTo(expected))
+			.verifyComplete();
+	}
+
+	/**
+	 * Assert how a call fails, and that it fails at the given virtual time, not a
+	 * millisecond earlier.
+	 */
+	void assertFailsAt(LlmExecutor executor, ResolvedPolicy policy, Duration at, Consumer<Throwable> failure) {
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.expectSubscription()
+			.expectNoEvent(at.minusMillis(1))
+			.thenAwait(Duration.ofMillis(1))
+			.expectErrorSatisfies(failure)
+			.verify();
+	}
+
 	Flux<String> stream(LlmExecutor executor, ResolvedPolicy policy) {
 		return executor.execute(policy, ExecutionOptions.<String>idempotentCall().withText((text) -> text),
 				this::attempt);
@@ -235,14 +283,15 @@ abstract class EngineTestSupport {
 	}
 
 	/**
-	 * Let virtual time run on, so that whatever was still scheduled (a hedge's timer, a
-	 * retry's wait) happens, or is seen not to.
+	 * Return a publisher whose end (completion or failure) comes an idle stretch of
+	 * virtual time later, so that whatever a call left scheduled (a hedge's timer, a
+	 * retry's wait) happens, or is seen not to, before its scenario ends: a scenario's
+	 * pending timers are discarded when it ends.
 	 */
-	static void drain(Duration duration) {
-		StepVerifier.withVirtualTime(() -> Mono.delay(duration))
-			.thenAwait(duration)
-			.expectNextCount(1)
-			.verifyComplete();
+	static <T> Flux<T> idleAfter(Publisher<T> publisher, Duration idle) {
+		return Flux.from(publisher)
+			.concatWith(Mono.delay(idle).then(Mono.empty()))
+			.onErrorResume((error) -> Mono.delay(idle).then(Mono.error(error)));
 	}
 
 	record Attempt(Target target, Instant at, boolean hedge) {

@@ -58,6 +58,13 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		return Mono.never();
 	}
 
+	/**
+	 * A stream of two chunks, each after its delay.
+	 */
+	private static Publisher<String> twoChunks(Duration first, String chunk, Duration second, String next) {
+		return Flux.concat(Mono.delay(first).map((tick) -> chunk), Mono.delay(second).map((tick) -> next));
+	}
+
 	private double hedgeCount(Target from, Target to, String outcome) {
 		return count("llm.hedges", "policy", "summaries", "from", from.name(), "to", to.name(), "outcome", outcome);
 	}
@@ -71,11 +78,8 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofMillis(1999), "primary");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(1999))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
-			.verifyComplete();
-		drain(Duration.ofSeconds(10));
+		assertServed(executor, policy, Duration.ofMillis(1999), new Served("openai", "gpt-4o", 1, false, false),
+				Duration.ofSeconds(10));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 	}
@@ -86,12 +90,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(30), "primary");
 		answer(BACKUP, Duration.ofMillis(500), "backup");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.expectNoEvent(Duration.ofMillis(2499))
-			.thenAwait(Duration.ofMillis(1))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true, true)))
-			.verifyComplete();
+		assertServedAt(executor, policy, Duration.ofMillis(2500), new Served("backup", "claude", 2, true, true));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(hedges()).containsExactly(false, true);
 		assertThat(offsets()).containsExactly(Duration.ZERO, DELAY);
@@ -110,10 +109,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(3), "primary");
 		answer(BACKUP, Duration.ofSeconds(5), "backup");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofSeconds(3))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 2, false, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofSeconds(3), new Served("openai", "gpt-4o", 2, false, false));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(this.cancelled).containsExactly(BACKUP);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "lost")).isEqualTo(1);
@@ -126,10 +122,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(30), "slow");
 		answer(PRIMARY, Duration.ofMillis(300), "fast");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(2300))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 2, false, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(2300), new Served("openai", "gpt-4o", 2, false, true));
 		assertThat(targets()).containsExactly(PRIMARY, PRIMARY);
 		assertThat(offsets()).containsExactly(Duration.ZERO, DELAY);
 		assertThat(hedgeCount(PRIMARY, PRIMARY, "won")).isEqualTo(1);
@@ -143,12 +136,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, Duration.ofMillis(2500), status(FailureKind.SERVER_ERROR, 503));
 		answer(BACKUP, Duration.ofSeconds(2), "backup");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.expectNoEvent(Duration.ofMillis(3999))
-			.thenAwait(Duration.ofMillis(1))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true, true)))
-			.verifyComplete();
+		assertServedAt(executor, policy, Duration.ofMillis(4000), new Served("backup", "claude", 2, true, true));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(this.resilience.circuitBreaker(PRIMARY).getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "won")).isEqualTo(1);
@@ -161,10 +149,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		fail(PRIMARY, Duration.ofSeconds(3), status(FailureKind.SERVER_ERROR, 503));
 		fail(BACKUP, Duration.ofSeconds(2), status(FailureKind.RATE_LIMITED, 429));
 		answer(THIRD, Duration.ofMillis(100), "third");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(4100))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("third", "llama", 3, true, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(4100), new Served("third", "llama", 3, true, false));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP, THIRD);
 		assertThat(offsets()).containsExactly(Duration.ZERO, DELAY, Duration.ofSeconds(4));
 		assertThat(this.meters.get("llm.fallbacks")
@@ -196,10 +181,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, Duration.ofMillis(100), status(FailureKind.SERVER_ERROR, 503));
 		answer(BACKUP, Duration.ofMillis(100), "backup");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(200))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(200), new Served("backup", "claude", 2, true, false));
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofMillis(100));
 		assertThat(hedgeCount()).isZero();
 	}
@@ -211,10 +193,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		fail(PRIMARY, Duration.ofMillis(100), status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(5)));
 		answer(PRIMARY, Duration.ofSeconds(30), "slow retry");
 		answer(PRIMARY, Duration.ofMillis(500), "hedge");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(7600))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 3, false, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(7600), new Served("openai", "gpt-4o", 3, false, true));
 		// 5.1 s: the retry the server asked for; 7.1 s: the hedge, 2 s into the retry.
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofMillis(5100), Duration.ofMillis(7100));
 		assertThat(hedges()).containsExactly(false, false, true);
@@ -227,10 +206,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		fail(PRIMARY, Duration.ofMillis(2500), status(FailureKind.SERVER_ERROR, 503));
 		fail(BACKUP, Duration.ofMillis(1000), status(FailureKind.SERVER_ERROR, 503));
 		answer(THIRD, Duration.ofSeconds(10), "third");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofSeconds(13))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("third", "llama", 3, true, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofSeconds(13), new Served("third", "llama", 3, true, false));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP, THIRD);
 	}
 
@@ -240,10 +216,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		this.resilience.circuitBreaker(BACKUP).transitionToForcedOpenState();
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofSeconds(5))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofSeconds(5), new Served("openai", "gpt-4o", 1, false, false));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 		assertThat(this.resilience.circuitBreaker(BACKUP).getMetrics().getNumberOfNotPermittedCalls()).isZero();
@@ -254,10 +227,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(HedgeTarget.SAME, null, PRIMARY);
 		LlmExecutor executor = executor(policy, spentBudget("openai"));
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofSeconds(5))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 1, false, false)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofSeconds(5), new Served("openai", "gpt-4o", 1, false, false));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 		assertThat(this.meters.get("llm.retries.denied")
@@ -272,10 +242,7 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy, spentBudget("openai"), spentBudget("backup"));
 		answer(PRIMARY, Duration.ofSeconds(30), "primary");
 		answer(BACKUP, Duration.ofMillis(500), "backup");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(2500))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(2500), new Served("backup", "claude", 2, true, true));
 		assertThat(this.meters.find("llm.retries.denied").counters()).isEmpty();
 	}
 
@@ -287,50 +254,39 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy, oneRetry);
 		answer(PRIMARY, Duration.ofSeconds(30), "primary");
 		answer(SAME_PROVIDER, Duration.ofMillis(500), "sibling");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(2500))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o-mini", 2, true, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofMillis(2500), new Served("openai", "gpt-4o-mini", 2, true, true));
 		assertThat(this.meters.find("llm.retries.denied").counters()).isEmpty();
 	}
 
 	@Test
 	void aNonIdempotentCallIsNeverHedged() {
-		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy);
 		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier
-			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>nonIdempotentCall(), this::attempt))
-			.thenAwait(Duration.ofSeconds(5))
-			.expectNext("primary")
-			.verifyComplete();
-		assertThat(targets()).containsExactly(PRIMARY);
+		assertNotHedged(ExecutionOptions.nonIdempotentCall());
 	}
 
 	@Test
 	void aCallWhoseRequestTurnsOutNonIdempotentIsNeverHedged() {
-		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
-		LlmExecutor executor = executor(policy);
 		script(PRIMARY, (scope) -> {
 			scope.call().nonIdempotentRequest();
 			return Mono.delay(Duration.ofSeconds(5)).map((tick) -> "primary");
 		});
-		StepVerifier
-			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall(), this::attempt))
-			.thenAwait(Duration.ofSeconds(5))
-			.expectNext("primary")
-			.verifyComplete();
-		assertThat(targets()).containsExactly(PRIMARY);
+		assertNotHedged(ExecutionOptions.idempotentCall());
 	}
 
 	@Test
 	void attemptsThatCannotRunAtOnceAreNeverHedged() {
+		answer(PRIMARY, Duration.ofSeconds(5), "primary");
+		assertNotHedged(ExecutionOptions.<String>idempotentCall().withoutHedging());
+	}
+
+	/**
+	 * Assert that a call whose primary answers after 5 s, well after the hedge's delay,
+	 * is answered by the primary alone.
+	 */
+	private void assertNotHedged(ExecutionOptions<String> options) {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
-		answer(PRIMARY, Duration.ofSeconds(5), "primary");
-		StepVerifier
-			.withVirtualTime(() -> executor.mono(policy, ExecutionOptions.<String>idempotentCall().withoutHedging(),
-					this::attempt))
+		StepVerifier.withVirtualTime(() -> executor.mono(policy, options, this::attempt))
 			.thenAwait(Duration.ofSeconds(5))
 			.expectNext("primary")
 			.verifyComplete();
@@ -341,15 +297,10 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 	void theDeadlineEndsBothLegs() {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, Duration.ofSeconds(5), PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.expectNoEvent(Duration.ofMillis(4999))
-			.thenAwait(Duration.ofMillis(1))
-			.expectErrorSatisfies((error) -> {
-				assertThat(error).isInstanceOf(LlmDeadlineExceededException.class);
-				assertThat(((LlmException) error).attempts()).isEqualTo(2);
-			})
-			.verify();
+		assertFailsAt(executor, policy, Duration.ofMillis(5000), (error) -> {
+			assertThat(error).isInstanceOf(LlmDeadlineExceededException.class);
+			assertThat(((LlmException) error).attempts()).isEqualTo(2);
+		});
 		assertThat(this.cancelled).containsExactlyInAnyOrder(PRIMARY, BACKUP);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "lost")).isEqualTo(1);
 	}
@@ -358,11 +309,10 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 	void aHedgeIsNotSentOnceTheDeadlineHasPassed() {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, Duration.ofMillis(1500), PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(1500))
+		StepVerifier.withVirtualTime(() -> idleAfter(servedCall(executor, policy), Duration.ofSeconds(10)))
+			.thenAwait(Duration.ofMillis(11_500))
 			.expectError(LlmDeadlineExceededException.class)
 			.verify();
-		drain(Duration.ofSeconds(10));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
 	}
@@ -390,10 +340,8 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		// The primary's first chunk carries no text (a role), so it does not decide the
 		// race.
-		script(PRIMARY, (scope) -> Flux.concat(Mono.delay(Duration.ofMillis(2500)).map((tick) -> ""),
-				Mono.delay(Duration.ofSeconds(5)).map((tick) -> "primary")));
-		script(BACKUP, (scope) -> Flux.concat(Mono.delay(Duration.ofSeconds(1)).map((tick) -> "backup-1 "),
-				Mono.delay(Duration.ofSeconds(1)).map((tick) -> "backup-2")));
+		script(PRIMARY, (scope) -> twoChunks(Duration.ofMillis(2500), "", Duration.ofSeconds(5), "primary"));
+		script(BACKUP, (scope) -> twoChunks(Duration.ofSeconds(1), "backup-1 ", Duration.ofSeconds(1), "backup-2"));
 		StepVerifier.withVirtualTime(() -> stream(executor, policy))
 			.expectSubscription()
 			.expectNoEvent(Duration.ofMillis(2999))
@@ -411,10 +359,9 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 	void aStreamWhosePrimarySendsTheFirstChunkFirstIsServedByThePrimaryAlone() {
 		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
-		script(PRIMARY, (scope) -> Flux.concat(Mono.delay(Duration.ofMillis(2500)).map((tick) -> "primary-1 "),
-				Mono.delay(Duration.ofSeconds(2)).map((tick) -> "primary-2")));
-		script(BACKUP, (scope) -> Flux.concat(Mono.delay(Duration.ofSeconds(1)).map((tick) -> "backup-1 "),
-				Mono.delay(Duration.ofSeconds(1)).map((tick) -> "backup-2")));
+		script(PRIMARY,
+				(scope) -> twoChunks(Duration.ofMillis(2500), "primary-1 ", Duration.ofSeconds(2), "primary-2"));
+		script(BACKUP, (scope) -> twoChunks(Duration.ofSeconds(1), "backup-1 ", Duration.ofSeconds(1), "backup-2"));
 		StepVerifier.withVirtualTime(() -> stream(executor, policy))
 			.thenAwait(Duration.ofMillis(2500))
 			.expectNext("primary-1 ")

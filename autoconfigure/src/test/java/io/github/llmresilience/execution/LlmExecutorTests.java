@@ -30,11 +30,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(3, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 3);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.thenAwait(Duration.ofSeconds(6))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 4, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ofSeconds(6), new Served("backup", "claude", 4, true));
 		assertThat(targets()).containsExactly(PRIMARY, PRIMARY, PRIMARY, BACKUP);
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(6),
 				Duration.ofSeconds(6));
@@ -45,12 +41,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(1)), 2);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.expectNoEvent(Duration.ofMillis(1999))
-			.thenAwait(Duration.ofMillis(1))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("openai", "gpt-4o", 3, false)))
-			.verifyComplete();
+		assertServedAt(executor, policy, Duration.ofMillis(2000), new Served("openai", "gpt-4o", 3, false));
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2));
 	}
 
@@ -79,9 +70,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.QUOTA_EXHAUSTED, 429).errorCode("insufficient_quota"), 1);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ZERO, new Served("backup", "claude", 2, true));
 		assertThat(this.resilience.circuitBreaker(PRIMARY).getState()).isEqualTo(CircuitBreaker.State.OPEN);
 	}
 
@@ -117,17 +106,12 @@ class LlmExecutorTests extends EngineTestSupport {
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		script(PRIMARY, (scope) -> Mono.never());
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.expectNoEvent(Duration.ofMillis(4999))
-			.thenAwait(Duration.ofMillis(1))
-			.expectErrorSatisfies((error) -> {
-				assertThat(error).isInstanceOf(LlmDeadlineExceededException.class);
-				assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT);
-				assertThat(error.getCause()).isInstanceOf(LlmException.class);
-				assertThat(((LlmException) error).attempts()).isEqualTo(2);
-			})
-			.verify();
+		assertFailsAt(executor, policy, Duration.ofMillis(5000), (error) -> {
+			assertThat(error).isInstanceOf(LlmDeadlineExceededException.class);
+			assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.TIMEOUT);
+			assertThat(error.getCause()).isInstanceOf(LlmException.class);
+			assertThat(((LlmException) error).attempts()).isEqualTo(2);
+		});
 	}
 
 	@Test
@@ -146,12 +130,12 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY, BACKUP);
 		LlmExecutor executor = executor(policy);
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 4);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.expectSubscription()
-			.thenAwait(Duration.ofSeconds(1))
-			.thenCancel()
-			.verify();
-		drain(Duration.ofSeconds(60));
+		// Cancelled after 1 s, during the wait before the second attempt.
+		StepVerifier
+			.withVirtualTime(
+					() -> idleAfter(servedCall(executor, policy).take(Duration.ofSeconds(1)), Duration.ofSeconds(60)))
+			.thenAwait(Duration.ofSeconds(61))
+			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY);
 	}
 
@@ -280,7 +264,7 @@ class LlmExecutorTests extends EngineTestSupport {
 			assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
 			assertThat(failure.requestSent()).isFalse();
 			assertThat(failure.attempts()).isZero();
-			assertThat(failure.retryAfter()).hasValue(Duration.ofMinutes(6));
+			assertThat(failure.retryAfter()).isEqualTo(Duration.ofMinutes(6));
 			assertThat(failure.getMessage()).contains("used up until");
 		}).verify();
 		assertThat(this.attempts).isEmpty();
@@ -309,9 +293,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(1, Duration.ofSeconds(2)), null, PRIMARY, SAME_PROVIDER, BACKUP);
 		LlmExecutor executor = executor(policy, provider("openai", 0, budget(0)), provider("backup", 0, NO_BUDGET));
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true)))
-			.verifyComplete();
+		assertServed(executor, policy, Duration.ZERO, new Served("backup", "claude", 2, true));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(count("llm.retries.denied", "model", "gpt-4o-mini", "reason", "retry-budget")).isEqualTo(1);
 	}

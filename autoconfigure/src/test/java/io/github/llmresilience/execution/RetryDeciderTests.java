@@ -33,6 +33,13 @@ class RetryDeciderTests {
 		return decider(0).decide(failure, this.settings, attempt, NOW, null, true);
 	}
 
+	/**
+	 * A 429 whose server asked for a wait.
+	 */
+	private static LlmException rateLimited(Duration retryAfter) {
+		return LlmException.builder(FailureKind.RATE_LIMITED).status(429).retryAfter(retryAfter).build();
+	}
+
 	private static LlmException failure(FailureKind kind, Integer status) {
 		return LlmException.builder(kind).status(status).requestSent(true).build();
 	}
@@ -65,10 +72,7 @@ class RetryDeciderTests {
 
 	@Test
 	void serverWaitReplacesTheBackoffWithUpToTenPercentJitter() {
-		LlmException failure = LlmException.builder(FailureKind.RATE_LIMITED)
-			.status(429)
-			.retryAfter(Duration.ofSeconds(10))
-			.build();
+		LlmException failure = rateLimited(Duration.ofSeconds(10));
 		assertThat(decider(0).decide(failure, this.settings, 1, NOW, null, true).waitMillis()).isEqualTo(10_000);
 		assertThat(decider(0.999).decide(failure, this.settings, 1, NOW, null, true).waitMillis()).isBetween(10_990L,
 				11_000L);
@@ -87,10 +91,7 @@ class RetryDeciderTests {
 	void serverWaitIsIgnoredWhenRespectRetryAfterIsOff() {
 		RetrySettings ignoring = new RetrySettings(4, Duration.ofSeconds(120), Duration.ofSeconds(2), 2.0,
 				Duration.ofSeconds(30), 0, Set.of(429), true, true, false, Duration.ofSeconds(60), List.of());
-		LlmException failure = LlmException.builder(FailureKind.RATE_LIMITED)
-			.status(429)
-			.retryAfter(Duration.ofSeconds(120))
-			.build();
+		LlmException failure = rateLimited(Duration.ofSeconds(120));
 		RetryDecision decision = decider(0).decide(failure, ignoring, 1, NOW, null, true);
 		assertThat(decision.retry()).isTrue();
 		assertThat(decision.waitMillis()).isEqualTo(2000);
@@ -98,10 +99,7 @@ class RetryDeciderTests {
 
 	@Test
 	void serverWaitBeyondMaxRetryAfterGivesTheTargetUpAndOpensItsCircuitUntilThatInstant() {
-		LlmException failure = LlmException.builder(FailureKind.RATE_LIMITED)
-			.status(429)
-			.retryAfter(Duration.ofSeconds(120))
-			.build();
+		LlmException failure = rateLimited(Duration.ofSeconds(120));
 		RetryDecision decision = decide(failure, 1);
 		assertThat(decision.reason()).isEqualTo(Reason.RETRY_AFTER_TOO_LONG);
 		assertThat(decision.openCircuit()).isTrue();
@@ -110,10 +108,7 @@ class RetryDeciderTests {
 
 	@Test
 	void maxRetryAfterIsCheckedBeforeJitter() {
-		LlmException failure = LlmException.builder(FailureKind.RATE_LIMITED)
-			.status(429)
-			.retryAfter(Duration.ofSeconds(60))
-			.build();
+		LlmException failure = rateLimited(Duration.ofSeconds(60));
 		RetryDecision decision = decider(0.999).decide(failure, this.settings, 1, NOW, null, true);
 		assertThat(decision.retry()).isTrue();
 		assertThat(decision.waitMillis()).isGreaterThan(60_000);

@@ -76,7 +76,7 @@ class TargetAdmissionTests extends EngineTestSupport {
 			LlmException failure = (LlmException) AttemptFailure.unwrap(error);
 			assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
 			assertThat(failure.requestSent()).isFalse();
-			assertThat(failure.retryAfter()).hasValue(Duration.ofMinutes(6));
+			assertThat(failure.retryAfter()).isEqualTo(Duration.ofMinutes(6));
 			assertThat(failure.getMessage()).contains("used up until");
 			assertThat(failure.getCause()).isInstanceOf(PacedException.class);
 		}).verify();

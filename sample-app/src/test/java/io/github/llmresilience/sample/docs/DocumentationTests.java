@@ -54,9 +54,9 @@ class DocumentationTests {
 			"io.github.llmresilience.observation", "io.github.llmresilience.pacing", "io.github.llmresilience.shared",
 			"io.github.llmresilience.policy", "io.github.llmresilience.actuate", "io.github.llmresilience.support",
 			"io.github.llmresilience.testkit", "io.github.llmresilience.sample", "io.github.llmresilience.sample.it",
-			"java.lang", "java.time", "java.util", "java.util.concurrent", "org.springframework.boot",
-			"reactor.core.publisher", "reactor.core.scheduler", "reactor.test", "reactor.netty.resources",
-			"reactor.netty.http.client", "org.springframework.web.reactive.function.client",
+			"java.lang", "java.time", "java.util", "java.util.concurrent", "java.util.random",
+			"org.springframework.boot", "reactor.core.publisher", "reactor.core.scheduler", "reactor.test",
+			"reactor.netty.resources", "reactor.netty.http.client", "org.springframework.web.reactive.function.client",
 			"org.springframework.boot.http.client", "org.springframework.boot.http.client.reactive",
 			"org.springframework.core", "org.springframework.aop.support.annotation", "org.springframework.util.unit",
 			"org.springframework.resilience.annotation", "org.springframework.test.context",
@@ -72,7 +72,7 @@ class DocumentationTests {
 			"org.springframework.ai.chat.client", "org.springframework.ai.chat.client.advisor",
 			"org.springframework.ai.chat.model", "org.springframework.ai.chat.prompt",
 			"org.springframework.ai.chat.messages", "org.springframework.ai.model.tool",
-			"org.springframework.ai.tool.annotation");
+			"org.springframework.ai.tool.annotation", "org.jspecify.annotations");
 
 	private static final Pattern TYPE_REFERENCE = Pattern
 		.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");
