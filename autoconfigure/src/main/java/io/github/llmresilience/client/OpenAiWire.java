@@ -232,6 +232,22 @@ final class OpenAiWire {
 				completion.model(), rawJson, served);
 	}
 
+	/**
+	 * Return the tool-call deltas of a streamed chunk.
+	 * @param completion the chunk
+	 * @return the deltas, or {@code null} if it has none
+	 */
+	static @Nullable List<WireToolCall> toolCallDeltas(WireCompletion completion) {
+		List<WireChoice> choices = completion.choices();
+		if (choices == null || choices.isEmpty()) {
+			return null;
+		}
+		WireChoice choice = choices.get(0);
+		WireMessage delta = (choice.delta() != null) ? choice.delta() : choice.message();
+		List<WireToolCall> toolCalls = (delta != null) ? delta.toolCalls() : null;
+		return (toolCalls != null && !toolCalls.isEmpty()) ? toolCalls : null;
+	}
+
 	static @Nullable ChatChunk toChunk(WireCompletion completion) {
 		Usage usage = toUsage(completion.usage());
 		List<WireChoice> choices = completion.choices();
@@ -347,8 +363,8 @@ final class OpenAiWire {
 			if (!message.toolCalls().isEmpty()) {
 				toolCalls = new ArrayList<>();
 				for (ToolCall call : message.toolCalls()) {
-					toolCalls
-						.add(new WireToolCall(call.id(), call.type(), new WireFunction(call.name(), call.arguments())));
+					toolCalls.add(new WireToolCall(null, call.id(), call.type(),
+							new WireFunction(call.name(), call.arguments())));
 				}
 			}
 			return new WireMessage(message.role(), message.content(), message.toolCallId(), toolCalls);
@@ -358,8 +374,8 @@ final class OpenAiWire {
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	@JsonIgnoreProperties(ignoreUnknown = true)
-	record WireToolCall(@JsonProperty("id") @Nullable String id, @JsonProperty("type") @Nullable String type,
-			@JsonProperty("function") @Nullable WireFunction function) {
+	record WireToolCall(@JsonProperty("index") @Nullable Integer index, @JsonProperty("id") @Nullable String id,
+			@JsonProperty("type") @Nullable String type, @JsonProperty("function") @Nullable WireFunction function) {
 
 	}
 

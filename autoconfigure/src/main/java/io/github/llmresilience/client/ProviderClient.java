@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -27,6 +28,8 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.client.OpenAiWire.Parsed;
+import io.github.llmresilience.client.OpenAiWire.WireCompletion;
+import io.github.llmresilience.client.OpenAiWire.WireToolCall;
 import io.github.llmresilience.support.DurationText;
 
 /**
@@ -268,8 +271,9 @@ public final class ProviderClient {
 				}
 				ChatResponse whole = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
 				ChatChunk chunk = new ChatChunk((whole.content() != null) ? whole.content() : "",
-						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model());
-				return Flux.just(new StreamEvent(chunk, false), StreamEvent.END);
+						(whole.finishReason() != null) ? whole.finishReason() : "stop", whole.usage(), whole.model(),
+						whole.toolCalls());
+				return Flux.just(new StreamEvent(chunk, null, false), StreamEvent.END);
 			});
 		}
 		SseParser events = new SseParser((int) this.settings.maxResponseSize().toBytes(),
@@ -297,7 +301,9 @@ public final class ProviderClient {
 					sink.error(this.classifier.ofErrorObject(parsed.error(), headers, exchange));
 					return;
 				}
-				sink.next(new StreamEvent(OpenAiWire.toChunk(parsed.answer()), false));
+				WireCompletion completion = parsed.answer();
+				sink.next(
+						new StreamEvent(OpenAiWire.toChunk(completion), OpenAiWire.toolCallDeltas(completion), false));
 			});
 	}
 
@@ -317,32 +323,50 @@ public final class ProviderClient {
 	}
 
 	/**
-	 * One parsed SSE event: a chunk (which may be empty), or the end of the stream.
+	 * One parsed SSE event: a chunk (which may be empty) and the tool-call deltas it
+	 * carries, or the end of the stream.
 	 */
-	private record StreamEvent(@Nullable ChatChunk chunk, boolean end) {
+	private record StreamEvent(@Nullable ChatChunk chunk, @Nullable List<WireToolCall> toolCallDeltas, boolean end) {
 
-		static final StreamEvent END = new StreamEvent(null, true);
+		static final StreamEvent END = new StreamEvent(null, null, true);
 
 	}
 
 	/**
-	 * What a stream has shown so far, to tell a finished stream from a truncated one.
+	 * What a stream has shown so far, to tell a finished stream from a truncated one, and
+	 * the tool calls it is assembling: they are delivered whole in the chunk that ends
+	 * them (its finish reason, or the end of the stream), never in part.
 	 */
 	private final class StreamProgress {
+
+		private final StreamedToolCalls toolCalls = new StreamedToolCalls();
 
 		private volatile boolean ended;
 
 		private volatile boolean finished;
 
+		private @Nullable String model;
+
 		void next(StreamEvent event, SynchronousSink<ChatChunk> sink, ExchangeState exchange) {
 			if (event.end()) {
 				this.ended = true;
+				if (this.toolCalls.pending()) {
+					// [DONE] without a finish reason ends the calls too.
+					sink.next(new ChatChunk("", null, null, this.model, this.toolCalls.finish()));
+				}
 				sink.complete();
 				return;
 			}
 			ChatChunk chunk = event.chunk();
+			List<WireToolCall> toolCallDeltas = event.toolCallDeltas();
+			if (toolCallDeltas != null) {
+				this.toolCalls.add(toolCallDeltas);
+			}
 			if (chunk == null) {
 				return;
+			}
+			if (chunk.model() != null) {
+				this.model = chunk.model();
 			}
 			if (CONTENT_FILTER.equals(chunk.finishReason())) {
 				sink.error(ProviderClient.this.classifier.contentFiltered(exchange));
@@ -354,6 +378,10 @@ public final class ProviderClient {
 			}
 			if (chunk.finishReason() != null) {
 				this.finished = true;
+				if (this.toolCalls.pending()) {
+					chunk = new ChatChunk(chunk.text(), chunk.finishReason(), chunk.usage(), chunk.model(),
+							this.toolCalls.finish());
+				}
 			}
 			if (!chunk.text().isEmpty() || chunk.finishReason() != null || chunk.usage() != null) {
 				sink.next(chunk);

@@ -17,6 +17,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.observation.HedgeOutcome;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.policy.HedgeSettings;
@@ -445,10 +446,14 @@ final class Hedging {
 		}
 
 		/**
-		 * Whether an element is content: a text element with text, or any element that
-		 * carries no text (a whole answer).
+		 * Whether an element is content: a text element with text, a chunk with tool
+		 * calls, or any element that carries no text (a whole answer).
 		 */
 		private boolean isContent(T element) {
+			if (element instanceof ChatChunk chunk) {
+				// A tool call is content, though it has no text.
+				return chunk.hasContent();
+			}
 			Function<? super T, ? extends @Nullable CharSequence> text = this.options.text();
 			if (text == null) {
 				return true;

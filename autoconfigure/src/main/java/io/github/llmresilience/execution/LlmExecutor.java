@@ -33,7 +33,10 @@ import io.github.llmresilience.support.EngineTime;
 
 /**
  * Runs logical calls under their policies. This is the one place that fixes the order of
- * the layers; it composes them and decides nothing itself. Outermost first:
+ * the layers, and it composes them: whether to retry is the {@link RetryDecider}'s,
+ * whether a request may go now the {@link TargetAdmission}'s, what a circuit breaker
+ * records the {@link CircuitBreakerRules}'; the executor keeps only the chain's own rule,
+ * whether a failure moves on to the next target. Outermost first:
  * <ol>
  * <li>the fallback handler (an {@code @LlmCall} fallback method), then the call's
  * deadline;</li>

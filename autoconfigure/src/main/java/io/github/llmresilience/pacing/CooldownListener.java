@@ -1,11 +1,11 @@
 package io.github.llmresilience.pacing;
 
 /**
- * Told of every {@link Cooldown} this instance learns from a server, so that it can be
- * shared with the other instances of the application
- * ({@code llm.shared-state.type=redis}). It is called on the thread that learned it,
- * often a call's own: it must return at once and never block. Cooldowns received from
- * other instances are never passed to it.
+ * Told of every {@link Cooldown} this instance learns from a server (the
+ * {@link CooldownPublisher} decides which are), so that it can be shared with the other
+ * instances of the application ({@code llm.shared-state.type=redis}). It is called on the
+ * thread that learned it, often a call's own: it must return at once and never block.
+ * Cooldowns received from other instances are never passed to it.
  */
 @FunctionalInterface
 public interface CooldownListener {

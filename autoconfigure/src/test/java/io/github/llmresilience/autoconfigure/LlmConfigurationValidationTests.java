@@ -1,18 +1,19 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Mono;
 
 import io.github.llmresilience.FailureKind;
@@ -24,6 +25,8 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Bad configuration fails the start with a message that names the property and says what
@@ -183,39 +186,28 @@ class LlmConfigurationValidationTests {
 			});
 	}
 
-	@Test
-	void llmCallOnAPrivateMethodFailsTheStart() {
-		assertCallFailure(PrivateMethod.class, "private", "a non-private, non-final, non-static method");
+	@ParameterizedTest(name = "@LlmCall {0} fails the start")
+	@MethodSource("unusableLlmCalls")
+	void unusableLlmCallFailsTheStartSayingWhatToDo(Class<?> service, String description, String action) {
+		assertCallFailure(service, description, action);
 	}
 
-	@Test
-	void llmCallOnAFinalMethodFailsTheStart() {
-		assertCallFailure(FinalMethod.class, "final", "non-final");
+	static Stream<Arguments> unusableLlmCalls() {
+		return Stream.of(
+				arguments(named("on a private method", PrivateMethodService.class), "private",
+						"a non-private, non-final, non-static method"),
+				arguments(named("on a final method", FinalService.class), "final", "non-final"),
+				arguments(named("on a static method", StaticService.class), "static", "non-static"),
+				arguments(named("naming an unknown policy", UnknownPolicyService.class), "names policy 'nowhere'",
+						"Add llm.policies.nowhere"),
+				arguments(named("naming a missing fallback method", MissingFallbackService.class),
+						"fallbackMethod 'absent'", "Declare `Mono<String> absent(String, Throwable cause)`"),
+				arguments(named("naming a fallback method that does not fit", UnfitFallbackService.class),
+						"does not fit", "Mono<String> cached(String, Throwable cause)"));
 	}
 
-	@Test
-	void llmCallOnAStaticMethodFailsTheStart() {
-		assertCallFailure(StaticMethod.class, "static", "non-static");
-	}
-
-	@Test
-	void llmCallNamingAnUnknownPolicyFailsTheStart() {
-		assertCallFailure(UnknownPolicy.class, "names policy 'nowhere'", "Add llm.policies.nowhere");
-	}
-
-	@Test
-	void missingFallbackMethodFailsTheStart() {
-		assertCallFailure(MissingFallback.class, "fallbackMethod 'absent'",
-				"Declare `Mono<String> absent(String, Throwable cause)`");
-	}
-
-	@Test
-	void fallbackMethodThatDoesNotFitFailsTheStart() {
-		assertCallFailure(UnfitFallback.class, "does not fit", "Mono<String> cached(String, Throwable cause)");
-	}
-
-	private void assertCallFailure(Class<?> configuration, String description, String action) {
-		this.runner.withUserConfiguration(configuration).run((context) -> {
+	private void assertCallFailure(Class<?> service, String description, String action) {
+		this.runner.withBean(service).run((context) -> {
 			assertThat(context).hasFailed();
 			Throwable failure = context.getStartupFailure();
 			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
@@ -228,29 +220,11 @@ class LlmConfigurationValidationTests {
 		});
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class PrivateMethod {
+	static class PrivateMethodService {
 
-		@Bean
-		Object service() {
-			return new Object() {
-
-				@LlmCall
-				private Mono<String> ask(String text) {
-					return Mono.just(text);
-				}
-
-			};
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FinalMethod {
-
-		@Bean
-		FinalService service() {
-			return new FinalService();
+		@LlmCall
+		private Mono<String> ask(String text) {
+			return Mono.just(text);
 		}
 
 	}
@@ -264,31 +238,11 @@ class LlmConfigurationValidationTests {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class StaticMethod {
-
-		@Bean
-		StaticService service() {
-			return new StaticService();
-		}
-
-	}
-
 	static class StaticService {
 
 		@LlmCall
 		public static Mono<String> ask(String text) {
 			return Mono.just(text);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class UnknownPolicy {
-
-		@Bean
-		UnknownPolicyService service() {
-			return new UnknownPolicyService();
 		}
 
 	}
@@ -302,31 +256,11 @@ class LlmConfigurationValidationTests {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class MissingFallback {
-
-		@Bean
-		MissingFallbackService service() {
-			return new MissingFallbackService();
-		}
-
-	}
-
 	static class MissingFallbackService {
 
 		@LlmCall(fallbackMethod = "absent")
 		public Mono<String> ask(String text) {
 			return Mono.just(text);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class UnfitFallback {
-
-		@Bean
-		UnfitFallbackService service() {
-			return new UnfitFallbackService();
 		}
 
 	}

@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -13,7 +16,11 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -55,34 +62,39 @@ import static org.assertj.core.api.Assertions.assertThat;
  * "nothing more happens" is {@code await().during(...)}. No test sleeps.</li>
  * </ul>
  */
-abstract class BehaviourTestSupport {
+public abstract class BehaviourTestSupport {
 
-	static final String PRIMARY = "gpt-4o";
+	protected static final String PRIMARY = "gpt-4o";
 
-	static final String FALLBACK = "claude-3-5-haiku";
+	protected static final String FALLBACK = "claude-3-5-haiku";
 
 	/**
 	 * How much longer than its wait a gap between two requests may be: what a loaded
 	 * machine adds (scheduling, a new connection, a garbage collection), and half the
 	 * shortest wrong wait these settings allow.
 	 */
-	static final Duration SLOW = Duration.ofSeconds(1);
+	protected static final Duration SLOW = Duration.ofSeconds(1);
 
 	/**
 	 * How long after the client wrote a request the server may record it (60ms and more
 	 * seen on a loaded machine); only waits that start at that write, timeouts, are
 	 * measured from it.
 	 */
-	static final Duration IN_TRANSIT = Duration.ofMillis(250);
+	protected static final Duration IN_TRANSIT = Duration.ofMillis(250);
 
-	final FakeLlmServer server = FakeLlmServer.start();
+	/**
+	 * The request of the tests' calls.
+	 */
+	protected static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
+
+	protected final FakeLlmServer server = FakeLlmServer.start();
 
 	@AfterEach
-	void stopServer() {
+	protected void stopServer() {
 		this.server.close();
 	}
 
-	ApplicationContextRunner runner(String... properties) {
+	protected ApplicationContextRunner runner(String... properties) {
 		List<String> all = new ArrayList<>(List.of("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 				"llm.providers.openai.api-key=sk-primary-key", "llm.providers.openai.read-timeout=10s",
 				"llm.providers.openai.first-chunk-timeout=10s", "llm.providers.openai.stream-idle-timeout=10s",
@@ -110,15 +122,51 @@ abstract class BehaviourTestSupport {
 	 * test moves it past the end of their open state, however long the calls in between
 	 * take.
 	 */
-	ApplicationContextRunner runner(TestClock clock, String... properties) {
+	protected ApplicationContextRunner runner(TestClock clock, String... properties) {
 		return runner(properties).withBean(LlmResilienceAutoConfiguration.CLOCK_BEAN, Clock.class, () -> clock);
 	}
 
-	List<RecordedRequest> primaryRequests() {
+	/**
+	 * Run a test on the {@link LlmClient} of an application with these properties.
+	 */
+	protected void withClient(Consumer<LlmClient> test, String... properties) {
+		runner(properties).run((context) -> test.accept(context.getBean(LlmClient.class)));
+	}
+
+	/**
+	 * A call of {@link #REQUEST} under policy {@code summaries}.
+	 */
+	protected static Mono<ChatResponse> summaries(LlmClient llm) {
+		return llm.chat("summaries", REQUEST);
+	}
+
+	/**
+	 * Assert that a call answers once, served as given, within 10 seconds.
+	 */
+	protected static void served(Mono<ChatResponse> call, Served served) {
+		StepVerifier.create(call)
+			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * The {@link LlmException} a call fails with, within 10 seconds; the test fails if it
+	 * answers or fails otherwise.
+	 */
+	protected static LlmException failure(Mono<?> call) {
+		LlmException[] failure = new LlmException[1];
+		StepVerifier.create(call)
+			.expectErrorSatisfies((error) -> failure[0] = (LlmException) error)
+			.verify(Duration.ofSeconds(10));
+		return failure[0];
+	}
+
+	protected List<RecordedRequest> primaryRequests() {
 		return this.server.requests(PRIMARY);
 	}
 
-	List<RecordedRequest> fallbackRequests() {
+	protected List<RecordedRequest> fallbackRequests() {
 		return this.server.requests(FALLBACK);
 	}
 
@@ -126,7 +174,7 @@ abstract class BehaviourTestSupport {
 	 * Assert the gaps between requests that each followed an answer to the one before:
 	 * each at least its wait, and at most {@link #SLOW} more.
 	 */
-	static void assertGaps(List<RecordedRequest> requests, Duration... waits) {
+	protected static void assertGaps(List<RecordedRequest> requests, Duration... waits) {
 		assertGaps(requests, Duration.ZERO, waits);
 	}
 
@@ -135,7 +183,7 @@ abstract class BehaviourTestSupport {
 	 * whose clock started when the client wrote it: each at least its wait less
 	 * {@link #IN_TRANSIT}, and at most {@link #SLOW} more.
 	 */
-	static void assertGapsAfterTimeouts(List<RecordedRequest> requests, Duration... waits) {
+	protected static void assertGapsAfterTimeouts(List<RecordedRequest> requests, Duration... waits) {
 		assertGaps(requests, IN_TRANSIT, waits);
 	}
 
@@ -152,7 +200,7 @@ abstract class BehaviourTestSupport {
 	 * Assert that a request followed another without a wait: a wrong wait here would be
 	 * at least twice {@link #SLOW}.
 	 */
-	static void assertFollowedAtOnce(RecordedRequest first, RecordedRequest next) {
+	protected static void assertFollowedAtOnce(RecordedRequest first, RecordedRequest next) {
 		assertThat(Duration.ofNanos(next.receivedNanos() - first.receivedNanos())).isBetween(Duration.ZERO, SLOW);
 	}
 

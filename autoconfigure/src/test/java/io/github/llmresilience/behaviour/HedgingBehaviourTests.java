@@ -26,6 +26,7 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -47,8 +48,6 @@ import static org.awaitility.Awaitility.await;
 class HedgingBehaviourTests extends BehaviourTestSupport {
 
 	private static final Duration DELAY = Duration.ofMillis(300);
-
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
 	private void run(ContextConsumer<AssertableApplicationContext> test, String... properties) {
 		// Meters as with Actuator: llm.attempts comes from observations.
@@ -213,6 +212,24 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 			StepVerifier.create(
 					llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("hedge ", "text")
+				.verifyComplete();
+			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
+			assertThat(hedges(context, "backup:" + FALLBACK, "won")).isEqualTo(1);
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void aStreamIsCommittedToTheLegWhoseWholeToolCallComesFirst() {
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.ok("")
+				.toolCall("call_p", "weather", "{\"city\":\"Oslo\"}")
+				.delay(Duration.ofSeconds(5)));
+		this.server.model(FALLBACK).enqueue(FakeResponse.ok("").toolCall("call_h", "weather", "{\"city\":\"Oslo\"}"));
+		run((context) -> {
+			StepVerifier.create(llm(context).stream("streaming", REQUEST).filter(ChatChunk::hasContent))
+				.assertNext((chunk) -> assertThat(chunk.toolCalls()).extracting(ToolCall::id).containsExactly("call_h"))
 				.verifyComplete();
 			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
 			assertThat(hedges(context, "backup:" + FALLBACK, "won")).isEqualTo(1);

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,10 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 
 import io.github.llmresilience.ChatChunk;
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
@@ -32,6 +29,7 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.TestClock;
 
@@ -46,38 +44,14 @@ import static org.awaitility.Awaitility.await;
  */
 class LlmClientBehaviourTests extends BehaviourTestSupport {
 
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
-
-	private void run(Consumer<LlmClient> test, String... properties) {
-		runner(properties).run((AssertableApplicationContext context) -> test.accept(context.getBean(LlmClient.class)));
-	}
-
-	private static Mono<ChatResponse> summaries(LlmClient llm) {
-		return llm.chat("summaries", REQUEST);
-	}
-
-	private static void served(Mono<ChatResponse> call, Served served) {
-		StepVerifier.create(call)
-			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
-			.verifyComplete();
-	}
-
-	private static LlmException failure(Mono<?> call) {
-		LlmException[] failure = new LlmException[1];
-		StepVerifier.create(call)
-			.expectErrorSatisfies((error) -> failure[0] = (LlmException) error)
-			.verify(Duration.ofSeconds(10));
-		return failure[0];
-	}
-
 	@Test
 	void rateLimitedWithRetryAfterOneSecondIsRetriedAboutOneSecondApart() {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(429).retryAfter("1"), FakeResponse.status(429).retryAfter("1"));
-		run((llm) -> served(llm.chat(REQUEST), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(llm.chat(REQUEST), new Served("openai", PRIMARY, 3, false)));
 		assertThat(primaryRequests()).hasSize(3);
 		// The server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests())).allSatisfy(
+		assertThat(FakeLlmServer.gaps(primaryRequests())).allSatisfy(
 				(gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
 	}
 
@@ -85,16 +59,16 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void rateLimitedWaitsWhatRetryAfterMsSays() {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(429).retryAfterMillis(150), FakeResponse.status(429).retryAfterMillis(150));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		// Not the 20ms and 40ms backoffs: the server's wait plus up to 10 % jitter.
-		assertThat(FakeLlmServerGaps.of(primaryRequests()))
+		assertThat(FakeLlmServer.gaps(primaryRequests()))
 			.allSatisfy((gap) -> assertThat(gap).isBetween(Duration.ofMillis(150), Duration.ofMillis(165).plus(SLOW)));
 	}
 
 	@Test
 	void rateLimitedWithoutRetryAfterUsesTheBackoff() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(429), FakeResponse.status(429));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 	}
 
@@ -146,7 +120,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void quotaExhaustedIsNeverRetriedAndFallsBack(String name, int status, String code) {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.error(status, "insufficient_quota", code, "You exceeded your quota"));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -154,7 +128,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@CsvSource({ "500", "502", "503", "504" })
 	void serverErrorsInRetryOnStatusAreRetriedThenFallBack(int status) {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(status));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)));
 		assertThat(primaryRequests()).hasSize(3);
 		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 	}
@@ -162,7 +136,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void serverErrorOutsideRetryOnStatusFallsBackWithoutRetry() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(529));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -170,7 +144,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void retryOnStatusSwitchesRetryingOffWithoutChangingTheKind() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.status(503));
-		run((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.SERVER_ERROR),
+		withClient((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.SERVER_ERROR),
 				"llm.policies.summaries.retry.retry-on-status=429");
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).hasSize(1);
@@ -179,7 +153,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void timeoutIsRetriedWhenIdempotentThenFallsBack() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)),
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 4, true)),
 				"llm.providers.openai.read-timeout=500ms");
 		assertThat(primaryRequests()).hasSize(3);
 		// Each attempt waits out the 500ms read timeout, then the backoff.
@@ -189,7 +163,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void timeoutOfANonIdempotentRequestIsNeitherRetriedNorSentToTheFallback() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
-		run((llm) -> {
+		withClient((llm) -> {
 			LlmException failure = failure(llm.chat("summaries", REQUEST.mutate().idempotent(false).build()));
 			assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
 			assertThat(failure.attempts()).isEqualTo(1);
@@ -216,7 +190,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void requestTimeoutStatusIsNotRetriedWhenTimeoutsAreNot() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(408));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("from the fallback"));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
 				"llm.policies.summaries.retry.retry-on-timeout=false");
 		assertThat(primaryRequests()).hasSize(1);
 	}
@@ -224,15 +198,16 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void connectionResetIsRetriedWhenIdempotent() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.reset(), FakeResponse.reset());
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 	}
 
 	@Test
 	void connectionResetAfterTheRequestWasSentIsNeitherRetriedNorSentToTheFallbackWhenNotIdempotent() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.reset());
-		run((llm) -> assertThat(failure(llm.chat("summaries", REQUEST.mutate().idempotent(false).build())).kind())
-			.isEqualTo(FailureKind.CONNECTION));
+		withClient(
+				(llm) -> assertThat(failure(llm.chat("summaries", REQUEST.mutate().idempotent(false).build())).kind())
+					.isEqualTo(FailureKind.CONNECTION));
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).isEmpty();
 	}
@@ -243,8 +218,9 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			closedPort = socket.getLocalPort();
 		}
-		run((llm) -> served(llm.chat("summaries", REQUEST.mutate().idempotent(false).build()),
-				new Served("backup", FALLBACK, 4, true)),
+		withClient(
+				(llm) -> served(llm.chat("summaries", REQUEST.mutate().idempotent(false).build()),
+						new Served("backup", FALLBACK, 4, true)),
 				"llm.providers.openai.base-url=http://127.0.0.1:" + closedPort + "/v1");
 		assertThat(fallbackRequests()).hasSize(1);
 	}
@@ -252,7 +228,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void conflictIsRetriedOnTheSameTarget() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(409), FakeResponse.status(409));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		assertThat(fallbackRequests()).isEmpty();
 	}
 
@@ -260,7 +236,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@CsvSource({ "401, invalid_api_key", "403, permission_denied", "404, model_not_found" })
 	void authAndNotFoundAreNeverRetriedAndFallBack(int status, String code) {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.error(status, "invalid_request_error", code, "No."));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -269,12 +245,12 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		FakeResponse tooLong = FakeResponse.error(400, "invalid_request_error", "context_length_exceeded",
 				"This model's maximum context length is 128000 tokens");
 		this.server.model(PRIMARY).thenAlways(tooLong);
-		run((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
+		withClient((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
 			assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
 			assertThat(failure.getMessage()).contains("maximum context length");
 		}));
 		assertThat(fallbackRequests()).isEmpty();
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
 				"llm.policies.summaries.fallback-on=context-length");
 		assertThat(primaryRequests()).hasSize(2);
 	}
@@ -283,7 +259,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void contentFilterEndsTheCallUnlessListedInFallbackOn() {
 		this.server.model(PRIMARY)
 			.thenAlways(FakeResponse.error(400, "invalid_request_error", "content_filter", "Filtered"));
-		run((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.CONTENT_FILTER));
+		withClient((llm) -> assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.CONTENT_FILTER));
 		assertThat(fallbackRequests()).isEmpty();
 		assertThat(primaryRequests()).hasSize(1);
 	}
@@ -294,7 +270,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY)
 			.thenAlways(
 					FakeResponse.error(status, "invalid_request_error", null, "Unrecognized request argument: foo"));
-		run((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
+		withClient((llm) -> assertThat(failure(summaries(llm))).satisfies((failure) -> {
 			assertThat(failure.kind()).isEqualTo(FailureKind.BAD_REQUEST);
 			assertThat(failure.getMessage()).contains("Unrecognized request argument: foo");
 			assertThat(failure.attempts()).isEqualTo(1);
@@ -307,7 +283,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void malformedAnswerIsNeverRetriedAndFallsBack() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.malformed("<html>oops</html>"));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -316,7 +292,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.errorInOk(429, "Rate limit"),
 					FakeResponse.errorInOk("rate_limit_exceeded", "Rate limit"));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 3, false)));
 		assertGaps(primaryRequests(), Duration.ofMillis(20), Duration.ofMillis(40));
 	}
 
@@ -354,7 +330,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void badRequestsDoNotOpenTheCircuit() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(400));
-		run((llm) -> {
+		withClient((llm) -> {
 			for (int i = 0; i < 6; i++) {
 				assertThat(failure(summaries(llm)).kind()).isEqualTo(FailureKind.BAD_REQUEST);
 			}
@@ -366,7 +342,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void aWaitBeyondMaxElapsedGivesTheTargetUpAtOnce() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(503));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 3, true)),
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 3, true)),
 				"llm.policies.summaries.retry.initial-backoff=50ms", "llm.policies.summaries.retry.multiplier=40",
 				"llm.policies.summaries.retry.max-elapsed=2s");
 		// 50ms, then 2s: the second wait would end after max-elapsed, so the target is
@@ -385,7 +361,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		// deadline
 		// cuts the retry that hangs.
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.hang());
-		run((llm) -> {
+		withClient((llm) -> {
 			long start = System.nanoTime();
 			LlmException failure = failure(summaries(llm));
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -404,7 +380,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void cancellingCancelsTheExchangeInFlight() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.hang());
-		run((llm) -> StepVerifier.create(summaries(llm))
+		withClient((llm) -> StepVerifier.create(summaries(llm))
 			.then(() -> await().atMost(Duration.ofSeconds(3)).until(() -> primaryRequests().size() == 1))
 			.thenCancel()
 			.verify());
@@ -439,7 +415,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void streamCutAfterThreeChunksDeliversThemOnceThenIsInterrupted() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("a", "b", "c", "d", "e").breakAfter(3));
 		List<String> texts = new ArrayList<>();
-		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
+		withClient((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
 			.recordWith(() -> texts)
 			.expectNext("a", "b", "c")
 			.expectErrorSatisfies((error) -> {
@@ -456,7 +432,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	void streamFailingBeforeItsFirstChunkFallsBackTransparently() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(401));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.stream("x", "y"));
-		run((llm) -> StepVerifier
+		withClient((llm) -> StepVerifier
 			.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).filter((t) -> !t.isEmpty()))
 			.expectNext("x", "y")
 			.verifyComplete());
@@ -469,7 +445,8 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("late").delay(Duration.ofSeconds(5)));
 		// A first-chunk timeout of 1s: time enough for the retried stream to start on a
 		// loaded machine.
-		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).reduce(String::concat))
+		withClient((llm) -> StepVerifier
+			.create(llm.stream("streaming", REQUEST).map(ChatChunk::text).reduce(String::concat))
 			.expectNext("Hello from " + PRIMARY)
 			.verifyComplete(), "llm.providers.openai.first-chunk-timeout=1s");
 		assertThat(primaryRequests()).hasSize(2);
@@ -479,7 +456,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void truncatedStreamIsAFailureNotAQuietSuccess() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("a", "b").withoutDone());
-		run((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
+		withClient((llm) -> StepVerifier.create(llm.stream("streaming", REQUEST).map(ChatChunk::text))
 			.expectNext("a", "b")
 			.expectErrorSatisfies(
 					(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CONNECTION))
@@ -488,7 +465,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void eachSubscriptionSendsTheRequestAgain() {
-		run((llm) -> {
+		withClient((llm) -> {
 			Mono<ChatResponse> call = summaries(llm);
 			Flux<ChatChunk> stream = llm.stream("streaming", REQUEST);
 			assertThat(this.server.requests()).isEmpty();
@@ -501,7 +478,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void unknownPolicyIsAClearError() {
-		run((llm) -> StepVerifier.create(llm.chat("nowhere", REQUEST))
+		withClient((llm) -> StepVerifier.create(llm.chat("nowhere", REQUEST))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("llm.policies.nowhere"))
 			.verify());

@@ -12,13 +12,13 @@ import reactor.test.StepVerifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.actuate.LlmEndpoint;
 import io.github.llmresilience.actuate.LlmEndpoint.LlmDescriptor;
 import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -29,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * received, what the caller got, and the meters.
  */
 class RateLimitBehaviourTests extends BehaviourTestSupport {
-
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
 	private ApplicationContextRunner metered(String... properties) {
 		return runner(properties)
@@ -104,7 +102,7 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 		assertThat(requests).hasSize(2);
 		// The reset counts from when the first answer arrived; the second request waits
 		// for it.
-		assertThat(FakeLlmServerGaps.of(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+		assertThat(FakeLlmServer.gaps(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
 		assertThat(fallbackRequests()).isEmpty();
 	}
 

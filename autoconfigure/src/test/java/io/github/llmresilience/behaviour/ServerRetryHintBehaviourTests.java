@@ -1,18 +1,12 @@
 package io.github.llmresilience.behaviour;
 
 import java.time.Duration;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
-
-import io.github.llmresilience.ChatRequest;
-import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
@@ -29,28 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
-
-	private void run(Consumer<LlmClient> test, String... properties) {
-		runner(properties).run((AssertableApplicationContext context) -> test.accept(context.getBean(LlmClient.class)));
-	}
-
-	private static Mono<ChatResponse> summaries(LlmClient llm) {
-		return llm.chat("summaries", REQUEST);
-	}
-
-	private static void served(Mono<ChatResponse> call, Served served) {
-		StepVerifier.create(call)
-			.assertNext((response) -> assertThat(response.served()).isEqualTo(served))
-			.expectComplete()
-			.verify(Duration.ofSeconds(10));
-	}
-
 	@ParameterizedTest(name = "HTTP {0} with x-should-retry: false is not retried and falls back")
 	@CsvSource({ "429", "500", "503", "409" })
 	void falseStopsTheRetriesOfARetryableStatusAndTheKindStillFallsBack(int status) {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(status).header("x-should-retry", "false"));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).hasSize(1);
 	}
@@ -59,7 +36,7 @@ class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 	void falseOnARateLimitWithRetryAfterStillStopsTheRetries() {
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(429).retryAfterMillis(50).header("x-should-retry", "false"));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)));
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
@@ -67,7 +44,7 @@ class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 	@CsvSource({ "529", "501", "409", "429" })
 	void trueAllowsTheRetryOfAStatusThatRetryOnStatusLeavesOut(int status) {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(status).header("x-should-retry", "true"));
-		run((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 2, false)),
+		withClient((llm) -> served(summaries(llm), new Served("openai", PRIMARY, 2, false)),
 				"llm.policies.summaries.retry.retry-on-status=500,502,503");
 		assertThat(primaryRequests()).hasSize(2);
 		assertThat(fallbackRequests()).isEmpty();
@@ -76,7 +53,7 @@ class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void withoutTheHeaderAStatusOutsideRetryOnStatusIsNotRetried() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(529));
-		run((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
+		withClient((llm) -> served(summaries(llm), new Served("backup", FALLBACK, 2, true)),
 				"llm.policies.summaries.retry.retry-on-status=500,502,503");
 		assertThat(primaryRequests()).hasSize(1);
 	}
@@ -85,7 +62,7 @@ class ServerRetryHintBehaviourTests extends BehaviourTestSupport {
 	@CsvSource({ "401, AUTH, true", "403, AUTH, true", "404, NOT_FOUND, true", "400, BAD_REQUEST, false" })
 	void trueNeverMakesAClientErrorRetryable(int status, FailureKind kind, boolean fallsBack) {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(status).header("x-should-retry", "true"));
-		run((llm) -> {
+		withClient((llm) -> {
 			if (fallsBack) {
 				served(summaries(llm), new Served("backup", FALLBACK, 2, true));
 			}

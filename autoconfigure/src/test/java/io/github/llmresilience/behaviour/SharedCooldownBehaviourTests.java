@@ -10,7 +10,6 @@ import reactor.test.StepVerifier;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.execution.TargetResilience;
@@ -30,8 +29,6 @@ import static org.assertj.core.api.Assertions.within;
  * its own failures or received from another instance.
  */
 class SharedCooldownBehaviourTests extends BehaviourTestSupport {
-
-	private static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
 	private static final Target PRIMARY_TARGET = new Target("openai", PRIMARY);
 

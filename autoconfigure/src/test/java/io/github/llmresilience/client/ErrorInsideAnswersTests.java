@@ -1,17 +1,13 @@
 package io.github.llmresilience.client;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,40 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as the status its code stands for. The bodies are written for the rule; real ones are
  * in {@link ProviderCatalogueTests}.
  */
-class ErrorInsideAnswersTests {
+class ErrorInsideAnswersTests extends ProviderClientTestSupport {
 
 	private static final String CHUNK = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
 			+ "\"delta\":{\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n";
 
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private ProviderClients clients;
-
-	@AfterEach
-	void close() {
-		if (this.clients != null) {
-			this.clients.close();
-		}
-		this.server.close();
-	}
-
 	private ProviderClient client() {
-		this.clients = ProviderClientsFixture.clients(ProviderSettings.of("router", this.server.baseUrl(), "sk-test"));
-		return this.clients.get("router");
+		return client(ProviderSettings.of("router", this.server.baseUrl(), "sk-test"));
 	}
 
 	private static ChatRequest request() {
 		return ChatRequest.builder().user("Hello").build();
-	}
-
-	private static LlmException failureOf(Mono<?> call) {
-		try {
-			call.block(Duration.ofSeconds(10));
-		}
-		catch (LlmException ex) {
-			return ex;
-		}
-		throw new AssertionError("The call did not fail");
 	}
 
 	private LlmException streamFailure(List<String> chunks, String... events) {

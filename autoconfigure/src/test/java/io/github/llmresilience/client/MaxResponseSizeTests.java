@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +21,6 @@ import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,13 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leak nor an {@code IllegalReferenceCountException}.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class MaxResponseSizeTests {
+class MaxResponseSizeTests extends ProviderClientTestSupport {
 
 	private static ResourceLeakDetector.Level previousLevel;
-
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private ProviderClients clients;
 
 	@BeforeAll
 	static void paranoidLeakDetection() {
@@ -51,19 +45,6 @@ class MaxResponseSizeTests {
 	@AfterAll
 	static void restoreLeakDetection() {
 		ResourceLeakDetector.setLevel(previousLevel);
-	}
-
-	@AfterEach
-	void close() {
-		if (this.clients != null) {
-			this.clients.close();
-		}
-		this.server.close();
-	}
-
-	private ProviderClient client(ProviderSettings settings) {
-		this.clients = ProviderClientsFixture.clients(settings);
-		return this.clients.get(settings.name());
 	}
 
 	private ProviderClient client() {

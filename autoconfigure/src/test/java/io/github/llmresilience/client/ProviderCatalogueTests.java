@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,6 +28,7 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.client.ProviderClientTestSupport.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -126,16 +126,6 @@ class ProviderCatalogueTests {
 
 	private static ChatRequest request() {
 		return ChatRequest.builder().user("Hello there").build();
-	}
-
-	private static LlmException failureOf(Mono<?> call) {
-		try {
-			call.block(Duration.ofSeconds(10));
-		}
-		catch (LlmException ex) {
-			return ex;
-		}
-		throw new AssertionError("The call did not fail");
 	}
 
 	private static InputStream resource(String name) {

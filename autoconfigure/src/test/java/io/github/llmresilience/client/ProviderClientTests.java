@@ -9,7 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +25,6 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -37,23 +35,11 @@ import static org.awaitility.Awaitility.await;
  * The client against a real server on a loopback socket: one request gives one answer or
  * one classified failure, for every row of the failure table.
  */
-class ProviderClientTests {
+class ProviderClientTests extends ProviderClientTestSupport {
 
 	private static final String KEY = "sk-test-0123456789abcdefSECRET";
 
 	private static final String MODEL = "gpt-4o";
-
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private ProviderClients clients;
-
-	@AfterEach
-	void close() {
-		if (this.clients != null) {
-			this.clients.close();
-		}
-		this.server.close();
-	}
 
 	/**
 	 * A client whose timeouts a slow machine does not reach.
@@ -74,24 +60,8 @@ class ProviderClientTests {
 					Duration.ofMillis(300)));
 	}
 
-	private ProviderClient client(ProviderSettings settings) {
-		this.clients = ProviderClientsFixture.clients(settings);
-		return this.clients.get(settings.name());
-	}
-
 	private static ChatRequest request() {
 		return ChatRequest.builder().system("Be brief.").user("Hello there").build();
-	}
-
-	private LlmException failureOf(Mono<?> call) {
-		Throwable[] failure = new Throwable[1];
-		StepVerifier.create(call).expectErrorSatisfies((error) -> failure[0] = error).verify(Duration.ofSeconds(10));
-		assertThat(failure[0]).isInstanceOf(LlmException.class);
-		return (LlmException) failure[0];
-	}
-
-	private LlmException failureOf(Flux<?> call) {
-		return failureOf(call.then());
 	}
 
 	@Test

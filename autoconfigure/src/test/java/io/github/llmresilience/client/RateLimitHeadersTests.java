@@ -33,13 +33,9 @@ class RateLimitHeadersTests {
 
 	@Test
 	void openAiHeaders() {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set("x-ratelimit-limit-requests", "500");
-		headers.set("x-ratelimit-remaining-requests", "0");
-		headers.set("x-ratelimit-reset-requests", "120ms");
-		headers.set("x-ratelimit-limit-tokens", "30000");
-		headers.set("x-ratelimit-remaining-tokens", "29996");
-		headers.set("x-ratelimit-reset-tokens", "8ms");
+		HttpHeaders headers = headers("x-ratelimit-limit-requests", "500", "x-ratelimit-remaining-requests", "0",
+				"x-ratelimit-reset-requests", "120ms", "x-ratelimit-limit-tokens", "30000",
+				"x-ratelimit-remaining-tokens", "29996", "x-ratelimit-reset-tokens", "8ms");
 		Snapshot snapshot = RateLimitHeaders.parse(headers, NOW);
 		assertThat(snapshot.requests()).isEqualTo(new Limit(500L, 0L, NOW.plusMillis(120)));
 		assertThat(snapshot.tokens()).isEqualTo(new Limit(30000L, 29996L, NOW.plusMillis(8)));
@@ -49,12 +45,9 @@ class RateLimitHeadersTests {
 
 	@Test
 	void azureMinusOneIsUnknownAndSecondsArePlain() {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set("x-ratelimit-limit-tokens", "-1");
-		headers.set("x-ratelimit-remaining-tokens", "-1");
-		headers.set("x-ratelimit-reset-tokens", "0");
-		headers.set("x-ratelimit-remaining-requests", "0");
-		headers.set("x-ratelimit-reset-requests", "7");
+		HttpHeaders headers = headers("x-ratelimit-limit-tokens", "-1", "x-ratelimit-remaining-tokens", "-1",
+				"x-ratelimit-reset-tokens", "0", "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests",
+				"7");
 		Snapshot snapshot = RateLimitHeaders.parse(headers, NOW);
 		assertThat(snapshot.tokens()).isEqualTo(new Limit(null, null, NOW));
 		assertThat(snapshot.exhaustedUntil(NOW)).isEqualTo(NOW.plusSeconds(7));
@@ -62,14 +55,12 @@ class RateLimitHeadersTests {
 
 	@Test
 	void anthropicInstantsAndTheLatestExhaustedResetWins() {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set("anthropic-ratelimit-requests-limit", "4000");
-		headers.set("anthropic-ratelimit-requests-remaining", "4000");
-		headers.set("anthropic-ratelimit-requests-reset", "2025-06-02T15:14:45Z");
-		headers.set("anthropic-ratelimit-input-tokens-remaining", "0");
-		headers.set("anthropic-ratelimit-input-tokens-reset", "2025-06-02T15:15:48Z");
-		headers.set("anthropic-ratelimit-output-tokens-remaining", "0");
-		headers.set("anthropic-ratelimit-output-tokens-reset", "2025-06-02T15:14:40+00:00");
+		HttpHeaders headers = headers("anthropic-ratelimit-requests-limit", "4000",
+				"anthropic-ratelimit-requests-remaining", "4000", "anthropic-ratelimit-requests-reset",
+				"2025-06-02T15:14:45Z", "anthropic-ratelimit-input-tokens-remaining", "0",
+				"anthropic-ratelimit-input-tokens-reset", "2025-06-02T15:15:48Z",
+				"anthropic-ratelimit-output-tokens-remaining", "0", "anthropic-ratelimit-output-tokens-reset",
+				"2025-06-02T15:14:40+00:00");
 		Snapshot snapshot = RateLimitHeaders.parse(headers, NOW);
 		assertThat(snapshot.requests().remaining()).isEqualTo(4000L);
 		assertThat(snapshot.inputTokens().reset()).isEqualTo(Instant.parse("2025-06-02T15:15:48Z"));
@@ -78,19 +69,15 @@ class RateLimitHeadersTests {
 
 	@Test
 	void anExhaustedLimitWhoseResetHasPassedStopsNothing() {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set("anthropic-ratelimit-requests-remaining", "0");
-		headers.set("anthropic-ratelimit-requests-reset", "2025-06-02T15:00:00Z");
+		HttpHeaders headers = headers("anthropic-ratelimit-requests-remaining", "0",
+				"anthropic-ratelimit-requests-reset", "2025-06-02T15:00:00Z");
 		assertThat(RateLimitHeaders.parse(headers, NOW).exhaustedUntil(NOW)).isNull();
 	}
 
 	@Test
 	void unreadableValuesAreLeftOutNeverAnError() {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set("x-ratelimit-limit-requests", "lots");
-		headers.set("x-ratelimit-remaining-requests", "0");
-		headers.set("x-ratelimit-reset-requests", "tomorrow");
-		headers.set("anthropic-ratelimit-tokens-reset", "2025-13-45T99:00:00Z");
+		HttpHeaders headers = headers("x-ratelimit-limit-requests", "lots", "x-ratelimit-remaining-requests", "0",
+				"x-ratelimit-reset-requests", "tomorrow", "anthropic-ratelimit-tokens-reset", "2025-13-45T99:00:00Z");
 		Snapshot snapshot = RateLimitHeaders.parse(headers, NOW);
 		assertThat(snapshot.requests()).isEqualTo(new Limit(null, 0L, null));
 		assertThat(snapshot.tokens().isEmpty()).isTrue();
@@ -102,6 +89,17 @@ class RateLimitHeadersTests {
 		Snapshot snapshot = RateLimitHeaders.parse(new HttpHeaders(), NOW);
 		assertThat(snapshot.requests().isEmpty()).isTrue();
 		assertThat(snapshot.exhausted()).isEmpty();
+	}
+
+	/**
+	 * Headers from names and values, in pairs.
+	 */
+	private static HttpHeaders headers(String... namesAndValues) {
+		HttpHeaders headers = new HttpHeaders();
+		for (int i = 0; i < namesAndValues.length; i += 2) {
+			headers.set(namesAndValues[i], namesAndValues[i + 1]);
+		}
+		return headers;
 	}
 
 }

@@ -3,12 +3,10 @@ package io.github.llmresilience.client;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 import io.github.llmresilience.ChatRequest;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,26 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Requests say who sends them: {@code User-Agent: llm-resilience/<version>}, unless the
  * provider's {@code headers} set a User-Agent of their own.
  */
-class UserAgentTests {
-
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private ProviderClients clients;
-
-	@AfterEach
-	void close() {
-		if (this.clients != null) {
-			this.clients.close();
-		}
-		this.server.close();
-	}
+class UserAgentTests extends ProviderClientTestSupport {
 
 	private String userAgentSentWith(Map<String, String> headers) {
 		ProviderSettings settings = ProviderSettings.of("openai", this.server.baseUrl(), "sk-test")
 			.withHeaders(ProviderSettings.AUTHORIZATION, headers, Map.of());
-		this.clients = ProviderClientsFixture.clients(settings);
+		ProviderClient client = client(settings);
 		this.server.model("m").enqueue(FakeResponse.ok("Hi"));
-		StepVerifier.create(this.clients.get("openai").chat("m", ChatRequest.builder().user("Hello").build()))
+		StepVerifier.create(client.chat("m", ChatRequest.builder().user("Hello").build()))
 			.expectNextCount(1)
 			.expectComplete()
 			.verify(Duration.ofSeconds(10));

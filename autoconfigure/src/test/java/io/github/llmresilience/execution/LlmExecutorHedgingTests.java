@@ -2,6 +2,7 @@ package io.github.llmresilience.execution;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
@@ -10,10 +11,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmDeadlineExceededException;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.ToolCall;
+import io.github.llmresilience.Usage;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.HedgeSettings;
@@ -353,6 +357,39 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(this.cancelled).containsExactly(PRIMARY);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "won")).isEqualTo(1);
+	}
+
+	@Test
+	void aStreamIsCommittedToTheLegWhoseToolCallComesFirstThoughItCarriesNoText() {
+		ResolvedPolicy policy = policy(HedgeTarget.NEXT, null, PRIMARY, BACKUP);
+		LlmExecutor executor = executor(policy);
+		ChatChunk toolCall = new ChatChunk("", "tool_calls", null, null,
+				List.of(ToolCall.function("call_1", "weather", "{\"city\":\"Oslo\"}")));
+		ChatChunk usage = new ChatChunk("", null, new Usage(12, 9, 21), null);
+		ChatChunk backupText = new ChatChunk("backup", "stop", null, null);
+		// The primary's tool call comes after the hedge was sent (at 2s) and before the
+		// hedge's text (at 3.5s): it commits the stream to the primary.
+		Function<AttemptScope, Publisher<ChatChunk>> legs = (scope) -> {
+			scope.call().attemptSent();
+			Target target = scope.target();
+			Flux<ChatChunk> leg = target.equals(PRIMARY)
+					? Flux.concat(Mono.delay(Duration.ofSeconds(3)).map((tick) -> toolCall),
+							Mono.delay(Duration.ofSeconds(2)).map((tick) -> usage))
+					: Mono.delay(Duration.ofMillis(1500)).map((tick) -> backupText).flux();
+			return leg.doOnCancel(() -> this.cancelled.add(target));
+		};
+		StepVerifier
+			.withVirtualTime(() -> executor.execute(policy,
+					ExecutionOptions.<ChatChunk>idempotentCall().withText(ChatChunk::text), legs))
+			.expectSubscription()
+			.expectNoEvent(Duration.ofMillis(2999))
+			.thenAwait(Duration.ofMillis(1))
+			.expectNext(toolCall)
+			.thenAwait(Duration.ofSeconds(2))
+			.expectNext(usage)
+			.verifyComplete();
+		assertThat(this.cancelled).containsExactly(BACKUP);
+		assertThat(hedgeCount(PRIMARY, BACKUP, "lost")).isEqualTo(1);
 	}
 
 	@Test

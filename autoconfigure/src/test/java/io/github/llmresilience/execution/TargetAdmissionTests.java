@@ -96,6 +96,33 @@ class TargetAdmissionTests extends EngineTestSupport {
 	}
 
 	@Test
+	void theWaitForAUsedUpTargetMustEndBeforeTheCallsDeadline() {
+		TargetAdmission admission = admission(provider("openai", 0, NO_BUDGET));
+		StepVerifier.withVirtualTime(() -> {
+			this.pacing.exhaustUntil(PRIMARY, this.clock.instant().plusSeconds(20));
+			CallState call = new CallState(policy(WAITS_UP_TO_A_MINUTE, Duration.ofSeconds(5), PRIMARY), true,
+					this.clock.instant());
+			return admitted(admission, call, PRIMARY);
+		}).expectError(AttemptFailure.class).verify();
+		assertThat(this.sent).hasValue(0);
+		assertThat(count("llm.paced", "action", "skipped")).isEqualTo(1);
+	}
+
+	@Test
+	void aDeclaredLimitWithNoPermitFreeWithinMaxRetryAfterSkipsTheTarget() {
+		RetrySettings waitsTenSeconds = retry(4, Duration.ofSeconds(2), Duration.ofSeconds(120),
+				Duration.ofSeconds(10));
+		StepVerifier.withVirtualTime(() -> {
+			// One request a minute: the second waits a minute for its permit.
+			TargetAdmission admission = admission(provider("openai", 1, NO_BUDGET));
+			return admitted(admission, call(waitsTenSeconds, PRIMARY), PRIMARY)
+				.concatWith(admitted(admission, call(waitsTenSeconds, PRIMARY), PRIMARY));
+		}).expectNext(Instant.EPOCH).expectError(AttemptFailure.class).verify();
+		assertThat(this.sent).hasValue(1);
+		assertThat(count("llm.paced", "provider", "openai", "action", "skipped")).isEqualTo(1);
+	}
+
+	@Test
 	void aDeclaredLimitSpacesRequestsInsteadOfSendingThemAtOnce() {
 		StepVerifier.withVirtualTime(() -> {
 			// Created in virtual time: the limiter's periods count on the clock it starts

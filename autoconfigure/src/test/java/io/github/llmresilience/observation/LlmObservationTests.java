@@ -43,31 +43,10 @@ class LlmObservationTests {
 	@Test
 	void eachCallIsAnObservationWithAChildObservationPerAttempt() {
 		TestObservationRegistry registry = TestObservationRegistry.create();
-		List<Observation.Context> contexts = new CopyOnWriteArrayList<>();
-		registry.observationConfig().observationHandler(new ObservationHandler<>() {
-
-			@Override
-			public void onStop(Observation.Context context) {
-				contexts.add(context);
-			}
-
-			@Override
-			public boolean supportsContext(Observation.Context context) {
-				return true;
-			}
-
-		});
+		List<Observation.Context> contexts = stoppedContexts(registry);
 		this.server.model("gpt-4o").enqueue(FakeResponse.status(503), FakeResponse.status(503));
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					WebClientObservationAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
-			.withBean(ObservationRegistry.class, () -> registry)
-			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
-					"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms")
-			.run((context) -> StepVerifier
-				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
-				.expectNextCount(1)
-				.verifyComplete());
+		callOnce(registry, "llm.providers.openai.base-url=" + this.server.baseUrl(),
+				"llm.policies.default.model=gpt-4o", "llm.defaults.retry.initial-backoff=5ms");
 		TestObservationRegistryAssert.assertThat(registry)
 			.hasNumberOfObservationsWithNameEqualTo("llm.calls", 1)
 			.hasNumberOfObservationsWithNameEqualTo("llm.attempts", 3)
@@ -77,20 +56,13 @@ class LlmObservationTests {
 			.hasLowCardinalityKeyValue("outcome", "success")
 			.hasBeenStarted()
 			.hasBeenStopped();
-		Observation.Context call = contexts.stream()
-			.filter((context) -> "llm.calls".equals(context.getName()))
-			.findFirst()
-			.orElseThrow();
-		List<Observation.Context> attempts = contexts.stream()
-			.filter((context) -> "llm.attempts".equals(context.getName()))
-			.toList();
+		Observation.Context call = named(contexts, "llm.calls").get(0);
+		List<Observation.Context> attempts = named(contexts, "llm.attempts");
 		assertThat(attempts)
 			.allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView()).isSameAs(call));
 		assertThat(attempts).extracting((attempt) -> attempt.getLowCardinalityKeyValue("result").getValue())
 			.containsExactly("server-error", "server-error", "success");
-		List<Observation.Context> requests = contexts.stream()
-			.filter((context) -> "http.client.requests".equals(context.getName()))
-			.toList();
+		List<Observation.Context> requests = named(contexts, "http.client.requests");
 		assertThat(requests).hasSize(3);
 		assertThat(requests).allSatisfy((request) -> assertThat(attempts)
 			.contains((Observation.Context) request.getParentObservation().getContextView()));
@@ -99,6 +71,31 @@ class LlmObservationTests {
 	@Test
 	void aHedgeIsAnAttemptObservationUnderTheCallNextToTheOneItRaced() {
 		TestObservationRegistry registry = TestObservationRegistry.create();
+		List<Observation.Context> contexts = stoppedContexts(registry);
+		this.server.model("gpt-4o").enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
+		this.server.model("claude").enqueue(FakeResponse.ok("hedge"));
+		callOnce(registry, "llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
+				"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
+				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
+				"llm.policies.default.fallbacks[0].provider=backup", "llm.policies.default.fallbacks[0].model=claude",
+				"llm.policies.default.hedge.enabled=true", "llm.policies.default.hedge.delay=100ms");
+		await().atMost(Duration.ofSeconds(3)).until(() -> named(contexts, "llm.attempts").size() == 2);
+		Observation.Context call = named(contexts, "llm.calls").get(0);
+		List<Observation.Context> attempts = named(contexts, "llm.attempts");
+		assertThat(attempts)
+			.allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView()).isSameAs(call));
+		assertThat(attempts)
+			.extracting((attempt) -> attempt.getLowCardinalityKeyValue("provider").getValue() + " "
+					+ attempt.getLowCardinalityKeyValue("result").getValue() + " hedge="
+					+ attempt.getHighCardinalityKeyValue("hedge").getValue())
+			.containsExactlyInAnyOrder("backup success hedge=true", "openai cancelled hedge=false");
+		assertThat(call.getLowCardinalityKeyValue("provider").getValue()).isEqualTo("backup");
+	}
+
+	/**
+	 * Record every observation the registry stops, in the order they stop.
+	 */
+	private static List<Observation.Context> stoppedContexts(TestObservationRegistry registry) {
 		List<Observation.Context> contexts = new CopyOnWriteArrayList<>();
 		registry.observationConfig().observationHandler(new ObservationHandler<>() {
 
@@ -113,39 +110,27 @@ class LlmObservationTests {
 			}
 
 		});
-		this.server.model("gpt-4o").enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
-		this.server.model("claude").enqueue(FakeResponse.ok("hedge"));
+		return contexts;
+	}
+
+	private static List<Observation.Context> named(List<Observation.Context> contexts, String name) {
+		return contexts.stream().filter((context) -> name.equals(context.getName())).toList();
+	}
+
+	/**
+	 * Make one call of the default policy, which succeeds, in an application observed by
+	 * the registry, with {@code WebClient}'s observations on.
+	 */
+	private static void callOnce(ObservationRegistry registry, String... properties) {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
 					WebClientObservationAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
 			.withBean(ObservationRegistry.class, () -> registry)
-			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
-					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
-					"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
-					"llm.policies.default.fallbacks[0].provider=backup",
-					"llm.policies.default.fallbacks[0].model=claude", "llm.policies.default.hedge.enabled=true",
-					"llm.policies.default.hedge.delay=100ms")
+			.withPropertyValues(properties)
 			.run((context) -> StepVerifier
 				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))
 				.expectNextCount(1)
 				.verifyComplete());
-		await().atMost(Duration.ofSeconds(3))
-			.until(() -> contexts.stream().filter((context) -> "llm.attempts".equals(context.getName())).count() == 2);
-		Observation.Context call = contexts.stream()
-			.filter((context) -> "llm.calls".equals(context.getName()))
-			.findFirst()
-			.orElseThrow();
-		List<Observation.Context> attempts = contexts.stream()
-			.filter((context) -> "llm.attempts".equals(context.getName()))
-			.toList();
-		assertThat(attempts)
-			.allSatisfy((attempt) -> assertThat(attempt.getParentObservation().getContextView()).isSameAs(call));
-		assertThat(attempts)
-			.extracting((attempt) -> attempt.getLowCardinalityKeyValue("provider").getValue() + " "
-					+ attempt.getLowCardinalityKeyValue("result").getValue() + " hedge="
-					+ attempt.getHighCardinalityKeyValue("hedge").getValue())
-			.containsExactlyInAnyOrder("backup success hedge=true", "openai cancelled hedge=false");
-		assertThat(call.getLowCardinalityKeyValue("provider").getValue()).isEqualTo("backup");
 	}
 
 }

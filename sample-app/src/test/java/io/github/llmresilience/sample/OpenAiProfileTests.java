@@ -12,6 +12,10 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.ActiveProfiles;
 
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +42,13 @@ class OpenAiProfileTests {
 			.isEqualTo("https://api.openai.com/v1");
 		assertThat(this.environment.getProperty("llm.providers.openai.api-key")).isEqualTo("sk-test");
 		assertThat(this.environment.getProperty("llm.providers.backup.base-url")).startsWith("https://");
+		// The embeddings endpoint's policy: one model family, one vector size on both
+		// targets.
+		ResolvedPolicy embeddings = this.context.getBean(LlmPolicies.class).get("embeddings");
+		assertThat(embeddings.type()).isEqualTo(PolicyType.EMBEDDINGS);
+		assertThat(embeddings.targets()).extracting(Target::model)
+			.containsExactly("text-embedding-3-small", "text-embedding-3-small");
+		assertThat(embeddings.embeddings().dimensions()).containsExactly(256, 256);
 	}
 
 	@Test

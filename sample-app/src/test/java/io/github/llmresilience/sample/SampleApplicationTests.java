@@ -10,6 +10,7 @@ import java.util.function.IntFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,6 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -61,6 +61,13 @@ class SampleApplicationTests {
 	@Autowired
 	private Environment environment;
 
+	private SampleApi api;
+
+	@BeforeEach
+	void useTheApi() {
+		this.api = new SampleApi(this.client, this.environment);
+	}
+
 	/**
 	 * What the README promises for the first three summaries of a fresh start with the
 	 * default seed: the first is retried once after a 429, the third falls back after a
@@ -72,16 +79,7 @@ class SampleApplicationTests {
 	void theDefaultSeedRetriesTheFirstSummaryAndFallsBackOnTheThird() {
 		List<Summary> summaries = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			summaries.add(this.client.post()
-				.uri("/api/summaries")
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("text", "Anything."))
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(Summary.class)
-				.returnResult()
-				.getResponseBody());
+			summaries.add(this.api.summarise("Anything."));
 		}
 		assertThat(summaries).extracting(Summary::provider, Summary::attempts, Summary::fallback)
 			.containsExactly(tuple("openai", 2, false), tuple("openai", 1, false), tuple("backup", 4, true));
@@ -89,49 +87,21 @@ class SampleApplicationTests {
 
 	@Test
 	void fiftySummariesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
-		List<Summary> summaries = drive("summaries",
-				(i) -> this.client.post()
-					.uri("/api/summaries")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("text", "Text number " + i + " to summarise."))
-					.exchange()
-					.expectStatus()
-					.isOk()
-					.expectBody(Summary.class)
-					.returnResult()
-					.getResponseBody());
-		assertThat(summaries).hasSize(CALLS).allSatisfy((summary) -> {
-			assertThat(summary.provider()).isIn("openai", "backup");
-			assertThat(summary.summary()).startsWith("A demo answer from " + summary.model());
-			assertThat(summary.attempts()).isPositive();
-		});
-		assertThat(summaries.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((summary) -> {
-			assertThat(summary.provider()).isEqualTo("backup");
-			assertThat(summary.fallback()).isTrue();
-			// Three on the primary, one on the fallback.
-			assertThat(summary.attempts()).isEqualTo(4);
-		});
+		List<Summary> summaries = drive("summaries", (i) -> this.api.summarise("Text number " + i + " to summarise."));
+		assertEveryCallServedAndTheOutageFellBack(summaries.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("summaries");
 	}
 
 	@Test
 	void fiftyStreamsAllSucceedAndAnOutageOfThePrimaryFallsBack() {
 		List<String> answers = drive("chat", (i) -> {
-			List<ServerSentEvent<Delta>> events = this.client.get()
-				.uri("/api/chat/stream?prompt={prompt}", "Question number " + i)
-				.accept(MediaType.TEXT_EVENT_STREAM)
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.returnResult(new ParameterizedTypeReference<ServerSentEvent<Delta>>() {
-				})
-				.getResponseBody()
+			List<ServerSentEvent<Delta>> events = this.api.chatEvents("Question number " + i)
 				.collectList()
 				.block(Duration.ofSeconds(10));
 			assertThat(events).isNotEmpty().allSatisfy((event) -> assertThat(event.event()).isNull());
 			return String.join("", events.stream().map((event) -> event.data().text()).toList());
 		});
-		String fallbackAnswer = "A demo answer from " + fallbackModel("chat") + " on backup,";
+		String fallbackAnswer = "A demo answer from " + this.api.fallbackModel("chat") + " on backup,";
 		assertThat(answers).hasSize(CALLS)
 			.allSatisfy((answer) -> assertThat(answer).startsWith("A demo answer from ").endsWith("around."));
 		assertThat(answers.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS))
@@ -142,63 +112,21 @@ class SampleApplicationTests {
 	@Test
 	void fiftyBlockingHeadlinesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
 		List<Headline> headlines = drive("default",
-				(i) -> this.client.post()
-					.uri("/api/headlines")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("text", "Text number " + i + " that needs a headline."))
-					.exchange()
-					.expectStatus()
-					.isOk()
-					.expectBody(Headline.class)
-					.returnResult()
-					.getResponseBody());
-		assertThat(headlines).hasSize(CALLS).allSatisfy((headline) -> {
-			assertThat(headline.provider()).isIn("openai", "backup");
-			assertThat(headline.headline()).startsWith("A demo answer from " + headline.model());
-		});
-		assertThat(headlines.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((headline) -> {
-			assertThat(headline.provider()).isEqualTo("backup");
-			assertThat(headline.fallback()).isTrue();
-			assertThat(headline.attempts()).isEqualTo(4);
-		});
+				(i) -> this.api.headline("Text number " + i + " that needs a headline."));
+		assertEveryCallServedAndTheOutageFellBack(headlines.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
 	}
 
 	@Test
 	void fiftyChatClientAnswersAllSucceedAndAnOutageOfThePrimaryFallsBack() {
-		List<Answer> answers = drive("default",
-				(i) -> this.client.post()
-					.uri("/api/answers")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("text", "Question number " + i + "?"))
-					.exchange()
-					.expectStatus()
-					.isOk()
-					.expectBody(Answer.class)
-					.returnResult()
-					.getResponseBody());
-		assertThat(answers).hasSize(CALLS).allSatisfy((answer) -> {
-			assertThat(answer.provider()).isIn("openai", "backup");
-			assertThat(answer.answer()).startsWith("A demo answer from " + answer.model());
-			assertThat(answer.attempts()).isPositive();
-		});
-		assertThat(answers.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((answer) -> {
-			assertThat(answer.provider()).isEqualTo("backup");
-			assertThat(answer.fallback()).isTrue();
-			assertThat(answer.attempts()).isEqualTo(4);
-		});
+		List<Answer> answers = drive("default", (i) -> this.api.answer("Question number " + i + "?"));
+		assertEveryCallServedAndTheOutageFellBack(answers.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
 		// The demo server records nothing; this one call it records shows what ChatClient
 		// sent.
 		this.server.recordRequests(true);
 		try {
-			this.client.post()
-				.uri("/api/answers")
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("text", "One more question?"))
-				.exchange()
-				.expectStatus()
-				.isOk();
+			this.api.answer("One more question?");
 			assertThat(this.server.requests()).last()
 				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
 						(system) -> assertThat(system.at("/content").asString())
@@ -211,32 +139,67 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void retriesAndFallbacksShowOnThePrometheusEndpoint() {
-		outageOfPrimary("summaries", 1);
+	void embeddingsComeBackInOrderThroughTheChaosAndAnOutageOfThePrimaryFallsBack() {
+		List<String> texts = List.of("Cats purr.", "Dogs bark.", "Cows moo.");
+		List<Embeddings> results = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			if (i == 5) {
+				outageOfPrimary("embeddings", 1);
+			}
+			results.add(this.client.post()
+				.uri("/api/embeddings")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("texts", texts))
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(Embeddings.class)
+				.returnResult()
+				.getResponseBody());
+		}
+		assertThat(results).allSatisfy((embeddings) -> {
+			assertThat(embeddings.dimensions()).isEqualTo(256);
+			for (int i = 0; i < texts.size(); i++) {
+				assertThat(embeddings.vectors().get(i)).containsExactly(FakeLlmServer.embedding(texts.get(i), 256));
+			}
+		});
+		assertThat(results.get(5)).satisfies((embeddings) -> {
+			assertThat(embeddings.provider()).isEqualTo("backup");
+			assertThat(embeddings.model()).isEqualTo(fallbackModel("embeddings"));
+			assertThat(embeddings.fallback()).isTrue();
+			assertThat(embeddings.attempts()).isEqualTo(4);
+		});
+		assertThat(count("llm.fallbacks", "policy", "embeddings", "to", "backup:" + fallbackModel("embeddings"),
+				"reason", "server-error"))
+			.isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void anEmptyTextIsABadRequestAndNothingIsSent() {
+		int before = this.server.requests().size();
 		this.client.post()
-			.uri("/api/summaries")
+			.uri("/api/embeddings")
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", "Anything."))
+			.bodyValue(Map.of("texts", List.of("fine", "")))
 			.exchange()
 			.expectStatus()
-			.isOk();
-		String scrape = this.client.get()
-			.uri("/actuator/prometheus")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+			.isBadRequest();
+		assertThat(this.server.requests()).hasSize(before);
+	}
+
+	@Test
+	void retriesAndFallbacksShowOnThePrometheusEndpoint() {
+		this.api.outageOfPrimary(this.server, "summaries", 1);
+		this.api.summarise("Anything.");
+		String scrape = this.api.scrape();
 		assertThat(scrape).contains("llm_retries_total{", "llm_fallbacks_total{", "llm_calls_seconds_count{");
 	}
 
 	@Test
 	void streamThatNoTargetCanStartIsAnHttpError() {
-		String primary = this.environment.getRequiredProperty("llm.policies.chat.model");
-		this.server.model(primary)
+		this.server.model(this.api.model("chat"))
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
-		this.server.model(fallbackModel("chat"))
+		this.server.model(this.api.fallbackModel("chat"))
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.client.get()
 			.uri("/api/chat/stream?prompt={prompt}", "Hello")
@@ -252,8 +215,8 @@ class SampleApplicationTests {
 
 	@Test
 	void streamCutAfterItsFirstChunksEndsWithAnErrorEvent() {
-		String primary = this.environment.getRequiredProperty("llm.policies.chat.model");
-		this.server.model(primary).enqueue(FakeResponse.stream("Once ", "upon ", "a ", "time").breakAfter(2));
+		this.server.model(this.api.model("chat"))
+			.enqueue(FakeResponse.stream("Once ", "upon ", "a ", "time").breakAfter(2));
 		List<ServerSentEvent<Map<String, Object>>> events = this.client.get()
 			.uri("/api/chat/stream?prompt={prompt}", "Tell me a story")
 			.exchange()
@@ -279,7 +242,7 @@ class SampleApplicationTests {
 		List<T> results = new ArrayList<>();
 		for (int i = 0; i < CALLS; i++) {
 			if (i == OUTAGE_START) {
-				outageOfPrimary(policy, OUTAGE_CALLS);
+				this.api.outageOfPrimary(this.server, policy, OUTAGE_CALLS);
 			}
 			results.add(call.apply(i));
 		}
@@ -291,20 +254,22 @@ class SampleApplicationTests {
 	}
 
 	/**
-	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks
-	 * for 20 ms, then two 503s, so that each call retries twice and then falls back.
+	 * Assert that every call was served, in the demo's words of the model that served it,
+	 * and that each call of the outage was served by the backup after three attempts on
+	 * the primary.
 	 */
-	private void outageOfPrimary(String policy, int calls) {
-		String primary = this.environment.getRequiredProperty("llm.policies." + policy + ".model");
-		for (int i = 0; i < calls; i++) {
-			this.server.model(primary)
-				.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(503),
-						FakeResponse.status(503));
-		}
-	}
-
-	private String fallbackModel(String policy) {
-		return this.environment.getRequiredProperty("llm.policies." + policy + ".fallbacks[0].model");
+	private static void assertEveryCallServedAndTheOutageFellBack(List<Outcome> outcomes) {
+		assertThat(outcomes).hasSize(CALLS).allSatisfy((outcome) -> {
+			assertThat(outcome.provider()).isIn("openai", "backup");
+			assertThat(outcome.text()).startsWith("A demo answer from " + outcome.model());
+			assertThat(outcome.attempts()).isPositive();
+		});
+		assertThat(outcomes.subList(OUTAGE_START, OUTAGE_START + OUTAGE_CALLS)).allSatisfy((outcome) -> {
+			assertThat(outcome.provider()).isEqualTo("backup");
+			assertThat(outcome.fallback()).isTrue();
+			// Three on the primary, one on the fallback.
+			assertThat(outcome.attempts()).isEqualTo(4);
+		});
 	}
 
 	private void assertRetriesAndFallbacksCounted(String policy) {
@@ -312,7 +277,7 @@ class SampleApplicationTests {
 			.isGreaterThanOrEqualTo(OUTAGE_CALLS);
 		assertThat(count("llm.retries", "policy", policy, "provider", "openai", "reason", "server-error"))
 			.isGreaterThanOrEqualTo(OUTAGE_CALLS);
-		assertThat(count("llm.fallbacks", "policy", policy, "to", "backup:" + fallbackModel(policy), "reason",
+		assertThat(count("llm.fallbacks", "policy", policy, "to", "backup:" + this.api.fallbackModel(policy), "reason",
 				"server-error"))
 			.isGreaterThanOrEqualTo(OUTAGE_CALLS);
 	}
@@ -331,6 +296,28 @@ class SampleApplicationTests {
 
 	private double count(String name, String... tags) {
 		return this.meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+	}
+
+	/**
+	 * What an endpoint answered: its text and who served it.
+	 */
+	private record Outcome(String text, String provider, String model, int attempts, boolean fallback) {
+
+		static Outcome of(Summary summary) {
+			return new Outcome(summary.summary(), summary.provider(), summary.model(), summary.attempts(),
+					summary.fallback());
+		}
+
+		static Outcome of(Headline headline) {
+			return new Outcome(headline.headline(), headline.provider(), headline.model(), headline.attempts(),
+					headline.fallback());
+		}
+
+		static Outcome of(Answer answer) {
+			return new Outcome(answer.answer(), answer.provider(), answer.model(), answer.attempts(),
+					answer.fallback());
+		}
+
 	}
 
 }

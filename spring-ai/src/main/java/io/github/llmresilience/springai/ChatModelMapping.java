@@ -200,14 +200,10 @@ final class ChatModelMapping {
 		properties.put("role", "assistant");
 		properties.put("index", 0);
 		properties.put("finishReason", (response.finishReason() != null) ? response.finishReason() : "");
-		List<AssistantMessage.ToolCall> toolCalls = response.toolCalls()
-			.stream()
-			.map((call) -> new AssistantMessage.ToolCall(call.id(), call.type(), call.name(), call.arguments()))
-			.toList();
 		AssistantMessage message = AssistantMessage.builder()
 			.content((response.content() != null) ? response.content() : "")
 			.properties(properties)
-			.toolCalls(toolCalls)
+			.toolCalls(toolCalls(response.toolCalls()))
 			.build();
 		ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder()
 			.id((id != null) ? id : "")
@@ -238,16 +234,28 @@ final class ChatModelMapping {
 		if (chunk.model() != null) {
 			metadata.model(chunk.model());
 		}
-		if (chunk.usage() != null && chunk.text().isEmpty() && chunk.finishReason() == null) {
+		if (chunk.usage() != null && !chunk.hasContent() && chunk.finishReason() == null) {
 			return new org.springframework.ai.chat.model.ChatResponse(List.of(), metadata.build());
 		}
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("role", "assistant");
 		properties.put("index", 0);
 		properties.put("finishReason", (chunk.finishReason() != null) ? chunk.finishReason() : "");
-		AssistantMessage message = AssistantMessage.builder().content(chunk.text()).properties(properties).build();
+		// The tool calls arrive whole, in the chunk that ends them: ChatClient's
+		// aggregator collects them from it and runs the tool loop.
+		AssistantMessage message = AssistantMessage.builder()
+			.content(chunk.text())
+			.properties(properties)
+			.toolCalls(toolCalls(chunk.toolCalls()))
+			.build();
 		return new org.springframework.ai.chat.model.ChatResponse(
 				List.of(new Generation(message, generationMetadata(chunk.finishReason()))), metadata.build());
+	}
+
+	private static List<AssistantMessage.ToolCall> toolCalls(List<ToolCall> toolCalls) {
+		return toolCalls.stream()
+			.map((call) -> new AssistantMessage.ToolCall(call.id(), call.type(), call.name(), call.arguments()))
+			.toList();
 	}
 
 	private static ChatGenerationMetadata generationMetadata(@Nullable String finishReason) {

@@ -40,9 +40,9 @@ import io.github.llmresilience.execution.AttemptScope.Binding;
  * <p>
  * A stream keeps llm-resilience's rule: retries and fallbacks happen only before its
  * first chunk, no chunk is delivered twice, and a failure after the first chunk ends it
- * with an {@link LlmStreamInterruptedException}. A prompt that offers tools is sent as
- * one non-streamed call and its answer emitted as a single response, because
- * {@code LlmClient}'s chunks do not carry tool calls.
+ * with an {@link LlmStreamInterruptedException}. A prompt that offers tools streams too:
+ * the model's tool calls arrive whole in the response that ends them, never in part, so
+ * that {@code ChatClient}'s streaming tool loop runs them.
  *
  * <p>
  * Inside an {@link LlmCall @LlmCall} method the method's call owns the policy: a call
@@ -171,9 +171,6 @@ public class LlmChatModel implements ChatModel {
 			AttemptScope scope = (AttemptScope) context.getOrDefault(AttemptScope.contextKey(), null);
 			String running = (scope != null) ? scope.call().policy().name() : (bound != null) ? bound.policy() : null;
 			Call call = prepare(prompt, scope != null || bound != null, running);
-			if (call.request().params().containsKey("tools")) {
-				return call.chat().map((answer) -> ChatModelMapping.toChatResponse(answer, call.policy())).flux();
-			}
 			return call.stream().map((chunk) -> ChatModelMapping.toChatResponse(chunk, call.policy()));
 		});
 	}

@@ -212,18 +212,85 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	}
 
 	@Test
-	void streamWithToolsRunsTheLoopWithOneNonStreamedCallPerRound() {
+	void streamedToolCallingLoopRunsTheToolFromTheStreamedDeltasAndStreamsTheAnswer() {
+		// The tool call arrives split across chunks, as OpenAI streams it.
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
 					FakeResponse.ok("It is sunny in Paris."));
 		WeatherTools tools = new WeatherTools();
+		runner().run((context) -> {
+			StepVerifier.create(
+					chatClient(context).prompt().user("What is the weather in Paris?").tools(tools).stream().content())
+				.expectNext("It ", "is ", "sunny ", "in ", "Paris.")
+				.verifyComplete();
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("llm.calls").timer().count()).isEqualTo(2);
+		});
+		assertThat(tools.cities).containsExactly("Paris");
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(2).allSatisfy((request) -> {
+			assertThat(request.stream()).isTrue();
+			assertThat(request.json().at("/tools/0/function/name").asString()).isEqualTo("weather");
+		});
+		JsonNode second = requests.get(1).json();
+		assertThat(second.at("/messages/1/role").asString()).isEqualTo("assistant");
+		assertThat(second.at("/messages/1/tool_calls")).hasSize(1);
+		assertThat(second.at("/messages/1/tool_calls/0/id").asString()).isEqualTo("call_1");
+		assertThat(second.at("/messages/1/tool_calls/0/function/name").asString()).isEqualTo("weather");
+		assertThat(second.at("/messages/1/tool_calls/0/function/arguments").asString())
+			.isEqualTo("{\"city\":\"Paris\"}");
+		assertThat(second.at("/messages/2/role").asString()).isEqualTo("tool");
+		assertThat(second.at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
+	}
+
+	@Test
+	void streamCutInsideAToolCallsArgumentsBeforeAnyChunkIsRetriedAndTheToolRunsOnce() {
+		// The call's head, then "{\"" and "city": cut inside the arguments.
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}").breakAfter(3),
+					FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
+					FakeResponse.ok("Sunny."));
+		WeatherTools tools = new WeatherTools();
 		runner().run((context) -> StepVerifier
 			.create(chatClient(context).prompt().user("What is the weather in Paris?").tools(tools).stream().content())
-			.expectNext("It is sunny in Paris.")
+			.expectNext("Sunny.")
 			.verifyComplete());
 		assertThat(tools.cities).containsExactly("Paris");
-		assertThat(primaryRequests()).hasSize(2).allSatisfy((request) -> assertThat(request.stream()).isFalse());
-		assertThat(primaryRequests().get(1).json().at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(3);
+		assertThat(requests.get(1).body()).isEqualTo(requests.get(0).body());
+		assertThat(requests.get(2).json().at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
+	}
+
+	@Test
+	void streamCutInsideAToolCallAfterTextWasDeliveredIsInterruptedAndTheToolNeverRuns() {
+		// "Let ", "me ", "check.", the call's head and "{\"": cut inside the arguments.
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.ok("Let me check.")
+				.toolCall("call_1", "weather", "{\"city\":\"Paris\"}")
+				.breakAfter(5));
+		WeatherTools tools = new WeatherTools();
+		List<String> received = new CopyOnWriteArrayList<>();
+		runner().run(
+				(context) -> StepVerifier
+					.create(chatClient(context).prompt()
+						.user("What is the weather in Paris?")
+						.tools(tools)
+						.stream()
+						.content()
+						.doOnNext(received::add))
+					.expectNext("Let ", "me ", "check.")
+					.expectErrorSatisfies((error) -> {
+						assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
+						LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
+						assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
+						assertThat(interrupted.partialText()).isEqualTo("Let me check.");
+					})
+					.verify(Duration.ofSeconds(10)));
+		assertThat(received).containsExactly("Let ", "me ", "check.");
+		assertThat(tools.cities).isEmpty();
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
 	}
 
 	@Test

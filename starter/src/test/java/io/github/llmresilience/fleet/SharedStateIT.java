@@ -95,15 +95,7 @@ class SharedStateIT {
 		ConfigurableApplicationContext b = start();
 		ConfigurableApplicationContext c = start();
 		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
-		assertServedBy(a, new Served("backup", BACKUP, 2, true));
-		assertThat(primaryRequests()).isEqualTo(1);
-		awaitCount(b, "applied", 1);
-		awaitCount(c, "applied", 1);
-		for (int i = 0; i < 5; i++) {
-			assertServedBy(b, new Served("backup", BACKUP, 1, true));
-			assertServedBy(c, new Served("backup", BACKUP, 1, true));
-		}
-		assertThat(primaryRequests()).isEqualTo(1);
+		assertTheFirstLearnsAndTheOthersSkipThePrimary(a, b, c);
 		assertThat(cooldowns(a, "published")).isEqualTo(1);
 		assertThat(redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*"))
 			.isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
@@ -122,14 +114,7 @@ class SharedStateIT {
 		ConfigurableApplicationContext b = start();
 		ConfigurableApplicationContext c = start();
 		this.server.model(PRIMARY).thenAlways(QUOTA_EXHAUSTED);
-		assertServedBy(a, new Served("backup", BACKUP, 2, true));
-		awaitCount(b, "applied", 1);
-		awaitCount(c, "applied", 1);
-		for (int i = 0; i < 5; i++) {
-			assertServedBy(b, new Served("backup", BACKUP, 1, true));
-			assertServedBy(c, new Served("backup", BACKUP, 1, true));
-		}
-		assertThat(primaryRequests()).isEqualTo(1);
+		assertTheFirstLearnsAndTheOthersSkipThePrimary(a, b, c);
 		assertThat(a.getBean(MeterRegistry.class)
 			.get("llm.shared.cooldowns")
 			.tags("direction", "published", "cause", "quota-exhausted", "provider", "openai", "model", PRIMARY)
@@ -240,6 +225,24 @@ class SharedStateIT {
 			.health()
 			.getDetails()
 			.get("sharedState");
+	}
+
+	/**
+	 * The first instance meets the primary's answer and is served by the backup; the
+	 * others, once its cooldown reached them, are served by the backup without sending
+	 * the primary anything.
+	 */
+	private void assertTheFirstLearnsAndTheOthersSkipThePrimary(ConfigurableApplicationContext first,
+			ConfigurableApplicationContext second, ConfigurableApplicationContext third) {
+		assertServedBy(first, new Served("backup", BACKUP, 2, true));
+		assertThat(primaryRequests()).isEqualTo(1);
+		awaitCount(second, "applied", 1);
+		awaitCount(third, "applied", 1);
+		for (int i = 0; i < 5; i++) {
+			assertServedBy(second, new Served("backup", BACKUP, 1, true));
+			assertServedBy(third, new Served("backup", BACKUP, 1, true));
+		}
+		assertThat(primaryRequests()).isEqualTo(1);
 	}
 
 	private static double cooldowns(ConfigurableApplicationContext instance, String direction) {

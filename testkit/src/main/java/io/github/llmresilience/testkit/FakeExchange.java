@@ -311,8 +311,9 @@ final class FakeExchange {
 	}
 
 	/**
-	 * The delta of each chunk: text chunks (the first also carrying the role), then one
-	 * chunk per tool call. A pure tool call has no text chunk.
+	 * The delta of each chunk: text chunks (the first also carrying the role), then each
+	 * tool call in the chunks OpenAI splits it into (its id and name, then its arguments
+	 * piece by piece). A pure tool call has no text chunk.
 	 */
 	private List<ObjectNode> deltas(FakeResponse fake) {
 		List<ObjectNode> deltas = new ArrayList<>();
@@ -323,7 +324,7 @@ final class FakeExchange {
 			}
 		}
 		for (int i = 0; i < fake.toolCalls.size(); i++) {
-			deltas.add(OpenAiJson.toolCallDelta(fake.toolCalls.get(i), i, deltas.isEmpty()));
+			deltas.addAll(OpenAiJson.toolCallDeltas(fake.toolCalls.get(i), i, deltas.isEmpty()));
 		}
 		return deltas;
 	}

@@ -511,8 +511,13 @@ public final class FakeResponse {
 	 * Add a function call to the assistant message ({@code tool_calls}); the message
 	 * {@code content} becomes {@code null} when the text is empty and the
 	 * {@code finish_reason} becomes {@code tool_calls} unless
-	 * {@link #finishReason(String)} says otherwise. A stream sends each call as one delta
-	 * chunk after the text chunks.
+	 * {@link #finishReason(String)} says otherwise. A stream sends each call after the
+	 * text chunks, split as OpenAI splits it: one delta chunk with the call's index, id
+	 * and function name (and empty arguments), then one delta chunk per piece of the
+	 * arguments ({@code {"city":"Oslo"}} as {@code {"}, {@code city}, {@code ":"}, {@code
+	 * Oslo}, {@code "}}), each naming the call by its index only. These chunks count for
+	 * {@link #breakAfter(int)} and the other stream modifiers, so a stream can be cut
+	 * inside a call's arguments.
 	 * @param id the call id, for example {@code call_abc123}
 	 * @param name the function name
 	 * @param argumentsJson the arguments as a JSON string, not validated

@@ -1,6 +1,8 @@
 package io.github.llmresilience.testkit;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -77,9 +79,17 @@ final class OpenAiJson {
 	}
 
 	/**
-	 * A delta announcing one complete tool call, at its index in the message.
+	 * The deltas of one tool call as OpenAI streams it: a first delta with the call's
+	 * index, id, type and function name and empty arguments, then one delta per piece of
+	 * the arguments, with the index and that piece only. This is the shape of
+	 * openai-python's {@code ChoiceDeltaToolCall} (openai/openai-python,
+	 * src/openai/types/chat/chat_completion_chunk.py), as recorded from a real stream in
+	 * llamastack/llama-stack, tests/integration/recordings/responses/fb785db7fafd.json
+	 * (arguments {@code {"city":"Tokyo"}} sent as {@code {"}, {@code city}, {@code ":"},
+	 * {@code Tokyo}, {@code "}}).
 	 */
-	static ObjectNode toolCallDelta(ToolCall call, int index, boolean first) {
+	static List<ObjectNode> toolCallDeltas(ToolCall call, int index, boolean first) {
+		List<ObjectNode> deltas = new ArrayList<>();
 		ObjectNode delta = MAPPER.createObjectNode();
 		if (first) {
 			delta.put("role", "assistant");
@@ -87,8 +97,32 @@ final class OpenAiJson {
 		}
 		ObjectNode entry = delta.putArray("tool_calls").addObject();
 		entry.put("index", index);
-		toolCall(entry, call);
-		return delta;
+		entry.put("id", call.id());
+		entry.put("type", "function");
+		ObjectNode function = entry.putObject("function");
+		function.put("name", call.name());
+		function.put("arguments", "");
+		deltas.add(delta);
+		for (String piece : argumentPieces(call.arguments())) {
+			ObjectNode next = MAPPER.createObjectNode();
+			ObjectNode nextEntry = next.putArray("tool_calls").addObject();
+			nextEntry.put("index", index);
+			nextEntry.putObject("function").put("arguments", piece);
+			deltas.add(next);
+		}
+		return deltas;
+	}
+
+	/**
+	 * Cut arguments as OpenAI's tokens cut them in the recorded stream: runs of letters
+	 * and digits, and runs of the other characters between them.
+	 */
+	static List<String> argumentPieces(String arguments) {
+		if (arguments.isEmpty()) {
+			return List.of();
+		}
+		return Arrays
+			.asList(arguments.split("(?<=[\\p{L}\\p{N}])(?=[^\\p{L}\\p{N}])|(?<=[^\\p{L}\\p{N}])(?=[\\p{L}\\p{N}])"));
 	}
 
 	static ObjectNode emptyDelta() {

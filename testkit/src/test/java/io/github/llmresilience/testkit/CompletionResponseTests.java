@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,16 +15,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * Tests for the JSON answers of {@link FakeResponse}: completions and errors.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class CompletionResponseTests {
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	CompletionResponseTests(FakeLlmServer server) {
-		this.server = server;
-	}
+class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void okAnswersAChatCompletionDocument() throws Exception {

@@ -8,15 +8,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests that delayed exchanges overlap instead of occupying threads.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class ConcurrencyTests {
+class ConcurrencyTests extends FakeLlmServerTestSupport {
 
 	private static final int REQUESTS = 500;
 
@@ -24,14 +22,6 @@ class ConcurrencyTests {
 	// loaded
 	// machine, and nothing here asserts how fast they are.
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	ConcurrencyTests(FakeLlmServer server) {
-		this.server = server;
-	}
 
 	@Test
 	void fiveHundredConcurrentDelayedRequestsOverlap() {

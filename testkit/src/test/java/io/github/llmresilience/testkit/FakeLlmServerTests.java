@@ -16,7 +16,6 @@ import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,16 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for the lifecycle, routing, scripting and recording of {@link FakeLlmServer}.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class FakeLlmServerTests {
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	FakeLlmServerTests(FakeLlmServer server) {
-		this.server = server;
-	}
+class FakeLlmServerTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void startsInMillisecondsOnALoopbackFreePort() throws Exception {

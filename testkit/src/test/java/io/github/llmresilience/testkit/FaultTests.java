@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -19,8 +18,7 @@ import static org.awaitility.Awaitility.await;
  * Tests for the network faults of {@link FakeResponse} and the exchange counters of
  * {@link FakeLlmServer}.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class FaultTests {
+class FaultTests extends FakeLlmServerTestSupport {
 
 	private static final String PATH = "/v1/chat/completions";
 
@@ -30,14 +28,6 @@ class FaultTests {
 	 * connection}, on a loaded machine.
 	 */
 	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1);
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	FaultTests(FakeLlmServer server) {
-		this.server = server;
-	}
 
 	@Test
 	void resetAbortsTheConnectionWithoutAResponse() throws Exception {

@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -123,6 +124,16 @@ final class RawHttp implements AutoCloseable {
 			return new String(raw, StandardCharsets.UTF_8);
 		}
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		dechunk(raw).forEach(body::writeBytes);
+		return body.toString(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The data of each chunk of a body in the chunked transfer coding, without the final
+	 * empty chunk; a chunk cut short by the end of what was read keeps what arrived.
+	 */
+	private static List<byte[]> dechunk(byte[] raw) {
+		List<byte[]> chunks = new ArrayList<>();
 		int position = 0;
 		while (position < raw.length) {
 			int lineEnd = indexOf(raw, position);
@@ -135,11 +146,10 @@ final class RawHttp implements AutoCloseable {
 				break;
 			}
 			int dataStart = lineEnd + 2;
-			int available = Math.min(size, raw.length - dataStart);
-			body.write(raw, dataStart, available);
+			chunks.add(Arrays.copyOfRange(raw, dataStart, dataStart + Math.min(size, raw.length - dataStart)));
 			position = dataStart + size + 2;
 		}
-		return body.toString(StandardCharsets.UTF_8);
+		return chunks;
 	}
 
 	/**
@@ -154,23 +164,7 @@ final class RawHttp implements AutoCloseable {
 			throw new IllegalStateException("Not a chunked response: " + head());
 		}
 		byte[] raw = text.substring(start + 4).getBytes(StandardCharsets.UTF_8);
-		List<String> chunks = new ArrayList<>();
-		int position = 0;
-		while (position < raw.length) {
-			int lineEnd = indexOf(raw, position);
-			if (lineEnd < 0) {
-				break;
-			}
-			int size = Integer.parseInt(new String(raw, position, lineEnd - position, StandardCharsets.US_ASCII).trim(),
-					16);
-			if (size == 0) {
-				break;
-			}
-			int dataStart = lineEnd + 2;
-			chunks.add(new String(raw, dataStart, Math.min(size, raw.length - dataStart), StandardCharsets.UTF_8));
-			position = dataStart + size + 2;
-		}
-		return chunks;
+		return dechunk(raw).stream().map((chunk) -> new String(chunk, StandardCharsets.UTF_8)).toList();
 	}
 
 	List<Integer> reads() {

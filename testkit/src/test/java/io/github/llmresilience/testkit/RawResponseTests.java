@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,16 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * {@link FakeResponse#raw(int, byte[])} and {@link FakeResponse#rawEvents(String...)}
  * send a recorded answer exactly as it came: status, headers, bytes, events.
  */
-class RawResponseTests {
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	@AfterEach
-	void closeServer() {
-		this.server.close();
-	}
+class RawResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void rawAnswerSendsTheStatusTheHeadersAndTheBytesUnchanged() throws Exception {

@@ -3,13 +3,12 @@ package io.github.llmresilience.testkit;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,20 +18,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for server-sent event streams, parsed by hand.
  */
-@ExtendWith(FakeLlmServerExtension.class)
-class StreamingResponseTests {
+class StreamingResponseTests extends FakeLlmServerTestSupport {
 
 	private static final Duration QUIET = Duration.ofMillis(500);
 
 	private static final String PATH = "/v1/chat/completions";
-
-	private final Chat chat = new Chat();
-
-	private final FakeLlmServer server;
-
-	StreamingResponseTests(FakeLlmServer server) {
-		this.server = server;
-	}
 
 	@Test
 	void okStreamsOneChunkPerWordThenFinishThenDone() throws Exception {
@@ -90,16 +80,54 @@ class StreamingResponseTests {
 	}
 
 	@Test
-	void toolCallsAreStreamedAsDeltas() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("").toolCall("call_1", "get_weather", "{\"city\":\"Oslo\"}"));
+	void toolCallsAreStreamedAsOpenAiSplitsThemIdAndNameFirstThenTheArgumentsInPieces() throws Exception {
+		this.server.model("m")
+			.thenAlways(FakeResponse.ok("")
+				.toolCall("call_1", "get_weather", "{\"city\":\"Oslo\"}")
+				.toolCall("call_2", "get_time", "{}"));
 		List<String> events = Chat.events(this.chat.askStream(this.server, "m", false).body());
-		assertThat(events).hasSize(3);
-		JsonNode delta = Chat.json(events.get(0)).at("/choices/0/delta");
-		assertThat(delta.path("role").stringValue()).isEqualTo("assistant");
-		assertThat(delta.at("/tool_calls/0/index").asInt()).isZero();
-		assertThat(delta.at("/tool_calls/0/function/name").stringValue()).isEqualTo("get_weather");
-		assertThat(delta.at("/tool_calls/0/function/arguments").stringValue()).isEqualTo("{\"city\":\"Oslo\"}");
-		assertThat(Chat.json(events.get(1)).at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
+		// call_1: a head and five pieces; call_2: a head and one piece; the finish
+		// chunk; [DONE].
+		assertThat(events).hasSize(10);
+		JsonNode head = Chat.json(events.get(0)).at("/choices/0/delta");
+		assertThat(head.path("role").stringValue()).isEqualTo("assistant");
+		assertThat(head.path("content").isNull()).isTrue();
+		assertThat(head.at("/tool_calls/0/index").asInt()).isZero();
+		assertThat(head.at("/tool_calls/0/id").stringValue()).isEqualTo("call_1");
+		assertThat(head.at("/tool_calls/0/type").stringValue()).isEqualTo("function");
+		assertThat(head.at("/tool_calls/0/function/name").stringValue()).isEqualTo("get_weather");
+		assertThat(head.at("/tool_calls/0/function/arguments").stringValue()).isEmpty();
+		List<String> pieces = new ArrayList<>();
+		for (String event : events.subList(1, 6)) {
+			JsonNode call = Chat.json(event).at("/choices/0/delta/tool_calls/0");
+			assertThat(call.path("index").asInt()).isZero();
+			assertThat(call.has("id")).isFalse();
+			assertThat(call.at("/function").has("name")).isFalse();
+			pieces.add(call.at("/function/arguments").stringValue());
+		}
+		assertThat(pieces).containsExactly("{\"", "city", "\":\"", "Oslo", "\"}");
+		JsonNode second = Chat.json(events.get(6)).at("/choices/0/delta/tool_calls/0");
+		assertThat(second.path("index").asInt()).isEqualTo(1);
+		assertThat(second.path("id").stringValue()).isEqualTo("call_2");
+		assertThat(Chat.json(events.get(7)).at("/choices/0/delta/tool_calls/0/function/arguments").stringValue())
+			.isEqualTo("{}");
+		assertThat(Chat.json(events.get(8)).at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
+		assertThat(events.get(9)).isEqualTo("[DONE]");
+	}
+
+	@Test
+	void breakAfterCountsTheToolCallPiecesSoAStreamCanBeCutInsideTheArguments() throws Exception {
+		this.server.model("m")
+			.thenAlways(FakeResponse.ok("").toolCall("call_1", "get_weather", "{\"city\":\"Oslo\"}").breakAfter(3));
+		try (RawHttp raw = new RawHttp(this.server.port())) {
+			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntilEnd(Duration.ofSeconds(5));
+			assertThat(raw.ending()).isIn(RawHttp.Ending.RESET, RawHttp.Ending.EOF);
+			List<String> events = Chat.events(raw.body());
+			assertThat(events).hasSize(3);
+			assertThat(Chat.json(events.get(2)).at("/choices/0/delta/tool_calls/0/function/arguments").stringValue())
+				.isEqualTo("city");
+			assertThat(raw.body()).doesNotContain("finish_reason\":\"tool_calls");
+		}
 	}
 
 	@Test

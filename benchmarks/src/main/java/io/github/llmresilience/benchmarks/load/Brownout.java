@@ -1,11 +1,10 @@
 package io.github.llmresilience.benchmarks.load;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
@@ -15,15 +14,10 @@ import io.github.llmresilience.LlmClient;
  * with it on, retries may add only the budget's ratio to the first requests, plus its
  * floor.
  */
-final class Brownout {
-
-	private final ServerProcess server;
-
-	private final Options options;
+final class Brownout extends Scenario {
 
 	Brownout(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "brownout");
 	}
 
 	Result run() throws InterruptedException {
@@ -31,34 +25,25 @@ final class Brownout {
 	}
 
 	private Side side(boolean budget) throws InterruptedException {
-		int calls = this.options.integer("brownout-calls");
-		int concurrency = this.options.integer("brownout-concurrency");
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.sick.base-url", this.server.rootUrl() + "/sick/v1");
-		properties.put("llm.providers.sick.api-key", "sk-bench");
-		// The circuit stays closed: a brownout is not an outage.
-		properties.put("llm.providers.sick.circuit-breaker.enabled", false);
-		properties.put("llm.providers.sick.retry-budget.enabled", budget);
-		properties.put("llm.providers.backup.base-url", this.server.rootUrl() + "/backup/v1");
-		properties.put("llm.providers.backup.api-key", "sk-bench");
-		properties.put("llm.policies.brownout.provider", "sick");
-		properties.put("llm.policies.brownout.model", BenchServer.BROWNOUT);
-		properties.put("llm.policies.brownout.fallbacks[0].provider", "backup");
-		properties.put("llm.policies.brownout.fallbacks[0].model", BenchServer.BACKUP);
-		properties.put("llm.policies.brownout.retry.max-attempts", 4);
-		properties.put("llm.policies.brownout.retry.initial-backoff", "10ms");
-		properties.put("llm.policies.brownout.retry.jitter", 0.5);
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		StarterProperties properties = starterProperties().provider("sick", "sk-bench")
+			// The circuit stays closed: a brownout is not an outage.
+			.set("llm.providers.sick.circuit-breaker.enabled", false)
+			.set("llm.providers.sick.retry-budget.enabled", budget)
+			.provider("backup", "sk-bench")
+			.policy("brownout", "sick", BenchServer.BROWNOUT)
+			.fallback("brownout", "backup", BenchServer.BACKUP)
+			.retry("brownout", "max-attempts", 4)
+			.retry("brownout", "initial-backoff", "10ms")
+			.retry("brownout", "jitter", 0.5);
 		Side side = new Side(budget ? "retry budget on" : "retry budget off", calls);
 		this.server.reset();
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			CallRunner runner = new CallRunner();
 			String prefix = budget ? "on-" : "off-";
-			side.wall = runner.run(calls, concurrency,
-					(i) -> llm.chat("brownout", ChatRequest.builder().user(Wire.content(prefix + i)).build())
-						.doOnNext((response) -> side.served(response.served().fallback())),
-					side.latencies);
-			side.failed = runner.failed.get();
+			measure(side, calls, concurrency, (i) -> llm.chat("brownout", request(prefix + i))
+				.doOnNext((response) -> side.served(response.served().fallback())));
 		}
 		Map<String, Long> counts = this.server.counts();
 		side.sick = counts.getOrDefault(BenchServer.BROWNOUT, 0L);
@@ -69,33 +54,21 @@ final class Brownout {
 	/**
 	 * One run.
 	 */
-	static final class Side {
+	static final class Side extends Scenario.Side {
 
-		final String name;
-
-		final Latencies latencies;
-
-		long wall;
-
-		long served;
-
-		long fallbacks;
-
-		long failed;
+		final LongAdder fallbacks = new LongAdder();
 
 		long sick;
 
 		long backup;
 
 		Side(String name, int calls) {
-			this.name = name;
-			this.latencies = new Latencies(calls);
+			super(name, calls);
 		}
 
-		synchronized void served(boolean fallback) {
-			this.served++;
+		void served(boolean fallback) {
 			if (fallback) {
-				this.fallbacks++;
+				this.fallbacks.increment();
 			}
 		}
 
@@ -119,7 +92,7 @@ final class Brownout {
 
 		boolean met() {
 			return perCall(this.on) <= bound()
-					&& this.on.served + this.on.failed == this.options.integer("brownout-calls");
+					&& this.on.succeeded.sum() + this.on.failed.sum() == this.options.integer("brownout-calls");
 		}
 
 		String report() {
@@ -130,18 +103,14 @@ final class Brownout {
 						+ "10 ms backoff, then provider 'backup'; retry budget ratio 0.2, window 10s, 1 retry/s%n",
 						this.options.integer("brownout-calls"), this.options.integer("brownout-concurrency"),
 						100 * this.options.decimal("brownout")));
-			Table table = new Table("", this.off.name, this.on.name, "on / off");
+			Table table = table(this.off, this.on, "on / off");
 			table.row("requests to 'sick' per logical call", Table.number(perCall(this.off), 3),
 					Table.number(perCall(this.on), 3), Table.ratio(perCall(this.on) / perCall(this.off)));
 			table.row("requests to 'backup'", this.off.backup, this.on.backup, "");
-			table.row("calls served", this.off.served, this.on.served, "");
+			table.row("calls served", this.off.succeeded, this.on.succeeded, "");
 			table.row("served by 'backup'", this.off.fallbacks, this.on.fallbacks, "");
 			table.row("calls failed", this.off.failed, this.on.failed, "");
-			table.row("p50 latency", Table.millis(this.off.latencies.percentileMillis(50)),
-					Table.millis(this.on.latencies.percentileMillis(50)), "");
-			table.row("p99 latency", Table.millis(this.off.latencies.percentileMillis(99)),
-					Table.millis(this.on.latencies.percentileMillis(99)), "");
-			table.row("wall time", Table.seconds(this.off.wall), Table.seconds(this.on.wall), "");
+			latencyAndWallRows(table, this.off, this.on);
 			text.append(table);
 			text.append(String
 				.format("    bound with the budget on: 1 + 0.2 + the floor's share (1 retry/s over the run and "

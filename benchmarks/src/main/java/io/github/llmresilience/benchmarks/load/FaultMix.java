@@ -1,7 +1,6 @@
 package io.github.llmresilience.benchmarks.load;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 
@@ -26,7 +24,7 @@ import io.github.llmresilience.LlmException;
  * meeting the same faults (the server draws each answer from the call, the model and the
  * attempt number).
  */
-final class FaultMix {
+final class FaultMix extends Scenario {
 
 	static final String POLICY = "mix";
 
@@ -38,56 +36,42 @@ final class FaultMix {
 
 	static final double JITTER = 0.5;
 
-	private final ServerProcess server;
-
-	private final Options options;
-
 	FaultMix(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "mix");
 	}
 
 	Result run() throws InterruptedException {
-		int calls = this.options.integer("mix-calls");
-		int concurrency = this.options.integer("mix-concurrency");
-		int maxAttempts = this.options.integer("mix-max-attempts");
-		String baseUrl = this.server.rootUrl() + "/bench/v1";
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.bench.base-url", baseUrl);
-		properties.put("llm.providers.bench.api-key", "sk-bench");
-		properties.put("llm.policies.mix.provider", "bench");
-		properties.put("llm.policies.mix.model", BenchServer.MIX_PRIMARY);
-		properties.put("llm.policies.mix.fallbacks[0].provider", "bench");
-		properties.put("llm.policies.mix.fallbacks[0].model", BenchServer.MIX_FALLBACK);
-		properties.put("llm.policies.mix.retry.max-attempts", maxAttempts);
-		properties.put("llm.policies.mix.retry.initial-backoff", INITIAL_BACKOFF.toMillis() + "ms");
-		properties.put("llm.policies.mix.retry.multiplier", MULTIPLIER);
-		properties.put("llm.policies.mix.retry.max-backoff", MAX_BACKOFF.toMillis() + "ms");
-		properties.put("llm.policies.mix.retry.jitter", JITTER);
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		int maxAttempts = integer("max-attempts");
+		StarterProperties properties = starterProperties().provider("bench", "sk-bench")
+			.policy(POLICY, "bench", BenchServer.MIX_PRIMARY)
+			.fallback(POLICY, "bench", BenchServer.MIX_FALLBACK)
+			.retry(POLICY, "max-attempts", maxAttempts)
+			.retry(POLICY, "initial-backoff", INITIAL_BACKOFF.toMillis() + "ms")
+			.retry(POLICY, "multiplier", MULTIPLIER)
+			.retry(POLICY, "max-backoff", MAX_BACKOFF.toMillis() + "ms")
+			.retry(POLICY, "jitter", JITTER)
+			.policy("warmup", "bench", BenchServer.HAPPY);
 		Side starter = new Side("starter (reactive)", calls);
 		Side blocking = new Side("blocking baseline", calls);
-		properties.put("llm.policies.warmup.provider", "bench");
-		properties.put("llm.policies.warmup.model", BenchServer.HAPPY);
-		int warmup = this.options.integer("mix-warmup-calls");
-		BlockingBaseline baseline = new BlockingBaseline(baseUrl,
+		int warmup = integer("warmup-calls");
+		BlockingBaseline baseline = new BlockingBaseline(this.server.rootUrl() + "/bench/v1",
 				List.of(BenchServer.MIX_PRIMARY, BenchServer.MIX_FALLBACK), maxAttempts, INITIAL_BACKOFF, MULTIPLIER,
 				MAX_BACKOFF, JITTER);
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
 			// Each client is first answered at once, so that neither pays for the JIT
 			// compiler below.
-			new CallRunner().run(warmup, concurrency,
-					(i) -> llm.chat("warmup", ChatRequest.builder().user(Wire.content("w-" + i)).build()),
-					new Latencies(warmup));
+			warmUp(llm, "warmup", warmup, concurrency);
 			this.server.reset();
-			CallRunner runner = new CallRunner();
 			ResourceMonitor monitor = new ResourceMonitor(Map.of());
-			starter.wall = runner.run(calls, concurrency, (i) -> llm
-				.chat(POLICY, ChatRequest.builder().user(Wire.content("s-" + i)).build())
-				.doOnNext((response) -> starter.ended(response.served().attempts(), response.served().fallback(), true))
-				.doOnError(LlmException.class, (ex) -> starter.ended(ex.attempts(), false, false)), starter.latencies);
+			measure(starter, calls, concurrency,
+					(i) -> llm.chat(POLICY, request("s-" + i))
+						.doOnNext(
+								(response) -> starter.ended(response.served().attempts(), response.served().fallback()))
+						.doOnError(LlmException.class, (ex) -> starter.ended(ex.attempts(), false)));
 			starter.peaks = monitor.stop();
-			starter.failed.add(runner.failed.get() - starter.failed.sum());
 			starter.upstream = this.server.counts();
 		}
 		runBlocking(baseline, List.of(BenchServer.HAPPY), "w-", warmup, concurrency, new Side("warm-up", warmup));
@@ -114,7 +98,8 @@ final class FaultMix {
 				long callStart = System.nanoTime();
 				try {
 					BlockingBaseline.Outcome outcome = baseline.call(prefix + call, models);
-					side.ended(outcome.attempts(), outcome.fallback(), outcome.failure() == null);
+					side.ended(outcome.attempts(), outcome.fallback());
+					((outcome.failure() == null) ? side.succeeded : side.failed).increment();
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -137,15 +122,7 @@ final class FaultMix {
 	/**
 	 * One client's run.
 	 */
-	static final class Side {
-
-		final String name;
-
-		final Latencies latencies;
-
-		final LongAdder succeeded = new LongAdder();
-
-		final LongAdder failed = new LongAdder();
+	static final class Side extends Scenario.Side {
 
 		final LongAdder attempts = new LongAdder();
 
@@ -155,22 +132,18 @@ final class FaultMix {
 
 		final AtomicLong[] histogram = new AtomicLong[64];
 
-		long wall;
-
 		ResourceMonitor.@Nullable Peaks peaks;
 
 		Map<String, Long> upstream = Map.of();
 
 		Side(String name, int calls) {
-			this.name = name;
-			this.latencies = new Latencies(calls);
+			super(name, calls);
 			for (int i = 0; i < this.histogram.length; i++) {
 				this.histogram[i] = new AtomicLong();
 			}
 		}
 
-		void ended(int attempts, boolean fallback, boolean success) {
-			(success ? this.succeeded : this.failed).increment();
+		void ended(int attempts, boolean fallback) {
 			this.attempts.add(attempts);
 			if (fallback) {
 				this.fallbacks.increment();
@@ -215,7 +188,7 @@ final class FaultMix {
 			text.append(
 					String.format("    blocking baseline: RestClient (JDK HttpClient) on a fixed pool of %d threads, "
 							+ "Thread.sleep retry loop with the same rules%n", this.concurrency));
-			Table table = new Table("", this.starter.name, this.blocking.name, "starter / blocking");
+			Table table = table(this.starter, this.blocking, "starter / blocking");
 			table.row("success", Table.percent(this.starter.succeeded.sum(), this.calls),
 					Table.percent(this.blocking.succeeded.sum(), this.calls), "");
 			table.row("served by the fallback", this.starter.fallbacks.sum(), this.blocking.fallbacks.sum(), "");
@@ -224,14 +197,13 @@ final class FaultMix {
 			table.row("most attempts of one call (policy: ≤ " + 2 * this.maxAttempts + ")", this.starter.maxAttempts,
 					this.blocking.maxAttempts, "");
 			table.row("upstream requests (server)", this.starter.upstreamTotal(), this.blocking.upstreamTotal(), "");
-			table.row("p50 latency", Table.millis(this.starter.latencies.percentileMillis(50)),
-					Table.millis(this.blocking.latencies.percentileMillis(50)),
-					Table.ratio(this.starter.latencies.percentileMillis(50)
-							/ this.blocking.latencies.percentileMillis(50)));
-			table.row("p99 latency", Table.millis(this.starter.latencies.percentileMillis(99)),
-					Table.millis(this.blocking.latencies.percentileMillis(99)),
-					Table.ratio(this.starter.latencies.percentileMillis(99)
-							/ this.blocking.latencies.percentileMillis(99)));
+			for (double percentile : new double[] { 50, 99 }) {
+				table.row(String.format("p%.0f latency", percentile),
+						Table.millis(this.starter.percentileMillis(percentile)),
+						Table.millis(this.blocking.percentileMillis(percentile)),
+						Table.ratio(this.starter.percentileMillis(percentile)
+								/ this.blocking.percentileMillis(percentile)));
+			}
 			table.row("wall time", Table.seconds(this.starter.wall), Table.seconds(this.blocking.wall),
 					Table.ratio((double) this.starter.wall / this.blocking.wall));
 			table.row("peak live threads", this.starter.peakThreads(), this.blocking.peakThreads(), "");

@@ -34,7 +34,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * and the JIT compiler's time during them, and the heap. The runs alternate (starter,
  * bare, starter, ...) and the table shows each figure's median over the runs.
  */
-final class FirstCalls {
+final class FirstCalls extends Scenario {
 
 	private static final long TIMEOUT_SECONDS = 300;
 
@@ -58,18 +58,13 @@ final class FirstCalls {
 			new String[] { "heapUsedMib", "heap used after them", "MiB" },
 			new String[] { "liveHeapMib", "heap used after a full GC", "MiB" });
 
-	private final ServerProcess server;
-
-	private final Options options;
-
 	FirstCalls(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "first");
 	}
 
 	Result run() throws IOException, InterruptedException {
-		int calls = this.options.integer("first-calls");
-		int runs = this.options.integer("first-runs");
+		int calls = integer("calls");
+		int runs = integer("runs");
 		List<String> clients = this.options.list("first-clients");
 		String baseUrl = this.server.rootUrl() + "/bench/v1";
 		warmUpServer(baseUrl);
@@ -93,7 +88,7 @@ final class FirstCalls {
 	 * client does not pay for the server's own first calls.
 	 */
 	private void warmUpServer(String baseUrl) {
-		int calls = this.options.integer("first-server-warmup-calls");
+		int calls = integer("server-warmup-calls");
 		if (calls <= 0) {
 			return;
 		}

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -32,7 +29,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
@@ -49,17 +45,12 @@ import io.github.llmresilience.benchmarks.ObservedMeters;
  * {@code redis-server} package), which it starts on a free loopback port; without one the
  * scenario is skipped.
  */
-final class FleetCooldown {
+final class FleetCooldown extends Scenario {
 
 	private static final int INSTANCES = 3;
 
-	private final ServerProcess server;
-
-	private final Options options;
-
 	FleetCooldown(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "fleet");
 	}
 
 	/**
@@ -79,13 +70,15 @@ final class FleetCooldown {
 	}
 
 	private Side side(boolean shared, Redis redis) throws Exception {
-		int calls = this.options.integer("fleet-calls");
-		int concurrency = this.options.integer("fleet-concurrency");
-		long stagger = this.options.integer("fleet-stagger-ms");
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		long stagger = integer("stagger-ms");
 		this.server.reset();
-		Side side = new Side(shared ? "shared state on" : "shared state off");
+		// The fleet's outcomes and wall time; the latencies, not reported, stay with each
+		// instance's side.
+		Side side = new Side(shared ? "shared state on" : "shared state off", 0);
 		List<ConfigurableApplicationContext> fleet = new ArrayList<>();
-		Map<String, Object> properties = properties(shared, redis);
+		Map<String, Object> properties = properties(shared, redis).map();
 		try {
 			for (int i = 0; i < INSTANCES; i++) {
 				fleet
@@ -113,13 +106,14 @@ final class FleetCooldown {
 						await(previous);
 						sleep(stagger);
 					}
-					CallRunner runner = new CallRunner();
-					runner.run(calls, concurrency,
-							(n) -> llm.chat("fleet", ChatRequest.builder().user(Wire.content(prefix + n)).build())
-								.doFinally((signal) -> first.countDown()),
-							new Latencies(calls));
-					side.served.addAndGet(runner.succeeded.get());
-					side.failed.addAndGet(runner.failed.get());
+					// Each instance's calls on a side of their own: a side's latencies
+					// are
+					// filled by one thread at a time.
+					Side instance = new Side(side.name, calls);
+					measure(instance, calls, concurrency,
+							(n) -> llm.chat("fleet", request(prefix + n)).doFinally((signal) -> first.countDown()));
+					side.succeeded.add(instance.succeeded.sum());
+					side.failed.add(instance.failed.sum());
 				}, "fleet-instance-" + i);
 				threads.add(thread);
 				thread.start();
@@ -129,8 +123,9 @@ final class FleetCooldown {
 			}
 			side.wall = System.nanoTime() - start;
 			for (ConfigurableApplicationContext instance : fleet) {
-				side.published += count(instance, "published");
-				side.applied += count(instance, "applied");
+				MeterRegistry meters = instance.getBean(MeterRegistry.class);
+				side.published += counted(meters, "llm.shared.cooldowns", "direction", "published");
+				side.applied += counted(meters, "llm.shared.cooldowns", "direction", "applied");
 			}
 		}
 		finally {
@@ -142,34 +137,19 @@ final class FleetCooldown {
 		return side;
 	}
 
-	private Map<String, Object> properties(boolean shared, Redis redis) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.account.base-url", this.server.rootUrl() + "/account/v1");
-		properties.put("llm.providers.account.api-key", "sk-bench");
-		properties.put("llm.providers.spare.base-url", this.server.rootUrl() + "/spare/v1");
-		properties.put("llm.providers.spare.api-key", "sk-bench");
-		properties.put("llm.policies.fleet.provider", "account");
-		properties.put("llm.policies.fleet.model", BenchServer.COOLING);
-		properties.put("llm.policies.fleet.fallbacks[0].provider", "spare");
-		properties.put("llm.policies.fleet.fallbacks[0].model", "fleet-spare");
-		properties.put("llm.defaults.retry.max-retry-after", "60s");
+	private StarterProperties properties(boolean shared, Redis redis) {
+		StarterProperties properties = starterProperties().provider("account", "sk-bench")
+			.provider("spare", "sk-bench")
+			.policy("fleet", "account", BenchServer.COOLING)
+			.fallback("fleet", "spare", "fleet-spare")
+			.set("llm.defaults.retry.max-retry-after", "60s");
 		if (shared) {
-			properties.put("llm.shared-state.type", "redis");
-			properties.put("llm.shared-state.key-prefix", "bench-" + System.nanoTime());
-			properties.put("spring.data.redis.host", "127.0.0.1");
-			properties.put("spring.data.redis.port", redis.port);
+			properties.set("llm.shared-state.type", "redis")
+				.set("llm.shared-state.key-prefix", "bench-" + System.nanoTime())
+				.set("spring.data.redis.host", "127.0.0.1")
+				.set("spring.data.redis.port", redis.port);
 		}
 		return properties;
-	}
-
-	private static long count(ConfigurableApplicationContext instance, String direction) {
-		return (long) instance.getBean(MeterRegistry.class)
-			.find("llm.shared.cooldowns")
-			.tag("direction", direction)
-			.counters()
-			.stream()
-			.mapToDouble(Counter::count)
-			.sum();
 	}
 
 	private static void await(CountDownLatch latch) {
@@ -286,15 +266,9 @@ final class FleetCooldown {
 	}
 
 	/**
-	 * One side.
+	 * One side: the fleet's calls.
 	 */
-	static final class Side {
-
-		final String name;
-
-		final AtomicLong served = new AtomicLong();
-
-		final AtomicLong failed = new AtomicLong();
+	static final class Side extends Scenario.Side {
 
 		long primary;
 
@@ -304,10 +278,8 @@ final class FleetCooldown {
 
 		long applied;
 
-		long wall;
-
-		Side(String name) {
-			this.name = name;
+		Side(String name, int calls) {
+			super(name, calls);
 		}
 
 	}
@@ -316,7 +288,7 @@ final class FleetCooldown {
 
 		boolean met() {
 			return this.on.primary <= this.options.integer("fleet-concurrency") && this.off.primary >= INSTANCES
-					&& this.on.failed.get() == 0 && this.off.failed.get() == 0;
+					&& this.on.failed.sum() == 0 && this.off.failed.sum() == 0;
 		}
 
 		String report() {
@@ -327,14 +299,14 @@ final class FleetCooldown {
 					+ "through %s on loopback%n", INSTANCES, this.options.integer("fleet-calls"),
 					this.options.integer("fleet-concurrency"), this.options.string("fleet-stagger-ms"),
 					this.redisVersion));
-			Table table = new Table("", this.off.name, this.on.name, "on / off");
+			Table table = table(this.off, this.on, "on / off");
 			table.row("requests the primary received", this.off.primary, this.on.primary,
 					Table.ratio((double) this.on.primary / Math.max(1, this.off.primary)));
 			table.row("requests the fallback received", this.off.fallback, this.on.fallback, "");
 			table.row("cooldowns published (llm.shared.cooldowns)", this.off.published, this.on.published, "");
 			table.row("cooldowns applied (llm.shared.cooldowns)", this.off.applied, this.on.applied, "");
-			table.row("calls served", this.off.served.get(), this.on.served.get(), "");
-			table.row("calls failed", this.off.failed.get(), this.on.failed.get(), "");
+			table.row("calls served", this.off.succeeded, this.on.succeeded, "");
+			table.row("calls failed", this.off.failed, this.on.failed, "");
 			table.row("wall time", Table.seconds(this.off.wall), Table.seconds(this.on.wall), "");
 			text.append(table);
 			return text.toString();

@@ -3,7 +3,6 @@ package io.github.llmresilience.benchmarks.load;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -32,15 +31,11 @@ import io.github.llmresilience.LlmClient;
  * {@code compress(true)}, redirects followed), with a pool of the same size; a second
  * bare client on a plain Reactor Netty {@code HttpClient} shows what those defaults cost.
  */
-final class HappyPath {
-
-	private final ServerProcess server;
+final class HappyPath extends Scenario {
 
 	private final String title;
 
 	private final String model;
-
-	private final Options options;
 
 	private final String prefix;
 
@@ -54,27 +49,27 @@ final class HappyPath {
 	 * @param prefix the prefix of the scenario's options ({@code happy}, {@code latency})
 	 */
 	HappyPath(ServerProcess server, String title, String model, Options options, String prefix) {
-		this.server = server;
+		super(server, options, prefix);
 		this.title = title;
 		this.model = model;
-		this.options = options;
 		this.prefix = prefix;
 	}
 
 	Result run() throws InterruptedException {
-		int calls = this.options.integer(this.prefix + "-calls");
-		int concurrency = this.options.integer(this.prefix + "-concurrency");
-		int rounds = this.options.integer(this.prefix + "-rounds");
-		int warmup = this.options.integer(this.prefix + "-warmup-rounds");
-		int maxWarmup = this.options.integer(this.prefix + "-max-warmup-rounds");
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		int rounds = integer("rounds");
+		int warmup = integer("warmup-rounds");
+		int maxWarmup = integer("max-warmup-rounds");
 		int connections = this.options.integer("happy-connections");
 		String model = this.model;
 		String baseUrl = this.server.rootUrl() + "/bench/v1";
 		this.server.reset();
 		List<ConnectionProvider> pools = new ArrayList<>();
-		try (ConfigurableApplicationContext context = StarterApp.start(Map.of("llm.providers.bench.base-url", baseUrl,
-				"llm.providers.bench.api-key", "sk-bench", "llm.providers.bench.max-connections", connections,
-				"llm.policies.default.provider", "bench", "llm.policies.default.model", model))) {
+		StarterProperties properties = starterProperties().provider("bench", "sk-bench")
+			.set("llm.providers.bench.max-connections", connections)
+			.policy("default", "bench", model);
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
 			// The connector the starter builds for a provider, less its own hooks.
 			ClientHttpConnector bootConnector = ClientHttpConnectorBuilder.reactor()

@@ -1,13 +1,11 @@
 package io.github.llmresilience.benchmarks.load;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
@@ -21,46 +19,35 @@ import io.github.llmresilience.LlmClient;
  * load): latency percentiles, and the extra requests the hedges cost, counted by the
  * server.
  */
-final class HedgedRequests {
+final class HedgedRequests extends Scenario {
 
 	static final String OFF = "hedge-off";
 
 	static final String ON = "hedge-on";
 
-	private final ServerProcess server;
-
-	private final Options options;
-
 	HedgedRequests(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "hedge");
 	}
 
 	Result run() throws InterruptedException {
-		int calls = this.options.integer("hedge-calls");
+		int calls = integer("calls");
 		double rate = this.options.decimal("hedge-rate");
-		int rounds = this.options.integer("hedge-rounds");
-		int warmup = this.options.integer("hedge-warmup-calls");
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.primary.base-url", this.server.rootUrl() + "/primary/v1");
-		properties.put("llm.providers.primary.api-key", "sk-primary");
-		properties.put("llm.providers.backup.base-url", this.server.rootUrl() + "/backup/v1");
-		properties.put("llm.providers.backup.api-key", "sk-backup");
+		int rounds = integer("rounds");
+		int warmup = integer("warmup-calls");
+		StarterProperties properties = starterProperties().provider("primary", "sk-primary")
+			.provider("backup", "sk-backup");
 		for (String policy : List.of(OFF, ON)) {
-			properties.put("llm.policies." + policy + ".provider", "primary");
-			properties.put("llm.policies." + policy + ".model", BenchServer.HEDGE_PRIMARY);
-			properties.put("llm.policies." + policy + ".fallbacks[0].provider", "backup");
-			properties.put("llm.policies." + policy + ".fallbacks[0].model", BenchServer.HEDGE_FALLBACK);
+			properties.policy(policy, "primary", BenchServer.HEDGE_PRIMARY)
+				.fallback(policy, "backup", BenchServer.HEDGE_FALLBACK);
 		}
-		properties.put("llm.policies." + ON + ".hedge.enabled", true);
-		properties.put("llm.policies." + ON + ".hedge.delay", this.options.integer("hedge-delay-ms") + "ms");
+		properties.set("llm.policies." + ON + ".hedge.enabled", true)
+			.set("llm.policies." + ON + ".hedge.delay", integer("delay-ms") + "ms");
 		Side off = new Side(OFF, calls * rounds);
 		Side on = new Side(ON, calls * rounds);
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
 			for (Side side : List.of(off, on)) {
-				new CallRunner().runAtRate(warmup, rate,
-						(i) -> llm.chat(side.policy, ChatRequest.builder().user(Wire.content("w-" + i)).build()),
+				new CallRunner().runAtRate(warmup, rate, (i) -> llm.chat(side.name, request("w-" + i)),
 						new Latencies(warmup));
 			}
 			for (int round = 0; round < rounds; round++) {
@@ -69,18 +56,14 @@ final class HedgedRequests {
 				List<Side> order = (round % 2 == 0) ? List.of(off, on) : List.of(on, off);
 				for (Side side : order) {
 					this.server.reset();
-					CallRunner runner = new CallRunner();
 					int first = round * calls;
-					side.wall += runner.runAtRate(calls, rate, (i) -> llm
-						.chat(side.policy,
-								ChatRequest.builder().user(Wire.content("r" + side.policy + "-" + (first + i))).build())
-						.doOnNext((response) -> {
-							if (response.served().hedge()) {
-								side.hedgeAnswered.increment();
-							}
-						}), side.latencies);
-					side.succeeded.add(runner.succeeded.get());
-					side.failed.add(runner.failed.get());
+					measureAtRate(side, calls, rate,
+							(i) -> llm.chat(side.name, request("r" + side.name + "-" + (first + i)))
+								.doOnNext((response) -> {
+									if (response.served().hedge()) {
+										side.hedgeAnswered.increment();
+									}
+								}));
 					Map<String, Long> upstream = this.server.counts();
 					side.primary.add(upstream.getOrDefault(BenchServer.HEDGE_PRIMARY, 0L));
 					side.fallback.add(upstream.getOrDefault(BenchServer.HEDGE_FALLBACK, 0L));
@@ -91,17 +74,9 @@ final class HedgedRequests {
 	}
 
 	/**
-	 * One policy's measured rounds.
+	 * One policy's measured rounds; its name is the policy's.
 	 */
-	static final class Side {
-
-		final String policy;
-
-		final Latencies latencies;
-
-		final LongAdder succeeded = new LongAdder();
-
-		final LongAdder failed = new LongAdder();
+	static final class Side extends Scenario.Side {
 
 		final LongAdder primary = new LongAdder();
 
@@ -109,11 +84,8 @@ final class HedgedRequests {
 
 		final LongAdder hedgeAnswered = new LongAdder();
 
-		long wall;
-
 		Side(String policy, int calls) {
-			this.policy = policy;
-			this.latencies = new Latencies(calls);
+			super(policy, calls);
 		}
 
 		long requests() {
@@ -138,7 +110,7 @@ final class HedgedRequests {
 		}
 
 		static double p(Side side, double percentile) {
-			return side.latencies.percentileMillis(percentile);
+			return side.percentileMillis(percentile);
 		}
 
 		String report() {

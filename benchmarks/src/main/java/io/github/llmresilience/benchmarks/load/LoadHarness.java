@@ -159,8 +159,8 @@ public final class LoadHarness {
 				System.out.println(result.report());
 				verdicts.add(verdict(result.met(),
 						"(f) used-up rate limit: " + result.on().rateLimited + " 429s received with pacing, "
-								+ result.off().rateLimited + " without; calls served " + result.on().served.get()
-								+ " and " + result.off().served.get()));
+								+ result.off().rateLimited + " without; calls served " + result.on().succeeded.sum()
+								+ " and " + result.off().succeeded.sum()));
 			}
 			if (scenarios.contains("g")) {
 				HedgedRequests.Result result = new HedgedRequests(server, options).run();
@@ -183,7 +183,7 @@ public final class LoadHarness {
 					verdicts.add(verdict(result.met(),
 							"(h) fleet: the primary told Retry-After: 120 received " + result.on().primary
 									+ " request(s) with shared state, " + result.off().primary + " without ("
-									+ result.off().served.get() + " and " + result.on().served.get()
+									+ result.off().succeeded.sum() + " and " + result.on().succeeded.sum()
 									+ " calls served)"));
 				}
 			}

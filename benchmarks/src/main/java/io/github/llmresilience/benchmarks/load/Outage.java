@@ -2,7 +2,6 @@ package io.github.llmresilience.benchmarks.load;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +11,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.execution.TargetResilience;
@@ -23,51 +21,38 @@ import io.github.llmresilience.policy.Target;
  * how many requests the primary still gets once its circuit is open, and how long the
  * calls take.
  */
-final class Outage {
+final class Outage extends Scenario {
 
 	static final String POLICY = "outage";
 
-	private final ServerProcess server;
-
-	private final Options options;
-
 	Outage(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "outage");
 	}
 
 	Result run() throws InterruptedException {
-		int calls = this.options.integer("outage-calls");
-		int concurrency = this.options.integer("outage-concurrency");
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.primary.base-url", this.server.rootUrl() + "/primary/v1");
-		properties.put("llm.providers.primary.api-key", "sk-primary");
-		properties.put("llm.providers.backup.base-url", this.server.rootUrl() + "/backup/v1");
-		properties.put("llm.providers.backup.api-key", "sk-backup");
-		properties.put("llm.policies.outage.provider", "primary");
-		properties.put("llm.policies.outage.model", BenchServer.DOWN);
-		properties.put("llm.policies.outage.fallbacks[0].provider", "backup");
-		properties.put("llm.policies.outage.fallbacks[0].model", BenchServer.BACKUP);
-		properties.put("llm.policies.outage.retry.max-attempts", 4);
-		properties.put("llm.policies.outage.retry.initial-backoff", "100ms");
-		properties.put("llm.policies.outage.retry.multiplier", 2);
-		properties.put("llm.policies.outage.retry.jitter", 0);
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
 		boolean circuitBreakers = Boolean.parseBoolean(this.options.string("outage-circuit-breaker"));
-		properties.put("llm.defaults.circuit-breaker.enabled", circuitBreakers);
-		// The same path on a target of its own, whose circuit opens during the warm-up.
-		properties.put("llm.policies.warmup.provider", "primary");
-		properties.put("llm.policies.warmup.model", BenchServer.DOWN + "-warmup");
-		properties.put("llm.policies.warmup.fallbacks[0].provider", "backup");
-		properties.put("llm.policies.warmup.fallbacks[0].model", BenchServer.BACKUP);
-		properties.put("llm.policies.warmup.retry.max-attempts", 4);
-		properties.put("llm.policies.warmup.retry.initial-backoff", "100ms");
-		properties.put("llm.policies.warmup.retry.jitter", 0);
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		StarterProperties properties = starterProperties().provider("primary", "sk-primary")
+			.provider("backup", "sk-backup")
+			.policy(POLICY, "primary", BenchServer.DOWN)
+			.fallback(POLICY, "backup", BenchServer.BACKUP)
+			.retry(POLICY, "max-attempts", 4)
+			.retry(POLICY, "initial-backoff", "100ms")
+			.retry(POLICY, "multiplier", 2)
+			.retry(POLICY, "jitter", 0)
+			.set("llm.defaults.circuit-breaker.enabled", circuitBreakers)
+			// The same path on a target of its own, whose circuit opens during the
+			// warm-up.
+			.policy("warmup", "primary", BenchServer.DOWN + "-warmup")
+			.fallback("warmup", "backup", BenchServer.BACKUP)
+			.retry("warmup", "max-attempts", 4)
+			.retry("warmup", "initial-backoff", "100ms")
+			.retry("warmup", "jitter", 0);
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			int warmup = this.options.integer("outage-warmup-calls");
-			new CallRunner().run(warmup, concurrency,
-					(i) -> llm.chat("warmup", ChatRequest.builder().user(Wire.content("w-" + i)).build()),
-					new Latencies(warmup));
+			int warmup = integer("warmup-calls");
+			warmUp(llm, "warmup", warmup, concurrency);
 			this.server.reset();
 			CircuitBreaker circuitBreaker = context.getBean(TargetResilience.class)
 				.circuitBreakers()
@@ -83,8 +68,7 @@ final class Outage {
 			long[] startedAt = new long[calls];
 			int[] attempts = new int[calls];
 			boolean[] fallback = new boolean[calls];
-			CallRunner runner = new CallRunner();
-			Latencies latencies = new Latencies(calls);
+			Side side = new Side(POLICY, calls);
 			long clientCpu = Cpu.thisProcess();
 			long serverCpu = this.server.cpuNanos();
 			long start = System.nanoTime();
@@ -95,15 +79,13 @@ final class Outage {
 					openedAt.compareAndSet(Long.MAX_VALUE, now);
 				}
 			});
-			long wall = runner.run(calls, concurrency, (i) -> {
+			CallRunner runner = measure(side, calls, concurrency, (i) -> {
 				startedAt[i] = System.nanoTime();
-				return llm.chat(POLICY, ChatRequest.builder().user(Wire.content("o-" + i)).build())
-					.doOnNext((response) -> {
-						attempts[i] = response.served().attempts();
-						fallback[i] = response.served().fallback();
-					})
-					.doOnError(LlmException.class, (ex) -> attempts[i] = ex.attempts());
-			}, latencies);
+				return llm.chat(POLICY, request("o-" + i)).doOnNext((response) -> {
+					attempts[i] = response.served().attempts();
+					fallback[i] = response.served().fallback();
+				}).doOnError(LlmException.class, (ex) -> attempts[i] = ex.attempts());
+			});
 			clientCpu = Cpu.thisProcess() - clientCpu;
 			serverCpu = this.server.cpuNanos() - serverCpu;
 			Map<String, Long> upstream = this.server.counts();
@@ -126,9 +108,9 @@ final class Outage {
 					primaryAfter += primary;
 				}
 			}
-			return new Result(calls, concurrency, runner, latencies, wall, before, after, primaryBefore, primaryAfter,
-					upstream, List.copyOf(transitions), (opened == Long.MAX_VALUE) ? -1 : opened - start, clientCpu,
-					serverCpu, warmup, circuitBreakers);
+			return new Result(calls, concurrency, runner, side.latencies, side.wall, before, after, primaryBefore,
+					primaryAfter, upstream, List.copyOf(transitions), (opened == Long.MAX_VALUE) ? -1 : opened - start,
+					clientCpu, serverCpu, warmup, circuitBreakers);
 		}
 	}
 

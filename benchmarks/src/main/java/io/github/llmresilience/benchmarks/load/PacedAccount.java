@@ -1,12 +1,10 @@
 package io.github.llmresilience.benchmarks.load;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
@@ -15,15 +13,10 @@ import io.github.llmresilience.LlmClient;
  * on, the starter holds its requests until the reset; with it off, it finds out from
  * 429s.
  */
-final class PacedAccount {
-
-	private final ServerProcess server;
-
-	private final Options options;
+final class PacedAccount extends Scenario {
 
 	PacedAccount(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "paced");
 	}
 
 	Result run() throws InterruptedException {
@@ -31,40 +24,28 @@ final class PacedAccount {
 	}
 
 	private Side side(boolean pacing) throws InterruptedException {
-		int calls = this.options.integer("paced-calls");
-		int concurrency = this.options.integer("paced-concurrency");
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.account.base-url", this.server.rootUrl() + "/account/v1");
-		properties.put("llm.providers.account.api-key", "sk-bench");
-		properties.put("llm.providers.account.rate-limit-headers", pacing);
-		properties.put("llm.providers.account.circuit-breaker.enabled", false);
-		properties.put("llm.policies.paced.provider", "account");
-		properties.put("llm.policies.paced.model", BenchServer.PACED);
-		properties.put("llm.policies.paced.retry.max-attempts", 10);
-		properties.put("llm.policies.paced.retry.initial-backoff", "100ms");
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		StarterProperties properties = starterProperties().provider("account", "sk-bench")
+			.set("llm.providers.account.rate-limit-headers", pacing)
+			.set("llm.providers.account.circuit-breaker.enabled", false)
+			.policy("paced", "account", BenchServer.PACED)
+			.retry("paced", "max-attempts", 10)
+			.retry("paced", "initial-backoff", "100ms");
 		Side side = new Side(pacing ? "pacing on" : "pacing off", calls);
 		this.server.reset();
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			CallRunner runner = new CallRunner();
 			String prefix = pacing ? "on-" : "off-";
-			side.wall = runner.run(calls, concurrency,
-					(i) -> llm.chat("paced", ChatRequest.builder().user(Wire.content(prefix + i)).build())
-						.doOnNext((response) -> side.served.incrementAndGet()),
-					side.latencies);
-			side.failed = runner.failed.get();
-			var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+			measure(side, calls, concurrency, (i) -> llm.chat("paced", request(prefix + i)));
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			side.rateLimited = (long) meters.find("llm.attempts")
 				.tag("result", "rate-limited")
 				.timers()
 				.stream()
-				.mapToLong(io.micrometer.core.instrument.Timer::count)
+				.mapToLong(Timer::count)
 				.sum();
-			side.paced = (long) meters.find("llm.paced")
-				.counters()
-				.stream()
-				.mapToDouble(io.micrometer.core.instrument.Counter::count)
-				.sum();
+			side.paced = counted(meters, "llm.paced");
 		}
 		side.requests = this.server.counts().getOrDefault(BenchServer.PACED, 0L);
 		return side;
@@ -73,17 +54,7 @@ final class PacedAccount {
 	/**
 	 * One run.
 	 */
-	static final class Side {
-
-		final String name;
-
-		final Latencies latencies;
-
-		final AtomicLong served = new AtomicLong();
-
-		long wall;
-
-		long failed;
+	static final class Side extends Scenario.Side {
 
 		long rateLimited;
 
@@ -92,8 +63,7 @@ final class PacedAccount {
 		long requests;
 
 		Side(String name, int calls) {
-			this.name = name;
-			this.latencies = new Latencies(calls);
+			super(name, calls);
 		}
 
 	}
@@ -101,7 +71,7 @@ final class PacedAccount {
 	record Result(Side off, Side on, Options options) {
 
 		boolean met() {
-			return this.on.rateLimited < this.off.rateLimited && this.on.served.get() >= this.off.served.get();
+			return this.on.rateLimited < this.off.rateLimited && this.on.succeeded.sum() >= this.off.succeeded.sum();
 		}
 
 		String report() {
@@ -111,19 +81,15 @@ final class PacedAccount {
 					+ "(no Retry-After, the same headers); policy: 10 attempts, 100 ms backoff%n",
 					this.options.integer("paced-calls"), this.options.integer("paced-concurrency"),
 					this.options.integer("paced-every"), this.options.string("paced-reset-ms")));
-			Table table = new Table("", this.off.name, this.on.name, "on / off");
+			Table table = table(this.off, this.on, "on / off");
 			table.row("429s received", this.off.rateLimited, this.on.rateLimited,
 					Table.ratio((double) this.on.rateLimited / Math.max(1, this.off.rateLimited)));
 			table.row("requests sent", this.off.requests, this.on.requests,
 					Table.ratio((double) this.on.requests / Math.max(1, this.off.requests)));
 			table.row("attempts held back (llm.paced)", this.off.paced, this.on.paced, "");
-			table.row("calls served", this.off.served.get(), this.on.served.get(), "");
+			table.row("calls served", this.off.succeeded, this.on.succeeded, "");
 			table.row("calls failed", this.off.failed, this.on.failed, "");
-			table.row("p50 latency", Table.millis(this.off.latencies.percentileMillis(50)),
-					Table.millis(this.on.latencies.percentileMillis(50)), "");
-			table.row("p99 latency", Table.millis(this.off.latencies.percentileMillis(99)),
-					Table.millis(this.on.latencies.percentileMillis(99)), "");
-			table.row("wall time", Table.seconds(this.off.wall), Table.seconds(this.on.wall), "");
+			latencyAndWallRows(table, this.off, this.on);
 			text.append(table);
 			return text.toString();
 		}

@@ -26,24 +26,19 @@ import org.jspecify.annotations.Nullable;
  * for call {@code i} of every client), each client at its default retry policy.</li>
  * </ol>
  */
-final class Peers {
-
-	private final ServerProcess server;
-
-	private final Options options;
+final class Peers extends Scenario {
 
 	private ResourceMonitor.@Nullable Peaks peaks;
 
 	private long heapAfterHappyPath;
 
 	Peers(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "peers");
 	}
 
 	Result run() throws Exception {
 		List<String> keys = this.options.list("peers-clients");
-		int concurrency = this.options.integer("peers-concurrency");
+		int concurrency = integer("concurrency");
 		String baseUrl = this.server.rootUrl() + "/bench/v1";
 		int port = URI.create(this.server.rootUrl()).getPort();
 		List<Side> sides = happyPath(keys, baseUrl, port, concurrency);
@@ -53,9 +48,9 @@ final class Peers {
 	}
 
 	private List<Side> happyPath(List<String> keys, String baseUrl, int port, int concurrency) throws Exception {
-		int calls = this.options.integer("peers-calls");
-		int rounds = this.options.integer("peers-rounds");
-		int prime = this.options.integer("peers-prime-calls");
+		int calls = integer("calls");
+		int rounds = integer("rounds");
+		int prime = integer("prime-calls");
 		// Every client is built, probed and primed in turn, so that what it holds and the
 		// threads it
 		// starts are its own; the bare WebClient comes first and also pays for what all
@@ -100,9 +95,9 @@ final class Peers {
 	 */
 	private void warmUpAndMeasure(List<Side> sides, ThreadCensus census, int calls, int concurrency, int port)
 			throws Exception {
-		int rounds = this.options.integer("peers-rounds");
-		int min = this.options.integer("peers-warmup-rounds");
-		int max = this.options.integer("peers-max-warmup-rounds");
+		int rounds = integer("rounds");
+		int min = integer("warmup-rounds");
+		int max = integer("max-warmup-rounds");
 		double[] previous = new double[sides.size()];
 		int warmupRounds = -max;
 		for (int r = 1; r <= max; r++) {
@@ -135,8 +130,8 @@ final class Peers {
 	}
 
 	private List<MixSide> faultMix(List<String> keys, String baseUrl, int concurrency) throws Exception {
-		int calls = this.options.integer("peers-mix-calls");
-		int warmupCalls = this.options.integer("peers-mix-warmup-calls");
+		int calls = integer("mix-calls");
+		int warmupCalls = integer("mix-warmup-calls");
 		List<MixSide> sides = new ArrayList<>();
 		for (String key : keys) {
 			progress("fault mix: " + key);

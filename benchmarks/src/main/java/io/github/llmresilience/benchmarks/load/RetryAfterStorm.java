@@ -4,66 +4,50 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 
 /**
  * (b) Every one of {@code n} logical calls in flight at once is first answered 429 with
  * {@code Retry-After}, then 200: all must complete, on few threads and a small heap.
  */
-final class RetryAfterStorm {
-
-	private final ServerProcess server;
-
-	private final Options options;
+final class RetryAfterStorm extends Scenario {
 
 	RetryAfterStorm(ServerProcess server, Options options) {
-		this.server = server;
-		this.options = options;
+		super(server, options, "storm");
 	}
 
 	Result run() throws InterruptedException {
-		int calls = this.options.integer("storm-calls");
-		int connections = this.options.integer("storm-connections");
+		int calls = integer("calls");
+		int connections = integer("connections");
 		long retryAfter = this.options.longValue("storm-retry-after");
 		this.server.reset();
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("llm.providers.bench.base-url", this.server.rootUrl() + "/bench/v1");
-		properties.put("llm.providers.bench.api-key", "sk-bench");
-		properties.put("llm.providers.bench.max-connections", connections);
-		properties.put("llm.policies.default.provider", "bench");
-		properties.put("llm.policies.default.model", BenchServer.STORM);
-		properties.put("llm.policies.warmup.provider", "bench");
-		properties.put("llm.policies.warmup.model", BenchServer.HAPPY);
-		try (ConfigurableApplicationContext context = StarterApp.start(properties)) {
+		StarterProperties properties = starterProperties().provider("bench", "sk-bench")
+			.set("llm.providers.bench.max-connections", connections)
+			.policy("default", "bench", BenchServer.STORM)
+			.policy("warmup", "bench", BenchServer.HAPPY);
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			// Warm up (one storm of a few calls for the retry path, then many calls that
-			// are answered at
-			// once) so that class loading and the JIT compiler do not count as the
-			// storm's cost.
-			new CallRunner().run(100, 100, (i) -> llm.chat(ChatRequest.builder().user(Wire.content("w-" + i)).build()),
-					new Latencies(100));
-			int warmup = this.options.integer("storm-warmup-calls");
-			new CallRunner().run(warmup, 200,
-					(i) -> llm.chat("warmup", ChatRequest.builder().user(Wire.content("w-" + i)).build()),
-					new Latencies(warmup));
+			// are answered at once) so that class loading and the JIT compiler do not
+			// count as the storm's cost.
+			warmUp(llm, "default", 100, 100);
+			warmUp(llm, "warmup", integer("warmup-calls"), 200);
 			this.server.reset();
 			CallRunner runner = new CallRunner();
-			Latencies latencies = new Latencies(calls);
+			Side side = new Side("storm", calls);
 			Map<String, java.util.function.LongSupplier> gauges = new LinkedHashMap<>();
 			gauges.put("in flight", () -> runner.inFlight.get());
 			// Each call is retried exactly once: a call is waiting on Retry-After (or on
 			// its second
 			// answer) between its retry being counted and its completion.
-			double retriesBefore = retries(meters);
-			gauges.put("waiting",
-					() -> (long) (retries(meters) - retriesBefore) - runner.succeeded.get() - runner.failed.get());
+			long retriesBefore = counted(meters, "llm.retries");
+			gauges.put("waiting", () -> (long) (counted(meters, "llm.retries") - retriesBefore) - runner.succeeded.get()
+					- runner.failed.get());
 			gauges.put("completed", () -> runner.succeeded.get() + runner.failed.get());
 			ResourceMonitor monitor = new ResourceMonitor(gauges);
 			if (this.options.string("storm-live-heap").equals("true")) {
@@ -72,21 +56,12 @@ final class RetryAfterStorm {
 				// the heap is measured when 95 % are.
 				monitor.measureLiveHeapWhen(() -> runner.inFlight.get() >= calls * 0.95, () -> runner.inFlight.get());
 			}
-			long wall = runner.run(calls, calls,
-					(i) -> llm.chat(ChatRequest.builder().user(Wire.content("s-" + i)).build()), latencies);
+			measure(side, runner, calls, calls, (i) -> llm.chat(request("s-" + i)));
 			ResourceMonitor.Peaks peaks = monitor.stop();
 			long upstream = this.server.count(BenchServer.STORM);
-			return new Result(calls, connections, retryAfter, runner, latencies, wall, peaks, upstream,
+			return new Result(calls, connections, retryAfter, runner, side.latencies, side.wall, peaks, upstream,
 					this.options.string("storm-timeline").equals("true") ? monitor.timeline() : List.of());
 		}
-	}
-
-	private static double retries(MeterRegistry meters) {
-		double total = 0;
-		for (Counter counter : meters.find("llm.retries").counters()) {
-			total += counter.count();
-		}
-		return total;
 	}
 
 	record Result(int calls, int connections, long retryAfter, CallRunner runner, Latencies latencies, long wall,

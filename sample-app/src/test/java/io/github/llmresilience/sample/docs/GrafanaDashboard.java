@@ -97,6 +97,16 @@ public record GrafanaDashboard(JsonNode json) {
 	}
 
 	/**
+	 * Return the variable of the given name.
+	 * @param name the variable's name
+	 * @return the variable
+	 * @throws java.util.NoSuchElementException if the dashboard has none of that name
+	 */
+	public Variable variable(String name) {
+		return variables().stream().filter((variable) -> variable.name().equals(name)).findFirst().orElseThrow();
+	}
+
+	/**
 	 * Replace the variables of a query as Grafana does before it sends the query:
 	 * {@code $name} and {@code ${name}} of a known variable become its value; anything
 	 * else, such as the {@code $1} of {@code label_replace}, stays.

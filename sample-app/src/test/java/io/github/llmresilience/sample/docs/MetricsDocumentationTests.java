@@ -221,12 +221,13 @@ class MetricsDocumentationTests {
 	void theVariablesOfferTheDataSourcesTheApplicationsAndThePoliciesOfTheCalls() {
 		assertThat(this.dashboard.variables()).extracting(Variable::name)
 			.containsExactly("datasource", "application", "policy");
-		Variable datasource = variable("datasource");
+		Variable datasource = this.dashboard.variable("datasource");
 		assertThat(datasource.type()).isEqualTo("datasource");
 		assertThat(datasource.query()).isEqualTo("prometheus");
-		assertThat(variable("application").query()).isEqualTo("label_values(llm_calls_seconds_count, application)");
-		assertThat(variable("application").datasourceUid()).isEqualTo(DATASOURCE);
-		Variable policy = variable("policy");
+		assertThat(this.dashboard.variable("application").query())
+			.isEqualTo("label_values(llm_calls_seconds_count, application)");
+		assertThat(this.dashboard.variable("application").datasourceUid()).isEqualTo(DATASOURCE);
+		Variable policy = this.dashboard.variable("policy");
 		assertThat(policy.query()).isEqualTo("label_values(llm_calls_seconds_count{" + APPLICATION + "}, policy)");
 		assertThat(policy.datasourceUid()).isEqualTo(DATASOURCE);
 		assertThat(policy.multi()).isTrue();
@@ -318,14 +319,6 @@ class MetricsDocumentationTests {
 			}
 		}
 		return shown;
-	}
-
-	private Variable variable(String name) {
-		return this.dashboard.variables()
-			.stream()
-			.filter((variable) -> variable.name().equals(name))
-			.findFirst()
-			.orElseThrow();
 	}
 
 	/**

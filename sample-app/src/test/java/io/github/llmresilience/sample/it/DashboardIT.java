@@ -39,12 +39,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.github.llmresilience.it.LocalImageContainer;
+import io.github.llmresilience.sample.SampleApi;
 import io.github.llmresilience.sample.docs.AlertRules;
 import io.github.llmresilience.sample.docs.AlertRules.Rule;
 import io.github.llmresilience.sample.docs.GrafanaDashboard;
 import io.github.llmresilience.sample.docs.GrafanaDashboard.Panel;
 import io.github.llmresilience.sample.docs.GrafanaDashboard.Query;
-import io.github.llmresilience.sample.docs.GrafanaDashboard.Variable;
 import io.github.llmresilience.sample.docs.MetricsGuide;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
@@ -162,13 +162,16 @@ class DashboardIT {
 
 	private String application;
 
+	private SampleApi api;
+
 	@BeforeAll
 	void driveCallsThatRetryAndFallBackThenAnOutageOfEveryTargetOfAPolicy() {
 		this.application = this.environment.getRequiredProperty("management.metrics.tags.application");
+		this.api = new SampleApi(this.client, this.environment);
 		await("Prometheus scrapes the application", () -> scalar("up{job=\"llm-resilience-sample\"}") == 1);
 		for (int round = 0; round < ROUNDS; round++) {
 			for (String policy : List.of("summaries", "default", "chat")) {
-				outageOfPrimary(policy, OUTAGE_CALLS_PER_ROUND);
+				this.api.outageOfPrimary(this.server, policy, OUTAGE_CALLS_PER_ROUND);
 				for (int i = 0; i < CALLS_PER_ROUND; i++) {
 					assertThat(call(policy, "Text " + round + "." + i, 200)).contains("demo ");
 				}
@@ -185,8 +188,8 @@ class DashboardIT {
 			}
 			awaitPrometheusHasScrapedEveryCall();
 		}
-		this.server.model(model(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
-		this.server.model(fallbackModel(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
+		this.server.model(this.api.model(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
+		this.server.model(this.api.fallbackModel(OUTAGE_POLICY)).thenAlways(QUOTA_EXHAUSTED);
 		for (int i = 0; i < FAILING_CALLS; i++) {
 			// Summarizer's fallback method answers when no target can.
 			assertThat(call(OUTAGE_POLICY, "A text no target can summarise", 200)).contains("\"provider\":\"none\"");
@@ -206,14 +209,14 @@ class DashboardIT {
 	@Test
 	void theVariablesListTheApplicationAndItsPolicies() {
 		Map<String, String> values = Map.of("application", this.application);
-		assertThat(labelValues(variable("application").query(), values)).contains(this.application);
-		assertThat(labelValues(variable("policy").query(), values)).containsExactlyInAnyOrder("chat", "default",
-				"summaries");
+		assertThat(labelValues(this.dashboard.variable("application").query(), values)).contains(this.application);
+		assertThat(labelValues(this.dashboard.variable("policy").query(), values)).containsExactlyInAnyOrder("chat",
+				"default", "summaries");
 	}
 
 	@Test
 	void everyPanelQueryReturnsDataForAllPoliciesAndForOne() {
-		for (String policy : List.of(variable("policy").allValue(), OUTAGE_POLICY)) {
+		for (String policy : List.of(this.dashboard.variable("policy").allValue(), OUTAGE_POLICY)) {
 			Map<String, String> values = Map.of("application", this.application, "policy", policy, "__rate_interval",
 					RATE_INTERVAL);
 			Map<String, String> queries = new LinkedHashMap<>();
@@ -275,8 +278,8 @@ class DashboardIT {
 
 	@Test
 	void theOutageOfEveryTargetOfAPolicyRaisesItsAlertsAndNoOtherPage() {
-		String primary = model(OUTAGE_POLICY);
-		String fallback = fallbackModel(OUTAGE_POLICY);
+		String primary = this.api.model(OUTAGE_POLICY);
+		String fallback = this.api.fallbackModel(OUTAGE_POLICY);
 		Set<String> expected = Set.of("LlmPolicyUnavailable policy=" + OUTAGE_POLICY,
 				"LlmCallsFailing policy=" + OUTAGE_POLICY, "LlmQuotaExhausted provider=openai model=" + primary,
 				"LlmQuotaExhausted provider=backup model=" + fallback);
@@ -362,14 +365,6 @@ class DashboardIT {
 		return values;
 	}
 
-	private Variable variable(String name) {
-		return this.dashboard.variables()
-			.stream()
-			.filter((variable) -> variable.name().equals(name))
-			.findFirst()
-			.orElseThrow();
-	}
-
 	/**
 	 * Make a call of a policy through the endpoint that uses it, and read the whole
 	 * answer, so that the call has ended when this returns.
@@ -386,10 +381,7 @@ class DashboardIT {
 				.contentType(MediaType.APPLICATION_JSON)
 				.bodyValue(Map.of("text", text))
 				.exchange();
-			case "chat" -> this.client.get()
-				.uri("/api/chat/stream?prompt={prompt}", text)
-				.accept(MediaType.TEXT_EVENT_STREAM)
-				.exchange();
+			case "chat" -> this.api.chat(text);
 			default -> throw new IllegalArgumentException(policy);
 		};
 		response.expectStatus().isEqualTo(expectedStatus);
@@ -402,23 +394,12 @@ class DashboardIT {
 	}
 
 	/**
-	 * Script the next calls' attempts on the policy's primary to fail: a 429 that asks
-	 * for 20 ms, then two 503s, so that each call retries twice and then falls back.
-	 */
-	private void outageOfPrimary(String policy, int calls) {
-		for (int i = 0; i < calls; i++) {
-			this.server.model(model(policy))
-				.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(503),
-						FakeResponse.status(503));
-		}
-	}
-
-	/**
 	 * Script the primary's next answer to come after 3 s: the policy's hedge, sent after
 	 * 300 ms to the fallback, answers first, and the primary's exchange is closed.
 	 */
 	private void slowPrimary(String policy) {
-		this.server.model(model(policy)).enqueue(FakeResponse.ok("A slow demo answer").delay(Duration.ofSeconds(3)));
+		this.server.model(this.api.model(policy))
+			.enqueue(FakeResponse.ok("A slow demo answer").delay(Duration.ofSeconds(3)));
 	}
 
 	/**
@@ -428,7 +409,7 @@ class DashboardIT {
 	 * falls back).
 	 */
 	private void rateLimitsOfPrimary(String policy) {
-		this.server.model(model(policy))
+		this.server.model(this.api.model(policy))
 			.enqueue(
 					FakeResponse.ok("A demo answer, the last of this minute")
 						.header("x-ratelimit-limit-requests", "60")
@@ -446,14 +427,6 @@ class DashboardIT {
 	private double scalar(String promql) {
 		JsonNode result = prometheus.query(promql).path("data").path("result");
 		return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asString());
-	}
-
-	private String model(String policy) {
-		return this.environment.getRequiredProperty("llm.policies." + policy + ".model");
-	}
-
-	private String fallbackModel(String policy) {
-		return this.environment.getRequiredProperty("llm.policies." + policy + ".fallbacks[0].model");
 	}
 
 	private static void await(String what, Supplier<Boolean> condition) {

@@ -1,9 +1,7 @@
 package io.github.llmresilience.sample.it;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,9 +15,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.ApplicationContext;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -31,6 +27,7 @@ import io.github.llmresilience.it.WireMockContainer;
 import io.github.llmresilience.it.WireMockContainer.LoggedRequest;
 import io.github.llmresilience.sample.Delta;
 import io.github.llmresilience.sample.Headline;
+import io.github.llmresilience.sample.SampleApi;
 import io.github.llmresilience.sample.Summary;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
@@ -79,9 +76,12 @@ class SampleApplicationIT {
 	@Autowired
 	private ApplicationContext context;
 
+	private SampleApi api;
+
 	@BeforeEach
 	void resetWireMock() {
 		wiremock.reset();
+		this.api = new SampleApi(this.client, this.environment);
 	}
 
 	@Test
@@ -94,8 +94,8 @@ class SampleApplicationIT {
 
 	@Test
 	void whenThePrimaryAlwaysAnswers503ThenTheSummaryComesFromTheBackupAndTheMetersCountIt() {
-		String primaryModel = model("summaries");
-		String backupModel = fallbackModel("summaries");
+		String primaryModel = this.api.model("summaries");
+		String backupModel = this.api.fallbackModel("summaries");
 		int maxAttempts = this.environment.getRequiredProperty("llm.policies.summaries.retry.max-attempts",
 				Integer.class);
 		wiremock.stub(Stub.chatCompletions("openai")
@@ -105,7 +105,7 @@ class SampleApplicationIT {
 			.status(200)
 			.json(Stub.completion(backupModel, "A summary from the backup.")));
 
-		Summary summary = summarise("A long text.");
+		Summary summary = this.api.summarise("A long text.");
 
 		assertThat(summary)
 			.isEqualTo(new Summary("A summary from the backup.", "backup", backupModel, maxAttempts + 1, true));
@@ -120,18 +120,18 @@ class SampleApplicationIT {
 			assertThat(request.body().path("model").asString()).isEqualTo(backupModel);
 			assertThat(request.loggedDate()).isAfterOrEqualTo(primary.get(maxAttempts - 1).loggedDate());
 		});
-		String scrape = scrape();
-		assertThat(sample(scrape, "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
+		String scrape = this.api.scrape();
+		assertThat(SampleApi.sample(scrape, "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
 				"model=\"" + primaryModel + "\"", "reason=\"server-error\""))
 			.isEqualTo(maxAttempts - 1);
-		assertThat(sample(scrape, "llm_fallbacks_total", "policy=\"summaries\"", "from=\"openai:" + primaryModel + "\"",
-				"to=\"backup:" + backupModel + "\"", "reason=\"server-error\""))
+		assertThat(SampleApi.sample(scrape, "llm_fallbacks_total", "policy=\"summaries\"",
+				"from=\"openai:" + primaryModel + "\"", "to=\"backup:" + backupModel + "\"", "reason=\"server-error\""))
 			.isEqualTo(1);
 	}
 
 	@Test
 	void whenThePrimaryIsRateLimitedWithRetryAfterThenTheSummaryComesFromItASecondLater() {
-		String primaryModel = model("summaries");
+		String primaryModel = this.api.model("summaries");
 		wiremock.stub(Stub.chatCompletions("openai")
 			.inScenario("rate-limit", Stub.STARTED, "limited")
 			.status(429)
@@ -142,7 +142,7 @@ class SampleApplicationIT {
 			.status(200)
 			.json(Stub.completion(primaryModel, "A summary after a wait.")));
 
-		Summary summary = summarise("A long text.");
+		Summary summary = this.api.summarise("A long text.");
 
 		assertThat(summary).isEqualTo(new Summary("A summary after a wait.", "openai", primaryModel, 2, false));
 		List<LoggedRequest> primary = wiremock.requests("openai");
@@ -151,14 +151,14 @@ class SampleApplicationIT {
 		assertThat(LoggedRequest.gaps(primary)).singleElement()
 			.satisfies((gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
 		assertThat(wiremock.requests("backup")).isEmpty();
-		assertThat(sample(scrape(), "llm_retries_total", "policy=\"summaries\"", "provider=\"openai\"",
-				"reason=\"rate-limited\""))
+		assertThat(SampleApi.sample(this.api.scrape(), "llm_retries_total", "policy=\"summaries\"",
+				"provider=\"openai\"", "reason=\"rate-limited\""))
 			.isEqualTo(1);
 	}
 
 	@Test
 	void whenTheServerStreamsEventsThenTheClientReceivesEveryDeltaIntactAndInOrder() {
-		String model = model("chat");
+		String model = this.api.model("chat");
 		// Leading spaces and a character of two bytes, in a body cut at arbitrary bytes.
 		List<String> texts = List.of("The ", "capital ", " of France", " is ", "Paris, café included.");
 		wiremock.stub(Stub.chatCompletions("openai")
@@ -166,15 +166,7 @@ class SampleApplicationIT {
 			.body("text/event-stream", Stub.eventStream(model, texts))
 			.dribble(9, Duration.ofMillis(180)));
 
-		Flux<ServerSentEvent<Delta>> events = this.client.get()
-			.uri("/api/chat/stream?prompt={prompt}", "What is the capital of France?")
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.returnResult(new ParameterizedTypeReference<ServerSentEvent<Delta>>() {
-			})
-			.getResponseBody();
+		Flux<ServerSentEvent<Delta>> events = this.api.chatEvents("What is the capital of France?");
 
 		StepVerifier.create(events.collectList()).assertNext((received) -> {
 			assertThat(received).extracting(ServerSentEvent::event).containsOnlyNulls();
@@ -191,7 +183,7 @@ class SampleApplicationIT {
 
 	@Test
 	void whenTheConnectionIsResetThenTheBlockingHeadlineWriterRetriesAndAnswers() {
-		String model = model("default");
+		String model = this.api.model("default");
 		wiremock.stub(Stub.chatCompletions("openai")
 			.inScenario("reset", Stub.STARTED, "reset-once")
 			.fault("CONNECTION_RESET_BY_PEER"));
@@ -200,16 +192,7 @@ class SampleApplicationIT {
 			.status(200)
 			.json(Stub.completion(model, "Paris keeps its title")));
 
-		Headline headline = this.client.post()
-			.uri("/api/headlines")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", "Paris is still the capital of France."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Headline.class)
-			.returnResult()
-			.getResponseBody();
+		Headline headline = this.api.headline("Paris is still the capital of France.");
 
 		assertThat(headline).isEqualTo(new Headline("Paris keeps its title", "openai", model, 2, false));
 		List<LoggedRequest> primary = wiremock.requests("openai");
@@ -218,54 +201,9 @@ class SampleApplicationIT {
 		assertThat(LoggedRequest.gaps(primary)).singleElement()
 			.satisfies((gap) -> assertThat(gap).isBetween(Duration.ofMillis(20), Duration.ofMillis(20).plus(SLOW)));
 		assertThat(wiremock.requests("backup")).isEmpty();
-		assertThat(sample(scrape(), "llm_retries_total", "policy=\"default\"", "provider=\"openai\"",
+		assertThat(SampleApi.sample(this.api.scrape(), "llm_retries_total", "policy=\"default\"", "provider=\"openai\"",
 				"reason=\"connection\""))
 			.isEqualTo(1);
-	}
-
-	private Summary summarise(String text) {
-		return this.client.post()
-			.uri("/api/summaries")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", text))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Summary.class)
-			.returnResult()
-			.getResponseBody();
-	}
-
-	private String scrape() {
-		return this.client.get()
-			.uri("/actuator/prometheus")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
-	}
-
-	/**
-	 * Return the value of the one sample of a meter whose labels include the given ones.
-	 */
-	private static double sample(String scrape, String name, String... labels) {
-		List<String> lines = scrape.lines()
-			.filter((line) -> line.startsWith(name + "{"))
-			.filter((line) -> Arrays.stream(labels).allMatch(line::contains))
-			.toList();
-		assertThat(lines).as("samples of %s with %s", name, Arrays.toString(labels)).hasSize(1);
-		String line = lines.get(0);
-		return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-	}
-
-	private String model(String policy) {
-		return this.environment.getRequiredProperty("llm.policies." + policy + ".model");
-	}
-
-	private String fallbackModel(String policy) {
-		return this.environment.getRequiredProperty("llm.policies." + policy + ".fallbacks[0].model");
 	}
 
 }

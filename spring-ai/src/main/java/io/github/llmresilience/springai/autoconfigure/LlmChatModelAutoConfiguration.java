@@ -26,7 +26,7 @@ import io.github.llmresilience.springai.LlmChatOptions;
  * {@code ChatModel} with {@code llm.spring-ai.chat-model.primary=true}; next to another
  * {@code ChatModel} that is not primary either, a start-up failure to pick one (as
  * {@code ChatClient.Builder} needs) is explained by
- * {@link LlmChatModelConflictFailureAnalyzer}.
+ * {@link LlmModelConflictFailureAnalyzer}.
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class,
 		afterName = "org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration",

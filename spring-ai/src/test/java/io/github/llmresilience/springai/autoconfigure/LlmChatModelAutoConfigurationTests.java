@@ -152,7 +152,7 @@ class LlmChatModelAutoConfigurationTests {
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmChatModelConflictFailureAnalyzer(beanFactory(
+				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory(
 						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
@@ -202,7 +202,7 @@ class LlmChatModelAutoConfigurationTests {
 				assertThat(context).hasFailed();
 				BeanFactory beanFactory = beanFactory(
 						Map.of("firstChatModel", ChatModel.class, "secondChatModel", ChatModel.class));
-				assertThat(new LlmChatModelConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
+				assertThat(new LlmModelConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
 					.isNull();
 			});
 	}
@@ -222,7 +222,8 @@ class LlmChatModelAutoConfigurationTests {
 			}
 		}
 		assertThat(descriptions).containsOnlyKeys("llm.spring-ai.chat-model.enabled", "llm.spring-ai.chat-model.policy",
-				"llm.spring-ai.chat-model.primary");
+				"llm.spring-ai.chat-model.primary", "llm.spring-ai.embedding-model.enabled",
+				"llm.spring-ai.embedding-model.policy", "llm.spring-ai.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
 	}
 

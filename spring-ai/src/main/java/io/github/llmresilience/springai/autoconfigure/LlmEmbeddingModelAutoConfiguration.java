@@ -1,0 +1,88 @@
+package io.github.llmresilience.springai.autoconfigure;
+
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.springai.LlmEmbeddingModel;
+
+/**
+ * Auto-configuration of {@link LlmEmbeddingModel}, a Spring AI {@link EmbeddingModel}
+ * backed by the {@link LlmClient}, when Spring AI's model API is on the classpath. It is
+ * the primary {@code EmbeddingModel} with
+ * {@code llm.spring-ai.embedding-model.primary=true}; next to another
+ * {@code EmbeddingModel} that is not primary either, a start-up failure to pick one (as a
+ * {@code VectorStore} needs) is explained by {@link LlmModelConflictFailureAnalyzer}.
+ */
+@AutoConfiguration(after = LlmResilienceAutoConfiguration.class)
+@ConditionalOnClass(EmbeddingModel.class)
+@ConditionalOnBean(LlmClient.class)
+@ConditionalOnBooleanProperty(name = LlmEmbeddingModelProperties.PREFIX + ".enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LlmEmbeddingModelProperties.class)
+public final class LlmEmbeddingModelAutoConfiguration {
+
+	private static final String PRIMARY_PROPERTY = LlmEmbeddingModelProperties.PREFIX + ".primary";
+
+	static LlmEmbeddingModel embeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
+			ObjectProvider<LlmPolicies> policies) {
+		String policy = properties.getPolicy();
+		LlmPolicies known = policies.getIfAvailable();
+		if (known != null) {
+			// A missing 'embeddings' policy is reported at the call, as LlmClient reports
+			// it.
+			if (!LlmClient.EMBEDDINGS_POLICY.equals(policy) && !known.contains(policy)) {
+				throw new InvalidConfigurationPropertyValueException(LlmEmbeddingModelProperties.PREFIX + ".policy",
+						policy, known.missing(policy));
+			}
+			ResolvedPolicy resolved = known.contains(policy) ? known.get(policy) : null;
+			if (resolved != null && resolved.type() != PolicyType.EMBEDDINGS) {
+				throw new InvalidConfigurationPropertyValueException(LlmEmbeddingModelProperties.PREFIX + ".policy",
+						policy, "Policy '" + policy + "' serves chat completions: set llm.policies." + policy
+								+ ".type to embeddings, or name a policy of that type");
+			}
+		}
+		return new LlmEmbeddingModel(client, policy);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
+	static class LlmEmbeddingModelConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+		LlmEmbeddingModel llmEmbeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
+				ObjectProvider<LlmPolicies> policies) {
+			return embeddingModel(client, properties, policies);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
+	static class PrimaryLlmEmbeddingModelConfiguration {
+
+		@Bean
+		@Primary
+		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+		LlmEmbeddingModel llmEmbeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
+				ObjectProvider<LlmPolicies> policies) {
+			return embeddingModel(client, properties, policies);
+		}
+
+	}
+
+}

@@ -1,0 +1,56 @@
+package io.github.llmresilience.springai.autoconfigure;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the Spring AI {@code EmbeddingModel} backed by llm-resilience.
+ */
+@ConfigurationProperties(LlmEmbeddingModelProperties.PREFIX)
+public class LlmEmbeddingModelProperties {
+
+	/**
+	 * The prefix of these properties.
+	 */
+	public static final String PREFIX = "llm.spring-ai.embedding-model";
+
+	/**
+	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
+	 */
+	private String policy = "embeddings";
+
+	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
+	 * VectorStore uses when another EmbeddingModel bean exists too.
+	 */
+	private boolean primary;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getPolicy() {
+		return this.policy;
+	}
+
+	public void setPolicy(String policy) {
+		this.policy = policy;
+	}
+
+	public boolean isPrimary() {
+		return this.primary;
+	}
+
+	public void setPrimary(boolean primary) {
+		this.primary = primary;
+	}
+
+}

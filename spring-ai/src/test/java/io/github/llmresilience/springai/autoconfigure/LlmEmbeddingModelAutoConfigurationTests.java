@@ -1,0 +1,157 @@
+package io.github.llmresilience.springai.autoconfigure;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.model.openai.autoconfigure.OpenAiEmbeddingAutoConfiguration;
+import org.springframework.ai.openai.OpenAiEmbeddingModel;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.springai.LlmEmbeddingModel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Auto-configuration of {@link LlmEmbeddingModel}: when it exists, which policy it runs,
+ * when it backs off, and how a conflict with another {@code EmbeddingModel} is explained.
+ */
+class LlmEmbeddingModelAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+				LlmEmbeddingModelAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.model=text-embedding-3-small",
+				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.model=text-embedding-3-large",
+				"llm.policies.default.model=gpt-4o");
+
+	@Test
+	void registersTheEmbeddingModelUnderTheEmbeddingsPolicy() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(LlmEmbeddingModel.class);
+			assertThat(context.getBean(EmbeddingModel.class)).isSameAs(context.getBean(LlmEmbeddingModel.class));
+			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("embeddings");
+		});
+	}
+
+	@Test
+	void runsCallsUnderTheConfiguredPolicy() {
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=vectors")
+			.run((context) -> assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors"));
+	}
+
+	@Test
+	void anUnknownPolicyFailsStartUpNamingTheProperty() {
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.spring-ai.embedding-model.policy");
+		});
+	}
+
+	@Test
+	void aChatPolicyFailsStartUpNamingItsType() {
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=default").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.spring-ai.embedding-model.policy")
+				.hasMessageContaining("llm.policies.default.type");
+		});
+	}
+
+	@Test
+	void aMissingEmbeddingsPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
+					LlmResilienceAutoConfiguration.class, LlmEmbeddingModelAutoConfiguration.class))
+			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmEmbeddingModel.class));
+	}
+
+	@Test
+	void backsOffForAnApplicationsOwnLlmEmbeddingModel() {
+		this.runner.withUserConfiguration(OwnEmbeddingModelConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(LlmEmbeddingModel.class);
+			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors");
+		});
+	}
+
+	@Test
+	void isOffWhenDisabledWhenLlmResilienceIsOffAndWithoutSpringAi() {
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+		this.runner.withPropertyValues("llm.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LlmEmbeddingModel.class));
+		this.runner.withClassLoader(new FilteredClassLoader(EmbeddingModel.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+	}
+
+	@Test
+	void nextToASpringAiProviderEmbeddingModelTheFailureOfAVectorStoreIsExplained() {
+		this.runner.withConfiguration(AutoConfigurations.of(OpenAiEmbeddingAutoConfiguration.class))
+			.withUserConfiguration(VectorStoreLikeConfiguration.class)
+			.withPropertyValues("spring.ai.openai.api-key=sk-test")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+				Map.of("llmEmbeddingModel", LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)
+					.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
+				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory)
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("needs one EmbeddingModel, but there are 2")
+					.contains("- llmEmbeddingModel: llm-resilience's LlmEmbeddingModel")
+					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
+				assertThat(analysis.getAction()).contains("llm.spring-ai.embedding-model.primary=true")
+					.contains("llm.spring-ai.embedding-model.enabled=false")
+					.contains("spring.ai.model.embedding=none");
+			});
+	}
+
+	@Test
+	void primaryMakesItTheEmbeddingModelAVectorStoreUsesNextToASpringAiProviders() {
+		this.runner.withConfiguration(AutoConfigurations.of(OpenAiEmbeddingAutoConfiguration.class))
+			.withUserConfiguration(VectorStoreLikeConfiguration.class)
+			.withPropertyValues("spring.ai.openai.api-key=sk-test", "llm.spring-ai.embedding-model.primary=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(OpenAiEmbeddingModel.class);
+				assertThat(context.getBean(EmbeddingModel.class)).isInstanceOf(LlmEmbeddingModel.class);
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnEmbeddingModelConfiguration {
+
+		@Bean
+		LlmEmbeddingModel myEmbeddingModel(LlmClient client) {
+			return new LlmEmbeddingModel(client, "vectors");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class VectorStoreLikeConfiguration {
+
+		@Bean
+		String needsOneEmbeddingModel(EmbeddingModel model) {
+			return model.toString();
+		}
+
+	}
+
+}
