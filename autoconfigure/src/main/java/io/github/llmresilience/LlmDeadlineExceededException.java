@@ -13,6 +13,9 @@ import io.github.llmresilience.support.DurationText;
  */
 public class LlmDeadlineExceededException extends LlmException {
 
+	/**
+	 * The policy's deadline.
+	 */
 	private final Duration deadline;
 
 	/**

@@ -17,26 +17,59 @@ import org.jspecify.annotations.Nullable;
  */
 public class LlmException extends RuntimeException {
 
+	/**
+	 * What went wrong.
+	 */
 	private final FailureKind kind;
 
+	/**
+	 * The HTTP status, or {@code null} when no response arrived.
+	 */
 	private final @Nullable Integer status;
 
+	/**
+	 * The provider's error code, or {@code null}.
+	 */
 	private final @Nullable String errorCode;
 
+	/**
+	 * The provider's error message, with secrets removed, or {@code null}.
+	 */
 	private final @Nullable String providerMessage;
 
+	/**
+	 * The provider of the target that failed last, or {@code null}.
+	 */
 	private final @Nullable String provider;
 
+	/**
+	 * The model of the target that failed last, or {@code null}.
+	 */
 	private final @Nullable String model;
 
+	/**
+	 * The HTTP requests sent, across all targets.
+	 */
 	private final int attempts;
 
+	/**
+	 * The wait the provider asked for, or {@code null}.
+	 */
 	private final @Nullable Duration retryAfter;
 
+	/**
+	 * Whether the request may have reached the provider.
+	 */
 	private final boolean requestSent;
 
+	/**
+	 * What happened, when the kind alone does not say it, or {@code null}.
+	 */
 	private final @Nullable String description;
 
+	/**
+	 * Whether the provider said to retry ({@code x-should-retry}), or {@code null}.
+	 */
 	private final @Nullable Boolean serverRetryHint;
 
 	/**

@@ -14,8 +14,14 @@ import java.util.Objects;
  */
 public class LlmStreamInterruptedException extends LlmException {
 
+	/**
+	 * The text delivered before the failure.
+	 */
 	private final String partialText;
 
+	/**
+	 * The chunks delivered before the failure.
+	 */
 	private final int chunksDelivered;
 
 	/**

@@ -66,58 +66,118 @@ public class LlmProperties {
 	@NestedConfigurationProperty
 	private SharedState sharedState = new SharedState();
 
+	/**
+	 * Whether to enable llm-resilience.
+	 * @return whether enabled
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Whether to enable llm-resilience.
+	 * @param enabled whether enabled
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * OpenAI-compatible endpoints, by name (lowercase letters, digits and '-').
+	 * @return the providers
+	 */
 	public Map<String, Provider> getProviders() {
 		return this.providers;
 	}
 
+	/**
+	 * OpenAI-compatible endpoints, by name (lowercase letters, digits and '-').
+	 * @param providers the providers
+	 */
 	public void setProviders(Map<String, Provider> providers) {
 		this.providers = providers;
 	}
 
+	/**
+	 * Settings every policy starts from; a policy overrides them field by field.
+	 * @return the defaults
+	 */
 	public Defaults getDefaults() {
 		return this.defaults;
 	}
 
+	/**
+	 * Settings every policy starts from; a policy overrides them field by field.
+	 * @param defaults the defaults
+	 */
 	public void setDefaults(Defaults defaults) {
 		this.defaults = defaults;
 	}
 
+	/**
+	 * Policies by name (lowercase letters, digits and '-'); 'default' serves calls that
+	 * name no policy.
+	 * @return the policies
+	 */
 	public Map<String, Policy> getPolicies() {
 		return this.policies;
 	}
 
+	/**
+	 * Policies by name (lowercase letters, digits and '-'); 'default' serves calls that
+	 * name no policy.
+	 * @param policies the policies
+	 */
 	public void setPolicies(Map<String, Policy> policies) {
 		this.policies = policies;
 	}
 
+	/**
+	 * '@LlmCall' settings.
+	 * @return the call
+	 */
 	public Call getCall() {
 		return this.call;
 	}
 
+	/**
+	 * '@LlmCall' settings.
+	 * @param call the call
+	 */
 	public void setCall(Call call) {
 		this.call = call;
 	}
 
+	/**
+	 * Health contributor settings.
+	 * @return the health
+	 */
 	public Health getHealth() {
 		return this.health;
 	}
 
+	/**
+	 * Health contributor settings.
+	 * @param health the health
+	 */
 	public void setHealth(Health health) {
 		this.health = health;
 	}
 
+	/**
+	 * State shared by the instances of the application: cooldowns and declared request
+	 * limits.
+	 * @return the shared state
+	 */
 	public SharedState getSharedState() {
 		return this.sharedState;
 	}
 
+	/**
+	 * State shared by the instances of the application: cooldowns and declared request
+	 * limits.
+	 * @param sharedState the shared state
+	 */
 	public void setSharedState(SharedState sharedState) {
 		this.sharedState = sharedState;
 	}
@@ -232,146 +292,314 @@ public class LlmProperties {
 		 */
 		private long maxTokensPerRequest = 300_000;
 
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 * @return the max inputs per request
+		 */
 		public int getMaxInputsPerRequest() {
 			return this.maxInputsPerRequest;
 		}
 
+		/**
+		 * Most inputs one embeddings request to this provider may carry; a call with more
+		 * is split into batches.
+		 * @param maxInputsPerRequest the max inputs per request
+		 */
 		public void setMaxInputsPerRequest(int maxInputsPerRequest) {
 			this.maxInputsPerRequest = maxInputsPerRequest;
 		}
 
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 * @return the max tokens per request
+		 */
 		public long getMaxTokensPerRequest() {
 			return this.maxTokensPerRequest;
 		}
 
+		/**
+		 * Most estimated tokens (characters / 4, rounded up) one embeddings request to
+		 * this provider may carry; a call with more is split into batches.
+		 * @param maxTokensPerRequest the max tokens per request
+		 */
 		public void setMaxTokensPerRequest(long maxTokensPerRequest) {
 			this.maxTokensPerRequest = maxTokensPerRequest;
 		}
 
+		/**
+		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is
+		 * appended.
+		 * @return the base URL
+		 */
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;
 		}
 
+		/**
+		 * Base URL of the API, such as https://api.openai.com/v1; '/chat/completions' is
+		 * appended.
+		 * @param baseUrl the base URL
+		 */
 		public void setBaseUrl(@Nullable String baseUrl) {
 			this.baseUrl = baseUrl;
 		}
 
+		/**
+		 * API key; when empty no authentication header is sent.
+		 * @return the API key
+		 */
 		public @Nullable String getApiKey() {
 			return this.apiKey;
 		}
 
+		/**
+		 * API key; when empty no authentication header is sent.
+		 * @param apiKey the API key
+		 */
 		public void setApiKey(@Nullable String apiKey) {
 			this.apiKey = apiKey;
 		}
 
+		/**
+		 * Header that carries the API key: 'Authorization' sends 'Bearer &lt;key&gt;',
+		 * any other header (such as Azure's 'api-key') the bare key.
+		 * @return the auth header
+		 */
 		public String getAuthHeader() {
 			return this.authHeader;
 		}
 
+		/**
+		 * Header that carries the API key: 'Authorization' sends 'Bearer &lt;key&gt;',
+		 * any other header (such as Azure's 'api-key') the bare key.
+		 * @param authHeader the auth header
+		 */
 		public void setAuthHeader(String authHeader) {
 			this.authHeader = authHeader;
 		}
 
+		/**
+		 * Query parameters added to every request, such as Azure OpenAI's 'api-version'.
+		 * @return the query params
+		 */
 		public Map<String, String> getQueryParams() {
 			return this.queryParams;
 		}
 
+		/**
+		 * Query parameters added to every request, such as Azure OpenAI's 'api-version'.
+		 * @param queryParams the query params
+		 */
 		public void setQueryParams(Map<String, String> queryParams) {
 			this.queryParams = queryParams;
 		}
 
+		/**
+		 * Extra headers sent with every request; they may not set the authentication
+		 * header.
+		 * @return the headers
+		 */
 		public Map<String, String> getHeaders() {
 			return this.headers;
 		}
 
+		/**
+		 * Extra headers sent with every request; they may not set the authentication
+		 * header.
+		 * @param headers the headers
+		 */
 		public void setHeaders(Map<String, String> headers) {
 			this.headers = headers;
 		}
 
+		/**
+		 * Longest wait for a TCP connection to be established.
+		 * @return the connect timeout
+		 */
 		public Duration getConnectTimeout() {
 			return this.connectTimeout;
 		}
 
+		/**
+		 * Longest wait for a TCP connection to be established.
+		 * @param connectTimeout the connect timeout
+		 */
 		public void setConnectTimeout(Duration connectTimeout) {
 			this.connectTimeout = connectTimeout;
 		}
 
+		/**
+		 * Longest a non-streaming attempt may take, from the request being sent to the
+		 * whole answer being read.
+		 * @return the read timeout
+		 */
 		public Duration getReadTimeout() {
 			return this.readTimeout;
 		}
 
+		/**
+		 * Longest a non-streaming attempt may take, from the request being sent to the
+		 * whole answer being read.
+		 * @param readTimeout the read timeout
+		 */
 		public void setReadTimeout(Duration readTimeout) {
 			this.readTimeout = readTimeout;
 		}
 
+		/**
+		 * Longest a streaming attempt may take from the request being sent to its first
+		 * chunk.
+		 * @return the first chunk timeout
+		 */
 		public Duration getFirstChunkTimeout() {
 			return this.firstChunkTimeout;
 		}
 
+		/**
+		 * Longest a streaming attempt may take from the request being sent to its first
+		 * chunk.
+		 * @param firstChunkTimeout the first chunk timeout
+		 */
 		public void setFirstChunkTimeout(Duration firstChunkTimeout) {
 			this.firstChunkTimeout = firstChunkTimeout;
 		}
 
+		/**
+		 * Longest silence between two chunks of a stream.
+		 * @return the stream idle timeout
+		 */
 		public Duration getStreamIdleTimeout() {
 			return this.streamIdleTimeout;
 		}
 
+		/**
+		 * Longest silence between two chunks of a stream.
+		 * @param streamIdleTimeout the stream idle timeout
+		 */
 		public void setStreamIdleTimeout(Duration streamIdleTimeout) {
 			this.streamIdleTimeout = streamIdleTimeout;
 		}
 
+		/**
+		 * Size of this provider's connection pool.
+		 * @return the max connections
+		 */
 		public int getMaxConnections() {
 			return this.maxConnections;
 		}
 
+		/**
+		 * Size of this provider's connection pool.
+		 * @param maxConnections the max connections
+		 */
 		public void setMaxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
 		}
 
+		/**
+		 * Longest a request waits for a pooled connection; the queue of waiting requests
+		 * is unbounded.
+		 * @return the pending acquire timeout
+		 */
 		public Duration getPendingAcquireTimeout() {
 			return this.pendingAcquireTimeout;
 		}
 
+		/**
+		 * Longest a request waits for a pooled connection; the queue of waiting requests
+		 * is unbounded.
+		 * @param pendingAcquireTimeout the pending acquire timeout
+		 */
 		public void setPendingAcquireTimeout(Duration pendingAcquireTimeout) {
 			this.pendingAcquireTimeout = pendingAcquireTimeout;
 		}
 
+		/**
+		 * Largest answer accepted from this provider: a whole non-streaming body, or one
+		 * event of a stream; independent of 'spring.codec.max-in-memory-size'.
+		 * @return the max response size
+		 */
 		public DataSize getMaxResponseSize() {
 			return this.maxResponseSize;
 		}
 
+		/**
+		 * Largest answer accepted from this provider: a whole non-streaming body, or one
+		 * event of a stream; independent of 'spring.codec.max-in-memory-size'.
+		 * @param maxResponseSize the max response size
+		 */
 		public void setMaxResponseSize(DataSize maxResponseSize) {
 			this.maxResponseSize = maxResponseSize;
 		}
 
+		/**
+		 * Circuit breaker settings for this provider's targets, overriding
+		 * 'llm.defaults.circuit-breaker' field by field.
+		 * @return the circuit breaker
+		 */
 		public CircuitBreaker getCircuitBreaker() {
 			return this.circuitBreaker;
 		}
 
+		/**
+		 * Circuit breaker settings for this provider's targets, overriding
+		 * 'llm.defaults.circuit-breaker' field by field.
+		 * @param circuitBreaker the circuit breaker
+		 */
 		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
 			this.circuitBreaker = circuitBreaker;
 		}
 
+		/**
+		 * Whether to read the x-ratelimit-* (and anthropic-ratelimit-*) headers of every
+		 * answer and pace requests to a target whose limit they say is used up.
+		 * @return whether rate limit headers
+		 */
 		public boolean isRateLimitHeaders() {
 			return this.rateLimitHeaders;
 		}
 
+		/**
+		 * Whether to read the x-ratelimit-* (and anthropic-ratelimit-*) headers of every
+		 * answer and pace requests to a target whose limit they say is used up.
+		 * @param rateLimitHeaders whether rate limit headers
+		 */
 		public void setRateLimitHeaders(boolean rateLimitHeaders) {
 			this.rateLimitHeaders = rateLimitHeaders;
 		}
 
+		/**
+		 * Request limit of this provider's account, declared by the application.
+		 * @return the rate limit
+		 */
 		public RateLimit getRateLimit() {
 			return this.rateLimit;
 		}
 
+		/**
+		 * Request limit of this provider's account, declared by the application.
+		 * @param rateLimit the rate limit
+		 */
 		public void setRateLimit(RateLimit rateLimit) {
 			this.rateLimit = rateLimit;
 		}
 
+		/**
+		 * Retry budget of this provider, overriding 'llm.defaults.retry-budget' field by
+		 * field.
+		 * @return the retry budget
+		 */
 		public RetryBudget getRetryBudget() {
 			return this.retryBudget;
 		}
 
+		/**
+		 * Retry budget of this provider, overriding 'llm.defaults.retry-budget' field by
+		 * field.
+		 * @param retryBudget the retry budget
+		 */
 		public void setRetryBudget(RetryBudget retryBudget) {
 			this.retryBudget = retryBudget;
 		}
@@ -414,42 +642,86 @@ public class LlmProperties {
 		@NestedConfigurationProperty
 		private Hedge hedge = Hedge.defaults();
 
+		/**
+		 * Retries on the same target.
+		 * @return the retry
+		 */
 		public Retry getRetry() {
 			return this.retry;
 		}
 
+		/**
+		 * Retries on the same target.
+		 * @param retry the retry
+		 */
 		public void setRetry(Retry retry) {
 			this.retry = retry;
 		}
 
+		/**
+		 * Circuit breaker of every target (provider and model), shared by all policies.
+		 * @return the circuit breaker
+		 */
 		public CircuitBreaker getCircuitBreaker() {
 			return this.circuitBreaker;
 		}
 
+		/**
+		 * Circuit breaker of every target (provider and model), shared by all policies.
+		 * @param circuitBreaker the circuit breaker
+		 */
 		public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
 			this.circuitBreaker = circuitBreaker;
 		}
 
+		/**
+		 * Retry budget of every provider: how many retries may be added to its first
+		 * requests.
+		 * @return the retry budget
+		 */
 		public RetryBudget getRetryBudget() {
 			return this.retryBudget;
 		}
 
+		/**
+		 * Retry budget of every provider: how many retries may be added to its first
+		 * requests.
+		 * @param retryBudget the retry budget
+		 */
 		public void setRetryBudget(RetryBudget retryBudget) {
 			this.retryBudget = retryBudget;
 		}
 
+		/**
+		 * Failure kinds after which the next target of a policy is tried.
+		 * @return the fallback on
+		 */
 		public Set<FailureKind> getFallbackOn() {
 			return this.fallbackOn;
 		}
 
+		/**
+		 * Failure kinds after which the next target of a policy is tried.
+		 * @param fallbackOn the fallback on
+		 */
 		public void setFallbackOn(Set<FailureKind> fallbackOn) {
 			this.fallbackOn = fallbackOn;
 		}
 
+		/**
+		 * Hedged requests of idempotent calls: a second request sent while an attempt is
+		 * slow to answer.
+		 * @return the hedge
+		 */
 		public Hedge getHedge() {
 			return this.hedge;
 		}
 
+		/**
+		 * Hedged requests of idempotent calls: a second request sent while an attempt is
+		 * slow to answer.
+		 * @param hedge the hedge
+		 */
 		public void setHedge(Hedge hedge) {
 			this.hedge = hedge;
 		}
@@ -574,98 +846,206 @@ public class LlmProperties {
 			return merged;
 		}
 
+		/**
+		 * Attempts per target, the first one included.
+		 * @return the max attempts
+		 */
 		public @Nullable Integer getMaxAttempts() {
 			return this.maxAttempts;
 		}
 
+		/**
+		 * Attempts per target, the first one included.
+		 * @param maxAttempts the max attempts
+		 */
 		public void setMaxAttempts(@Nullable Integer maxAttempts) {
 			this.maxAttempts = maxAttempts;
 		}
 
+		/**
+		 * Longest time spent on one target, attempts and waits together; a retry that
+		 * would end later is not made.
+		 * @return the max elapsed
+		 */
 		public @Nullable Duration getMaxElapsed() {
 			return this.maxElapsed;
 		}
 
+		/**
+		 * Longest time spent on one target, attempts and waits together; a retry that
+		 * would end later is not made.
+		 * @param maxElapsed the max elapsed
+		 */
 		public void setMaxElapsed(@Nullable Duration maxElapsed) {
 			this.maxElapsed = maxElapsed;
 		}
 
+		/**
+		 * Wait before the first retry; later waits grow by the multiplier.
+		 * @return the initial backoff
+		 */
 		public @Nullable Duration getInitialBackoff() {
 			return this.initialBackoff;
 		}
 
+		/**
+		 * Wait before the first retry; later waits grow by the multiplier.
+		 * @param initialBackoff the initial backoff
+		 */
 		public void setInitialBackoff(@Nullable Duration initialBackoff) {
 			this.initialBackoff = initialBackoff;
 		}
 
+		/**
+		 * Factor by which each wait grows over the previous one (at least 1).
+		 * @return the multiplier
+		 */
 		public @Nullable Double getMultiplier() {
 			return this.multiplier;
 		}
 
+		/**
+		 * Factor by which each wait grows over the previous one (at least 1).
+		 * @param multiplier the multiplier
+		 */
 		public void setMultiplier(@Nullable Double multiplier) {
 			this.multiplier = multiplier;
 		}
 
+		/**
+		 * Longest computed wait between two attempts.
+		 * @return the max backoff
+		 */
 		public @Nullable Duration getMaxBackoff() {
 			return this.maxBackoff;
 		}
 
+		/**
+		 * Longest computed wait between two attempts.
+		 * @param maxBackoff the max backoff
+		 */
 		public void setMaxBackoff(@Nullable Duration maxBackoff) {
 			this.maxBackoff = maxBackoff;
 		}
 
+		/**
+		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the
+		 * wait).
+		 * @return the jitter
+		 */
 		public @Nullable Double getJitter() {
 			return this.jitter;
 		}
 
+		/**
+		 * Randomization factor of computed waits, from 0 (none) to 1 (0 to twice the
+		 * wait).
+		 * @param jitter the jitter
+		 */
 		public void setJitter(@Nullable Double jitter) {
 			this.jitter = jitter;
 		}
 
+		/**
+		 * HTTP statuses that are retried; it switches retrying on or off and never
+		 * changes a failure kind.
+		 * @return the retry on status
+		 */
 		public @Nullable Set<Integer> getRetryOnStatus() {
 			return this.retryOnStatus;
 		}
 
+		/**
+		 * HTTP statuses that are retried; it switches retrying on or off and never
+		 * changes a failure kind.
+		 * @param retryOnStatus the retry on status
+		 */
 		public void setRetryOnStatus(@Nullable Set<Integer> retryOnStatus) {
 			this.retryOnStatus = retryOnStatus;
 		}
 
+		/**
+		 * Whether to retry an attempt that timed out (only for idempotent calls).
+		 * @return whether retry on timeout
+		 */
 		public @Nullable Boolean getRetryOnTimeout() {
 			return this.retryOnTimeout;
 		}
 
+		/**
+		 * Whether to retry an attempt that timed out (only for idempotent calls).
+		 * @param retryOnTimeout whether retry on timeout
+		 */
 		public void setRetryOnTimeout(@Nullable Boolean retryOnTimeout) {
 			this.retryOnTimeout = retryOnTimeout;
 		}
 
+		/**
+		 * Whether to retry an attempt whose connection was refused, reset or closed early
+		 * (after the request was sent, only for idempotent calls).
+		 * @return whether retry on connection error
+		 */
 		public @Nullable Boolean getRetryOnConnectionError() {
 			return this.retryOnConnectionError;
 		}
 
+		/**
+		 * Whether to retry an attempt whose connection was refused, reset or closed early
+		 * (after the request was sent, only for idempotent calls).
+		 * @param retryOnConnectionError whether retry on connection error
+		 */
 		public void setRetryOnConnectionError(@Nullable Boolean retryOnConnectionError) {
 			this.retryOnConnectionError = retryOnConnectionError;
 		}
 
+		/**
+		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the
+		 * computed wait.
+		 * @return whether respect retry after
+		 */
 		public @Nullable Boolean getRespectRetryAfter() {
 			return this.respectRetryAfter;
 		}
 
+		/**
+		 * Whether a wait the server asks for (retry-after-ms or Retry-After) replaces the
+		 * computed wait.
+		 * @param respectRetryAfter whether respect retry after
+		 */
 		public void setRespectRetryAfter(@Nullable Boolean respectRetryAfter) {
 			this.respectRetryAfter = respectRetryAfter;
 		}
 
+		/**
+		 * Longest server-requested wait that is honoured; a longer one gives the target
+		 * up at once.
+		 * @return the max retry after
+		 */
 		public @Nullable Duration getMaxRetryAfter() {
 			return this.maxRetryAfter;
 		}
 
+		/**
+		 * Longest server-requested wait that is honoured; a longer one gives the target
+		 * up at once.
+		 * @param maxRetryAfter the max retry after
+		 */
 		public void setMaxRetryAfter(@Nullable Duration maxRetryAfter) {
 			this.maxRetryAfter = maxRetryAfter;
 		}
 
+		/**
+		 * Further exception classes that are retried, such as an output parser's.
+		 * @return the retry on exceptions
+		 */
 		public @Nullable List<Class<? extends Throwable>> getRetryOnExceptions() {
 			return this.retryOnExceptions;
 		}
 
+		/**
+		 * Further exception classes that are retried, such as an output parser's.
+		 * @param retryOnExceptions the retry on exceptions
+		 */
 		public void setRetryOnExceptions(@Nullable List<Class<? extends Throwable>> retryOnExceptions) {
 			this.retryOnExceptions = retryOnExceptions;
 		}
@@ -721,26 +1101,56 @@ public class LlmProperties {
 			return merged;
 		}
 
+		/**
+		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer
+		 * (the same tokens may be billed twice).
+		 * @return whether enabled
+		 */
 		public @Nullable Boolean getEnabled() {
 			return this.enabled;
 		}
 
+		/**
+		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer
+		 * (the same tokens may be billed twice).
+		 * @param enabled whether enabled
+		 */
 		public void setEnabled(@Nullable Boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/**
+		 * How long an attempt may go without an answer (for a stream: without its first
+		 * content chunk) before the hedge is sent.
+		 * @return the delay
+		 */
 		public @Nullable Duration getDelay() {
 			return this.delay;
 		}
 
+		/**
+		 * How long an attempt may go without an answer (for a stream: without its first
+		 * content chunk) before the hedge is sent.
+		 * @param delay the delay
+		 */
 		public void setDelay(@Nullable Duration delay) {
 			this.delay = delay;
 		}
 
+		/**
+		 * Where the hedge is sent: 'next', the policy's next target, or 'same', the
+		 * target in flight again.
+		 * @return the target
+		 */
 		public @Nullable HedgeTarget getTarget() {
 			return this.target;
 		}
 
+		/**
+		 * Where the hedge is sent: 'next', the policy's next target, or 'same', the
+		 * target in flight again.
+		 * @param target the target
+		 */
 		public void setTarget(@Nullable HedgeTarget target) {
 			this.target = target;
 		}
@@ -820,50 +1230,100 @@ public class LlmProperties {
 			return merged;
 		}
 
+		/**
+		 * Whether targets have a circuit breaker.
+		 * @return whether enabled
+		 */
 		public @Nullable Boolean getEnabled() {
 			return this.enabled;
 		}
 
+		/**
+		 * Whether targets have a circuit breaker.
+		 * @param enabled whether enabled
+		 */
 		public void setEnabled(@Nullable Boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/**
+		 * Failure rate, in percent, at or above which the circuit opens.
+		 * @return the failure rate threshold
+		 */
 		public @Nullable Float getFailureRateThreshold() {
 			return this.failureRateThreshold;
 		}
 
+		/**
+		 * Failure rate, in percent, at or above which the circuit opens.
+		 * @param failureRateThreshold the failure rate threshold
+		 */
 		public void setFailureRateThreshold(@Nullable Float failureRateThreshold) {
 			this.failureRateThreshold = failureRateThreshold;
 		}
 
+		/**
+		 * Number of target tries in the sliding window that the failure rate is computed
+		 * over.
+		 * @return the sliding window size
+		 */
 		public @Nullable Integer getSlidingWindowSize() {
 			return this.slidingWindowSize;
 		}
 
+		/**
+		 * Number of target tries in the sliding window that the failure rate is computed
+		 * over.
+		 * @param slidingWindowSize the sliding window size
+		 */
 		public void setSlidingWindowSize(@Nullable Integer slidingWindowSize) {
 			this.slidingWindowSize = slidingWindowSize;
 		}
 
+		/**
+		 * Tries needed in the window before the failure rate is computed.
+		 * @return the minimum number of calls
+		 */
 		public @Nullable Integer getMinimumNumberOfCalls() {
 			return this.minimumNumberOfCalls;
 		}
 
+		/**
+		 * Tries needed in the window before the failure rate is computed.
+		 * @param minimumNumberOfCalls the minimum number of calls
+		 */
 		public void setMinimumNumberOfCalls(@Nullable Integer minimumNumberOfCalls) {
 			this.minimumNumberOfCalls = minimumNumberOfCalls;
 		}
 
+		/**
+		 * How long the circuit stays open before it lets probe calls through.
+		 * @return the wait duration in open state
+		 */
 		public @Nullable Duration getWaitDurationInOpenState() {
 			return this.waitDurationInOpenState;
 		}
 
+		/**
+		 * How long the circuit stays open before it lets probe calls through.
+		 * @param waitDurationInOpenState the wait duration in open state
+		 */
 		public void setWaitDurationInOpenState(@Nullable Duration waitDurationInOpenState) {
 			this.waitDurationInOpenState = waitDurationInOpenState;
 		}
 
+		/**
+		 * Probe calls let through while half-open.
+		 * @return the permitted calls in half open state
+		 */
 		public @Nullable Integer getPermittedCallsInHalfOpenState() {
 			return this.permittedCallsInHalfOpenState;
 		}
 
+		/**
+		 * Probe calls let through while half-open.
+		 * @param permittedCallsInHalfOpenState the permitted calls in half open state
+		 */
 		public void setPermittedCallsInHalfOpenState(@Nullable Integer permittedCallsInHalfOpenState) {
 			this.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
 		}
@@ -926,34 +1386,70 @@ public class LlmProperties {
 			return merged;
 		}
 
+		/**
+		 * Whether retries to the provider are limited to a share of its first requests.
+		 * @return whether enabled
+		 */
 		public @Nullable Boolean getEnabled() {
 			return this.enabled;
 		}
 
+		/**
+		 * Whether retries to the provider are limited to a share of its first requests.
+		 * @param enabled whether enabled
+		 */
 		public void setEnabled(@Nullable Boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/**
+		 * Share of the first requests of the window that retries may add, such as 0.2 for
+		 * 20 %.
+		 * @return the ratio
+		 */
 		public @Nullable Double getRatio() {
 			return this.ratio;
 		}
 
+		/**
+		 * Share of the first requests of the window that retries may add, such as 0.2 for
+		 * 20 %.
+		 * @param ratio the ratio
+		 */
 		public void setRatio(@Nullable Double ratio) {
 			this.ratio = ratio;
 		}
 
+		/**
+		 * How far back requests count.
+		 * @return the window
+		 */
 		public @Nullable Duration getWindow() {
 			return this.window;
 		}
 
+		/**
+		 * How far back requests count.
+		 * @param window the window
+		 */
 		public void setWindow(@Nullable Duration window) {
 			this.window = window;
 		}
 
+		/**
+		 * Retries per second of the window allowed whatever the traffic, so that a quiet
+		 * provider can still be retried.
+		 * @return the min retries per second
+		 */
 		public @Nullable Double getMinRetriesPerSecond() {
 			return this.minRetriesPerSecond;
 		}
 
+		/**
+		 * Retries per second of the window allowed whatever the traffic, so that a quiet
+		 * provider can still be retried.
+		 * @param minRetriesPerSecond the min retries per second
+		 */
 		public void setMinRetriesPerSecond(@Nullable Double minRetriesPerSecond) {
 			this.minRetriesPerSecond = minRetriesPerSecond;
 		}
@@ -971,10 +1467,20 @@ public class LlmProperties {
 		 */
 		private int requestsPerMinute;
 
+		/**
+		 * Requests per minute this application sends to the provider at most; 0 means no
+		 * declared limit.
+		 * @return the requests per minute
+		 */
 		public int getRequestsPerMinute() {
 			return this.requestsPerMinute;
 		}
 
+		/**
+		 * Requests per minute this application sends to the provider at most; 0 means no
+		 * declared limit.
+		 * @param requestsPerMinute the requests per minute
+		 */
 		public void setRequestsPerMinute(int requestsPerMinute) {
 			this.requestsPerMinute = requestsPerMinute;
 		}
@@ -1059,98 +1565,214 @@ public class LlmProperties {
 		 */
 		private int maxConcurrentBatches = 4;
 
+		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 * @return the type
+		 */
 		public PolicyType getType() {
 			return this.type;
 		}
 
+		/**
+		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
+		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
+		 * @param type the type
+		 */
 		public void setType(PolicyType type) {
 			this.type = type;
 		}
 
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 * @return the model family
+		 */
 		public @Nullable String getModelFamily() {
 			return this.modelFamily;
 		}
 
+		/**
+		 * Model family of the primary target, which tells the same model under different
+		 * names apart from different models; defaults to the model name.
+		 * @param modelFamily the model family
+		 */
 		public void setModelFamily(@Nullable String modelFamily) {
 			this.modelFamily = modelFamily;
 		}
 
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @return the dimensions
+		 */
 		public @Nullable Integer getDimensions() {
 			return this.dimensions;
 		}
 
+		/**
+		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @param dimensions the dimensions
+		 */
 		public void setDimensions(@Nullable Integer dimensions) {
 			this.dimensions = dimensions;
 		}
 
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 * @return whether allow mixed models
+		 */
 		public boolean isAllowMixedModels() {
 			return this.allowMixedModels;
 		}
 
+		/**
+		 * Whether the targets of an embeddings policy may differ in model family or
+		 * dimensions; every batch of a call then goes to the target that served its first
+		 * batch.
+		 * @param allowMixedModels whether allow mixed models
+		 */
 		public void setAllowMixedModels(boolean allowMixedModels) {
 			this.allowMixedModels = allowMixedModels;
 		}
 
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 * @return the max concurrent batches
+		 */
 		public int getMaxConcurrentBatches() {
 			return this.maxConcurrentBatches;
 		}
 
+		/**
+		 * Most batches of one embeddings call in flight at once.
+		 * @param maxConcurrentBatches the max concurrent batches
+		 */
 		public void setMaxConcurrentBatches(int maxConcurrentBatches) {
 			this.maxConcurrentBatches = maxConcurrentBatches;
 		}
 
+		/**
+		 * Provider of the primary target; may be left out when exactly one provider
+		 * exists.
+		 * @return the provider
+		 */
 		public @Nullable String getProvider() {
 			return this.provider;
 		}
 
+		/**
+		 * Provider of the primary target; may be left out when exactly one provider
+		 * exists.
+		 * @param provider the provider
+		 */
 		public void setProvider(@Nullable String provider) {
 			this.provider = provider;
 		}
 
+		/**
+		 * Model of the primary target.
+		 * @return the model
+		 */
 		public @Nullable String getModel() {
 			return this.model;
 		}
 
+		/**
+		 * Model of the primary target.
+		 * @param model the model
+		 */
 		public void setModel(@Nullable String model) {
 			this.model = model;
 		}
 
+		/**
+		 * Targets tried in order once the previous one has failed for good.
+		 * @return the fallbacks
+		 */
 		public List<Target> getFallbacks() {
 			return this.fallbacks;
 		}
 
+		/**
+		 * Targets tried in order once the previous one has failed for good.
+		 * @param fallbacks the fallbacks
+		 */
 		public void setFallbacks(List<Target> fallbacks) {
 			this.fallbacks = fallbacks;
 		}
 
+		/**
+		 * Retry settings of this policy; each field left unset takes
+		 * 'llm.defaults.retry'.
+		 * @return the retry
+		 */
 		public Retry getRetry() {
 			return this.retry;
 		}
 
+		/**
+		 * Retry settings of this policy; each field left unset takes
+		 * 'llm.defaults.retry'.
+		 * @param retry the retry
+		 */
 		public void setRetry(Retry retry) {
 			this.retry = retry;
 		}
 
+		/**
+		 * Failure kinds after which the next target is tried; defaults to
+		 * 'llm.defaults.fallback-on'.
+		 * @return the fallback on
+		 */
 		public @Nullable Set<FailureKind> getFallbackOn() {
 			return this.fallbackOn;
 		}
 
+		/**
+		 * Failure kinds after which the next target is tried; defaults to
+		 * 'llm.defaults.fallback-on'.
+		 * @param fallbackOn the fallback on
+		 */
 		public void setFallbackOn(@Nullable Set<FailureKind> fallbackOn) {
 			this.fallbackOn = fallbackOn;
 		}
 
+		/**
+		 * Longest a whole logical call may take, every target included (for a stream:
+		 * until its first chunk); no deadline when unset.
+		 * @return the deadline
+		 */
 		public @Nullable Duration getDeadline() {
 			return this.deadline;
 		}
 
+		/**
+		 * Longest a whole logical call may take, every target included (for a stream:
+		 * until its first chunk); no deadline when unset.
+		 * @param deadline the deadline
+		 */
 		public void setDeadline(@Nullable Duration deadline) {
 			this.deadline = deadline;
 		}
 
+		/**
+		 * Hedge settings of this policy; each field left unset takes
+		 * 'llm.defaults.hedge'.
+		 * @return the hedge
+		 */
 		public Hedge getHedge() {
 			return this.hedge;
 		}
 
+		/**
+		 * Hedge settings of this policy; each field left unset takes
+		 * 'llm.defaults.hedge'.
+		 * @param hedge the hedge
+		 */
 		public void setHedge(Hedge hedge) {
 			this.hedge = hedge;
 		}
@@ -1184,34 +1806,70 @@ public class LlmProperties {
 		 */
 		private @Nullable Integer dimensions;
 
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @return the model family
+		 */
 		public @Nullable String getModelFamily() {
 			return this.modelFamily;
 		}
 
+		/**
+		 * Model family of the target, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @param modelFamily the model family
+		 */
 		public void setModelFamily(@Nullable String modelFamily) {
 			this.modelFamily = modelFamily;
 		}
 
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @return the dimensions
+		 */
 		public @Nullable Integer getDimensions() {
 			return this.dimensions;
 		}
 
+		/**
+		 * Vector size the target of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @param dimensions the dimensions
+		 */
 		public void setDimensions(@Nullable Integer dimensions) {
 			this.dimensions = dimensions;
 		}
 
+		/**
+		 * Provider of the target; may be left out when exactly one provider exists.
+		 * @return the provider
+		 */
 		public @Nullable String getProvider() {
 			return this.provider;
 		}
 
+		/**
+		 * Provider of the target; may be left out when exactly one provider exists.
+		 * @param provider the provider
+		 */
 		public void setProvider(@Nullable String provider) {
 			this.provider = provider;
 		}
 
+		/**
+		 * Model of the target.
+		 * @return the model
+		 */
 		public @Nullable String getModel() {
 			return this.model;
 		}
 
+		/**
+		 * Model of the target.
+		 * @param model the model
+		 */
 		public void setModel(@Nullable String model) {
 			this.model = model;
 		}
@@ -1231,10 +1889,24 @@ public class LlmProperties {
 		 */
 		private @Nullable Integer advisorOrder;
 
+		/**
+		 * Order of the '@LlmCall' advisor among a bean's other advisors, such as
+		 * '@Transactional': a lower value runs around a higher one. Unset, it runs around
+		 * all of them, so each attempt of a blocking method runs them again (a
+		 * transaction per attempt).
+		 * @return the advisor order
+		 */
 		public @Nullable Integer getAdvisorOrder() {
 			return this.advisorOrder;
 		}
 
+		/**
+		 * Order of the '@LlmCall' advisor among a bean's other advisors, such as
+		 * '@Transactional': a lower value runs around a higher one. Unset, it runs around
+		 * all of them, so each attempt of a blocking method runs them again (a
+		 * transaction per attempt).
+		 * @param advisorOrder the advisor order
+		 */
 		public void setAdvisorOrder(@Nullable Integer advisorOrder) {
 			this.advisorOrder = advisorOrder;
 		}
@@ -1253,10 +1925,22 @@ public class LlmProperties {
 		 */
 		private boolean failWhenUnavailable;
 
+		/**
+		 * Whether the 'llm' health contributor reports DOWN when every target of some
+		 * policy has an open circuit; by default it stays UP, so an outage the fallbacks
+		 * handle never takes the application out of service.
+		 * @return whether fail when unavailable
+		 */
 		public boolean isFailWhenUnavailable() {
 			return this.failWhenUnavailable;
 		}
 
+		/**
+		 * Whether the 'llm' health contributor reports DOWN when every target of some
+		 * policy has an open circuit; by default it stays UP, so an outage the fallbacks
+		 * handle never takes the application out of service.
+		 * @param failWhenUnavailable whether fail when unavailable
+		 */
 		public void setFailWhenUnavailable(boolean failWhenUnavailable) {
 			this.failWhenUnavailable = failWhenUnavailable;
 		}
@@ -1287,26 +1971,58 @@ public class LlmProperties {
 		 */
 		private Duration timeout = Duration.ofMillis(50);
 
+		/**
+		 * Where the instances share what they learn from the providers: 'none' (each
+		 * instance learns alone) or 'redis' (needs a ReactiveRedisConnectionFactory bean,
+		 * such as spring-boot-starter-data-redis-reactive's).
+		 * @return the type
+		 */
 		public SharedStateType getType() {
 			return this.type;
 		}
 
+		/**
+		 * Where the instances share what they learn from the providers: 'none' (each
+		 * instance learns alone) or 'redis' (needs a ReactiveRedisConnectionFactory bean,
+		 * such as spring-boot-starter-data-redis-reactive's).
+		 * @param type the type
+		 */
 		public void setType(SharedStateType type) {
 			this.type = type;
 		}
 
+		/**
+		 * Prefix of the Redis keys and of the channel of the shared state; instances with
+		 * the same prefix share their state.
+		 * @return the key prefix
+		 */
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}
 
+		/**
+		 * Prefix of the Redis keys and of the channel of the shared state; instances with
+		 * the same prefix share their state.
+		 * @param keyPrefix the key prefix
+		 */
 		public void setKeyPrefix(String keyPrefix) {
 			this.keyPrefix = keyPrefix;
 		}
 
+		/**
+		 * Longest wait for an answer from Redis; a slower answer counts as Redis being
+		 * down, and the instance goes on with its own state.
+		 * @return the timeout
+		 */
 		public Duration getTimeout() {
 			return this.timeout;
 		}
 
+		/**
+		 * Longest wait for an answer from Redis; a slower answer counts as Redis being
+		 * down, and the instance goes on with its own state.
+		 * @param timeout the timeout
+		 */
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
 		}

@@ -38,18 +38,40 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 public class LlmCallAnnotationBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
 		implements SmartInitializingSingleton {
 
+	/**
+	 * The reactive types that {@code @LlmCall} methods may return.
+	 */
 	private final ReactiveAdapterRegistry adapters = ReactiveAdapterRegistry.getSharedInstance();
 
+	/**
+	 * The {@code @LlmCall} methods of each bean class, found once.
+	 */
 	private final Map<Class<?>, List<LlmCallMethod>> resolved = new ConcurrentHashMap<>();
 
+	/**
+	 * Every {@code @LlmCall} method found, for the check of their policies once all beans
+	 * exist.
+	 */
 	private final List<LlmCallMethod> annotated = new ArrayList<>();
 
+	/**
+	 * The bean factory, for the executor and the policies.
+	 */
 	private @Nullable BeanFactory beanFactory;
 
+	/**
+	 * The interceptor that runs every {@code @LlmCall} method.
+	 */
 	private final LlmCallInterceptor interceptor;
 
+	/**
+	 * The advisor of {@code @LlmCall} methods.
+	 */
 	private final DefaultPointcutAdvisor llmCallAdvisor;
 
+	/**
+	 * The advisor's order, or {@code null} to run around every other advisor.
+	 */
 	private @Nullable Integer advisorOrder;
 
 	/**

@@ -8,6 +8,9 @@ package io.github.llmresilience.support;
  */
 public abstract class LlmStartupException extends IllegalStateException {
 
+	/**
+	 * What to do instead.
+	 */
 	private final String action;
 
 	/**

@@ -82,6 +82,23 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 		return (counter != null) ? counter.count() : 0;
 	}
 
+	/**
+	 * Wait until the server closed the exchanges the race left behind, then check that
+	 * the meters counted the hedge to the fallback with its outcome.
+	 */
+	private void assertRaceEnded(AssertableApplicationContext context, int abandoned, String outcome) {
+		await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == abandoned);
+		assertThat(hedges(context, "backup:" + FALLBACK, outcome)).isEqualTo(1);
+	}
+
+	/**
+	 * The primary received the call's request, and the fallback its hedge, once each.
+	 */
+	private void assertOneRequestToEachTarget() {
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
 	private static double allHedges(AssertableApplicationContext context) {
 		return context.getBean(MeterRegistry.class)
 			.find("llm.hedges")
@@ -121,13 +138,11 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 				assertThat(response.content()).isEqualTo("from the hedge");
 				assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true, true));
 			}).verifyComplete();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-			assertThat(hedges(context, "backup:" + FALLBACK, "won")).isEqualTo(1);
+			assertRaceEnded(context, 1, "won");
 			assertThat(allHedges(context)).isEqualTo(1);
 			assertThat(cancelledAttempts(context, "openai")).isEqualTo(1);
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 		assertThat(sinceStart(start[0], fallbackRequests().get(0))).isGreaterThanOrEqualTo(DELAY);
 		assertThat(output).contains("LLM call policy=hedged outcome=success served=backup:" + FALLBACK
 				+ " attempts=2 fallback=true hedge=won");
@@ -161,12 +176,10 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 				assertThat(response.content()).isEqualTo("from the primary");
 				assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 2, false, false));
 			}).verifyComplete();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-			assertThat(hedges(context, "backup:" + FALLBACK, "lost")).isEqualTo(1);
+			assertRaceEnded(context, 1, "lost");
 			assertThat(cancelledAttempts(context, "backup")).isEqualTo(1);
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 	}
 
 	@Test
@@ -182,8 +195,7 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 			}).verify(Duration.ofSeconds(10));
 			assertThat(hedges(context, "backup:" + FALLBACK, "lost")).isEqualTo(1);
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 		assertThat(this.server.abandonedExchanges()).isZero();
 	}
 
@@ -196,11 +208,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 					llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("one ", "two ", "three")
 				.verifyComplete();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-			assertThat(hedges(context, "backup:" + FALLBACK, "lost")).isEqualTo(1);
+			assertRaceEnded(context, 1, "lost");
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 		assertThat(fallbackRequests().get(0).stream()).isTrue();
 	}
 
@@ -213,11 +223,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 					llm(context).stream("streaming", REQUEST).map(ChatChunk::text).filter((text) -> !text.isEmpty()))
 				.expectNext("hedge ", "text")
 				.verifyComplete();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-			assertThat(hedges(context, "backup:" + FALLBACK, "won")).isEqualTo(1);
+			assertRaceEnded(context, 1, "won");
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 	}
 
 	@Test
@@ -231,11 +239,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 			StepVerifier.create(llm(context).stream("streaming", REQUEST).filter(ChatChunk::hasContent))
 				.assertNext((chunk) -> assertThat(chunk.toolCalls()).extracting(ToolCall::id).containsExactly("call_h"))
 				.verifyComplete();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-			assertThat(hedges(context, "backup:" + FALLBACK, "won")).isEqualTo(1);
+			assertRaceEnded(context, 1, "won");
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 	}
 
 	@Test
@@ -247,11 +253,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 				.then(() -> await().atMost(Duration.ofSeconds(3)).until(() -> fallbackRequests().size() == 1))
 				.thenCancel()
 				.verify();
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 2);
-			assertThat(hedges(context, "backup:" + FALLBACK, "lost")).isEqualTo(1);
+			assertRaceEnded(context, 2, "lost");
 		});
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 	}
 
 	@Test
@@ -310,8 +314,7 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 			})
 			.verifyComplete(), "llm.policies.summaries.hedge.enabled=true", "llm.policies.summaries.hedge.delay=300ms");
 		await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
-		assertThat(primaryRequests()).hasSize(1);
-		assertThat(fallbackRequests()).hasSize(1);
+		assertOneRequestToEachTarget();
 	}
 
 	@Test

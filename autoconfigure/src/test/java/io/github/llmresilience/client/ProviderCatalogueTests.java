@@ -13,9 +13,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
@@ -25,10 +22,8 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
-import static io.github.llmresilience.client.ProviderClientTestSupport.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,34 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server asked for. The answers, their headers and where each was seen are in
  * {@code providers/index.json}.
  */
-class ProviderCatalogueTests {
+class ProviderCatalogueTests extends ProviderClientTestSupport {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String KEY = "sk-catalogue-0123456789";
 
 	private static final Instant DEFAULT_NOW = Instant.parse("2025-01-01T00:00:00Z");
-
-	private static FakeLlmServer server;
-
-	private @Nullable ProviderClients clients;
-
-	@BeforeAll
-	static void startServer() {
-		server = FakeLlmServer.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
-
-	@AfterEach
-	void closeClients() {
-		if (this.clients != null) {
-			this.clients.close();
-		}
-	}
 
 	static Stream<Fixture> fixtures() {
 		try (InputStream in = resource("index.json")) {
@@ -91,7 +65,7 @@ class ProviderCatalogueTests {
 	@MethodSource("answers")
 	void nonStreamingRequestGetsTheKindTheMessageAndTheWait(Fixture fixture) {
 		ProviderClient client = client(fixture);
-		server.model(fixture.id()).enqueue(fixture.response());
+		this.server.model(fixture.id()).enqueue(fixture.response());
 		LlmException failure = failureOf(client.chat(fixture.id(), request()).then());
 		fixture.check(failure);
 	}
@@ -100,7 +74,7 @@ class ProviderCatalogueTests {
 	@MethodSource("answers")
 	void embeddingsRequestGetsTheSameClassification(Fixture fixture) {
 		ProviderClient client = client(fixture);
-		server.model(fixture.id()).enqueue(fixture.response());
+		this.server.model(fixture.id()).enqueue(fixture.response());
 		LlmException failure = failureOf(client.embed(fixture.id(), EmbeddingRequest.of("Hello there"), null).then());
 		fixture.check(failure);
 	}
@@ -109,7 +83,7 @@ class ProviderCatalogueTests {
 	@MethodSource("fixtures")
 	void streamingRequestGetsTheSameClassification(Fixture fixture) {
 		ProviderClient client = client(fixture);
-		server.model(fixture.id()).enqueue(fixture.response());
+		this.server.model(fixture.id()).enqueue(fixture.response());
 		List<String> chunks = new ArrayList<>();
 		LlmException failure = failureOf(
 				client.stream(fixture.id(), request()).doOnNext((chunk) -> chunks.add(chunk.text())).then());
@@ -119,9 +93,8 @@ class ProviderCatalogueTests {
 
 	private ProviderClient client(Fixture fixture) {
 		String provider = fixture.id().substring(0, fixture.id().indexOf('/'));
-		ProviderSettings settings = ProviderSettings.of(provider, server.baseUrl(), KEY);
-		this.clients = ProviderClientsFixture.clients(settings, Clock.fixed(fixture.now(), ZoneOffset.UTC));
-		return this.clients.get(provider);
+		ProviderSettings settings = ProviderSettings.of(provider, this.server.baseUrl(), KEY);
+		return client(ProviderClientsFixture.clients(settings, Clock.fixed(fixture.now(), ZoneOffset.UTC)), provider);
 	}
 
 	private static ChatRequest request() {

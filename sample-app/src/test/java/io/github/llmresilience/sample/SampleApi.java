@@ -63,6 +63,15 @@ public final class SampleApi {
 	}
 
 	/**
+	 * Embed texts through {@code POST /api/embeddings} (policy {@code embeddings}).
+	 * @param texts the texts
+	 * @return their embeddings
+	 */
+	public Embeddings embed(List<String> texts) {
+		return post("/api/embeddings", Map.of("texts", texts), Embeddings.class);
+	}
+
+	/**
 	 * Start a chat stream through {@code GET /api/chat/stream} (policy {@code chat}).
 	 * @param prompt the prompt
 	 * @return the exchange, its status not yet checked
@@ -154,10 +163,14 @@ public final class SampleApi {
 	}
 
 	private <T> T post(String uri, String text, Class<T> type) {
+		return post(uri, Map.of("text", text), type);
+	}
+
+	private <T> T post(String uri, Map<String, ?> body, Class<T> type) {
 		return this.client.post()
 			.uri(uri)
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("text", text))
+			.bodyValue(body)
 			.exchange()
 			.expectStatus()
 			.isOk()

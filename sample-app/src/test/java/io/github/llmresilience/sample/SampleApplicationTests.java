@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -144,18 +145,9 @@ class SampleApplicationTests {
 		List<Embeddings> results = new ArrayList<>();
 		for (int i = 0; i < 10; i++) {
 			if (i == 5) {
-				outageOfPrimary("embeddings", 1);
+				this.api.outageOfPrimary(this.server, "embeddings", 1);
 			}
-			results.add(this.client.post()
-				.uri("/api/embeddings")
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("texts", texts))
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(Embeddings.class)
-				.returnResult()
-				.getResponseBody());
+			results.add(this.api.embed(texts));
 		}
 		assertThat(results).allSatisfy((embeddings) -> {
 			assertThat(embeddings.dimensions()).isEqualTo(256);
@@ -165,12 +157,12 @@ class SampleApplicationTests {
 		});
 		assertThat(results.get(5)).satisfies((embeddings) -> {
 			assertThat(embeddings.provider()).isEqualTo("backup");
-			assertThat(embeddings.model()).isEqualTo(fallbackModel("embeddings"));
+			assertThat(embeddings.model()).isEqualTo(this.api.fallbackModel("embeddings"));
 			assertThat(embeddings.fallback()).isTrue();
 			assertThat(embeddings.attempts()).isEqualTo(4);
 		});
-		assertThat(count("llm.fallbacks", "policy", "embeddings", "to", "backup:" + fallbackModel("embeddings"),
-				"reason", "server-error"))
+		assertThat(count("llm.fallbacks", "policy", "embeddings", "to",
+				"backup:" + this.api.fallbackModel("embeddings"), "reason", "server-error"))
 			.isGreaterThanOrEqualTo(1);
 	}
 

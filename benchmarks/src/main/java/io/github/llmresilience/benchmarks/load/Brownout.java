@@ -3,10 +3,6 @@ package io.github.llmresilience.benchmarks.load;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.springframework.context.ConfigurableApplicationContext;
-
-import io.github.llmresilience.LlmClient;
-
 /**
  * (e) A brownout: 40 % of the attempts to the primary provider answer 503 while its
  * circuit stays closed, and a second provider serves what the primary gives up. With the
@@ -25,8 +21,6 @@ final class Brownout extends Scenario {
 	}
 
 	private Side side(boolean budget) throws InterruptedException {
-		int calls = integer("calls");
-		int concurrency = integer("concurrency");
 		StarterProperties properties = starterProperties().provider("sick", "sk-bench")
 			// The circuit stays closed: a brownout is not an outage.
 			.set("llm.providers.sick.circuit-breaker.enabled", false)
@@ -37,14 +31,10 @@ final class Brownout extends Scenario {
 			.retry("brownout", "max-attempts", 4)
 			.retry("brownout", "initial-backoff", "10ms")
 			.retry("brownout", "jitter", 0.5);
-		Side side = new Side(budget ? "retry budget on" : "retry budget off", calls);
-		this.server.reset();
-		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
-			LlmClient llm = context.getBean(LlmClient.class);
-			String prefix = budget ? "on-" : "off-";
-			measure(side, calls, concurrency, (i) -> llm.chat("brownout", request(prefix + i))
-				.doOnNext((response) -> side.served(response.served().fallback())));
-		}
+		Side side = new Side(budget ? "retry budget on" : "retry budget off", integer("calls"));
+		measureOnStarter(side, budget, properties, "brownout",
+				(call) -> call.doOnNext((response) -> side.served(response.served().fallback())), (context) -> {
+				});
 		Map<String, Long> counts = this.server.counts();
 		side.sick = counts.getOrDefault(BenchServer.BROWNOUT, 0L);
 		side.backup = counts.getOrDefault(BenchServer.BACKUP, 0L);

@@ -3,10 +3,6 @@ package io.github.llmresilience.benchmarks.load;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import org.springframework.context.ConfigurableApplicationContext;
-
-import io.github.llmresilience.LlmClient;
-
 /**
  * (f) An account with a request limit: the provider says on every n-th answer that the
  * limit is used up until a reset, and answers 429 to what arrives before it. With pacing
@@ -24,20 +20,14 @@ final class PacedAccount extends Scenario {
 	}
 
 	private Side side(boolean pacing) throws InterruptedException {
-		int calls = integer("calls");
-		int concurrency = integer("concurrency");
 		StarterProperties properties = starterProperties().provider("account", "sk-bench")
 			.set("llm.providers.account.rate-limit-headers", pacing)
 			.set("llm.providers.account.circuit-breaker.enabled", false)
 			.policy("paced", "account", BenchServer.PACED)
 			.retry("paced", "max-attempts", 10)
 			.retry("paced", "initial-backoff", "100ms");
-		Side side = new Side(pacing ? "pacing on" : "pacing off", calls);
-		this.server.reset();
-		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
-			LlmClient llm = context.getBean(LlmClient.class);
-			String prefix = pacing ? "on-" : "off-";
-			measure(side, calls, concurrency, (i) -> llm.chat("paced", request(prefix + i)));
+		Side side = new Side(pacing ? "pacing on" : "pacing off", integer("calls"));
+		measureOnStarter(side, pacing, properties, "paced", (call) -> call, (context) -> {
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			side.rateLimited = (long) meters.find("llm.attempts")
 				.tag("result", "rate-limited")
@@ -46,7 +36,7 @@ final class PacedAccount extends Scenario {
 				.mapToLong(Timer::count)
 				.sum();
 			side.paced = counted(meters, "llm.paced");
-		}
+		});
 		side.requests = this.server.counts().getOrDefault(BenchServer.PACED, 0L);
 		return side;
 	}

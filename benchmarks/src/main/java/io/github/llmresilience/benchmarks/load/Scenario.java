@@ -3,13 +3,18 @@ package io.github.llmresilience.benchmarks.load;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ConfigurableApplicationContext;
+
 import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 
 /**
@@ -118,6 +123,33 @@ abstract class Scenario {
 	static CallRunner measure(Side side, CallRunner runner, int calls, int concurrency, IntFunction<Mono<?>> call) {
 		side.ran(runner, runner.run(calls, concurrency, call, side.latencies));
 		return runner;
+	}
+
+	/**
+	 * Make one side's measured calls on a starter application of its own, as the
+	 * scenarios that compare a setting off and on do: the server's counts reset, the
+	 * application started with the properties, {@code --<key>-calls} calls of the policy
+	 * with {@code --<key>-concurrency} in flight (call {@code i} named {@code on-i} or
+	 * {@code off-i}), then {@code after} reads the application before it closes.
+	 * @param side the side
+	 * @param on whether the setting under test is on
+	 * @param properties the application's properties
+	 * @param policy the policy of the calls
+	 * @param each what is added to each call (counting what it answered)
+	 * @param after reads the application once the calls ended (its meters)
+	 * @throws InterruptedException if interrupted while the server resets its counts
+	 */
+	void measureOnStarter(Side side, boolean on, StarterProperties properties, String policy,
+			UnaryOperator<Mono<ChatResponse>> each, Consumer<ConfigurableApplicationContext> after)
+			throws InterruptedException {
+		this.server.reset();
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
+			LlmClient llm = context.getBean(LlmClient.class);
+			String prefix = on ? "on-" : "off-";
+			measure(side, integer("calls"), integer("concurrency"),
+					(i) -> each.apply(llm.chat(policy, request(prefix + i))));
+			after.accept(context);
+		}
 	}
 
 	/**

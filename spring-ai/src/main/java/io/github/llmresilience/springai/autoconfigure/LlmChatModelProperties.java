@@ -29,26 +29,52 @@ public class LlmChatModelProperties {
 	 */
 	private boolean primary;
 
+	/**
+	 * Whether to register the Spring AI ChatModel backed by llm-resilience.
+	 * @return whether enabled
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Whether to register the Spring AI ChatModel backed by llm-resilience.
+	 * @param enabled whether enabled
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * Policy under llm.policies that runs ChatModel calls whose options name none.
+	 * @return the policy
+	 */
 	public String getPolicy() {
 		return this.policy;
 	}
 
+	/**
+	 * Policy under llm.policies that runs ChatModel calls whose options name none.
+	 * @param policy the policy
+	 */
 	public void setPolicy(String policy) {
 		this.policy = policy;
 	}
 
+	/**
+	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
+	 * ChatClient uses when another ChatModel bean exists too.
+	 * @return whether primary
+	 */
 	public boolean isPrimary() {
 		return this.primary;
 	}
 
+	/**
+	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
+	 * ChatClient uses when another ChatModel bean exists too.
+	 * @param primary whether primary
+	 */
 	public void setPrimary(boolean primary) {
 		this.primary = primary;
 	}

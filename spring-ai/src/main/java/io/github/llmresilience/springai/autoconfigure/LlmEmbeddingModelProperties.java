@@ -29,26 +29,52 @@ public class LlmEmbeddingModelProperties {
 	 */
 	private boolean primary;
 
+	/**
+	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
+	 * @return whether enabled
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
+	 * @param enabled whether enabled
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
+	 * @return the policy
+	 */
 	public String getPolicy() {
 		return this.policy;
 	}
 
+	/**
+	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
+	 * @param policy the policy
+	 */
 	public void setPolicy(String policy) {
 		this.policy = policy;
 	}
 
+	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
+	 * VectorStore uses when another EmbeddingModel bean exists too.
+	 * @return whether primary
+	 */
 	public boolean isPrimary() {
 		return this.primary;
 	}
 
+	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
+	 * VectorStore uses when another EmbeddingModel bean exists too.
+	 * @param primary whether primary
+	 */
 	public void setPrimary(boolean primary) {
 		this.primary = primary;
 	}
