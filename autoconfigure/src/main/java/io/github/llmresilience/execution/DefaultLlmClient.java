@@ -19,6 +19,7 @@ import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.EmbeddingResponse;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.Usage;
 import io.github.llmresilience.client.ProviderClient;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.AttemptScope.Binding;
@@ -170,8 +171,13 @@ public final class DefaultLlmClient implements LlmClient {
 			ObservedAttempt observed = observe(scope, context);
 			EmbeddingSettings settings = scope.call().policy().embeddings();
 			Integer dimensions = (settings != null) ? settings.dimensions(scope.targetIndex()) : null;
-			return client.embed(scope.target().model(), request, dimensions)
-				.map((response) -> response.withServed(scope.served()))
+			return client.embed(scope.target().model(), request, dimensions).map((response) -> {
+				Usage usage = response.usage();
+				if (usage != null) {
+					observed.embeddingsUsage(usage, response.model());
+				}
+				return response.withServed(scope.served());
+			})
 				.doOnSuccess((response) -> observed.succeeded())
 				.doOnError(observed::failed)
 				.doOnCancel(observed::cancelled)

@@ -242,7 +242,7 @@ public enum LlmMeters implements MeterDocumentation {
 		DIRECTION("direction"),
 
 		/**
-		 * The operation, {@code chat}.
+		 * The operation: a {@link GenAiOperation}.
 		 */
 		GEN_AI_OPERATION_NAME("gen_ai.operation.name"),
 

@@ -72,6 +72,16 @@ public interface LlmMetrics {
 	void usage(Target target, @Nullable String responseModel, Usage usage);
 
 	/**
+	 * Record the input tokens of an embeddings answer ({@code gen_ai.client.token.usage}
+	 * with {@code gen_ai.operation.name=embeddings}).
+	 * @param target the target asked
+	 * @param responseModel the model the server reported, or {@code null}
+	 * @param usage the token counts
+	 */
+	default void embeddingsUsage(Target target, @Nullable String responseModel, Usage usage) {
+	}
+
+	/**
 	 * Count an attempt that waited, or a target that was given up, because its rate limit
 	 * is used up or a declared limit has no permit free ({@code llm.paced}).
 	 * @param target the target

@@ -24,11 +24,6 @@ import io.github.llmresilience.policy.Target;
 public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	/**
-	 * The operation of {@code gen_ai.operation.name}.
-	 */
-	private static final String CHAT = "chat";
-
-	/**
 	 * The {@code gen_ai.response.model} of an answer that names no model.
 	 */
 	private static final String UNKNOWN_MODEL = "unknown";
@@ -67,8 +62,15 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	@Override
 	public void usage(Target target, @Nullable String responseModel, Usage usage) {
 		String reported = (responseModel != null) ? responseModel : UNKNOWN_MODEL;
-		summary(target, reported, TokenType.INPUT).record(usage.promptTokens());
-		summary(target, reported, TokenType.OUTPUT).record(usage.completionTokens());
+		summary(GenAiOperation.CHAT, target, reported, TokenType.INPUT).record(usage.promptTokens());
+		summary(GenAiOperation.CHAT, target, reported, TokenType.OUTPUT).record(usage.completionTokens());
+	}
+
+	@Override
+	public void embeddingsUsage(Target target, @Nullable String responseModel, Usage usage) {
+		String reported = (responseModel != null) ? responseModel : UNKNOWN_MODEL;
+		// An embedding has input tokens only.
+		summary(GenAiOperation.EMBEDDINGS, target, reported, TokenType.INPUT).record(usage.promptTokens());
 	}
 
 	@Override
@@ -110,12 +112,12 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 			.increment();
 	}
 
-	private DistributionSummary summary(Target target, String responseModel, TokenType type) {
+	private DistributionSummary summary(GenAiOperation operation, Target target, String responseModel, TokenType type) {
 		LlmMeters meter = LlmMeters.TOKEN_USAGE;
-		return this.usage.computeIfAbsent(new UsageKey(target.model(), responseModel, type),
+		return this.usage.computeIfAbsent(new UsageKey(operation, target.model(), responseModel, type),
 				(key) -> DistributionSummary.builder(meter.getName())
 					.description(meter.getDescription())
-					.tags(tags(meter, CHAT, target.model(), responseModel, type.value()))
+					.tags(tags(meter, operation.value(), target.model(), responseModel, type.value()))
 					.register(this.registry));
 	}
 
@@ -139,7 +141,7 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	}
 
-	private record UsageKey(String requestModel, String responseModel, TokenType type) {
+	private record UsageKey(GenAiOperation operation, String requestModel, String responseModel, TokenType type) {
 
 	}
 

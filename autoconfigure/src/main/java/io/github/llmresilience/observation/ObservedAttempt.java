@@ -56,6 +56,15 @@ public final class ObservedAttempt {
 	}
 
 	/**
+	 * Record the input tokens of an embeddings answer.
+	 * @param usage the token counts
+	 * @param responseModel the model the server reported, or {@code null}
+	 */
+	public void embeddingsUsage(Usage usage, @Nullable String responseModel) {
+		this.metrics.embeddingsUsage(this.target, responseModel, usage);
+	}
+
+	/**
 	 * End the attempt with an answer.
 	 */
 	public void succeeded() {

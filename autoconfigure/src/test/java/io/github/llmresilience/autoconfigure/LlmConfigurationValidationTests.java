@@ -1,6 +1,7 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import io.github.llmresilience.interceptor.LlmCallConfigurationException;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +87,10 @@ class LlmConfigurationValidationTests {
 			"llm.policies.default.circuit-breaker.wait-duration-in-open-state|10s|llm.policies.default.circuit-breaker|llm.defaults.circuit-breaker",
 			"llm.policies.default.hedge.enabled|true|llm.policies.default.hedge.enabled|add a target under llm.policies.default.fallbacks",
 			"llm.defaults.hedge.delay|0s|llm.defaults.hedge.delay|must be positive",
-			"llm.policies.default.hedge.delay|-1s|llm.policies.default.hedge.delay|must be positive" })
+			"llm.policies.default.hedge.delay|-1s|llm.policies.default.hedge.delay|must be positive",
+			"llm.policies.default.dimensions|256|llm.policies.default.dimensions|Only an embeddings policy",
+			"llm.providers.openai.max-inputs-per-request|0|llm.providers.openai.max-inputs-per-request|at least 1 input",
+			"llm.providers.openai.max-tokens-per-request|0|llm.providers.openai.max-tokens-per-request|at least 1 token" })
 	void badValueFailsTheStartNamingThePropertyAndTheFix(String property, String value, String named, String fix) {
 		InvalidConfigurationPropertyValueException failure = failure(property + "=" + ((value != null) ? value : ""));
 		assertThat(failure.getName()).isEqualTo(named);
@@ -206,6 +211,67 @@ class LlmConfigurationValidationTests {
 						"does not fit", "Mono<String> cached(String, Throwable cause)"));
 	}
 
+	@Test
+	void anEmbeddingsPolicyChecksItsDimensionsAndBatches() {
+		String[] embeddings = { "llm.policies.vectors.type=embeddings", "llm.policies.vectors.provider=openai",
+				"llm.policies.vectors.model=text-embedding-3-small" };
+		assertThat(failure(concat(embeddings, "llm.policies.vectors.dimensions=0")).getName())
+			.isEqualTo("llm.policies.vectors.dimensions");
+		assertThat(failure(concat(embeddings, "llm.policies.vectors.max-concurrent-batches=0")).getName())
+			.isEqualTo("llm.policies.vectors.max-concurrent-batches");
+		InvalidConfigurationPropertyValueException mixed = failure(
+				concat(embeddings, "llm.policies.vectors.fallbacks[0].provider=backup",
+						"llm.policies.vectors.fallbacks[0].model=text-embedding-3-large"));
+		assertThat(mixed.getName()).isEqualTo("llm.policies.vectors.fallbacks[0].model-family");
+		assertThat(mixed.getReason()).contains("('text-embedding-3-small')")
+			.contains("llm.policies.vectors.allow-mixed-models");
+	}
+
+	@Test
+	void anEmbeddingsPolicyOfOneModelFamilyOrThatAllowsMixedModelsStarts() {
+		this.runner
+			.withPropertyValues("llm.policies.vectors.type=embeddings", "llm.policies.vectors.provider=openai",
+					"llm.policies.vectors.model=text-embedding-3-small", "llm.policies.vectors.dimensions=256",
+					"llm.policies.vectors.fallbacks[0].provider=backup",
+					"llm.policies.vectors.fallbacks[0].model=openai/text-embedding-3-small",
+					"llm.policies.vectors.fallbacks[0].model-family=text-embedding-3-small",
+					"llm.policies.vectors.fallbacks[0].dimensions=256", "llm.policies.mixed.type=embeddings",
+					"llm.policies.mixed.provider=openai", "llm.policies.mixed.model=text-embedding-3-small",
+					"llm.policies.mixed.allow-mixed-models=true", "llm.policies.mixed.fallbacks[0].provider=backup",
+					"llm.policies.mixed.fallbacks[0].model=nomic-embed-text",
+					"llm.providers.backup.max-inputs-per-request=96")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				LlmPolicies policies = context.getBean(LlmPolicies.class);
+				assertThat(policies.get("vectors").embeddings().dimensions()).containsExactly(256, 256);
+				// A batch must fit every target it may fall back to: the lowest limit
+				// wins.
+				assertThat(policies.get("vectors").embeddings().maxInputsPerRequest()).isEqualTo(96);
+				assertThat(policies.get("mixed").embeddings().allowMixedModels()).isTrue();
+				assertThat(policies.get("default").type()).isEqualTo(PolicyType.CHAT);
+			});
+	}
+
+	private static String[] concat(String[] first, String... more) {
+		String[] all = Arrays.copyOf(first, first.length + more.length);
+		System.arraycopy(more, 0, all, first.length, more.length);
+		return all;
+	}
+
+	@Test
+	void llmCallNamingAnEmbeddingsPolicyFailsTheStart() {
+		this.runner.withBean(EmbeddingsPolicyService.class)
+			.withPropertyValues("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
+					"llm.policies.embeddings.model=text-embedding-3-small")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("runs policy 'embeddings'")
+					.contains("llm.policies.embeddings.type=embeddings");
+				assertThat(analysis.getAction()).contains("Name a chat policy in @LlmCall");
+			});
+	}
+
 	private void assertCallFailure(Class<?> service, String description, String action) {
 		this.runner.withBean(service).run((context) -> {
 			assertThat(context).hasFailed();
@@ -242,6 +308,15 @@ class LlmConfigurationValidationTests {
 
 		@LlmCall
 		public static Mono<String> ask(String text) {
+			return Mono.just(text);
+		}
+
+	}
+
+	static class EmbeddingsPolicyService {
+
+		@LlmCall(policy = "embeddings")
+		public Mono<String> ask(String text) {
 			return Mono.just(text);
 		}
 

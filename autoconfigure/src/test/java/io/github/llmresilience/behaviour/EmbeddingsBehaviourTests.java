@@ -103,7 +103,31 @@ class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 				.tags("policy", "embeddings", "model", EMBEDDING, "result", "rate-limited")
 				.timer()
 				.count()).isEqualTo(1);
+			// An embedding has input tokens only.
+			assertThat(meters.get("gen_ai.client.token.usage")
+				.tags("gen_ai.operation.name", "embeddings", "gen_ai.request.model", EMBEDDING, "gen_ai.token.type",
+						"input")
+				.summary()
+				.totalAmount()).isEqualTo(9);
+			assertThat(meters.find("gen_ai.client.token.usage").tags("gen_ai.token.type", "output").summaries())
+				.isEmpty();
 		});
+	}
+
+	@Test
+	void aSlowAttemptIsHedgedOnTheNextTargetAndTheFirstAnswerWins() {
+		this.server.model(EMBEDDING).enqueue(FakeResponse.embeddings().delay(Duration.ofSeconds(5)));
+		embeddings("llm.policies.embeddings.hedge.enabled=true", "llm.policies.embeddings.hedge.delay=200ms")
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				StepVerifier.create(llm.embed(EmbeddingRequest.of("slow")))
+					.assertNext((response) -> assertThat(response.served())
+						.isEqualTo(new Served("backup", BACKUP_EMBEDDING, 2, true, true)))
+					.expectComplete()
+					.verify(Duration.ofSeconds(4));
+				assertThat(this.server.requests(BACKUP_EMBEDDING)).hasSize(1);
+				await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isEqualTo(1));
+			});
 	}
 
 	@Test
