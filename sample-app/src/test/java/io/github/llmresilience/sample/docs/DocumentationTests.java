@@ -69,14 +69,16 @@ class DocumentationTests {
 			"io.micrometer.observation", "io.micrometer.observation.docs", "io.micrometer.core.instrument",
 			"io.micrometer.core.instrument.docs", "io.micrometer.core.instrument.observation",
 			"io.github.llmresilience.springai", "io.github.llmresilience.springai.autoconfigure",
-			"org.springframework.ai.chat.client", "org.springframework.ai.chat.client.advisor",
-			"org.springframework.ai.chat.model", "org.springframework.ai.chat.prompt",
-			"org.springframework.ai.chat.messages", "org.springframework.ai.model.tool",
-			"org.springframework.ai.tool.annotation", "org.springframework.ai.embedding",
-			"io.github.llmresilience.langchain4j", "io.github.llmresilience.langchain4j.autoconfigure",
-			"dev.langchain4j.model.chat", "dev.langchain4j.model.chat.listener", "dev.langchain4j.model.chat.response",
-			"dev.langchain4j.service", "dev.langchain4j.agent.tool", "dev.langchain4j.data.message",
-			"dev.langchain4j.model.embedding", "org.jspecify.annotations");
+			"org.springframework.aot.hint", "org.springframework.aot.hint.predicate",
+			"org.springframework.beans.factory.aot", "org.springframework.ai.chat.client",
+			"org.springframework.ai.chat.client.advisor", "org.springframework.ai.chat.model",
+			"org.springframework.ai.chat.prompt", "org.springframework.ai.chat.messages",
+			"org.springframework.ai.model.tool", "org.springframework.ai.tool.annotation",
+			"org.springframework.ai.embedding", "io.github.llmresilience.langchain4j",
+			"io.github.llmresilience.langchain4j.autoconfigure", "dev.langchain4j.model.chat",
+			"dev.langchain4j.model.chat.listener", "dev.langchain4j.model.chat.response", "dev.langchain4j.service",
+			"dev.langchain4j.agent.tool", "dev.langchain4j.data.message", "dev.langchain4j.model.embedding",
+			"org.jspecify.annotations");
 
 	private static final Pattern TYPE_REFERENCE = Pattern
 		.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");
