@@ -22,6 +22,7 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.autoconfigure.LlmLangChain4jAutoConfiguration;
+import io.github.llmresilience.langchain4j.autoconfigure.LlmLangChain4jEmbeddingModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -41,6 +42,8 @@ abstract class AiServicesTestSupport {
 	static final String PRIMARY = "gpt-4o";
 
 	static final String FALLBACK = "claude-3-5-haiku";
+
+	static final String EMBEDDING = "text-embedding-3-small";
 
 	/**
 	 * How much longer than its wait a gap between two requests may be on a loaded
@@ -72,7 +75,8 @@ abstract class AiServicesTestSupport {
 			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
 					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
 					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmLangChain4jAutoConfiguration.class))
+					LlmResilienceAutoConfiguration.class, LlmLangChain4jAutoConfiguration.class,
+					LlmLangChain4jEmbeddingModelAutoConfiguration.class))
 			.withBean(RecordingListener.class)
 			.withPropertyValues(all.toArray(String[]::new));
 	}

@@ -8,6 +8,15 @@ import java.util.concurrent.TimeUnit;
 
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.rag.content.Content;
+import dev.langchain4j.rag.content.retriever.ContentRetriever;
+import dev.langchain4j.rag.content.retriever.EmbeddingStoreContentRetriever;
+import dev.langchain4j.rag.query.Query;
+import dev.langchain4j.store.embedding.EmbeddingStore;
+import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.service.AiServices;
@@ -20,6 +29,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.RecordedRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,6 +89,26 @@ class LangChain4jGuideTests extends AiServicesTestSupport {
 		assertThat(tokens).containsExactly("Once ", "upon ", "a time.");
 		assertThat(primaryRequests()).hasSize(2);
 		assertGaps(primaryRequests(), Duration.ofMillis(20));
+	}
+
+	@Test
+	void anEmbeddingStoreIsFilledAndSearchedThroughTheEmbeddingsPolicy() {
+		this.server.model(EMBEDDING).enqueue(FakeResponse.status(429).retryAfterMillis(20));
+		runner("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
+				"llm.policies.embeddings.model=" + EMBEDDING)
+			.withUserConfiguration(RetrievalConfiguration.class)
+			.run((context) -> {
+				List<TextSegment> segments = List.of(TextSegment.from("Cats purr."), TextSegment.from("Dogs bark."),
+						TextSegment.from("Cows moo."));
+				RetrievalConfiguration.ingest(context.getBean(EmbeddingModel.class),
+						context.getBean(InMemoryEmbeddingStore.class), segments);
+				List<Content> found = context.getBean(ContentRetriever.class).retrieve(Query.from("Dogs bark."));
+				assertThat(found).extracting((content) -> content.textSegment().text()).containsExactly("Dogs bark.");
+			});
+		// The rate-limited ingestion, sent again, then the query.
+		assertThat(this.server.requests(EMBEDDING)).extracting(RecordedRequest::inputs)
+			.containsExactly(List.of("Cats purr.", "Dogs bark.", "Cows moo."),
+					List.of("Cats purr.", "Dogs bark.", "Cows moo."), List.of("Dogs bark."));
 	}
 
 	/**
@@ -166,6 +196,32 @@ class LangChain4jGuideTests extends AiServicesTestSupport {
 		@Bean
 		Storyteller storyteller(StreamingChatModel streamingChatModel) {
 			return AiServices.builder(Storyteller.class).streamingChatModel(streamingChatModel).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RetrievalConfiguration {
+
+		@Bean
+		InMemoryEmbeddingStore<TextSegment> embeddingStore() {
+			return new InMemoryEmbeddingStore<>();
+		}
+
+		@Bean
+		ContentRetriever contentRetriever(EmbeddingModel embeddingModel, EmbeddingStore<TextSegment> embeddingStore) {
+			return EmbeddingStoreContentRetriever.builder()
+				.embeddingModel(embeddingModel)
+				.embeddingStore(embeddingStore)
+				.maxResults(1)
+				.build();
+		}
+
+		static void ingest(EmbeddingModel embeddingModel, EmbeddingStore<TextSegment> embeddingStore,
+				List<TextSegment> segments) {
+			// One call of the embeddings policy for all the segments, in order.
+			List<Embedding> embeddings = embeddingModel.embedAll(segments).content();
+			embeddingStore.addAll(embeddings, segments);
 		}
 
 	}

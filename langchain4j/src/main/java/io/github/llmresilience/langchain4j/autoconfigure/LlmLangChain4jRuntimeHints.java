@@ -8,13 +8,16 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
 
 /**
  * What the LangChain4j module reaches by reflection, for an application compiled ahead of
- * time: binding its properties to {@link LlmLangChain4jProperties}.
+ * time: binding its properties to {@link LlmLangChain4jProperties} and
+ * {@link LlmLangChain4jEmbeddingModelProperties}.
  */
 final class LlmLangChain4jRuntimeHints implements RuntimeHintsRegistrar {
 
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-		BindableRuntimeHintsRegistrar.forTypes(LlmLangChain4jProperties.class).registerHints(hints, classLoader);
+		BindableRuntimeHintsRegistrar
+			.forTypes(LlmLangChain4jProperties.class, LlmLangChain4jEmbeddingModelProperties.class)
+			.registerHints(hints, classLoader);
 	}
 
 }

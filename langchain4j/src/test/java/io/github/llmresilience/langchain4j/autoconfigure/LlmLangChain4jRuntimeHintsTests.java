@@ -3,6 +3,8 @@ package io.github.llmresilience.langchain4j.autoconfigure;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
@@ -16,13 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LlmLangChain4jRuntimeHintsTests {
 
-	@Test
-	void thePropertiesCanBeCreatedAndBound() {
+	@ParameterizedTest
+	@ValueSource(classes = { LlmLangChain4jProperties.class, LlmLangChain4jEmbeddingModelProperties.class })
+	void thePropertiesCanBeCreatedAndBound(Class<?> properties) {
 		RuntimeHints hints = new RuntimeHints();
 		new LlmLangChain4jRuntimeHints().registerHints(hints, getClass().getClassLoader());
 
-		assertThat(RuntimeHintsPredicates.reflection().onType(LlmLangChain4jProperties.class)).accepts(hints);
-		assertThat(Arrays.stream(LlmLangChain4jProperties.class.getDeclaredMethods())
+		assertThat(RuntimeHintsPredicates.reflection().onType(properties)).accepts(hints);
+		assertThat(Arrays.stream(properties.getDeclaredMethods())
 			.filter((method) -> method.getName().startsWith("set") && method.getParameterCount() == 1))
 			.isNotEmpty()
 			.allSatisfy((setter) -> assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(setter))

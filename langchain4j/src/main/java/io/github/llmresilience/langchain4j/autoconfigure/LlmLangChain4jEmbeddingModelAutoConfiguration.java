@@ -1,0 +1,58 @@
+package io.github.llmresilience.langchain4j.autoconfigure;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
+import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.ResolvedPolicy;
+
+/**
+ * Auto-configuration of {@link LlmEmbeddingModel}, a LangChain4j {@link EmbeddingModel}
+ * backed by the {@link LlmClient}, when LangChain4j is on the classpath. It backs off
+ * when the application defines its own {@code LlmEmbeddingModel}.
+ */
+@AutoConfiguration(after = LlmResilienceAutoConfiguration.class)
+@ConditionalOnClass(EmbeddingModel.class)
+@ConditionalOnBean(LlmClient.class)
+@ConditionalOnBooleanProperty(name = LlmLangChain4jEmbeddingModelProperties.PREFIX + ".enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LlmLangChain4jEmbeddingModelProperties.class)
+public final class LlmLangChain4jEmbeddingModelAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+	LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client, LlmLangChain4jEmbeddingModelProperties properties,
+			ObjectProvider<LlmPolicies> policies) {
+		String policy = properties.getPolicy();
+		LlmPolicies known = policies.getIfAvailable();
+		if (known != null) {
+			// A missing 'embeddings' policy is reported at the call, as LlmClient reports
+			// it.
+			if (!LlmClient.EMBEDDINGS_POLICY.equals(policy) && !known.contains(policy)) {
+				throw new InvalidConfigurationPropertyValueException(
+						LlmLangChain4jEmbeddingModelProperties.PREFIX + ".policy", policy, known.missing(policy));
+			}
+			ResolvedPolicy resolved = known.contains(policy) ? known.get(policy) : null;
+			if (resolved != null && resolved.type() != PolicyType.EMBEDDINGS) {
+				throw new InvalidConfigurationPropertyValueException(
+						LlmLangChain4jEmbeddingModelProperties.PREFIX + ".policy", policy,
+						"Policy '" + policy + "' serves chat completions: set llm.policies." + policy
+								+ ".type to embeddings, or name a policy of that type");
+			}
+		}
+		return new LlmEmbeddingModel(client, policy);
+	}
+
+}

@@ -1,0 +1,99 @@
+package io.github.llmresilience.langchain4j.autoconfigure;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When {@link LlmLangChain4jEmbeddingModelAutoConfiguration} registers the LangChain4j
+ * {@code EmbeddingModel}, and with which policy.
+ */
+class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+				LlmLangChain4jEmbeddingModelAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
+				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.provider=openai",
+				"llm.policies.vectors.model=text-embedding-3-small");
+
+	@Test
+	void registersTheModelUnderTheEmbeddingsPolicy() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(EmbeddingModel.class);
+			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("embeddings");
+		});
+	}
+
+	@Test
+	void runsCallsUnderTheConfiguredPolicy() {
+		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=vectors")
+			.run((context) -> assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors"));
+	}
+
+	@Test
+	void aConfiguredPolicyThatDoesNotExistOrServesChatFailsStartUpNamingTheProperty() {
+		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=vector")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.langchain4j.embedding-model.policy"));
+		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=default")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.policies.default.type to embeddings"));
+	}
+
+	@Test
+	void backsOffForAnApplicationsOwnModel() {
+		this.runner.withUserConfiguration(OwnModelConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(EmbeddingModel.class).hasBean("myEmbeddingModel");
+			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors");
+		});
+	}
+
+	@Test
+	void isOffWhenDisabled() {
+		this.runner.withPropertyValues("llm.langchain4j.embedding-model.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(EmbeddingModel.class));
+	}
+
+	@Test
+	void isOffWhenLlmResilienceIsOff() {
+		this.runner.withPropertyValues("llm.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class)
+				.doesNotHaveBean(EmbeddingModel.class));
+	}
+
+	@Test
+	void isOffWithoutLangChain4jOnTheClasspath() {
+		this.runner.withClassLoader(new FilteredClassLoader(EmbeddingModel.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnModelConfiguration {
+
+		@Bean
+		LlmEmbeddingModel myEmbeddingModel(LlmClient client) {
+			return new LlmEmbeddingModel(client, "vectors");
+		}
+
+	}
+
+}
