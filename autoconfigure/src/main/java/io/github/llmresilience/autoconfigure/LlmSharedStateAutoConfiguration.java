@@ -1,21 +1,19 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Clock;
-import java.util.List;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.util.ClassUtils;
 
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMetrics;
@@ -25,7 +23,6 @@ import io.github.llmresilience.shared.CooldownApplier;
 import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.shared.SharedStateSettings;
-import io.github.llmresilience.shared.SharedStateUnavailableException;
 import io.github.llmresilience.support.EngineTime;
 
 /**
@@ -34,8 +31,9 @@ import io.github.llmresilience.support.EngineTime;
  * (Spring Data Redis, as {@code spring-boot-starter-data-redis-reactive} brings it):
  * cooldowns published and applied by every instance, and declared request limits held by
  * the fleet (with bucket4j's Lettuce integration on the classpath, as the starter brings
- * it). Without a connection factory the application fails to start, with a message that
- * says what to add.
+ * it). Without a connection factory, or with declared limits but without bucket4j, the
+ * application fails to start, with a message that says what to add
+ * ({@link SharedStateRequirements}).
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class,
 		afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
@@ -44,12 +42,22 @@ import io.github.llmresilience.support.EngineTime;
 @ConditionalOnProperty(name = "llm.shared-state.type", havingValue = "redis")
 public final class LlmSharedStateAutoConfiguration {
 
-	private static final String CONNECTION_FACTORY = "org.springframework.data.redis.connection.ReactiveRedisConnectionFactory";
+	private static final String CONNECTION_FACTORY = SharedStateRequirements.CONNECTION_FACTORY;
 
 	@Bean
 	@ConditionalOnMissingBean
 	SharedStateSettings llmSharedStateSettings(LlmProperties properties) {
 		return LlmConfigurationResolver.sharedState(properties.getSharedState());
+	}
+
+	/**
+	 * What shared state needs (Redis, and bucket4j for declared limits): without it the
+	 * start fails, saying what to add.
+	 */
+	@Bean
+	SharedStateRequirements llmSharedStateRequirements(ListableBeanFactory beanFactory, ResourceLoader resourceLoader,
+			ObjectProvider<LlmSettings> settings) {
+		return new SharedStateRequirements(beanFactory, resourceLoader.getClassLoader(), settings);
 	}
 
 	/**
@@ -82,8 +90,8 @@ public final class LlmSharedStateAutoConfiguration {
 	 * application adds for them.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "io.github.bucket4j.redis.lettuce.Bucket4jLettuce", "io.lettuce.core.RedisClient",
-			CONNECTION_FACTORY })
+	@ConditionalOnClass(
+			name = { SharedStateRequirements.BUCKET4J_LETTUCE, "io.lettuce.core.RedisClient", CONNECTION_FACTORY })
 	@ConditionalOnBean(type = CONNECTION_FACTORY)
 	static class FleetRequestLimitsConfiguration {
 
@@ -91,58 +99,6 @@ public final class LlmSharedStateAutoConfiguration {
 		@ConditionalOnMissingBean
 		FleetRequestLimiters llmFleetRequestLimiters(RedisSharedState sharedState, EngineTime time) {
 			return new FleetRequestLimiters(sharedState, time.clock());
-		}
-
-	}
-
-	/**
-	 * Shared state with declared limits but without bucket4j: the limits would silently
-	 * hold per instance, so the start says what to add.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnMissingClass("io.github.bucket4j.redis.lettuce.Bucket4jLettuce")
-	@ConditionalOnBean(type = CONNECTION_FACTORY)
-	static class MissingBucket4jConfiguration {
-
-		@Bean
-		Object llmFleetRequestLimitsUnavailable(LlmSettings settings) {
-			List<String> declared = settings.pacing()
-				.stream()
-				.filter((provider) -> provider.requestsPerMinute() > 0)
-				.map((provider) -> "llm.providers." + provider.provider() + ".rate-limit.requests-per-minute")
-				.toList();
-			if (!declared.isEmpty()) {
-				throw new SharedStateUnavailableException("llm.shared-state.type=redis makes declared request limits "
-						+ "hold for the whole fleet, with bucket4j's Lettuce integration, which is not on the classpath; "
-						+ "without it " + declared + " would hold per instance",
-						"Add com.bucket4j:bucket4j_jdk17-lettuce to the application, or remove the declared limits "
-								+ "(the providers' rate-limit headers still pace the fleet).");
-			}
-			return declared;
-		}
-
-	}
-
-	/**
-	 * No Redis: the application asked for something it cannot have, and must say
-	 * otherwise.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnMissingBean(type = CONNECTION_FACTORY)
-	static class MissingConnectionFactoryConfiguration {
-
-		@Bean
-		Object llmSharedStateUnavailable(ResourceLoader resourceLoader) {
-			boolean springDataRedis = ClassUtils.isPresent(CONNECTION_FACTORY, resourceLoader.getClassLoader());
-			throw new SharedStateUnavailableException(
-					"llm.shared-state.type=redis shares cooldowns and declared limits through Redis, but the "
-							+ "application has "
-							+ (springDataRedis ? "no ReactiveRedisConnectionFactory bean"
-									: "no Spring Data Redis on its classpath"),
-					"Add spring-boot-starter-data-redis-reactive to the application and point it at Redis "
-							+ "(spring.data.redis.host, spring.data.redis.port or spring.data.redis.url), or define a "
-							+ "ReactiveRedisConnectionFactory bean; or set llm.shared-state.type=none, and each "
-							+ "instance learns on its own.");
 		}
 
 	}

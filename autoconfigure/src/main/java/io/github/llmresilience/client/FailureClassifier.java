@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
@@ -26,6 +25,7 @@ import org.springframework.web.reactive.function.client.WebClientRequestExceptio
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.client.OpenAiWire.MalformedBodyException;
+import io.github.llmresilience.client.ProviderVocabulary.Words;
 import io.github.llmresilience.support.DurationText;
 
 /**
@@ -45,40 +45,7 @@ final class FailureClassifier {
 	 */
 	static final String SHOULD_RETRY = "x-should-retry";
 
-	private static final Set<String> QUOTA_CODES = Set.of("insufficient_quota", "insufficient_credits",
-			"insufficient_balance", "billing_error", "billing_hard_limit_reached", "enforced_spend_limit_reached");
-
-	private static final Set<String> CONTENT_FILTER_CODES = Set.of("content_filter", "content_policy_violation",
-			"invalid_prompt", "responsibleaipolicyviolation", "content_filter_error");
-
-	private static final Set<String> CONTEXT_CODES = Set.of("context_length_exceeded", "exceed_context_size_error",
-			"context_window_exceeded");
-
-	private static final Set<String> MODEL_NOT_FOUND_CODES = Set.of("model_not_found", "model_not_available",
-			"deploymentnotfound");
-
-	/**
-	 * What a message says when the prompt does not fit the model's context, as real
-	 * providers word it.
-	 */
-	private static final List<String> CONTEXT_PHRASES = List.of("maximum context length", "context length exceeded",
-			"context_length_exceeded", "prompt is too long", "prompt too long", "input is too long",
-			"exceeds the available context size", "context size has been exceeded", "exceed context window",
-			"exceeds the context window", "exceeds the model's context", "exceeds the maximum context",
-			"exceeds the maximum number of tokens", "maximum number of tokens allowed", "input token count",
-			"too many input tokens", "when context the overflows", "context length of only",
-			"reduce the length of the messages", "maximum model length", "tokens + `max_new_tokens` must be");
-
 	private static final Pattern CONTEXT_MEASURE = Pattern.compile("context[ _-]?(length|size|window|limit)");
-
-	private static final List<String> REQUEST_TOO_LARGE_PHRASES = List.of("request too large", "request is too large");
-
-	private static final List<String> QUOTA_PHRASES = List.of("credit balance", "spend limit", "spending limit",
-			"insufficient balance", "insufficient credits", "insufficient funds", "out of credits",
-			"exceeded your current quota", "billing hard limit");
-
-	private static final List<String> MODEL_NOT_LOADED_PHRASES = List.of("no model loaded", "no models loaded",
-			"model is not loaded", "model not loaded", "unknown model", "model_not_found");
 
 	private final ProviderSettings settings;
 
@@ -141,9 +108,7 @@ final class FailureClassifier {
 	 * @return the failure
 	 */
 	LlmException contentFiltered(ExchangeState exchange) {
-		return builder(FailureKind.CONTENT_FILTER, exchange).description("finish reason content_filter")
-			.requestSent(true)
-			.build();
+		return failure(FailureKind.CONTENT_FILTER, exchange, "finish reason content_filter", true, null);
 	}
 
 	/**
@@ -165,10 +130,8 @@ final class FailureClassifier {
 	 * @return the failure
 	 */
 	LlmException truncated(ExchangeState exchange) {
-		return builder(FailureKind.CONNECTION, exchange)
-			.description("the stream ended before [DONE] and without a finish reason")
-			.requestSent(true)
-			.build();
+		return failure(FailureKind.CONNECTION, exchange, "the stream ended before [DONE] and without a finish reason",
+				true, null);
 	}
 
 	/**
@@ -178,9 +141,7 @@ final class FailureClassifier {
 	 * @return the failure
 	 */
 	LlmException timedOut(ExchangeState exchange, String description) {
-		return builder(FailureKind.TIMEOUT, exchange).description(description)
-			.requestSent(exchange.requestSent())
-			.build();
+		return failure(FailureKind.TIMEOUT, exchange, description, exchange.requestSent(), null);
 	}
 
 	/**
@@ -196,10 +157,8 @@ final class FailureClassifier {
 		}
 		if (ex instanceof TimeoutException) {
 			String description = exchange.timeoutDescription();
-			return builder(FailureKind.TIMEOUT, exchange).description((description != null) ? description : "timed out")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
+			return failure(FailureKind.TIMEOUT, exchange, (description != null) ? description : "timed out",
+					exchange.requestSent(), ex);
 		}
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			LlmException classified = ofCause(cause, ex, exchange);
@@ -217,73 +176,50 @@ final class FailureClassifier {
 			// the
 			// connection, never of the caller.
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			return builder(FailureKind.CONNECTION, exchange)
-				.description("the request could not be sent (" + cause.getClass().getSimpleName() + ")")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
+			return failure(FailureKind.CONNECTION, exchange,
+					"the request could not be sent (" + cause.getClass().getSimpleName() + ")", exchange.requestSent(),
+					ex);
 		}
 		return ex;
 	}
 
 	private @Nullable LlmException ofCause(Throwable cause, Throwable ex, ExchangeState exchange) {
 		if (cause instanceof MalformedBodyException) {
-			return builder(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer is not a valid completion: " + cause.getMessage())
-				.requestSent(true)
-				.build();
+			return failure(FailureKind.MALFORMED_RESPONSE, exchange,
+					"the answer is not a valid completion: " + cause.getMessage(), true, null);
 		}
 		if (cause instanceof DataBufferLimitException) {
-			return builder(FailureKind.MALFORMED_RESPONSE, exchange)
-				.description("the answer (or one event of the stream) is larger than "
-						+ format(this.settings.maxResponseSize()) + " (" + this.property + ".max-response-size)")
-				.requestSent(true)
-				.cause(ex)
-				.build();
+			return failure(
+					FailureKind.MALFORMED_RESPONSE, exchange, "the answer (or one event of the stream) is larger than "
+							+ format(this.settings.maxResponseSize()) + " (" + this.property + ".max-response-size)",
+					true, ex);
 		}
 		if (cause.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
 			String message = "no free connection to " + this.settings.name() + " within "
 					+ DurationText.format(this.settings.pendingAcquireTimeout()) + " (" + this.property
 					+ ".pending-acquire-timeout, max-connections)";
-			return builder(FailureKind.CONNECTION, exchange).description(message)
-				.requestSent(false)
-				.cause(new ConnectionPoolExhaustedException(message, cause))
-				.build();
+			return failure(FailureKind.CONNECTION, exchange, message, false,
+					new ConnectionPoolExhaustedException(message, cause));
 		}
 		if (cause instanceof io.netty.handler.timeout.TimeoutException) {
-			return builder(FailureKind.TIMEOUT, exchange).description("the connection timed out")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
+			return failure(FailureKind.TIMEOUT, exchange, "the connection timed out", exchange.requestSent(), ex);
 		}
 		if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-			return builder(FailureKind.CONNECTION, exchange)
-				.description("could not connect within " + DurationText.format(this.settings.connectTimeout()) + " ("
-						+ this.property + ".connect-timeout)")
-				.requestSent(false)
-				.cause(ex)
-				.build();
+			return failure(FailureKind.CONNECTION, exchange, "could not connect within "
+					+ DurationText.format(this.settings.connectTimeout()) + " (" + this.property + ".connect-timeout)",
+					false, ex);
 		}
 		if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
-			return builder(FailureKind.CONNECTION, exchange)
-				.description((cause instanceof UnknownHostException) ? "unknown host" : "connection refused")
-				.requestSent(false)
-				.cause(ex)
-				.build();
+			return failure(FailureKind.CONNECTION, exchange,
+					(cause instanceof UnknownHostException) ? "unknown host" : "connection refused", false, ex);
 		}
 		if (cause instanceof PrematureCloseException || cause instanceof ClosedChannelException
 				|| cause instanceof IOException || cause instanceof io.netty.channel.ChannelException) {
-			return builder(FailureKind.CONNECTION, exchange)
-				.description("the connection was closed before the answer was complete")
-				.requestSent(exchange.requestSent())
-				.cause(ex)
-				.build();
+			return failure(FailureKind.CONNECTION, exchange, "the connection was closed before the answer was complete",
+					exchange.requestSent(), ex);
 		}
 		if (cause instanceof CodecException) {
-			return builder(FailureKind.MALFORMED_RESPONSE, exchange).description("the answer could not be decoded")
-				.requestSent(true)
-				.cause(ex)
-				.build();
+			return failure(FailureKind.MALFORMED_RESPONSE, exchange, "the answer could not be decoded", true, ex);
 		}
 		return null;
 	}
@@ -297,6 +233,15 @@ final class FailureClassifier {
 			return size.toMegabytes() + "MB";
 		}
 		return (bytes % 1024 == 0) ? size.toKilobytes() + "KB" : bytes + "B";
+	}
+
+	/**
+	 * A failure that is not a provider's answer: its kind, what happened, whether the
+	 * request had been sent, and the exception it came from, if any.
+	 */
+	private LlmException failure(FailureKind kind, ExchangeState exchange, String description, boolean requestSent,
+			@Nullable Throwable cause) {
+		return builder(kind, exchange).description(description).requestSent(requestSent).cause(cause).build();
 	}
 
 	private LlmException.Builder builder(FailureKind kind, ExchangeState exchange) {
@@ -349,23 +294,24 @@ final class FailureClassifier {
 		String message = ErrorBodies.lower(error.message());
 		boolean client = status < 500;
 		if (status == 429) {
-			if (hasCode(error, QUOTA_CODES) || (!serverAskedToWait && containsAny(message, QUOTA_PHRASES))) {
+			if (hasCode(error, ProviderVocabulary.QUOTA_CODES)
+					|| (!serverAskedToWait && ProviderVocabulary.QUOTA_PHRASES.in(message))) {
 				return FailureKind.QUOTA_EXHAUSTED;
 			}
 			// One request larger than the per-minute limit: waiting cannot help.
-			return containsAny(message, REQUEST_TOO_LARGE_PHRASES) ? FailureKind.CONTEXT_LENGTH
+			return ProviderVocabulary.REQUEST_TOO_LARGE_PHRASES.in(message) ? FailureKind.CONTEXT_LENGTH
 					: FailureKind.RATE_LIMITED;
 		}
 		if (status == 402) {
 			return FailureKind.QUOTA_EXHAUSTED;
 		}
-		if (client && hasCode(error, CONTENT_FILTER_CODES)) {
+		if (client && hasCode(error, ProviderVocabulary.CONTENT_FILTER_CODES)) {
 			return FailureKind.CONTENT_FILTER;
 		}
-		if (client && hasCode(error, CONTEXT_CODES)) {
+		if (client && hasCode(error, ProviderVocabulary.CONTEXT_CODES)) {
 			return FailureKind.CONTEXT_LENGTH;
 		}
-		if (client && hasCode(error, MODEL_NOT_FOUND_CODES)) {
+		if (client && hasCode(error, ProviderVocabulary.MODEL_NOT_FOUND_CODES)) {
 			return FailureKind.NOT_FOUND;
 		}
 		if (status == 401) {
@@ -375,8 +321,8 @@ final class FailureClassifier {
 			if (names(error, "moderation") || message.contains("flagged")) {
 				return FailureKind.CONTENT_FILTER;
 			}
-			return (hasCode(error, QUOTA_CODES) || containsAny(message, QUOTA_PHRASES)) ? FailureKind.QUOTA_EXHAUSTED
-					: FailureKind.AUTH;
+			return (hasCode(error, ProviderVocabulary.QUOTA_CODES) || ProviderVocabulary.QUOTA_PHRASES.in(message))
+					? FailureKind.QUOTA_EXHAUSTED : FailureKind.AUTH;
 		}
 		if (status == 404) {
 			return FailureKind.NOT_FOUND;
@@ -388,19 +334,22 @@ final class FailureClassifier {
 			return FailureKind.CONFLICT;
 		}
 		if (client) {
-			if (hasCode(error, QUOTA_CODES) || (status == 400 && containsAny(message, QUOTA_PHRASES))) {
+			if (hasCode(error, ProviderVocabulary.QUOTA_CODES)
+					|| (status == 400 && ProviderVocabulary.QUOTA_PHRASES.in(message))) {
 				return FailureKind.QUOTA_EXHAUSTED;
 			}
-			if (saysContextIsExceeded(message) || (status == 413 && containsAny(message, REQUEST_TOO_LARGE_PHRASES))) {
+			if (saysContextIsExceeded(message)
+					|| (status == 413 && ProviderVocabulary.REQUEST_TOO_LARGE_PHRASES.in(message))) {
 				return FailureKind.CONTEXT_LENGTH;
 			}
-			if (status == 400 && (containsAny(message, MODEL_NOT_LOADED_PHRASES) || saysModelDoesNotExist(message))) {
+			if (status == 400
+					&& (ProviderVocabulary.MODEL_NOT_LOADED_PHRASES.in(message) || saysModelDoesNotExist(message))) {
 				return FailureKind.NOT_FOUND;
 			}
 			return FailureKind.BAD_REQUEST;
 		}
 		// llama.cpp answers a context overflow with a 500.
-		if (hasCode(error, CONTEXT_CODES) || saysContextIsExceeded(message)) {
+		if (hasCode(error, ProviderVocabulary.CONTEXT_CODES) || saysContextIsExceeded(message)) {
 			return FailureKind.CONTEXT_LENGTH;
 		}
 		return FailureKind.SERVER_ERROR;
@@ -441,40 +390,24 @@ final class FailureClassifier {
 		if (key.isEmpty()) {
 			return null;
 		}
-		if (QUOTA_CODES.contains(key)) {
+		if (ProviderVocabulary.QUOTA_CODES.is(key)) {
 			return key.equals("insufficient_quota") ? 429 : 402;
 		}
-		if (CONTENT_FILTER_CODES.contains(key) || CONTEXT_CODES.contains(key)) {
+		if (ProviderVocabulary.CONTENT_FILTER_CODES.is(key) || ProviderVocabulary.CONTEXT_CODES.is(key)) {
 			return 400;
 		}
-		if (MODEL_NOT_FOUND_CODES.contains(key)) {
+		if (ProviderVocabulary.MODEL_NOT_FOUND_CODES.is(key)) {
 			return 404;
 		}
-		return switch (key) {
-			case "rate_limit_exceeded", "rate_limit_error", "rate_limited", "too_many_requests", "resource_exhausted",
-					"tokens", "requests" ->
-				429;
-			case "invalid_request_error", "bad_request", "badrequesterror", "invalid_argument", "failed_precondition",
-					"out_of_range" ->
-				400;
-			case "invalid_api_key", "authentication_error", "unauthorized", "unauthenticated" -> 401;
-			case "permission_denied", "permission_error", "forbidden" -> 403;
-			case "not_found", "not_found_error", "notfounderror" -> 404;
-			case "timeout", "request_timeout", "timeout_error", "deadline_exceeded" -> 408;
-			case "conflict", "aborted" -> 409;
-			case "request_too_large" -> 413;
-			case "overloaded_error", "overloaded" -> 529;
-			case "unavailable", "unavailable_error", "service_unavailable" -> 503;
-			default -> null;
-		};
+		return ProviderVocabulary.statusOf(key);
 	}
 
-	private static boolean hasCode(ProviderError error, Set<String> codes) {
-		if (codes.contains(ErrorBodies.lower(error.code())) || codes.contains(ErrorBodies.lower(error.type()))) {
+	private static boolean hasCode(ProviderError error, Words codes) {
+		if (codes.is(ErrorBodies.lower(error.code())) || codes.is(ErrorBodies.lower(error.type()))) {
 			return true;
 		}
 		for (String detail : error.detailCodes()) {
-			if (codes.contains(ErrorBodies.lower(detail))) {
+			if (codes.is(ErrorBodies.lower(detail))) {
 				return true;
 			}
 		}
@@ -497,20 +430,11 @@ final class FailureClassifier {
 	 * such message.
 	 */
 	private static boolean saysContextIsExceeded(String message) {
-		if (containsAny(message, CONTEXT_PHRASES)) {
+		if (ProviderVocabulary.CONTEXT_PHRASES.in(message)) {
 			return true;
 		}
 		return CONTEXT_MEASURE.matcher(message).find() && (message.contains("exceed") || message.contains("overflow")
 				|| message.contains("too long") || message.contains("longer than"));
-	}
-
-	private static boolean containsAny(String message, List<String> phrases) {
-		for (String phrase : phrases) {
-			if (message.contains(phrase)) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**

@@ -23,6 +23,7 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
+import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.CooldownPublisher;
 import io.github.llmresilience.pacing.Pacing;
@@ -195,7 +196,7 @@ public final class LlmExecutor {
 			// to another model of a provider already asked is a retry for that
 			// provider's budget: denied, this target is passed over like the last one.
 			if (index > 0 && !hedge && !this.admission.mayResend(call, target)) {
-				call.failed(target, "retry-budget");
+				call.failed(target, RetryDenial.RETRY_BUDGET.value());
 				Throwable last = call.lastFailure();
 				return Flux.error((last != null) ? last : new IllegalStateException("No failure before " + target));
 			}

@@ -1,16 +1,13 @@
 package io.github.llmresilience.execution;
 
+import io.github.llmresilience.support.LlmStartupException;
+
 /**
  * A Resilience4j registry already holds a retry or circuit breaker under a name that
  * llm-resilience uses, registered by something else. It fails the application's start,
  * and its {@link #action()} says what to do instead.
  */
-public class ResilienceInstanceConflictException extends IllegalStateException {
-
-	/**
-	 * What to do instead.
-	 */
-	private final String action;
+public class ResilienceInstanceConflictException extends LlmStartupException {
 
 	/**
 	 * Create an exception.
@@ -18,16 +15,7 @@ public class ResilienceInstanceConflictException extends IllegalStateException {
 	 * @param action what to do instead
 	 */
 	public ResilienceInstanceConflictException(String description, String action) {
-		super(description);
-		this.action = action;
-	}
-
-	/**
-	 * Return what to do instead.
-	 * @return the action
-	 */
-	public String action() {
-		return this.action;
+		super(description, action);
 	}
 
 }

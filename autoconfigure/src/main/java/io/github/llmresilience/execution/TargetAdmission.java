@@ -10,6 +10,8 @@ import reactor.core.publisher.Mono;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.observation.LlmMetrics;
+import io.github.llmresilience.observation.PacedAction;
+import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
@@ -101,7 +103,7 @@ final class TargetAdmission {
 		if (budget == null || budget.tryRetry()) {
 			return true;
 		}
-		this.metrics.retryDenied(call.policy().name(), target, "retry-budget");
+		this.metrics.retryDenied(call.policy().name(), target, RetryDenial.RETRY_BUDGET);
 		return false;
 	}
 
@@ -119,7 +121,7 @@ final class TargetAdmission {
 			return RetryDecision.giveUp(RetryDecision.Reason.RETRY_BUDGET);
 		}
 		if (decision.reason() == RetryDecision.Reason.SERVER_SAID_NO) {
-			this.metrics.retryDenied(call.policy().name(), target, "server-said-no");
+			this.metrics.retryDenied(call.policy().name(), target, RetryDenial.SERVER_SAID_NO);
 		}
 		return decision;
 	}
@@ -175,10 +177,10 @@ final class TargetAdmission {
 		CallState call = scope.call();
 		Target target = scope.target();
 		if (this.decider.mayPace(wait, call.policy().retry(), targetStart, call.deadlineAt())) {
-			this.metrics.paced(target, "waited");
+			this.metrics.paced(target, PacedAction.WAITED);
 			return Mono.delay(wait).then();
 		}
-		this.metrics.paced(target, "skipped");
+		this.metrics.paced(target, PacedAction.SKIPPED);
 		LlmException paced = LlmException.builder(FailureKind.RATE_LIMITED)
 			.target(target.provider(), target.model())
 			.description("nothing sent: " + why)

@@ -1,17 +1,14 @@
 package io.github.llmresilience.interceptor;
 
+import io.github.llmresilience.support.LlmStartupException;
+
 /**
  * An {@code @LlmCall} annotation cannot work as written: it names an unknown policy, sits
  * on a method a proxy cannot intercept, or names a fallback method that is missing or
  * does not fit. It fails the application's start, and its {@link #action()} says what to
  * write instead.
  */
-public class LlmCallConfigurationException extends RuntimeException {
-
-	/**
-	 * What to do instead.
-	 */
-	private final String action;
+public class LlmCallConfigurationException extends LlmStartupException {
 
 	/**
 	 * Create an exception.
@@ -19,16 +16,7 @@ public class LlmCallConfigurationException extends RuntimeException {
 	 * @param action what to write instead
 	 */
 	public LlmCallConfigurationException(String description, String action) {
-		super(description);
-		this.action = action;
-	}
-
-	/**
-	 * Return what to write instead.
-	 * @return the action
-	 */
-	public String action() {
-		return this.action;
+		super(description, action);
 	}
 
 }

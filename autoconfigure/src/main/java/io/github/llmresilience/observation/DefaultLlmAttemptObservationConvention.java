@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.common.KeyValues;
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.observation.LlmMeters.TagKey;
+
 /**
  * The default naming and tags of {@code llm.attempts}: {@code policy}, {@code provider},
  * {@code model}, {@code result} ({@code success} or a failure kind) and {@code status}
@@ -15,11 +17,6 @@ import org.jspecify.annotations.Nullable;
  * attempt of a hedge), which meters do not.
  */
 public class DefaultLlmAttemptObservationConvention implements LlmAttemptObservationConvention {
-
-	/**
-	 * The observation's name, which is also the timer's.
-	 */
-	public static final String NAME = "llm.attempts";
 
 	private static final KeyValues HEDGE = KeyValues.of("hedge", "true");
 
@@ -34,7 +31,7 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	@Override
 	public String getName() {
-		return NAME;
+		return LlmMeters.ATTEMPTS.getName();
 	}
 
 	@Override
@@ -64,7 +61,8 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 	private record Running(String policy, String provider, String model) {
 
 		KeyValues toKeyValues() {
-			return KeyValues.of("policy", this.policy, "provider", this.provider, "model", this.model);
+			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.PROVIDER.withValue(this.provider),
+					TagKey.MODEL.withValue(this.model));
 		}
 
 	}
@@ -72,8 +70,9 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 	private record Key(String policy, String provider, String model, String result, @Nullable Integer status) {
 
 		KeyValues toKeyValues() {
-			return KeyValues.of("policy", this.policy, "provider", this.provider, "model", this.model, "result",
-					this.result, "status", (this.status != null) ? this.status.toString() : "none");
+			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.PROVIDER.withValue(this.provider),
+					TagKey.MODEL.withValue(this.model), TagKey.RESULT.withValue(this.result),
+					TagKey.STATUS.withValue((this.status != null) ? this.status.toString() : LlmMeters.NONE));
 		}
 
 	}

@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.common.KeyValues;
 
+import io.github.llmresilience.observation.LlmMeters.TagKey;
+
 /**
  * The default naming and tags of {@code llm.calls}: {@code policy}, {@code outcome},
  * {@code provider} and {@code model} (the target that served, or {@code none}) and
@@ -14,12 +16,7 @@ import io.micrometer.common.KeyValues;
  */
 public class DefaultLlmCallObservationConvention implements LlmCallObservationConvention {
 
-	/**
-	 * The observation's name, which is also the timer's.
-	 */
-	public static final String NAME = "llm.calls";
-
-	private static final String NONE = "none";
+	private static final String NONE = LlmMeters.NONE;
 
 	// Few combinations exist (tags are low-cardinality): building and sorting them once
 	// each keeps
@@ -30,7 +27,7 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 
 	@Override
 	public String getName() {
-		return NAME;
+		return LlmMeters.CALLS.getName();
 	}
 
 	@Override
@@ -43,7 +40,8 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 		if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
 			// Asked when the call starts, for llm.calls.active: only the policy is known
 			// yet.
-			return this.running.computeIfAbsent(context.getPolicy(), (policy) -> KeyValues.of("policy", policy));
+			return this.running.computeIfAbsent(context.getPolicy(),
+					(policy) -> KeyValues.of(TagKey.POLICY.withValue(policy)));
 		}
 		Key key = new Key(context.getPolicy(), context.getOutcome(),
 				(context.getProvider() != null) ? context.getProvider() : NONE,
@@ -54,8 +52,9 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 	private record Key(String policy, String outcome, String provider, String model, boolean fallback) {
 
 		KeyValues toKeyValues() {
-			return KeyValues.of("policy", this.policy, "outcome", this.outcome, "provider", this.provider, "model",
-					this.model, "fallback", Boolean.toString(this.fallback));
+			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.OUTCOME.withValue(this.outcome),
+					TagKey.PROVIDER.withValue(this.provider), TagKey.MODEL.withValue(this.model),
+					TagKey.FALLBACK.withValue(Boolean.toString(this.fallback)));
 		}
 
 	}

@@ -1,12 +1,10 @@
 package io.github.llmresilience.observation;
 
-import java.util.Locale;
-
 /**
  * What became of a hedge that was sent: the {@code outcome} tag of {@code llm.hedges} and
  * the {@code hedge} field of a call's log line.
  */
-public enum HedgeOutcome {
+public enum HedgeOutcome implements LlmMeters.TagValue {
 
 	/**
 	 * The hedge answered first (for a stream: delivered the first content chunk), and the
@@ -19,14 +17,6 @@ public enum HedgeOutcome {
 	 * was cancelled or ran into its deadline before either answered.
 	 */
 	LOST;
-
-	/**
-	 * Return the tag value: {@code won} or {@code lost}.
-	 * @return the value
-	 */
-	public String value() {
-		return name().toLowerCase(Locale.ROOT);
-	}
 
 	@Override
 	public String toString() {

@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LlmMeterObservationHandler implements MeterObservationHandler<Observation.Context> {
 
-	private static final String ERROR = "error";
+	private static final String ERROR = LlmMeters.TagKey.ERROR.asString();
 
-	private static final String NO_ERROR = "none";
+	private static final String NO_ERROR = LlmMeters.NONE;
 
 	// The tag combinations are few (low-cardinality tags by definition): one entry per
 	// meter.
@@ -72,7 +72,8 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 		if (this.longTaskTimers) {
 			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
 			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
-					(k) -> LongTaskTimer.builder(k.name() + ".active")
+					(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
+						.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
 						.tags(tags(k.keyValues(), null))
 						.register(this.registry));
 			context.put(LongTaskTimer.Sample.class, active.start());
@@ -86,7 +87,10 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 		MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(),
 				(error != null) ? error.getClass().getSimpleName() : NO_ERROR);
 		Timer timer = this.timers.computeIfAbsent(key,
-				(k) -> Timer.builder(k.name()).tags(tags(k.keyValues(), k.error())).register(this.registry));
+				(k) -> Timer.builder(k.name())
+					.description(description(k.name()))
+					.tags(tags(k.keyValues(), k.error()))
+					.register(this.registry));
 		Timer.Sample sample = context.getRequired(Timer.Sample.class);
 		sample.stop(timer);
 		if (this.longTaskTimers) {
@@ -98,6 +102,15 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	@Override
 	public void onEvent(Observation.Event event, Observation.Context context) {
 		this.events.onEvent(event, context);
+	}
+
+	/**
+	 * Return the catalogue's description of a meter, or {@code null} for the meter of an
+	 * observation that a user's convention renamed.
+	 */
+	private static @Nullable String description(String name) {
+		LlmMeters meter = LlmMeters.named(name);
+		return (meter != null) ? meter.getDescription() : null;
 	}
 
 	/**

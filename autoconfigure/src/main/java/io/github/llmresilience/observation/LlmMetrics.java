@@ -85,30 +85,30 @@ public interface LlmMetrics {
 	 * Count an attempt that waited, or a target that was given up, because its rate limit
 	 * is used up or a declared limit has no permit free ({@code llm.paced}).
 	 * @param target the target
-	 * @param action {@code waited} or {@code skipped}
+	 * @param action whether the attempt waited or the target was given up
 	 */
-	default void paced(Target target, String action) {
+	default void paced(Target target, PacedAction action) {
 	}
 
 	/**
 	 * Count a retry that was not sent ({@code llm.retries.denied}).
 	 * @param policy the policy
 	 * @param target the target that was not retried
-	 * @param reason {@code retry-budget} or {@code server-said-no}
+	 * @param reason the budget was spent or the server said no
 	 */
-	default void retryDenied(String policy, Target target, String reason) {
+	default void retryDenied(String policy, Target target, RetryDenial reason) {
 	}
 
 	/**
 	 * Count a cooldown shared with the other instances of the application
 	 * ({@code llm.shared.cooldowns}).
 	 * @param target the target that cools down
-	 * @param cause what the server said: {@code retry-after}, {@code quota-exhausted} or
-	 * {@code rate-limit}
-	 * @param direction {@code published} (this instance learned it and told the others)
-	 * or {@code applied} (another instance learned it, and this one applied it)
+	 * @param cause what the server said: the value of a cooldown's cause, such as
+	 * {@code retry-after}
+	 * @param direction published (this instance learned it and told the others) or
+	 * applied (another instance learned it, and this one applied it)
 	 */
-	default void sharedCooldown(Target target, String cause, String direction) {
+	default void sharedCooldown(Target target, String cause, CooldownDirection direction) {
 	}
 
 	/**
@@ -117,11 +117,11 @@ public interface LlmMetrics {
 	 * called once per target and limit.
 	 * @param <S> the type of the state
 	 * @param target the target
-	 * @param limit {@code requests} or {@code tokens}
+	 * @param limit the limit
 	 * @param state what holds the last value
 	 * @param remaining reads the value from the state, {@code NaN} when unknown
 	 */
-	default <S> void rateLimitRemaining(Target target, String limit, S state, ToDoubleFunction<S> remaining) {
+	default <S> void rateLimitRemaining(Target target, RateLimitType limit, S state, ToDoubleFunction<S> remaining) {
 	}
 
 }

@@ -17,6 +17,7 @@ import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.client.RateLimitObserver;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.observation.RateLimitType;
 
 /**
  * What paces the requests to every provider: the last rate-limit snapshot of each target
@@ -82,11 +83,12 @@ public final class Pacing implements RateLimitObserver {
 		// A gauge per limit the provider reports, from its first answer that reports it.
 		if (!state.requestsGauge && snapshot.requests().remaining() != null) {
 			state.requestsGauge = true;
-			this.metrics.rateLimitRemaining(target, "requests", state, (s) -> remaining(s, Snapshot::requests));
+			this.metrics.rateLimitRemaining(target, RateLimitType.REQUESTS, state,
+					(s) -> remaining(s, Snapshot::requests));
 		}
 		if (!state.tokensGauge && snapshot.tokens().remaining() != null) {
 			state.tokensGauge = true;
-			this.metrics.rateLimitRemaining(target, "tokens", state, (s) -> remaining(s, Snapshot::tokens));
+			this.metrics.rateLimitRemaining(target, RateLimitType.TOKENS, state, (s) -> remaining(s, Snapshot::tokens));
 		}
 		if (until != null) {
 			this.cooldowns.rateLimitUsedUp(target, until);

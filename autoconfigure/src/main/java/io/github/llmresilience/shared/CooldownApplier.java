@@ -12,6 +12,7 @@ import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.observation.CooldownDirection;
 
 /**
  * Applies a cooldown that another instance learned to this instance's own state: a
@@ -65,7 +66,7 @@ public final class CooldownApplier {
 		boolean changed = (cooldown.cause() != Cooldown.Cause.RATE_LIMIT && breakerCanHold(target))
 				? this.resilience.holdOpen(target, cooldown.until()) : exhaust(target, cooldown.until());
 		if (changed) {
-			this.metrics.sharedCooldown(target, cooldown.cause().value(), "applied");
+			this.metrics.sharedCooldown(target, cooldown.cause().value(), CooldownDirection.APPLIED);
 		}
 		return changed;
 	}

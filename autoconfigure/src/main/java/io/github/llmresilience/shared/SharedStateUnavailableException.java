@@ -1,16 +1,13 @@
 package io.github.llmresilience.shared;
 
+import io.github.llmresilience.support.LlmStartupException;
+
 /**
  * {@code llm.shared-state.type=redis} was asked for, but the application has no Redis to
- * share state through. It fails the application's start, and its {@link #action()} says
- * what to do.
+ * share state through, or no bucket4j for its declared limits. It fails the application's
+ * start, and its {@link #action()} says what to do.
  */
-public class SharedStateUnavailableException extends IllegalStateException {
-
-	/**
-	 * What to do instead.
-	 */
-	private final String action;
+public class SharedStateUnavailableException extends LlmStartupException {
 
 	/**
 	 * Create an exception.
@@ -18,16 +15,7 @@ public class SharedStateUnavailableException extends IllegalStateException {
 	 * @param action what to do
 	 */
 	public SharedStateUnavailableException(String description, String action) {
-		super(description);
-		this.action = action;
-	}
-
-	/**
-	 * Return what to do.
-	 * @return the action
-	 */
-	public String action() {
-		return this.action;
+		super(description, action);
 	}
 
 }

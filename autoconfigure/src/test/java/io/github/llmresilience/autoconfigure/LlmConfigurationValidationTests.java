@@ -265,8 +265,7 @@ class LlmConfigurationValidationTests {
 					"llm.policies.embeddings.model=text-embedding-3-small")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmCallConfigurationFailureAnalyzer()
-					.analyze(context.getStartupFailure());
+				FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("runs policy 'embeddings'")
 					.contains("llm.policies.embeddings.type=embeddings");
 				assertThat(analysis.getAction()).contains("Name a chat policy in @LlmCall");
@@ -281,7 +280,7 @@ class LlmConfigurationValidationTests {
 				failure = failure.getCause();
 			}
 			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
-			FailureAnalysis analysis = new LlmCallConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains(description);
 			assertThat(analysis.getAction()).contains(action);
 		});

@@ -210,8 +210,7 @@ class LlmResilienceAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(ResilienceInstanceConflictException.class)
 				.hasMessageContaining("Retry named 'default@openai:gpt-4o-mini' was registered before");
-			FailureAnalysis analysis = new ResilienceInstanceConflictFailureAnalyzer()
-				.analyze(context.getStartupFailure());
+			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis.getAction()).contains("RetryConfigCustomizer bean named 'default@openai:gpt-4o-mini'");
 		});
 	}

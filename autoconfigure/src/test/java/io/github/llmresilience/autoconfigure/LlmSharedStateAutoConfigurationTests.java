@@ -62,7 +62,7 @@ class LlmSharedStateAutoConfigurationTests {
 	void redisWithoutAConnectionFactoryFailsTheStartWithWhatToAdd() {
 		this.runner.withPropertyValues("llm.shared-state.type=redis").run((context) -> {
 			assertThat(context).hasFailed();
-			FailureAnalysis analysis = new SharedStateFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis).isNotNull();
 			assertThat(analysis.getDescription()).contains("llm.shared-state.type=redis")
 				.contains("no ReactiveRedisConnectionFactory bean");
@@ -90,7 +90,7 @@ class LlmSharedStateAutoConfigurationTests {
 			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new SharedStateFailureAnalyzer().analyze(context.getStartupFailure());
+				FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("llm.providers.openai.rate-limit.requests-per-minute");
 				assertThat(analysis.getAction()).contains("com.bucket4j:bucket4j_jdk17-lettuce");
 			});

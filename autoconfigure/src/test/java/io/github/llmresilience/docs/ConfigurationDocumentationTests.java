@@ -33,9 +33,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.autoconfigure.LlmProperties;
-import io.github.llmresilience.observation.DefaultLlmAttemptObservationConvention;
-import io.github.llmresilience.observation.DefaultLlmCallObservationConvention;
-import io.github.llmresilience.observation.MicrometerLlmMetrics;
+import io.github.llmresilience.observation.LlmMeters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -169,11 +167,7 @@ class ConfigurationDocumentationTests {
 	@Test
 	void theGuidesNameOnlyPropertiesThatExist() throws IOException {
 		Set<String> properties = expectedProperties().keySet();
-		Set<String> meters = Set.of(DefaultLlmCallObservationConvention.NAME,
-				DefaultLlmAttemptObservationConvention.NAME, MicrometerLlmMetrics.RETRIES,
-				MicrometerLlmMetrics.FALLBACKS, MicrometerLlmMetrics.PACED, MicrometerLlmMetrics.RETRIES_DENIED,
-				MicrometerLlmMetrics.RATE_LIMIT_REMAINING, MicrometerLlmMetrics.HEDGES,
-				MicrometerLlmMetrics.SHARED_COOLDOWNS);
+		List<String> meters = Arrays.stream(LlmMeters.values()).map(LlmMeters::getName).toList();
 		List<String> problems = new ArrayList<>();
 		for (String guide : GUIDES) {
 			for (String code : inlineCode(ROOT.resolve(guide))) {

@@ -156,10 +156,8 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		assertServed(executor, policy, Duration.ofMillis(4100), new Served("third", "llama", 3, true, false));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP, THIRD);
 		assertThat(offsets()).containsExactly(Duration.ZERO, DELAY, Duration.ofSeconds(4));
-		assertThat(this.meters.get("llm.fallbacks")
-			.tags("from", BACKUP.name(), "to", THIRD.name(), "reason", "rate-limited")
-			.counter()
-			.count()).isEqualTo(1);
+		assertThat(count("llm.fallbacks", "from", BACKUP.name(), "to", THIRD.name(), "reason", "rate-limited"))
+			.isEqualTo(1);
 		assertThat(hedgeCount(PRIMARY, BACKUP, "lost")).isEqualTo(1);
 	}
 
@@ -234,10 +232,9 @@ class LlmExecutorHedgingTests extends EngineTestSupport {
 		assertServed(executor, policy, Duration.ofSeconds(5), new Served("openai", "gpt-4o", 1, false, false));
 		assertThat(targets()).containsExactly(PRIMARY);
 		assertThat(hedgeCount()).isZero();
-		assertThat(this.meters.get("llm.retries.denied")
-			.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", "retry-budget")
-			.counter()
-			.count()).isEqualTo(1);
+		assertThat(count("llm.retries.denied", "policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason",
+				"retry-budget"))
+			.isEqualTo(1);
 	}
 
 	@Test

@@ -1,12 +1,16 @@
 package io.github.llmresilience.observation;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +103,7 @@ class LlmMetersPerScenarioTests {
 				.thenConsumeWhile((response) -> true)
 				.verifyComplete();
 			assertMeters(context.getBean(MeterRegistry.class), retries, fallbacks, outcome, servedBy, fallback);
+			assertEveryMeterIsCatalogued(context.getBean(MeterRegistry.class));
 		});
 	}
 
@@ -139,6 +144,28 @@ class LlmMetersPerScenarioTests {
 		assertThat(calls.getId().getTag("outcome")).isEqualTo(outcome);
 		assertThat(calls.getId().getTag("provider")).isEqualTo(servedBy);
 		assertThat(calls.getId().getTag("fallback")).isEqualTo(fallback);
+	}
+
+	/**
+	 * Every meter of llm-resilience in the registry is one of {@link LlmMeters}, of its
+	 * type and with exactly its tag keys: the catalogue the documentation tests compare
+	 * with the docs and the dashboard is the list of what is registered.
+	 */
+	private static void assertEveryMeterIsCatalogued(MeterRegistry registry) {
+		List<String> registered = registry.getMeters()
+			.stream()
+			.map(Meter::getId)
+			.filter((id) -> id.getName().startsWith("llm.") || id.getName().startsWith("gen_ai."))
+			.map((id) -> id.getName() + " " + id.getType() + " "
+					+ id.getTags().stream().map(Tag::getKey).sorted().toList())
+			.distinct()
+			.toList();
+		List<String> catalogued = Arrays.stream(LlmMeters.values())
+			.map((meter) -> meter.getName() + " " + meter.getType() + " "
+					+ Arrays.stream(meter.getKeyNames()).map(KeyName::asString).sorted().toList())
+			.toList();
+		assertThat(registered).isNotEmpty();
+		assertThat(catalogued).containsAll(registered);
 	}
 
 	private ApplicationContextRunner runner(String readTimeout) {

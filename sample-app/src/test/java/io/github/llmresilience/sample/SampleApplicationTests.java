@@ -140,6 +140,43 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	// Last: its requests to the primary would shift the seeded chaos that the other
+	// tests see.
+	@Order(Integer.MAX_VALUE)
+	void fiftyAiServiceRepliesAllSucceedAndAnOutageOfThePrimaryFallsBack() {
+		List<Reply> replies = drive("default", (i) -> reply("Question number " + i + "?"));
+		assertEveryCallServedAndTheOutageFellBack(replies.stream().map(Outcome::of).toList());
+		assertRetriesAndFallbacksCounted("default");
+		// The demo server records nothing; this one call it records shows what the AI
+		// Service sent.
+		this.server.recordRequests(true);
+		try {
+			reply("One more question?");
+			assertThat(this.server.requests()).last()
+				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
+						(system) -> assertThat(system.at("/content").asString())
+							.isEqualTo("You are a support agent. Answer in a few sentences."),
+						(user) -> assertThat(user.at("/content").asString()).isEqualTo("One more question?")));
+		}
+		finally {
+			this.server.recordRequests(false);
+		}
+	}
+
+	private Reply reply(String question) {
+		return this.client.post()
+			.uri("/api/replies")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("text", question))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Reply.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	@Test
 	void embeddingsComeBackInOrderThroughTheChaosAndAnOutageOfThePrimaryFallsBack() {
 		List<String> texts = List.of("Cats purr.", "Dogs bark.", "Cows moo.");
 		List<Embeddings> results = new ArrayList<>();
@@ -308,6 +345,10 @@ class SampleApplicationTests {
 		static Outcome of(Answer answer) {
 			return new Outcome(answer.answer(), answer.provider(), answer.model(), answer.attempts(),
 					answer.fallback());
+		}
+
+		static Outcome of(Reply reply) {
+			return new Outcome(reply.reply(), reply.provider(), reply.model(), reply.attempts(), reply.fallback());
 		}
 
 	}

@@ -25,6 +25,8 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
+import io.github.llmresilience.langchain4j.autoconfigure.LlmLangChain4jAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
 import io.github.llmresilience.springai.autoconfigure.LlmChatModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -121,6 +123,19 @@ class DocumentedConfigurationTests {
 				assertThat(context.getBean(LlmPolicies.class).get("assistant").targets())
 					.containsExactly(new Target("openai", "gpt-4o-mini"), new Target("backup", "openai/gpt-4o-mini"));
 				assertThat(context.getBeanFactory().getBeanDefinition("llmChatModel").isPrimary()).isFalse();
+			});
+	}
+
+	@Test
+	void theLangChain4jGuideRunsBothModelsUnderTheAssistantPolicy() {
+		withYaml("langchain4j.yml", "OPENAI_API_KEY=sk-test", "OPENROUTER_API_KEY=sk-or-test")
+			.withConfiguration(AutoConfigurations.of(LlmLangChain4jAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context.getBean(io.github.llmresilience.langchain4j.LlmChatModel.class).getPolicy())
+					.isEqualTo("assistant");
+				assertThat(context.getBean(LlmStreamingChatModel.class).getPolicy()).isEqualTo("assistant");
+				assertThat(context.getBean(LlmPolicies.class).get("assistant").targets())
+					.containsExactly(new Target("openai", "gpt-4o-mini"), new Target("backup", "openai/gpt-4o-mini"));
 			});
 	}
 

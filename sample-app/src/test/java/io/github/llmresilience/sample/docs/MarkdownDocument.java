@@ -32,7 +32,8 @@ record MarkdownDocument(Path path, List<String> lines) {
 	static final List<String> OWNED = List.of("README.md", "docs/getting-started.md", "docs/reference/configuration.md",
 			"docs/reference/behaviour.md", "docs/guides/streaming.md", "docs/guides/testing.md",
 			"docs/project/architecture.md", "docs/guides/extending.md", "docs/guides/spring-ai.md",
-			"docs/reference/metrics.md", "docs/guides/fleet.md", "docs/guides/embeddings.md");
+			"docs/reference/metrics.md", "docs/guides/fleet.md", "docs/guides/embeddings.md",
+			"docs/guides/langchain4j.md", "docs/project/building.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+)\\s*-->");
 

@@ -1,6 +1,7 @@
 package io.github.llmresilience.sample.docs;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import io.github.llmresilience.observation.LlmMeters;
 import io.github.llmresilience.sample.docs.AlertRules.Rule;
 import io.github.llmresilience.sample.docs.GrafanaDashboard.Panel;
 import io.github.llmresilience.sample.docs.GrafanaDashboard.Query;
@@ -95,13 +98,37 @@ class MetricsDocumentationTests {
 	}
 
 	@Test
-	void everyDocumentedMeterHasAPanel() {
-		Set<String> shown = new TreeSet<>();
-		for (Panel panel : this.dashboard.panels()) {
-			for (Query query : panel.queries()) {
-				shown.addAll(metricsIn(query.expr()));
+	void everyMeterOfTheStarterIsDocumentedWithItsTypeAndTags() {
+		List<String> documented = new ArrayList<>();
+		for (DocumentedMeter meter : this.guide.meters()) {
+			if (meter.name().startsWith("llm.") || meter.name().startsWith("gen_ai.")) {
+				documented.add(meter.name() + " " + type(meter) + " " + meter.tags());
 			}
 		}
+		List<String> registered = Arrays.stream(LlmMeters.values())
+			.map((meter) -> meter.getName() + " " + meter.getType() + " "
+					+ Arrays.stream(meter.getKeyNames()).map(KeyName::asString).toList())
+			.toList();
+		assertThat(documented).as("the starter's meters in the table of docs/reference/metrics.md")
+			.containsExactlyElementsOf(registered);
+	}
+
+	@Test
+	void everyMeterOfTheStarterHasAPanel() {
+		Set<String> shown = shownSeries();
+		List<String> withoutPanel = new ArrayList<>();
+		for (LlmMeters meter : LlmMeters.values()) {
+			Set<String> names = series(meter.getName(), meter.getType());
+			if (names.stream().noneMatch(shown::contains)) {
+				withoutPanel.add(meter.getName() + " (exported as " + names + ")");
+			}
+		}
+		assertThat(withoutPanel).as("meters of LlmMeters that no panel of %s shows", GrafanaDashboard.PATH).isEmpty();
+	}
+
+	@Test
+	void everyDocumentedMeterHasAPanel() {
+		Set<String> shown = shownSeries();
 		List<String> withoutPanel = new ArrayList<>();
 		this.seriesNames.forEach((meter, names) -> {
 			if (names.stream().noneMatch(shown::contains)) {
@@ -282,6 +309,19 @@ class MetricsDocumentationTests {
 	}
 
 	/**
+	 * Return the names of the series the dashboard's panels query.
+	 */
+	private Set<String> shownSeries() {
+		Set<String> shown = new TreeSet<>();
+		for (Panel panel : this.dashboard.panels()) {
+			for (Query query : panel.queries()) {
+				shown.addAll(metricsIn(query.expr()));
+			}
+		}
+		return shown;
+	}
+
+	/**
 	 * Return the names of the series a query reads: the metric names outside strings, and
 	 * the documented series names that a {@code __name__} matcher selects.
 	 */
@@ -323,19 +363,51 @@ class MetricsDocumentationTests {
 	private static Map<DocumentedMeter, Set<String>> seriesNames(List<DocumentedMeter> meters) {
 		Map<DocumentedMeter, Set<String>> names = new LinkedHashMap<>();
 		for (DocumentedMeter meter : meters) {
-			Set<String> series = new TreeSet<>();
-			series.addAll(exported(meter, false));
-			series.addAll(exported(meter, true));
-			names.put(meter, series);
+			names.put(meter, series(meter.name(), type(meter)));
 		}
 		return names;
 	}
 
 	/**
 	 * Return the names of the series that Micrometer's Prometheus registry exports for a
-	 * meter of the documented type, with or without histogram buckets.
+	 * meter of a type, with and without histogram buckets.
 	 */
-	private static Set<String> exported(DocumentedMeter meter, boolean histogram) {
+	private static Set<String> series(String name, Meter.Type type) {
+		Set<String> series = new TreeSet<>(exported(name, type, false));
+		series.addAll(exported(name, type, true));
+		return series;
+	}
+
+	/**
+	 * Return the Micrometer type of a documented meter, from the start of its type in the
+	 * table.
+	 */
+	private static Meter.Type type(DocumentedMeter meter) {
+		String type = meter.type();
+		if (type.startsWith("long task timer")) {
+			return Meter.Type.LONG_TASK_TIMER;
+		}
+		if (type.startsWith("timer")) {
+			return Meter.Type.TIMER;
+		}
+		if (type.startsWith("counter")) {
+			return Meter.Type.COUNTER;
+		}
+		if (type.startsWith("distribution summary")) {
+			return Meter.Type.DISTRIBUTION_SUMMARY;
+		}
+		if (type.startsWith("gauge")) {
+			return Meter.Type.GAUGE;
+		}
+		throw new IllegalStateException("docs/reference/metrics.md gives " + meter.name() + " the type '" + type
+				+ "'; start it with timer, long task timer, counter, distribution summary or gauge");
+	}
+
+	/**
+	 * Return the names of the series that Micrometer's Prometheus registry exports for a
+	 * meter of a type, with or without histogram buckets.
+	 */
+	private static Set<String> exported(String name, Meter.Type type, boolean histogram) {
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 		if (histogram) {
 			registry.config().meterFilter(new MeterFilter() {
@@ -345,31 +417,19 @@ class MetricsDocumentationTests {
 				}
 			});
 		}
-		String type = meter.type();
-		if (type.startsWith("long task timer")) {
-			LongTaskTimer.builder(meter.name()).register(registry);
-		}
-		else if (type.startsWith("timer")) {
-			Timer.builder(meter.name()).register(registry);
-		}
-		else if (type.startsWith("counter")) {
-			Counter.builder(meter.name()).register(registry);
-		}
-		else if (type.startsWith("distribution summary")) {
-			DistributionSummary.builder(meter.name()).register(registry);
-		}
-		else if (type.startsWith("gauge")) {
-			Gauge.builder(meter.name(), () -> 1).register(registry);
-		}
-		else {
-			throw new IllegalStateException("docs/reference/metrics.md gives " + meter.name() + " the type '" + type
-					+ "'; start it with timer, long task timer, counter, distribution summary or gauge");
+		switch (type) {
+			case LONG_TASK_TIMER -> LongTaskTimer.builder(name).register(registry);
+			case TIMER -> Timer.builder(name).register(registry);
+			case COUNTER -> Counter.builder(name).register(registry);
+			case DISTRIBUTION_SUMMARY -> DistributionSummary.builder(name).register(registry);
+			case GAUGE -> Gauge.builder(name, () -> 1).register(registry);
+			default -> throw new IllegalStateException(name + " is a " + type + ", which this test cannot export");
 		}
 		Set<String> names = new TreeSet<>();
 		registry.scrape().lines().filter((line) -> !line.startsWith("#") && !line.isBlank()).forEach((line) -> {
-			Matcher name = IDENTIFIER.matcher(line);
-			if (name.lookingAt()) {
-				names.add(name.group());
+			Matcher identifier = IDENTIFIER.matcher(line);
+			if (identifier.lookingAt()) {
+				names.add(identifier.group());
 			}
 		});
 		registry.close();

@@ -1,0 +1,109 @@
+package io.github.llmresilience.langchain4j.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import dev.langchain4j.model.chat.StreamingChatModel;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+import io.github.llmresilience.langchain4j.LlmChatModel;
+import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
+
+/**
+ * What the failure analyzers of this module say when a LangChain4j model is needed once
+ * and there are two: which one is llm-resilience's, which are the others, and how to
+ * choose.
+ */
+final class ConflictExplanation {
+
+	private ConflictExplanation() {
+	}
+
+	/**
+	 * Explain a conflict among these beans, if one of them is llm-resilience's model of
+	 * that type.
+	 * @param beanFactory the bean factory of the failed context
+	 * @param type the model type that was needed once
+	 * @param found the beans of that type
+	 * @param needer what needed one, for the description
+	 * @param aiService whether the need was LangChain4j's {@code @AiService} wiring
+	 * @param cause the failure
+	 * @return the analysis, or {@code null} if none of the beans is llm-resilience's
+	 */
+	static @Nullable FailureAnalysis explain(BeanFactory beanFactory, Class<?> type, Collection<String> found,
+			String needer, boolean aiService, Throwable cause) {
+		boolean streaming = StreamingChatModel.class.isAssignableFrom(type);
+		Class<?> ourType = streaming ? LlmStreamingChatModel.class : LlmChatModel.class;
+		if (!type.isAssignableFrom(ourType)) {
+			return null;
+		}
+		String ours = null;
+		List<String> others = new ArrayList<>();
+		for (String name : found) {
+			if (ours == null && isType(beanFactory, name, ourType)) {
+				ours = name;
+			}
+			else {
+				others.add(name + " (" + typeName(beanFactory, name) + ")");
+			}
+		}
+		if (ours == null || others.isEmpty()) {
+			return null;
+		}
+		String newline = String.format("%n");
+		String description = needer + " needs one " + type.getSimpleName() + ", but there are " + found.size()
+				+ (aiService ? "" : " and none is primary") + ":" + newline + "\t- " + ours + ": llm-resilience's "
+				+ ourType.getSimpleName() + ", which sends calls through the llm-resilience policies" + newline + "\t- "
+				+ String.join(newline + "\t- ", others);
+		String attribute = streaming ? "streamingChatModel" : "chatModel";
+		StringBuilder action = new StringBuilder("Choose the " + type.getSimpleName() + " that LangChain4j uses:");
+		if (aiService) {
+			action.append(newline)
+				.append("\t- to answer an @AiService through llm-resilience (retries, fallbacks, metrics), name the "
+						+ "model: @AiService(wiringMode = EXPLICIT, " + attribute + " = \"" + ours
+						+ "\"); LangChain4j's automatic wiring takes no primary bean");
+		}
+		else {
+			action.append(newline)
+				.append("\t- to send LangChain4j calls through llm-resilience (retries, fallbacks, metrics), set "
+						+ LlmLangChain4jProperties.PREFIX + ".primary=true; the other model stays available by its "
+						+ "name");
+		}
+		action.append(newline)
+			.append("\t- to use the other model only, set " + LlmLangChain4jProperties.PREFIX + ".enabled=false")
+			.append(newline)
+			.append("\t- to drop LangChain4j's OpenAI " + (streaming ? "streaming " : "") + "chat model, remove "
+					+ "langchain4j.open-ai." + (streaming ? "streaming-chat-model" : "chat-model")
+					+ ".api-key (its starter creates the model only when it is set) or the starter");
+		if (!aiService) {
+			action.append(newline)
+				.append("\t- or mark the " + type.getSimpleName() + " bean that should serve as @Primary");
+		}
+		return new FailureAnalysis(description, action.toString(), cause);
+	}
+
+	private static boolean isType(BeanFactory beanFactory, String name, Class<?> type) {
+		try {
+			return beanFactory.isTypeMatch(name, type);
+		}
+		catch (NoSuchBeanDefinitionException ex) {
+			return false;
+		}
+	}
+
+	private static String typeName(BeanFactory beanFactory, String name) {
+		try {
+			Class<?> type = beanFactory.getType(name, false);
+			return (type != null) ? type.getName() : "unknown type";
+		}
+		catch (NoSuchBeanDefinitionException ex) {
+			return "unknown type";
+		}
+	}
+
+}

@@ -1,0 +1,318 @@
+package io.github.llmresilience.langchain4j.autoconfigure;
+
+import java.io.InputStream;
+import java.net.URL;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.service.IllegalConfigurationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
+
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.langchain4j.LlmChatModel;
+import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * When {@link LlmLangChain4jAutoConfiguration} registers the LangChain4j models, with
+ * which settings, and how they live next to LangChain4j's own.
+ */
+class LlmLangChain4jAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+				LlmLangChain4jAutoConfiguration.class))
+		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
+				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
+
+	@Test
+	void registersBothModelsUnderTheDefaultPolicyWithTheListenersInOrder() {
+		this.runner.withUserConfiguration(ListenersConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(ChatModel.class).hasSingleBean(StreamingChatModel.class);
+			LlmChatModel chatModel = context.getBean(LlmChatModel.class);
+			LlmStreamingChatModel streamingChatModel = context.getBean(LlmStreamingChatModel.class);
+			assertThat(chatModel.getPolicy()).isEqualTo("default");
+			assertThat(streamingChatModel.getPolicy()).isEqualTo("default");
+			assertThat(chatModel.listeners()).containsExactly(context.getBean("firstListener", ChatModelListener.class),
+					context.getBean("secondListener", ChatModelListener.class));
+			assertThat(streamingChatModel.listeners()).isEqualTo(chatModel.listeners());
+			assertThat(chatModel.supportedCapabilities()).containsExactly(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+		});
+	}
+
+	@Test
+	void runsCallsUnderTheConfiguredPolicyWithTheConfiguredCapabilities() {
+		this.runner
+			.withPropertyValues("llm.langchain4j.chat-model.policy=chat",
+					"llm.langchain4j.chat-model.supported-capabilities=")
+			.run((context) -> {
+				assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
+				assertThat(context.getBean(LlmStreamingChatModel.class).getPolicy()).isEqualTo("chat");
+				assertThat(context.getBean(LlmChatModel.class).supportedCapabilities()).isEmpty();
+			});
+	}
+
+	@Test
+	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
+		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("llm.langchain4j.chat-model.policy");
+		});
+	}
+
+	@Test
+	void backsOffForAnApplicationsOwnModels() {
+		this.runner.withUserConfiguration(OwnModelsConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(LlmChatModel.class).hasSingleBean(LlmStreamingChatModel.class);
+			assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
+			assertThat(context.getBean(LlmStreamingChatModel.class).getPolicy()).isEqualTo("chat");
+		});
+	}
+
+	@Test
+	void isOffWhenDisabled() {
+		this.runner.withPropertyValues("llm.langchain4j.chat-model.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ChatModel.class)
+				.doesNotHaveBean(StreamingChatModel.class));
+	}
+
+	@Test
+	void isOffWhenLlmResilienceIsOff() {
+		this.runner.withPropertyValues("llm.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class).doesNotHaveBean(ChatModel.class));
+	}
+
+	@Test
+	void isOffWithoutLangChain4jOnTheClasspath() {
+		this.runner.withClassLoader(new FilteredClassLoader(ChatModel.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
+	}
+
+	@Test
+	void primaryMakesThemTheModelsInjectedByTypeNextToLangChain4jsOpenAiModels() {
+		this.runner.withUserConfiguration(LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class)
+			.withPropertyValues("llm.langchain4j.chat-model.primary=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ChatModel.class)).isInstanceOf(LlmChatModel.class);
+				assertThat(context.getBean(StreamingChatModel.class)).isInstanceOf(LlmStreamingChatModel.class);
+				assertThat(context.getBean("openAiChatModel")).isInstanceOf(OpenAiChatModel.class);
+			});
+	}
+
+	@Test
+	void nextToLangChain4jsOpenAiModelTheFailureToInjectOneIsExplained() {
+		this.runner.withUserConfiguration(LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(
+						beanFactory(Map.of("llmLangChain4jChatModel", LlmChatModel.class, "openAiChatModel",
+								OpenAiChatModel.class, "llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+								"openAiStreamingChatModel", OpenAiStreamingChatModel.class)))
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("needs one ChatModel, but there are 2 and none is primary")
+					.contains("- llmLangChain4jChatModel: llm-resilience's LlmChatModel")
+					.contains("- openAiChatModel (" + OpenAiChatModel.class.getName() + ")");
+				assertThat(analysis.getAction()).contains("llm.langchain4j.chat-model.primary=true")
+					.contains("llm.langchain4j.chat-model.enabled=false")
+					.contains("langchain4j.open-ai.chat-model.api-key")
+					.contains("@Primary");
+			});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void startUpNextToLangChain4jsOpenAiModelPrintsTheExplanation(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(ConflictingApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run("--llm.providers.openai.base-url=http://127.0.0.1:9/v1",
+				"--llm.policies.default.provider=openai", "--llm.policies.default.model=gpt-4o"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("- llmLangChain4jChatModel: llm-resilience's LlmChatModel")
+			.contains("set llm.langchain4j.chat-model.primary=true")
+			.doesNotContain("Consider marking one of the beans as @Primary");
+	}
+
+	@Test
+	void langChain4jsAutomaticAiServiceWiringConflictIsExplained() {
+		// The exception LangChain4j's Boot 4 starter throws
+		// (AiServicesAutoConfiguration#conflict in
+		// langchain4j/langchain4j-spring) when an @AiService is wired automatically next
+		// to two
+		// streaming models.
+		IllegalConfigurationException conflict = IllegalConfigurationException.illegalConfiguration(
+				"Conflict: multiple beans of type %s are found: %s. Please specify which one you wish to wire in "
+						+ "the @AiService annotation like this: @AiService(wiringMode = EXPLICIT, %s = \"<beanName>\").",
+				StreamingChatModel.class.getName(), "[llmLangChain4jStreamingChatModel, openAiStreamingChatModel]",
+				"streamingChatModel");
+		BeanFactory beanFactory = beanFactory(Map.of("llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+				"openAiStreamingChatModel", OpenAiStreamingChatModel.class));
+		FailureAnalysis analysis = new LlmAiServiceConflictFailureAnalyzer(beanFactory).analyze(conflict);
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getDescription())
+			.contains("LangChain4j's automatic @AiService wiring needs one StreamingChatModel, but there are 2")
+			.contains("- llmLangChain4jStreamingChatModel: llm-resilience's LlmStreamingChatModel")
+			.contains("- openAiStreamingChatModel (" + OpenAiStreamingChatModel.class.getName() + ")");
+		assertThat(analysis.getAction())
+			.contains("@AiService(wiringMode = EXPLICIT, streamingChatModel = \"llmLangChain4jStreamingChatModel\")")
+			.contains("llm.langchain4j.chat-model.enabled=false")
+			.contains("langchain4j.open-ai.streaming-chat-model.api-key");
+	}
+
+	@Test
+	void conflictAnalyzersLeaveOtherConflictsAlone() {
+		BeanFactory beanFactory = beanFactory(
+				Map.of("firstChatModel", OpenAiChatModel.class, "secondChatModel", OpenAiChatModel.class));
+		IllegalConfigurationException conflict = IllegalConfigurationException.illegalConfiguration(
+				"Conflict: multiple beans of type %s are found: %s.", ChatModel.class.getName(),
+				"[firstChatModel, secondChatModel]");
+		assertThat(new LlmAiServiceConflictFailureAnalyzer(beanFactory).analyze(conflict)).isNull();
+		this.runner.withUserConfiguration(LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class)
+			.withPropertyValues("llm.langchain4j.chat-model.enabled=false")
+			.withBean("secondChatModel", ChatModel.class, () -> OpenAiChatModel.builder().apiKey("sk-test").build())
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(new LlmLangChain4jConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
+					.isNull();
+			});
+	}
+
+	@Test
+	void everyPropertyHasADescriptionInTheConfigurationMetadata() throws Exception {
+		Map<String, String> descriptions = new HashMap<>();
+		for (URL url : Collections
+			.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
+			try (InputStream in = url.openStream()) {
+				for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
+					String name = property.path("name").asString();
+					if (name.startsWith("llm.langchain4j.")) {
+						descriptions.put(name, property.path("description").asString(""));
+					}
+				}
+			}
+		}
+		assertThat(descriptions).containsOnlyKeys("llm.langchain4j.chat-model.enabled",
+				"llm.langchain4j.chat-model.policy", "llm.langchain4j.chat-model.primary",
+				"llm.langchain4j.chat-model.supported-capabilities");
+		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
+	}
+
+	/**
+	 * A bean factory with definitions of these types, as the failed context had them.
+	 */
+	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
+		return beanFactory;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
+			LlmLangChain4jAutoConfiguration.class })
+	@Import({ LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class })
+	static class ConflictingApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenersConfiguration {
+
+		@Bean
+		@Order(2)
+		ChatModelListener secondListener() {
+			return new ChatModelListener() {
+			};
+		}
+
+		@Bean
+		@Order(1)
+		ChatModelListener firstListener() {
+			return new ChatModelListener() {
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnModelsConfiguration {
+
+		@Bean
+		LlmChatModel myChatModel(LlmClient client) {
+			return new LlmChatModel(client, "chat");
+		}
+
+		@Bean
+		LlmStreamingChatModel myStreamingChatModel(LlmClient client) {
+			return new LlmStreamingChatModel(client, "chat");
+		}
+
+	}
+
+	/**
+	 * The models LangChain4j's OpenAI Boot starter registers, under the names it gives
+	 * them, when {@code langchain4j.open-ai.chat-model.api-key} and
+	 * {@code langchain4j.open-ai.streaming-chat-model.api-key} are set.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class LangChain4jOpenAiModelsConfiguration {
+
+		@Bean
+		OpenAiChatModel openAiChatModel() {
+			return OpenAiChatModel.builder().apiKey("sk-test").modelName("gpt-4o-mini").build();
+		}
+
+		@Bean
+		OpenAiStreamingChatModel openAiStreamingChatModel() {
+			return OpenAiStreamingChatModel.builder().apiKey("sk-test").modelName("gpt-4o-mini").build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConsumerConfiguration {
+
+		@Bean
+		Object chatModelConsumer(ChatModel chatModel, StreamingChatModel streamingChatModel) {
+			return new Object();
+		}
+
+	}
+
+}
