@@ -227,8 +227,10 @@ class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 				.expectErrorSatisfies((failure) -> assertThat(failure).isInstanceOfSatisfying(LlmException.class,
 						(llmFailure) -> assertThat(llmFailure.kind()).isEqualTo(FailureKind.BAD_REQUEST)))
 				.verify(Duration.ofSeconds(5));
-			// The poisoned batch's answer may come before a third request was written; that
-			// request is then cancelled unsent. Every request that was sent and hung is closed.
+			// The poisoned batch's answer may come before a third request was written;
+			// that
+			// request is then cancelled unsent. Every request that was sent and hung is
+			// closed.
 			await().untilAsserted(() -> {
 				int sent = this.server.requests(EMBEDDING).size();
 				assertThat(sent).isBetween(2, 3);
