@@ -227,9 +227,14 @@ class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 				.expectErrorSatisfies((failure) -> assertThat(failure).isInstanceOfSatisfying(LlmException.class,
 						(llmFailure) -> assertThat(llmFailure.kind()).isEqualTo(FailureKind.BAD_REQUEST)))
 				.verify(Duration.ofSeconds(5));
+			// The poisoned batch's answer may come before a third request was written;
+			// that
+			// request is then cancelled unsent. Every request that was sent and hung is
+			// closed.
 			await().untilAsserted(() -> {
-				assertThat(this.server.requests(EMBEDDING)).hasSize(3);
-				assertThat(this.server.abandonedExchanges()).isEqualTo(2);
+				int sent = this.server.requests(EMBEDDING).size();
+				assertThat(sent).isBetween(2, 3);
+				assertThat(this.server.abandonedExchanges()).isEqualTo(sent - 1);
 				assertThat(this.server.activeExchanges()).isZero();
 			});
 			assertThat(this.server.requests(BACKUP_EMBEDDING)).isEmpty();
