@@ -57,7 +57,12 @@ class RunTheSampleAppTests {
 			.contains("/api/summaries", "/api/chat/stream", "/actuator/prometheus");
 		String base = "http://localhost:" + this.environment.getRequiredProperty("local.server.port");
 		for (Curl curl : commands) {
-			WebTestClient.RequestBodySpec request = this.client.method(curl.method())
+			// The Prometheus scrape of the demo is larger than the default 256 KB a
+			// client buffers.
+			WebTestClient.RequestBodySpec request = this.client.mutate()
+				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
+				.build()
+				.method(curl.method())
 				.uri(URI.create(base + curl.pathAndQuery()));
 			curl.headers().forEach((header) -> request.header(header[0], header[1]));
 			WebTestClient.RequestHeadersSpec<?> ready = (curl.data() != null) ? request.bodyValue(curl.data())

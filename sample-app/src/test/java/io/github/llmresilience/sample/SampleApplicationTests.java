@@ -39,7 +39,13 @@ import static org.assertj.core.api.Assertions.tuple;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "demo.chaos.retry-after=20ms", "demo.answer-delay=0ms", "demo.chunk-delay=0ms",
-				"llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.max-backoff=40ms" })
+				"llm.defaults.retry.initial-backoff=10ms", "llm.defaults.retry.max-backoff=40ms",
+				// The tests share one context, so a retry budget would let how many
+				// retries one
+				// test's outage gets depend on which tests ran in the same window before
+				// it. The
+				// budget has behaviour tests of its own.
+				"llm.defaults.retry-budget.enabled=false" })
 @AutoConfigureWebTestClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SampleApplicationTests {
