@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -12,6 +13,7 @@ import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 import io.github.llmresilience.langchain4j.LlmChatModel;
+import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 
 /**
@@ -37,11 +39,16 @@ final class ConflictExplanation {
 	 */
 	static @Nullable FailureAnalysis explain(BeanFactory beanFactory, Class<?> type, Collection<String> found,
 			String needer, boolean aiService, Throwable cause) {
+		boolean embedding = EmbeddingModel.class.isAssignableFrom(type);
 		boolean streaming = StreamingChatModel.class.isAssignableFrom(type);
-		Class<?> ourType = streaming ? LlmStreamingChatModel.class : LlmChatModel.class;
+		Class<?> ourType = embedding ? LlmEmbeddingModel.class
+				: streaming ? LlmStreamingChatModel.class : LlmChatModel.class;
 		if (!type.isAssignableFrom(ourType)) {
 			return null;
 		}
+		String prefix = embedding ? LlmLangChain4jEmbeddingModelProperties.PREFIX : LlmLangChain4jProperties.PREFIX;
+		String openAiModel = embedding ? "embedding-model" : streaming ? "streaming-chat-model" : "chat-model";
+		String modelKind = embedding ? "embedding model" : streaming ? "streaming chat model" : "chat model";
 		String ours = null;
 		List<String> others = new ArrayList<>();
 		for (String name : found) {
@@ -71,14 +78,12 @@ final class ConflictExplanation {
 		else {
 			action.append(newline)
 				.append("\t- to send LangChain4j calls through llm-resilience (retries, fallbacks, metrics), set "
-						+ LlmLangChain4jProperties.PREFIX + ".primary=true; the other model stays available by its "
-						+ "name");
+						+ prefix + ".primary=true; the other model stays available by its name");
 		}
 		action.append(newline)
-			.append("\t- to use the other model only, set " + LlmLangChain4jProperties.PREFIX + ".enabled=false")
+			.append("\t- to use the other model only, set " + prefix + ".enabled=false")
 			.append(newline)
-			.append("\t- to drop LangChain4j's OpenAI " + (streaming ? "streaming " : "") + "chat model, remove "
-					+ "langchain4j.open-ai." + (streaming ? "streaming-chat-model" : "chat-model")
+			.append("\t- to drop LangChain4j's OpenAI " + modelKind + ", remove langchain4j.open-ai." + openAiModel
 					+ ".api-key (its starter creates the model only when it is set) or the starter");
 		if (!aiService) {
 			action.append(newline)

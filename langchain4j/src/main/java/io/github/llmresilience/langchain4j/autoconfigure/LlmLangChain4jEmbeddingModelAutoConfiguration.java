@@ -11,6 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
@@ -22,7 +24,10 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 /**
  * Auto-configuration of {@link LlmEmbeddingModel}, a LangChain4j {@link EmbeddingModel}
  * backed by the {@link LlmClient}, when LangChain4j is on the classpath. It backs off
- * when the application defines its own {@code LlmEmbeddingModel}.
+ * when the application defines its own {@code LlmEmbeddingModel}. It is the primary
+ * {@code EmbeddingModel} with {@code llm.langchain4j.embedding-model.primary=true}; next
+ * to a LangChain4j provider's, a start-up failure to pick one is explained by
+ * {@link LlmLangChain4jConflictFailureAnalyzer}.
  */
 @AutoConfiguration(after = LlmResilienceAutoConfiguration.class)
 @ConditionalOnClass(EmbeddingModel.class)
@@ -31,9 +36,9 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 @EnableConfigurationProperties(LlmLangChain4jEmbeddingModelProperties.class)
 public final class LlmLangChain4jEmbeddingModelAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean(LlmEmbeddingModel.class)
-	LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client, LlmLangChain4jEmbeddingModelProperties properties,
+	private static final String PRIMARY_PROPERTY = LlmLangChain4jEmbeddingModelProperties.PREFIX + ".primary";
+
+	static LlmEmbeddingModel embeddingModel(LlmClient client, LlmLangChain4jEmbeddingModelProperties properties,
 			ObjectProvider<LlmPolicies> policies) {
 		String policy = properties.getPolicy();
 		LlmPolicies known = policies.getIfAvailable();
@@ -53,6 +58,33 @@ public final class LlmLangChain4jEmbeddingModelAutoConfiguration {
 			}
 		}
 		return new LlmEmbeddingModel(client, policy);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
+	static class LlmEmbeddingModelConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+		LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client,
+				LlmLangChain4jEmbeddingModelProperties properties, ObjectProvider<LlmPolicies> policies) {
+			return embeddingModel(client, properties, policies);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
+	static class PrimaryLlmEmbeddingModelConfiguration {
+
+		@Bean
+		@Primary
+		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+		LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client,
+				LlmLangChain4jEmbeddingModelProperties properties, ObjectProvider<LlmPolicies> policies) {
+			return embeddingModel(client, properties, policies);
+		}
+
 	}
 
 }

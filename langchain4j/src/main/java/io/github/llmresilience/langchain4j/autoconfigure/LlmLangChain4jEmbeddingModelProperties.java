@@ -24,6 +24,12 @@ public class LlmLangChain4jEmbeddingModelProperties {
 	private String policy = "embeddings";
 
 	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, for an
+	 * application that also has a LangChain4j provider's EmbeddingModel.
+	 */
+	private boolean primary;
+
+	/**
 	 * Whether to register the LangChain4j EmbeddingModel backed by llm-resilience.
 	 * @return whether enabled
 	 */
@@ -53,6 +59,24 @@ public class LlmLangChain4jEmbeddingModelProperties {
 	 */
 	public void setPolicy(String policy) {
 		this.policy = policy;
+	}
+
+	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, for an
+	 * application that also has a LangChain4j provider's EmbeddingModel.
+	 * @return whether primary
+	 */
+	public boolean isPrimary() {
+		return this.primary;
+	}
+
+	/**
+	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, for an
+	 * application that also has a LangChain4j provider's EmbeddingModel.
+	 * @param primary whether primary
+	 */
+	public void setPrimary(boolean primary) {
+		this.primary = primary;
 	}
 
 }

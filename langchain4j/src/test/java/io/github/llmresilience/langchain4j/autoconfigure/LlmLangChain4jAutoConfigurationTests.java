@@ -231,7 +231,7 @@ class LlmLangChain4jAutoConfigurationTests {
 		assertThat(descriptions).containsOnlyKeys("llm.langchain4j.chat-model.enabled",
 				"llm.langchain4j.chat-model.policy", "llm.langchain4j.chat-model.primary",
 				"llm.langchain4j.chat-model.supported-capabilities", "llm.langchain4j.embedding-model.enabled",
-				"llm.langchain4j.embedding-model.policy");
+				"llm.langchain4j.embedding-model.policy", "llm.langchain4j.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
 	}
 

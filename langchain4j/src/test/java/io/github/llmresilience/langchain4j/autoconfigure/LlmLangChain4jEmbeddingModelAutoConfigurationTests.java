@@ -1,10 +1,14 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
@@ -84,6 +88,63 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
 	void isOffWithoutLangChain4jOnTheClasspath() {
 		this.runner.withClassLoader(new FilteredClassLoader(EmbeddingModel.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+	}
+
+	@Test
+	void primaryMakesItTheModelInjectedByTypeNextToLangChain4jsOpenAiModel() {
+		this.runner
+			.withUserConfiguration(LangChain4jOpenAiEmbeddingModelConfiguration.class, ConsumerConfiguration.class)
+			.withPropertyValues("llm.langchain4j.embedding-model.primary=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(EmbeddingModel.class)).isInstanceOf(LlmEmbeddingModel.class);
+				assertThat(context.getBean("openAiEmbeddingModel")).isInstanceOf(OpenAiEmbeddingModel.class);
+			});
+	}
+
+	@Test
+	void nextToLangChain4jsOpenAiModelTheFailureToInjectOneIsExplained() {
+		this.runner
+			.withUserConfiguration(LangChain4jOpenAiEmbeddingModelConfiguration.class, ConsumerConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+				beanFactory.registerBeanDefinition("llmLangChain4jEmbeddingModel",
+						new RootBeanDefinition(LlmEmbeddingModel.class));
+				beanFactory.registerBeanDefinition("openAiEmbeddingModel",
+						new RootBeanDefinition(OpenAiEmbeddingModel.class));
+				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(beanFactory)
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("needs one EmbeddingModel, but there are 2 and none is primary")
+					.contains("- llmLangChain4jEmbeddingModel: llm-resilience's LlmEmbeddingModel")
+					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
+				assertThat(analysis.getAction()).contains("llm.langchain4j.embedding-model.primary=true")
+					.contains("llm.langchain4j.embedding-model.enabled=false")
+					.contains("langchain4j.open-ai.embedding-model.api-key")
+					.contains("@Primary");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LangChain4jOpenAiEmbeddingModelConfiguration {
+
+		@Bean
+		OpenAiEmbeddingModel openAiEmbeddingModel() {
+			return OpenAiEmbeddingModel.builder().apiKey("sk-test").modelName("text-embedding-3-small").build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConsumerConfiguration {
+
+		@Bean
+		Object embeddingModelConsumer(EmbeddingModel embeddingModel) {
+			return new Object();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
