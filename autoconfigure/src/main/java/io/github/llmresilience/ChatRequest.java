@@ -45,6 +45,8 @@ public final class ChatRequest {
 
 	private final Map<String, Object> params;
 
+	private final @Nullable String affinityKey;
+
 	private ChatRequest(Builder builder) {
 		if (builder.messages.isEmpty()) {
 			throw new IllegalArgumentException("A ChatRequest needs at least one message");
@@ -54,6 +56,7 @@ public final class ChatRequest {
 		this.maxTokens = builder.maxTokens;
 		this.idempotent = builder.idempotent;
 		this.params = Collections.unmodifiableMap(new LinkedHashMap<>(builder.params));
+		this.affinityKey = builder.affinityKey;
 	}
 
 	/**
@@ -75,6 +78,7 @@ public final class ChatRequest {
 		builder.maxTokens = this.maxTokens;
 		builder.idempotent = this.idempotent;
 		builder.params.putAll(this.params);
+		builder.affinityKey = this.affinityKey;
 		return builder;
 	}
 
@@ -113,6 +117,15 @@ public final class ChatRequest {
 	}
 
 	/**
+	 * Return the key that sends requests of one conversation (or user, or tenant) to the
+	 * same member of a pool whose {@code sticky} is on. It is never sent to the provider.
+	 * @return the key, or {@code null} for none
+	 */
+	public @Nullable String affinityKey() {
+		return this.affinityKey;
+	}
+
+	/**
 	 * Return the other OpenAI request fields, sent as they are.
 	 * @return the pass-through fields, by JSON name
 	 */
@@ -130,12 +143,13 @@ public final class ChatRequest {
 		}
 		return this.messages.equals(other.messages) && Objects.equals(this.temperature, other.temperature)
 				&& Objects.equals(this.maxTokens, other.maxTokens) && this.idempotent == other.idempotent
-				&& this.params.equals(other.params);
+				&& this.params.equals(other.params) && Objects.equals(this.affinityKey, other.affinityKey);
 	}
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(this.messages, this.temperature, this.maxTokens, this.idempotent, this.params);
+		return Objects.hash(this.messages, this.temperature, this.maxTokens, this.idempotent, this.params,
+				this.affinityKey);
 	}
 
 	@Override
@@ -158,6 +172,8 @@ public final class ChatRequest {
 		private boolean idempotent = true;
 
 		private final Map<String, Object> params = new LinkedHashMap<>();
+
+		private @Nullable String affinityKey;
 
 		private Builder() {
 		}
@@ -247,6 +263,21 @@ public final class ChatRequest {
 		 */
 		public Builder idempotent(boolean idempotent) {
 			this.idempotent = idempotent;
+			return this;
+		}
+
+		/**
+		 * Set the key that sends requests with the same key to the same member of a pool
+		 * whose {@code sticky} is on (weighted rendezvous hashing among the members that
+		 * can be sent to now), so that a conversation stays on one deployment. Ignored by
+		 * a pool that is not sticky, by a single target, and inside an {@code @LlmCall}
+		 * method (whose {@code affinityKey} picks the member before the method runs). It
+		 * is never sent to the provider.
+		 * @param affinityKey the key, such as a conversation id, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder affinityKey(@Nullable String affinityKey) {
+			this.affinityKey = affinityKey;
 			return this;
 		}
 

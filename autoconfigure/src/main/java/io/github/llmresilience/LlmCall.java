@@ -51,4 +51,16 @@ public @interface LlmCall {
 	 */
 	boolean idempotent() default true;
 
+	/**
+	 * A SpEL expression over the method's arguments whose value sends the calls with the
+	 * same value to the same member of a pool whose {@code sticky} is on, such as
+	 * {@code "#p0"} (the first argument; {@code #a0} works too, and argument names need
+	 * the {@code -parameters} compiler flag). It is parsed at start-up; a {@code null}
+	 * value means no stickiness. The member is picked before the method runs, so a
+	 * {@code ChatRequest}'s own affinity key is ignored inside the method. Empty for
+	 * none.
+	 * @return the expression
+	 */
+	String affinityKey() default "";
+
 }

@@ -1,7 +1,9 @@
 package io.github.llmresilience.actuate;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +20,18 @@ import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.client.RateLimitHeaders.Limit;
 import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
+import io.github.llmresilience.execution.PoolState;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.LlmPolicies;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 import io.github.llmresilience.support.DurationText;
 
 /**
@@ -89,14 +94,52 @@ public class LlmEndpoint {
 	}
 
 	private PolicyDescriptor describe(ResolvedPolicy policy) {
-		List<TargetDescriptor> targets = policy.targets()
-			.stream()
-			.map((target) -> new TargetDescriptor(target.provider(), target.model(), policy.retryName(target),
-					circuitBreaker(target)))
-			.toList();
+		List<TargetDescriptor> targets = new ArrayList<>();
+		Map<String, PoolDescriptor> pools = new LinkedHashMap<>();
+		for (TargetSlot slot : policy.slots()) {
+			String retry = policy.retryName(slot);
+			for (Target target : slot.targets()) {
+				targets.add(new TargetDescriptor(target.provider(), target.model(), retry, circuitBreaker(target)));
+			}
+			if (slot.isPool()) {
+				pools.put(slot.name(), describePool(policy, slot));
+			}
+		}
 		return new PolicyDescriptor(targets, RetryDescriptor.of(policy.retry()),
 				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()),
-				HedgeDescriptor.of(policy.hedge()));
+				HedgeDescriptor.of(policy.hedge()), pools);
+	}
+
+	private PoolDescriptor describePool(ResolvedPolicy policy, TargetSlot slot) {
+		PoolState state = this.resilience.pool(policy, slot);
+		Instant now = Instant.now(Clock.systemUTC());
+		List<MemberDescriptor> members = new ArrayList<>();
+		for (PoolMember member : slot.members()) {
+			Target target = member.target();
+			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+			String circuit = (circuitBreaker != null) ? circuitBreaker.getState().name() : null;
+			Instant openUntil = this.resilience.openUntil(target);
+			Instant exhaustedUntil = this.pacing.exhaustedUntil(target);
+			Instant serverWait = state.serverWait(target, now);
+			String status = "available";
+			if (circuitBreaker != null && (circuitBreaker.getState() == CircuitBreaker.State.OPEN
+					|| circuitBreaker.getState() == CircuitBreaker.State.FORCED_OPEN)) {
+				status = "circuit-open";
+			}
+			else if (exhaustedUntil != null) {
+				status = "rate-limited";
+			}
+			else if (serverWait != null) {
+				status = "server-wait";
+			}
+			members.add(new MemberDescriptor(target.provider(), target.model(), member.modelFamily(), member.weight(),
+					member.tier(), status, circuit, openUntil, exhaustedUntil, serverWait, state.inFlight(target),
+					state.sent(target)));
+		}
+		TargetSlot.PoolSettings settings = slot.pool();
+		return new PoolDescriptor(policy.retryName(slot),
+				(settings != null) ? settings.strategy().toString() : "weighted", settings != null && settings.sticky(),
+				members);
 	}
 
 	private @Nullable CircuitBreakerDescriptor circuitBreaker(Target target) {
@@ -220,9 +263,48 @@ public class LlmEndpoint {
 	 * @param fallbackOn the failure kinds that move to the next target
 	 * @param deadline the deadline of a logical call, or {@code null}
 	 * @param hedge its hedge settings
+	 * @param pools its pool slots, by slot name ({@code primary}, {@code fallbacks[0]},
+	 * …)
 	 */
 	public record PolicyDescriptor(List<TargetDescriptor> targets, RetryDescriptor retry, List<String> fallbackOn,
-			@Nullable String deadline, HedgeDescriptor hedge) {
+			@Nullable String deadline, HedgeDescriptor hedge, Map<String, PoolDescriptor> pools) {
+
+	}
+
+	/**
+	 * A pool slot of a policy.
+	 *
+	 * @param retry the name of the slot's Resilience4j retry
+	 * @param strategy how each attempt picks a member
+	 * @param sticky whether calls with the same affinity key go to the same member
+	 * @param members the members and their state
+	 */
+	public record PoolDescriptor(String retry, String strategy, boolean sticky, List<MemberDescriptor> members) {
+
+	}
+
+	/**
+	 * A member of a pool, and its state as this instance knows it.
+	 *
+	 * @param provider its provider
+	 * @param model its model
+	 * @param modelFamily its model family
+	 * @param weight its weight
+	 * @param tier its tier
+	 * @param status {@code available}, or why the pick passes it over now:
+	 * {@code circuit-open}, {@code rate-limited} (its headers said its limit is used up),
+	 * {@code server-wait} (its server asked for a wait that is still running)
+	 * @param circuitBreaker the state of its circuit breaker, or {@code null} without one
+	 * @param openUntil until when its circuit stays open, or {@code null}
+	 * @param rateLimitedUntil until when its rate limit is used up, or {@code null}
+	 * @param serverWaitUntil until when its server asked not to be sent to, or
+	 * {@code null}
+	 * @param inFlight the pool's attempts in flight to it
+	 * @param sent the pool's attempts sent to it since the start
+	 */
+	public record MemberDescriptor(String provider, String model, String modelFamily, int weight, int tier,
+			String status, @Nullable String circuitBreaker, @Nullable Instant openUntil,
+			@Nullable Instant rateLimitedUntil, @Nullable Instant serverWaitUntil, int inFlight, long sent) {
 
 	}
 

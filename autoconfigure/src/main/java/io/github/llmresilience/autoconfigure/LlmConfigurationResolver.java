@@ -34,9 +34,11 @@ import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 import io.github.llmresilience.shared.SharedStateSettings;
 
 /**
@@ -197,12 +199,13 @@ final class LlmConfigurationResolver {
 							+ "to llm.defaults.circuit-breaker (every target) or "
 							+ "llm.providers.<name>.circuit-breaker (one provider's targets)");
 		}
-		List<Target> targets = new ArrayList<>();
-		targets.add(target(prefix, policy.getProvider(), policy.getModel(), properties));
+		List<TargetSlot> slots = new ArrayList<>();
+		slots.add(slot(prefix, 0, policy.getProvider(), policy.getModel(), policy.getModelFamily(),
+				policy.getDimensions(), policy.getPool(), properties, binder));
 		for (int i = 0; i < policy.getFallbacks().size(); i++) {
 			LlmProperties.Target fallback = policy.getFallbacks().get(i);
-			targets
-				.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(), properties));
+			slots.add(slot(prefix + ".fallbacks[" + i + "]", i + 1, fallback.getProvider(), fallback.getModel(),
+					fallback.getModelFamily(), fallback.getDimensions(), fallback.getPool(), properties, binder));
 		}
 		RetrySettings retry = retrySettings(policy.getRetry().orElse(defaultRetry));
 		validateRetry(prefix + ".retry", retry);
@@ -211,9 +214,83 @@ final class LlmConfigurationResolver {
 		if (policy.getDeadline() != null) {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}
-		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, targets.size());
-		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, targets, properties);
-		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge, embeddings);
+		// A hedge to the next target may go to another member of a pool.
+		int hedgeTargets = Math.max(slots.size(), slots.get(0).members().size());
+		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, hedgeTargets);
+		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, slots, properties);
+		return new ResolvedPolicy(name, slots, retry, fallbackOn, policy.getDeadline(), hedge, embeddings);
+	}
+
+	/**
+	 * Resolve one slot of a policy's chain: a single target, or a pool of members in its
+	 * place.
+	 */
+	private static TargetSlot slot(String prefix, int index, @Nullable String provider, @Nullable String model,
+			@Nullable String modelFamily, @Nullable Integer dimensions, LlmProperties.Pool pool,
+			LlmProperties properties, @Nullable Binder binder) {
+		boolean poolSet = !pool.getMembers().isEmpty() || (binder != null
+				&& binder.bind(prefix + ".pool", Bindable.mapOf(String.class, Object.class)).isBound());
+		if (!poolSet) {
+			return TargetSlot.single(index, target(prefix, provider, model, properties));
+		}
+		String poolPrefix = prefix + ".pool";
+		String[][] beside = { { "provider", provider }, { "model", model }, { "model-family", modelFamily },
+				{ "dimensions", (dimensions != null) ? dimensions.toString() : null } };
+		for (String[] property : beside) {
+			if (property[1] != null) {
+				throw new InvalidConfigurationPropertyValueException(prefix + "." + property[0], property[1],
+						"A target slot is either one provider and model or a pool, not both: remove " + prefix + "."
+								+ property[0] + ", or remove " + poolPrefix + " (set " + property[0] + " on each of "
+								+ poolPrefix + ".members instead)");
+			}
+		}
+		List<LlmProperties.Member> configured = pool.getMembers();
+		if (configured.isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException(poolPrefix + ".members", "[]",
+					"A pool needs at least one member: add " + poolPrefix + ".members[0].provider and " + poolPrefix
+							+ ".members[0].model (and more members), or remove " + poolPrefix);
+		}
+		List<PoolMember> members = new ArrayList<>();
+		Map<Target, Integer> seen = new LinkedHashMap<>();
+		for (int i = 0; i < configured.size(); i++) {
+			LlmProperties.Member member = configured.get(i);
+			String memberPrefix = poolPrefix + ".members[" + i + "]";
+			Target target = target(memberPrefix, member.getProvider(), member.getModel(), properties);
+			Integer twice = seen.putIfAbsent(target, i);
+			if (twice != null) {
+				throw new InvalidConfigurationPropertyValueException(memberPrefix, target.name(),
+						"The pool lists " + target + " twice (members[" + twice + "] and members[" + i
+								+ "]): list each provider and model once, and give it a larger weight for a "
+								+ "larger share");
+			}
+			if (member.getWeight() <= 0) {
+				throw new InvalidConfigurationPropertyValueException(memberPrefix + ".weight", member.getWeight(),
+						"A member's weight is its share of the traffic against the other members of its tier: a "
+								+ "whole number of 1 or more, such as 1 or 2 (remove the member to send it nothing)");
+			}
+			if (member.getTier() < 0) {
+				throw new InvalidConfigurationPropertyValueException(memberPrefix + ".tier", member.getTier(),
+						"Tiers count from 0 (served first) up: use 0, or 1 for a member used while every tier-0 "
+								+ "member is out");
+			}
+			String family = (member.getModelFamily() != null) ? member.getModelFamily() : target.model();
+			members.add(new PoolMember(target, member.getWeight(), member.getTier(), family, member.getDimensions()));
+		}
+		if (!pool.isAllowMixedModels()) {
+			String first = members.get(0).modelFamily();
+			for (int i = 1; i < members.size(); i++) {
+				if (!members.get(i).modelFamily().equals(first)) {
+					throw new InvalidConfigurationPropertyValueException(
+							poolPrefix + ".members[" + i + "].model-family", members.get(i).modelFamily(),
+							"The members of a pool serve the same model, and this member's model family differs "
+									+ "from members[0]'s ('" + first + "'): set model-family on both if they are "
+									+ "the same model under two names (Azure deployments), or set " + poolPrefix
+									+ ".allow-mixed-models to true");
+				}
+			}
+		}
+		return new TargetSlot(TargetSlot.name(index), members,
+				new TargetSlot.PoolSettings(pool.getStrategy(), pool.isSticky()));
 	}
 
 	/**
@@ -221,32 +298,47 @@ final class LlmConfigurationResolver {
 	 * targets must share a model family and dimensions unless the policy allows mixed
 	 * models; and a chat policy takes none of it.
 	 */
-	private static @Nullable EmbeddingSettings embeddingSettings(String prefix, Policy policy, List<Target> targets,
+	private static @Nullable EmbeddingSettings embeddingSettings(String prefix, Policy policy, List<TargetSlot> slots,
 			LlmProperties properties) {
-		List<String> slots = new ArrayList<>();
+		// Every single target and every member of a pool, each with the property
+		// prefix that sets it.
+		List<String> slotNames = new ArrayList<>();
 		List<@Nullable Integer> dimensions = new ArrayList<>();
 		List<String> families = new ArrayList<>();
-		slots.add(prefix);
-		dimensions.add(policy.getDimensions());
-		families.add((policy.getModelFamily() != null) ? policy.getModelFamily() : targets.get(0).model());
-		for (int i = 0; i < policy.getFallbacks().size(); i++) {
-			LlmProperties.Target fallback = policy.getFallbacks().get(i);
-			slots.add(prefix + ".fallbacks[" + i + "]");
-			dimensions.add(fallback.getDimensions());
-			families.add((fallback.getModelFamily() != null) ? fallback.getModelFamily() : targets.get(i + 1).model());
+		List<@Nullable Integer> slotDimensions = new ArrayList<>();
+		for (int index = 0; index < slots.size(); index++) {
+			TargetSlot slot = slots.get(index);
+			String slotPrefix = (index == 0) ? prefix : prefix + ".fallbacks[" + (index - 1) + "]";
+			if (slot.isPool()) {
+				slotDimensions.add(null);
+				for (int i = 0; i < slot.members().size(); i++) {
+					PoolMember member = slot.members().get(i);
+					slotNames.add(slotPrefix + ".pool.members[" + i + "]");
+					dimensions.add(member.dimensions());
+					families.add(member.modelFamily());
+				}
+				continue;
+			}
+			Integer size = (index == 0) ? policy.getDimensions() : policy.getFallbacks().get(index - 1).getDimensions();
+			String family = (index == 0) ? policy.getModelFamily()
+					: policy.getFallbacks().get(index - 1).getModelFamily();
+			slotNames.add(slotPrefix);
+			dimensions.add(size);
+			families.add((family != null) ? family : slot.target().model());
+			slotDimensions.add(size);
 		}
-		for (int i = 0; i < slots.size(); i++) {
+		for (int i = 0; i < slotNames.size(); i++) {
 			Integer size = dimensions.get(i);
 			if (size == null) {
 				continue;
 			}
 			if (policy.getType() != PolicyType.EMBEDDINGS) {
-				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+				throw new InvalidConfigurationPropertyValueException(slotNames.get(i) + ".dimensions", size,
 						"Only an embeddings policy asks for a vector size: remove it, or set " + prefix
 								+ ".type to embeddings");
 			}
 			if (size < 1) {
-				throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions", size,
+				throw new InvalidConfigurationPropertyValueException(slotNames.get(i) + ".dimensions", size,
 						"The vector size is a positive number of dimensions, such as 1536 or 256");
 			}
 		}
@@ -258,9 +350,9 @@ final class LlmConfigurationResolver {
 					policy.getMaxConcurrentBatches(), "At least 1 batch of a call is in flight, such as 4");
 		}
 		if (!policy.isAllowMixedModels()) {
-			for (int i = 1; i < slots.size(); i++) {
+			for (int i = 1; i < slotNames.size(); i++) {
 				if (!families.get(i).equals(families.get(0))) {
-					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".model-family",
+					throw new InvalidConfigurationPropertyValueException(slotNames.get(i) + ".model-family",
 							families.get(i),
 							"Vectors of different models do not mix, and this target's model family differs from the "
 									+ "primary's ('" + families.get(0) + "'): give the same model, set model-family "
@@ -268,7 +360,7 @@ final class LlmConfigurationResolver {
 									+ prefix + ".allow-mixed-models to true");
 				}
 				if (!Objects.equals(dimensions.get(i), dimensions.get(0))) {
-					throw new InvalidConfigurationPropertyValueException(slots.get(i) + ".dimensions",
+					throw new InvalidConfigurationPropertyValueException(slotNames.get(i) + ".dimensions",
 							dimensions.get(i),
 							"Vectors of different sizes do not mix, and this target's dimensions differ from the "
 									+ "primary's (" + dimensions.get(0) + "): set the same dimensions on every target, "
@@ -278,12 +370,14 @@ final class LlmConfigurationResolver {
 		}
 		int maxInputs = Integer.MAX_VALUE;
 		long maxTokens = Long.MAX_VALUE;
-		for (Target target : targets) {
-			Provider provider = configuredProvider(properties, target.provider());
-			maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
-			maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
+		for (TargetSlot slot : slots) {
+			for (Target target : slot.targets()) {
+				Provider provider = configuredProvider(properties, target.provider());
+				maxInputs = Math.min(maxInputs, provider.getMaxInputsPerRequest());
+				maxTokens = Math.min(maxTokens, provider.getMaxTokensPerRequest());
+			}
 		}
-		return new EmbeddingSettings(dimensions, maxInputs, maxTokens, policy.getMaxConcurrentBatches(),
+		return new EmbeddingSettings(slotDimensions, maxInputs, maxTokens, policy.getMaxConcurrentBatches(),
 				policy.isAllowMixedModels());
 	}
 

@@ -17,6 +17,7 @@ import org.springframework.util.unit.DataSize;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.PoolStrategy;
 
 /**
  * Configuration of llm-resilience: the providers to call, the defaults of every policy,
@@ -1536,6 +1537,14 @@ public class LlmProperties {
 		private Hedge hedge = new Hedge();
 
 		/**
+		 * Pool of members in place of the primary target's provider and model: several
+		 * deployments, regions or projects of one model among which each attempt picks
+		 * one.
+		 */
+		@NestedConfigurationProperty
+		private Pool pool = new Pool();
+
+		/**
 		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'
 		 * methods) or 'embeddings' (LlmClient.embed); the other kind of call fails.
 		 */
@@ -1777,6 +1786,26 @@ public class LlmProperties {
 			this.hedge = hedge;
 		}
 
+		/**
+		 * Pool of members in place of the primary target's provider and model: several
+		 * deployments, regions or projects of one model among which each attempt picks
+		 * one.
+		 * @return the pool
+		 */
+		public Pool getPool() {
+			return this.pool;
+		}
+
+		/**
+		 * Pool of members in place of the primary target's provider and model: several
+		 * deployments, regions or projects of one model among which each attempt picks
+		 * one.
+		 * @param pool the pool
+		 */
+		public void setPool(Pool pool) {
+			this.pool = pool;
+		}
+
 	}
 
 	/**
@@ -1805,6 +1834,28 @@ public class LlmProperties {
 		 * 'dimensions'); the model's own size when unset.
 		 */
 		private @Nullable Integer dimensions;
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 */
+		@NestedConfigurationProperty
+		private Pool pool = new Pool();
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 * @return the pool
+		 */
+		public Pool getPool() {
+			return this.pool;
+		}
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 * @param pool the pool
+		 */
+		public void setPool(Pool pool) {
+			this.pool = pool;
+		}
 
 		/**
 		 * Model family of the target, which tells the same model under different names
@@ -1872,6 +1923,250 @@ public class LlmProperties {
 		 */
 		public void setModel(@Nullable String model) {
 			this.model = model;
+		}
+
+	}
+
+	/**
+	 * A pool: several members (deployments, regions or projects of one model) behind one
+	 * target slot of a policy, among which each attempt picks one.
+	 */
+	public static class Pool {
+
+		/**
+		 * How each attempt picks a member among those of the lowest tier that can be sent
+		 * to now: 'weighted' (a random draw by weight), 'round-robin' or 'least-busy'
+		 * (fewest attempts in flight).
+		 */
+		private PoolStrategy strategy = PoolStrategy.WEIGHTED;
+
+		/**
+		 * Whether calls with the same affinity key go to the same member (weighted
+		 * rendezvous hashing), so that a conversation stays on one deployment.
+		 */
+		private boolean sticky;
+
+		/**
+		 * Whether the members may be different models (a different model-family).
+		 */
+		private boolean allowMixedModels;
+
+		/**
+		 * Members of the pool: each a provider and a model, with a weight and a tier.
+		 */
+		private List<Member> members = new ArrayList<>();
+
+		/**
+		 * How each attempt picks a member among those of the lowest tier that can be sent
+		 * to now: 'weighted' (a random draw by weight), 'round-robin' or 'least-busy'
+		 * (fewest attempts in flight).
+		 * @return the strategy
+		 */
+		public PoolStrategy getStrategy() {
+			return this.strategy;
+		}
+
+		/**
+		 * How each attempt picks a member among those of the lowest tier that can be sent
+		 * to now: 'weighted' (a random draw by weight), 'round-robin' or 'least-busy'
+		 * (fewest attempts in flight).
+		 * @param strategy the strategy
+		 */
+		public void setStrategy(PoolStrategy strategy) {
+			this.strategy = strategy;
+		}
+
+		/**
+		 * Whether calls with the same affinity key go to the same member (weighted
+		 * rendezvous hashing), so that a conversation stays on one deployment.
+		 * @return whether sticky
+		 */
+		public boolean isSticky() {
+			return this.sticky;
+		}
+
+		/**
+		 * Whether calls with the same affinity key go to the same member (weighted
+		 * rendezvous hashing), so that a conversation stays on one deployment.
+		 * @param sticky whether sticky
+		 */
+		public void setSticky(boolean sticky) {
+			this.sticky = sticky;
+		}
+
+		/**
+		 * Whether the members may be different models (a different model-family).
+		 * @return whether allow mixed models
+		 */
+		public boolean isAllowMixedModels() {
+			return this.allowMixedModels;
+		}
+
+		/**
+		 * Whether the members may be different models (a different model-family).
+		 * @param allowMixedModels whether allow mixed models
+		 */
+		public void setAllowMixedModels(boolean allowMixedModels) {
+			this.allowMixedModels = allowMixedModels;
+		}
+
+		/**
+		 * Members of the pool: each a provider and a model, with a weight and a tier.
+		 * @return the members
+		 */
+		public List<Member> getMembers() {
+			return this.members;
+		}
+
+		/**
+		 * Members of the pool: each a provider and a model, with a weight and a tier.
+		 * @param members the members
+		 */
+		public void setMembers(List<Member> members) {
+			this.members = members;
+		}
+
+	}
+
+	/**
+	 * A member of a pool: a provider and a model, with the settings a target takes, its
+	 * weight and its tier.
+	 */
+	public static class Member {
+
+		/**
+		 * Provider of the member; may be left out when exactly one provider exists.
+		 */
+		private @Nullable String provider;
+
+		/**
+		 * Model of the member (for Azure OpenAI, the deployment name).
+		 */
+		private @Nullable String model;
+
+		/**
+		 * Model family of the member, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 */
+		private @Nullable String modelFamily;
+
+		/**
+		 * Vector size the member of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 */
+		private @Nullable Integer dimensions;
+
+		/**
+		 * Share of the traffic against the other members of its tier, at least 1.
+		 */
+		private int weight = 1;
+
+		/**
+		 * Tier of the member: a tier serves only while every member of the tiers below it
+		 * is out (0 first).
+		 */
+		private int tier;
+
+		/**
+		 * Provider of the member; may be left out when exactly one provider exists.
+		 * @return the provider
+		 */
+		public @Nullable String getProvider() {
+			return this.provider;
+		}
+
+		/**
+		 * Provider of the member; may be left out when exactly one provider exists.
+		 * @param provider the provider
+		 */
+		public void setProvider(@Nullable String provider) {
+			this.provider = provider;
+		}
+
+		/**
+		 * Model of the member (for Azure OpenAI, the deployment name).
+		 * @return the model
+		 */
+		public @Nullable String getModel() {
+			return this.model;
+		}
+
+		/**
+		 * Model of the member (for Azure OpenAI, the deployment name).
+		 * @param model the model
+		 */
+		public void setModel(@Nullable String model) {
+			this.model = model;
+		}
+
+		/**
+		 * Model family of the member, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @return the model family
+		 */
+		public @Nullable String getModelFamily() {
+			return this.modelFamily;
+		}
+
+		/**
+		 * Model family of the member, which tells the same model under different names
+		 * apart from different models; defaults to the model name.
+		 * @param modelFamily the model family
+		 */
+		public void setModelFamily(@Nullable String modelFamily) {
+			this.modelFamily = modelFamily;
+		}
+
+		/**
+		 * Vector size the member of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @return the dimensions
+		 */
+		public @Nullable Integer getDimensions() {
+			return this.dimensions;
+		}
+
+		/**
+		 * Vector size the member of an embeddings policy is asked for (OpenAI's
+		 * 'dimensions'); the model's own size when unset.
+		 * @param dimensions the dimensions
+		 */
+		public void setDimensions(@Nullable Integer dimensions) {
+			this.dimensions = dimensions;
+		}
+
+		/**
+		 * Share of the traffic against the other members of its tier, at least 1.
+		 * @return the weight
+		 */
+		public int getWeight() {
+			return this.weight;
+		}
+
+		/**
+		 * Share of the traffic against the other members of its tier, at least 1.
+		 * @param weight the weight
+		 */
+		public void setWeight(int weight) {
+			this.weight = weight;
+		}
+
+		/**
+		 * Tier of the member: a tier serves only while every member of the tiers below it
+		 * is out (0 first).
+		 * @return the tier
+		 */
+		public int getTier() {
+			return this.tier;
+		}
+
+		/**
+		 * Tier of the member: a tier serves only while every member of the tiers below it
+		 * is out (0 first).
+		 * @param tier the tier
+		 */
+		public void setTier(int tier) {
+			this.tier = tier;
 		}
 
 	}

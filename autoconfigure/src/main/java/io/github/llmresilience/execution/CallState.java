@@ -2,8 +2,11 @@ package io.github.llmresilience.execution;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +49,10 @@ public final class CallState {
 	private volatile boolean hedgeStarted;
 
 	private volatile @Nullable HedgeOutcome hedge;
+
+	// The call's try of each pool slot, shared by a hedge's leg: both count against the
+	// slot's attempts.
+	private @Nullable Map<Integer, PoolTry> pools;
 
 	CallState(ResolvedPolicy policy, boolean idempotent, Instant start) {
 		this.policy = policy;
@@ -182,6 +189,17 @@ public final class CallState {
 	 */
 	@Nullable HedgeOutcome hedge() {
 		return this.hedge;
+	}
+
+	synchronized PoolTry poolTry(int index, Supplier<PoolTry> create) {
+		if (this.pools == null) {
+			this.pools = new HashMap<>(2);
+		}
+		return this.pools.computeIfAbsent(index, (key) -> create.get());
+	}
+
+	synchronized @Nullable PoolTry poolTry(int index) {
+		return (this.pools != null) ? this.pools.get(index) : null;
 	}
 
 	void deadlineReached() {

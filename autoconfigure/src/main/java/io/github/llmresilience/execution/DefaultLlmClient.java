@@ -29,7 +29,9 @@ import io.github.llmresilience.policy.EmbeddingSettings;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 
 /**
  * The {@link LlmClient}: outside an {@code @LlmCall} method it runs the named policy
@@ -156,13 +158,31 @@ public final class DefaultLlmClient implements LlmClient {
 	 * Return the policy reduced to the target that served the first batch.
 	 */
 	private static ResolvedPolicy pinned(ResolvedPolicy policy, EmbeddingSettings settings, Served served) {
-		int index = policy.targets().indexOf(new Target(served.provider(), served.model()));
-		Target target = policy.targets().get(Math.max(index, 0));
+		Target target = new Target(served.provider(), served.model());
 		List<@Nullable Integer> dimensions = new ArrayList<>();
-		dimensions.add(settings.dimensions(Math.max(index, 0)));
-		return new ResolvedPolicy(policy.name(), List.of(target), policy.retry(), policy.fallbackOn(),
-				policy.deadline(), policy.hedge(), new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(),
-						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true));
+		dimensions.add(null);
+		for (int index = 0; index < policy.slots().size(); index++) {
+			TargetSlot slot = policy.slots().get(index);
+			PoolMember member = slot.member(target);
+			if (member != null) {
+				dimensions.set(0, slot.isPool() ? member.dimensions() : settings.dimensions(index));
+				break;
+			}
+		}
+		return new ResolvedPolicy(policy.name(), List.of(TargetSlot.single(0, target)), policy.retry(),
+				policy.fallbackOn(), policy.deadline(), policy.hedge(),
+				new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(), settings.maxTokensPerRequest(),
+						settings.maxConcurrentBatches(), true));
+	}
+
+	/**
+	 * Return the vector size an attempt's target is asked for: a pool's member carries
+	 * its own.
+	 */
+	private static @Nullable Integer dimensions(AttemptScope scope, EmbeddingSettings settings) {
+		TargetSlot slot = scope.call().policy().slots().get(scope.targetIndex());
+		PoolMember member = slot.isPool() ? slot.member(scope.target()) : null;
+		return (member != null) ? member.dimensions() : settings.dimensions(scope.targetIndex());
 	}
 
 	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
@@ -170,7 +190,7 @@ public final class DefaultLlmClient implements LlmClient {
 			ProviderClient client = start(scope, true);
 			ObservedAttempt observed = observe(scope, context);
 			EmbeddingSettings settings = scope.call().policy().embeddings();
-			Integer dimensions = (settings != null) ? settings.dimensions(scope.targetIndex()) : null;
+			Integer dimensions = (settings != null) ? dimensions(scope, settings) : null;
 			return client.embed(scope.target().model(), request, dimensions).map((response) -> {
 				Usage usage = response.usage();
 				if (usage != null) {
@@ -195,8 +215,11 @@ public final class DefaultLlmClient implements LlmClient {
 				return context.hasKey(AttemptScope.KEY) ? attempt(scope, request)
 						: Deadline.bound(attempt(scope, request), scope.call(), this.clock);
 			}
-			return this.executor.mono(chatPolicy(policy), request.idempotent() ? IDEMPOTENT_CHAT : NON_IDEMPOTENT_CHAT,
-					(attemptScope) -> attempt(attemptScope, request));
+			ExecutionOptions<ChatResponse> options = request.idempotent() ? IDEMPOTENT_CHAT : NON_IDEMPOTENT_CHAT;
+			if (request.affinityKey() != null) {
+				options = options.withAffinityKey(request.affinityKey());
+			}
+			return this.executor.mono(chatPolicy(policy), options, (attemptScope) -> attempt(attemptScope, request));
 		});
 	}
 
@@ -206,8 +229,11 @@ public final class DefaultLlmClient implements LlmClient {
 			if (scope != null) {
 				return streamAttempt(scope, request);
 			}
-			return this.executor.execute(chatPolicy(policy),
-					request.idempotent() ? IDEMPOTENT_STREAM : NON_IDEMPOTENT_STREAM,
+			ExecutionOptions<ChatChunk> options = request.idempotent() ? IDEMPOTENT_STREAM : NON_IDEMPOTENT_STREAM;
+			if (request.affinityKey() != null) {
+				options = options.withAffinityKey(request.affinityKey());
+			}
+			return this.executor.execute(chatPolicy(policy), options,
 					(attemptScope) -> streamAttempt(attemptScope, request));
 		});
 	}

@@ -17,9 +17,24 @@ import org.jspecify.annotations.Nullable;
  * @param hedging whether the policy's hedge may race a slow attempt: {@code false} for
  * attempts that run one after the other on the calling thread (a blocking
  * {@code @LlmCall} method)
+ * @param affinityKey the key that sends the calls of a sticky pool to the same member, or
+ * {@code null}
  */
 public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<T> fallback,
-		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
+		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging,
+		@Nullable String affinityKey) {
+
+	/**
+	 * Create options.
+	 * @param idempotent whether repeating the call's requests is harmless
+	 * @param fallback what answers when the policy gives up, or {@code null}
+	 * @param text how to read the text of an element, or {@code null}
+	 * @param hedging whether the policy's hedge may race a slow attempt
+	 */
+	public ExecutionOptions(boolean idempotent, @Nullable FallbackHandler<T> fallback,
+			@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
+		this(idempotent, fallback, text, hedging, null);
+	}
 
 	/**
 	 * Create options whose attempts may be hedged.
@@ -68,7 +83,7 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withFallback(@Nullable FallbackHandler<T> fallback) {
-		return new ExecutionOptions<>(this.idempotent, fallback, this.text, this.hedging);
+		return new ExecutionOptions<>(this.idempotent, fallback, this.text, this.hedging, this.affinityKey);
 	}
 
 	/**
@@ -78,7 +93,7 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withText(Function<? super T, ? extends @Nullable CharSequence> text) {
-		return new ExecutionOptions<>(this.idempotent, this.fallback, text, this.hedging);
+		return new ExecutionOptions<>(this.idempotent, this.fallback, text, this.hedging, this.affinityKey);
 	}
 
 	/**
@@ -87,7 +102,16 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withoutHedging() {
-		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, false);
+		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, false, this.affinityKey);
+	}
+
+	/**
+	 * Return a copy whose calls a sticky pool sends to the member the key hashes to.
+	 * @param affinityKey the key, or {@code null} for none
+	 * @return the copy
+	 */
+	public ExecutionOptions<T> withAffinityKey(@Nullable String affinityKey) {
+		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, this.hedging, affinityKey);
 	}
 
 }

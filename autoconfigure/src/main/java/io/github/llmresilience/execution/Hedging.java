@@ -22,8 +22,10 @@ import io.github.llmresilience.observation.HedgeOutcome;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 
 /**
  * Hedged requests: while an attempt of an idempotent call goes without an answer (for a
@@ -89,7 +91,10 @@ final class Hedging {
 			return null;
 		}
 		int hedgeIndex = (settings.target() == HedgeTarget.SAME) ? index : index + 1;
-		if (hedgeIndex >= call.policy().targets().size()) {
+		// In a pool, a hedge to the next target goes to another member when one can be
+		// sent to then, else to the next slot.
+		boolean toAnotherMember = call.policy().slots().get(index).members().size() > 1;
+		if (hedgeIndex >= call.policy().slots().size() && !toAnotherMember) {
 			return null;
 		}
 		return new Race<>(call, options, settings.delay(), index, hedgeIndex);
@@ -117,9 +122,12 @@ final class Hedging {
 		 * @param attempt makes one attempt against a scope's target
 		 * @param hedge whether the try is a hedge's, already counted against the retry
 		 * budget
+		 * @param member for a hedge in a pool slot, the member its first attempt goes to;
+		 * otherwise {@code null}
 		 * @return the try
 		 */
-		Flux<T> apply(int index, Function<AttemptScope, ? extends Publisher<T>> attempt, boolean hedge);
+		Flux<T> apply(int index, Function<AttemptScope, ? extends Publisher<T>> attempt, boolean hedge,
+				@Nullable Target member);
 
 	}
 
@@ -148,11 +156,15 @@ final class Hedging {
 
 		private final int index;
 
-		private final int hedgeIndex;
+		// Where the hedge goes: set again when it fires, since in a pool slot it goes to
+		// a member that can be sent to then. Guarded by this race.
+		private int hedgeIndex;
 
-		private final Target from;
+		private @Nullable Target hedgeMember;
 
-		private final Target to;
+		private Target from;
+
+		private Target to;
 
 		private final Sinks.One<Boolean> hedgeTrigger = Sinks.one();
 
@@ -186,8 +198,8 @@ final class Hedging {
 			this.index = index;
 			this.hedgeIndex = hedgeIndex;
 			ResolvedPolicy policy = call.policy();
-			this.from = policy.targets().get(index);
-			this.to = policy.targets().get(hedgeIndex);
+			this.from = policy.slots().get(index).target();
+			this.to = policy.slots().get(hedgeIndex).target();
 		}
 
 		/**
@@ -198,15 +210,55 @@ final class Hedging {
 		 * two
 		 */
 		Flux<T> run(Function<AttemptScope, ? extends Publisher<T>> attempt, TargetTry<T> targetTry) {
-			Flux<T> first = leg(FIRST, targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt), false));
+			Flux<T> first = leg(FIRST,
+					targetTry.apply(this.index, (scope) -> attempt(FIRST, scope, attempt), false, null));
 			Flux<T> hedge = this.hedgeTrigger.asMono()
-				.flatMapMany((fired) -> startsHedge()
-						? leg(HEDGE, targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt), true))
-						: Flux.empty());
+				.flatMapMany((fired) -> startsHedge() ? leg(HEDGE, hedgeTry(targetTry, attempt)) : Flux.empty());
 			return Flux.merge(first, hedge)
 				.concatWith(Flux.defer(this::outcome))
 				.doOnTerminate(this::finish)
 				.doOnCancel(this::finish);
+		}
+
+		private synchronized Flux<T> hedgeTry(TargetTry<T> targetTry,
+				Function<AttemptScope, ? extends Publisher<T>> attempt) {
+			return targetTry.apply(this.hedgeIndex, (scope) -> attempt(HEDGE, scope, attempt), true, this.hedgeMember);
+		}
+
+		/**
+		 * Choose where the hedge of an attempt goes. In a pool slot: with {@code same},
+		 * the attempt's member; with {@code next}, another member that can be sent to
+		 * now, else the next slot.
+		 * @return why there is nowhere to send it, or {@code null}
+		 */
+		private @Nullable String aim(AttemptScope scope) {
+			ResolvedPolicy policy = this.call.policy();
+			TargetSlot slot = policy.slots().get(this.index);
+			if (!slot.isPool()) {
+				return null;
+			}
+			this.from = scope.target();
+			if (policy.hedge().target() == HedgeTarget.SAME) {
+				this.hedgeIndex = this.index;
+				this.hedgeMember = scope.target();
+				this.to = scope.target();
+				return null;
+			}
+			PoolTry pool = this.call.poolTry(this.index);
+			PoolMember member = (pool != null) ? Hedging.this.admission.hedgeMember(pool, scope.target()) : null;
+			if (member != null) {
+				this.hedgeIndex = this.index;
+				this.hedgeMember = member.target();
+				this.to = member.target();
+				return null;
+			}
+			if (this.index + 1 < policy.slots().size()) {
+				this.hedgeIndex = this.index + 1;
+				this.hedgeMember = null;
+				this.to = policy.slots().get(this.index + 1).target();
+				return null;
+			}
+			return "no other member of the pool can be sent to now, and no slot follows";
 		}
 
 		/**
@@ -302,7 +354,10 @@ final class Hedging {
 				}
 				this.timer = null;
 				this.armedFor = null;
-				String refusal = refusal();
+				String refusal = aim(scope);
+				if (refusal == null) {
+					refusal = refusal();
+				}
 				if (refusal != null) {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Policy '" + this.call.policy().name() + "' does not hedge " + scope + " on "

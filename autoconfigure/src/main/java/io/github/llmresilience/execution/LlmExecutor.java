@@ -2,7 +2,10 @@ package io.github.llmresilience.execution;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -27,8 +30,11 @@ import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.CooldownPublisher;
 import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.ResolvedPolicy;
+import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 import io.github.llmresilience.support.EngineTime;
 
 /**
@@ -49,9 +55,10 @@ import io.github.llmresilience.support.EngineTime;
  * declared limits of {@link TargetAdmission}: go, wait or skip) → the attempt, whose own
  * timeouts live in the client.</li>
  * </ol>
- * A pool slot (several members behind one target slot) will keep this order with its
- * retry outermost: retry → admission and the pick of a member → that member's circuit
- * breaker → the attempt.
+ * A pool slot (several members behind one target slot) keeps this order with its retry
+ * outermost: the slot's retry → the admission and the pick of a member (a sideways move
+ * to another member after a failure, before any wait) → that member's circuit breaker,
+ * around each single request → the attempt.
  *
  * <p>
  * Everything is non-blocking: waits are Reactor timers, cancelling the subscriber cancels
@@ -166,17 +173,17 @@ public final class LlmExecutor {
 		// last target the race tried, from the later of its failures.
 		Hedging.Race<T> race = this.hedging.race(call, options, index);
 		Flux<T> tried = (race != null)
-				? race
-					.run(attempt,
-							(leg, legAttempt, hedge) -> targetTry(call, options, legAttempt, policy.targets().get(leg),
-									leg, hedge))
-				: targetTry(call, options, attempt, policy.targets().get(index), index, false);
+				? race.run(attempt,
+						(leg, legAttempt, hedge, member) -> slotTry(call, options, legAttempt, leg, hedge, member))
+				: slotTry(call, options, attempt, index, false, null);
 		return tried.onErrorResume((failure) -> {
 			call.lastFailure(failure);
 			int last = (race != null) ? race.lastIndex() : index;
-			Target target = policy.targets().get((race != null) ? race.failedIndex() : index);
-			if (last + 1 < policy.targets().size() && fallsBack(failure, call)) {
-				Target next = policy.targets().get(last + 1);
+			TargetSlot failedSlot = policy.slots().get((race != null) ? race.failedIndex() : index);
+			Target current = call.currentTarget();
+			Target target = (failedSlot.isPool() && current != null) ? current : failedSlot.target();
+			if (last + 1 < policy.slots().size() && fallsBack(failure, call)) {
+				Target next = policy.slots().get(last + 1).target();
 				FailureKind kind = ((LlmException) failure).kind();
 				this.observability.metrics().fallback(policy.name(), target, next, kind);
 				if (logger.isDebugEnabled()) {
@@ -187,6 +194,149 @@ public final class LlmExecutor {
 			}
 			return Flux.error(failure);
 		});
+	}
+
+	private <T> Flux<T> slotTry(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, int index, boolean hedge, @Nullable Target member) {
+		TargetSlot slot = call.policy().slots().get(index);
+		return slot.isPool() ? poolTry(call, options, attempt, slot, index, member)
+				: targetTry(call, options, attempt, slot.target(), index, hedge);
+	}
+
+	/**
+	 * A pool slot's try: its one retry runs the slot's attempts across its members, each
+	 * attempt picked by the {@link TargetAdmission}, each request wrapped by its member's
+	 * circuit breaker. A hedge's leg in the same slot shares the call's try of it, so
+	 * both legs count against the slot's attempts, and starts on its member.
+	 */
+	private <T> Flux<T> poolTry(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, TargetSlot slot, int index,
+			@Nullable Target member) {
+		return Flux.defer(() -> {
+			ResolvedPolicy policy = call.policy();
+			if (member == null) {
+				call.target(slot.target(), index);
+			}
+			PoolTry pool = call.poolTry(index, () -> new PoolTry(call, slot, index, this.resilience.pool(policy, slot),
+					this.clock.instant(), options.affinityKey(), this.resilience));
+			AtomicReference<@Nullable Target> first = new AtomicReference<>(member);
+			Flux<T> attempts = Flux.defer(() -> poolAttempt(pool, pool.attempts.incrementAndGet(), options, attempt,
+					new HashSet<>(), first.getAndSet(null)));
+			return attempts.transformDeferred(RetryOperator.of(this.resilience.retry(policy, slot)))
+				.onErrorMap(AttemptFailure::unwrap);
+		});
+	}
+
+	private <T> Flux<T> poolAttempt(PoolTry pool, int number, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Set<Target> unavailable,
+			@Nullable Target preferred) {
+		CallState call = pool.call;
+		return this.admission.pick(pool, unavailable, preferred).flatMapMany((member) -> {
+			Target target = member.target();
+			call.target(target, pool.index);
+			AttemptScope scope = new AttemptScope(call, target, pool.index, number);
+			StreamGate<T> gate = new StreamGate<>(call, options.text());
+			Flux<T> send = Flux.defer(() -> {
+				this.admission.sent(call, target);
+				pool.state.started(target);
+				return Flux.from(attempt.apply(scope)).doFinally((signal) -> pool.state.ended(target));
+			});
+			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+			if (circuitBreaker != null) {
+				send = send.transformDeferred(CircuitBreakerOperator.of(circuitBreaker));
+			}
+			return send.doOnNext(gate::passed).onErrorResume(CallNotPermittedException.class, (notPermitted) -> {
+				// Opened, or half-open with no permit left, since the pick: another
+				// member.
+				unavailable.add(target);
+				return poolAttempt(pool, number, options, attempt, unavailable, null);
+			})
+				.onErrorMap((failure) -> !(failure instanceof AttemptFailure),
+						(failure) -> afterPoolFailure(failure, scope, pool, gate))
+				.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+		});
+	}
+
+	/**
+	 * Decide what follows a pool member's failed attempt: learn what the member's server
+	 * said (a wait, an open circuit), move sideways at once to another member that can be
+	 * sent to now when the failure allows it, else the slot's normal retry rules.
+	 */
+	private Throwable afterPoolFailure(Throwable failure, AttemptScope scope, PoolTry pool, StreamGate<?> gate) {
+		CallState call = scope.call();
+		Target target = scope.target();
+		call.lastFailure(failure);
+		call.failed(target, reason(failure));
+		if (gate.count() > 0) {
+			if (failure instanceof LlmException llm && !(failure instanceof LlmStreamInterruptedException)) {
+				return new LlmStreamInterruptedException(llm, gate.text(), gate.count());
+			}
+			return failure;
+		}
+		ResolvedPolicy policy = call.policy();
+		// The slot's attempts so far, a hedge's leg's included.
+		int attempts = pool.attempts.get();
+		RetryDecision decision = this.decider.decide(failure, policy.retry(), attempts, pool.start, call.deadlineAt(),
+				call.idempotent());
+		Instant now = this.clock.instant();
+		if (decision.openCircuit()) {
+			boolean quota = failure instanceof LlmException llm && llm.kind() == FailureKind.QUOTA_EXHAUSTED;
+			Instant until = this.resilience.openNow(target, decision.openUntil());
+			this.cooldowns.gaveUp(target, decision.openUntil(), () -> until, quota);
+		}
+		else if (failure instanceof LlmException llm && llm.retryAfter() != null
+				&& policy.retry().respectRetryAfter()) {
+			pool.state.waitFor(target, now.plus(llm.retryAfter()));
+		}
+		if (movesSideways(failure, call, attempts, pool, now)) {
+			PoolMember next = this.admission.sideways(pool, target);
+			if (next != null) {
+				pool.next(next);
+				this.observability.metrics().retry(policy.name(), target, reason(failure));
+				if (logger.isDebugEnabled()) {
+					logger.debug("Policy '" + policy.name() + "' moves sideways in pool " + pool.slot.name() + " from "
+							+ target + " to " + next.target() + " after " + reason(failure));
+				}
+				return new AttemptFailure(failure, RetryDecision.retryAfter(0));
+			}
+		}
+		decision = this.admission.review(decision, call, target);
+		if (decision.retry()) {
+			pool.waited();
+			this.observability.metrics().retry(policy.name(), target, reason(failure));
+			if (logger.isDebugEnabled()) {
+				logger.debug("Policy '" + policy.name() + "' retries pool " + pool.slot.name() + " in "
+						+ decision.waitMillis() + "ms after " + reason(failure) + " on " + target + " (attempt "
+						+ attempts + " of " + policy.retry().maxAttempts() + ")");
+			}
+		}
+		return new AttemptFailure(failure, decision);
+	}
+
+	/**
+	 * Whether a failed attempt's next one may go at once to another member: its kind is
+	 * retried or falls back (not a prompt too long or refused: another deployment of the
+	 * same model says the same), a request whose outcome is unknown is repeated only for
+	 * an idempotent call, and the slot has attempts and time left.
+	 */
+	private boolean movesSideways(Throwable failure, CallState call, int attempt, PoolTry pool, Instant now) {
+		if (!(failure instanceof LlmException llm) || failure instanceof LlmDeadlineExceededException) {
+			return false;
+		}
+		FailureKind kind = llm.kind();
+		if (kind == FailureKind.CONTEXT_LENGTH || kind == FailureKind.CONTENT_FILTER) {
+			return false;
+		}
+		RetrySettings retry = call.policy().retry();
+		if (kind.retriedWhen() == FailureKind.RetriedWhen.NEVER && !call.policy().fallbackOn().contains(kind)) {
+			return false;
+		}
+		if (kind.outcomeUnknown() && llm.requestSent() && !call.idempotent()) {
+			return false;
+		}
+		Instant deadline = call.deadlineAt();
+		return attempt < retry.maxAttempts() && now.isBefore(pool.start.plus(retry.maxElapsed()))
+				&& (deadline == null || now.isBefore(deadline));
 	}
 
 	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,

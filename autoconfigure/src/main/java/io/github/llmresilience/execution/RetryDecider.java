@@ -35,6 +35,14 @@ final class RetryDecider {
 	}
 
 	/**
+	 * Return the engine's random source, which also draws a weighted pool's members.
+	 * @return the random source
+	 */
+	RandomGenerator random() {
+		return this.random;
+	}
+
+	/**
 	 * Decide what follows a failed attempt.
 	 * @param failure the attempt's error
 	 * @param settings the policy's retry settings

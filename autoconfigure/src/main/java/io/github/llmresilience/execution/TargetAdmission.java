@@ -3,7 +3,13 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -15,6 +21,7 @@ import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
+import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.Target;
 
 /**
@@ -42,10 +49,11 @@ import io.github.llmresilience.policy.Target;
  * against the headers of declared token limits, the priorities' queue in front of the
  * connection pool) is one more step of {@link #admit} that finds its wait and hands it to
  * the one wait-or-skip rule, which counts it;</li>
- * <li>a pool's pick runs where {@link #admit} runs, once per attempt inside the slot's
- * retry: "can be sent to now" for a member is what the holds answer for it without
- * waiting, and a sideways move to a member of a provider the call already asked goes
- * through {@link #mayResend};</li>
+ * <li>a pool's pick ({@link #pick}) runs where {@link #admit} runs, once per attempt
+ * inside the slot's retry: "can be sent to now" for a member is what the holds answer for
+ * it without waiting (its circuit, its used-up limit, its server's wait), and a sideways
+ * move ({@link #sideways}) to a member of a provider the call already asked goes through
+ * {@link #mayResend}; a new hold should answer for a member too;</li>
  * <li>settling a reservation once an answer's usage is known belongs with {@link #sent},
  * which sees every request.</li>
  * </ul>
@@ -139,6 +147,240 @@ final class TargetAdmission {
 				budget.firstRequest();
 			}
 		}
+	}
+
+	/**
+	 * Pick the member of a pool slot for an attempt, on what this instance knows: among
+	 * the lowest tier that has a member that can be sent to now (circuit not open, no
+	 * known exhausted limit, no server-named wait running), the pool's strategy or the
+	 * call's affinity key chooses; the member a sideways move chose goes first. When no
+	 * member of that tier can be sent to now, the attempt waits for the earliest one
+	 * expected back, if that wait is one the policy allows ({@code max-retry-after}, the
+	 * slot's {@code max-elapsed}, the deadline); a tier whose members are all beyond that
+	 * is out, and the next tier serves. Only the chosen member's declared-limit permit is
+	 * taken; a denial moves sideways to another member that can be sent to now, and only
+	 * when there is none does the attempt wait for the permit.
+	 * @param pool the call's try of the slot
+	 * @param unavailable members found not to take requests now (a half-open circuit with
+	 * no permit left), passed over for this attempt
+	 * @return the member, once the attempt may go to it; or a failure that gives the slot
+	 * up ({@link RetryDecision.Reason#PACED}) when every member is out
+	 */
+	Mono<PoolMember> pick(PoolTry pool, Set<Target> unavailable, @Nullable Target preferred) {
+		return Mono.defer(() -> {
+			PoolMember next = (preferred != null) ? pool.slot.member(preferred) : pool.takeNext();
+			Instant now = this.clock.instant();
+			if (next != null && !unavailable.contains(next.target()) && outUntil(pool, next.target(), now) == null) {
+				return permit(pool, next, unavailable, new HashSet<>());
+			}
+			Selection selection = select(pool, Set.of(), unavailable, now);
+			if (!selection.ready().isEmpty()) {
+				return permit(pool, choose(pool, selection.ready()), unavailable, new HashSet<>());
+			}
+			PoolMember earliest = selection.waitFor();
+			Instant until = selection.until();
+			if (earliest != null && until != null) {
+				this.metrics.paced(earliest.target(), PacedAction.WAITED);
+				return Mono.delay(Duration.between(now, until)).then(pick(pool, unavailable, null));
+			}
+			return Mono.error(allOut(pool, now));
+		});
+	}
+
+	/**
+	 * Return the member a failed attempt's next one moves to at once, without a wait:
+	 * another member that can be sent to now, of the lowest tier that is not out. A move
+	 * to a member of a provider the call already sent to is a retry for that provider's
+	 * budget; a denial passes that member over too.
+	 * @param pool the call's try of the slot
+	 * @param failed the member whose attempt failed
+	 * @return the member, or {@code null} when there is none and the normal wait applies
+	 */
+	@Nullable PoolMember sideways(PoolTry pool, Target failed) {
+		pool.passed(failed);
+		while (true) {
+			Selection selection = select(pool, pool.passed(), Set.of(), this.clock.instant());
+			if (selection.ready().isEmpty()) {
+				return null;
+			}
+			PoolMember member = choose(pool, selection.ready());
+			if (mayResend(pool.call, member.target())) {
+				return member;
+			}
+			pool.passed(member.target());
+		}
+	}
+
+	/**
+	 * Return the member a hedge of a pool slot goes to: another member than the one in
+	 * flight that can be sent to now, of the lowest tier that is not out. Its budget is
+	 * asked when the hedge is sent.
+	 * @param pool the call's try of the slot
+	 * @param inFlight the member of the attempt in flight
+	 * @return the member, or {@code null} if there is none
+	 */
+	@Nullable PoolMember hedgeMember(PoolTry pool, Target inFlight) {
+		Selection selection = select(pool, Set.of(inFlight), Set.of(), this.clock.instant());
+		return selection.ready().isEmpty() ? null : choose(pool, selection.ready());
+	}
+
+	/**
+	 * Take the chosen member's declared-limit permit; a denial is a sideways move.
+	 */
+	private Mono<PoolMember> permit(PoolTry pool, PoolMember member, Set<Target> unavailable, Set<Target> denied) {
+		RequestLimiter limiter = this.pacing.limiter(member.target().provider());
+		if (limiter == null) {
+			return Mono.just(member);
+		}
+		return limiter.tryAcquire().flatMap((nanos) -> {
+			if (nanos <= 0) {
+				return Mono.just(member);
+			}
+			denied.add(member.target());
+			Set<Target> passedOver = new HashSet<>(unavailable);
+			passedOver.addAll(denied);
+			Instant now = this.clock.instant();
+			Selection selection = select(pool, Set.of(), passedOver, now);
+			if (!selection.ready().isEmpty()) {
+				return permit(pool, choose(pool, selection.ready()), unavailable, denied);
+			}
+			Duration wait = Duration.ofNanos(nanos);
+			String why = "no request of llm.providers." + member.target().provider()
+					+ ".rate-limit.requests-per-minute is free";
+			if (this.decider.mayPace(wait, pool.call.policy().retry(), pool.start, pool.call.deadlineAt())) {
+				this.metrics.paced(member.target(), PacedAction.WAITED);
+				return Mono.delay(wait).then(Mono.defer(() -> permit(pool, member, unavailable, new HashSet<>())));
+			}
+			this.metrics.paced(member.target(), PacedAction.SKIPPED);
+			return Mono.error(paced(pool.call, member.target(), wait, why));
+		});
+	}
+
+	private PoolMember choose(PoolTry pool, List<PoolMember> ready) {
+		return PoolPicker.choose(ready, pool.state, this.decider.random(), pool.affinityKey);
+	}
+
+	/**
+	 * Find the lowest tier that is not out: its members that can be sent to now, or, when
+	 * it has none, the earliest of its members expected back within what the policy may
+	 * wait. Members passed over by a sideways move count as in (they are not out, only
+	 * not chosen again before a wait); unavailable ones count as out.
+	 */
+	private Selection select(PoolTry pool, Set<Target> passed, Set<Target> unavailable, Instant now) {
+		TreeMap<Integer, List<PoolMember>> tiers = new TreeMap<>();
+		for (PoolMember member : pool.slot.members()) {
+			tiers.computeIfAbsent(member.tier(), (tier) -> new ArrayList<>()).add(member);
+		}
+		for (List<PoolMember> tier : tiers.values()) {
+			List<PoolMember> ready = new ArrayList<>(tier.size());
+			PoolMember earliest = null;
+			Instant earliestAt = null;
+			boolean in = false;
+			for (PoolMember member : tier) {
+				Target target = member.target();
+				if (unavailable.contains(target)) {
+					continue;
+				}
+				Instant out = outUntil(pool, target, now);
+				if (out == null) {
+					if (passed.contains(target)) {
+						in = true;
+					}
+					else {
+						ready.add(member);
+					}
+					continue;
+				}
+				if (out != PoolTry.NEVER && this.decider.mayPace(Duration.between(now, out), pool.call.policy().retry(),
+						pool.start, pool.call.deadlineAt())) {
+					in = true;
+					if (earliestAt == null || out.isBefore(earliestAt)) {
+						earliest = member;
+						earliestAt = out;
+					}
+				}
+			}
+			if (!ready.isEmpty()) {
+				return new Selection(ready, null, null);
+			}
+			if (in) {
+				return new Selection(List.of(), earliest, earliestAt);
+			}
+		}
+		return new Selection(List.of(), null, null);
+	}
+
+	/**
+	 * Return until when a member may not be sent to, from what this instance knows: its
+	 * open circuit, its used-up rate limit, its server's named wait.
+	 */
+	private @Nullable Instant outUntil(PoolTry pool, Target target, Instant now) {
+		Instant until = pool.circuitOpenUntil(target);
+		Instant exhausted = this.pacing.exhaustedUntil(target);
+		if (exhausted != null && (until == null || exhausted.isAfter(until))) {
+			until = exhausted;
+		}
+		Instant serverWait = pool.state.serverWait(target, now);
+		if (serverWait != null && (until == null || serverWait.isAfter(until))) {
+			until = serverWait;
+		}
+		return (until != null && until.isAfter(now)) ? until : null;
+	}
+
+	/**
+	 * Every member of every tier is out beyond what the policy may wait: the slot is
+	 * given up without a request, as circuit-open when every member's circuit is open,
+	 * else as paced.
+	 */
+	private AttemptFailure allOut(PoolTry pool, Instant now) {
+		boolean circuits = true;
+		Instant earliest = null;
+		for (PoolMember member : pool.slot.members()) {
+			Target target = member.target();
+			circuits &= pool.circuitOpenUntil(target) != null;
+			Instant out = outUntil(pool, target, now);
+			if (out != null && out != PoolTry.NEVER && (earliest == null || out.isBefore(earliest))) {
+				earliest = out;
+			}
+		}
+		CallState call = pool.call;
+		Target first = pool.slot.target();
+		String why = "every member of pool " + pool.slot.name() + " " + pool.slot.targets() + " is out";
+		if (circuits) {
+			LlmException open = LlmException.builder(FailureKind.CIRCUIT_OPEN)
+				.target(first.provider(), first.model())
+				.description(why + ": their circuit breakers are open")
+				.attempts(call.attempts())
+				.build();
+			call.lastFailure(open);
+			call.failed(first, FailureKind.CIRCUIT_OPEN.value());
+			return new AttemptFailure(open, RetryDecision.giveUp(RetryDecision.Reason.PACED));
+		}
+		Duration wait = (earliest != null) ? Duration.between(now, earliest) : null;
+		return paced(call, first, wait, why + " for longer than the policy may wait");
+	}
+
+	private AttemptFailure paced(CallState call, Target target, @Nullable Duration wait, String why) {
+		LlmException.Builder builder = LlmException.builder(FailureKind.RATE_LIMITED)
+			.target(target.provider(), target.model())
+			.description("nothing sent: " + why)
+			.attempts(call.attempts())
+			.cause(new PacedException(why));
+		if (wait != null) {
+			builder.retryAfter(wait);
+		}
+		LlmException paced = builder.build();
+		call.lastFailure(paced);
+		call.failed(target, "rate-limited (paced)");
+		return new AttemptFailure(paced, RetryDecision.giveUp(RetryDecision.Reason.PACED));
+	}
+
+	/**
+	 * What a pool's tier offers: members that can be sent to now, or the earliest one to
+	 * wait for, or neither when every tier is out.
+	 */
+	private record Selection(List<PoolMember> ready, @Nullable PoolMember waitFor, @Nullable Instant until) {
+
 	}
 
 	private Mono<Void> usedUpLimit(AttemptScope scope, Instant targetStart) {

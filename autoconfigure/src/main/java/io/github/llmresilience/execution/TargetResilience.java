@@ -30,6 +30,7 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.TargetSlot;
 
 /**
  * The Resilience4j instances of every policy and target, created once in the
@@ -62,6 +63,8 @@ public final class TargetResilience {
 
 	private final Map<Target, OpenUntil> openUntil = new HashMap<>();
 
+	private final Map<String, PoolState> pools = new HashMap<>();
+
 	/**
 	 * Create the instances of every policy and target.
 	 * @param policies the policies
@@ -87,11 +90,17 @@ public final class TargetResilience {
 	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
 			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock, ResilienceCustomizers customizers) {
 		for (ResolvedPolicy policy : policies.all().values()) {
-			for (Target target : policy.targets()) {
-				String name = policy.retryName(target);
+			for (TargetSlot slot : policy.slots()) {
+				String name = policy.retryName(slot);
+				if (this.retries.containsKey(name)) {
+					continue;
+				}
 				RetryConfig config = retryConfig(name, policy.retry(), customizers);
 				this.retries.put(name, instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",
 						(tags) -> Retry.of(name, config, tags), () -> retryRegistry.retry(name, config)));
+				if (slot.isPool()) {
+					this.pools.put(name, new PoolState(slot));
+				}
 			}
 		}
 		policies.circuitBreakers().forEach((target, settings) -> {
@@ -202,6 +211,56 @@ public final class TargetResilience {
 			throw new IllegalStateException("No retry for " + policy.retryName(target));
 		}
 		return retry;
+	}
+
+	/**
+	 * Return the retry of a policy's slot: the target's for a single target, the slot's
+	 * own ({@code <policy>@<slot>}) for a pool.
+	 * @param policy the policy
+	 * @param slot the slot
+	 * @return the retry
+	 */
+	public Retry retry(ResolvedPolicy policy, TargetSlot slot) {
+		Retry retry = this.retries.get(policy.retryName(slot));
+		if (retry == null) {
+			throw new IllegalStateException("No retry for " + policy.retryName(slot));
+		}
+		return retry;
+	}
+
+	/**
+	 * Return what a pool slot knows of its members: the attempts in flight to each, and
+	 * until when a server asked a member to be left alone.
+	 * @param policy the policy
+	 * @param slot the slot, a pool
+	 * @return the pool's state
+	 */
+	public PoolState pool(ResolvedPolicy policy, TargetSlot slot) {
+		PoolState pool = this.pools.get(policy.retryName(slot));
+		if (pool == null) {
+			throw new IllegalStateException("No pool for " + policy.retryName(slot));
+		}
+		return pool;
+	}
+
+	/**
+	 * Open a member's circuit at once after a give-up that says every other request would
+	 * fail too (a {@code Retry-After} beyond {@code max-retry-after}, a used-up quota):
+	 * until the instant the server named, or for the breaker's own wait when it named
+	 * none. A single target's breaker does this on the result of its target's try; a pool
+	 * member's breaker wraps single requests and is told here.
+	 * @param target the member
+	 * @param until the instant the server named, or {@code null}
+	 * @return the instant the circuit is open until, or {@code null} if it has no breaker
+	 */
+	@Nullable Instant openNow(Target target, @Nullable Instant until) {
+		OpenUntil open = this.openUntil.get(target);
+		if (open == null) {
+			return null;
+		}
+		Instant end = (until != null) ? until : open.clock.instant().plus(open.waitDurationInOpenState);
+		holdOpen(target, end);
+		return openUntil(target);
 	}
 
 	/**

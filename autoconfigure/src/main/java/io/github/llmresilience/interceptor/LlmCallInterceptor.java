@@ -113,7 +113,8 @@ final class LlmCallInterceptor implements MethodInterceptor {
 				(value) -> (value != null) ? adapter.toPublisher(value) : Mono.empty());
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
 			.withFallback(fallback)
-			.withText(LlmCallInterceptor::textOf);
+			.withText(LlmCallInterceptor::textOf)
+			.withAffinityKey(spec.affinityKey(arguments));
 		Flux<Object> executed = Flux.deferContextual((context) -> {
 			if (context.hasKey(AttemptScope.contextKey())) {
 				AttemptScope outer = context.get(AttemptScope.contextKey());
@@ -129,7 +130,9 @@ final class LlmCallInterceptor implements MethodInterceptor {
 			Object target) {
 		FallbackHandler<Object> fallback = fallback(spec, target, invocation.getArguments(),
 				(value) -> (value != null) ? Mono.fromCompletionStage((CompletionStage<?>) value) : Mono.empty());
-		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent()).withFallback(fallback);
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withFallback(fallback)
+			.withAffinityKey(spec.affinityKey(invocation.getArguments()));
 		return this.executor.get().mono(policy, options, (scope) -> Mono.defer(() -> {
 			try {
 				Object stage = scope.callWithin(() -> proceedAgain(invocation));
@@ -161,7 +164,8 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		// race them.
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
 			.withFallback(onCallingThread)
-			.withoutHedging();
+			.withoutHedging()
+			.withAffinityKey(spec.affinityKey(invocation.getArguments()));
 		Mono<Object> call = this.executor.get().mono(policy, options, (scope) -> Mono.fromCallable(() -> {
 			try {
 				return scope.callWithin(() -> proceedAgain(invocation));

@@ -9,9 +9,15 @@ import java.util.concurrent.Future;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -22,6 +28,8 @@ import io.github.llmresilience.LlmCall;
  * intercept them and that their fallback methods fit.
  */
 final class LlmCallMethods {
+
+	private static final SpelExpressionParser PARSER = new SpelExpressionParser();
 
 	private LlmCallMethods() {
 	}
@@ -60,7 +68,27 @@ final class LlmCallMethods {
 		FallbackMethod fallback = annotation.fallbackMethod().isEmpty() ? null
 				: FallbackMethod.resolve(method, targetClass, annotation.fallbackMethod());
 		return new LlmCallMethod(method, annotation.policy(), annotation.idempotent(), fallback, kind(method, adapters),
-				adapter(method, adapters));
+				adapter(method, adapters), affinityKey(annotation.affinityKey(), where));
+	}
+
+	/**
+	 * Parse the affinity key's expression once, at start-up.
+	 */
+	private static @Nullable Expression affinityKey(String expression, String where) {
+		if (expression.isBlank()) {
+			return null;
+		}
+		try {
+			return PARSER.parseExpression(expression);
+		}
+		catch (ParseException ex) {
+			throw new LlmCallConfigurationException(
+					"The affinityKey of @LlmCall on " + where + " is not a valid SpEL expression ('" + expression
+							+ "'): " + ex.getSimpleMessage() + ".",
+					"Write an expression over the method's arguments, such as affinityKey = \"#p0\" (the first "
+							+ "argument) or \"#p0.conversationId()\"; argument names such as #request need the "
+							+ "-parameters compiler flag.");
+		}
 	}
 
 	private static Kind kind(Method method, ReactiveAdapterRegistry adapters) {
@@ -127,9 +155,28 @@ final class LlmCallMethods {
 	 * @param kind how its result is run
 	 * @param adapter the reactive adapter of its return type, for {@link Kind#SINGLE} and
 	 * {@link Kind#MULTI}
+	 * @param affinityKey the parsed expression of its affinity key, or {@code null}
 	 */
 	record LlmCallMethod(Method method, String policy, boolean idempotent, @Nullable FallbackMethod fallback, Kind kind,
-			@Nullable ReactiveAdapter adapter) {
+			@Nullable ReactiveAdapter adapter, @Nullable Expression affinityKey) {
+
+		private static final ParameterNameDiscoverer NAMES = new DefaultParameterNameDiscoverer();
+
+		/**
+		 * Return the affinity key of one call: the expression's value over its arguments.
+		 * @param arguments the call's arguments
+		 * @return the key, or {@code null} when there is no expression or its value is
+		 * {@code null}
+		 */
+		@Nullable String affinityKey(@Nullable Object[] arguments) {
+			if (this.affinityKey == null) {
+				return null;
+			}
+			MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(null, this.method, arguments,
+					NAMES);
+			Object value = this.affinityKey.getValue(context);
+			return (value != null) ? value.toString() : null;
+		}
 
 	}
 

@@ -1,6 +1,8 @@
 package io.github.llmresilience.policy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -10,25 +12,25 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.FailureKind;
 
 /**
- * A policy as it applies to calls: its targets in order (the primary first), its retry
- * settings, fallback rules and hedge settings, merged with {@code llm.defaults} once, at
- * start-up.
+ * A policy as it applies to calls: its target slots in order (the primary first), each a
+ * single target or a pool of members, its retry settings, fallback rules and hedge
+ * settings, merged with {@code llm.defaults} once, at start-up.
  *
  * @param name the policy's name
- * @param targets the primary, then the fallbacks in order
+ * @param slots the primary, then the fallbacks in order
  * @param retry the retry settings of every target of the policy
  * @param fallbackOn the failure kinds after which the next target is tried
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
  */
-public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings retry, Set<FailureKind> fallbackOn,
 		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
 
 	/**
 	 * Create a policy.
 	 * @param name the name
-	 * @param targets the targets
+	 * @param slots the target slots
 	 * @param retry the retry settings
 	 * @param fallbackOn the fallback kinds
 	 * @param deadline the deadline
@@ -37,8 +39,8 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
-		targets = List.copyOf(targets);
-		if (targets.isEmpty()) {
+		slots = List.copyOf(slots);
+		if (slots.isEmpty()) {
 			throw new IllegalArgumentException("A policy needs at least one target");
 		}
 		fallbackOn = Set.copyOf(fallbackOn);
@@ -56,7 +58,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline, HedgeSettings hedge) {
-		this(name, targets, retry, fallbackOn, deadline, hedge, null);
+		this(name, singleSlots(targets), retry, fallbackOn, deadline, hedge, null);
 	}
 
 	/**
@@ -70,6 +72,29 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline) {
 		this(name, targets, retry, fallbackOn, deadline, HedgeSettings.DISABLED);
+	}
+
+	/**
+	 * Return the slots of single targets.
+	 * @param targets the targets, in order
+	 * @return a single-target slot per target
+	 */
+	public static List<TargetSlot> singleSlots(List<Target> targets) {
+		List<TargetSlot> slots = new ArrayList<>(targets.size());
+		for (int i = 0; i < targets.size(); i++) {
+			slots.add(TargetSlot.single(i, targets.get(i)));
+		}
+		return slots;
+	}
+
+	/**
+	 * Return every target of the policy: the members of its slots in order, each once.
+	 * @return the targets
+	 */
+	public List<Target> targets() {
+		LinkedHashSet<Target> targets = new LinkedHashSet<>();
+		this.slots.forEach((slot) -> targets.addAll(slot.targets()));
+		return List.copyOf(targets);
 	}
 
 	/**
@@ -89,6 +114,18 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public String retryName(Target target) {
 		return this.name + "@" + target.name();
+	}
+
+	/**
+	 * Return the name of the Resilience4j {@code Retry} of one of this policy's slots:
+	 * {@code <policy>@<provider>:<model>} for a single target, {@code <policy>@<slot>}
+	 * ({@code primary}, {@code fallbacks[0]}, …) for a pool, whose one retry runs the
+	 * slot's attempts across its members.
+	 * @param slot the slot
+	 * @return the retry's name
+	 */
+	public String retryName(TargetSlot slot) {
+		return slot.isPool() ? this.name + "@" + slot.name() : retryName(slot.target());
 	}
 
 }

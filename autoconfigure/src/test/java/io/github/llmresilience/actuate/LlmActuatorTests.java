@@ -13,6 +13,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
@@ -32,6 +34,9 @@ class LlmActuatorTests {
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
 
+	@Autowired
+	LlmClient llm;
+
 	@DynamicPropertySource
 	static void llm(DynamicPropertyRegistry registry) {
 		registry.add("llm.providers.openai.base-url", server::baseUrl);
@@ -45,6 +50,15 @@ class LlmActuatorTests {
 		registry.add("llm.policies.summaries.deadline", () -> "90s");
 		registry.add("llm.policies.summaries.hedge.enabled", () -> "true");
 		registry.add("llm.policies.summaries.hedge.delay", () -> "1500ms");
+		registry.add("llm.policies.pooled.pool.strategy", () -> "round-robin");
+		registry.add("llm.policies.pooled.pool.members[0].provider", () -> "openai");
+		registry.add("llm.policies.pooled.pool.members[0].model", () -> "gpt-4o-east");
+		registry.add("llm.policies.pooled.pool.members[0].model-family", () -> "gpt-4o");
+		registry.add("llm.policies.pooled.pool.members[0].weight", () -> "2");
+		registry.add("llm.policies.pooled.pool.members[1].provider", () -> "backup");
+		registry.add("llm.policies.pooled.pool.members[1].model", () -> "gpt-4o-west");
+		registry.add("llm.policies.pooled.pool.members[1].model-family", () -> "gpt-4o");
+		registry.add("llm.policies.pooled.pool.members[1].tier", () -> "1");
 	}
 
 	@AfterAll
@@ -97,6 +111,48 @@ class LlmActuatorTests {
 			.consumeWith(
 					(response) -> org.assertj.core.api.Assertions.assertThat(new String(response.getResponseBody()))
 						.doesNotContain("SECRET"));
+	}
+
+	@Test
+	void llmEndpointListsEachPoolWithItsMembersState() {
+		ChatRequest request = ChatRequest.builder().user("Hello").build();
+		this.llm.chat("pooled", request).block();
+		this.llm.chat("pooled", request).block();
+		this.client.get()
+			.uri("/actuator/llm")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.policies.pooled.pools.primary.retry")
+			.isEqualTo("pooled@primary")
+			.jsonPath("$.policies.pooled.pools.primary.strategy")
+			.isEqualTo("round-robin")
+			.jsonPath("$.policies.pooled.pools.primary.sticky")
+			.isEqualTo(false)
+			.jsonPath("$.policies.pooled.pools.primary.members[0].provider")
+			.isEqualTo("openai")
+			.jsonPath("$.policies.pooled.pools.primary.members[0].model")
+			.isEqualTo("gpt-4o-east")
+			.jsonPath("$.policies.pooled.pools.primary.members[0].weight")
+			.isEqualTo(2)
+			.jsonPath("$.policies.pooled.pools.primary.members[0].status")
+			.isEqualTo("available")
+			.jsonPath("$.policies.pooled.pools.primary.members[0].circuitBreaker")
+			.isEqualTo("CLOSED")
+			// Tier 1 is not used while the tier-0 member can be sent to.
+			.jsonPath("$.policies.pooled.pools.primary.members[0].sent")
+			.isEqualTo(2)
+			.jsonPath("$.policies.pooled.pools.primary.members[1].tier")
+			.isEqualTo(1)
+			.jsonPath("$.policies.pooled.pools.primary.members[1].sent")
+			.isEqualTo(0)
+			.jsonPath("$.policies.pooled.pools.primary.members[1].inFlight")
+			.isEqualTo(0)
+			.jsonPath("$.policies.pooled.targets[1].retry")
+			.isEqualTo("pooled@primary")
+			.jsonPath("$.policies.summaries.pools")
+			.isEmpty();
 	}
 
 	@Test

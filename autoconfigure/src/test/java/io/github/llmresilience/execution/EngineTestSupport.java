@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -91,6 +92,11 @@ abstract class EngineTestSupport {
 
 	TargetResilience resilience;
 
+	/**
+	 * The engine's random source: draws nothing but zeros unless a test seeds one.
+	 */
+	RandomGenerator random = () -> 0L;
+
 	Pacing pacing;
 
 	/**
@@ -147,7 +153,7 @@ abstract class EngineTestSupport {
 				RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), this.clock);
 		return new LlmExecutor(this.resilience, pacing(providers), CooldownListener.NONE,
 				new LlmObservability(ObservationRegistry.NOOP, null, null, this.metrics),
-				new EngineTime(this.clock, () -> 0L));
+				new EngineTime(this.clock, this.random));
 	}
 
 	/**
