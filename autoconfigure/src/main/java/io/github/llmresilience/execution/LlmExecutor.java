@@ -244,8 +244,7 @@ public final class LlmExecutor {
 			AtomicReference<@Nullable Target> first = new AtomicReference<>(member);
 			Flux<T> attempts = Flux.defer(() -> poolAttempt(pool, pool.attempts.incrementAndGet(), options, attempt,
 					new HashSet<>(), first.getAndSet(null)));
-			return attempts.transformDeferred(RetryOperator.of(this.resilience.retry(policy, slot)))
-				.onErrorMap(AttemptFailure::unwrap);
+			return LazyRetry.retried(attempts, this.resilience.retry(policy, slot)).onErrorMap(AttemptFailure::unwrap);
 		});
 	}
 
