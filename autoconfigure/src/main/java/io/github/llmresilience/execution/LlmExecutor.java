@@ -104,6 +104,13 @@ public final class LlmExecutor {
 		this.observability = observability;
 		this.cooldowns = new CooldownPublisher(cooldowns, time.clock());
 		this.hedging = new Hedging(resilience, observability.metrics(), this.admission);
+		for (PoolState pool : resilience.pools()) {
+			for (Target member : pool.slot().targets()) {
+				observability.metrics()
+					.poolMemberAvailable(pool.policy(), pool.slot().name(), member, pool,
+							(state) -> this.admission.canSendNow(resilience, state, member) ? 1 : 0);
+			}
+		}
 	}
 
 	/**

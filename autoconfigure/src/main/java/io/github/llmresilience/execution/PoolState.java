@@ -23,6 +23,8 @@ import io.github.llmresilience.policy.TargetSlot;
  */
 public final class PoolState {
 
+	private final String policy;
+
 	private final TargetSlot slot;
 
 	private final AtomicInteger next = new AtomicInteger();
@@ -33,12 +35,21 @@ public final class PoolState {
 
 	private final Map<Target, Instant> serverWaits = new ConcurrentHashMap<>();
 
-	PoolState(TargetSlot slot) {
+	PoolState(String policy, TargetSlot slot) {
+		this.policy = policy;
 		this.slot = slot;
 		for (PoolMember member : slot.members()) {
 			this.inFlight.put(member.target(), new AtomicInteger());
 			this.sent.put(member.target(), new AtomicLong());
 		}
+	}
+
+	/**
+	 * Return the name of the pool's policy.
+	 * @return the policy's name
+	 */
+	public String policy() {
+		return this.policy;
 	}
 
 	/**

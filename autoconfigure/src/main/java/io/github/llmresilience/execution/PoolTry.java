@@ -5,8 +5,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.jspecify.annotations.Nullable;
 
 import io.github.llmresilience.policy.PoolMember;
@@ -64,19 +62,7 @@ final class PoolTry {
 	 * or open for an unknown time, or {@code null} if requests may go
 	 */
 	@Nullable Instant circuitOpenUntil(Target target) {
-		CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
-		if (circuitBreaker == null) {
-			return null;
-		}
-		State state = circuitBreaker.getState();
-		if (state == State.FORCED_OPEN) {
-			return NEVER;
-		}
-		if (state != State.OPEN) {
-			return null;
-		}
-		Instant until = this.resilience.openUntil(target);
-		return (until != null) ? until : NEVER;
+		return this.resilience.circuitOpenUntil(target);
 	}
 
 	synchronized void passed(Target target) {

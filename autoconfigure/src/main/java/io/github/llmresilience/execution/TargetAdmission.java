@@ -311,16 +311,33 @@ final class TargetAdmission {
 	}
 
 	/**
+	 * Return whether a member of a pool can be sent to now.
+	 * @param resilience the members' circuit breakers
+	 * @param pool the pool's state
+	 * @param target the member
+	 * @return whether its circuit is not open, its limit not used up and no wait its
+	 * server asked for is running
+	 */
+	boolean canSendNow(TargetResilience resilience, PoolState pool, Target target) {
+		return outUntil(resilience.circuitOpenUntil(target), pool, target, this.clock.instant()) == null;
+	}
+
+	private @Nullable Instant outUntil(PoolTry pool, Target target, Instant now) {
+		return outUntil(pool.circuitOpenUntil(target), pool.state, target, now);
+	}
+
+	/**
 	 * Return until when a member may not be sent to, from what this instance knows: its
 	 * open circuit, its used-up rate limit, its server's named wait.
 	 */
-	private @Nullable Instant outUntil(PoolTry pool, Target target, Instant now) {
-		Instant until = pool.circuitOpenUntil(target);
+	private @Nullable Instant outUntil(@Nullable Instant circuitOpenUntil, PoolState state, Target target,
+			Instant now) {
+		Instant until = circuitOpenUntil;
 		Instant exhausted = this.pacing.exhaustedUntil(target);
 		if (exhausted != null && (until == null || exhausted.isAfter(until))) {
 			until = exhausted;
 		}
-		Instant serverWait = pool.state.serverWait(target, now);
+		Instant serverWait = state.serverWait(target, now);
 		if (serverWait != null && (until == null || serverWait.isAfter(until))) {
 			until = serverWait;
 		}

@@ -3,8 +3,10 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -88,7 +90,7 @@ public final class TargetResilience {
 				this.retries.put(name, instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",
 						(tags) -> Retry.of(name, config, tags), () -> retryRegistry.retry(name, config)));
 				if (slot.isPool()) {
-					this.pools.put(name, new PoolState(slot));
+					this.pools.put(name, new PoolState(policy.name(), slot));
 				}
 			}
 		}
@@ -230,6 +232,36 @@ public final class TargetResilience {
 			throw new IllegalStateException("No pool for " + policy.retryName(slot));
 		}
 		return pool;
+	}
+
+	/**
+	 * Return every pool slot's state.
+	 * @return the pools' states
+	 */
+	public Collection<PoolState> pools() {
+		return List.copyOf(this.pools.values());
+	}
+
+	/**
+	 * Return until when a target's circuit keeps requests out.
+	 * @param target the target
+	 * @return the instant its open state ends, {@link Instant#MAX} for a circuit forced
+	 * open or open for an unknown time, or {@code null} if requests may go
+	 */
+	@Nullable Instant circuitOpenUntil(Target target) {
+		CircuitBreaker circuitBreaker = this.circuitBreakers.get(target);
+		if (circuitBreaker == null) {
+			return null;
+		}
+		State state = circuitBreaker.getState();
+		if (state == State.FORCED_OPEN) {
+			return Instant.MAX;
+		}
+		if (state != State.OPEN) {
+			return null;
+		}
+		Instant until = openUntil(target);
+		return (until != null) ? until : Instant.MAX;
 	}
 
 	/**

@@ -67,6 +67,14 @@ public enum LlmMeters implements MeterDocumentation {
 			TagKey.LIMIT),
 
 	/**
+	 * Whether each member of a pool can be sent to now.
+	 */
+	POOL_MEMBER_AVAILABLE("llm.pool.member.available", Meter.Type.GAUGE,
+			"Whether a member of a pool can be sent to now (1) or is out (0): its circuit is open, its rate limit is "
+					+ "used up or its server's wait is running",
+			TagKey.POLICY, TagKey.SLOT, TagKey.PROVIDER, TagKey.MODEL),
+
+	/**
 	 * Attempts held back by a used-up rate limit or a declared limit.
 	 */
 	PACED("llm.paced", Meter.Type.COUNTER,
@@ -168,6 +176,11 @@ public enum LlmMeters implements MeterDocumentation {
 		 * The policy's name.
 		 */
 		POLICY("policy"),
+
+		/**
+		 * A slot of a policy: {@code primary}, {@code fallbacks[0]}, ….
+		 */
+		SLOT("slot"),
 
 		/**
 		 * The provider of a target.

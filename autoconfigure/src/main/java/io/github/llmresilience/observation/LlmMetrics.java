@@ -124,4 +124,19 @@ public interface LlmMetrics {
 	default <S> void rateLimitRemaining(Target target, RateLimitType limit, S state, ToDoubleFunction<S> remaining) {
 	}
 
+	/**
+	 * Show whether a member of a pool can be sent to now
+	 * ({@code llm.pool.member.available}), as a gauge that reads the state it is given;
+	 * called once per pool and member.
+	 * @param <S> the type of the state
+	 * @param policy the policy
+	 * @param slot the pool's slot: {@code primary}, {@code fallbacks[0]}, …
+	 * @param member the member
+	 * @param state what knows the member's state
+	 * @param available reads 1 when the member can be sent to now, 0 when it is out
+	 */
+	default <S> void poolMemberAvailable(String policy, String slot, Target member, S state,
+			ToDoubleFunction<S> available) {
+	}
+
 }

@@ -97,6 +97,16 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 			.register(this.registry);
 	}
 
+	@Override
+	public <S> void poolMemberAvailable(String policy, String slot, Target member, S state,
+			ToDoubleFunction<S> available) {
+		LlmMeters meter = LlmMeters.POOL_MEMBER_AVAILABLE;
+		Gauge.builder(meter.getName(), state, available)
+			.description(meter.getDescription())
+			.tags(tags(meter, policy, slot, member.provider(), member.model()))
+			.register(this.registry);
+	}
+
 	/**
 	 * Increment a counter, registered on first use of its tags.
 	 * @param meter the counter
