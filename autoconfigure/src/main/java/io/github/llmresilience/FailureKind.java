@@ -96,7 +96,17 @@ public enum FailureKind {
 	/**
 	 * The target's circuit breaker is open, so no request was sent.
 	 */
-	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false);
+	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false),
+
+	/**
+	 * The application is shutting down: once Spring Boot's graceful shutdown of the web
+	 * server is over, every call still waiting (a backoff, a {@code Retry-After}, a
+	 * pacing wait) or in flight ends at once with this kind, and a new call fails with it
+	 * without a request. Never retried, never falls back (it cannot be listed in
+	 * {@code fallback-on}), the circuit breaker ignores it and an {@code @LlmCall}
+	 * method's {@code fallbackMethod} does not run.
+	 */
+	SHUTDOWN(RetriedWhen.NEVER, false, false, false);
 
 	// The columns of the failure table (docs/reference/behaviour.md), in one place: the
 	// retry

@@ -210,6 +210,12 @@ final class LlmConfigurationResolver {
 		validateRetry(prefix + ".retry", retry);
 		Set<FailureKind> fallbackOn = (policy.getFallbackOn() != null) ? policy.getFallbackOn()
 				: properties.getDefaults().getFallbackOn();
+		if (fallbackOn.contains(FailureKind.SHUTDOWN)) {
+			throw new InvalidConfigurationPropertyValueException(
+					(policy.getFallbackOn() != null) ? prefix + ".fallback-on" : "llm.defaults.fallback-on",
+					fallbackOn.toString(), "A call ended by the application's shutdown never falls back: remove "
+							+ FailureKind.SHUTDOWN.value() + " from the list");
+		}
 		if (policy.getDeadline() != null) {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}

@@ -75,6 +75,8 @@ public final class LlmExecutor {
 
 	private final CooldownPublisher cooldowns;
 
+	private final CallsInFlight inFlight = new CallsInFlight();
+
 	/**
 	 * Create an executor.
 	 * @param resilience the retries and circuit breakers of every target
@@ -146,11 +148,32 @@ public final class LlmExecutor {
 					return Flux.from(answer);
 				});
 			}
-			return flux.doOnComplete(() -> finished(observed, call, null))
+			// Outermost: a shutdown ends the call, its fallback method included.
+			return this.inFlight.guard(flux, call)
+				.doOnComplete(() -> finished(observed, call, null))
 				.doOnError((failure) -> finished(observed, call, failure))
 				.doOnCancel(() -> observed.cancelled(call.attempts(), call.failures()))
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
+	}
+
+	/**
+	 * End every logical call in flight, and fail the calls to come, with a
+	 * {@link FailureKind#SHUTDOWN} failure: the calls waiting (a backoff, a
+	 * {@code Retry-After}, a pacing wait) end at once and the exchanges in flight are
+	 * cancelled. The application's shutdown calls it once Spring Boot's graceful shutdown
+	 * of the web server is over.
+	 */
+	public void shutdown() {
+		this.inFlight.shutdown();
+	}
+
+	/**
+	 * Return how many logical calls are in flight.
+	 * @return the number of calls
+	 */
+	public int callsInFlight() {
+		return this.inFlight.size();
 	}
 
 	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
@@ -292,7 +315,8 @@ public final class LlmExecutor {
 
 	private static boolean fallsBack(Throwable failure, CallState call) {
 		if (!(failure instanceof LlmException llm) || failure instanceof LlmStreamInterruptedException
-				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()) {
+				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()
+				|| llm.kind() == FailureKind.SHUTDOWN) {
 			return false;
 		}
 		if (!call.policy().fallbackOn().contains(llm.kind())) {

@@ -15,6 +15,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
+import io.github.llmresilience.execution.LlmShutdown;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
 import io.github.llmresilience.pacing.CooldownListener;
@@ -171,6 +172,16 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	@Override
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	/**
+	 * Stop right after the calls in flight were ended ({@link LlmShutdown#PHASE}), so
+	 * that the cooldowns they learned while the web server shut down gracefully are still
+	 * shared.
+	 */
+	@Override
+	public int getPhase() {
+		return LlmShutdown.PHASE - 1;
 	}
 
 	private void answered() {

@@ -175,6 +175,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
 	private final AtomicInteger abandoned = new AtomicInteger();
 
+	private final AtomicInteger connections = new AtomicInteger();
+
 	private final AtomicLong completionIds = new AtomicLong();
 
 	private final AtomicBoolean closed = new AtomicBoolean();
@@ -197,7 +199,10 @@ public final class FakeLlmServer implements AutoCloseable {
 		this.loops = LoopResources.create("fake-llm-" + instances.incrementAndGet(), 1,
 				Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 		try {
-			this.server = HttpServer.create().host(HOST).port(port).runOn(this.loops).handle(this::handle).bindNow();
+			this.server = HttpServer.create().host(HOST).port(port).runOn(this.loops).doOnConnection((connection) -> {
+				this.connections.incrementAndGet();
+				connection.onDispose(this.connections::decrementAndGet);
+			}).handle(this::handle).bindNow();
 		}
 		catch (RuntimeException ex) {
 			this.loops.disposeLater(Duration.ZERO, CLOSE_TIMEOUT).block(CLOSE_TIMEOUT);
@@ -361,6 +366,16 @@ public final class FakeLlmServer implements AutoCloseable {
 	 */
 	public int peakExchanges() {
 		return this.peakActive.get();
+	}
+
+	/**
+	 * Return how many connections clients hold open to this server, idle (kept alive in a
+	 * client's pool) or busy; zero once every client closed its connections, as a client
+	 * that shuts down should.
+	 * @return the number of open connections
+	 */
+	public int openConnections() {
+		return this.connections.get();
 	}
 
 	/**
