@@ -70,7 +70,7 @@ class ConcurrencyCapBehaviourTests extends BehaviourTestSupport {
 		// was answered 429 (retried, or the call's failure).
 		long succeeded = statuses.stream().filter((status) -> status == 200).count();
 		assertThat(primaryRequests().size() - succeeded).isPositive();
-		assertThat(statuses).hasSize(CALLS).containsOnly(200, 429);
+		assertThat(statuses).hasSize(CALLS).isSubsetOf(200, 429);
 	}
 
 	@Test
