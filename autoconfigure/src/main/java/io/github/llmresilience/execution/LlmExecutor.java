@@ -271,7 +271,11 @@ public final class LlmExecutor {
 			});
 			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
 			if (circuitBreaker != null) {
-				send = send.transformDeferred(CircuitBreakerOperator.of(circuitBreaker));
+				// A 429 whose server named when to come back is waited out on this member
+				// (the pick passes it over until then), not held against its health.
+				send = send.onErrorMap(ServerPaced::applies, ServerPaced::new)
+					.transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
+					.onErrorMap(ServerPaced.class, ServerPaced::getCause);
 			}
 			return send.doOnNext(gate::passed).onErrorResume(CallNotPermittedException.class, (notPermitted) -> {
 				// Opened, or half-open with no permit left, since the pick: another
@@ -497,6 +501,32 @@ public final class LlmExecutor {
 
 	static String reason(Throwable failure) {
 		return (failure instanceof LlmException llm) ? llm.kind().value() : failure.getClass().getSimpleName();
+	}
+
+	/**
+	 * Carries a pool member's 429 past its circuit breaker, which ignores it: the server
+	 * named when to come back ({@code Retry-After}, or the reset of a used-up
+	 * {@code x-ratelimit-*} limit), the pool keeps the member out until then, and a
+	 * per-request window full of such answers would otherwise open the circuit of an
+	 * account that is only busy.
+	 */
+	private static final class ServerPaced extends RuntimeException {
+
+		ServerPaced(Throwable failure) {
+			super(failure.getMessage(), failure, false, false);
+		}
+
+		static boolean applies(Throwable failure) {
+			return failure instanceof LlmException llm && llm.kind() == FailureKind.RATE_LIMITED
+					&& llm.retryAfter() != null && !(failure instanceof LlmStreamInterruptedException);
+		}
+
+		@Override
+		public synchronized Throwable getCause() {
+			Throwable cause = super.getCause();
+			return (cause != null) ? cause : this;
+		}
+
 	}
 
 	/**

@@ -13,6 +13,7 @@ import reactor.test.StepVerifier;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
@@ -309,6 +310,46 @@ class LlmExecutorPoolTests extends EngineTestSupport {
 		// serves once both legs failed.
 		assertThat(targets()).containsExactly(EAST, WEST, BACKUP);
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(3));
+	}
+
+	@Test
+	void aStreamThatFailsBeforeItsFirstChunkMovesSidewaysAndOneThatBreaksAfterItIsInterrupted() {
+		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.ROUND_ROBIN, member(EAST, 1, 0),
+				member(WEST, 1, 0));
+		LlmExecutor executor = executor(policy);
+		LlmException reset = LlmException.builder(FailureKind.CONNECTION).requestSent(true).build();
+		fail(EAST, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofSeconds(5)), 1);
+		script(WEST, (scope) -> Flux.just("a", "b").concatWith(Flux.error(reset)));
+		StepVerifier.withVirtualTime(() -> stream(executor, policy))
+			.expectNext("a", "b")
+			.expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
+				assertThat(((LlmStreamInterruptedException) error).partialText()).isEqualTo("ab");
+			})
+			.verify();
+		// The pick happened before the first chunk: after it, no other member and no
+		// other slot is asked.
+		assertThat(targets()).containsExactly(EAST, WEST);
+	}
+
+	@Test
+	void aMembersRateLimitsWithAServerWaitAreNotHeldAgainstItsCircuit() {
+		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.ROUND_ROBIN, member(EAST, 1, 0),
+				member(WEST, 1, 0));
+		LlmExecutor executor = executor(policy);
+		fail(EAST, status(FailureKind.RATE_LIMITED, 429).retryAfter(Duration.ofMillis(10)), 12);
+		fail(EAST, status(FailureKind.SERVER_ERROR, 503), 1);
+		StepVerifier
+			.withVirtualTime(() -> Flux.range(0, 26)
+				.concatMap((i) -> Mono.delay(Duration.ofMillis(20)).then(servedCall(executor, policy))))
+			.thenAwait(Duration.ofSeconds(5))
+			.expectNextCount(26)
+			.verifyComplete();
+		CircuitBreaker east = this.resilience.circuitBreaker(EAST);
+		assertThat(east.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		// Only the 503 counts; the 429s that named their wait are not in the window.
+		assertThat(east.getMetrics().getNumberOfFailedCalls()).isOne();
+		assertThat(sentTo(EAST)).isGreaterThanOrEqualTo(13);
 	}
 
 }

@@ -43,6 +43,16 @@ public final class SampleApi {
 	}
 
 	/**
+	 * Rewrite a text through {@code POST /api/rewrites} (policy {@code rewrites}, a pool
+	 * of two deployments).
+	 * @param text the text
+	 * @return the rewrite
+	 */
+	public Rewrite rewrite(String text) {
+		return post("/api/rewrites", text, Rewrite.class);
+	}
+
+	/**
 	 * Write a headline through {@code POST /api/headlines} (policy {@code default}, a
 	 * blocking call).
 	 * @param text the text

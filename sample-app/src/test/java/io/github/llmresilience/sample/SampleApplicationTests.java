@@ -268,6 +268,41 @@ class SampleApplicationTests {
 	}
 
 	/**
+	 * Policy {@code rewrites} runs on a pool of two deployments of one model: each call
+	 * picks one, and a deployment that answers 429 hands the call to the other at once.
+	 */
+	@Test
+	void everyRewriteIsServedByAMemberOfThePoolAndARateLimitedOneHandsTheCallToTheOther() {
+		String east = this.environment.getProperty("llm.policies.rewrites.pool.members[0].model");
+		String west = this.environment.getProperty("llm.policies.rewrites.pool.members[1].model");
+		double sidewaysBefore = count("llm.retries", "policy", "rewrites", "provider", "openai", "model", east,
+				"reason", "rate-limited");
+		this.server.model(east)
+			.enqueue(FakeResponse.status(429).retryAfterMillis(20), FakeResponse.status(429).retryAfterMillis(20),
+					FakeResponse.status(429).retryAfterMillis(20));
+		List<Rewrite> rewrites = new ArrayList<>();
+		for (int i = 0; i < 30; i++) {
+			rewrites.add(this.api.rewrite("Text number " + i + " in long words."));
+		}
+		assertThat(rewrites).allSatisfy((rewrite) -> {
+			assertThat(rewrite.fallback()).isFalse();
+			assertThat(tuple(rewrite.provider(), rewrite.model())).isIn(tuple("openai", east), tuple("backup", west));
+			assertThat(rewrite.text()).startsWith("A demo answer from " + rewrite.model());
+			// The backup deployment answers every request: a call goes to it at once
+			// after the other's 429.
+			assertThat(rewrite.attempts()).isBetween(1, 2);
+		});
+		assertThat(rewrites).extracting(Rewrite::provider).contains("openai", "backup");
+		assertThat(count("llm.retries", "policy", "rewrites", "provider", "openai", "model", east, "reason",
+				"rate-limited") - sidewaysBefore)
+			.isGreaterThanOrEqualTo(3);
+		assertThat(this.meters.get("llm.pool.member.available")
+			.tags("policy", "rewrites", "slot", "primary", "provider", "backup", "model", west)
+			.gauge()
+			.value()).isEqualTo(1);
+	}
+
+	/**
 	 * Make the calls one after the other, so that the scripted outage falls on exactly
 	 * the calls it is meant for, and check that {@code llm.calls} recorded each as a
 	 * success.

@@ -44,6 +44,12 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * calls), as a provider that has slow minutes;</li>
  * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
+ * <li>any model whose name starts with {@value #ACCOUNT}: an account of its own that
+ * allows {@code --account-per-window} requests per {@code --account-window-ms} from the
+ * first request of a window, and says so on every answer as OpenAI does (the limit, what
+ * remains, the reset); beyond the limit it answers 429 with the same headers and no
+ * {@code Retry-After}. Its 429s are counted under the model's name followed by
+ * {@value #REJECTED};</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -79,6 +85,16 @@ public final class BenchServer {
 	 * {@code Retry-After: 120}.
 	 */
 	static final String COOLING = "cooling";
+
+	/**
+	 * The prefix of the models that are accounts with a request limit per window.
+	 */
+	static final String ACCOUNT = "account-";
+
+	/**
+	 * What follows an account's name in the counts of its 429s.
+	 */
+	static final String REJECTED = "/429";
 
 	static final String READY = "BenchServer listening on ";
 
@@ -133,6 +149,12 @@ public final class BenchServer {
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
 
+	private volatile int accountPerWindow = 10;
+
+	private volatile long accountWindowMillis = 2000;
+
+	private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+
 	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
 			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
 		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
@@ -150,7 +172,7 @@ public final class BenchServer {
 	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
 	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
 	 * [--storm-retry-after=2] [--slow-delay-ms=50] [--hedge-fast-ms=200] [--hedge-slow-ms=5000]
-	 * [--hedge-slow-share=0.1]}.
+	 * [--hedge-slow-share=0.1] [--account-per-window=10] [--account-window-ms=2000]}.
 	 * @param args the arguments
 	 * @throws IOException if standard input fails
 	 */
@@ -168,6 +190,8 @@ public final class BenchServer {
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
+		int accountPerWindow = 10;
+		long accountWindow = 2000;
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -209,6 +233,12 @@ public final class BenchServer {
 			else if (arg.startsWith("--paced-reset-ms=")) {
 				pacedReset = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--account-per-window=")) {
+				accountPerWindow = Integer.parseInt(value);
+			}
+			else if (arg.startsWith("--account-window-ms=")) {
+				accountWindow = Long.parseLong(value);
+			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
@@ -219,6 +249,8 @@ public final class BenchServer {
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
+		bench.accountPerWindow = accountPerWindow;
+		bench.accountWindowMillis = accountWindow;
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -253,6 +285,9 @@ public final class BenchServer {
 		if (model.startsWith(DOWN)) {
 			return this.unavailable;
 		}
+		if (model.startsWith(ACCOUNT)) {
+			return account(model);
+		}
 		return switch (model) {
 			case STORM -> (attempt(request, model) == 1) ? this.stormRateLimited : this.ok;
 			case MIX_PRIMARY, MIX_FALLBACK -> mix(request, model);
@@ -265,6 +300,55 @@ public final class BenchServer {
 			case COOLING -> this.cooling;
 			default -> this.ok;
 		};
+	}
+
+	/**
+	 * An account with a limit of requests per window, which reports it as OpenAI does
+	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers) and
+	 * enforces it with a 429 without {@code Retry-After}.
+	 */
+	private FakeResponse account(String model) {
+		Window window = this.windows.computeIfAbsent(model, (key) -> new Window());
+		int limit = this.accountPerWindow;
+		long now = System.nanoTime();
+		boolean allowed;
+		int remaining;
+		long resetMillis;
+		synchronized (window) {
+			if (window.start == Long.MIN_VALUE || now - window.start >= this.accountWindowMillis * 1_000_000) {
+				window.start = now;
+				window.used = 0;
+			}
+			allowed = window.used < limit;
+			if (allowed) {
+				window.used++;
+			}
+			remaining = limit - window.used;
+			resetMillis = Math.max(1, (window.start + this.accountWindowMillis * 1_000_000 - now) / 1_000_000);
+		}
+		FakeResponse response;
+		if (allowed) {
+			response = FakeResponse.ok("Hello");
+		}
+		else {
+			this.counts.computeIfAbsent(model + REJECTED, (key) -> new LongAdder()).increment();
+			response = FakeResponse.error(429, "requests", "rate_limit_exceeded",
+					"Rate limit reached for requests. Limit: " + limit + ", Used: " + limit + ", Requested: 1.");
+		}
+		return response.header("x-ratelimit-limit-requests", Integer.toString(limit))
+			.header("x-ratelimit-remaining-requests", Integer.toString(remaining))
+			.header("x-ratelimit-reset-requests", resetMillis + "ms");
+	}
+
+	/**
+	 * The current window of an account.
+	 */
+	private static final class Window {
+
+		private long start = Long.MIN_VALUE;
+
+		private int used;
+
 	}
 
 	/**
@@ -387,6 +471,7 @@ public final class BenchServer {
 		this.attempts.clear();
 		this.pacedRequests.set(0);
 		this.pacedUntilNanos = System.nanoTime();
+		this.windows.clear();
 	}
 
 	/**

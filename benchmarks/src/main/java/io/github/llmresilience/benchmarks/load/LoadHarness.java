@@ -34,7 +34,8 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first",
+			"pool");
 
 	private LoadHarness() {
 	}
@@ -92,7 +93,9 @@ public final class LoadHarness {
 				"--paced-reset-ms=" + options.string("paced-reset-ms"),
 				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
 				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
-				"--hedge-slow-share=" + options.string("hedge-slow-share"));
+				"--hedge-slow-share=" + options.string("hedge-slow-share"),
+				"--account-per-window=" + options.string("pool-per-window"),
+				"--account-window-ms=" + options.string("pool-window-ms"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -186,6 +189,14 @@ public final class LoadHarness {
 									+ result.off().succeeded.sum() + " and " + result.on().succeeded.sum()
 									+ " calls served)"));
 				}
+			}
+			if (scenarios.contains("pool")) {
+				PooledAccounts.Result result = new PooledAccounts(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(),
+						"(pool) two accounts: the pool served in " + Table.seconds(result.pool().wall) + " against "
+								+ Table.seconds(result.chain().wall) + " for the chain, with "
+								+ result.pool().rejected() + " 429s against " + result.chain().rejected()));
 			}
 			if (scenarios.contains("peers")) {
 				Peers.Result result = new Peers(server, options).run();
