@@ -113,9 +113,9 @@ final class PooledAccounts extends Scenario {
 				.format("(pool) two accounts of %d requests per %s ms each, OpenAI's x-ratelimit-* headers "
 						+ "on every answer and 429 without Retry-After beyond the limit; %d calls, %d in flight; the chain "
 						+ "(the first account, then the second as its fallback) against a pool of both (weighted 1:1); "
-						+ "default retry settings%n", this.options.integer("pool-per-window"),
-						this.options.string("pool-window-ms"), this.options.integer("pool-calls"),
-						this.options.integer("pool-concurrency")));
+						+ "6 attempts per slot, other retry settings the defaults%n",
+						this.options.integer("pool-per-window"), this.options.string("pool-window-ms"),
+						this.options.integer("pool-calls"), this.options.integer("pool-concurrency")));
 			Table table = table(this.chain, this.pool, "pool / chain");
 			table.row("requests to the first account", this.chain.eastRequests, this.pool.eastRequests, "");
 			table.row("  of which 429", this.chain.eastRejected, this.pool.eastRejected, "");
