@@ -6,6 +6,8 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.observation.LlmMeters;
+
 /**
  * What went wrong with a call to an LLM provider. Every failure gets exactly one kind;
  * the kind decides whether the call is retried on the same target and whether it falls
@@ -17,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @see LlmException#kind()
  */
-public enum FailureKind {
+public enum FailureKind implements LlmMeters.TagValue {
 
 	/**
 	 * HTTP 429: retried on the same target, honouring the wait the server asks for
@@ -188,6 +190,7 @@ public enum FailureKind {
 	 * {@code rate-limited}.
 	 * @return the kebab-case name
 	 */
+	@Override
 	public String value() {
 		return this.value;
 	}

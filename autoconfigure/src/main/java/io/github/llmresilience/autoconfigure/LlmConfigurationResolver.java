@@ -65,19 +65,17 @@ final class LlmConfigurationResolver {
 	static LlmSettings resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
-		LlmProperties.RetryBudget defaultBudget = properties.getDefaults()
-			.getRetryBudget()
-			.orElse(LlmProperties.RetryBudget.defaults());
+		LlmProperties.RetryBudget defaultBudget = PropertyLayers.layer(properties.getDefaults().getRetryBudget(),
+				LlmProperties.RetryBudget.defaults(), new LlmProperties.RetryBudget());
 		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
 		List<ProviderPacing> pacing = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> pacing.add(pacing(name, provider, defaultBudget)));
-		Retry defaultRetry = properties.getDefaults().getRetry().orElse(Retry.defaults());
+		Retry defaultRetry = PropertyLayers.layer(properties.getDefaults().getRetry(), Retry.defaults(), new Retry());
 		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
-		CircuitBreaker defaultCircuitBreaker = properties.getDefaults()
-			.getCircuitBreaker()
-			.orElse(CircuitBreaker.defaults());
+		CircuitBreaker defaultCircuitBreaker = PropertyLayers.layer(properties.getDefaults().getCircuitBreaker(),
+				CircuitBreaker.defaults(), new CircuitBreaker());
 		validateCircuitBreaker("llm.defaults.circuit-breaker", defaultCircuitBreaker);
-		Hedge defaultHedge = properties.getDefaults().getHedge().orElse(Hedge.defaults());
+		Hedge defaultHedge = PropertyLayers.layer(properties.getDefaults().getHedge(), Hedge.defaults(), new Hedge());
 		positive("llm.defaults.hedge.delay", defaultHedge.getDelay());
 		Map<String, ResolvedPolicy> policies = new LinkedHashMap<>();
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
@@ -85,10 +83,11 @@ final class LlmConfigurationResolver {
 			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, defaultHedge, binder);
 			policies.put(name, resolved);
 			for (Target target : resolved.targets()) {
-				circuitBreakers.computeIfAbsent(target,
-						(key) -> circuitBreakerSettings(
-								configuredProvider(properties, key.provider()).getCircuitBreaker()
-									.orElse(defaultCircuitBreaker)));
+				circuitBreakers
+					.computeIfAbsent(target,
+							(key) -> circuitBreakerSettings(PropertyLayers.layer(
+									configuredProvider(properties, key.provider()).getCircuitBreaker(),
+									defaultCircuitBreaker, new CircuitBreaker())));
 			}
 		});
 		sharedState(properties.getSharedState());
@@ -204,7 +203,7 @@ final class LlmConfigurationResolver {
 			targets
 				.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(), properties));
 		}
-		RetrySettings retry = retrySettings(policy.getRetry().orElse(defaultRetry));
+		RetrySettings retry = retrySettings(PropertyLayers.layer(policy.getRetry(), defaultRetry, new Retry()));
 		validateRetry(prefix + ".retry", retry);
 		Set<FailureKind> fallbackOn = (policy.getFallbackOn() != null) ? policy.getFallbackOn()
 				: properties.getDefaults().getFallbackOn();
@@ -298,7 +297,7 @@ final class LlmConfigurationResolver {
 	 * next target needs a policy that has one.
 	 */
 	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
-		Hedge merged = own.orElse(defaults);
+		Hedge merged = PropertyLayers.layer(own, defaults, new Hedge());
 		positive(prefix + ".delay", mergedValue(merged.getDelay()));
 		boolean enabled = Boolean.TRUE.equals(merged.getEnabled());
 		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
@@ -433,7 +432,8 @@ final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.requests-per-minute",
 					requestsPerMinute, "The declared limit is a number of requests per minute, or 0 for none");
 		}
-		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
+		LlmProperties.RetryBudget budget = PropertyLayers.layer(provider.getRetryBudget(), defaultBudget,
+				new LlmProperties.RetryBudget());
 		validateRetryBudget(prefix + ".retry-budget", budget);
 		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
 				new RetryBudgetSettings(mergedValue(budget.getEnabled()), mergedValue(budget.getRatio()),

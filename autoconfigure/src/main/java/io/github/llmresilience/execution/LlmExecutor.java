@@ -8,7 +8,6 @@ import java.util.function.Function;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -236,11 +235,12 @@ public final class LlmExecutor {
 				return this.admission.admit(scope, targetStart, send)
 					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
-			Flux<T> guarded = attemptFlux
-				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));
+			// Assembled per subscription (this defer): the retry's operators only once an
+			// attempt has failed (LazyRetry), the breaker's around the whole target try.
+			Flux<T> guarded = LazyRetry.retried(attemptFlux, this.resilience.retry(call.policy(), target));
 			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
 			if (circuitBreaker != null) {
-				guarded = guarded.transformDeferred(CircuitBreakerOperator.of(circuitBreaker));
+				guarded = guarded.transform(CircuitBreakerOperator.of(circuitBreaker));
 			}
 			return guarded.onErrorMap((failure) -> leaveTarget(failure, call, target));
 		});
