@@ -139,7 +139,6 @@ final class Soak extends Scenario {
 		long leakLines;
 		Map<String, Long> upstream;
 		long start = System.nanoTime();
-		this.server.reset();
 		Hooks.onErrorDropped((error) -> outcomes.dropped(error));
 		try (ConfigurableApplicationContext context = StarterApp.start(properties.map());
 				LogCounter referenceCountLines = LogCounter
@@ -152,6 +151,8 @@ final class Soak extends Scenario {
 			// deadline is about.
 			warmUp(llm, "soak-warmup", integer("warmup-calls"), concurrency);
 			this.server.reset();
+			// The duration and the wall time count from the first soak call.
+			start = System.nanoTime();
 			LeakCounter.collectAndPoll();
 			leaksAtStart = LeakCounter.reports();
 			insideNettyAtStart = LeakCounter.insideNetty();

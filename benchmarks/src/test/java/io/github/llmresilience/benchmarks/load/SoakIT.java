@@ -42,7 +42,8 @@ class SoakIT {
 	@Test
 	@Order(2)
 	void aCallThatNeverEndsFailsTheSoak() throws Exception {
-		Run run = harness("--soak-calls=300", "--soak-concurrency=50", "--soak-sabotage=unfinished-call");
+		Run run = harness("--soak-calls=300", "--soak-concurrency=50", "--soak-warmup-calls=200",
+				"--soak-sabotage=unfinished-call");
 		assertThat(run.exitCode()).as(run.output()).isEqualTo(3);
 		assertThat(run.output()).contains("FAILED calls that never ended 1, expected 0").contains("MISSED  (soak)");
 	}
@@ -50,7 +51,8 @@ class SoakIT {
 	@Test
 	@Order(3)
 	void aLeakedBufferFailsTheSoak() throws Exception {
-		Run run = harness("--soak-calls=300", "--soak-concurrency=50", "--soak-sabotage=leaked-buffer");
+		Run run = harness("--soak-calls=300", "--soak-concurrency=50", "--soak-warmup-calls=200",
+				"--soak-sabotage=leaked-buffer");
 		assertThat(run.exitCode()).as(run.output()).isEqualTo(3);
 		assertThat(run.output())
 			.containsPattern(
