@@ -142,7 +142,9 @@ final class LlmConfigurationResolver {
 		positive(prefix + ".pending-acquire-timeout", provider.getPendingAcquireTimeout());
 		if (provider.getMaxConnections() < 1) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
-					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
+					provider.getMaxConnections(),
+					"The connection pool needs at least 1 connection: set the most requests the provider accepts at "
+							+ "once (GitHub Models: 8), or leave it out for 500");
 		}
 		DataSize maxResponseSize = provider.getMaxResponseSize();
 		if (maxResponseSize.toBytes() < 1 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {

@@ -295,11 +295,18 @@ public final class LlmExecutor {
 
 	/**
 	 * A target given up, and its circuit opened, because its server named the time it is
-	 * of no use until cools down for every instance that shares state.
+	 * of no use until cools down for every instance that shares state. Cooldowns only
+	 * lengthen: a circuit already open (another call's answer opened it while this one
+	 * was in flight) ignores what its breaker is told, so a later end is applied here,
+	 * and an earlier one changes nothing.
 	 */
 	private void learnCooldown(Throwable failure, Target target) {
 		RetryDecision decision = AttemptFailure.decisionOf(failure);
 		if (decision != null && decision.openCircuit()) {
+			Instant serverNamed = decision.openUntil();
+			if (serverNamed != null) {
+				this.resilience.holdOpen(target, serverNamed);
+			}
 			boolean quota = AttemptFailure.unwrap(failure) instanceof LlmException llm
 					&& llm.kind() == FailureKind.QUOTA_EXHAUSTED;
 			this.cooldowns.gaveUp(target, decision.openUntil(), () -> this.resilience.openUntil(target), quota);
