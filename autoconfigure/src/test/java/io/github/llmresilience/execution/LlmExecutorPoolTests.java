@@ -352,4 +352,40 @@ class LlmExecutorPoolTests extends EngineTestSupport {
 		assertThat(sentTo(EAST)).isGreaterThanOrEqualTo(13);
 	}
 
+	@Test
+	void aMemberWithNoDeclaredLimitPermitFreeHandsTheAttemptToASiblingWithNoWait() {
+		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.WEIGHTED, member(EAST, 1, 0),
+				member(WEST, 1, 0));
+		StepVerifier.withVirtualTime(() -> {
+			LlmExecutor executor = executor(policy, provider("azure-east", 1, NO_BUDGET),
+					provider("azure-west", 0, NO_BUDGET));
+			return servedCall(executor, policy).then(servedCall(executor, policy));
+		})
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("azure-west", "gpt-4o-west", 1, false)))
+			.verifyComplete();
+		// The draw picks east both times; its one permit a minute went to the first call.
+		assertThat(targets()).containsExactly(EAST, WEST);
+		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ZERO);
+	}
+
+	@Test
+	void aSidewaysMoveToAMemberOfAProviderAlreadyAskedIsARetryForItsBudget() {
+		Target sibling = new Target("azure-east", "gpt-4o-east-2");
+		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.ROUND_ROBIN, member(EAST, 1, 0),
+				member(sibling, 1, 0));
+		fail(EAST, status(FailureKind.SERVER_ERROR, 503), 1);
+		StepVerifier.withVirtualTime(() -> {
+			LlmExecutor executor = executor(policy, provider("azure-east", 0, budget(0)));
+			return servedCall(executor, policy);
+		})
+			.thenAwait(Duration.ofSeconds(3))
+			.assertNext((served) -> assertThat(served).isEqualTo(new Served("backup", "claude", 2, true)))
+			.verifyComplete();
+		// azure-east's budget has no retry: neither the sideways move to its other
+		// deployment nor a retry after the backoff is sent; the next slot, on another
+		// provider, is a first request there.
+		assertThat(targets()).containsExactly(EAST, BACKUP);
+		assertThat(count("llm.retries.denied", "provider", "azure-east", "reason", "retry-budget")).isPositive();
+	}
+
 }
