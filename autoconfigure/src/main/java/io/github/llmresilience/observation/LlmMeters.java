@@ -67,6 +67,12 @@ public enum LlmMeters implements MeterDocumentation {
 			TagKey.LIMIT),
 
 	/**
+	 * Batch requests waiting for their turn to a provider.
+	 */
+	BATCH_QUEUED("llm.batch.queued", Meter.Type.GAUGE,
+			"Batch requests waiting for their share of a provider's connections", TagKey.PROVIDER),
+
+	/**
 	 * Attempts held back by a used-up rate limit or a declared limit.
 	 */
 	PACED("llm.paced", Meter.Type.COUNTER,
