@@ -67,12 +67,6 @@ public enum LlmMeters implements MeterDocumentation {
 			TagKey.LIMIT),
 
 	/**
-	 * Batch requests waiting for their turn to a provider.
-	 */
-	BATCH_QUEUED("llm.batch.queued", Meter.Type.GAUGE,
-			"Batch requests waiting for their share of a provider's connections", TagKey.PROVIDER),
-
-	/**
 	 * Attempts held back by a used-up rate limit or a declared limit.
 	 */
 	PACED("llm.paced", Meter.Type.COUNTER,
@@ -85,6 +79,12 @@ public enum LlmMeters implements MeterDocumentation {
 	RETRIES_DENIED("llm.retries.denied", Meter.Type.COUNTER,
 			"Retries that were not sent: the retry budget was spent or the server said no", TagKey.POLICY,
 			TagKey.PROVIDER, TagKey.MODEL, TagKey.REASON),
+
+	/**
+	 * Batch requests waiting for their turn to a provider.
+	 */
+	BATCH_QUEUED("llm.batch.queued", Meter.Type.GAUGE,
+			"Batch requests waiting for their share of a provider's connections", TagKey.PROVIDER),
 
 	/**
 	 * Cooldowns shared with the other instances of the application.

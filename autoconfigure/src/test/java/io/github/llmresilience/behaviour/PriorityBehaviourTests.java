@@ -3,6 +3,8 @@ package io.github.llmresilience.behaviour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,10 +19,13 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Priority;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.execution.LlmExecutor;
 import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.testkit.FakeResponse;
@@ -151,6 +156,27 @@ class PriorityBehaviourTests extends BehaviourTestSupport {
 				.verify(Duration.ofSeconds(10));
 			assertThat(mostAtOnce(primaryRequests())).isEqualTo(2);
 		});
+	}
+
+	@Test
+	void aBatchCallWaitingInTheQueueEndsAtOnceWhenTheApplicationShutsDown() {
+		this.server.model(BATCH_MODEL).thenAlways(FakeResponse.ok("batch").delay(Duration.ofSeconds(5)));
+		capped("llm.providers.openai.max-connections=2", "llm.providers.openai.batch-share=0.5").run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			BatchQueue queue = context.getBean(Pacing.class).batchQueue("openai");
+			CompletableFuture<ChatResponse> sent = llm.chat("batch", BATCH).toFuture();
+			CompletableFuture<ChatResponse> queued = llm.chat("batch", BATCH).toFuture();
+			await().until(() -> queue.queued() == 1 && this.server.requests(BATCH_MODEL).size() == 1);
+			context.getBean(LlmExecutor.class).shutdown();
+			assertThat(queued).failsWithin(Duration.ofSeconds(1))
+				.withThrowableOfType(ExecutionException.class)
+				.havingCause()
+				.isInstanceOfSatisfying(LlmException.class,
+						(failure) -> assertThat(failure.kind()).isEqualTo(FailureKind.SHUTDOWN));
+			assertThat(sent).failsWithin(Duration.ofSeconds(1));
+			assertThat(queue.queued()).isZero();
+		});
+		assertThat(this.server.requests(BATCH_MODEL)).hasSize(1);
 	}
 
 	/**
