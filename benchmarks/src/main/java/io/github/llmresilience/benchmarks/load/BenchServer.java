@@ -47,6 +47,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * <li>{@value #CAPPED}: a provider with a concurrency limit: 200 after a delay while
  * fewer than its limit are being answered, 429 (without {@code Retry-After}) at once
  * beyond it, as GitHub Models answers a ninth request at once;</li>
+ * <li>{@value #SOAK_PRIMARY}, {@value #SOAK_FALLBACK}: attempt {@code k} of call
+ * {@code i} meets one of every fault the testkit has, or 200, from the same seeded hash
+ * ({@link SoakFaults});</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -76,6 +79,10 @@ public final class BenchServer {
 	static final String HEDGE_FALLBACK = "hedge-fallback";
 
 	static final String BACKUP = "backup";
+
+	static final String SOAK_PRIMARY = "soak-a";
+
+	static final String SOAK_FALLBACK = "soak-b";
 
 	/**
 	 * A model whose server always asks for two minutes: 429 with
@@ -130,6 +137,8 @@ public final class BenchServer {
 
 	private final FakeResponse unavailable = FakeResponse.error(503, "server_error", null,
 			"The server is temporarily unavailable");
+
+	private volatile SoakFaults soakFaults = new SoakFaults();
 
 	private volatile double brownout = 0.4;
 
@@ -189,6 +198,7 @@ public final class BenchServer {
 		long pacedReset = 2000;
 		int cappedLimit = 8;
 		long cappedMillis = 50;
+		String soakFaults = "all";
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -236,6 +246,9 @@ public final class BenchServer {
 			else if (arg.startsWith("--capped-ms=")) {
 				cappedMillis = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--soak-faults=")) {
+				soakFaults = value;
+			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
@@ -248,6 +261,7 @@ public final class BenchServer {
 		bench.pacedResetMillis = pacedReset;
 		bench.cappedLimit = cappedLimit;
 		bench.cappedMillis = cappedMillis;
+		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -293,6 +307,8 @@ public final class BenchServer {
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
 			case CAPPED -> capped();
+			case SOAK_PRIMARY, SOAK_FALLBACK -> this.soakFaults
+				.answer(draw(this.seed, callIndex(request), model, attempt(request, model)), streamed(request));
 			default -> this.ok;
 		};
 	}
@@ -363,6 +379,10 @@ public final class BenchServer {
 	 */
 	private boolean slowCall(RecordedRequest request) {
 		return draw(this.seed, callIndex(request), HEDGE_PRIMARY, 0) < this.hedgeSlowShare;
+	}
+
+	private static boolean streamed(RecordedRequest request) {
+		return request.json().at("/stream").asBoolean(false);
 	}
 
 	private int attempt(RecordedRequest request, String model) {
