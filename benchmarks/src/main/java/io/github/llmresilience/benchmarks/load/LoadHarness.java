@@ -80,9 +80,9 @@ public final class LoadHarness {
 			// detector once.
 			LeakCounter.install();
 		}
-		if (scenarios.contains("first") && !List.of("starter", "bare").containsAll(options.list("first-clients"))) {
+		if (scenarios.contains("first") && !FirstCallsClient.CLIENTS.containsAll(options.list("first-clients"))) {
 			System.err.println("Unknown client in --first-clients=" + options.string("first-clients")
-					+ "; the clients are starter, bare");
+					+ "; the clients are " + FirstCallsClient.CLIENTS);
 			return 2;
 		}
 		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
