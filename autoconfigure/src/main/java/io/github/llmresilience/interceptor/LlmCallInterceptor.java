@@ -112,6 +112,7 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		FallbackHandler<Object> fallback = fallback(spec, target, arguments,
 				(value) -> (value != null) ? adapter.toPublisher(value) : Mono.empty());
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
 			.withFallback(fallback)
 			.withText(LlmCallInterceptor::textOf)
 			.withAffinityKey(spec.affinityKey(arguments));
@@ -131,6 +132,7 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		FallbackHandler<Object> fallback = fallback(spec, target, invocation.getArguments(),
 				(value) -> (value != null) ? Mono.fromCompletionStage((CompletionStage<?>) value) : Mono.empty());
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
 			.withFallback(fallback)
 			.withAffinityKey(spec.affinityKey(invocation.getArguments()));
 		return this.executor.get().mono(policy, options, (scope) -> Mono.defer(() -> {
@@ -163,6 +165,7 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		// Attempts run one after the other on the calling thread, so a hedge could not
 		// race them.
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
 			.withFallback(onCallingThread)
 			.withoutHedging()
 			.withAffinityKey(spec.affinityKey(invocation.getArguments()));

@@ -22,6 +22,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import io.github.llmresilience.LlmCall;
+import io.github.llmresilience.Priority;
 
 /**
  * Finds the {@code @LlmCall} methods of a class and checks, once, that a proxy can
@@ -68,7 +69,7 @@ final class LlmCallMethods {
 		FallbackMethod fallback = annotation.fallbackMethod().isEmpty() ? null
 				: FallbackMethod.resolve(method, targetClass, annotation.fallbackMethod());
 		return new LlmCallMethod(method, annotation.policy(), annotation.idempotent(), fallback, kind(method, adapters),
-				adapter(method, adapters), affinityKey(annotation.affinityKey(), where));
+				adapter(method, adapters), annotation.priority(), affinityKey(annotation.affinityKey(), where));
 	}
 
 	/**
@@ -155,10 +156,11 @@ final class LlmCallMethods {
 	 * @param kind how its result is run
 	 * @param adapter the reactive adapter of its return type, for {@link Kind#SINGLE} and
 	 * {@link Kind#MULTI}
+	 * @param priority how urgent its requests are
 	 * @param affinityKey the parsed expression of its affinity key, or {@code null}
 	 */
 	record LlmCallMethod(Method method, String policy, boolean idempotent, @Nullable FallbackMethod fallback, Kind kind,
-			@Nullable ReactiveAdapter adapter, @Nullable Expression affinityKey) {
+			@Nullable ReactiveAdapter adapter, Priority priority, @Nullable Expression affinityKey) {
 
 		private static final ParameterNameDiscoverer NAMES = new DefaultParameterNameDiscoverer();
 
