@@ -23,6 +23,7 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.policy.TargetSlot;
+import io.github.llmresilience.policy.WhenAllUnavailable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +56,7 @@ class LlmExecutorPoolTests extends EngineTestSupport {
 			PoolMember... members) {
 		TargetSlot slot = new TargetSlot("primary", List.of(members), new TargetSlot.PoolSettings(strategy, sticky));
 		return new ResolvedPolicy("summaries", List.of(slot, TargetSlot.single(1, BACKUP)), retry, FALLBACK_ON, null,
-				hedge, null);
+				hedge, null, WhenAllUnavailable.FAIL);
 	}
 
 	/**
