@@ -112,9 +112,10 @@ public final class ProviderClient {
 	 * @return the answer, or a classified {@link LlmException}
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
+			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			return this.webClient.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
@@ -144,9 +145,10 @@ public final class ProviderClient {
 	 * @return the vectors, or a classified {@link LlmException}
 	 */
 	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
+			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			return this.webClient.post()
 				.uri(this.embeddingsUri)
 				.contentType(MediaType.APPLICATION_JSON)
@@ -170,8 +172,9 @@ public final class ProviderClient {
 	 * @return the chunks of the answer, or a classified {@link LlmException}
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
-		return Flux.defer(() -> {
+		return Flux.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, null, null);
+			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
@@ -238,7 +241,7 @@ public final class ProviderClient {
 		if (this.rateLimits != null) {
 			RateLimitHeaders.Snapshot snapshot = RateLimitHeaders.parse(headers, this.clock.instant());
 			if (!snapshot.isEmpty()) {
-				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot);
+				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot, exchange.counted());
 			}
 		}
 	}

@@ -21,9 +21,14 @@ import io.github.llmresilience.FailureKind;
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
+ * @param onContextLength the targets tried, instead of the remaining ones, after a
+ * {@code context-length} failure
+ * @param onContentFilter the targets tried, instead of the remaining ones, after a
+ * {@code content-filter} failure
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
-		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
+		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
+		List<Target> onContextLength, List<Target> onContentFilter) {
 
 	/**
 	 * Create a policy.
@@ -34,6 +39,8 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param deadline the deadline
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param onContextLength the targets for a prompt too long
+	 * @param onContentFilter the targets for refused content
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -43,6 +50,23 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 		}
 		fallbackOn = Set.copyOf(fallbackOn);
 		Objects.requireNonNull(hedge, "'hedge' must not be null");
+		onContextLength = List.copyOf(onContextLength);
+		onContentFilter = List.copyOf(onContentFilter);
+	}
+
+	/**
+	 * Create a policy without per-kind chains.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, List.of(), List.of());
 	}
 
 	/**
@@ -79,6 +103,31 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public PolicyType type() {
 		return (this.embeddings != null) ? PolicyType.EMBEDDINGS : PolicyType.CHAT;
+	}
+
+	/**
+	 * Return the targets a failure of a kind goes on with instead of the remaining ones.
+	 * @param kind the failure's kind
+	 * @return the per-kind chain, empty when the policy has none for that kind
+	 */
+	public List<Target> chainFor(FailureKind kind) {
+		return switch (kind) {
+			case CONTEXT_LENGTH -> this.onContextLength;
+			case CONTENT_FILTER -> this.onContentFilter;
+			default -> List.of();
+		};
+	}
+
+	/**
+	 * Return every target the policy may send to: its own in order, then those of its
+	 * per-kind chains, each once.
+	 * @return the targets
+	 */
+	public List<Target> allTargets() {
+		java.util.LinkedHashSet<Target> all = new java.util.LinkedHashSet<>(this.targets);
+		all.addAll(this.onContextLength);
+		all.addAll(this.onContentFilter);
+		return List.copyOf(all);
 	}
 
 	/**
