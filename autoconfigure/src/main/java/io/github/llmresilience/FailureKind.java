@@ -6,6 +6,8 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.observation.LlmMeters;
+
 /**
  * What went wrong with a call to an LLM provider. Every failure gets exactly one kind;
  * the kind decides whether the call is retried on the same target and whether it falls
@@ -17,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @see LlmException#kind()
  */
-public enum FailureKind {
+public enum FailureKind implements LlmMeters.TagValue {
 
 	/**
 	 * HTTP 429: retried on the same target, honouring the wait the server asks for
@@ -96,7 +98,17 @@ public enum FailureKind {
 	/**
 	 * The target's circuit breaker is open, so no request was sent.
 	 */
-	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false);
+	CIRCUIT_OPEN(RetriedWhen.NEVER, true, false, false),
+
+	/**
+	 * The application is shutting down: once Spring Boot's graceful shutdown of the web
+	 * server is over, every call still waiting (a backoff, a {@code Retry-After}, a
+	 * pacing wait) or in flight ends at once with this kind, and a new call fails with it
+	 * without a request. Never retried, never falls back (it cannot be listed in
+	 * {@code fallback-on}), the circuit breaker ignores it and an {@code @LlmCall}
+	 * method's {@code fallbackMethod} does not run.
+	 */
+	SHUTDOWN(RetriedWhen.NEVER, false, false, false);
 
 	// The columns of the failure table (docs/reference/behaviour.md), in one place: the
 	// retry
@@ -178,6 +190,7 @@ public enum FailureKind {
 	 * {@code rate-limited}.
 	 * @return the kebab-case name
 	 */
+	@Override
 	public String value() {
 		return this.value;
 	}

@@ -65,17 +65,15 @@ final class LlmConfigurationResolver {
 	static LlmSettings resolve(LlmProperties properties, @Nullable Binder binder) {
 		List<ProviderSettings> providers = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> providers.add(provider(name, provider)));
-		LlmProperties.RetryBudget defaultBudget = properties.getDefaults()
-			.getRetryBudget()
-			.orElse(LlmProperties.RetryBudget.defaults());
+		LlmProperties.RetryBudget defaultBudget = PropertyLayers.layer(properties.getDefaults().getRetryBudget(),
+				LlmProperties.RetryBudget.defaults(), new LlmProperties.RetryBudget());
 		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
-		Retry defaultRetry = properties.getDefaults().getRetry().orElse(Retry.defaults());
+		Retry defaultRetry = PropertyLayers.layer(properties.getDefaults().getRetry(), Retry.defaults(), new Retry());
 		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
-		CircuitBreaker defaultCircuitBreaker = properties.getDefaults()
-			.getCircuitBreaker()
-			.orElse(CircuitBreaker.defaults());
+		CircuitBreaker defaultCircuitBreaker = PropertyLayers.layer(properties.getDefaults().getCircuitBreaker(),
+				CircuitBreaker.defaults(), new CircuitBreaker());
 		validateCircuitBreaker("llm.defaults.circuit-breaker", defaultCircuitBreaker);
-		Hedge defaultHedge = properties.getDefaults().getHedge().orElse(Hedge.defaults());
+		Hedge defaultHedge = PropertyLayers.layer(properties.getDefaults().getHedge(), Hedge.defaults(), new Hedge());
 		positive("llm.defaults.hedge.delay", defaultHedge.getDelay());
 		Map<String, ResolvedPolicy> policies = new LinkedHashMap<>();
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
@@ -83,10 +81,11 @@ final class LlmConfigurationResolver {
 			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, defaultHedge, binder);
 			policies.put(name, resolved);
 			for (Target target : resolved.allTargets()) {
-				circuitBreakers.computeIfAbsent(target,
-						(key) -> circuitBreakerSettings(
-								configuredProvider(properties, key.provider()).getCircuitBreaker()
-									.orElse(defaultCircuitBreaker)));
+				circuitBreakers
+					.computeIfAbsent(target,
+							(key) -> circuitBreakerSettings(PropertyLayers.layer(
+									configuredProvider(properties, key.provider()).getCircuitBreaker(),
+									defaultCircuitBreaker, new CircuitBreaker())));
 			}
 		});
 		Map<String, Map<String, Long>> maxInputTokens = maxInputTokens(properties);
@@ -146,7 +145,9 @@ final class LlmConfigurationResolver {
 		positive(prefix + ".pending-acquire-timeout", provider.getPendingAcquireTimeout());
 		if (provider.getMaxConnections() < 1) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-connections",
-					provider.getMaxConnections(), "The connection pool needs at least 1 connection");
+					provider.getMaxConnections(),
+					"The connection pool needs at least 1 connection: set the most requests the provider accepts at "
+							+ "once (GitHub Models: 8), or leave it out for 500");
 		}
 		DataSize maxResponseSize = provider.getMaxResponseSize();
 		if (maxResponseSize.toBytes() < 1 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {
@@ -207,10 +208,16 @@ final class LlmConfigurationResolver {
 			targets
 				.add(target(prefix + ".fallbacks[" + i + "]", fallback.getProvider(), fallback.getModel(), properties));
 		}
-		RetrySettings retry = retrySettings(policy.getRetry().orElse(defaultRetry));
+		RetrySettings retry = retrySettings(PropertyLayers.layer(policy.getRetry(), defaultRetry, new Retry()));
 		validateRetry(prefix + ".retry", retry);
 		Set<FailureKind> fallbackOn = (policy.getFallbackOn() != null) ? policy.getFallbackOn()
 				: properties.getDefaults().getFallbackOn();
+		if (fallbackOn.contains(FailureKind.SHUTDOWN)) {
+			throw new InvalidConfigurationPropertyValueException(
+					(policy.getFallbackOn() != null) ? prefix + ".fallback-on" : "llm.defaults.fallback-on",
+					fallbackOn.toString(), "A call ended by the application's shutdown never falls back: remove "
+							+ FailureKind.SHUTDOWN.value() + " from the list");
+		}
 		if (policy.getDeadline() != null) {
 			positive(prefix + ".deadline", policy.getDeadline());
 		}
@@ -357,7 +364,7 @@ final class LlmConfigurationResolver {
 	 * next target needs a policy that has one.
 	 */
 	private static HedgeSettings hedgeSettings(String prefix, Hedge own, Hedge defaults, int targets) {
-		Hedge merged = own.orElse(defaults);
+		Hedge merged = PropertyLayers.layer(own, defaults, new Hedge());
 		positive(prefix + ".delay", mergedValue(merged.getDelay()));
 		boolean enabled = Boolean.TRUE.equals(merged.getEnabled());
 		HedgeTarget target = (merged.getTarget() != null) ? merged.getTarget() : HedgeTarget.NEXT;
@@ -504,7 +511,8 @@ final class LlmConfigurationResolver {
 					completionReserve,
 					"The tokens reserved for an answer of unbounded size are 0 or more, such as 1000");
 		}
-		LlmProperties.RetryBudget budget = provider.getRetryBudget().orElse(defaultBudget);
+		LlmProperties.RetryBudget budget = PropertyLayers.layer(provider.getRetryBudget(), defaultBudget,
+				new LlmProperties.RetryBudget());
 		validateRetryBudget(prefix + ".retry-budget", budget);
 		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
 				new RetryBudgetSettings(mergedValue(budget.getEnabled()), mergedValue(budget.getRatio()),

@@ -822,31 +822,6 @@ public class LlmProperties {
 		}
 
 		/**
-		 * Return a copy whose unset fields take the other settings' values.
-		 * @param other the settings this one inherits from
-		 * @return the merged settings
-		 */
-		Retry orElse(Retry other) {
-			Retry merged = new Retry();
-			merged.maxAttempts = (this.maxAttempts != null) ? this.maxAttempts : other.maxAttempts;
-			merged.maxElapsed = (this.maxElapsed != null) ? this.maxElapsed : other.maxElapsed;
-			merged.initialBackoff = (this.initialBackoff != null) ? this.initialBackoff : other.initialBackoff;
-			merged.multiplier = (this.multiplier != null) ? this.multiplier : other.multiplier;
-			merged.maxBackoff = (this.maxBackoff != null) ? this.maxBackoff : other.maxBackoff;
-			merged.jitter = (this.jitter != null) ? this.jitter : other.jitter;
-			merged.retryOnStatus = (this.retryOnStatus != null) ? this.retryOnStatus : other.retryOnStatus;
-			merged.retryOnTimeout = (this.retryOnTimeout != null) ? this.retryOnTimeout : other.retryOnTimeout;
-			merged.retryOnConnectionError = (this.retryOnConnectionError != null) ? this.retryOnConnectionError
-					: other.retryOnConnectionError;
-			merged.respectRetryAfter = (this.respectRetryAfter != null) ? this.respectRetryAfter
-					: other.respectRetryAfter;
-			merged.maxRetryAfter = (this.maxRetryAfter != null) ? this.maxRetryAfter : other.maxRetryAfter;
-			merged.retryOnExceptions = (this.retryOnExceptions != null) ? this.retryOnExceptions
-					: other.retryOnExceptions;
-			return merged;
-		}
-
-		/**
 		 * Attempts per target, the first one included.
 		 * @return the max attempts
 		 */
@@ -1089,19 +1064,6 @@ public class LlmProperties {
 		}
 
 		/**
-		 * Return a copy whose unset fields take the other settings' values.
-		 * @param other the settings this one inherits from
-		 * @return the merged settings
-		 */
-		Hedge orElse(Hedge other) {
-			Hedge merged = new Hedge();
-			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
-			merged.delay = (this.delay != null) ? this.delay : other.delay;
-			merged.target = (this.target != null) ? this.target : other.target;
-			return merged;
-		}
-
-		/**
 		 * Whether to send a hedge when an attempt of an idempotent call is slow to answer
 		 * (the same tokens may be billed twice).
 		 * @return whether enabled
@@ -1207,27 +1169,6 @@ public class LlmProperties {
 			defaults.waitDurationInOpenState = Duration.ofSeconds(30);
 			defaults.permittedCallsInHalfOpenState = 2;
 			return defaults;
-		}
-
-		/**
-		 * Return a copy whose unset fields take the other settings' values.
-		 * @param other the settings this one inherits from
-		 * @return the merged settings
-		 */
-		CircuitBreaker orElse(CircuitBreaker other) {
-			CircuitBreaker merged = new CircuitBreaker();
-			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
-			merged.failureRateThreshold = (this.failureRateThreshold != null) ? this.failureRateThreshold
-					: other.failureRateThreshold;
-			merged.slidingWindowSize = (this.slidingWindowSize != null) ? this.slidingWindowSize
-					: other.slidingWindowSize;
-			merged.minimumNumberOfCalls = (this.minimumNumberOfCalls != null) ? this.minimumNumberOfCalls
-					: other.minimumNumberOfCalls;
-			merged.waitDurationInOpenState = (this.waitDurationInOpenState != null) ? this.waitDurationInOpenState
-					: other.waitDurationInOpenState;
-			merged.permittedCallsInHalfOpenState = (this.permittedCallsInHalfOpenState != null)
-					? this.permittedCallsInHalfOpenState : other.permittedCallsInHalfOpenState;
-			return merged;
 		}
 
 		/**
@@ -1369,21 +1310,6 @@ public class LlmProperties {
 			defaults.window = Duration.ofSeconds(10);
 			defaults.minRetriesPerSecond = 1.0;
 			return defaults;
-		}
-
-		/**
-		 * Return a copy whose unset fields take the other settings' values.
-		 * @param other the settings this one inherits from
-		 * @return the merged settings
-		 */
-		RetryBudget orElse(RetryBudget other) {
-			RetryBudget merged = new RetryBudget();
-			merged.enabled = (this.enabled != null) ? this.enabled : other.enabled;
-			merged.ratio = (this.ratio != null) ? this.ratio : other.ratio;
-			merged.window = (this.window != null) ? this.window : other.window;
-			merged.minRetriesPerSecond = (this.minRetriesPerSecond != null) ? this.minRetriesPerSecond
-					: other.minRetriesPerSecond;
-			return merged;
 		}
 
 		/**

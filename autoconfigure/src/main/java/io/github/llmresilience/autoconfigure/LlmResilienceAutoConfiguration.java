@@ -38,6 +38,7 @@ import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.execution.DefaultLlmClient;
 import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.execution.LlmShutdown;
 import io.github.llmresilience.execution.ResilienceCustomizers;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.interceptor.LlmCallAnnotationBeanPostProcessor;
@@ -186,6 +187,15 @@ public final class LlmResilienceAutoConfiguration {
 			ObjectProvider<CooldownListener> cooldowns, EngineTime time) {
 		return new LlmExecutor(resilience, pacing, cooldowns.getIfAvailable(() -> CooldownListener.NONE), observability,
 				time);
+	}
+
+	/**
+	 * Ends the calls still running once the web server's graceful shutdown is over.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	LlmShutdown llmShutdown(LlmExecutor executor) {
+		return new LlmShutdown(executor);
 	}
 
 	@Bean

@@ -5,6 +5,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -112,27 +114,7 @@ public final class ProviderClient {
 	 * @return the answer, or a classified {@link LlmException}
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
-		return Mono.deferContextual((context) -> {
-			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
-					this.readTimeoutDescription);
-			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
-			return this.webClient.post()
-				.uri(this.chatUri)
-				.contentType(MediaType.APPLICATION_JSON)
-				.accept(MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiWire.writeRequest(model, request, false))
-				.exchangeToMono((response) -> readCompletion(response, exchange))
-				// The read timeout bounds the whole attempt (Reactor Netty's
-				// responseTimeout only
-				// bounds each read); Mono.timeout would describe its source on every
-				// call, a
-				// companion is cheaper.
-				.takeUntilOther(exchange.expired())
-				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
-				.doFinally((signal) -> exchange.cancelTimer())
-				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
-				.contextWrite(Context.of(ExchangeState.KEY, exchange));
-		});
+		return send(model, this.chatUri, () -> OpenAiWire.writeRequest(model, request, false), this::readCompletion);
 	}
 
 	/**
@@ -145,16 +127,29 @@ public final class ProviderClient {
 	 * @return the vectors, or a classified {@link LlmException}
 	 */
 	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
+		return send(model, this.embeddingsUri, () -> OpenAiWire.writeEmbeddingsRequest(model, request, dimensions),
+				(response, exchange) -> readEmbeddings(response, exchange, request.inputs().size()));
+	}
+
+	/**
+	 * Send one non-streaming request, bounded by the read timeout, and read its answer;
+	 * the body is written anew for each subscription.
+	 */
+	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body,
+			BiFunction<ClientResponse, ExchangeState, Mono<T>> read) {
 		return Mono.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
 			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			return this.webClient.post()
-				.uri(this.embeddingsUri)
+				.uri(uri)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON)
-				.bodyValue(OpenAiWire.writeEmbeddingsRequest(model, request, dimensions))
-				.exchangeToMono((response) -> readEmbeddings(response, exchange, request.inputs().size()))
+				.bodyValue(body.get())
+				.exchangeToMono((response) -> read.apply(response, exchange))
+				// The read timeout bounds the whole attempt (Reactor Netty's
+				// responseTimeout only bounds each read); Mono.timeout would describe its
+				// source on every call, a companion is cheaper.
 				.takeUntilOther(exchange.expired())
 				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
 				.doFinally((signal) -> exchange.cancelTimer())

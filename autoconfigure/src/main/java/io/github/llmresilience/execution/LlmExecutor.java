@@ -9,7 +9,6 @@ import java.util.function.Function;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -75,6 +74,8 @@ public final class LlmExecutor {
 	private final Hedging hedging;
 
 	private final CooldownPublisher cooldowns;
+
+	private final CallsInFlight inFlight = new CallsInFlight();
 
 	/**
 	 * Create an executor.
@@ -156,11 +157,32 @@ public final class LlmExecutor {
 					return Flux.from(answer);
 				});
 			}
-			return flux.doOnComplete(() -> finished(observed, call, null))
+			// Outermost: a shutdown ends the call, its fallback method included.
+			return this.inFlight.guard(flux, call)
+				.doOnComplete(() -> finished(observed, call, null))
 				.doOnError((failure) -> finished(observed, call, failure))
 				.doOnCancel(() -> observed.cancelled(call.attempts(), call.failures()))
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
+	}
+
+	/**
+	 * End every logical call in flight, and fail the calls to come, with a
+	 * {@link FailureKind#SHUTDOWN} failure: the calls waiting (a backoff, a
+	 * {@code Retry-After}, a pacing wait) end at once and the exchanges in flight are
+	 * cancelled. The application's shutdown calls it once Spring Boot's graceful shutdown
+	 * of the web server is over.
+	 */
+	public void shutdown() {
+		this.inFlight.shutdown();
+	}
+
+	/**
+	 * Return how many logical calls are in flight.
+	 * @return the number of calls
+	 */
+	public int callsInFlight() {
+		return this.inFlight.size();
 	}
 
 	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
@@ -265,11 +287,12 @@ public final class LlmExecutor {
 				return this.admission.admit(scope, targetStart, send)
 					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 			});
-			Flux<T> guarded = attemptFlux
-				.transformDeferred(RetryOperator.of(this.resilience.retry(call.policy(), target)));
+			// Assembled per subscription (this defer): the retry's operators only once an
+			// attempt has failed (LazyRetry), the breaker's around the whole target try.
+			Flux<T> guarded = LazyRetry.retried(attemptFlux, this.resilience.retry(call.policy(), target));
 			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
 			if (circuitBreaker != null) {
-				guarded = guarded.transformDeferred(CircuitBreakerOperator.of(circuitBreaker));
+				guarded = guarded.transform(CircuitBreakerOperator.of(circuitBreaker));
 			}
 			return guarded.onErrorMap((failure) -> leaveTarget(failure, call, target));
 		});
@@ -329,11 +352,18 @@ public final class LlmExecutor {
 
 	/**
 	 * A target given up, and its circuit opened, because its server named the time it is
-	 * of no use until cools down for every instance that shares state.
+	 * of no use until cools down for every instance that shares state. Cooldowns only
+	 * lengthen: a circuit already open (another call's answer opened it while this one
+	 * was in flight) ignores what its breaker is told, so a later end is applied here,
+	 * and an earlier one changes nothing.
 	 */
 	private void learnCooldown(Throwable failure, Target target) {
 		RetryDecision decision = AttemptFailure.decisionOf(failure);
 		if (decision != null && decision.openCircuit()) {
+			Instant serverNamed = decision.openUntil();
+			if (serverNamed != null) {
+				this.resilience.holdOpen(target, serverNamed);
+			}
 			boolean quota = AttemptFailure.unwrap(failure) instanceof LlmException llm
 					&& llm.kind() == FailureKind.QUOTA_EXHAUSTED;
 			this.cooldowns.gaveUp(target, decision.openUntil(), () -> this.resilience.openUntil(target), quota);
@@ -342,7 +372,8 @@ public final class LlmExecutor {
 
 	private static boolean fallsBack(Throwable failure, CallState call) {
 		if (!(failure instanceof LlmException llm) || failure instanceof LlmStreamInterruptedException
-				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()) {
+				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()
+				|| llm.kind() == FailureKind.SHUTDOWN) {
 			return false;
 		}
 		if (PacedException.passedOver(llm)) {

@@ -68,19 +68,8 @@ public final class TargetResilience {
 	 * @param retryRegistry the registry of the retries
 	 * @param circuitBreakerRegistry the registry of the circuit breakers
 	 * @param clock the clock the circuit breakers time their open state with
-	 */
-	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
-			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock) {
-		this(policies, retryRegistry, circuitBreakerRegistry, clock, ResilienceCustomizers.NONE);
-	}
-
-	/**
-	 * Create the instances of every policy and target.
-	 * @param policies the policies
-	 * @param retryRegistry the registry of the retries
-	 * @param circuitBreakerRegistry the registry of the circuit breakers
-	 * @param clock the clock the circuit breakers time their open state with
-	 * @param customizers the application's changes to the instances' configuration
+	 * @param customizers the application's changes to the instances' configuration, or
+	 * {@link ResilienceCustomizers#NONE}
 	 * @throws IllegalStateException if a registry already holds an instance of one of the
 	 * names that something else created
 	 */

@@ -41,7 +41,7 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmAttemptContext context) {
-		if (context.getResult().equals(LlmAttemptContext.RUNNING)) {
+		if (context.getResult() == AttemptResult.RUNNING) {
 			// Asked when the attempt starts, for llm.attempts.active: its result is not
 			// known yet.
 			return this.running.computeIfAbsent(
@@ -67,11 +67,12 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	}
 
-	private record Key(String policy, String provider, String model, String result, @Nullable Integer status) {
+	private record Key(String policy, String provider, String model, LlmMeters.TagValue result,
+			@Nullable Integer status) {
 
 		KeyValues toKeyValues() {
 			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.PROVIDER.withValue(this.provider),
-					TagKey.MODEL.withValue(this.model), TagKey.RESULT.withValue(this.result),
+					TagKey.MODEL.withValue(this.model), TagKey.RESULT.withValue(this.result.value()),
 					TagKey.STATUS.withValue((this.status != null) ? this.status.toString() : LlmMeters.NONE));
 		}
 

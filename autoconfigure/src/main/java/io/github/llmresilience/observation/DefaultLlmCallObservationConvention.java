@@ -37,7 +37,7 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(LlmCallContext context) {
-		if (context.getOutcome().equals(LlmCallContext.RUNNING)) {
+		if (context.getOutcome() == CallOutcome.RUNNING) {
 			// Asked when the call starts, for llm.calls.active: only the policy is known
 			// yet.
 			return this.running.computeIfAbsent(context.getPolicy(),
@@ -49,10 +49,10 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
 	}
 
-	private record Key(String policy, String outcome, String provider, String model, boolean fallback) {
+	private record Key(String policy, CallOutcome outcome, String provider, String model, boolean fallback) {
 
 		KeyValues toKeyValues() {
-			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.OUTCOME.withValue(this.outcome),
+			return KeyValues.of(TagKey.POLICY.withValue(this.policy), TagKey.OUTCOME.withValue(this.outcome.value()),
 					TagKey.PROVIDER.withValue(this.provider), TagKey.MODEL.withValue(this.model),
 					TagKey.FALLBACK.withValue(Boolean.toString(this.fallback)));
 		}

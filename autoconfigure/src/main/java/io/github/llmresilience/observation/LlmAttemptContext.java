@@ -3,15 +3,12 @@ package io.github.llmresilience.observation;
 import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.FailureKind;
+
 /**
  * What an {@code llm.attempts} observation knows about one HTTP attempt.
  */
 public class LlmAttemptContext extends Observation.Context {
-
-	/**
-	 * The attempt has not ended yet.
-	 */
-	public static final String RUNNING = "running";
 
 	private final String policy;
 
@@ -19,7 +16,7 @@ public class LlmAttemptContext extends Observation.Context {
 
 	private final String model;
 
-	private String result = RUNNING;
+	private LlmMeters.TagValue result = AttemptResult.RUNNING;
 
 	private @Nullable Integer status;
 
@@ -62,19 +59,20 @@ public class LlmAttemptContext extends Observation.Context {
 	}
 
 	/**
-	 * Return {@code success}, {@code cancelled} or the failure kind of the attempt;
-	 * {@value #RUNNING} until it ends.
+	 * Return how the attempt ended: an {@link AttemptResult}, or the {@link FailureKind}
+	 * of the {@code LlmException} it failed with; {@link AttemptResult#RUNNING} until it
+	 * ends.
 	 * @return the result
 	 */
-	public String getResult() {
+	public LlmMeters.TagValue getResult() {
 		return this.result;
 	}
 
 	/**
 	 * Set the result.
-	 * @param result {@code success} or a failure kind
+	 * @param result an {@link AttemptResult} or a {@link FailureKind}
 	 */
-	public void setResult(String result) {
+	public void setResult(LlmMeters.TagValue result) {
 		this.result = result;
 	}
 

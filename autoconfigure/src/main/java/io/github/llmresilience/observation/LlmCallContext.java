@@ -9,39 +9,9 @@ import org.jspecify.annotations.Nullable;
  */
 public class LlmCallContext extends Observation.Context {
 
-	/**
-	 * The call succeeded.
-	 */
-	public static final String SUCCESS = "success";
-
-	/**
-	 * The call failed.
-	 */
-	public static final String FAILURE = "failure";
-
-	/**
-	 * The call failed and an {@code @LlmCall} fallback method answered instead.
-	 */
-	public static final String FALLBACK_METHOD = "fallback-method";
-
-	/**
-	 * The subscriber cancelled the call.
-	 */
-	public static final String CANCELLED = "cancelled";
-
-	/**
-	 * The policy's deadline passed.
-	 */
-	public static final String DEADLINE = "deadline";
-
-	/**
-	 * The call has not ended yet.
-	 */
-	public static final String RUNNING = "running";
-
 	private final String policy;
 
-	private String outcome = RUNNING;
+	private CallOutcome outcome = CallOutcome.RUNNING;
 
 	private @Nullable String provider;
 
@@ -68,12 +38,10 @@ public class LlmCallContext extends Observation.Context {
 	}
 
 	/**
-	 * Return how the call ended: {@value #SUCCESS}, {@value #FAILURE},
-	 * {@value #FALLBACK_METHOD}, {@value #CANCELLED} or {@value #DEADLINE};
-	 * {@value #RUNNING} until it ends.
+	 * Return how the call ended; {@link CallOutcome#RUNNING} until it ends.
 	 * @return the outcome
 	 */
-	public String getOutcome() {
+	public CallOutcome getOutcome() {
 		return this.outcome;
 	}
 
@@ -81,7 +49,7 @@ public class LlmCallContext extends Observation.Context {
 	 * Set how the call ended.
 	 * @param outcome the outcome
 	 */
-	public void setOutcome(String outcome) {
+	public void setOutcome(CallOutcome outcome) {
 		this.outcome = outcome;
 	}
 

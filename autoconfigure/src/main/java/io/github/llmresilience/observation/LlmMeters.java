@@ -187,8 +187,8 @@ public enum LlmMeters implements MeterDocumentation {
 		MODEL("model"),
 
 		/**
-		 * How a call ended ({@link LlmCallContext#getOutcome()}), or what became of a
-		 * hedge ({@link HedgeOutcome}).
+		 * How a call ended (a {@link CallOutcome}), or what became of a hedge (a
+		 * {@link HedgeOutcome}).
 		 */
 		OUTCOME("outcome"),
 
@@ -203,7 +203,8 @@ public enum LlmMeters implements MeterDocumentation {
 		ERROR("error"),
 
 		/**
-		 * {@code success}, {@code cancelled} or the failure kind of an attempt.
+		 * How an attempt ended: an {@link AttemptResult} or the attempt's
+		 * {@link io.github.llmresilience.FailureKind}.
 		 */
 		RESULT("result"),
 

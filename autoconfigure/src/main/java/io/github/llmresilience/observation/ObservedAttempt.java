@@ -15,12 +15,6 @@ import io.github.llmresilience.policy.Target;
  */
 public final class ObservedAttempt {
 
-	private static final String SUCCESS = "success";
-
-	private static final String CANCELLED = "cancelled";
-
-	private static final String ERROR = "error";
-
 	private final Target target;
 
 	private final LlmAttemptContext context;
@@ -69,7 +63,7 @@ public final class ObservedAttempt {
 	 */
 	public void succeeded() {
 		if (this.stopped.compareAndSet(false, true)) {
-			this.context.setResult(SUCCESS);
+			this.context.setResult(AttemptResult.SUCCESS);
 			this.context.setStatus(200);
 			this.observation.stop();
 		}
@@ -83,11 +77,11 @@ public final class ObservedAttempt {
 	public void failed(Throwable failure) {
 		if (this.stopped.compareAndSet(false, true)) {
 			if (failure instanceof LlmException llm) {
-				this.context.setResult(llm.kind().value());
+				this.context.setResult(llm.kind());
 				this.context.setStatus(llm.status());
 			}
 			else {
-				this.context.setResult(ERROR);
+				this.context.setResult(AttemptResult.ERROR);
 			}
 			this.observation.error(failure);
 			this.observation.stop();
@@ -99,7 +93,7 @@ public final class ObservedAttempt {
 	 */
 	public void cancelled() {
 		if (this.stopped.compareAndSet(false, true)) {
-			this.context.setResult(CANCELLED);
+			this.context.setResult(AttemptResult.CANCELLED);
 			this.observation.stop();
 		}
 	}

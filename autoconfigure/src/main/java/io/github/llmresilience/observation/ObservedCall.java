@@ -54,7 +54,7 @@ public final class ObservedCall {
 	 * @param failure the failure the fallback method answers
 	 */
 	public void answeredByFallbackMethod(Throwable failure) {
-		this.context.setOutcome(LlmCallContext.FALLBACK_METHOD);
+		this.context.setOutcome(CallOutcome.FALLBACK_METHOD);
 		this.observation.error(failure);
 	}
 
@@ -65,7 +65,7 @@ public final class ObservedCall {
 	 */
 	public void cancelled(int attempts, List<String> failures) {
 		if (this.finished.compareAndSet(false, true)) {
-			this.context.setOutcome(LlmCallContext.CANCELLED);
+			this.context.setOutcome(CallOutcome.CANCELLED);
 			end(attempts, null, false, failures);
 		}
 	}
@@ -101,14 +101,14 @@ public final class ObservedCall {
 			return;
 		}
 		if (failure != null) {
-			this.context.setOutcome((failure instanceof LlmDeadlineExceededException) ? LlmCallContext.DEADLINE
-					: LlmCallContext.FAILURE);
+			this.context.setOutcome(
+					(failure instanceof LlmDeadlineExceededException) ? CallOutcome.DEADLINE : CallOutcome.FAILURE);
 			this.observation.error(failure);
 		}
-		else if (this.context.getOutcome().equals(LlmCallContext.RUNNING)) {
-			this.context.setOutcome(LlmCallContext.SUCCESS);
+		else if (this.context.getOutcome() == CallOutcome.RUNNING) {
+			this.context.setOutcome(CallOutcome.SUCCESS);
 		}
-		boolean success = LlmCallContext.SUCCESS.equals(this.context.getOutcome());
+		boolean success = this.context.getOutcome() == CallOutcome.SUCCESS;
 		end(attempts, success ? served : null, success && fallback, hedge, failures);
 	}
 
@@ -128,16 +128,15 @@ public final class ObservedCall {
 	}
 
 	private void log(int attempts, @Nullable Target served, @Nullable HedgeOutcome hedge, List<String> failures) {
-		String outcome = this.context.getOutcome();
-		boolean warn = !LlmCallContext.SUCCESS.equals(outcome) && !LlmCallContext.CANCELLED.equals(outcome)
-				|| this.context.isFallback();
+		CallOutcome outcome = this.context.getOutcome();
+		boolean warn = outcome != CallOutcome.SUCCESS && outcome != CallOutcome.CANCELLED || this.context.isFallback();
 		if (warn ? !logger.isWarnEnabled() : !logger.isInfoEnabled()) {
 			return;
 		}
 		long millis = Duration.ofNanos(System.nanoTime() - this.startNanos).toMillis();
 		StringBuilder line = new StringBuilder("LLM call policy=").append(this.context.getPolicy())
 			.append(" outcome=")
-			.append(outcome)
+			.append(outcome.value())
 			.append(" served=")
 			.append((served != null) ? served.name() : "none")
 			.append(" attempts=")

@@ -134,6 +134,23 @@ final class CooldownChannel {
 	}
 
 	/**
+	 * Redis answers again after it did not: what it held may be gone (a restart without
+	 * persistence), so every cooldown this instance published that is still live is
+	 * written and announced again, with the ones learned meanwhile. An instance that
+	 * hears one twice applies it once.
+	 */
+	void republish() {
+		Instant now = this.redis.clock().instant();
+		this.published.forEach((key, until) -> {
+			if (until.isAfter(now)) {
+				this.pending.merge(key, new Cooldown(key.target(), until, key.cause()), CooldownChannel::later);
+			}
+		});
+		this.published.clear();
+		drain();
+	}
+
+	/**
 	 * Stop listening.
 	 */
 	void stop() {

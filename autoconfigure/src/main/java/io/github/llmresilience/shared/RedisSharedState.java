@@ -15,6 +15,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
+import io.github.llmresilience.execution.LlmShutdown;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
 import io.github.llmresilience.pacing.CooldownListener;
@@ -30,9 +31,9 @@ import io.github.llmresilience.pacing.CooldownListener;
  * Nothing here is on a call's path: {@link #learned(Cooldown)} notes the cooldown and
  * returns, and the Redis work runs on this class's own threads. Redis that does not
  * answer within the timeout, or not at all, means this instance goes on with its own
- * state: a WARN when it goes, an INFO when it comes back, and the cooldowns learned
- * meanwhile are published then, if they have not ended. Redis is asked every second
- * whether it answers.
+ * state: a WARN when it goes, an INFO when it comes back, and then the cooldowns learned
+ * meanwhile, and those published before (a Redis that restarted lost them), are published
+ * again if they have not ended. Redis is asked every second whether it answers.
  * <p>
  * This class is the lifecycle: whether Redis answers is {@link RedisAvailability}'s, what
  * travels between the instances is {@link CooldownChannel}'s, and start-up waits on one
@@ -87,6 +88,7 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 				settings, clock, this.worker);
 		this.availability = new RedisAvailability(redis, this::answered, this::pendingCooldowns, this::started);
 		this.channel = new CooldownChannel(redis, metrics, this.availability, this::started);
+		this.availability.whenAvailable(this.channel::republish);
 	}
 
 	@Override
@@ -171,6 +173,16 @@ public final class RedisSharedState implements SharedState, CooldownListener, Sm
 	@Override
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	/**
+	 * Stop right after the calls in flight were ended ({@link LlmShutdown#PHASE}), so
+	 * that the cooldowns they learned while the web server shut down gracefully are still
+	 * shared.
+	 */
+	@Override
+	public int getPhase() {
+		return LlmShutdown.PHASE - 1;
 	}
 
 	private void answered() {

@@ -120,6 +120,16 @@ class LlmConfigurationValidationTests {
 	}
 
 	@Test
+	void shutdownInFallbackOnFailsTheStartSayingItNeverFallsBack() {
+		InvalidConfigurationPropertyValueException failure = failure("llm.defaults.fallback-on=rate-limited,shutdown");
+		assertThat(failure.getName()).isEqualTo("llm.defaults.fallback-on");
+		assertThat(failure.getReason()).contains("never falls back").contains("remove shutdown");
+		InvalidConfigurationPropertyValueException policy = failure("llm.policies.summaries.provider=openai",
+				"llm.policies.summaries.model=gpt-4o", "llm.policies.summaries.fallback-on=shutdown");
+		assertThat(policy.getName()).isEqualTo("llm.policies.summaries.fallback-on");
+	}
+
+	@Test
 	void policyFieldsLeftUnsetTakeTheDefaultsFieldByField() {
 		this.runner
 			.withPropertyValues("llm.defaults.retry.max-attempts=5", "llm.defaults.retry.initial-backoff=1s",

@@ -38,6 +38,17 @@ class LlmPropertiesRuntimeHintsTests {
 	}
 
 	@Test
+	void theLayeredGroupsCanBeReadAndWrittenThroughTheirAccessors() {
+		for (Class<?> type : LlmPropertiesRuntimeHints.LAYERED) {
+			Arrays.stream(type.getDeclaredMethods())
+				.filter((method) -> method.getName().startsWith("get") || method.getName().startsWith("set"))
+				.forEach((accessor) -> assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(accessor))
+					.as("%s.%s", type.getSimpleName(), accessor.getName())
+					.accepts(this.hints));
+		}
+	}
+
+	@Test
 	void theRegistrarIsListedInAotFactories() {
 		assertThat(AotServices.factories().load(RuntimeHintsRegistrar.class))
 			.hasAtLeastOneElementOfType(LlmPropertiesRuntimeHints.class);

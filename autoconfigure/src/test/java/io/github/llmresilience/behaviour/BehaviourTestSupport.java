@@ -4,13 +4,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +27,7 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -83,6 +90,25 @@ public abstract class BehaviourTestSupport {
 	protected static final Duration IN_TRANSIT = Duration.ofMillis(250);
 
 	/**
+	 * The embedding model of policy {@code embeddings}'s primary, on {@code openai}.
+	 */
+	protected static final String EMBEDDING = "text-embedding-3-small";
+
+	/**
+	 * The same model under another name on {@code backup}: policy {@code embeddings}'s
+	 * fallback.
+	 */
+	protected static final String BACKUP_EMBEDDING = "text-embedding-3-small-eu";
+
+	/**
+	 * Meters as with Actuator: {@code llm.calls} and {@code llm.attempts} come from
+	 * observations.
+	 */
+	protected static final AutoConfigurations METERS = AutoConfigurations.of(ObservationAutoConfiguration.class,
+			MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+			SimpleMetricsExportAutoConfiguration.class, LlmMetricsAutoConfiguration.class);
+
+	/**
 	 * The request of the tests' calls.
 	 */
 	protected static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
@@ -127,6 +153,28 @@ public abstract class BehaviourTestSupport {
 	}
 
 	/**
+	 * A runner with meters and policy {@code embeddings}: {@link #EMBEDDING} on
+	 * {@code openai} with 2 attempts, then the same model family
+	 * ({@link #BACKUP_EMBEDDING}) on {@code backup}.
+	 */
+	protected ApplicationContextRunner embeddingsRunner(String... properties) {
+		List<String> all = new ArrayList<>(List.of("llm.policies.embeddings.type=embeddings",
+				"llm.policies.embeddings.provider=openai", "llm.policies.embeddings.model=" + EMBEDDING,
+				"llm.policies.embeddings.retry.max-attempts=2", "llm.policies.embeddings.fallbacks[0].provider=backup",
+				"llm.policies.embeddings.fallbacks[0].model=" + BACKUP_EMBEDDING,
+				"llm.policies.embeddings.fallbacks[0].model-family=" + EMBEDDING));
+		all.addAll(List.of(properties));
+		return runner(all.toArray(String[]::new)).withConfiguration(METERS);
+	}
+
+	/**
+	 * The vector {@link FakeLlmServer} answers for a text, of its default size.
+	 */
+	protected static float[] vectorOf(String text) {
+		return FakeLlmServer.embedding(text, FakeLlmServer.DEFAULT_DIMENSIONS);
+	}
+
+	/**
 	 * Run a test on the {@link LlmClient} of an application with these properties.
 	 */
 	protected void withClient(Consumer<LlmClient> test, String... properties) {
@@ -160,6 +208,23 @@ public abstract class BehaviourTestSupport {
 			.expectErrorSatisfies((error) -> failure[0] = (LlmException) error)
 			.verify(Duration.ofSeconds(10));
 		return failure[0];
+	}
+
+	/**
+	 * Assert that a call that waits for its answer fails at once on a non-blocking
+	 * thread, saying so and what to do instead, and sends nothing.
+	 * @param blockingCall the call
+	 * @param advice what the message must also say
+	 */
+	protected void assertRefusedOnANonBlockingThread(Callable<?> blockingCall, String... advice) {
+		StepVerifier.create(Mono.fromCallable(blockingCall).subscribeOn(Schedulers.parallel()))
+			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("non-blocking thread parallel-")
+				.hasMessageContaining("Schedulers.boundedElastic()")
+				.message()
+				.contains(advice))
+			.verify(Duration.ofSeconds(10));
+		assertThat(this.server.requests()).isEmpty();
 	}
 
 	protected List<RecordedRequest> primaryRequests() {

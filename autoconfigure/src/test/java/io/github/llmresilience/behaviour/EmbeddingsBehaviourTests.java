@@ -9,11 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -24,7 +19,6 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -40,24 +34,13 @@ import static org.awaitility.Awaitility.await;
  */
 class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 
-	static final String EMBEDDING = "text-embedding-3-small";
-
-	static final String BACKUP_EMBEDDING = "text-embedding-3-small-eu";
-
 	static final int DIMENSIONS = 16;
 
 	private ApplicationContextRunner embeddings(String... properties) {
-		return runner("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
-				"llm.policies.embeddings.model=" + EMBEDDING, "llm.policies.embeddings.dimensions=" + DIMENSIONS,
-				"llm.policies.embeddings.retry.max-attempts=2", "llm.policies.embeddings.fallbacks[0].provider=backup",
-				"llm.policies.embeddings.fallbacks[0].model=" + BACKUP_EMBEDDING,
-				"llm.policies.embeddings.fallbacks[0].model-family=" + EMBEDDING,
-				"llm.policies.embeddings.fallbacks[0].dimensions=" + DIMENSIONS)
-			// Meters as with Actuator: llm.calls and llm.attempts come from observations.
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class))
-			.withPropertyValues(properties);
+		List<String> all = new ArrayList<>(List.of("llm.policies.embeddings.dimensions=" + DIMENSIONS,
+				"llm.policies.embeddings.fallbacks[0].dimensions=" + DIMENSIONS));
+		all.addAll(List.of(properties));
+		return embeddingsRunner(all.toArray(String[]::new));
 	}
 
 	private static List<String> inputs(int count) {

@@ -144,7 +144,8 @@ abstract class EngineTestSupport {
 		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
 		policy.targets().forEach((target) -> circuitBreakers.put(target, circuitBreaker));
 		this.resilience = new TargetResilience(new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers),
-				RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), this.clock);
+				RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), this.clock,
+				ResilienceCustomizers.NONE);
 		return new LlmExecutor(this.resilience, pacing(providers), CooldownListener.NONE,
 				new LlmObservability(ObservationRegistry.NOOP, null, null, this.metrics),
 				new EngineTime(this.clock, () -> 0L));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -296,6 +297,38 @@ class LlmExecutorTests extends EngineTestSupport {
 		assertServed(executor, policy, Duration.ZERO, new Served("backup", "claude", 2, true));
 		assertThat(targets()).containsExactly(PRIMARY, BACKUP);
 		assertThat(count("llm.retries.denied", "model", "gpt-4o-mini", "reason", "retry-budget")).isEqualTo(1);
+	}
+
+	@Test
+	void whenTheFirstAttemptSucceedsThenTheRetryAndTheCircuitBreakerStillCountIt() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY);
+		LlmExecutor executor = executor(policy);
+		assertServed(executor, policy, Duration.ZERO, new Served("openai", "gpt-4o", 1, false));
+		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
+		assertServed(executor, policy, Duration.ofSeconds(2), new Served("openai", "gpt-4o", 2, false));
+		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy)).expectError(LlmException.class).verify();
+		Retry.Metrics retry = this.resilience.retry(policy, PRIMARY).getMetrics();
+		assertThat(retry.getNumberOfSuccessfulCallsWithoutRetryAttempt()).isOne();
+		assertThat(retry.getNumberOfSuccessfulCallsWithRetryAttempt()).isOne();
+		assertThat(retry.getNumberOfFailedCallsWithoutRetryAttempt()).isOne();
+		assertThat(retry.getNumberOfTotalCalls()).isEqualTo(4);
+		CircuitBreaker.Metrics circuitBreaker = this.resilience.circuitBreaker(PRIMARY).getMetrics();
+		assertThat(circuitBreaker.getNumberOfSuccessfulCalls()).isEqualTo(2);
+		assertThat(circuitBreaker.getNumberOfFailedCalls()).isZero();
+		assertThat(circuitBreaker.getNumberOfBufferedCalls()).isEqualTo(2);
+		assertThat(targets()).containsExactly(PRIMARY, PRIMARY, PRIMARY, PRIMARY);
+	}
+
+	@Test
+	void whenAStreamSucceedsOnItsFirstAttemptThenEveryChunkIsDeliveredOnceAndTheRetryCountsIt() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY);
+		LlmExecutor executor = executor(policy);
+		script(PRIMARY, (scope) -> Flux.just("a", "b", "c"));
+		StepVerifier.withVirtualTime(() -> stream(executor, policy)).expectNext("a", "b", "c").verifyComplete();
+		assertThat(this.resilience.retry(policy, PRIMARY).getMetrics().getNumberOfSuccessfulCallsWithoutRetryAttempt())
+			.isOne();
+		assertThat(this.resilience.circuitBreaker(PRIMARY).getMetrics().getNumberOfSuccessfulCalls()).isOne();
 	}
 
 }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.execution.ResilienceCustomizers;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import io.github.llmresilience.pacing.Cooldown;
@@ -59,7 +60,7 @@ class CooldownApplierTests {
 				Map.of(WITH_BREAKER, new CircuitBreakerSettings(true, 50, 10, 10, Duration.ofSeconds(30), 1),
 						WITHOUT_BREAKER, new CircuitBreakerSettings(false, 50, 10, 10, Duration.ofSeconds(30), 1)));
 		this.resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
-				CircuitBreakerRegistry.ofDefaults(), this.clock);
+				CircuitBreakerRegistry.ofDefaults(), this.clock, ResilienceCustomizers.NONE);
 		this.applier = new CooldownApplier(this.resilience, this.pacing, Set.of(WITH_BREAKER, WITHOUT_BREAKER),
 				new MicrometerLlmMetrics(this.meters), this.clock);
 	}

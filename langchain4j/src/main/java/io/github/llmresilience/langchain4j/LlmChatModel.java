@@ -1,7 +1,6 @@
 package io.github.llmresilience.langchain4j;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 import dev.langchain4j.model.chat.Capability;
@@ -11,11 +10,11 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import reactor.core.scheduler.Schedulers;
 
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.support.BlockingCaller;
 
 /**
  * A LangChain4j {@link ChatModel} that sends every call through {@link LlmClient}, so
@@ -39,19 +38,10 @@ import io.github.llmresilience.LlmException;
  * A response's metadata is an {@link LlmChatResponseMetadata}, which adds the served
  * facts and the policy to LangChain4j's.
  */
-public class LlmChatModel implements ChatModel {
+public class LlmChatModel extends PolicyChatModel implements ChatModel {
 
-	private static final String DEFAULT_POLICY = "default";
-
-	private final LlmClient client;
-
-	private final String policy;
-
-	private final ChatRequestParameters defaultRequestParameters;
-
-	private final List<ChatModelListener> listeners;
-
-	private final Set<Capability> supportedCapabilities;
+	private static final BlockingCaller CALLER = new BlockingCaller("LlmChatModel.chat(..)", "answer",
+			"an AI Service that uses it", "LlmStreamingChatModel");
 
 	/**
 	 * Create a model whose calls run under the {@code default} policy.
@@ -67,8 +57,7 @@ public class LlmChatModel implements ChatModel {
 	 * @param policy the name of a policy under {@code llm.policies}
 	 */
 	public LlmChatModel(LlmClient client, String policy) {
-		this(client, policy, DefaultChatRequestParameters.EMPTY, List.of(),
-				Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA));
+		this(client, policy, DefaultChatRequestParameters.EMPTY, List.of(), DEFAULT_CAPABILITIES);
 	}
 
 	/**
@@ -84,20 +73,7 @@ public class LlmChatModel implements ChatModel {
 	 */
 	public LlmChatModel(LlmClient client, String policy, ChatRequestParameters defaultRequestParameters,
 			List<ChatModelListener> listeners, Set<Capability> supportedCapabilities) {
-		this.client = Objects.requireNonNull(client, "'client' must not be null");
-		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
-		this.defaultRequestParameters = Objects.requireNonNull(defaultRequestParameters,
-				"'defaultRequestParameters' must not be null");
-		this.listeners = List.copyOf(listeners);
-		this.supportedCapabilities = Set.copyOf(supportedCapabilities);
-	}
-
-	/**
-	 * Return the policy of this model's calls.
-	 * @return the policy's name
-	 */
-	public String getPolicy() {
-		return this.policy;
+		super(client, policy, defaultRequestParameters, listeners, supportedCapabilities);
 	}
 
 	/**
@@ -114,35 +90,9 @@ public class LlmChatModel implements ChatModel {
 	 */
 	@Override
 	public ChatResponse doChat(ChatRequest chatRequest) {
-		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("LlmChatModel.chat(..) waits for the answer, and was called on the "
-					+ "non-blocking thread " + Thread.currentThread().getName() + "; call it (or an AI Service that "
-					+ "uses it) on Schedulers.boundedElastic() or a virtual thread, or use LlmStreamingChatModel");
-		}
-		ModelCall call = ModelCall.prepare(this.client, this.policy, chatRequest);
-		io.github.llmresilience.ChatResponse answer = Objects.requireNonNull(call.chat().block(),
-				"LlmClient completed without an answer");
-		return LangChain4jMapping.toChatResponse(answer, call.policy());
-	}
-
-	@Override
-	public ChatRequestParameters defaultRequestParameters() {
-		return this.defaultRequestParameters;
-	}
-
-	@Override
-	public List<ChatModelListener> listeners() {
-		return this.listeners;
-	}
-
-	@Override
-	public Set<Capability> supportedCapabilities() {
-		return this.supportedCapabilities;
-	}
-
-	@Override
-	public String toString() {
-		return "LlmChatModel[policy=" + this.policy + "]";
+		CALLER.refuseNonBlockingThread();
+		ModelCall call = prepare(chatRequest);
+		return LangChain4jMapping.toChatResponse(CALLER.await(call.chat()), call.policy());
 	}
 
 }

@@ -3,7 +3,6 @@ package io.github.llmresilience.langchain4j;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -11,7 +10,6 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import org.jspecify.annotations.Nullable;
-import reactor.core.scheduler.Schedulers;
 
 import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.EmbeddingResponse;
@@ -19,6 +17,8 @@ import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Usage;
+import io.github.llmresilience.support.BlockingCaller;
+import io.github.llmresilience.support.PolicyEmbeddings;
 
 /**
  * A LangChain4j {@link EmbeddingModel} that sends every call through
@@ -35,11 +35,10 @@ import io.github.llmresilience.Usage;
  */
 public class LlmEmbeddingModel implements EmbeddingModel {
 
-	private final LlmClient client;
+	private static final BlockingCaller CALLER = new BlockingCaller("LlmEmbeddingModel.embedAll(..)", "vectors",
+			"the embedding store ingestor or retriever that uses it", "LlmClient.embed");
 
-	private final String policy;
-
-	private final AtomicInteger dimension = new AtomicInteger(-1);
+	private final PolicyEmbeddings embeddings;
 
 	/**
 	 * Create a model whose calls run under the {@code embeddings} policy.
@@ -56,8 +55,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 * {@code embeddings}
 	 */
 	public LlmEmbeddingModel(LlmClient client, String policy) {
-		this.client = Objects.requireNonNull(client, "'client' must not be null");
-		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
+		this.embeddings = new PolicyEmbeddings(client, policy, CALLER);
 	}
 
 	/**
@@ -65,7 +63,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 * @return the policy's name
 	 */
 	public String getPolicy() {
-		return this.policy;
+		return this.embeddings.policy();
 	}
 
 	/**
@@ -82,25 +80,17 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 */
 	@Override
 	public Response<List<Embedding>> embedAll(List<TextSegment> textSegments) {
-		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("LlmEmbeddingModel.embedAll(..) waits for the vectors, and was called on "
-					+ "the non-blocking thread " + Thread.currentThread().getName() + "; call it (or the embedding "
-					+ "store ingestor or retriever that uses it) on Schedulers.boundedElastic() or a virtual thread, "
-					+ "or use LlmClient.embed");
-		}
+		CALLER.refuseNonBlockingThread();
 		Objects.requireNonNull(textSegments, "'textSegments' must not be null");
 		if (textSegments.isEmpty()) {
 			return Response.from(List.of());
 		}
 		List<String> inputs = textSegments.stream().map(TextSegment::text).toList();
-		EmbeddingResponse answer = Objects.requireNonNull(
-				this.client.embed(this.policy, EmbeddingRequest.of(inputs)).block(),
-				"LlmClient completed without an answer");
+		EmbeddingResponse answer = this.embeddings.embed(inputs);
 		List<Embedding> embeddings = new ArrayList<>(answer.size());
 		for (float[] vector : answer.vectors()) {
 			embeddings.add(Embedding.from(vector));
 		}
-		this.dimension.set(answer.dimensions());
 		return Response.from(embeddings, tokenUsage(answer.usage()));
 	}
 
@@ -111,8 +101,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 */
 	@Override
 	public int dimension() {
-		int known = this.dimension.get();
-		return (known > 0) ? known : embed("test").content().dimension();
+		return this.embeddings.dimensions(() -> embed("test").content().dimension());
 	}
 
 	private static @Nullable TokenUsage tokenUsage(@Nullable Usage usage) {
@@ -124,7 +113,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 
 	@Override
 	public String toString() {
-		return "LlmEmbeddingModel[policy=" + this.policy + "]";
+		return "LlmEmbeddingModel[policy=" + this.embeddings.policy() + "]";
 	}
 
 }

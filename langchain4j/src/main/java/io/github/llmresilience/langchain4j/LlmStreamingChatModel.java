@@ -2,7 +2,6 @@ package io.github.llmresilience.langchain4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 import dev.langchain4j.internal.InternalStreamingChatResponseHandlerUtils;
@@ -43,19 +42,7 @@ import io.github.llmresilience.Usage;
  * {@link ChatModelListener}s are called by LangChain4j, once per call. The model is not a
  * parameter: it comes from the policy's targets.
  */
-public class LlmStreamingChatModel implements StreamingChatModel {
-
-	private static final String DEFAULT_POLICY = "default";
-
-	private final LlmClient client;
-
-	private final String policy;
-
-	private final ChatRequestParameters defaultRequestParameters;
-
-	private final List<ChatModelListener> listeners;
-
-	private final Set<Capability> supportedCapabilities;
+public class LlmStreamingChatModel extends PolicyChatModel implements StreamingChatModel {
 
 	/**
 	 * Create a model whose calls run under the {@code default} policy.
@@ -71,8 +58,7 @@ public class LlmStreamingChatModel implements StreamingChatModel {
 	 * @param policy the name of a policy under {@code llm.policies}
 	 */
 	public LlmStreamingChatModel(LlmClient client, String policy) {
-		this(client, policy, DefaultChatRequestParameters.EMPTY, List.of(),
-				Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA));
+		this(client, policy, DefaultChatRequestParameters.EMPTY, List.of(), DEFAULT_CAPABILITIES);
 	}
 
 	/**
@@ -86,20 +72,7 @@ public class LlmStreamingChatModel implements StreamingChatModel {
 	 */
 	public LlmStreamingChatModel(LlmClient client, String policy, ChatRequestParameters defaultRequestParameters,
 			List<ChatModelListener> listeners, Set<Capability> supportedCapabilities) {
-		this.client = Objects.requireNonNull(client, "'client' must not be null");
-		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
-		this.defaultRequestParameters = Objects.requireNonNull(defaultRequestParameters,
-				"'defaultRequestParameters' must not be null");
-		this.listeners = List.copyOf(listeners);
-		this.supportedCapabilities = Set.copyOf(supportedCapabilities);
-	}
-
-	/**
-	 * Return the policy of this model's calls.
-	 * @return the policy's name
-	 */
-	public String getPolicy() {
-		return this.policy;
+		super(client, policy, defaultRequestParameters, listeners, supportedCapabilities);
 	}
 
 	/**
@@ -115,7 +88,7 @@ public class LlmStreamingChatModel implements StreamingChatModel {
 	public void doChat(ChatRequest chatRequest, StreamingChatResponseHandler handler) {
 		ModelCall call;
 		try {
-			call = ModelCall.prepare(this.client, this.policy, chatRequest);
+			call = prepare(chatRequest);
 		}
 		catch (RuntimeException ex) {
 			InternalStreamingChatResponseHandlerUtils.withLoggingExceptions(() -> handler.onError(ex));
@@ -135,26 +108,6 @@ public class LlmStreamingChatModel implements StreamingChatModel {
 					InternalStreamingChatResponseHandlerUtils.onCompleteResponse(handler, answer.response());
 				}
 			});
-	}
-
-	@Override
-	public ChatRequestParameters defaultRequestParameters() {
-		return this.defaultRequestParameters;
-	}
-
-	@Override
-	public List<ChatModelListener> listeners() {
-		return this.listeners;
-	}
-
-	@Override
-	public Set<Capability> supportedCapabilities() {
-		return this.supportedCapabilities;
-	}
-
-	@Override
-	public String toString() {
-		return "LlmStreamingChatModel[policy=" + this.policy + "]";
 	}
 
 	/**

@@ -6,7 +6,6 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -23,6 +22,7 @@ import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.execution.AttemptScope;
 import io.github.llmresilience.execution.AttemptScope.Binding;
+import io.github.llmresilience.support.BlockingCaller;
 
 /**
  * A Spring AI {@link ChatModel} (and so {@code StreamingChatModel}) that sends every call
@@ -69,6 +69,9 @@ public class LlmChatModel implements ChatModel {
 	public static final String POLICY_METADATA_KEY = "llm.policy";
 
 	private static final String DEFAULT_POLICY = "default";
+
+	private static final BlockingCaller CALLER = new BlockingCaller("LlmChatModel.call(..)", "answer",
+			"ChatClient's call()", "stream()");
 
 	private final LlmClient client;
 
@@ -147,16 +150,10 @@ public class LlmChatModel implements ChatModel {
 	 */
 	@Override
 	public ChatResponse call(Prompt prompt) {
-		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("LlmChatModel.call(..) waits for the answer, and was called on the "
-					+ "non-blocking thread " + Thread.currentThread().getName() + "; call it (or ChatClient's "
-					+ "call()) on Schedulers.boundedElastic() or a virtual thread, or use stream()");
-		}
+		CALLER.refuseNonBlockingThread();
 		Binding bound = AttemptScope.current();
 		Call call = prepare(prompt, bound != null, (bound != null) ? bound.policy() : null);
-		io.github.llmresilience.ChatResponse answer = Objects.requireNonNull(call.chat().block(),
-				"LlmClient completed without an answer");
-		return ChatModelMapping.toChatResponse(answer, call.policy());
+		return ChatModelMapping.toChatResponse(CALLER.await(call.chat()), call.policy());
 	}
 
 	/**

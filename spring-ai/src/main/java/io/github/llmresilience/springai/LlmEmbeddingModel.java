@@ -3,11 +3,8 @@ package io.github.llmresilience.springai;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.metadata.EmptyUsage;
@@ -24,6 +21,8 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.Usage;
+import io.github.llmresilience.support.BlockingCaller;
+import io.github.llmresilience.support.PolicyEmbeddings;
 
 /**
  * A Spring AI {@link EmbeddingModel} that sends every call through
@@ -47,11 +46,10 @@ import io.github.llmresilience.Usage;
  */
 public class LlmEmbeddingModel implements EmbeddingModel {
 
-	private final LlmClient client;
+	private static final BlockingCaller CALLER = new BlockingCaller("LlmEmbeddingModel.call(..)", "vectors",
+			"the VectorStore", "LlmClient.embed");
 
-	private final String policy;
-
-	private final AtomicInteger dimensions = new AtomicInteger(-1);
+	private final PolicyEmbeddings embeddings;
 
 	/**
 	 * Create a model whose calls run under the {@code embeddings} policy.
@@ -68,8 +66,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 * {@code embeddings}
 	 */
 	public LlmEmbeddingModel(LlmClient client, String policy) {
-		this.client = Objects.requireNonNull(client, "'client' must not be null");
-		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
+		this.embeddings = new PolicyEmbeddings(client, policy, CALLER);
 	}
 
 	/**
@@ -77,7 +74,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 * @return the policy's name
 	 */
 	public String getPolicy() {
-		return this.policy;
+		return this.embeddings.policy();
 	}
 
 	/**
@@ -94,26 +91,18 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 */
 	@Override
 	public EmbeddingResponse call(EmbeddingRequest request) {
-		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("LlmEmbeddingModel.call(..) waits for the vectors, and was called on the "
-					+ "non-blocking thread " + Thread.currentThread().getName() + "; call it (or the VectorStore) on "
-					+ "Schedulers.boundedElastic() or a virtual thread, or use LlmClient.embed");
-		}
+		CALLER.refuseNonBlockingThread();
 		checkOptions(request.getOptions());
-		io.github.llmresilience.EmbeddingResponse answer = Objects.requireNonNull(
-				this.client.embed(this.policy, io.github.llmresilience.EmbeddingRequest.of(request.getInstructions()))
-					.block(),
-				"LlmClient completed without an answer");
+		io.github.llmresilience.EmbeddingResponse answer = this.embeddings.embed(request.getInstructions());
 		List<Embedding> embeddings = new ArrayList<>(answer.size());
 		List<float[]> vectors = answer.vectors();
 		for (int i = 0; i < vectors.size(); i++) {
 			embeddings.add(new Embedding(vectors.get(i), i));
 		}
-		this.dimensions.set(answer.dimensions());
 		return new EmbeddingResponse(embeddings,
 				new EmbeddingResponseMetadata((answer.model() != null) ? answer.model() : answer.served().model(),
 						usage(answer.usage()), Map.of(LlmChatModel.SERVED_METADATA_KEY, answer.served(),
-								LlmChatModel.POLICY_METADATA_KEY, this.policy)));
+								LlmChatModel.POLICY_METADATA_KEY, this.embeddings.policy())));
 	}
 
 	private void checkOptions(@Nullable EmbeddingOptions options) {
@@ -121,8 +110,9 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 			return;
 		}
 		if (options.getModel() != null || options.getDimensions() != null) {
+			String policy = this.embeddings.policy();
 			throw new IllegalArgumentException("The model and the dimensions of llm-resilience embeddings come from "
-					+ "the targets of policy '" + this.policy + "' (llm.policies." + this.policy + ".model and "
+					+ "the targets of policy '" + policy + "' (llm.policies." + policy + ".model and "
 					+ ".dimensions), so options may not set them (model " + options.getModel() + ", dimensions "
 					+ options.getDimensions() + ")");
 		}
@@ -144,8 +134,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 	 */
 	@Override
 	public int dimensions() {
-		int known = this.dimensions.get();
-		return (known > 0) ? known : embed("Test String").length;
+		return this.embeddings.dimensions(() -> embed("Test String").length);
 	}
 
 	private static org.springframework.ai.chat.metadata.Usage usage(@Nullable Usage usage) {
@@ -157,7 +146,7 @@ public class LlmEmbeddingModel implements EmbeddingModel {
 
 	@Override
 	public String toString() {
-		return "LlmEmbeddingModel[policy=" + this.policy + "]";
+		return "LlmEmbeddingModel[policy=" + this.embeddings.policy() + "]";
 	}
 
 }

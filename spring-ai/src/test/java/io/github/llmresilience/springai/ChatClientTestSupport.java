@@ -3,13 +3,8 @@ package io.github.llmresilience.springai;
 import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
 import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.behaviour.BehaviourTestSupport;
 import io.github.llmresilience.springai.autoconfigure.LlmChatModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -27,10 +22,8 @@ abstract class ChatClientTestSupport extends BehaviourTestSupport {
 
 	@Override
 	protected ApplicationContextRunner runner(String... properties) {
-		return super.runner(properties)
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, ToolCallingAutoConfiguration.class,
+		return super.runner(properties).withConfiguration(METERS)
+			.withConfiguration(AutoConfigurations.of(ToolCallingAutoConfiguration.class,
 					LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class));
 	}
 

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.document.Document;
@@ -16,18 +15,12 @@ import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.vectorstore.SearchRequest;
 import org.springframework.ai.vectorstore.SimpleVectorStore;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.behaviour.BehaviourTestSupport;
 import io.github.llmresilience.springai.autoconfigure.LlmEmbeddingModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
@@ -43,44 +36,18 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * {@code embeddings} policy whose primary is {@code openai}'s model and whose fallback is
  * the same model family on {@code backup}.
  */
-class EmbeddingModelBehaviourTests {
+class EmbeddingModelBehaviourTests extends BehaviourTestSupport {
 
-	static final String EMBEDDING = "text-embedding-3-small";
-
-	static final String BACKUP_EMBEDDING = "text-embedding-3-small-eu";
-
-	final FakeLlmServer server = FakeLlmServer.start();
-
-	@AfterEach
-	void stopServer() {
-		this.server.close();
-	}
-
-	ApplicationContextRunner runner(String... properties) {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmEmbeddingModelAutoConfiguration.class))
-			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
-					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
-					"llm.defaults.retry.initial-backoff=20ms", "llm.defaults.retry.jitter=0",
-					"llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
-					"llm.policies.embeddings.model=" + EMBEDDING, "llm.policies.embeddings.retry.max-attempts=2",
-					"llm.policies.embeddings.fallbacks[0].provider=backup",
-					"llm.policies.embeddings.fallbacks[0].model=" + BACKUP_EMBEDDING,
-					"llm.policies.embeddings.fallbacks[0].model-family=" + EMBEDDING)
-			.withPropertyValues(properties);
-	}
-
-	private static float[] vectorOf(String text) {
-		return FakeLlmServer.embedding(text, FakeLlmServer.DEFAULT_DIMENSIONS);
+	@Override
+	protected ApplicationContextRunner runner(String... properties) {
+		return super.runner(properties)
+			.withConfiguration(AutoConfigurations.of(LlmEmbeddingModelAutoConfiguration.class));
 	}
 
 	@Test
 	void embedRetriesARateLimitAndAnswersTheVectorsInOrder() {
 		this.server.model(EMBEDDING).enqueue(FakeResponse.status(429).retryAfterMillis(100));
-		runner().run((context) -> {
+		embeddingsRunner().run((context) -> {
 			EmbeddingModel model = context.getBean(EmbeddingModel.class);
 			List<float[]> vectors = model.embed(List.of("first text", "second text"));
 			assertThat(vectors).hasSize(2);
@@ -97,7 +64,7 @@ class EmbeddingModelBehaviourTests {
 	@Test
 	void aResponseCarriesTheUsageTheModelAndWhoServed() {
 		this.server.model(EMBEDDING).thenAlways(FakeResponse.status(503));
-		runner().run((context) -> {
+		embeddingsRunner().run((context) -> {
 			EmbeddingResponse response = context.getBean(EmbeddingModel.class)
 				.call(new EmbeddingRequest(List.of("one two three"), EmbeddingOptions.builder().build()));
 			assertThat(response.getResult().getOutput()).containsExactly(vectorOf("one two three"));
@@ -112,7 +79,7 @@ class EmbeddingModelBehaviourTests {
 	@Test
 	void simpleVectorStoreAddsDocumentsThroughAnOutageOfThePrimaryAndFindsThem() {
 		this.server.model(EMBEDDING).thenAlways(FakeResponse.status(503));
-		runner().run((context) -> {
+		embeddingsRunner().run((context) -> {
 			SimpleVectorStore store = SimpleVectorStore.builder(context.getBean(EmbeddingModel.class)).build();
 			List<Document> documents = List.of(new Document("a", "Cats purr.", Map.of()),
 					new Document("b", "Dogs bark.", Map.of()), new Document("c", "Cows moo.", Map.of()));
@@ -139,7 +106,7 @@ class EmbeddingModelBehaviourTests {
 		this.server.model(EMBEDDING)
 			.thenAlways(FakeResponse.error(400, "invalid_request_error", null,
 					"This model's maximum context length is 8192 tokens, however you requested 8610 tokens."));
-		runner().run((context) -> {
+		embeddingsRunner().run((context) -> {
 			SimpleVectorStore store = SimpleVectorStore.builder(context.getBean(EmbeddingModel.class)).build();
 			assertThatExceptionOfType(LlmException.class)
 				.isThrownBy(() -> store.add(List.of(new Document("a very long document"))))
@@ -152,7 +119,7 @@ class EmbeddingModelBehaviourTests {
 
 	@Test
 	void optionsThatNameAModelOrDimensionsAreRefused() {
-		runner().run((context) -> {
+		embeddingsRunner().run((context) -> {
 			EmbeddingModel model = context.getBean(EmbeddingModel.class);
 			assertThatIllegalArgumentException()
 				.isThrownBy(() -> model.call(new EmbeddingRequest(List.of("x"),

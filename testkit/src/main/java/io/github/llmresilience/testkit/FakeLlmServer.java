@@ -167,7 +167,15 @@ public final class FakeLlmServer implements AutoCloseable {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	private final AtomicInteger peakActive = new AtomicInteger();
+
+	private volatile int concurrencyLimit = Integer.MAX_VALUE;
+
+	private volatile FakeResponse overConcurrencyLimit = FakeResponse.status(429);
+
 	private final AtomicInteger abandoned = new AtomicInteger();
+
+	private final AtomicInteger connections = new AtomicInteger();
 
 	private final AtomicLong completionIds = new AtomicLong();
 
@@ -191,7 +199,10 @@ public final class FakeLlmServer implements AutoCloseable {
 		this.loops = LoopResources.create("fake-llm-" + instances.incrementAndGet(), 1,
 				Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 		try {
-			this.server = HttpServer.create().host(HOST).port(port).runOn(this.loops).handle(this::handle).bindNow();
+			this.server = HttpServer.create().host(HOST).port(port).runOn(this.loops).doOnConnection((connection) -> {
+				this.connections.incrementAndGet();
+				connection.onDispose(this.connections::decrementAndGet);
+			}).handle(this::handle).bindNow();
 		}
 		catch (RuntimeException ex) {
 			this.loops.disposeLater(Duration.ZERO, CLOSE_TIMEOUT).block(CLOSE_TIMEOUT);
@@ -277,6 +288,35 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
+	 * Answer {@code 429} to a request that arrives while {@code limit} others are in
+	 * progress, as providers with a concurrency limit do (GitHub Models allows 8 at once
+	 * on its free tier), whatever its model's script says; the request is recorded and
+	 * does not take a response from the script. Forgotten by {@link #reset()}.
+	 * @param limit the most requests answered at once
+	 * @return this server
+	 * @see #peakExchanges()
+	 */
+	public FakeLlmServer concurrencyLimit(int limit) {
+		return concurrencyLimit(limit, FakeResponse.status(429));
+	}
+
+	/**
+	 * Answer {@code overLimit} to a request that arrives while {@code limit} others are
+	 * in progress, whatever its model's script says. Forgotten by {@link #reset()}.
+	 * @param limit the most requests answered at once
+	 * @param overLimit the answer to a request beyond the limit
+	 * @return this server
+	 */
+	public FakeLlmServer concurrencyLimit(int limit, FakeResponse overLimit) {
+		if (limit < 1) {
+			throw new IllegalArgumentException("'limit' must be at least 1, was " + limit);
+		}
+		this.overConcurrencyLimit = Objects.requireNonNull(overLimit, "'overLimit' must not be null");
+		this.concurrencyLimit = limit;
+		return this;
+	}
+
+	/**
 	 * Set whether chat and embeddings requests are recorded, on by default. A long
 	 * benchmark turns it off to keep memory flat; {@link #requests()} then stays empty.
 	 * @param recording whether to record the next requests
@@ -320,6 +360,25 @@ public final class FakeLlmServer implements AutoCloseable {
 	}
 
 	/**
+	 * Return the most exchanges that were in progress at once since the start or the last
+	 * {@link #reset()}: what a client's concurrency cap let through.
+	 * @return the peak number of unfinished exchanges
+	 */
+	public int peakExchanges() {
+		return this.peakActive.get();
+	}
+
+	/**
+	 * Return how many connections clients hold open to this server, idle (kept alive in a
+	 * client's pool) or busy; zero once every client closed its connections, as a client
+	 * that shuts down should.
+	 * @return the number of open connections
+	 */
+	public int openConnections() {
+		return this.connections.get();
+	}
+
+	/**
 	 * Return how many exchanges the client abandoned, by closing the connection or
 	 * cancelling the request, before their response was finished. Exchanges that the
 	 * server cut itself ({@link FakeResponse#reset()},
@@ -334,8 +393,9 @@ public final class FakeLlmServer implements AutoCloseable {
 	/**
 	 * Forget every model script, the default responder and the recorded requests, record
 	 * requests again if recording was turned off, and set {@link #abandonedExchanges()}
-	 * back to 0, so that one server can serve several tests. Exchanges in progress carry
-	 * on with the responses they already took.
+	 * back to 0 and {@link #peakExchanges()} to those in progress, lift the
+	 * {@linkplain #concurrencyLimit(int) concurrency limit}, so that one server can serve
+	 * several tests. Exchanges in progress carry on with the responses they already took.
 	 */
 	public void reset() {
 		this.scripts.clear();
@@ -345,6 +405,8 @@ public final class FakeLlmServer implements AutoCloseable {
 			this.recorded.clear();
 		}
 		this.abandoned.set(0);
+		this.peakActive.set(this.active.get());
+		this.concurrencyLimit = Integer.MAX_VALUE;
 	}
 
 	/**
@@ -543,7 +605,8 @@ public final class FakeLlmServer implements AutoCloseable {
 				|| !(path.endsWith(CHAT_COMPLETIONS) || path.endsWith(EMBEDDINGS))) {
 			return notFound(request, response, path);
 		}
-		this.active.incrementAndGet();
+		int active = this.active.incrementAndGet();
+		this.peakActive.accumulateAndGet(active, Math::max);
 		FakeExchange exchange = new FakeExchange(response, "chatcmpl-fake" + this.completionIds.incrementAndGet(),
 				this::exchangeEnded);
 		// These hooks run before the signal reaches Reactor Netty, which may then write
@@ -553,14 +616,14 @@ public final class FakeLlmServer implements AutoCloseable {
 			.aggregate()
 			.asString(StandardCharsets.UTF_8)
 			.defaultIfEmpty("")
-			.flatMap((body) -> receive(request, path, query, body, exchange))
+			.flatMap((body) -> receive(request, path, query, body, exchange, active))
 			.doOnSuccess((done) -> exchange.ended(SignalType.ON_COMPLETE))
 			.doOnError((ex) -> exchange.ended(SignalType.ON_ERROR))
 			.doOnCancel(() -> exchange.ended(SignalType.CANCEL));
 	}
 
 	private Mono<Void> receive(HttpServerRequest request, String path, @Nullable String query, String body,
-			FakeExchange exchange) {
+			FakeExchange exchange, int inProgress) {
 		JsonNode json = parse(body);
 		JsonNode modelNode = (json != null) ? json.get("model") : null;
 		String model = (modelNode != null && modelNode.isString()) ? modelNode.stringValue() : null;
@@ -580,7 +643,11 @@ public final class FakeLlmServer implements AutoCloseable {
 				this.recorded.add(recordedRequest);
 			}
 		}
-		return exchange.respond(recordedRequest, json, responseFor(recordedRequest, json));
+		// Counted when the request arrived, so that the limit holds however fast the
+		// bodies are read.
+		FakeResponse response = (inProgress > this.concurrencyLimit) ? this.overConcurrencyLimit
+				: responseFor(recordedRequest, json);
+		return exchange.respond(recordedRequest, json, response);
 	}
 
 	private FakeResponse responseFor(RecordedRequest request, @Nullable JsonNode json) {

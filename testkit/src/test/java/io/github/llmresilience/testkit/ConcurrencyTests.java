@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that delayed exchanges overlap instead of occupying threads.
+ * Tests that delayed exchanges overlap instead of occupying threads, and that a
+ * concurrency limit answers what goes beyond it with 429.
  */
 class ConcurrencyTests extends FakeLlmServerTestSupport {
 
@@ -74,6 +75,40 @@ class ConcurrencyTests extends FakeLlmServerTestSupport {
 			.containsExactly("One ", "two ", "three"));
 		assertThat(this.server.activeExchanges()).isZero();
 		assertThat(this.server.abandonedExchanges()).isZero();
+	}
+
+	@Test
+	void aConcurrencyLimitAnswersTheRequestsBeyondItWith429AndCountsThePeak() {
+		this.server.concurrencyLimit(3);
+		this.server.model("m").thenAlways(FakeResponse.ok("Hello").delay(Duration.ofMillis(500)));
+		List<CompletableFuture<HttpResponse<String>>> responses = IntStream.range(0, 10)
+			.mapToObj((i) -> this.chat.client()
+				.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Request " + i)).timeout(TIMEOUT).build(),
+						BodyHandlers.ofString()))
+			.toList();
+		CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new)).join();
+		List<Integer> statuses = responses.stream().map((response) -> response.join().statusCode()).toList();
+		// The first three to arrive are answered whatever the others do.
+		assertThat(statuses).contains(429);
+		assertThat(statuses.stream().filter((status) -> status == 200)).hasSizeGreaterThanOrEqualTo(3);
+		assertThat(this.server.requests()).hasSize(10);
+		assertThat(this.server.peakExchanges()).isGreaterThan(3);
+	}
+
+	@Test
+	void withinTheConcurrencyLimitEveryRequestIsAnsweredAndThePeakIsTheLoad() {
+		this.server.concurrencyLimit(3);
+		this.server.model("m").thenAlways(FakeResponse.ok("Hello").delay(Duration.ofMillis(50)));
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> response = this.chat.client()
+				.sendAsync(Chat.request(this.server.baseUrl(), Chat.body("m", "Request " + i)).timeout(TIMEOUT).build(),
+						BodyHandlers.ofString())
+				.join();
+			assertThat(response.statusCode()).isEqualTo(200);
+		}
+		assertThat(this.server.peakExchanges()).isOne();
+		this.server.reset();
+		assertThat(this.server.peakExchanges()).isZero();
 	}
 
 }

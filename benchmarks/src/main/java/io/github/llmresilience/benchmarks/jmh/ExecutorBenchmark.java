@@ -42,6 +42,7 @@ import io.github.llmresilience.Usage;
 import io.github.llmresilience.execution.AttemptScope;
 import io.github.llmresilience.execution.ExecutionOptions;
 import io.github.llmresilience.execution.LlmExecutor;
+import io.github.llmresilience.execution.ResilienceCustomizers;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.LlmMeterObservationHandler;
 import io.github.llmresilience.observation.LlmObservability;
@@ -137,7 +138,7 @@ public class ExecutorBenchmark {
 			TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
 			TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(circuitBreakers).bindTo(meters);
 		}
-		return new TargetResilience(this.policies, retries, circuitBreakers, clock);
+		return new TargetResilience(this.policies, retries, circuitBreakers, clock, ResilienceCustomizers.NONE);
 	}
 
 	private static LlmException rateLimited() {

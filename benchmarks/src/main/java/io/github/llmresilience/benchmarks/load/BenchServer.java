@@ -44,6 +44,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * calls), as a provider that has slow minutes;</li>
  * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
+ * <li>{@value #SOAK_PRIMARY}, {@value #SOAK_FALLBACK}: attempt {@code k} of call
+ * {@code i} meets one of every fault the testkit has, or 200, from the same seeded hash
+ * ({@link SoakFaults});</li>
  * <li>{@value #DOWN} and any model whose name starts with it: always 503;</li>
  * <li>any other model: 200.</li>
  * </ul>
@@ -73,6 +76,10 @@ public final class BenchServer {
 	static final String HEDGE_FALLBACK = "hedge-fallback";
 
 	static final String BACKUP = "backup";
+
+	static final String SOAK_PRIMARY = "soak-a";
+
+	static final String SOAK_FALLBACK = "soak-b";
 
 	/**
 	 * A model whose server always asks for two minutes: 429 with
@@ -123,6 +130,8 @@ public final class BenchServer {
 	private final FakeResponse unavailable = FakeResponse.error(503, "server_error", null,
 			"The server is temporarily unavailable");
 
+	private volatile SoakFaults soakFaults = new SoakFaults();
+
 	private volatile double brownout = 0.4;
 
 	private volatile int pacedEvery = 20;
@@ -168,6 +177,7 @@ public final class BenchServer {
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
+		String soakFaults = "all";
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -209,6 +219,9 @@ public final class BenchServer {
 			else if (arg.startsWith("--paced-reset-ms=")) {
 				pacedReset = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--soak-faults=")) {
+				soakFaults = value;
+			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
@@ -219,6 +232,7 @@ public final class BenchServer {
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
+		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -263,6 +277,8 @@ public final class BenchServer {
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
+			case SOAK_PRIMARY, SOAK_FALLBACK -> this.soakFaults
+				.answer(draw(this.seed, callIndex(request), model, attempt(request, model)), streamed(request));
 			default -> this.ok;
 		};
 	}
@@ -312,6 +328,10 @@ public final class BenchServer {
 	 */
 	private boolean slowCall(RecordedRequest request) {
 		return draw(this.seed, callIndex(request), HEDGE_PRIMARY, 0) < this.hedgeSlowShare;
+	}
+
+	private static boolean streamed(RecordedRequest request) {
+		return request.json().at("/stream").asBoolean(false);
 	}
 
 	private int attempt(RecordedRequest request, String model) {

@@ -170,7 +170,7 @@ final class HappyPath extends Scenario {
 	/**
 	 * One client's rounds.
 	 */
-	static final class Side {
+	static final class Side extends RoundTotals {
 
 		final String name;
 
@@ -179,14 +179,6 @@ final class HappyPath extends Scenario {
 		final Latencies latencies;
 
 		final CallRunner runner = new CallRunner();
-
-		long nanos;
-
-		int calls;
-
-		long clientCpuNanos;
-
-		long serverCpuNanos;
 
 		Side(String name, int capacity, IntFunction<Mono<?>> call) {
 			this.name = name;
@@ -199,26 +191,7 @@ final class HappyPath extends Scenario {
 		}
 
 		long round(int n, int concurrency, ServerProcess server) {
-			long clientCpu = Cpu.thisProcess();
-			long serverCpu = server.cpuNanos();
-			long wall = this.runner.run(n, concurrency, this.call, this.latencies);
-			this.clientCpuNanos += Cpu.thisProcess() - clientCpu;
-			this.serverCpuNanos += server.cpuNanos() - serverCpu;
-			this.nanos += wall;
-			this.calls += n;
-			return wall;
-		}
-
-		double throughput() {
-			return this.calls / (this.nanos / 1e9);
-		}
-
-		double clientCpuMicrosPerCall() {
-			return this.clientCpuNanos / 1e3 / this.calls;
-		}
-
-		double serverCpuMicrosPerCall() {
-			return this.serverCpuNanos / 1e3 / this.calls;
+			return measure(n, server, () -> this.runner.run(n, concurrency, this.call, this.latencies));
 		}
 
 	}
@@ -260,14 +233,14 @@ final class HappyPath extends Scenario {
 				table.row("p" + (int) p + " latency", Table.millis(b), Table.millis(s), Table.ratio(s / b),
 						Table.millis(this.plain.latencies.percentileMillis(p)));
 			}
-			table.row("client CPU per call (harness JVM)", micros(this.bare.clientCpuMicrosPerCall()),
-					micros(this.starter.clientCpuMicrosPerCall()),
-					Table.ratio(this.starter.clientCpuMicrosPerCall() / this.bare.clientCpuMicrosPerCall()),
-					micros(this.plain.clientCpuMicrosPerCall()));
-			table.row("server CPU per call (server JVM)", micros(this.bare.serverCpuMicrosPerCall()),
-					micros(this.starter.serverCpuMicrosPerCall()),
-					Table.ratio(this.starter.serverCpuMicrosPerCall() / this.bare.serverCpuMicrosPerCall()),
-					micros(this.plain.serverCpuMicrosPerCall()));
+			table.row("client CPU per call (harness JVM)", micros(this.bare.clientCpuMicros()),
+					micros(this.starter.clientCpuMicros()),
+					Table.ratio(this.starter.clientCpuMicros() / this.bare.clientCpuMicros()),
+					micros(this.plain.clientCpuMicros()));
+			table.row("server CPU per call (server JVM)", micros(this.bare.serverCpuMicros()),
+					micros(this.starter.serverCpuMicros()),
+					Table.ratio(this.starter.serverCpuMicros() / this.bare.serverCpuMicros()),
+					micros(this.plain.serverCpuMicros()));
 			double min = this.roundRatios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
 			double max = this.roundRatios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
 			table.row("throughput ratio, per round", "", "", Table.ratio(min) + " .. " + Table.ratio(max), "");

@@ -27,14 +27,18 @@ import java.util.Set;
  * the fault mix;</li>
  * <li>{@code first} ({@link FirstCalls}, only when named): the first calls of a new
  * application, the starter against a bare {@code WebClient}, each in a new JVM per run
- * (no target: medians and ratios).</li>
+ * (no target: medians and ratios);</li>
+ * <li>{@code soak} ({@link Soak}, only when named): many calls through every fault, with
+ * Netty's leak detector at {@code paranoid}; it fails on a leak, an unended call, heap or
+ * threads that grow (docs/project/reliability.md).</li>
  * </ul>
  * Run it with {@code -Xmx512m}: scenario (b)'s heap target is that limit; {@code peers}
  * alone with {@code -Xmx1g}.
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first",
+			"soak");
 
 	private LoadHarness() {
 	}
@@ -66,6 +70,16 @@ public final class LoadHarness {
 			System.err.println("Unknown scenario in " + scenarios + "; the scenarios are " + SCENARIOS);
 			return 2;
 		}
+		if (scenarios.contains("soak")) {
+			if (!List.of("none", "leaked-buffer", "unfinished-call").contains(options.string("soak-sabotage"))) {
+				System.err.println("Unknown --soak-sabotage=" + options.string("soak-sabotage")
+						+ "; the values are none, leaked-buffer, unfinished-call");
+				return 2;
+			}
+			// Before any of Netty's buffers exists: each buffer class creates its leak
+			// detector once.
+			LeakCounter.install();
+		}
 		if (scenarios.contains("first") && !List.of("starter", "bare").containsAll(options.list("first-clients"))) {
 			System.err.println("Unknown client in --first-clients=" + options.string("first-clients")
 					+ "; the clients are starter, bare");
@@ -92,7 +106,8 @@ public final class LoadHarness {
 				"--paced-reset-ms=" + options.string("paced-reset-ms"),
 				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
 				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
-				"--hedge-slow-share=" + options.string("hedge-slow-share"));
+				"--hedge-slow-share=" + options.string("hedge-slow-share"),
+				"--soak-faults=" + options.string("soak-faults"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -191,6 +206,14 @@ public final class LoadHarness {
 				Peers.Result result = new Peers(server, options).run();
 				System.out.println(result.report());
 				result.verdicts().forEach((description, met) -> verdicts.add(verdict(met, description)));
+			}
+			if (scenarios.contains("soak")) {
+				Soak.Result result = new Soak(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(),
+						"(soak) " + result.outcomes().ended() + " calls through every fault: no leak, no "
+								+ "IllegalReferenceCountException, heap and threads flat, connections idle, every "
+								+ "call ended typed and within its deadline"));
 			}
 			if (scenarios.contains("first")) {
 				FirstCalls.Result result = new FirstCalls(server, options).run();

@@ -176,7 +176,7 @@ final class Peers extends Scenario {
 	/**
 	 * One client's happy path.
 	 */
-	static final class Side {
+	static final class Side extends RoundTotals {
 
 		final Peer peer;
 
@@ -204,14 +204,6 @@ final class Peers extends Scenario {
 
 		int warmupRounds;
 
-		long nanos;
-
-		long calls;
-
-		long clientCpuNanos;
-
-		long serverCpuNanos;
-
 		long allocatedBytes;
 
 		long connectionsOpened;
@@ -224,11 +216,7 @@ final class Peers extends Scenario {
 		void round(ServerProcess server, ThreadCensus census, int n, int concurrency, int port) throws Exception {
 			Set<Integer> connections = Sockets.connections(port);
 			ThreadCensus.Snapshot before = census.snapshot();
-			long clientCpu = Cpu.thisProcess();
-			long serverCpu = server.cpuNanos();
-			long wall = this.peer.run(this.runner, n, concurrency, "h-", this.latencies);
-			this.clientCpuNanos += Cpu.thisProcess() - clientCpu;
-			this.serverCpuNanos += server.cpuNanos() - serverCpu;
+			long wall = measure(n, server, () -> this.peer.run(this.runner, n, concurrency, "h-", this.latencies));
 			ThreadCensus.Usage usage = before.until(census.snapshot(), this.peer.key, this.peer.sharedThreads);
 			this.allocatedBytes += usage.allocatedBytes();
 			if (usage.threadsThatRan() >= this.threadsUsed) {
@@ -239,21 +227,7 @@ final class Peers extends Scenario {
 			this.threadsAdded = Math.max(this.threadsAdded, census.owned(this.peer.key));
 			long opened = Sockets.opened(connections, Sockets.connections(port));
 			this.connectionsOpened = (opened < 0 || this.connectionsOpened < 0) ? -1 : this.connectionsOpened + opened;
-			this.nanos += wall;
-			this.calls += n;
 			this.roundThroughputs.add(n / (wall / 1e9));
-		}
-
-		double throughput() {
-			return this.calls / (this.nanos / 1e9);
-		}
-
-		double clientCpuMicros() {
-			return this.clientCpuNanos / 1e3 / this.calls;
-		}
-
-		double serverCpuMicros() {
-			return this.serverCpuNanos / 1e3 / this.calls;
 		}
 
 		double allocatedKib() {

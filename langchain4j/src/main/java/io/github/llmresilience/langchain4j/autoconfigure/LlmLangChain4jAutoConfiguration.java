@@ -11,13 +11,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 import io.github.llmresilience.policy.LlmPolicies;
@@ -41,14 +42,8 @@ public final class LlmLangChain4jAutoConfiguration {
 	private static final String PRIMARY_PROPERTY = LlmLangChain4jProperties.PREFIX + ".primary";
 
 	static String policy(LlmLangChain4jProperties properties, ObjectProvider<LlmPolicies> policies) {
-		String policy = properties.getPolicy();
-		LlmPolicies known = policies.getIfAvailable();
-		// A missing 'default' policy is reported at the call, as LlmClient reports it.
-		if (known != null && !LlmPolicies.DEFAULT.equals(policy) && !known.contains(policy)) {
-			throw new InvalidConfigurationPropertyValueException(LlmLangChain4jProperties.PREFIX + ".policy", policy,
-					known.missing(policy));
-		}
-		return policy;
+		return ModelPolicyProperty.check(LlmLangChain4jProperties.PREFIX + ".policy", properties.getPolicy(),
+				PolicyType.CHAT, policies);
 	}
 
 	static LlmChatModel chatModel(LlmClient client, LlmLangChain4jProperties properties,

@@ -1,9 +1,5 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
-import java.io.InputStream;
-import java.net.URL;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 
 import dev.langchain4j.model.chat.Capability;
@@ -15,8 +11,6 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.IllegalConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
@@ -37,6 +31,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
 
+import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmChatModel;
@@ -216,18 +211,7 @@ class LlmLangChain4jAutoConfigurationTests {
 
 	@Test
 	void everyPropertyHasADescriptionInTheConfigurationMetadata() throws Exception {
-		Map<String, String> descriptions = new HashMap<>();
-		for (URL url : Collections
-			.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
-			try (InputStream in = url.openStream()) {
-				for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
-					String name = property.path("name").asString();
-					if (name.startsWith("llm.langchain4j.")) {
-						descriptions.put(name, property.path("description").asString(""));
-					}
-				}
-			}
-		}
+		Map<String, String> descriptions = PropertyDescriptions.under("llm.langchain4j.");
 		assertThat(descriptions).containsOnlyKeys("llm.langchain4j.chat-model.enabled",
 				"llm.langchain4j.chat-model.policy", "llm.langchain4j.chat-model.primary",
 				"llm.langchain4j.chat-model.supported-capabilities", "llm.langchain4j.embedding-model.enabled",

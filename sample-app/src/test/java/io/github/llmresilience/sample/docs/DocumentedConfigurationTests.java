@@ -18,6 +18,8 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.client.ProviderClients;
+import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
 import io.github.llmresilience.policy.HedgeTarget;
@@ -93,6 +95,15 @@ class DocumentedConfigurationTests {
 			assertThat(summaries.hedge()).isEqualTo(new HedgeSettings(true, Duration.ofSeconds(2), HedgeTarget.NEXT));
 			assertThat(summaries.targets()).containsExactly(new Target("openai", "gpt-4o"),
 					new Target("backup", "anthropic/claude-3-5-haiku"));
+		});
+	}
+
+	@Test
+	void theConcurrencyExampleCapsGitHubModelsAtEightRequestsInFlight() {
+		withYaml("concurrency.yml").run((context) -> {
+			ProviderSettings github = context.getBean(ProviderClients.class).get("github").settings();
+			assertThat(github.maxConnections()).isEqualTo(8);
+			assertThat(github.pendingAcquireTimeout()).isEqualTo(Duration.ofSeconds(45));
 		});
 	}
 

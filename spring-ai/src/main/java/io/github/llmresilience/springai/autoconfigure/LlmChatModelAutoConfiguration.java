@@ -9,13 +9,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.springai.LlmChatModel;
 import io.github.llmresilience.springai.LlmChatOptions;
@@ -41,13 +42,8 @@ public final class LlmChatModelAutoConfiguration {
 
 	static LlmChatModel chatModel(LlmClient client, LlmChatModelProperties properties,
 			ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
-		String policy = properties.getPolicy();
-		LlmPolicies known = policies.getIfAvailable();
-		// A missing 'default' policy is reported at the call, as LlmClient reports it.
-		if (known != null && !LlmPolicies.DEFAULT.equals(policy) && !known.contains(policy)) {
-			throw new InvalidConfigurationPropertyValueException(LlmChatModelProperties.PREFIX + ".policy", policy,
-					known.missing(policy));
-		}
+		String policy = ModelPolicyProperty.check(LlmChatModelProperties.PREFIX + ".policy", properties.getPolicy(),
+				PolicyType.CHAT, policies);
 		return new LlmChatModel(client, policy, LlmChatOptions.builder().build(),
 				toolCallingManager.getIfAvailable(() -> ToolCallingManager.builder().build()));
 	}

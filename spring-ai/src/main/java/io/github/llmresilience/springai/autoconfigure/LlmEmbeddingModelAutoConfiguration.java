@@ -8,16 +8,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
-import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
 /**
@@ -39,22 +38,8 @@ public final class LlmEmbeddingModelAutoConfiguration {
 
 	static LlmEmbeddingModel embeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
 			ObjectProvider<LlmPolicies> policies) {
-		String policy = properties.getPolicy();
-		LlmPolicies known = policies.getIfAvailable();
-		if (known != null) {
-			// A missing 'embeddings' policy is reported at the call, as LlmClient reports
-			// it.
-			if (!LlmClient.EMBEDDINGS_POLICY.equals(policy) && !known.contains(policy)) {
-				throw new InvalidConfigurationPropertyValueException(LlmEmbeddingModelProperties.PREFIX + ".policy",
-						policy, known.missing(policy));
-			}
-			ResolvedPolicy resolved = known.contains(policy) ? known.get(policy) : null;
-			if (resolved != null && resolved.type() != PolicyType.EMBEDDINGS) {
-				throw new InvalidConfigurationPropertyValueException(LlmEmbeddingModelProperties.PREFIX + ".policy",
-						policy, "Policy '" + policy + "' serves chat completions: set llm.policies." + policy
-								+ ".type to embeddings, or name a policy of that type");
-			}
-		}
+		String policy = ModelPolicyProperty.check(LlmEmbeddingModelProperties.PREFIX + ".policy",
+				properties.getPolicy(), PolicyType.EMBEDDINGS, policies);
 		return new LlmEmbeddingModel(client, policy);
 	}
 

@@ -1,15 +1,9 @@
 package io.github.llmresilience.springai.autoconfigure;
 
-import java.io.InputStream;
-import java.net.URL;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatModel;
@@ -38,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
+import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
 
@@ -209,18 +204,7 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void everyPropertyHasADescriptionInTheConfigurationMetadata() throws Exception {
-		Map<String, String> descriptions = new HashMap<>();
-		for (URL url : Collections
-			.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
-			try (InputStream in = url.openStream()) {
-				for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
-					String name = property.path("name").asString();
-					if (name.startsWith("llm.spring-ai.")) {
-						descriptions.put(name, property.path("description").asString(""));
-					}
-				}
-			}
-		}
+		Map<String, String> descriptions = PropertyDescriptions.under("llm.spring-ai.");
 		assertThat(descriptions).containsOnlyKeys("llm.spring-ai.chat-model.enabled", "llm.spring-ai.chat-model.policy",
 				"llm.spring-ai.chat-model.primary", "llm.spring-ai.embedding-model.enabled",
 				"llm.spring-ai.embedding-model.policy", "llm.spring-ai.embedding-model.primary");
