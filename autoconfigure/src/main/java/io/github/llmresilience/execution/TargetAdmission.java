@@ -216,8 +216,9 @@ final class TargetAdmission {
 	 * @param request the request
 	 * @return the estimate, computed when first asked for
 	 */
-	Supplier<Estimate> estimate(Target target, io.github.llmresilience.ChatRequest request) {
-		return memoize(() -> this.estimator.estimate(target.model(), request));
+	Estimates estimate(Target target, io.github.llmresilience.ChatRequest request) {
+		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
+				memoize(() -> this.estimator.estimate(target.model(), request, false)));
 	}
 
 	/**
@@ -226,8 +227,32 @@ final class TargetAdmission {
 	 * @param request the request
 	 * @return the estimate, computed when first asked for
 	 */
-	Supplier<Estimate> estimate(Target target, io.github.llmresilience.EmbeddingRequest request) {
-		return memoize(() -> this.estimator.estimate(target.model(), request));
+	Estimates estimate(Target target, io.github.llmresilience.EmbeddingRequest request) {
+		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
+				memoize(() -> this.estimator.estimate(target.model(), request, false)));
+	}
+
+	/**
+	 * A request's estimates, each computed when first asked for: the declared limits and
+	 * the pre-check count with the model's encoding (loading it in the background on
+	 * first use); the reported budgets, which every request to a provider whose headers
+	 * are read is set against, use it only once something loaded it, so that reading
+	 * headers (on by default) never costs an encoding's load.
+	 *
+	 * @param full the estimate of the declared limits and the pre-check
+	 * @param quick the estimate of the reported budgets
+	 */
+	record Estimates(Supplier<Estimate> full, Supplier<Estimate> quick) {
+
+		/**
+		 * Use one estimate for both.
+		 * @param estimate the estimate
+		 * @return the estimates
+		 */
+		static Estimates of(Supplier<Estimate> estimate) {
+			return new Estimates(estimate, estimate);
+		}
+
 	}
 
 	/**
@@ -239,7 +264,8 @@ final class TargetAdmission {
 	 * @param estimate the request's estimate, asked for only when a rule needs it
 	 * @return the reservation, to settle once the request is over
 	 */
-	Mono<Reservation> reserve(AttemptScope scope, Supplier<Estimate> estimate) {
+	Mono<Reservation> reserve(AttemptScope scope, Estimates estimates) {
+		Supplier<Estimate> estimate = estimates.full();
 		return Mono.defer(() -> {
 			Target target = scope.target();
 			Instant targetStart = (scope.targetStart() != null) ? scope.targetStart() : this.clock.instant();
@@ -274,7 +300,8 @@ final class TargetAdmission {
 			Mono<Void> declaredLimit = (tokens != null)
 					? takeTokens(scope, targetStart, tokens, reserved).doOnSuccess((done) -> taken.set(true))
 					: Mono.empty();
-			return declaredLimit.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimate, reserved)))
+			return declaredLimit
+				.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates.quick(), reserved)))
 				.map((sent) -> new Reservation(tokens, reserved, reservations, sent))
 				.doOnError((failure) -> giveBack.run())
 				.doOnCancel(giveBack);
@@ -310,7 +337,9 @@ final class TargetAdmission {
 		if (!this.pacing.reservesAgainstHeaders(scope.target().provider())) {
 			return Mono.just(reservations.sendUncounted(reserved));
 		}
-		long againstHeaders = reservations.countsTokens(now) ? estimate.get().againstHeaders() : 0;
+		// Every request is charged, before any report too: a report is set against the
+		// tokens of the requests sent after its own.
+		long againstHeaders = estimate.get().againstHeaders();
 		TargetReservations.Outcome outcome = reservations.trySend(againstHeaders,
 				(reserved > 0) ? reserved : againstHeaders, now);
 		SentRequest sent = outcome.sent();

@@ -79,17 +79,6 @@ public final class TargetReservations {
 	}
 
 	/**
-	 * Return whether the budgets of the requests' reports count tokens now, so that a
-	 * request needs its token estimate.
-	 * @param now the current instant
-	 * @return whether a token report is live
-	 */
-	public synchronized boolean countsTokens(Instant now) {
-		roll(now);
-		return live(this.tokens, now) != null;
-	}
-
-	/**
 	 * Take what an answer reported.
 	 * @param snapshot the answer's rate-limit headers
 	 * @param request the request it answers, or {@code null} if it was not counted (then

@@ -32,7 +32,9 @@ import io.github.llmresilience.ToolCall;
  * <li><b>Embeddings</b> charge their inputs only: the encoding's count of each input, or
  * its characters divided by 4, rounded up.</li>
  * </ul>
- * Thread-safe; an encoding is loaded once, on first use for its model.
+ * Thread-safe. An encoding is loaded once, in the background, on first use for a model
+ * (loading one takes a second or more, which no request waits for): until it is loaded,
+ * that model's requests are counted by the characters / 4 rule.
  */
 public final class TokenEstimator {
 
@@ -70,6 +72,20 @@ public final class TokenEstimator {
 	}
 
 	/**
+	 * Load the encodings of OpenAI's models now, on the calling thread, rather than in
+	 * the background on first use (until which the characters / 4 rule counts).
+	 * @return this estimator
+	 */
+	public TokenEstimator loadEncodings() {
+		Jtokkit jtokkit = this.jtokkit;
+		if (jtokkit != null) {
+			jtokkit.load(com.knuddels.jtokkit.api.EncodingType.O200K_BASE);
+			jtokkit.load(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+		}
+		return this;
+	}
+
+	/**
 	 * Return whether this estimator counts OpenAI models' tokens with jtokkit.
 	 * @return whether jtokkit is used
 	 */
@@ -84,7 +100,19 @@ public final class TokenEstimator {
 	 * @return the estimate
 	 */
 	public Estimate estimate(String model, ChatRequest request) {
-		return new Estimate(promptTokens(model, request.messages()), completionTokens(request));
+		return estimate(model, request, true);
+	}
+
+	/**
+	 * Estimate a chat request to a model.
+	 * @param model the model the request goes to
+	 * @param request the request
+	 * @param mayLoad whether the model's encoding may be loaded (in the background) if it
+	 * is not yet; when not, the characters / 4 rule counts until something else loaded it
+	 * @return the estimate
+	 */
+	public Estimate estimate(String model, ChatRequest request, boolean mayLoad) {
+		return new Estimate(promptTokens(model, request.messages(), mayLoad), completionTokens(request));
 	}
 
 	/**
@@ -94,7 +122,18 @@ public final class TokenEstimator {
 	 * @return the estimate, with no answer tokens
 	 */
 	public Estimate estimate(String model, EmbeddingRequest request) {
-		Jtokkit.Counter counter = counter(model);
+		return estimate(model, request, true);
+	}
+
+	/**
+	 * Estimate an embeddings request to a model: its inputs only.
+	 * @param model the model the request goes to
+	 * @param request the request
+	 * @param mayLoad whether the model's encoding may be loaded if it is not yet
+	 * @return the estimate, with no answer tokens
+	 */
+	public Estimate estimate(String model, EmbeddingRequest request, boolean mayLoad) {
+		Jtokkit.Counter counter = counter(model, mayLoad);
 		long tokens = 0;
 		if (counter != null) {
 			for (String input : request.inputs()) {
@@ -118,7 +157,11 @@ public final class TokenEstimator {
 	 * @return the estimated prompt tokens
 	 */
 	public long promptTokens(String model, List<ChatMessage> messages) {
-		Jtokkit.Counter counter = counter(model);
+		return promptTokens(model, messages, true);
+	}
+
+	private long promptTokens(String model, List<ChatMessage> messages, boolean mayLoad) {
+		Jtokkit.Counter counter = counter(model, mayLoad);
 		if (counter != null) {
 			// 3 per message, its role and content; 3 more prime the answer.
 			long tokens = 3;
@@ -149,8 +192,8 @@ public final class TokenEstimator {
 		return quarters(chars) + (long) FALLBACK_TOKENS_PER_MESSAGE * messages.size();
 	}
 
-	private Jtokkit.@Nullable Counter counter(String model) {
-		return (this.jtokkit != null && isOpenAiModel(model)) ? this.jtokkit.counter(model) : null;
+	private Jtokkit.@Nullable Counter counter(String model, boolean mayLoad) {
+		return (this.jtokkit != null && isOpenAiModel(model)) ? this.jtokkit.counter(model, mayLoad) : null;
 	}
 
 	private static long quarters(long chars) {
@@ -215,29 +258,58 @@ public final class TokenEstimator {
 		private final com.knuddels.jtokkit.api.EncodingRegistry registry = com.knuddels.jtokkit.Encodings
 			.newLazyEncodingRegistry();
 
-		private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+		private final Map<String, Counter> models = new ConcurrentHashMap<>();
 
-		Counter counter(String model) {
-			return this.counters.computeIfAbsent(model.toLowerCase(Locale.ROOT), (name) -> {
-				// Newer models than jtokkit 1.1 knows (gpt-4.1, gpt-5, o3, …) use
-				// o200k_base;
-				// jtokkit would take gpt-4.1 for gpt-4 (cl100k_base).
-				com.knuddels.jtokkit.api.Encoding encoding = isO200k(name)
-						? this.registry.getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE)
-						: this.registry.getEncodingForModel(name)
-							.orElseGet(
-									() -> this.registry.getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE));
-				return encoding::countTokensOrdinary;
-			});
+		// Loading an encoding (its vocabulary) takes a second or more: it is done once,
+		// on
+		// a thread that may wait, never on the request's own.
+		private final Map<com.knuddels.jtokkit.api.EncodingType, Boolean> loaded = new ConcurrentHashMap<>();
+
+		/**
+		 * Return the counter of a model's encoding, or {@code null} while the encoding is
+		 * still loading (its first use starts that, in the background).
+		 */
+		@Nullable Counter counter(String model, boolean mayLoad) {
+			Counter counter = this.models.get(model);
+			if (counter != null) {
+				return counter;
+			}
+			com.knuddels.jtokkit.api.EncodingType type = encodingType(model.toLowerCase(Locale.ROOT));
+			if (!Boolean.TRUE.equals(this.loaded.get(type))) {
+				if (mayLoad && this.loaded.putIfAbsent(type, Boolean.FALSE) == null) {
+					reactor.core.scheduler.Schedulers.boundedElastic().schedule(() -> load(type));
+				}
+				return null;
+			}
+			com.knuddels.jtokkit.api.Encoding encoding = this.registry.getEncoding(type);
+			counter = encoding::countTokensOrdinary;
+			this.models.put(model, counter);
+			return counter;
 		}
 
-		private static boolean isO200k(String name) {
+		/**
+		 * Load an encoding now, on the calling thread.
+		 */
+		void load(com.knuddels.jtokkit.api.EncodingType type) {
+			this.registry.getEncoding(type).countTokensOrdinary("warm up");
+			this.loaded.put(type, Boolean.TRUE);
+		}
+
+		/**
+		 * The encoding of a model, as OpenAI's tiktoken maps them (tiktoken/model.py):
+		 * o200k_base for gpt-4o and every later model, cl100k_base for gpt-4, gpt-3.5 and
+		 * the text-embedding models.
+		 */
+		static com.knuddels.jtokkit.api.EncodingType encodingType(String name) {
 			for (String prefix : O200K_PREFIXES) {
 				if (name.startsWith(prefix)) {
-					return true;
+					return com.knuddels.jtokkit.api.EncodingType.O200K_BASE;
 				}
 			}
-			return false;
+			if (name.startsWith("gpt-4") || name.startsWith("gpt-3.5") || name.startsWith("text-embedding-")) {
+				return com.knuddels.jtokkit.api.EncodingType.CL100K_BASE;
+			}
+			return com.knuddels.jtokkit.api.EncodingType.O200K_BASE;
 		}
 
 		@FunctionalInterface

@@ -127,7 +127,10 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void theUsageAnAnswerReportsSettlesTheDeclaredTokenLimit() {
 		ChatRequest request = REQUEST.mutate().maxTokens(10).build();
-		long estimate = new TokenEstimator(true).estimate(PRIMARY, request).declared(0);
+		// Counted with jtokkit once its encoding is loaded (in the background), by the
+		// characters until then: the smaller of the two.
+		long estimate = Math.min(new TokenEstimator(true).loadEncodings().estimate(PRIMARY, request).declared(0),
+				new TokenEstimator(false).estimate(PRIMARY, request).declared(0));
 		// 600 per minute, 10 a second. The first answer used 590 tokens: the bucket keeps
 		// 10, and the next request waits for the rest of its estimate.
 		this.server.model(PRIMARY)

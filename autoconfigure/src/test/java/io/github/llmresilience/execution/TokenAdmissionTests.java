@@ -30,7 +30,8 @@ class TokenAdmissionTests extends EngineTestSupport {
 	private static final RetrySettings WAITS_UP_TO_A_MINUTE = retry(4, Duration.ofSeconds(2));
 
 	// 1,500 prompt tokens and max_tokens 500: 2,000 reserved.
-	private static final Supplier<Estimate> TWO_THOUSAND = () -> new Estimate(1500, 500);
+	private static final TargetAdmission.Estimates TWO_THOUSAND = TargetAdmission.Estimates
+		.of(() -> new Estimate(1500, 500));
 
 	/**
 	 * 6,000 tokens per minute: the bucket holds 6,000 and refills 100 a second.
@@ -144,7 +145,8 @@ class TokenAdmissionTests extends EngineTestSupport {
 	void aRequestLargerThanTheDeclaredLimitIsPassedOverAsContextLength() {
 		TargetAdmission admission = admission(sixThousandPerMinute());
 		StepVerifier
-			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE), () -> new Estimate(5500, 600)))
+			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE),
+					TargetAdmission.Estimates.of(() -> new Estimate(5500, 600))))
 			.expectErrorSatisfies((error) -> {
 				LlmException failure = (LlmException) AttemptFailure.unwrap(error);
 				assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
@@ -162,11 +164,13 @@ class TokenAdmissionTests extends EngineTestSupport {
 				new ProviderPacing("openai", false, 0, NO_BUDGET, 0, 1000, Map.of(PRIMARY.model(), 1000L), true));
 		// 950 + 5 % = 998 fits 1,000; 960 + 5 % = 1,008 does not.
 		StepVerifier
-			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE), () -> new Estimate(950, null)))
+			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE),
+					TargetAdmission.Estimates.of(() -> new Estimate(950, null))))
 			.expectNextCount(1)
 			.verifyComplete();
 		StepVerifier
-			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE), () -> new Estimate(960, null)))
+			.withVirtualTime(() -> admission.reserve(scope(WAITS_UP_TO_A_MINUTE),
+					TargetAdmission.Estimates.of(() -> new Estimate(960, null))))
 			.expectErrorSatisfies((error) -> {
 				LlmException failure = (LlmException) AttemptFailure.unwrap(error);
 				assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);

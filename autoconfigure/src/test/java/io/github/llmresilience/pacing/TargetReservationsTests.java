@@ -78,7 +78,6 @@ class TargetReservationsTests {
 		// 5,000 left after the first; 3,000 sent since: 2,000 left.
 		this.reservations.reported(report(9, 5000, "1s"), first, NOW);
 		assertThat(this.reservations.left(RateLimitType.TOKENS, NOW)).isEqualTo(2000);
-		assertThat(this.reservations.countsTokens(NOW)).isTrue();
 		TargetReservations.Outcome tooMany = this.reservations.trySend(2500, 2500, NOW);
 		assertThat(tooMany.sent()).isNull();
 		assertThat(tooMany.limit()).isEqualTo(RateLimitType.TOKENS);

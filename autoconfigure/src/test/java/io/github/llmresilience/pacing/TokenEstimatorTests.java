@@ -43,7 +43,7 @@ class TokenEstimatorTests {
 		.user("Hello there")
 		.build();
 
-	private final TokenEstimator withJtokkit = new TokenEstimator(true);
+	private final TokenEstimator withJtokkit = new TokenEstimator(true).loadEncodings();
 
 	private final TokenEstimator withoutJtokkit = new TokenEstimator(false);
 
