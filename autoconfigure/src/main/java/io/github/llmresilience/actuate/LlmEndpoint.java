@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -21,6 +22,7 @@ import io.github.llmresilience.client.RateLimitHeaders.Limit;
 import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.observation.RateLimitType;
+import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.TargetReservations;
 import io.github.llmresilience.pacing.RetryBudget;
@@ -112,7 +114,10 @@ public class LlmEndpoint {
 		this.pacing.tokenLimiters()
 			.forEach((provider, limiter) -> tokenLimits.put(provider,
 					new TokenLimitDescriptor(limiter.capacity(), limiter.available())));
-		return new LlmDescriptor(providers, policies, rateLimits, budgets, reservations, tokenLimits);
+		Map<String, BatchQueueDescriptor> batchQueues = new LinkedHashMap<>();
+		this.pacing.batchQueues()
+			.forEach((provider, queue) -> batchQueues.put(provider, BatchQueueDescriptor.of(queue)));
+		return new LlmDescriptor(providers, policies, rateLimits, budgets, batchQueues, reservations, tokenLimits);
 	}
 
 	private PolicyDescriptor describe(ResolvedPolicy policy) {
@@ -123,7 +128,7 @@ public class LlmEndpoint {
 			.toList();
 		return new PolicyDescriptor(targets, RetryDescriptor.of(policy.retry()),
 				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()),
-				HedgeDescriptor.of(policy.hedge()));
+				HedgeDescriptor.of(policy.hedge()), policy.whenAllUnavailable().name().toLowerCase(Locale.ROOT));
 	}
 
 	private @Nullable CircuitBreakerDescriptor circuitBreaker(Target target) {
@@ -152,6 +157,7 @@ public class LlmEndpoint {
 	 * @param rateLimits what the last answer of each target said of its rate limits, by
 	 * target
 	 * @param retryBudgets the retry budget of each provider that has one, by provider
+	 * @param batchQueues the queue of each provider's batch requests, by provider
 	 * @param reservations what the requests in flight to each target hold, and what is
 	 * left of its reported budgets, by target
 	 * @param tokenLimits the declared token limit of each provider that has one, by
@@ -159,7 +165,7 @@ public class LlmEndpoint {
 	 */
 	public record LlmDescriptor(Map<String, ProviderDescriptor> providers, Map<String, PolicyDescriptor> policies,
 			Map<String, RateLimitDescriptor> rateLimits, Map<String, RetryBudgetDescriptor> retryBudgets,
-			Map<String, ReservationDescriptor> reservations,
+			Map<String, BatchQueueDescriptor> batchQueues, Map<String, ReservationDescriptor> reservations,
 			Map<String, TokenLimitDescriptor> tokenLimits) implements OperationResponseBody {
 
 	}
@@ -191,6 +197,23 @@ public class LlmEndpoint {
 	 * while answers that used more than their estimate are paid back)
 	 */
 	public record TokenLimitDescriptor(long tokensPerMinute, long available) {
+
+	}
+
+	/**
+	 * The queue of a provider's batch requests in front of its connection pool.
+	 *
+	 * @param limit the most batch requests in flight at once (its {@code batch-share} of
+	 * {@code max-connections})
+	 * @param inFlight the batch requests in flight
+	 * @param queued the batch requests waiting for their turn
+	 * @param maxWait the longest a batch request waits ({@code pending-acquire-timeout})
+	 */
+	public record BatchQueueDescriptor(int limit, int inFlight, int queued, @Nullable String maxWait) {
+
+		static BatchQueueDescriptor of(BatchQueue queue) {
+			return new BatchQueueDescriptor(queue.limit(), queue.inFlight(), queue.queued(), format(queue.maxWait()));
+		}
 
 	}
 
@@ -282,9 +305,11 @@ public class LlmEndpoint {
 	 * @param fallbackOn the failure kinds that move to the next target
 	 * @param deadline the deadline of a logical call, or {@code null}
 	 * @param hedge its hedge settings
+	 * @param whenAllUnavailable what a call does when every target is out: {@code fail},
+	 * {@code wait} or {@code probe}
 	 */
 	public record PolicyDescriptor(List<TargetDescriptor> targets, RetryDescriptor retry, List<String> fallbackOn,
-			@Nullable String deadline, HedgeDescriptor hedge) {
+			@Nullable String deadline, HedgeDescriptor hedge, String whenAllUnavailable) {
 
 	}
 

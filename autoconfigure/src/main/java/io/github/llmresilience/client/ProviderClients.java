@@ -12,6 +12,8 @@ import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -38,6 +40,8 @@ public final class ProviderClients implements AutoCloseable {
 	// request is
 	// not written into a connection the other side already closed.
 	private static final Duration MAX_IDLE_TIME = Duration.ofSeconds(20);
+
+	private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(10);
 
 	private final Map<String, ProviderClient> clients;
 
@@ -84,7 +88,7 @@ public final class ProviderClients implements AutoCloseable {
 					.build();
 				pools.add(pool);
 				connector = reactor.withHttpClientFactory(() -> HttpClient.create(pool))
-					.withHttpClientCustomizer((client) -> client.doAfterRequest(ExchangeState::afterRequest))
+					.withHttpClientCustomizer((client) -> warmedUp(client.doAfterRequest(ExchangeState::afterRequest)))
 					.build(perProvider);
 				sentSignalled = true;
 			}
@@ -112,6 +116,22 @@ public final class ProviderClients implements AutoCloseable {
 					uri(settings, "/embeddings"), sentSignalled, clock, rateLimits));
 		}
 		return new ProviderClients(clients, pools);
+	}
+
+	/**
+	 * Start what Reactor Netty would otherwise start on the first request, without
+	 * sending anything: its event loops, its native transport and its DNS resolver. The
+	 * application's first call then pays only for its connection.
+	 */
+	private static HttpClient warmedUp(HttpClient client) {
+		Mono<Void> warmUp = client.warmup();
+		if (Schedulers.isInNonBlockingThread()) {
+			warmUp.subscribe(null, (ex) -> logger.debug("Reactor Netty's warm-up failed", ex));
+		}
+		else {
+			warmUp.block(WARM_UP_TIMEOUT);
+		}
+		return client;
 	}
 
 	private static void defaultHeaders(ProviderSettings settings, HttpHeaders headers) {

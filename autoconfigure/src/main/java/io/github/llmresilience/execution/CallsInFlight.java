@@ -2,10 +2,14 @@ package io.github.llmresilience.execution;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
@@ -26,28 +30,28 @@ final class CallsInFlight {
 
 	/**
 	 * Return a call that ends with a {@link FailureKind#SHUTDOWN} failure as soon as the
-	 * application shuts down, if it has not ended before.
+	 * application shuts down, if it has not ended before. Called once per subscription of
+	 * the call (inside the executor's {@code deferContextual}).
 	 * @param <T> the element type
 	 * @param call the call
 	 * @param state its state, which the failure describes
 	 * @return the guarded call
 	 */
 	<T> Flux<T> guard(Flux<T> call, CallState state) {
-		return Flux.defer(() -> {
-			if (this.shutDown) {
-				return Flux.error(failure(state));
-			}
-			Guard guard = new Guard();
-			this.calls.add(guard);
-			// A shutdown between the check above and add() would not see this call.
-			if (this.shutDown) {
-				guard.end();
-			}
-			return call.doOnComplete(guard::completed)
-				.takeUntilOther(guard.signal.asMono())
-				.concatWith(Flux.defer(() -> guard.ended() ? Flux.error(failure(state)) : Flux.empty()))
-				.doFinally((signal) -> this.calls.remove(guard));
-		});
+		if (this.shutDown) {
+			return Flux.error(failure(state));
+		}
+		Guard guard = new Guard(this.calls);
+		this.calls.add(guard);
+		// A shutdown between the check above and add() would not see this call.
+		if (this.shutDown) {
+			guard.end();
+		}
+		// The guard is takeUntilOther's other publisher: on shutdown it emits, which
+		// cancels the call, and the failure follows; it is cancelled, and forgotten, as
+		// soon as the call ends on its own.
+		return call.takeUntilOther(guard)
+			.concatWith(Flux.defer(() -> guard.ended() ? Flux.error(failure(state)) : Flux.empty()));
 	}
 
 	/**
@@ -78,33 +82,72 @@ final class CallsInFlight {
 	}
 
 	/**
-	 * One call: in flight, completed on its own, or ended by the shutdown, whichever
-	 * happened first.
+	 * One call: in flight, ended on its own (its end cancels the guard) or ended by the
+	 * shutdown, whichever happened first. It is the other publisher of the call's
+	 * {@code takeUntilOther}, and emits once on shutdown, which cancels the call; a
+	 * {@code Sinks.One}, with an operator to see the call complete and one to forget it,
+	 * did the same at more cost per call.
 	 */
-	private static final class Guard {
+	private static final class Guard implements Publisher<Object>, Subscription {
 
 		private static final int IN_FLIGHT = 0;
 
-		private static final int COMPLETED = 1;
+		private static final int DONE = 1;
 
 		private static final int ENDED = 2;
 
-		private final AtomicInteger state = new AtomicInteger(IN_FLIGHT);
+		private final Set<Guard> calls;
 
-		private final Sinks.One<Boolean> signal = Sinks.one();
+		private final AtomicInteger phase = new AtomicInteger(IN_FLIGHT);
 
-		void completed() {
-			this.state.compareAndSet(IN_FLIGHT, COMPLETED);
+		private final AtomicBoolean signalled = new AtomicBoolean();
+
+		private volatile @Nullable Subscriber<? super Object> subscriber;
+
+		Guard(Set<Guard> calls) {
+			this.calls = calls;
+		}
+
+		@Override
+		public void subscribe(Subscriber<? super Object> subscriber) {
+			this.subscriber = subscriber;
+			subscriber.onSubscribe(this);
+			if (this.phase.get() == ENDED) {
+				signal(subscriber);
+			}
+		}
+
+		@Override
+		public void request(long n) {
+			// It emits once, on shutdown, whatever the demand: takeUntilOther asks for
+			// everything.
+		}
+
+		@Override
+		public void cancel() {
+			// The call ended (or its subscriber left): a later shutdown leaves it alone.
+			this.phase.compareAndSet(IN_FLIGHT, DONE);
+			this.calls.remove(this);
 		}
 
 		void end() {
-			if (this.state.compareAndSet(IN_FLIGHT, ENDED)) {
-				this.signal.tryEmitValue(Boolean.TRUE);
+			if (this.phase.compareAndSet(IN_FLIGHT, ENDED)) {
+				this.calls.remove(this);
+				Subscriber<? super Object> subscriber = this.subscriber;
+				if (subscriber != null) {
+					signal(subscriber);
+				}
 			}
 		}
 
 		boolean ended() {
-			return this.state.get() == ENDED;
+			return this.phase.get() == ENDED;
+		}
+
+		private void signal(Subscriber<? super Object> subscriber) {
+			if (this.signalled.compareAndSet(false, true)) {
+				subscriber.onNext(Boolean.TRUE);
+			}
 		}
 
 	}

@@ -163,7 +163,8 @@ public final class DefaultLlmClient implements LlmClient {
 		dimensions.add(settings.dimensions(Math.max(index, 0)));
 		return new ResolvedPolicy(policy.name(), List.of(target), policy.retry(), policy.fallbackOn(),
 				policy.deadline(), policy.hedge(), new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(),
-						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true));
+						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true),
+				policy.whenAllUnavailable());
 	}
 
 	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
@@ -292,20 +293,26 @@ public final class DefaultLlmClient implements LlmClient {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
-			return client.chat(scope.target().model(), request).map((response) -> {
-				Usage usage = response.usage();
-				if (usage != null) {
-					observed.usage(usage, response.model());
-				}
-				reservation.settle((usage != null) ? used(usage) : null);
-				return response.withServed(scope.served());
-			}).doOnSuccess((response) -> observed.succeeded()).doOnError((failure) -> {
-				reservation.failed(failure);
-				observed.failed(failure);
-			}).doOnCancel(() -> {
-				reservation.settle(null);
-				observed.cancelled();
-			})
+			return this.executor.admission()
+				.concurrency(scope, request.priority(), client.chat(scope.target().model(), request).flux())
+				.singleOrEmpty()
+				.map((response) -> {
+					Usage usage = response.usage();
+					if (usage != null) {
+						observed.usage(usage, response.model());
+					}
+					reservation.settle((usage != null) ? used(usage) : null);
+					return response.withServed(scope.served());
+				})
+				.doOnSuccess((response) -> observed.succeeded())
+				.doOnError((failure) -> {
+					reservation.failed(failure);
+					observed.failed(failure);
+				})
+				.doOnCancel(() -> {
+					reservation.settle(null);
+					observed.cancelled();
+				})
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
 					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
 		});
@@ -325,26 +332,30 @@ public final class DefaultLlmClient implements LlmClient {
 		return Flux.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
-			return client.stream(scope.target().model(), request).doOnNext((chunk) -> {
-				Usage usage = chunk.usage();
-				if (usage != null) {
-					observed.usage(usage, chunk.model());
-					reservation.settle(used(usage));
-				}
-			}).doFinally((signal) -> {
-				if (signal == SignalType.ON_COMPLETE) {
-					// A stream without usage keeps its estimate.
-					reservation.settle(null);
-					observed.succeeded();
-				}
-				else if (signal == SignalType.CANCEL) {
-					reservation.settle(null);
-					observed.cancelled();
-				}
-			}).doOnError((failure) -> {
-				reservation.failed(failure);
-				observed.failed(failure);
-			})
+			return this.executor.admission()
+				.concurrency(scope, request.priority(), client.stream(scope.target().model(), request))
+				.doOnNext((chunk) -> {
+					Usage usage = chunk.usage();
+					if (usage != null) {
+						observed.usage(usage, chunk.model());
+						reservation.settle(used(usage));
+					}
+				})
+				.doFinally((signal) -> {
+					if (signal == SignalType.ON_COMPLETE) {
+						// A stream without usage keeps its estimate.
+						reservation.settle(null);
+						observed.succeeded();
+					}
+					else if (signal == SignalType.CANCEL) {
+						reservation.settle(null);
+						observed.cancelled();
+					}
+				})
+				.doOnError((failure) -> {
+					reservation.failed(failure);
+					observed.failed(failure);
+				})
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
 					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
 		});

@@ -21,6 +21,7 @@ import io.github.llmresilience.FailureKind;
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
+ * @param whenAllUnavailable what a call does when every target is out
  * @param onContextLength the targets tried, instead of the remaining ones, after a
  * {@code context-length} failure
  * @param onContentFilter the targets tried, instead of the remaining ones, after a
@@ -28,7 +29,7 @@ import io.github.llmresilience.FailureKind;
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
-		List<Target> onContextLength, List<Target> onContentFilter) {
+		WhenAllUnavailable whenAllUnavailable, List<Target> onContextLength, List<Target> onContentFilter) {
 
 	/**
 	 * Create a policy.
@@ -39,6 +40,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param deadline the deadline
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param whenAllUnavailable what a call does when every target is out
 	 * @param onContextLength the targets for a prompt too long
 	 * @param onContentFilter the targets for refused content
 	 */
@@ -50,6 +52,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 		}
 		fallbackOn = Set.copyOf(fallbackOn);
 		Objects.requireNonNull(hedge, "'hedge' must not be null");
+		Objects.requireNonNull(whenAllUnavailable, "'whenAllUnavailable' must not be null");
 		onContextLength = List.copyOf(onContextLength);
 		onContentFilter = List.copyOf(onContentFilter);
 	}
@@ -63,10 +66,28 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param deadline the deadline
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param whenAllUnavailable what a call does when every target is out
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
+			WhenAllUnavailable whenAllUnavailable) {
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, whenAllUnavailable, List.of(), List.of());
+	}
+
+	/**
+	 * Create a policy that fails at once when every target is out.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
 	 */
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
-		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, List.of(), List.of());
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL, List.of(),
+				List.of());
 	}
 
 	/**

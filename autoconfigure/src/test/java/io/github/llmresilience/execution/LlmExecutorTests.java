@@ -138,6 +138,23 @@ class LlmExecutorTests extends EngineTestSupport {
 			.thenAwait(Duration.ofSeconds(61))
 			.verifyComplete();
 		assertThat(targets()).containsExactly(PRIMARY);
+		assertThat(executor.callsInFlight()).isZero();
+	}
+
+	@Test
+	void whenCallsEndThenNoneIsLeftInFlight() {
+		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY);
+		LlmExecutor executor = executor(policy);
+		assertServed(executor, policy, Duration.ZERO, new Served("openai", "gpt-4o", 1, false));
+		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy)).expectError(LlmException.class).verify();
+		script(PRIMARY, (scope) -> Mono.never());
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.expectSubscription()
+			.then(() -> assertThat(executor.callsInFlight()).isOne())
+			.thenCancel()
+			.verify();
+		assertThat(executor.callsInFlight()).isZero();
 	}
 
 	@Test

@@ -8,12 +8,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.github.llmresilience.LlmClient;
 
 /**
- * (l) Reservations against the rate-limit headers: an account of 10 requests per 2 s
- * that answers 429 over it and sends OpenAI's headers on every answer. With reservations
- * on, each request sent after the answer that reported what is left is subtracted from
- * it; off, the starter holds its requests back only once a header says nothing is left.
- * Two runs, each off then on: 60 calls at 10 in flight (DESIGN's bound: at most 10 ×
- * 429, the first window's), and 100 calls at 20 in flight.
+ * (l) Reservations against the rate-limit headers: an account of 10 requests per 2 s that
+ * answers 429 over it and sends OpenAI's headers on every answer. With reservations on,
+ * each request sent after the answer that reported what is left is subtracted from it;
+ * off, the starter holds its requests back only once a header says nothing is left. Two
+ * runs, each off then on: 60 calls at 10 in flight (DESIGN's bound: at most 10 × 429, the
+ * first window's), and 100 calls at 20 in flight.
  */
 final class AccountReservations extends Scenario {
 
@@ -38,8 +38,8 @@ final class AccountReservations extends Scenario {
 			.policy("account", "account", BenchServer.ACCOUNT)
 			.retry("account", "max-attempts", 10)
 			.retry("account", "initial-backoff", "100ms");
-		Side side = new Side((reservations ? "reservations on" : "reservations off") + ", " + concurrency
-				+ " in flight", calls);
+		Side side = new Side(
+				(reservations ? "reservations on" : "reservations off") + ", " + concurrency + " in flight", calls);
 		this.server.reset();
 		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);

@@ -23,16 +23,20 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The {@code first} scenario: what the first calls of a new application cost, with the
- * starter and with a bare {@code WebClient}. Each run of each client is a new JVM
- * ({@link FirstCallsClient}, started from this JVM's class path as the server's JVM is)
- * that starts its Spring context, makes one call, then the rest of its first
- * {@code --first-calls} calls (one in flight, each waited for before the next; or more in
- * flight when {@code --first-concurrency} asks for it) against the harness's server,
- * which answers at once, and reports: the time from the JVM's start to the context's
- * being ready, the wall time and the CPU time of the whole process (JIT compiler and GC
- * threads included) for the first call and for all the first calls, the classes loaded
- * and the JIT compiler's time during them, and the heap. The runs alternate (starter,
- * bare, starter, ...) and the table shows each figure's median over the runs.
+ * starter, a bare {@code WebClient}, LangChain4j's {@code OpenAiChatModel} and
+ * openai-java (and, when asked, the starter and the bare client on the JDK's
+ * {@code HttpClient}). Each run of each client is a new JVM ({@link FirstCallsClient},
+ * started from this JVM's class path as the server's JVM is) that starts its Spring
+ * context, makes one call, then the rest of its first {@code --first-calls} calls (one in
+ * flight, each waited for before the next; or more in flight when
+ * {@code --first-concurrency} asks for it) against the harness's server, which answers at
+ * once, and reports: the time from the JVM's start to the context's being ready, the wall
+ * time and the CPU time of the whole process (JIT compiler and GC threads included) for
+ * the first call and for all the first calls, the classes loaded and the JIT compiler's
+ * time during them, and the heap; the wall and CPU time are also taken after the first
+ * {@code --first-checkpoint} calls. The runs take the clients in turn (starter, bare,
+ * ..., starter, ...) and the table shows each figure's median over the runs, and the
+ * starter's against each other client's.
  */
 final class FirstCalls extends Scenario {
 
@@ -49,12 +53,14 @@ final class FirstCalls extends Scenario {
 			new String[] { "firstWallMicros", "first call: wall time", "µs" },
 			new String[] { "firstCpuMicros", "first call: CPU (process)", "µs" },
 			new String[] { "firstClasses", "first call: classes loaded", "n" },
-			new String[] { "allWallMillis", "first N calls: wall time", "ms" },
-			new String[] { "allCpuMillis", "first N calls: CPU (process)", "ms" },
-			new String[] { "allClasses", "first N calls: classes loaded", "n" },
-			new String[] { "allJitMillis", "first N calls: JIT compile time", "ms" },
+			new String[] { "midWallMillis", "first {M} calls: wall time", "ms" },
+			new String[] { "midCpuMillis", "first {M} calls: CPU (process)", "ms" },
+			new String[] { "allWallMillis", "first {N} calls: wall time", "ms" },
+			new String[] { "allCpuMillis", "first {N} calls: CPU (process)", "ms" },
+			new String[] { "allClasses", "first {N} calls: classes loaded", "n" },
+			new String[] { "allJitMillis", "first {N} calls: JIT compile time", "ms" },
 			new String[] { "lastWallMicros", "last 100 of them: wall per call", "µs" },
-			new String[] { "endMillis", "JVM start → N calls done", "ms" },
+			new String[] { "endMillis", "JVM start → {N} calls done", "ms" },
 			new String[] { "heapUsedMib", "heap used after them", "MiB" },
 			new String[] { "liveHeapMib", "heap used after a full GC", "MiB" });
 
@@ -64,6 +70,7 @@ final class FirstCalls extends Scenario {
 
 	Result run() throws IOException, InterruptedException {
 		int calls = integer("calls");
+		int checkpoint = integer("checkpoint");
 		int runs = integer("runs");
 		List<String> clients = this.options.list("first-clients");
 		String baseUrl = this.server.rootUrl() + "/bench/v1";
@@ -75,12 +82,12 @@ final class FirstCalls extends Scenario {
 				for (String client : clients) {
 					progress("concurrency " + concurrency + ", run " + run + " of " + runs + ": " + client);
 					figures.computeIfAbsent(client, (key) -> new ArrayList<>())
-						.add(child(client, run, baseUrl, calls, Integer.parseInt(concurrency)));
+						.add(child(client, run, baseUrl, calls, checkpoint, Integer.parseInt(concurrency)));
 				}
 			}
 			lines.add(new Line(Integer.parseInt(concurrency), figures));
 		}
-		return new Result(calls, runs, jvmArguments("{client}", "{run}"), lines);
+		return new Result(calls, checkpoint, runs, jvmArguments("{client}", "{run}"), lines);
 	}
 
 	/**
@@ -112,15 +119,16 @@ final class FirstCalls extends Scenario {
 	/**
 	 * Run one new application in a JVM of its own.
 	 */
-	private Map<String, Double> child(String client, int run, String baseUrl, int calls, int concurrency)
-			throws IOException, InterruptedException {
+	private Map<String, Double> child(String client, int run, String baseUrl, int calls, int checkpoint,
+			int concurrency) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmArguments(client, String.valueOf(run)));
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(FirstCallsClient.class.getName());
-		command.addAll(List.of(client, baseUrl, String.valueOf(calls), String.valueOf(concurrency)));
+		command.addAll(List.of(client, baseUrl, String.valueOf(calls), String.valueOf(concurrency),
+				String.valueOf(checkpoint)));
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 		List<String> output = new ArrayList<>();
 		String result = null;
@@ -197,7 +205,11 @@ final class FirstCalls extends Scenario {
 		}
 
 		double ratio(String figure) {
-			return median("starter", figure) / median("bare", figure);
+			return ratio(figure, "bare");
+		}
+
+		double ratio(String figure, String other) {
+			return median("starter", figure) / median(other, figure);
 		}
 
 		List<Map<String, Double>> runs(String client) {
@@ -218,34 +230,37 @@ final class FirstCalls extends Scenario {
 
 	}
 
-	record Result(int calls, int runs, List<String> jvmArguments, List<Line> lines) {
+	record Result(int calls, int checkpoint, int runs, List<String> jvmArguments, List<Line> lines) {
 
 		String report() {
 			StringBuilder text = new StringBuilder();
-			text.append(String.format(
-					"(first) first calls of a new application: each client in a new JVM per run (%s), "
-							+ "%d runs each, alternating; the first %,d calls against a server that answers at once; "
-							+ "medians over the runs; CPU is the whole process's (JIT compiler and GC included)%n",
-					this.jvmArguments.isEmpty() ? "JVM defaults" : String.join(" ", this.jvmArguments), this.runs,
-					this.calls));
+			text.append(String
+				.format("(first) first calls of a new application: each client in a new JVM per run (%s), "
+						+ "%d runs each, the clients in turn; the first %,d calls against a server that answers at once; "
+						+ "medians over the runs; CPU is the whole process's (JIT compiler and GC included)%n",
+						this.jvmArguments.isEmpty() ? "JVM defaults" : String.join(" ", this.jvmArguments), this.runs,
+						this.calls));
 			for (Line line : this.lines) {
 				text.append(String.format("  %s%n",
 						(line.concurrency() <= 1) ? "one call in flight: each call waited for (block()) before the next"
 								: "the first call alone, then the other " + (this.calls - 1) + " with "
 										+ line.concurrency() + " in flight"));
 				List<String> clients = List.copyOf(line.figures().keySet());
-				boolean both = clients.contains("starter") && clients.contains("bare");
+				// The starter against each other client, side by side.
+				List<String> others = clients.contains("starter")
+						? clients.stream().filter((client) -> !client.equals("starter")).toList() : List.of();
 				List<String> header = new ArrayList<>();
 				header.add("");
 				clients.forEach((client) -> header.add(name(client)));
-				if (both) {
-					header.add("starter / bare");
-					header.add("starter − bare");
-				}
+				others.forEach((other) -> header.add("starter / " + other));
 				Table table = new Table(header.toArray(String[]::new));
 				for (String[] row : ROWS) {
-					String label = row[1].replace("N", String.format("%,d", this.calls));
+					String label = row[1].replace("{N}", String.format("%,d", this.calls))
+						.replace("{M}", String.format("%,d", this.checkpoint));
 					if (row[0].equals("lastWallMicros") && line.concurrency() > 1) {
+						continue;
+					}
+					if (row[0].startsWith("mid") && this.checkpoint >= this.calls) {
 						continue;
 					}
 					List<String> cells = new ArrayList<>();
@@ -253,9 +268,8 @@ final class FirstCalls extends Scenario {
 					for (String client : clients) {
 						cells.add(format(line.median(client, row[0]), row[2]));
 					}
-					if (both) {
-						cells.add(Table.ratio(line.ratio(row[0])));
-						cells.add(format(line.median("starter", row[0]) - line.median("bare", row[0]), row[2]));
+					for (String other : others) {
+						cells.add(Table.ratio(line.ratio(row[0], other)));
 					}
 					table.row(cells.toArray());
 				}
@@ -272,13 +286,15 @@ final class FirstCalls extends Scenario {
 							name(client), runs(line, client, "firstWallMicros"), this.calls,
 							runs(line, client, "allWallMillis"), runs(line, client, "allCpuMillis")));
 				}
-				if (both) {
+				for (String other : others) {
 					text.append(String.format(
-							"  ratios starter / bare: context ready %s, first call %s (CPU %s), "
+							"  ratios starter / %s: context ready %s, first call %s (CPU %s), "
 									+ "first %,d calls %s (CPU %s)%n",
-							Table.ratio(line.ratio("readyMillis")), Table.ratio(line.ratio("firstWallMicros")),
-							Table.ratio(line.ratio("firstCpuMicros")), this.calls,
-							Table.ratio(line.ratio("allWallMillis")), Table.ratio(line.ratio("allCpuMillis"))));
+							other, Table.ratio(line.ratio("readyMillis", other)),
+							Table.ratio(line.ratio("firstWallMicros", other)),
+							Table.ratio(line.ratio("firstCpuMicros", other)), this.calls,
+							Table.ratio(line.ratio("allWallMillis", other)),
+							Table.ratio(line.ratio("allCpuMillis", other))));
 				}
 			}
 			return text.toString();
@@ -293,6 +309,10 @@ final class FirstCalls extends Scenario {
 			return switch (client) {
 				case "starter" -> "starter (LlmClient)";
 				case "bare" -> "bare WebClient";
+				case "bare-jdk" -> "bare WebClient, JDK connector";
+				case "starter-jdk" -> "starter, JDK connector";
+				case "langchain4j" -> "LangChain4j";
+				case "openai" -> "openai-java";
 				default -> client;
 			};
 		}

@@ -11,7 +11,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -31,8 +43,8 @@ import io.github.llmresilience.LlmClient;
  * One new application of the {@code first} scenario ({@link FirstCalls}), in a JVM of its
  * own: it starts its context, makes its first calls and prints what they cost on one
  * line, starting with {@value #RESULT}, as {@code name=value} pairs separated by tabs.
- * The starter and the bare {@code WebClient} each live in a class of their own, so that a
- * JVM loads only its client's classes.
+ * Each client lives in a class of its own ({@link Starter}, {@link Bare},
+ * {@link Blocking}), so that a JVM loads only its client's classes.
  */
 public final class FirstCallsClient {
 
@@ -41,13 +53,19 @@ public final class FirstCallsClient {
 	 */
 	static final String RESULT = "FIRST-CALLS";
 
+	/**
+	 * The clients a JVM can run.
+	 */
+	static final List<String> CLIENTS = List.of("starter", "bare", "langchain4j", "openai", "starter-jdk", "bare-jdk");
+
 	private FirstCallsClient() {
 	}
 
 	/**
 	 * Run one application.
-	 * @param args the client ({@code starter} or {@code bare}), the server's OpenAI base
-	 * URL, the calls and the calls in flight after the first
+	 * @param args the client (one of {@link #CLIENTS}), the server's OpenAI base URL, the
+	 * calls, the calls in flight after the first, and optionally the calls after which
+	 * the wall and CPU time so far are taken too
 	 */
 	public static void main(String[] args) {
 		try {
@@ -74,16 +92,23 @@ public final class FirstCallsClient {
 		String baseUrl = args[1];
 		int calls = Integer.parseInt(args[2]);
 		int concurrency = Integer.parseInt(args[3]);
+		int checkpoint = (args.length > 4) ? Math.min(Integer.parseInt(args[4]), calls) : calls;
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("main", runtime.getUptime());
 		// The harness's own way of running calls in flight, loaded before the clients
 		// start.
 		new CallRunner().run(1, 1, (i) -> Mono.just(i), new Latencies(1));
 		List<AutoCloseable> resources = new ArrayList<>();
-		Function<String, Mono<?>> call = switch (client) {
-			case "starter" -> Starter.start(baseUrl, resources);
-			case "bare" -> Bare.start(baseUrl, resources);
-			default -> throw new IllegalArgumentException("Unknown client '" + client + "'; starter or bare");
+		Client call = switch (client) {
+			case "starter" ->
+				Client.reactive(Starter.start(StarterApp.Application.class, Map.of(), baseUrl, resources));
+			case "starter-jdk" -> Client.reactive(Starter.start(StarterApp.ConnectorApplication.class,
+					Map.of("spring.http.clients.reactive.connector", "jdk"), baseUrl, resources));
+			case "bare" -> Client.reactive(Bare.start(baseUrl, resources));
+			case "bare-jdk" -> Client.reactive(Bare.startJdk(baseUrl, resources));
+			case "langchain4j" -> Client.blocking(Blocking.langChain4j(baseUrl), concurrency, resources);
+			case "openai" -> Client.blocking(Blocking.openAi(baseUrl, resources), concurrency, resources);
+			default -> throw new IllegalArgumentException("Unknown client '" + client + "'; one of " + CLIENTS);
 		};
 		figures.put("readyMillis", runtime.getUptime());
 		figures.put("readyCpuMillis", Cpu.thisProcess() / 1_000_000);
@@ -93,7 +118,7 @@ public final class FirstCallsClient {
 		long jitBefore = compiler.getTotalCompilationTime();
 		long cpuBefore = Cpu.thisProcess();
 		long start = System.nanoTime();
-		call.apply("f-0").block(Duration.ofSeconds(30));
+		call.one("f-0");
 		figures.put("firstWallMicros", (System.nanoTime() - start) / 1_000);
 		figures.put("firstCpuMicros", (Cpu.thisProcess() - cpuBefore) / 1_000);
 		figures.put("firstClasses", classes.getTotalLoadedClassCount() - classesBefore);
@@ -102,11 +127,14 @@ public final class FirstCallsClient {
 		int last = Math.min(100, calls - 1);
 		if (concurrency <= 1) {
 			for (int i = 1; i < calls; i++) {
+				if (i == checkpoint) {
+					checkpoint(figures, start, cpuBefore);
+				}
 				if (i == calls - last) {
 					lastStart = System.nanoTime();
 				}
 				try {
-					call.apply("f-" + i).block(Duration.ofSeconds(30));
+					call.one("f-" + i);
 				}
 				catch (RuntimeException ex) {
 					failed++;
@@ -114,8 +142,14 @@ public final class FirstCallsClient {
 			}
 		}
 		else {
+			// The calls up to the checkpoint, then the rest: the calls in flight drain
+			// to none in between, for the few milliseconds the checkpoint takes.
 			CallRunner runner = new CallRunner();
-			runner.run(calls - 1, concurrency, (i) -> call.apply("f-" + (i + 1)), new Latencies(calls - 1));
+			call.run(runner, 1, checkpoint - 1, concurrency);
+			if (checkpoint < calls) {
+				checkpoint(figures, start, cpuBefore);
+				call.run(runner, checkpoint, calls - checkpoint, concurrency);
+			}
 			failed = runner.failed.get();
 		}
 		long end = System.nanoTime();
@@ -141,6 +175,69 @@ public final class FirstCallsClient {
 		System.out.flush();
 	}
 
+	private static void checkpoint(Map<String, Object> figures, long start, long cpuBefore) {
+		figures.put("midWallMillis", (System.nanoTime() - start) / 1_000_000.0);
+		figures.put("midCpuMillis", (Cpu.thisProcess() - cpuBefore) / 1_000_000.0);
+	}
+
+	/**
+	 * A client as its users call it: a reactive one is subscribed to, with no thread per
+	 * call; a blocking one is called on a pool of as many threads as calls in flight,
+	 * created with the client (its threads start with the first calls).
+	 */
+	private static final class Client {
+
+		private final @Nullable Function<String, Mono<?>> reactive;
+
+		private final @Nullable Function<String, ?> blocking;
+
+		private final @Nullable ExecutorService pool;
+
+		private Client(@Nullable Function<String, Mono<?>> reactive, @Nullable Function<String, ?> blocking,
+				@Nullable ExecutorService pool) {
+			this.reactive = reactive;
+			this.blocking = blocking;
+			this.pool = pool;
+		}
+
+		static Client reactive(Function<String, Mono<?>> call) {
+			return new Client(call, null, null);
+		}
+
+		static Client blocking(Function<String, ?> call, int threads, List<AutoCloseable> resources) {
+			ExecutorService pool = (threads > 1) ? Executors.newFixedThreadPool(threads) : null;
+			if (pool != null) {
+				resources.add(pool::shutdownNow);
+			}
+			return new Client(null, call, pool);
+		}
+
+		void one(String id) {
+			if (this.reactive != null) {
+				this.reactive.apply(id).block(Duration.ofSeconds(30));
+			}
+			else if (this.blocking != null) {
+				this.blocking.apply(id);
+			}
+		}
+
+		void run(CallRunner runner, int from, int n, int concurrency) throws InterruptedException {
+			if (n <= 0) {
+				return;
+			}
+			Function<String, Mono<?>> reactive = this.reactive;
+			Function<String, ?> blocking = this.blocking;
+			if (reactive != null) {
+				runner.run(n, concurrency, (i) -> reactive.apply("f-" + (from + i)), new Latencies(n));
+			}
+			else if (blocking != null && this.pool != null) {
+				runner.runBlocking(n, this.pool, concurrency, (i) -> blocking.apply("f-" + (from + i)),
+						new Latencies(n));
+			}
+		}
+
+	}
+
 	/**
 	 * The starter as scenario (a) and {@code peers} build it: its auto-configuration with
 	 * its defaults, {@code llm.providers.bench.*} and a default policy, meters on a
@@ -151,10 +248,14 @@ public final class FirstCallsClient {
 		private Starter() {
 		}
 
-		static Function<String, Mono<?>> start(String baseUrl, List<AutoCloseable> resources) {
-			ConfigurableApplicationContext context = StarterApp.start(StarterApp.Application.class,
-					Map.of("llm.providers.bench.base-url", baseUrl, "llm.providers.bench.api-key", Peer.API_KEY,
-							"llm.policies.default.provider", "bench", "llm.policies.default.model", BenchServer.HAPPY));
+		static Function<String, Mono<?>> start(Class<?> application, Map<String, Object> properties, String baseUrl,
+				List<AutoCloseable> resources) {
+			Map<String, Object> all = new LinkedHashMap<>(properties);
+			all.put("llm.providers.bench.base-url", baseUrl);
+			all.put("llm.providers.bench.api-key", Peer.API_KEY);
+			all.put("llm.policies.default.provider", "bench");
+			all.put("llm.policies.default.model", BenchServer.HAPPY);
+			ConfigurableApplicationContext context = StarterApp.start(application, all);
 			resources.add(context);
 			LlmClient llm = context.getBean(LlmClient.class);
 			return (id) -> llm.chat(ChatRequest.builder().user(Wire.content(id)).build()).map(ChatResponse::content);
@@ -182,6 +283,65 @@ public final class FirstCallsClient {
 				.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(5), null));
 			return HappyPath.bareCall(context.getBean(WebClient.Builder.class), connector,
 					baseUrl + "/chat/completions", BenchServer.HAPPY);
+		}
+
+		/**
+		 * The same on the JDK's {@code HttpClient}, as Spring Boot's
+		 * {@code spring.http.clients.reactive.connector=jdk} builds it.
+		 */
+		static Function<String, Mono<?>> startJdk(String baseUrl, List<AutoCloseable> resources) {
+			ConfigurableApplicationContext context = StarterApp.start(StarterApp.WebClientApplication.class, Map.of());
+			resources.add(context);
+			ClientHttpConnector connector = ClientHttpConnectorBuilder.jdk()
+				.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(5), null));
+			return HappyPath.bareCall(context.getBean(WebClient.Builder.class), connector,
+					baseUrl + "/chat/completions", BenchServer.HAPPY);
+		}
+
+	}
+
+	/**
+	 * The blocking peers, built as the {@code peers} scenario builds them ({@link Peer}):
+	 * LangChain4j's {@code OpenAiChatModel} on its default HTTP client (the JDK's), and
+	 * openai-java on OkHttp.
+	 */
+	static final class Blocking {
+
+		private Blocking() {
+		}
+
+		/**
+		 * The root logger at WARN, as the Spring applications of the other clients set it
+		 * ({@link StarterApp}): Logback's default, without a configuration, is DEBUG.
+		 */
+		static void quietLogging() {
+			if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
+				root.setLevel(Level.WARN);
+			}
+		}
+
+		static Function<String, ?> langChain4j(String baseUrl) {
+			quietLogging();
+			OpenAiChatModel model = OpenAiChatModel.builder()
+				.baseUrl(baseUrl)
+				.apiKey(Peer.API_KEY)
+				.modelName(BenchServer.HAPPY)
+				.build();
+			return (id) -> model.chat(Wire.content(id));
+		}
+
+		static Function<String, ?> openAi(String baseUrl, List<AutoCloseable> resources) {
+			quietLogging();
+			OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey(Peer.API_KEY).build();
+			resources.add(client::close);
+			return (id) -> {
+				ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+					.model(BenchServer.HAPPY)
+					.addUserMessage(Wire.content(id))
+					.build();
+				ChatCompletion completion = client.chat().completions().create(params);
+				return completion.choices().get(0).message().content().orElse(null);
+			};
 		}
 
 	}

@@ -39,9 +39,8 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "l", "peers",
-			"first",
-			"soak");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "j", "l", "peers",
+			"first", "soak");
 
 	private LoadHarness() {
 	}
@@ -83,9 +82,9 @@ public final class LoadHarness {
 			// detector once.
 			LeakCounter.install();
 		}
-		if (scenarios.contains("first") && !List.of("starter", "bare").containsAll(options.list("first-clients"))) {
+		if (scenarios.contains("first") && !FirstCallsClient.CLIENTS.containsAll(options.list("first-clients"))) {
 			System.err.println("Unknown client in --first-clients=" + options.string("first-clients")
-					+ "; the clients are starter, bare");
+					+ "; the clients are " + FirstCallsClient.CLIENTS);
 			return 2;
 		}
 		if (scenarios.contains("peers") && !Peer.KEYS.containsAll(options.list("peers-clients"))) {
@@ -109,6 +108,8 @@ public final class LoadHarness {
 				"--paced-reset-ms=" + options.string("paced-reset-ms"),
 				"--account-requests=" + options.string("account-requests"),
 				"--account-window-ms=" + options.string("account-window-ms"),
+				"--capped-limit=" + options.string("priorities-limit"),
+				"--capped-ms=" + options.string("priorities-answer-ms"),
 				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
 				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
 				"--hedge-slow-share=" + options.string("hedge-slow-share"),
@@ -216,6 +217,11 @@ public final class LoadHarness {
 									+ result.off().succeeded.sum() + " and " + result.on().succeeded.sum()
 									+ " calls served)"));
 				}
+			}
+			if (scenarios.contains("j")) {
+				Priorities.Result result = new Priorities(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), result.verdict()));
 			}
 			if (scenarios.contains("peers")) {
 				Peers.Result result = new Peers(server, options).run();

@@ -12,6 +12,8 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -78,6 +80,19 @@ final class StarterApp {
 			LlmResilienceAutoConfiguration.class })
 	@Import(ObservedMeters.class)
 	static class Application {
+
+	}
+
+	/**
+	 * The starter as in {@link Application}, on the connector that Spring Boot's
+	 * {@code spring.http.clients.reactive.connector} property picks (the harness sets it
+	 * to {@code jdk}: the JDK's {@code HttpClient}).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+			WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class })
+	@Import(ObservedMeters.class)
+	static class ConnectorApplication {
 
 	}
 

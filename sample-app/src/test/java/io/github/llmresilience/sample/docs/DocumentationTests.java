@@ -78,7 +78,8 @@ class DocumentationTests {
 			"io.github.llmresilience.langchain4j.autoconfigure", "dev.langchain4j.model.chat",
 			"dev.langchain4j.model.chat.listener", "dev.langchain4j.model.chat.response", "dev.langchain4j.service",
 			"dev.langchain4j.agent.tool", "dev.langchain4j.data.message", "dev.langchain4j.model.embedding",
-			"dev.langchain4j.rag.content.retriever", "dev.langchain4j.store.embedding", "org.jspecify.annotations");
+			"dev.langchain4j.rag.content.retriever", "dev.langchain4j.store.embedding", "org.jspecify.annotations",
+			"io.netty.util", "io.netty.handler.codec.http");
 
 	private static final Pattern TYPE_REFERENCE = Pattern
 		.compile("^@?([A-Z][A-Za-z0-9]*)((?:\\.[a-zA-Z]\\w*(?:\\(.*?\\))?)*)");

@@ -33,7 +33,7 @@ record MarkdownDocument(Path path, List<String> lines) {
 			"docs/reference/behaviour.md", "docs/guides/streaming.md", "docs/guides/testing.md",
 			"docs/project/architecture.md", "docs/guides/extending.md", "docs/guides/spring-ai.md",
 			"docs/reference/metrics.md", "docs/guides/fleet.md", "docs/guides/embeddings.md",
-			"docs/guides/langchain4j.md", "docs/project/building.md");
+			"docs/guides/langchain4j.md", "docs/project/building.md", "docs/project/reliability.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+)\\s*-->");
 
