@@ -43,6 +43,8 @@ public final class ChatRequest {
 
 	private final boolean idempotent;
 
+	private final @Nullable Priority priority;
+
 	private final Map<String, Object> params;
 
 	private ChatRequest(Builder builder) {
@@ -53,6 +55,7 @@ public final class ChatRequest {
 		this.temperature = builder.temperature;
 		this.maxTokens = builder.maxTokens;
 		this.idempotent = builder.idempotent;
+		this.priority = builder.priority;
 		this.params = Collections.unmodifiableMap(new LinkedHashMap<>(builder.params));
 	}
 
@@ -74,6 +77,7 @@ public final class ChatRequest {
 		builder.temperature = this.temperature;
 		builder.maxTokens = this.maxTokens;
 		builder.idempotent = this.idempotent;
+		builder.priority = this.priority;
 		builder.params.putAll(this.params);
 		return builder;
 	}
@@ -113,6 +117,16 @@ public final class ChatRequest {
 	}
 
 	/**
+	 * Return how urgent the request is, when requests share its provider's concurrency
+	 * cap.
+	 * @return the priority set on the request, or {@code null} for the enclosing
+	 * {@code @LlmCall}'s ({@link LlmCall#priority()}), else {@link Priority#INTERACTIVE}
+	 */
+	public @Nullable Priority priority() {
+		return this.priority;
+	}
+
+	/**
 	 * Return the other OpenAI request fields, sent as they are.
 	 * @return the pass-through fields, by JSON name
 	 */
@@ -130,18 +144,20 @@ public final class ChatRequest {
 		}
 		return this.messages.equals(other.messages) && Objects.equals(this.temperature, other.temperature)
 				&& Objects.equals(this.maxTokens, other.maxTokens) && this.idempotent == other.idempotent
-				&& this.params.equals(other.params);
+				&& this.priority == other.priority && this.params.equals(other.params);
 	}
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(this.messages, this.temperature, this.maxTokens, this.idempotent, this.params);
+		return Objects.hash(this.messages, this.temperature, this.maxTokens, this.idempotent, this.priority,
+				this.params);
 	}
 
 	@Override
 	public String toString() {
 		return "ChatRequest[messages=" + this.messages.size() + ", temperature=" + this.temperature + ", maxTokens="
-				+ this.maxTokens + ", idempotent=" + this.idempotent + ", params=" + this.params.keySet() + "]";
+				+ this.maxTokens + ", idempotent=" + this.idempotent + ", priority=" + this.priority + ", params="
+				+ this.params.keySet() + "]";
 	}
 
 	/**
@@ -156,6 +172,8 @@ public final class ChatRequest {
 		private @Nullable Integer maxTokens;
 
 		private boolean idempotent = true;
+
+		private @Nullable Priority priority;
 
 		private final Map<String, Object> params = new LinkedHashMap<>();
 
@@ -247,6 +265,20 @@ public final class ChatRequest {
 		 */
 		public Builder idempotent(boolean idempotent) {
 			this.idempotent = idempotent;
+			return this;
+		}
+
+		/**
+		 * Set how urgent the request is: {@link Priority#BATCH} for background work that
+		 * must not starve the calls someone waits for when they share a provider's
+		 * concurrency cap. Unset (or {@code null}), the enclosing {@code @LlmCall}'s
+		 * priority applies, else {@link Priority#INTERACTIVE}.
+		 * @param priority the priority
+		 * @return this builder
+		 * @see ChatRequest#priority()
+		 */
+		public Builder priority(@Nullable Priority priority) {
+			this.priority = priority;
 			return this;
 		}
 

@@ -51,4 +51,14 @@ public @interface LlmCall {
 	 */
 	boolean idempotent() default true;
 
+	/**
+	 * How urgent the method's requests are, when they share a provider's concurrency cap
+	 * ({@code max-connections}) with other calls: {@link Priority#BATCH} for background
+	 * work, whose requests hold at most the provider's {@code batch-share} of its
+	 * connections and queue for the rest. A request that sets its own
+	 * {@link ChatRequest.Builder#priority(Priority) priority} keeps it.
+	 * @return the priority of the method's requests
+	 */
+	Priority priority() default Priority.INTERACTIVE;
+
 }

@@ -1,6 +1,7 @@
 package io.github.llmresilience;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -73,6 +74,11 @@ public class LlmException extends RuntimeException {
 	private final @Nullable Boolean serverRetryHint;
 
 	/**
+	 * When a target is expected back, if the call failed because every target was out.
+	 */
+	private final @Nullable Instant earliestAvailableAt;
+
+	/**
 	 * Create an exception from a builder.
 	 * @param builder the builder with the details
 	 */
@@ -89,6 +95,7 @@ public class LlmException extends RuntimeException {
 		this.requestSent = builder.requestSent;
 		this.description = builder.description;
 		this.serverRetryHint = builder.serverRetryHint;
+		this.earliestAvailableAt = builder.earliestAvailableAt;
 	}
 
 	/**
@@ -117,6 +124,7 @@ public class LlmException extends RuntimeException {
 		builder.requestSent = this.requestSent;
 		builder.description = this.description;
 		builder.serverRetryHint = this.serverRetryHint;
+		builder.earliestAvailableAt = this.earliestAvailableAt;
 		builder.cause = getCause();
 		return builder;
 	}
@@ -147,6 +155,18 @@ public class LlmException extends RuntimeException {
 			copy.addSuppressed(suppressed);
 		}
 		return copy;
+	}
+
+	/**
+	 * Return when a target of the call's policy is expected back, when the call failed
+	 * because every target was out: open circuits, waits a server named, rate limits used
+	 * up for longer than the policy waits. A controller can answer {@code 503} with a
+	 * {@code Retry-After} until then.
+	 * @return the earliest instant a target is expected to take requests again, or
+	 * {@code null} when the call did not fail for that reason or nothing says when
+	 */
+	public @Nullable Instant earliestAvailableAt() {
+		return this.earliestAvailableAt;
 	}
 
 	/**
@@ -267,6 +287,9 @@ public class LlmException extends RuntimeException {
 		else if (this.errorCode != null) {
 			message.append(" (code ").append(this.errorCode).append(')');
 		}
+		if (this.earliestAvailableAt != null) {
+			message.append(", every target is out; the first is expected back at ").append(this.earliestAvailableAt);
+		}
 		if (this.attempts > 0) {
 			message.append(", after ").append(this.attempts).append((this.attempts != 1) ? " attempts" : " attempt");
 		}
@@ -299,6 +322,8 @@ public class LlmException extends RuntimeException {
 		private @Nullable String description;
 
 		private @Nullable Boolean serverRetryHint;
+
+		private @Nullable Instant earliestAvailableAt;
 
 		private @Nullable Throwable cause;
 
@@ -397,6 +422,18 @@ public class LlmException extends RuntimeException {
 		 */
 		public Builder serverRetryHint(@Nullable Boolean serverRetryHint) {
 			this.serverRetryHint = serverRetryHint;
+			return this;
+		}
+
+		/**
+		 * Set when a target of the policy is expected back, for a call that failed
+		 * because every target was out.
+		 * @param earliestAvailableAt the instant, or {@code null}
+		 * @return this builder
+		 * @see LlmException#earliestAvailableAt()
+		 */
+		public Builder earliestAvailableAt(@Nullable Instant earliestAvailableAt) {
+			this.earliestAvailableAt = earliestAvailableAt;
 			return this;
 		}
 

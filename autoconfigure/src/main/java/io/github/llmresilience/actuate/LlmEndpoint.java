@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -19,6 +20,7 @@ import io.github.llmresilience.client.ProviderSettings;
 import io.github.llmresilience.client.RateLimitHeaders.Limit;
 import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
@@ -85,7 +87,10 @@ public class LlmEndpoint {
 					RateLimitDescriptor.of(snapshot, this.pacing.exhaustedUntil(target))));
 		Map<String, RetryBudgetDescriptor> budgets = new LinkedHashMap<>();
 		this.pacing.budgets().forEach((provider, budget) -> budgets.put(provider, RetryBudgetDescriptor.of(budget)));
-		return new LlmDescriptor(providers, policies, rateLimits, budgets);
+		Map<String, BatchQueueDescriptor> batchQueues = new LinkedHashMap<>();
+		this.pacing.batchQueues()
+			.forEach((provider, queue) -> batchQueues.put(provider, BatchQueueDescriptor.of(queue)));
+		return new LlmDescriptor(providers, policies, rateLimits, budgets, batchQueues);
 	}
 
 	private PolicyDescriptor describe(ResolvedPolicy policy) {
@@ -96,7 +101,7 @@ public class LlmEndpoint {
 			.toList();
 		return new PolicyDescriptor(targets, RetryDescriptor.of(policy.retry()),
 				policy.fallbackOn().stream().map(FailureKind::value).sorted().toList(), format(policy.deadline()),
-				HedgeDescriptor.of(policy.hedge()));
+				HedgeDescriptor.of(policy.hedge()), policy.whenAllUnavailable().name().toLowerCase(Locale.ROOT));
 	}
 
 	private @Nullable CircuitBreakerDescriptor circuitBreaker(Target target) {
@@ -125,10 +130,28 @@ public class LlmEndpoint {
 	 * @param rateLimits what the last answer of each target said of its rate limits, by
 	 * target
 	 * @param retryBudgets the retry budget of each provider that has one, by provider
+	 * @param batchQueues the queue of each provider's batch requests, by provider
 	 */
 	public record LlmDescriptor(Map<String, ProviderDescriptor> providers, Map<String, PolicyDescriptor> policies,
-			Map<String, RateLimitDescriptor> rateLimits,
-			Map<String, RetryBudgetDescriptor> retryBudgets) implements OperationResponseBody {
+			Map<String, RateLimitDescriptor> rateLimits, Map<String, RetryBudgetDescriptor> retryBudgets,
+			Map<String, BatchQueueDescriptor> batchQueues) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The queue of a provider's batch requests in front of its connection pool.
+	 *
+	 * @param limit the most batch requests in flight at once (its {@code batch-share} of
+	 * {@code max-connections})
+	 * @param inFlight the batch requests in flight
+	 * @param queued the batch requests waiting for their turn
+	 * @param maxWait the longest a batch request waits ({@code pending-acquire-timeout})
+	 */
+	public record BatchQueueDescriptor(int limit, int inFlight, int queued, @Nullable String maxWait) {
+
+		static BatchQueueDescriptor of(BatchQueue queue) {
+			return new BatchQueueDescriptor(queue.limit(), queue.inFlight(), queue.queued(), format(queue.maxWait()));
+		}
 
 	}
 
@@ -220,9 +243,11 @@ public class LlmEndpoint {
 	 * @param fallbackOn the failure kinds that move to the next target
 	 * @param deadline the deadline of a logical call, or {@code null}
 	 * @param hedge its hedge settings
+	 * @param whenAllUnavailable what a call does when every target is out: {@code fail},
+	 * {@code wait} or {@code probe}
 	 */
 	public record PolicyDescriptor(List<TargetDescriptor> targets, RetryDescriptor retry, List<String> fallbackOn,
-			@Nullable String deadline, HedgeDescriptor hedge) {
+			@Nullable String deadline, HedgeDescriptor hedge, String whenAllUnavailable) {
 
 	}
 

@@ -26,6 +26,7 @@ import io.github.llmresilience.autoconfigure.LlmProperties.Policy;
 import io.github.llmresilience.autoconfigure.LlmProperties.Provider;
 import io.github.llmresilience.autoconfigure.LlmProperties.Retry;
 import io.github.llmresilience.client.ProviderSettings;
+import io.github.llmresilience.pacing.ProviderConcurrency;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RetryBudgetSettings;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
@@ -37,6 +38,7 @@ import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.WhenAllUnavailable;
 import io.github.llmresilience.shared.SharedStateSettings;
 
 /**
@@ -70,6 +72,8 @@ final class LlmConfigurationResolver {
 		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
 		List<ProviderPacing> pacing = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> pacing.add(pacing(name, provider, defaultBudget)));
+		List<ProviderConcurrency> concurrency = new ArrayList<>();
+		properties.getProviders().forEach((name, provider) -> concurrency.add(concurrency(name, provider)));
 		Retry defaultRetry = PropertyLayers.layer(properties.getDefaults().getRetry(), Retry.defaults(), new Retry());
 		validateRetry("llm.defaults.retry", retrySettings(defaultRetry));
 		CircuitBreaker defaultCircuitBreaker = PropertyLayers.layer(properties.getDefaults().getCircuitBreaker(),
@@ -91,7 +95,7 @@ final class LlmConfigurationResolver {
 			}
 		});
 		sharedState(properties.getSharedState());
-		return new LlmSettings(providers, new LlmPolicies(policies, circuitBreakers), pacing);
+		return new LlmSettings(providers, new LlmPolicies(policies, circuitBreakers), pacing, concurrency);
 	}
 
 	/**
@@ -220,7 +224,10 @@ final class LlmConfigurationResolver {
 		}
 		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, targets.size());
 		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, targets, properties);
-		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge, embeddings);
+		WhenAllUnavailable whenAllUnavailable = (policy.getWhenAllUnavailable() != null)
+				? policy.getWhenAllUnavailable() : properties.getDefaults().getWhenAllUnavailable();
+		return new ResolvedPolicy(name, targets, retry, fallbackOn, policy.getDeadline(), hedge, embeddings,
+				whenAllUnavailable);
 	}
 
 	/**
@@ -425,6 +432,17 @@ final class LlmConfigurationResolver {
 		return new CircuitBreakerSettings(mergedValue(cb.getEnabled()), mergedValue(cb.getFailureRateThreshold()),
 				mergedValue(cb.getSlidingWindowSize()), mergedValue(cb.getMinimumNumberOfCalls()),
 				mergedValue(cb.getWaitDurationInOpenState()), mergedValue(cb.getPermittedCallsInHalfOpenState()));
+	}
+
+	private static ProviderConcurrency concurrency(String name, Provider provider) {
+		double batchShare = provider.getBatchShare();
+		if (!(batchShare > 0 && batchShare <= 1)) {
+			throw new InvalidConfigurationPropertyValueException("llm.providers." + name + ".batch-share", batchShare,
+					"The share of max-connections that batch requests may hold is above 0 and at most 1, such as "
+							+ "0.25 (a quarter of the connections) or 1 (no reserve for interactive requests)");
+		}
+		return new ProviderConcurrency(name, provider.getMaxConnections(), batchShare,
+				provider.getPendingAcquireTimeout());
 	}
 
 	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {

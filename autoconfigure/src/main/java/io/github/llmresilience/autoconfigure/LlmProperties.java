@@ -17,6 +17,7 @@ import org.springframework.util.unit.DataSize;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.policy.HedgeTarget;
 import io.github.llmresilience.policy.PolicyType;
+import io.github.llmresilience.policy.WhenAllUnavailable;
 
 /**
  * Configuration of llm-resilience: the providers to call, the defaults of every policy,
@@ -247,6 +248,13 @@ public class LlmProperties {
 		 * is unbounded.
 		 */
 		private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
+
+		/**
+		 * Share of 'max-connections' that batch requests may hold in flight at once (at
+		 * least one connection), from 0 (excluded) to 1; the others wait in a queue for
+		 * at most 'pending-acquire-timeout'.
+		 */
+		private double batchShare = 0.5;
 
 		/**
 		 * Largest answer accepted from this provider: a whole non-streaming body, or one
@@ -517,6 +525,26 @@ public class LlmProperties {
 		}
 
 		/**
+		 * Share of 'max-connections' that batch requests may hold in flight at once (at
+		 * least one connection), from 0 (excluded) to 1; the others wait in a queue for
+		 * at most 'pending-acquire-timeout'.
+		 * @return the batch share
+		 */
+		public double getBatchShare() {
+			return this.batchShare;
+		}
+
+		/**
+		 * Share of 'max-connections' that batch requests may hold in flight at once (at
+		 * least one connection), from 0 (excluded) to 1; the others wait in a queue for
+		 * at most 'pending-acquire-timeout'.
+		 * @param batchShare the batch share
+		 */
+		public void setBatchShare(double batchShare) {
+			this.batchShare = batchShare;
+		}
+
+		/**
 		 * Largest answer accepted from this provider: a whole non-streaming body, or one
 		 * event of a stream; independent of 'spring.codec.max-in-memory-size'.
 		 * @return the max response size
@@ -641,6 +669,36 @@ public class LlmProperties {
 		 */
 		@NestedConfigurationProperty
 		private Hedge hedge = Hedge.defaults();
+
+		/**
+		 * What a call does when every target of its policy is out (open circuits, waits a
+		 * server named, rate limits used up for longer than the policy waits): 'fail' at
+		 * once, 'wait' once until the first is expected back, or 'probe' one target whose
+		 * circuit its failures opened.
+		 */
+		private WhenAllUnavailable whenAllUnavailable = WhenAllUnavailable.FAIL;
+
+		/**
+		 * What a call does when every target of its policy is out (open circuits, waits a
+		 * server named, rate limits used up for longer than the policy waits): 'fail' at
+		 * once, 'wait' once until the first is expected back, or 'probe' one target whose
+		 * circuit its failures opened.
+		 * @return what a call does
+		 */
+		public WhenAllUnavailable getWhenAllUnavailable() {
+			return this.whenAllUnavailable;
+		}
+
+		/**
+		 * What a call does when every target of its policy is out (open circuits, waits a
+		 * server named, rate limits used up for longer than the policy waits): 'fail' at
+		 * once, 'wait' once until the first is expected back, or 'probe' one target whose
+		 * circuit its failures opened.
+		 * @param whenAllUnavailable what a call does
+		 */
+		public void setWhenAllUnavailable(WhenAllUnavailable whenAllUnavailable) {
+			this.whenAllUnavailable = whenAllUnavailable;
+		}
 
 		/**
 		 * Retries on the same target.
@@ -1460,6 +1518,30 @@ public class LlmProperties {
 		 */
 		@NestedConfigurationProperty
 		private Hedge hedge = new Hedge();
+
+		/**
+		 * What a call does when every target of this policy is out: 'fail', 'wait' or
+		 * 'probe'; defaults to 'llm.defaults.when-all-unavailable'.
+		 */
+		private @Nullable WhenAllUnavailable whenAllUnavailable;
+
+		/**
+		 * What a call does when every target of this policy is out: 'fail', 'wait' or
+		 * 'probe'; defaults to 'llm.defaults.when-all-unavailable'.
+		 * @return what a call does, or {@code null} for the default
+		 */
+		public @Nullable WhenAllUnavailable getWhenAllUnavailable() {
+			return this.whenAllUnavailable;
+		}
+
+		/**
+		 * What a call does when every target of this policy is out: 'fail', 'wait' or
+		 * 'probe'; defaults to 'llm.defaults.when-all-unavailable'.
+		 * @param whenAllUnavailable what a call does, or {@code null} for the default
+		 */
+		public void setWhenAllUnavailable(@Nullable WhenAllUnavailable whenAllUnavailable) {
+			this.whenAllUnavailable = whenAllUnavailable;
+		}
 
 		/**
 		 * What the policy serves: 'chat' (chat completions, streams and '@LlmCall'

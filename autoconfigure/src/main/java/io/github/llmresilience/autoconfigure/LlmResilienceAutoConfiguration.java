@@ -131,7 +131,8 @@ public final class LlmResilienceAutoConfiguration {
 		Clock engineClock = time.clock();
 		// Shared state (llm.shared-state) holds declared limits for the fleet and hears
 		// of cooldowns.
-		return new Pacing(settings.pacing(), engineClock, metrics.getIfAvailable(() -> LlmMetrics.NONE),
+		return new Pacing(settings.pacing(), settings.concurrency(), engineClock,
+				metrics.getIfAvailable(() -> LlmMetrics.NONE),
 				limiters.getIfAvailable(() -> RequestLimiters.local(engineClock)),
 				cooldowns.getIfAvailable(() -> CooldownListener.NONE));
 	}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -87,28 +88,7 @@ final class OpenAiWire {
 	 * @throws MalformedBodyException if the body is neither
 	 */
 	static ParsedEmbeddings parseEmbeddings(byte[] body) {
-		try {
-			WireEmbeddings embeddings = EMBEDDINGS_READER.readValue(body);
-			if (embeddings == null) {
-				throw new MalformedBodyException("the body is empty");
-			}
-			JsonNode error = embeddings.error();
-			if ((error != null && !error.isNull())
-					|| ("error".equals(embeddings.object()) && embeddings.data() == null)) {
-				ProviderError found = ErrorBodies.find(readTree(body));
-				if (found != null) {
-					return new ParsedEmbeddings(null, found);
-				}
-			}
-			return new ParsedEmbeddings(embeddings, null);
-		}
-		catch (JacksonException ex) {
-			ProviderError error = ErrorBodies.find(readTree(body));
-			if (error != null) {
-				return new ParsedEmbeddings(null, error);
-			}
-			throw new MalformedBodyException("the body does not have the shape of an embeddings list");
-		}
+		return parseAnswer(body, EMBEDDINGS_READER, ParsedEmbeddings::new, "an embeddings list");
 	}
 
 	/**
@@ -192,29 +172,36 @@ final class OpenAiWire {
 	 * @see #parse(String)
 	 */
 	static Parsed parse(byte[] body) {
+		return parseAnswer(body, COMPLETION_READER, Parsed::new, "a chat completion");
+	}
+
+	/**
+	 * Read a 2xx body of a non-streaming answer in one pass: the answer, or the error
+	 * object a provider sends beside or instead of it ({@code {"error":...}}, or vLLM's
+	 * {@code {"object":"error",...}}).
+	 */
+	private static <W extends WireAnswer, P> P parseAnswer(byte[] body, ObjectReader reader,
+			BiFunction<W, ProviderError, P> parsed, String shape) {
 		try {
-			WireCompletion completion = COMPLETION_READER.readValue(body);
-			if (completion == null) {
+			W answer = reader.readValue(body);
+			if (answer == null) {
 				throw new MalformedBodyException("the body is empty");
 			}
-			JsonNode error = completion.error();
-			if ((error != null && !error.isNull())
-					|| ("error".equals(completion.object()) && completion.choices() == null)) {
-				// {"error":...} beside or instead of the choices, or vLLM's
-				// {"object":"error",...}.
+			JsonNode error = answer.error();
+			if ((error != null && !error.isNull()) || ("error".equals(answer.object()) && !answer.hasPayload())) {
 				ProviderError found = ErrorBodies.find(readTree(body));
 				if (found != null) {
-					return new Parsed(null, found);
+					return parsed.apply(null, found);
 				}
 			}
-			return new Parsed(completion, null);
+			return parsed.apply(answer, null);
 		}
 		catch (JacksonException ex) {
 			ProviderError error = ErrorBodies.find(readTree(body));
 			if (error != null) {
-				return new Parsed(null, error);
+				return parsed.apply(null, error);
 			}
-			throw new MalformedBodyException("the body does not have the shape of a chat completion");
+			throw new MalformedBodyException("the body does not have the shape of " + shape);
 		}
 	}
 
@@ -389,7 +376,13 @@ final class OpenAiWire {
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record WireCompletion(@JsonProperty("id") @Nullable String id, @JsonProperty("object") @Nullable String object,
 			@JsonProperty("model") @Nullable String model, @JsonProperty("choices") @Nullable List<WireChoice> choices,
-			@JsonProperty("usage") @Nullable WireUsage usage, @JsonProperty("error") @Nullable JsonNode error) {
+			@JsonProperty("usage") @Nullable WireUsage usage,
+			@JsonProperty("error") @Nullable JsonNode error) implements WireAnswer {
+
+		@Override
+		public boolean hasPayload() {
+			return this.choices != null;
+		}
 
 	}
 
@@ -416,7 +409,31 @@ final class OpenAiWire {
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record WireEmbeddings(@JsonProperty("object") @Nullable String object,
 			@JsonProperty("data") @Nullable List<WireEmbedding> data, @JsonProperty("model") @Nullable String model,
-			@JsonProperty("usage") @Nullable WireUsage usage, @JsonProperty("error") @Nullable JsonNode error) {
+			@JsonProperty("usage") @Nullable WireUsage usage,
+			@JsonProperty("error") @Nullable JsonNode error) implements WireAnswer {
+
+		@Override
+		public boolean hasPayload() {
+			return this.data != null;
+		}
+
+	}
+
+	/**
+	 * What the body of a non-streaming answer may hold besides what was asked for: an
+	 * error object.
+	 */
+	interface WireAnswer {
+
+		@Nullable String object();
+
+		@Nullable JsonNode error();
+
+		/**
+		 * Whether the body holds what a successful answer holds (choices, vectors).
+		 * @return whether it does
+		 */
+		boolean hasPayload();
 
 	}
 

@@ -5,7 +5,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -114,7 +113,7 @@ public final class ProviderClient {
 	 * @return the answer, or a classified {@link LlmException}
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
-		return send(model, this.chatUri, () -> OpenAiWire.writeRequest(model, request, false), this::readCompletion);
+		return send(model, this.chatUri, () -> OpenAiWire.writeRequest(model, request, false), this::completion);
 	}
 
 	/**
@@ -128,15 +127,14 @@ public final class ProviderClient {
 	 */
 	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
 		return send(model, this.embeddingsUri, () -> OpenAiWire.writeEmbeddingsRequest(model, request, dimensions),
-				(response, exchange) -> readEmbeddings(response, exchange, request.inputs().size()));
+				(body, headers, exchange) -> embeddings(body, headers, exchange, request.inputs().size()));
 	}
 
 	/**
 	 * Send one non-streaming request, bounded by the read timeout, and read its answer;
 	 * the body is written anew for each subscription.
 	 */
-	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body,
-			BiFunction<ClientResponse, ExchangeState, Mono<T>> read) {
+	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer) {
 		return Mono.defer(() -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
@@ -145,7 +143,7 @@ public final class ProviderClient {
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON)
 				.bodyValue(body.get())
-				.exchangeToMono((response) -> read.apply(response, exchange))
+				.exchangeToMono((response) -> read(response, exchange, answer))
 				// The read timeout bounds the whole attempt (Reactor Netty's
 				// responseTimeout only bounds each read); Mono.timeout would describe its
 				// source on every call, a companion is cheaper.
@@ -184,7 +182,11 @@ public final class ProviderClient {
 		});
 	}
 
-	private Mono<ChatResponse> readCompletion(ClientResponse response, ExchangeState exchange) {
+	/**
+	 * Read the answer to a non-streaming request: an answer that is no success is
+	 * classified, a success is read by {@code answer}.
+	 */
+	private <T> Mono<T> read(ClientResponse response, ExchangeState exchange, Answer<T> answer) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		observeRateLimits(headers, exchange);
@@ -194,40 +196,36 @@ public final class ProviderClient {
 			if (!response.statusCode().is2xxSuccessful()) {
 				throw this.classifier.ofAnswer(status, headers, body, exchange);
 			}
-			Parsed parsed = OpenAiWire.parse(body);
-			if (parsed.error() != null) {
-				throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
-			}
-			ChatResponse answer = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
-			if (CONTENT_FILTER.equals(answer.finishReason())) {
-				throw this.classifier.contentFiltered(exchange);
-			}
-			if (ERROR.equals(answer.finishReason())) {
-				throw this.classifier.finishedWithError(exchange);
-			}
-			return answer;
+			return answer.read(body, headers, exchange);
 		});
 	}
 
-	private Mono<EmbeddingResponse> readEmbeddings(ClientResponse response, ExchangeState exchange, int inputs) {
-		int status = response.statusCode().value();
-		HttpHeaders headers = response.headers().asHttpHeaders();
-		observeRateLimits(headers, exchange);
-		return response.bodyToMono(byte[].class).defaultIfEmpty(NO_BYTES).map((body) -> {
-			if (!response.statusCode().is2xxSuccessful()) {
-				throw this.classifier.ofAnswer(status, headers, body, exchange);
-			}
-			OpenAiWire.ParsedEmbeddings parsed = OpenAiWire.parseEmbeddings(body);
-			ProviderError error = parsed.error();
-			if (error != null) {
-				throw this.classifier.ofErrorObject(error, headers, exchange);
-			}
-			OpenAiWire.WireEmbeddings embeddings = parsed.embeddings();
-			if (embeddings == null) {
-				throw new OpenAiWire.MalformedBodyException("the body is empty");
-			}
-			return OpenAiWire.toEmbeddingResponse(embeddings, inputs, served(exchange));
-		});
+	private ChatResponse completion(byte[] body, HttpHeaders headers, ExchangeState exchange) {
+		Parsed parsed = OpenAiWire.parse(body);
+		if (parsed.error() != null) {
+			throw this.classifier.ofErrorObject(parsed.error(), headers, exchange);
+		}
+		ChatResponse answer = OpenAiWire.toResponse(parsed.answer(), text(body, headers), served(exchange));
+		if (CONTENT_FILTER.equals(answer.finishReason())) {
+			throw this.classifier.contentFiltered(exchange);
+		}
+		if (ERROR.equals(answer.finishReason())) {
+			throw this.classifier.finishedWithError(exchange);
+		}
+		return answer;
+	}
+
+	private EmbeddingResponse embeddings(byte[] body, HttpHeaders headers, ExchangeState exchange, int inputs) {
+		OpenAiWire.ParsedEmbeddings parsed = OpenAiWire.parseEmbeddings(body);
+		ProviderError error = parsed.error();
+		if (error != null) {
+			throw this.classifier.ofErrorObject(error, headers, exchange);
+		}
+		OpenAiWire.WireEmbeddings embeddings = parsed.embeddings();
+		if (embeddings == null) {
+			throw new OpenAiWire.MalformedBodyException("the body is empty");
+		}
+		return OpenAiWire.toEmbeddingResponse(embeddings, inputs, served(exchange));
 	}
 
 	private void observeRateLimits(HttpHeaders headers, ExchangeState exchange) {
@@ -390,6 +388,16 @@ public final class ProviderClient {
 			}
 			return Flux.error(ProviderClient.this.classifier.truncated(exchange));
 		}
+
+	}
+
+	/**
+	 * Reads the body of a successful answer to a non-streaming request.
+	 */
+	@FunctionalInterface
+	private interface Answer<T> {
+
+		T read(byte[] body, HttpHeaders headers, ExchangeState exchange);
 
 	}
 

@@ -2,11 +2,14 @@ package io.github.llmresilience.execution;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.Priority;
 import io.github.llmresilience.observation.HedgeOutcome;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
@@ -21,6 +24,8 @@ public final class CallState {
 	private final boolean idempotent;
 
 	private final @Nullable Instant deadlineAt;
+
+	private volatile Priority priority = Priority.INTERACTIVE;
 
 	private final AtomicInteger attempts = new AtomicInteger();
 
@@ -47,6 +52,12 @@ public final class CallState {
 
 	private volatile @Nullable HedgeOutcome hedge;
 
+	// The targets passed over without a request because they are out, and when each is
+	// expected back (null: unknown). Guarded by this.
+	private final Map<Target, @Nullable Instant> out = new HashMap<>();
+
+	private volatile boolean triedAgainWhenUnavailable;
+
 	CallState(ResolvedPolicy policy, boolean idempotent, Instant start) {
 		this.policy = policy;
 		this.idempotent = idempotent;
@@ -72,6 +83,18 @@ public final class CallState {
 
 	@Nullable Instant deadlineAt() {
 		return this.deadlineAt;
+	}
+
+	/**
+	 * Return how urgent the call's requests are, unless a request says otherwise.
+	 * @return the priority
+	 */
+	public Priority priority() {
+		return this.priority;
+	}
+
+	void priority(Priority priority) {
+		this.priority = priority;
 	}
 
 	/**
@@ -190,6 +213,54 @@ public final class CallState {
 
 	boolean isDeadlineReached() {
 		return this.deadlineReached;
+	}
+
+	/**
+	 * Record that a target was passed over without a request because it is out: its
+	 * circuit is open, its server named a time, its rate limit is used up for longer than
+	 * the policy waits.
+	 */
+	synchronized void out(Target target, @Nullable Instant until) {
+		this.out.put(target, until);
+	}
+
+	/**
+	 * Return whether every target of the policy was found out.
+	 */
+	synchronized boolean allOut() {
+		return this.out.keySet().containsAll(this.policy.targets());
+	}
+
+	/**
+	 * Return the earliest instant a target found out is expected back.
+	 */
+	synchronized @Nullable Instant earliestAvailableAt() {
+		Instant earliest = null;
+		for (Instant until : this.out.values()) {
+			if (until != null && (earliest == null || until.isBefore(earliest))) {
+				earliest = until;
+			}
+		}
+		return earliest;
+	}
+
+	/**
+	 * Forget which targets were found out, before they are tried again.
+	 */
+	synchronized void clearOut() {
+		this.out.clear();
+	}
+
+	/**
+	 * Record that the call waits or probes once because every target is out.
+	 * @return whether it had not before
+	 */
+	synchronized boolean tryAgainWhenUnavailable() {
+		if (this.triedAgainWhenUnavailable) {
+			return false;
+		}
+		this.triedAgainWhenUnavailable = true;
+		return true;
 	}
 
 }

@@ -162,7 +162,8 @@ public final class DefaultLlmClient implements LlmClient {
 		dimensions.add(settings.dimensions(Math.max(index, 0)));
 		return new ResolvedPolicy(policy.name(), List.of(target), policy.retry(), policy.fallbackOn(),
 				policy.deadline(), policy.hedge(), new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(),
-						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true));
+						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true),
+				policy.whenAllUnavailable());
 	}
 
 	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
@@ -260,12 +261,15 @@ public final class DefaultLlmClient implements LlmClient {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
-			return client.chat(scope.target().model(), request).map((response) -> {
-				if (response.usage() != null) {
-					observed.usage(response.usage(), response.model());
-				}
-				return response.withServed(scope.served());
-			})
+			return this.executor.admission()
+				.concurrency(scope, request.priority(), client.chat(scope.target().model(), request).flux())
+				.singleOrEmpty()
+				.map((response) -> {
+					if (response.usage() != null) {
+						observed.usage(response.usage(), response.model());
+					}
+					return response.withServed(scope.served());
+				})
 				.doOnSuccess((response) -> observed.succeeded())
 				.doOnError(observed::failed)
 				.doOnCancel(observed::cancelled)
@@ -277,18 +281,21 @@ public final class DefaultLlmClient implements LlmClient {
 		return Flux.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
-			return client.stream(scope.target().model(), request).doOnNext((chunk) -> {
-				if (chunk.usage() != null) {
-					observed.usage(chunk.usage(), chunk.model());
-				}
-			}).doFinally((signal) -> {
-				if (signal == SignalType.ON_COMPLETE) {
-					observed.succeeded();
-				}
-				else if (signal == SignalType.CANCEL) {
-					observed.cancelled();
-				}
-			})
+			return this.executor.admission()
+				.concurrency(scope, request.priority(), client.stream(scope.target().model(), request))
+				.doOnNext((chunk) -> {
+					if (chunk.usage() != null) {
+						observed.usage(chunk.usage(), chunk.model());
+					}
+				})
+				.doFinally((signal) -> {
+					if (signal == SignalType.ON_COMPLETE) {
+						observed.succeeded();
+					}
+					else if (signal == SignalType.CANCEL) {
+						observed.cancelled();
+					}
+				})
 				.doOnError(observed::failed)
 				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});

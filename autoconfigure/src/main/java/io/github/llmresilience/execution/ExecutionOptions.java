@@ -4,6 +4,9 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.Priority;
+
 /**
  * How one logical call is executed: whether its requests may be repeated, what answers
  * when the policy gives up, how to read the text of a streamed element, and whether two
@@ -17,9 +20,23 @@ import org.jspecify.annotations.Nullable;
  * @param hedging whether the policy's hedge may race a slow attempt: {@code false} for
  * attempts that run one after the other on the calling thread (a blocking
  * {@code @LlmCall} method)
+ * @param priority how urgent the call's requests are, unless a request says otherwise
+ * ({@link ChatRequest#priority()})
  */
 public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<T> fallback,
-		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
+		@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging, Priority priority) {
+
+	/**
+	 * Create interactive options.
+	 * @param idempotent whether repeating the call's requests is harmless
+	 * @param fallback what answers when the policy gives up, or {@code null}
+	 * @param text how to read the text of an element, or {@code null}
+	 * @param hedging whether the policy's hedge may race a slow attempt
+	 */
+	public ExecutionOptions(boolean idempotent, @Nullable FallbackHandler<T> fallback,
+			@Nullable Function<? super T, ? extends @Nullable CharSequence> text, boolean hedging) {
+		this(idempotent, fallback, text, hedging, Priority.INTERACTIVE);
+	}
 
 	/**
 	 * Create options whose attempts may be hedged.
@@ -68,7 +85,7 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withFallback(@Nullable FallbackHandler<T> fallback) {
-		return new ExecutionOptions<>(this.idempotent, fallback, this.text, this.hedging);
+		return new ExecutionOptions<>(this.idempotent, fallback, this.text, this.hedging, this.priority);
 	}
 
 	/**
@@ -78,7 +95,7 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withText(Function<? super T, ? extends @Nullable CharSequence> text) {
-		return new ExecutionOptions<>(this.idempotent, this.fallback, text, this.hedging);
+		return new ExecutionOptions<>(this.idempotent, this.fallback, text, this.hedging, this.priority);
 	}
 
 	/**
@@ -87,7 +104,17 @@ public record ExecutionOptions<T>(boolean idempotent, @Nullable FallbackHandler<
 	 * @return the copy
 	 */
 	public ExecutionOptions<T> withoutHedging() {
-		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, false);
+		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, false, this.priority);
+	}
+
+	/**
+	 * Return a copy whose requests have another priority, unless a request says
+	 * otherwise.
+	 * @param priority the priority
+	 * @return the copy
+	 */
+	public ExecutionOptions<T> withPriority(Priority priority) {
+		return new ExecutionOptions<>(this.idempotent, this.fallback, this.text, this.hedging, priority);
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.llmresilience.execution;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -28,6 +29,7 @@ import io.github.llmresilience.pacing.CooldownPublisher;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.policy.WhenAllUnavailable;
 import io.github.llmresilience.support.EngineTime;
 
 /**
@@ -131,6 +133,7 @@ public final class LlmExecutor {
 			Function<AttemptScope, ? extends Publisher<T>> attempt) {
 		return Flux.deferContextual((context) -> {
 			CallState call = new CallState(policy, options.idempotent(), this.clock.instant());
+			call.priority(options.priority());
 			Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY,
 					this.observability.currentObservation());
 			ObservedCall observed = this.observability.startCall(policy.name(), parent);
@@ -165,6 +168,14 @@ public final class LlmExecutor {
 	 */
 	public void shutdown() {
 		this.inFlight.shutdown();
+	}
+
+	/**
+	 * Return what decides whether a request may go now, for the client's requests.
+	 * @return the admission
+	 */
+	TargetAdmission admission() {
+		return this.admission;
 	}
 
 	/**
@@ -207,8 +218,88 @@ public final class LlmExecutor {
 				}
 				return targets(call, options, attempt, last + 1);
 			}
-			return Flux.error(failure);
+			return whenAllUnavailable(failure, call, options, attempt);
 		});
+	}
+
+	/**
+	 * The end of the chain of targets: when every target was out (open circuits, waits a
+	 * server named, rate limits used up for longer than the policy waits), the policy's
+	 * {@code when-all-unavailable} says whether the call waits once for the first to come
+	 * back, probes one, or ends; a call that ends says when a target is expected back.
+	 */
+	private <T> Flux<T> whenAllUnavailable(Throwable failure, CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt) {
+		if (!(failure instanceof LlmException llm) || call.hasDelivered() || !call.allOut()) {
+			return Flux.error(failure);
+		}
+		ResolvedPolicy policy = call.policy();
+		Instant earliest = call.earliestAvailableAt();
+		WhenAllUnavailable rule = policy.whenAllUnavailable();
+		if (rule == WhenAllUnavailable.WAIT && earliest != null) {
+			Duration wait = this.decider.untilAvailable(earliest, policy.retry(), call.deadlineAt());
+			if (wait != null && call.tryAgainWhenUnavailable()) {
+				if (logger.isDebugEnabled()) {
+					logger.debug("Policy '" + policy.name() + "' waits " + wait.toMillis() + "ms for a target to "
+							+ "come back, every target being out");
+				}
+				return Mono.delay(wait).thenMany(Flux.defer(() -> {
+					call.clearOut();
+					return targets(call, options, attempt, 0);
+				}));
+			}
+		}
+		if (rule == WhenAllUnavailable.PROBE && call.tryAgainWhenUnavailable()) {
+			for (int index = 0; index < policy.targets().size(); index++) {
+				Target target = policy.targets().get(index);
+				if (this.resilience.openedByFailures(target)) {
+					if (!this.admission.mayProbe(call, target)) {
+						break;
+					}
+					return probe(call, options, attempt, target, index, earliest);
+				}
+			}
+		}
+		return Flux.error(unavailable(llm, earliest));
+	}
+
+	/**
+	 * Send one request to a target whose circuit its failures opened, past its circuit
+	 * breaker and without a retry: a success moves the breaker to half-open and answers
+	 * the call; a failure is recorded nowhere and ends the call.
+	 */
+	private <T> Flux<T> probe(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Target target, int index,
+			@Nullable Instant earliest) {
+		return Flux.defer(() -> {
+			call.target(target, index);
+			AttemptScope scope = new AttemptScope(call, target, index, 1);
+			StreamGate<T> gate = new StreamGate<>(call, options.text());
+			this.admission.sent(call, target);
+			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
+			return Flux.from(attempt.apply(scope)).doOnNext(gate::passed).doOnComplete(() -> {
+				if (circuitBreaker != null && circuitBreaker.getState() == CircuitBreaker.State.OPEN) {
+					circuitBreaker.transitionToHalfOpenState();
+				}
+			}).onErrorMap((failure) -> {
+				call.lastFailure(failure);
+				call.failed(target, reason(failure) + " (probe)");
+				return (failure instanceof LlmException llm && gate.count() == 0) ? unavailable(llm, earliest)
+						: failure;
+			}).contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+		});
+	}
+
+	/**
+	 * A call's failure because every target is out, saying when one is expected back.
+	 */
+	private static LlmException unavailable(LlmException failure, @Nullable Instant earliest) {
+		if (earliest == null || failure.getClass() != LlmException.class) {
+			return failure;
+		}
+		LlmException copy = failure.toBuilder().earliestAvailableAt(earliest).build();
+		copy.setStackTrace(failure.getStackTrace());
+		return copy;
 	}
 
 	private <T> Flux<T> targetTry(CallState call, ExecutionOptions<T> options,
@@ -282,6 +373,7 @@ public final class LlmExecutor {
 
 	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {
 		learnCooldown(failure, target);
+		noteOut(failure, call, target);
 		if (failure instanceof CallNotPermittedException) {
 			call.failed(target, FailureKind.CIRCUIT_OPEN.value());
 			return LlmException.builder(FailureKind.CIRCUIT_OPEN)
@@ -291,6 +383,28 @@ public final class LlmExecutor {
 				.build();
 		}
 		return AttemptFailure.unwrap(failure);
+	}
+
+	/**
+	 * Note a target that was out, and when it is expected back: its circuit open, a wait
+	 * beyond the policy's that its server named (now or in its rate-limit headers).
+	 */
+	private void noteOut(Throwable failure, CallState call, Target target) {
+		if (failure instanceof CallNotPermittedException) {
+			call.out(target, this.resilience.openUntil(target));
+			return;
+		}
+		RetryDecision decision = AttemptFailure.decisionOf(failure);
+		if (decision == null) {
+			return;
+		}
+		if (decision.reason() == RetryDecision.Reason.PACED) {
+			Duration wait = (AttemptFailure.unwrap(failure) instanceof LlmException llm) ? llm.retryAfter() : null;
+			call.out(target, (wait != null) ? this.clock.instant().plus(wait) : null);
+		}
+		else if (decision.openCircuit() && decision.openUntil() != null) {
+			call.out(target, decision.openUntil());
+		}
 	}
 
 	/**

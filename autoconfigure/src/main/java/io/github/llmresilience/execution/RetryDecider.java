@@ -166,6 +166,34 @@ final class RetryDecider {
 		return jitter(Duration.ofNanos((long) capped), -settings.jitter(), settings.jitter());
 	}
 
+	/**
+	 * Return how long a call whose targets are all out waits before it tries them again:
+	 * until the earliest instant one is expected back, plus 0 to 10 % of that wait (as a
+	 * server's {@code Retry-After} is, so that the calls waiting do not all wake at once
+	 * on a half-open breaker), and a millisecond, so that the instant has passed. As for
+	 * a server's wait, the wait before the jitter must be within {@code max-retry-after},
+	 * and the whole wait must end before the call's deadline.
+	 * @param earliest when a target is expected back
+	 * @param settings the policy's retry settings
+	 * @param deadline the call's deadline, or {@code null}
+	 * @return the wait, or {@code null} if the policy does not allow it
+	 */
+	@Nullable Duration untilAvailable(Instant earliest, RetrySettings settings, @Nullable Instant deadline) {
+		Instant now = this.clock.instant();
+		Duration wait = Duration.between(now, earliest);
+		if (wait.isNegative()) {
+			wait = Duration.ZERO;
+		}
+		if (wait.compareTo(settings.maxRetryAfter()) > 0) {
+			return null;
+		}
+		Duration jittered = jitter(wait, 0, SERVER_WAIT_JITTER).plusMillis(1);
+		if (deadline != null && !now.plus(jittered).isBefore(deadline)) {
+			return null;
+		}
+		return jittered;
+	}
+
 	private Duration jitter(Duration wait, double lowest, double highest) {
 		if (lowest == highest) {
 			return wait;

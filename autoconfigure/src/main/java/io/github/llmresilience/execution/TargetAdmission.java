@@ -3,19 +3,26 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.Priority;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.client.ConnectionPoolExhaustedException;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.PacedAction;
 import io.github.llmresilience.observation.RetryDenial;
+import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.DurationText;
 
 /**
  * Decides whether a request may go to its target now: go, wait (a Reactor timer, never a
@@ -108,6 +115,23 @@ final class TargetAdmission {
 	}
 
 	/**
+	 * Return whether a call whose targets are all out may probe one: the probe always
+	 * takes a permit of its provider's retry budget, as a retry does. A denial is
+	 * counted.
+	 * @param call the logical call
+	 * @param target the target to probe
+	 * @return whether the probe may be sent
+	 */
+	boolean mayProbe(CallState call, Target target) {
+		RetryBudget budget = this.pacing.budget(target.provider());
+		if (budget == null || budget.tryRetry()) {
+			return true;
+		}
+		this.metrics.retryDenied(call.policy().name(), target, RetryDenial.RETRY_BUDGET);
+		return false;
+	}
+
+	/**
 	 * Review a decision made after a failed attempt: a retry goes only if its provider's
 	 * budget allows it, unless the server asked for it with a wait (then the server paces
 	 * it). A retry the server said not to make is counted as denied too.
@@ -139,6 +163,44 @@ final class TargetAdmission {
 				budget.firstRequest();
 			}
 		}
+	}
+
+	/**
+	 * Return one HTTP request of an attempt, held back in its provider's batch queue when
+	 * it is a batch request and the provider's batch requests already hold their share of
+	 * its connections; an interactive request goes straight to the connection pool. A
+	 * request that waited longer than {@code pending-acquire-timeout} fails as a
+	 * {@link FailureKind#CONNECTION connection} failure without being sent, as one that
+	 * waited that long for a pooled connection does: its circuit breaker ignores it and
+	 * the call falls back.
+	 * @param <T> the element type
+	 * @param scope the attempt
+	 * @param requested the priority the request asks for, or {@code null} for the call's
+	 * @param request the request
+	 * @return the request, admitted
+	 */
+	<T> Flux<T> concurrency(AttemptScope scope, @Nullable Priority requested, Flux<T> request) {
+		Priority priority = (requested != null) ? requested : scope.call().priority();
+		if (priority != Priority.BATCH) {
+			return request;
+		}
+		Target target = scope.target();
+		BatchQueue queue = this.pacing.batchQueue(target.provider());
+		if (queue == null) {
+			return request;
+		}
+		return queue.admit(request, () -> {
+			String property = "llm.providers." + target.provider();
+			String description = "nothing sent: no batch request of " + target.provider() + " ended within "
+					+ DurationText.format(queue.maxWait()) + " (" + property + ".pending-acquire-timeout; " + property
+					+ ".batch-share lets " + queue.limit() + " batch requests be in flight at once)";
+			return LlmException.builder(FailureKind.CONNECTION)
+				.target(target.provider(), target.model())
+				.description(description)
+				.attempts(scope.call().attempts())
+				.cause(new ConnectionPoolExhaustedException(description, new TimeoutException(description)))
+				.build();
+		});
 	}
 
 	private Mono<Void> usedUpLimit(AttemptScope scope, Instant targetStart) {

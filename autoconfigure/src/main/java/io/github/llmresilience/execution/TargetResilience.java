@@ -244,6 +244,20 @@ public final class TargetResilience {
 	}
 
 	/**
+	 * Return whether a target's circuit is open because of its own failure rate: not
+	 * until an instant its server named (a {@code Retry-After}, a used-up quota, a
+	 * cooldown another instance learned), nor forced open.
+	 * @param target the target
+	 * @return whether its failures opened it
+	 */
+	public boolean openedByFailures(Target target) {
+		CircuitBreaker circuitBreaker = this.circuitBreakers.get(target);
+		OpenUntil until = this.openUntil.get(target);
+		return circuitBreaker != null && until != null && circuitBreaker.getState() == State.OPEN
+				&& !until.serverNamed();
+	}
+
+	/**
 	 * Return every circuit breaker by target.
 	 * @return the circuit breakers
 	 */
@@ -265,6 +279,8 @@ public final class TargetResilience {
 
 		private volatile @Nullable Instant until;
 
+		private volatile boolean serverNamed;
+
 		OpenUntil(Clock clock, Duration waitDurationInOpenState) {
 			this.clock = clock;
 			this.waitDurationInOpenState = waitDurationInOpenState;
@@ -283,15 +299,22 @@ public final class TargetResilience {
 			Instant requested = this.requested.getAndSet(null);
 			if (to == State.OPEN) {
 				this.until = (requested != null) ? requested : this.clock.instant().plus(this.waitDurationInOpenState);
+				this.serverNamed = requested != null;
 			}
 			else {
 				this.until = null;
+				this.serverNamed = false;
 			}
 		}
 
 		void held(Instant until) {
 			this.requested.set(null);
 			this.until = until;
+			this.serverNamed = true;
+		}
+
+		boolean serverNamed() {
+			return this.serverNamed;
 		}
 
 		@Nullable Instant get() {

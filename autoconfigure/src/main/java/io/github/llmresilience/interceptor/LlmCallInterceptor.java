@@ -112,6 +112,7 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		FallbackHandler<Object> fallback = fallback(spec, target, arguments,
 				(value) -> (value != null) ? adapter.toPublisher(value) : Mono.empty());
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
 			.withFallback(fallback)
 			.withText(LlmCallInterceptor::textOf);
 		Flux<Object> executed = Flux.deferContextual((context) -> {
@@ -129,7 +130,9 @@ final class LlmCallInterceptor implements MethodInterceptor {
 			Object target) {
 		FallbackHandler<Object> fallback = fallback(spec, target, invocation.getArguments(),
 				(value) -> (value != null) ? Mono.fromCompletionStage((CompletionStage<?>) value) : Mono.empty());
-		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent()).withFallback(fallback);
+		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
+			.withFallback(fallback);
 		return this.executor.get().mono(policy, options, (scope) -> Mono.defer(() -> {
 			try {
 				Object stage = scope.callWithin(() -> proceedAgain(invocation));
@@ -160,6 +163,7 @@ final class LlmCallInterceptor implements MethodInterceptor {
 		// Attempts run one after the other on the calling thread, so a hedge could not
 		// race them.
 		ExecutionOptions<Object> options = ExecutionOptions.call(spec.idempotent())
+			.withPriority(spec.priority())
 			.withFallback(onCallingThread)
 			.withoutHedging();
 		Mono<Object> call = this.executor.get().mono(policy, options, (scope) -> Mono.fromCallable(() -> {

@@ -16,6 +16,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import io.github.llmresilience.LlmCall;
+import io.github.llmresilience.Priority;
 
 /**
  * Finds the {@code @LlmCall} methods of a class and checks, once, that a proxy can
@@ -60,7 +61,7 @@ final class LlmCallMethods {
 		FallbackMethod fallback = annotation.fallbackMethod().isEmpty() ? null
 				: FallbackMethod.resolve(method, targetClass, annotation.fallbackMethod());
 		return new LlmCallMethod(method, annotation.policy(), annotation.idempotent(), fallback, kind(method, adapters),
-				adapter(method, adapters));
+				adapter(method, adapters), annotation.priority());
 	}
 
 	private static Kind kind(Method method, ReactiveAdapterRegistry adapters) {
@@ -127,9 +128,10 @@ final class LlmCallMethods {
 	 * @param kind how its result is run
 	 * @param adapter the reactive adapter of its return type, for {@link Kind#SINGLE} and
 	 * {@link Kind#MULTI}
+	 * @param priority how urgent its requests are
 	 */
 	record LlmCallMethod(Method method, String policy, boolean idempotent, @Nullable FallbackMethod fallback, Kind kind,
-			@Nullable ReactiveAdapter adapter) {
+			@Nullable ReactiveAdapter adapter, Priority priority) {
 
 	}
 

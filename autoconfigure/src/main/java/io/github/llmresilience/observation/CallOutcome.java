@@ -34,7 +34,14 @@ public enum CallOutcome implements LlmMeters.TagValue {
 	/**
 	 * The policy's deadline passed.
 	 */
-	DEADLINE;
+	DEADLINE,
+
+	/**
+	 * The call failed because every target of its policy was out (open circuits, waits a
+	 * server named, rate limits used up for longer than the policy waits); its
+	 * {@code LlmException.earliestAvailableAt()} says when one is expected back.
+	 */
+	UNAVAILABLE;
 
 	@Override
 	public String toString() {

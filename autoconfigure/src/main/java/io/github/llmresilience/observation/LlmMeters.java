@@ -81,6 +81,12 @@ public enum LlmMeters implements MeterDocumentation {
 			TagKey.PROVIDER, TagKey.MODEL, TagKey.REASON),
 
 	/**
+	 * Batch requests waiting for their turn to a provider.
+	 */
+	BATCH_QUEUED("llm.batch.queued", Meter.Type.GAUGE,
+			"Batch requests waiting for their share of a provider's connections", TagKey.PROVIDER),
+
+	/**
 	 * Cooldowns shared with the other instances of the application.
 	 */
 	SHARED_COOLDOWNS("llm.shared.cooldowns", Meter.Type.COUNTER,

@@ -124,4 +124,16 @@ public interface LlmMetrics {
 	default <S> void rateLimitRemaining(Target target, RateLimitType limit, S state, ToDoubleFunction<S> remaining) {
 	}
 
+	/**
+	 * Show how many batch requests wait for their turn to a provider
+	 * ({@code llm.batch.queued}), as a gauge that reads the queue it is given; called
+	 * once per provider.
+	 * @param <Q> the type of the queue
+	 * @param provider the provider
+	 * @param queue the queue
+	 * @param queued reads how many requests wait in it
+	 */
+	default <Q> void batchQueued(String provider, Q queue, ToDoubleFunction<Q> queued) {
+	}
+
 }

@@ -97,6 +97,15 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 			.register(this.registry);
 	}
 
+	@Override
+	public <Q> void batchQueued(String provider, Q queue, ToDoubleFunction<Q> queued) {
+		LlmMeters meter = LlmMeters.BATCH_QUEUED;
+		Gauge.builder(meter.getName(), queue, queued)
+			.description(meter.getDescription())
+			.tags(tags(meter, provider))
+			.register(this.registry);
+	}
+
 	/**
 	 * Increment a counter, registered on first use of its tags.
 	 * @param meter the counter

@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.github.llmresilience.LlmDeadlineExceededException;
+import io.github.llmresilience.LlmException;
 import io.github.llmresilience.policy.Target;
 
 /**
@@ -101,8 +102,9 @@ public final class ObservedCall {
 			return;
 		}
 		if (failure != null) {
-			this.context.setOutcome(
-					(failure instanceof LlmDeadlineExceededException) ? CallOutcome.DEADLINE : CallOutcome.FAILURE);
+			this.context.setOutcome((failure instanceof LlmDeadlineExceededException) ? CallOutcome.DEADLINE
+					: (failure instanceof LlmException llm && llm.earliestAvailableAt() != null)
+							? CallOutcome.UNAVAILABLE : CallOutcome.FAILURE);
 			this.observation.error(failure);
 		}
 		else if (this.context.getOutcome() == CallOutcome.RUNNING) {

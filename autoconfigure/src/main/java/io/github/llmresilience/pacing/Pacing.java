@@ -35,6 +35,8 @@ public final class Pacing implements RateLimitObserver {
 
 	private final Map<String, ProviderState> providers;
 
+	private final Map<String, BatchQueue> batchQueues;
+
 	private final Map<Target, TargetState> targets = new ConcurrentHashMap<>();
 
 	private final Clock clock;
@@ -55,6 +57,31 @@ public final class Pacing implements RateLimitObserver {
 	 */
 	public Pacing(Collection<ProviderPacing> providers, Clock clock, LlmMetrics metrics, RequestLimiters limiters,
 			CooldownListener cooldowns) {
+		this(providers, List.of(), clock, metrics, limiters, cooldowns);
+	}
+
+	/**
+	 * Create the pacing of the providers, with the queues of their batch requests.
+	 * @param providers the providers' pacing settings
+	 * @param concurrency the providers' connection pools and batch shares; a provider
+	 * without them has no batch queue
+	 * @param clock the clock
+	 * @param metrics where the rate-limit gauges and the batch queues' gauges are
+	 * registered
+	 * @param limiters creates the declared request limit of each provider
+	 * ({@link RequestLimiters#local} holds them in this instance)
+	 * @param cooldowns told when a target's headers say its limit is used up until an
+	 * instant
+	 */
+	public Pacing(Collection<ProviderPacing> providers, Collection<ProviderConcurrency> concurrency, Clock clock,
+			LlmMetrics metrics, RequestLimiters limiters, CooldownListener cooldowns) {
+		Map<String, BatchQueue> queues = new LinkedHashMap<>();
+		for (ProviderConcurrency settings : concurrency) {
+			BatchQueue queue = new BatchQueue(settings);
+			queues.put(settings.provider(), queue);
+			metrics.batchQueued(settings.provider(), queue, BatchQueue::queued);
+		}
+		this.batchQueues = Collections.unmodifiableMap(queues);
 		Map<String, ProviderState> states = new LinkedHashMap<>();
 		for (ProviderPacing settings : providers) {
 			RetryBudgetSettings budget = settings.retryBudget();
@@ -180,6 +207,23 @@ public final class Pacing implements RateLimitObserver {
 	public @Nullable RequestLimiter limiter(String provider) {
 		ProviderState state = this.providers.get(provider);
 		return (state != null) ? state.limiter() : null;
+	}
+
+	/**
+	 * Return the queue of a provider's batch requests.
+	 * @param provider the provider's name
+	 * @return the queue, or {@code null} if batch requests to it are not limited
+	 */
+	public @Nullable BatchQueue batchQueue(String provider) {
+		return this.batchQueues.get(provider);
+	}
+
+	/**
+	 * Return every provider's batch queue.
+	 * @return the queues by provider
+	 */
+	public Map<String, BatchQueue> batchQueues() {
+		return this.batchQueues;
 	}
 
 	private TargetState target(Target target) {

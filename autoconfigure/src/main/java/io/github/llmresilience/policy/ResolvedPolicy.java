@@ -21,9 +21,11 @@ import io.github.llmresilience.FailureKind;
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
+ * @param whenAllUnavailable what a call does when every target is out
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
-		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
+		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
+		WhenAllUnavailable whenAllUnavailable) {
 
 	/**
 	 * Create a policy.
@@ -34,6 +36,7 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param deadline the deadline
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param whenAllUnavailable what a call does when every target is out
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -43,6 +46,22 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 		}
 		fallbackOn = Set.copyOf(fallbackOn);
 		Objects.requireNonNull(hedge, "'hedge' must not be null");
+		Objects.requireNonNull(whenAllUnavailable, "'whenAllUnavailable' must not be null");
+	}
+
+	/**
+	 * Create a policy that fails at once when every target is out.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL);
 	}
 
 	/**

@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
@@ -30,10 +31,11 @@ import io.github.llmresilience.policy.Target;
 /**
  * The cooldowns that travel between the instances: each one this instance learns waits
  * until Redis answers, then is written to a key that expires when it ends and announced
- * on a channel ({@link #drain()}); what the channel brings from the other instances is
- * applied at once, and the live keys are read whenever the subscription is made
- * ({@link #subscribe()}, {@link #load()}), since messages sent while it was down are
- * lost. Failures are reported to {@link RedisAvailability}.
+ * on a channel ({@link #drain()}), unless the key holds one that ends later (cooldowns
+ * only lengthen: the later end wins, not the last write); what the channel brings from
+ * the other instances is applied at once, and the live keys are read whenever the
+ * subscription is made ({@link #subscribe()}, {@link #load()}), since messages sent while
+ * it was down are lost. Failures are reported to {@link RedisAvailability}.
  */
 final class CooldownChannel {
 
@@ -44,6 +46,23 @@ final class CooldownChannel {
 	 * again only if it ends this much later than the one published, while that one lasts.
 	 */
 	private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(1);
+
+	/**
+	 * Writes a cooldown and announces it, unless the fleet already knows one of the same
+	 * target and cause that ends later: the later end wins, not the last write. Both ends
+	 * are compared on Redis's own clock (the time each key has left), so instances whose
+	 * clocks differ agree. KEYS[1]: the cooldown's key; ARGV: its message, its time to
+	 * live in milliseconds, the channel. Returns 1 when written and announced, else 0.
+	 */
+	private static final RedisScript<Long> LONGER_COOLDOWN = RedisScript.of("""
+			local left = redis.call('PTTL', KEYS[1])
+			if left >= tonumber(ARGV[2]) then
+			  return 0
+			end
+			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			redis.call('PUBLISH', ARGV[3], ARGV[1])
+			return 1
+			""", Long.class);
 
 	private static final SerializationPair<String> STRINGS = SerializationPair.fromSerializer(RedisSerializer.string());
 
@@ -274,13 +293,20 @@ final class CooldownChannel {
 			return Mono.empty();
 		}
 		return this.redis.template()
-			.opsForValue()
-			.set(this.settings.cooldownKey(cooldown), json, ttl)
-			.then(this.redis.template().convertAndSend(this.settings.channel(), json))
+			.execute(LONGER_COOLDOWN, List.of(this.settings.cooldownKey(cooldown)),
+					List.of(json, Long.toString(ttl.toMillis()), this.settings.channel()))
+			.next()
 			.timeout(this.settings.timeout())
-			.doOnSuccess((receivers) -> {
+			.doOnSuccess((written) -> {
 				this.published.merge(key, cooldown.until(), (current, next) -> next.isAfter(current) ? next : current);
-				this.metrics.sharedCooldown(cooldown.target(), cooldown.cause().value(), CooldownDirection.PUBLISHED);
+				if (written != null && written == 1) {
+					this.metrics.sharedCooldown(cooldown.target(), cooldown.cause().value(),
+							CooldownDirection.PUBLISHED);
+				}
+				else if (logger.isDebugEnabled()) {
+					logger.debug("Did not share the cooldown of " + cooldown.target() + " until " + cooldown.until()
+							+ ": the fleet knows of a longer one");
+				}
 			})
 			.then();
 	}

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -225,6 +226,45 @@ public abstract class BehaviourTestSupport {
 				.contains(advice))
 			.verify(Duration.ofSeconds(10));
 		assertThat(this.server.requests()).isEmpty();
+	}
+
+	/**
+	 * Assert what the primary received in a tool loop of a framework's model whose second
+	 * round was retried once: the first request offers the {@code weather} tool (one
+	 * {@code city} string); the second sends back the assistant's call {@code call_1} for
+	 * Paris and the tool's result; the retry sends it again unchanged.
+	 * @param toolResult the tool's result as the request carries it
+	 * @return the three requests, for what else a test checks
+	 */
+	protected List<RecordedRequest> assertWeatherToolLoopRequests(String toolResult) {
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(3);
+		JsonNode first = requests.get(0).json();
+		assertThat(first.at("/tools/0/type").asString()).isEqualTo("function");
+		assertThat(first.at("/tools/0/function/name").asString()).isEqualTo("weather");
+		assertThat(first.at("/tools/0/function/description").asString()).isEqualTo("The current weather in a city");
+		assertThat(first.at("/tools/0/function/parameters/properties/city/type").asString()).isEqualTo("string");
+		assertThat(requests.get(2).body()).isEqualTo(requests.get(1).body());
+		JsonNode second = requests.get(1).json();
+		assertThat(second.at("/messages")).hasSize(3);
+		assertWeatherToolCallAnswered(second);
+		assertThat(second.at("/messages/2/content").asString()).isEqualTo(toolResult);
+		return requests;
+	}
+
+	/**
+	 * Assert that a tool loop's second request sends back the assistant's call
+	 * {@code call_1} of the {@code weather} tool for Paris, then the tool's result.
+	 * @param second the second request's body
+	 */
+	protected static void assertWeatherToolCallAnswered(JsonNode second) {
+		assertThat(second.at("/messages/1/role").asString()).isEqualTo("assistant");
+		assertThat(second.at("/messages/1/tool_calls/0/id").asString()).isEqualTo("call_1");
+		assertThat(second.at("/messages/1/tool_calls/0/function/name").asString()).isEqualTo("weather");
+		assertThat(second.at("/messages/1/tool_calls/0/function/arguments").asString())
+			.isEqualTo("{\"city\":\"Paris\"}");
+		assertThat(second.at("/messages/2/role").asString()).isEqualTo("tool");
+		assertThat(second.at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
 	}
 
 	protected List<RecordedRequest> primaryRequests() {

@@ -13,6 +13,7 @@ import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.EmbeddingRequest;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.Priority;
 
 /**
  * A service as users write it: {@code @LlmCall} methods of every supported return type
@@ -44,6 +45,11 @@ public class Summarizer {
 	@LlmCall(policy = "summaries")
 	public Mono<ChatResponse> summariseWithRetrieval(String text) {
 		return this.llm.embed(EmbeddingRequest.of(text)).flatMap((vectors) -> this.llm.chat(request(text)));
+	}
+
+	@LlmCall(policy = "summaries", priority = Priority.BATCH)
+	public Mono<ChatResponse> summariseInBackground(String text) {
+		return this.llm.chat(request(text));
 	}
 
 	@LlmCall(policy = "summaries", fallbackMethod = "cached")

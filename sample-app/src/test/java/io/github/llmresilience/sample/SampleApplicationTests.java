@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -64,6 +65,9 @@ class SampleApplicationTests {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private CircuitBreakerRegistry circuitBreakers;
 
 	@Autowired
 	private Environment environment;
@@ -246,6 +250,37 @@ class SampleApplicationTests {
 			.isEqualTo("server-error")
 			.jsonPath("$.attempts")
 			.isEqualTo(6);
+	}
+
+	@Test
+	void aCallWhoseTargetsAreAllOutIsA503WithRetryAfterUntilTheFirstIsExpectedBack() {
+		String primary = this.api.model("chat");
+		String fallback = this.api.fallbackModel("chat");
+		this.server.model(primary).enqueue(FakeResponse.status(429).retryAfterSeconds(120));
+		this.server.model(fallback).enqueue(FakeResponse.status(429).retryAfterSeconds(90));
+		try {
+			String retryAfter = this.client.get()
+				.uri("/api/chat/stream?prompt={prompt}", "Hello")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectBody()
+				.jsonPath("$.kind")
+				.isEqualTo("rate-limited")
+				.returnResult()
+				.getResponseHeaders()
+				.getFirst("Retry-After");
+			// The fallback's server named the earlier end: 90 seconds from its answer.
+			assertThat(retryAfter).isNotNull();
+			assertThat(Integer.parseInt(retryAfter)).isBetween(85, 90);
+			assertThat(this.meters.get("llm.calls").tags("policy", "chat", "outcome", "unavailable").timer().count())
+				.isOne();
+		}
+		finally {
+			// The circuits stay open for minutes: the other tests need them closed.
+			this.circuitBreakers.circuitBreaker("openai:" + primary).reset();
+			this.circuitBreakers.circuitBreaker("backup:" + fallback).reset();
+		}
 	}
 
 	@Test

@@ -11,12 +11,15 @@ import java.util.function.Supplier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.health.contributor.Health;
@@ -24,9 +27,12 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.actuate.LlmHealthIndicator;
+import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -184,6 +190,40 @@ class SharedStateIT {
 	}
 
 	@Test
+	void aLongerCooldownLearnedByAnotherInstanceExtendsTheSharedOneAndAShorterOneChangesNothing() {
+		ConfigurableApplicationContext a = start();
+		ConfigurableApplicationContext b = start();
+		ConfigurableApplicationContext c = start();
+		// One request of each instance in flight at once; their answers come in this
+		// order, each asking for a wait beyond max-retry-after (5s): 30s, then 120s,
+		// then 10s.
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.status(429).retryAfterSeconds(30).delay(Duration.ofSeconds(1)),
+					FakeResponse.status(429).retryAfterSeconds(120).delay(Duration.ofSeconds(2)),
+					FakeResponse.status(429).retryAfterSeconds(10).delay(Duration.ofSeconds(3)));
+		Instant start = this.clock.instant();
+		StepVerifier.create(Flux.merge(chat(a), chat(b), chat(c)).map((response) -> response.served().provider()))
+			.expectNext("backup", "backup", "backup")
+			.verifyComplete();
+		assertThat(primaryRequests()).isEqualTo(3);
+		String key = this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY;
+		// Redis keeps the 120s one: the 10s one, written last, did not shorten it.
+		Awaitility.await()
+			.during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> Long.parseLong(redis.cli("PTTL", key)) > 100_000);
+		assertThat(cooldowns(a, "published") + cooldowns(b, "published") + cooldowns(c, "published")).isEqualTo(2);
+		// Every instance, and one started now, keeps the target out for 120s.
+		ConfigurableApplicationContext d = start();
+		for (ConfigurableApplicationContext instance : List.of(a, b, c, d)) {
+			await("the 120s cooldown applied",
+					() -> openUntil(instance) != null && !openUntil(instance).isBefore(start.plusSeconds(120)));
+		}
+		assertServedBy(d, new Served("backup", BACKUP, 1, true));
+		assertThat(primaryRequests()).isEqualTo(3);
+	}
+
+	@Test
 	void anInstanceStartedAfterACooldownWasPublishedSkipsTheTargetFromItsFirstCall() {
 		ConfigurableApplicationContext a = start();
 		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
@@ -200,6 +240,14 @@ class SharedStateIT {
 				properties);
 		this.instances.add(instance);
 		return instance;
+	}
+
+	private static Mono<ChatResponse> chat(ConfigurableApplicationContext instance) {
+		return instance.getBean(LlmClient.class).chat(QUESTION);
+	}
+
+	private static @Nullable Instant openUntil(ConfigurableApplicationContext instance) {
+		return instance.getBean(TargetResilience.class).openUntil(new Target("openai", PRIMARY));
 	}
 
 	private int primaryRequests() {

@@ -44,6 +44,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * calls), as a provider that has slow minutes;</li>
  * <li>{@value #HEDGE_FALLBACK}: 200 after the short delay;</li>
  * <li>{@value #COOLING}: always 429 with {@code Retry-After: 120};</li>
+ * <li>{@value #CAPPED}: a provider with a concurrency limit: 200 after a delay while
+ * fewer than its limit are being answered, 429 (without {@code Retry-After}) at once
+ * beyond it, as GitHub Models answers a ninth request at once;</li>
  * <li>{@value #SOAK_PRIMARY}, {@value #SOAK_FALLBACK}: attempt {@code k} of call
  * {@code i} meets one of every fault the testkit has, or 200, from the same seeded hash
  * ({@link SoakFaults});</li>
@@ -86,6 +89,11 @@ public final class BenchServer {
 	 * {@code Retry-After: 120}.
 	 */
 	static final String COOLING = "cooling";
+
+	/**
+	 * A model with a concurrency limit: beyond it, 429 at once.
+	 */
+	static final String CAPPED = "capped";
 
 	static final String READY = "BenchServer listening on ";
 
@@ -142,6 +150,17 @@ public final class BenchServer {
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
 
+	private volatile int cappedLimit = 8;
+
+	private volatile long cappedMillis = 50;
+
+	// When each request being answered by the capped model ends, earliest first. Guarded
+	// by itself.
+	private final java.util.PriorityQueue<Long> cappedEnds = new java.util.PriorityQueue<>();
+
+	private final FakeResponse overCapped = FakeResponse.error(429, "too_many_requests", "too_many_requests",
+			"Too many concurrent requests: this model accepts a limited number of requests at once.");
+
 	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
 			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
 		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
@@ -177,6 +196,8 @@ public final class BenchServer {
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
+		int cappedLimit = 8;
+		long cappedMillis = 50;
 		String soakFaults = "all";
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
@@ -219,6 +240,12 @@ public final class BenchServer {
 			else if (arg.startsWith("--paced-reset-ms=")) {
 				pacedReset = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--capped-limit=")) {
+				cappedLimit = Integer.parseInt(value);
+			}
+			else if (arg.startsWith("--capped-ms=")) {
+				cappedMillis = Long.parseLong(value);
+			}
 			else if (arg.startsWith("--soak-faults=")) {
 				soakFaults = value;
 			}
@@ -232,6 +259,8 @@ public final class BenchServer {
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
+		bench.cappedLimit = cappedLimit;
+		bench.cappedMillis = cappedMillis;
 		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
@@ -277,10 +306,32 @@ public final class BenchServer {
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
+			case CAPPED -> capped();
 			case SOAK_PRIMARY, SOAK_FALLBACK -> this.soakFaults
 				.answer(draw(this.seed, callIndex(request), model, attempt(request, model)), streamed(request));
 			default -> this.ok;
 		};
+	}
+
+	/**
+	 * A provider that answers {@code cappedLimit} requests at once, each after
+	 * {@code cappedMillis}, and 429 to a request beyond them. A request that followed
+	 * another on its connection arrived after that one's answer was written, so an answer
+	 * is counted until its delay has passed.
+	 */
+	private FakeResponse capped() {
+		long now = System.nanoTime();
+		synchronized (this.cappedEnds) {
+			while (!this.cappedEnds.isEmpty() && this.cappedEnds.peek() - now <= 0) {
+				this.cappedEnds.poll();
+			}
+			if (this.cappedEnds.size() >= this.cappedLimit) {
+				this.counts.computeIfAbsent(CAPPED + "-429", (key) -> new LongAdder()).increment();
+				return this.overCapped;
+			}
+			this.cappedEnds.add(now + this.cappedMillis * 1_000_000);
+		}
+		return FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(this.cappedMillis));
 	}
 
 	/**
@@ -407,6 +458,9 @@ public final class BenchServer {
 		this.attempts.clear();
 		this.pacedRequests.set(0);
 		this.pacedUntilNanos = System.nanoTime();
+		synchronized (this.cappedEnds) {
+			this.cappedEnds.clear();
+		}
 	}
 
 	/**

@@ -37,8 +37,8 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "peers", "first",
-			"soak");
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "j", "peers",
+			"first", "soak");
 
 	private LoadHarness() {
 	}
@@ -104,6 +104,8 @@ public final class LoadHarness {
 				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
 				"--paced-every=" + options.string("paced-every"),
 				"--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--capped-limit=" + options.string("priorities-limit"),
+				"--capped-ms=" + options.string("priorities-answer-ms"),
 				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
 				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
 				"--hedge-slow-share=" + options.string("hedge-slow-share"),
@@ -201,6 +203,11 @@ public final class LoadHarness {
 									+ result.off().succeeded.sum() + " and " + result.on().succeeded.sum()
 									+ " calls served)"));
 				}
+			}
+			if (scenarios.contains("j")) {
+				Priorities.Result result = new Priorities(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(), result.verdict()));
 			}
 			if (scenarios.contains("peers")) {
 				Peers.Result result = new Peers(server, options).run();

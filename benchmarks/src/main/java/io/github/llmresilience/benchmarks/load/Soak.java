@@ -350,8 +350,16 @@ final class Soak extends Scenario {
 			}
 		}
 
+		final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+
 		void dropped(Throwable error) {
 			this.droppedErrors.increment();
+			String message = String.valueOf(error.getMessage());
+			this.dropped
+				.computeIfAbsent(
+						error.getClass().getName() + ": " + message.substring(0, Math.min(message.length(), 100)),
+						(key) -> new LongAdder())
+				.increment();
 			if (causedBy(error, IllegalReferenceCountException.class)) {
 				this.referenceCountErrors.increment();
 			}
@@ -499,6 +507,15 @@ final class Soak extends Scenario {
 			}
 			text.append(table);
 			text.append("    errors dropped by Reactor: ").append(this.outcomes.droppedErrors.sum()).append('\n');
+			this.outcomes.dropped.entrySet()
+				.stream()
+				.sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+				.limit(3)
+				.forEach((entry) -> text.append("      ")
+					.append(entry.getValue().sum())
+					.append(" × ")
+					.append(entry.getKey())
+					.append('\n'));
 			if (this.leakReportsInsideNetty > 0) {
 				text.append("    FINDING: ")
 					.append(this.leakReportsInsideNetty)

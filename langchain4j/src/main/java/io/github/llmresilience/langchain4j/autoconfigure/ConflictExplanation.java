@@ -1,16 +1,15 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+
+import io.github.llmresilience.autoconfigure.ModelConflict;
 
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
@@ -49,24 +48,13 @@ final class ConflictExplanation {
 		String prefix = embedding ? LlmLangChain4jEmbeddingModelProperties.PREFIX : LlmLangChain4jProperties.PREFIX;
 		String openAiModel = embedding ? "embedding-model" : streaming ? "streaming-chat-model" : "chat-model";
 		String modelKind = embedding ? "embedding model" : streaming ? "streaming chat model" : "chat model";
-		String ours = null;
-		List<String> others = new ArrayList<>();
-		for (String name : found) {
-			if (ours == null && isType(beanFactory, name, ourType)) {
-				ours = name;
-			}
-			else {
-				others.add(name + " (" + typeName(beanFactory, name) + ")");
-			}
-		}
-		if (ours == null || others.isEmpty()) {
+		ModelConflict conflict = ModelConflict.among(beanFactory, found, ourType);
+		if (conflict == null || conflict.others().isEmpty()) {
 			return null;
 		}
+		String ours = conflict.ours();
 		String newline = String.format("%n");
-		String description = needer + " needs one " + type.getSimpleName() + ", but there are " + found.size()
-				+ (aiService ? "" : " and none is primary") + ":" + newline + "\t- " + ours + ": llm-resilience's "
-				+ ourType.getSimpleName() + ", which sends calls through the llm-resilience policies" + newline + "\t- "
-				+ String.join(newline + "\t- ", others);
+		String description = conflict.describe(needer, type, ourType, !aiService);
 		String attribute = streaming ? "streamingChatModel" : "chatModel";
 		StringBuilder action = new StringBuilder("Choose the " + type.getSimpleName() + " that LangChain4j uses:");
 		if (aiService) {
@@ -90,25 +78,6 @@ final class ConflictExplanation {
 				.append("\t- or mark the " + type.getSimpleName() + " bean that should serve as @Primary");
 		}
 		return new FailureAnalysis(description, action.toString(), cause);
-	}
-
-	private static boolean isType(BeanFactory beanFactory, String name, Class<?> type) {
-		try {
-			return beanFactory.isTypeMatch(name, type);
-		}
-		catch (NoSuchBeanDefinitionException ex) {
-			return false;
-		}
-	}
-
-	private static String typeName(BeanFactory beanFactory, String name) {
-		try {
-			Class<?> type = beanFactory.getType(name, false);
-			return (type != null) ? type.getName() : "unknown type";
-		}
-		catch (NoSuchBeanDefinitionException ex) {
-			return "unknown type";
-		}
 	}
 
 }

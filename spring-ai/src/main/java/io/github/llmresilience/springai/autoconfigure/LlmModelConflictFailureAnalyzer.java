@@ -1,18 +1,16 @@
 package io.github.llmresilience.springai.autoconfigure;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.analyzer.AbstractInjectionFailureAnalyzer;
-import org.springframework.core.Ordered;
 
+import io.github.llmresilience.autoconfigure.ModelConflict;
+import io.github.llmresilience.autoconfigure.ModelConflictFailureAnalyzer;
 import io.github.llmresilience.springai.LlmChatModel;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
@@ -24,8 +22,7 @@ import io.github.llmresilience.springai.LlmEmbeddingModel;
  * to choose. It runs before Spring Boot's own analysis of a bean that is not unique,
  * which would not name the properties.
  */
-class LlmModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyzer<NoUniqueBeanDefinitionException>
-		implements Ordered {
+class LlmModelConflictFailureAnalyzer extends ModelConflictFailureAnalyzer {
 
 	private static final List<Model> MODELS = List.of(
 			new Model(LlmChatModel.class, "ChatModel", "ChatClient", LlmChatModelProperties.PREFIX,
@@ -33,23 +30,16 @@ class LlmModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyzer<N
 			new Model(LlmEmbeddingModel.class, "EmbeddingModel", "a VectorStore", LlmEmbeddingModelProperties.PREFIX,
 					"spring.ai.model.embedding=none", "embeddings", "embedding model"));
 
-	private final BeanFactory beanFactory;
-
 	LlmModelConflictFailureAnalyzer(BeanFactory beanFactory) {
-		this.beanFactory = beanFactory;
+		super(beanFactory);
 	}
 
 	@Override
-	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause,
-			@Nullable String description) {
-		Class<?> type = cause.getBeanType();
-		Collection<String> found = cause.getBeanNamesFound();
-		if (type == null || found == null) {
-			return null;
-		}
+	protected @Nullable FailureAnalysis analyze(Class<?> type, Collection<String> found, String needer,
+			NoUniqueBeanDefinitionException cause) {
 		for (Model model : MODELS) {
 			if (type.isAssignableFrom(model.type())) {
-				FailureAnalysis analysis = analyze(model, type, found, description, cause);
+				FailureAnalysis analysis = analyze(model, type, found, needer, cause);
 				if (analysis != null) {
 					return analysis;
 				}
@@ -58,25 +48,13 @@ class LlmModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyzer<N
 		return null;
 	}
 
-	private @Nullable FailureAnalysis analyze(Model model, Class<?> type, Collection<String> found,
-			@Nullable String description, NoUniqueBeanDefinitionException cause) {
-		String ours = null;
-		List<String> others = new ArrayList<>();
-		for (String name : found) {
-			if (ours == null && isOfType(name, model.type())) {
-				ours = name;
-			}
-			else {
-				others.add(name + " (" + typeName(name) + ")");
-			}
-		}
-		if (ours == null) {
+	private @Nullable FailureAnalysis analyze(Model model, Class<?> type, Collection<String> found, String needer,
+			NoUniqueBeanDefinitionException cause) {
+		ModelConflict conflict = ModelConflict.among(getBeanFactory(), found, model.type());
+		if (conflict == null) {
 			return null;
 		}
-		String message = String.format("%s needs one %s, but there are %d and none is primary:%n"
-				+ "\t- %s: llm-resilience's %s, which sends calls through the llm-resilience policies%n" + "\t- %s",
-				(description != null) ? description : "A component", type.getSimpleName(), found.size(), ours,
-				model.type().getSimpleName(), String.join(String.format("%n\t- "), others));
+		String message = conflict.describe(needer, type, model.type(), true);
 		String action = String.format(
 				"Choose the %s that %s uses:%n"
 						+ "\t- to send %s through llm-resilience (retries, fallbacks, metrics), set "
@@ -87,31 +65,6 @@ class LlmModelConflictFailureAnalyzer extends AbstractInjectionFailureAnalyzer<N
 				model.api(), model.user(), model.calls(), model.prefix(), model.api(), model.api(), model.prefix(),
 				model.kind(), model.providerOff(), model.api(), model.user());
 		return new FailureAnalysis(message, action, cause);
-	}
-
-	private boolean isOfType(String name, Class<?> type) {
-		try {
-			return this.beanFactory.isTypeMatch(name, type);
-		}
-		catch (NoSuchBeanDefinitionException ex) {
-			return false;
-		}
-	}
-
-	private String typeName(String name) {
-		try {
-			Class<?> type = this.beanFactory.getType(name, false);
-			return (type != null) ? type.getName() : "unknown type";
-		}
-		catch (NoSuchBeanDefinitionException ex) {
-			return "unknown type";
-		}
-	}
-
-	@Override
-	public int getOrder() {
-		// Before Spring Boot's NoUniqueBeanDefinitionFailureAnalyzer, which has no order.
-		return Ordered.HIGHEST_PRECEDENCE;
 	}
 
 	/**
