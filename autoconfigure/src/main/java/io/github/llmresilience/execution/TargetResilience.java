@@ -76,7 +76,7 @@ public final class TargetResilience {
 	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
 			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock, ResilienceCustomizers customizers) {
 		for (ResolvedPolicy policy : policies.all().values()) {
-			for (Target target : policy.targets()) {
+			for (Target target : policy.allTargets()) {
 				String name = policy.retryName(target);
 				RetryConfig config = retryConfig(name, policy.retry(), customizers);
 				this.retries.put(name, instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",

@@ -22,10 +22,14 @@ import io.github.llmresilience.FailureKind;
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
  * @param whenAllUnavailable what a call does when every target is out
+ * @param onContextLength the targets tried, instead of the remaining ones, after a
+ * {@code context-length} failure
+ * @param onContentFilter the targets tried, instead of the remaining ones, after a
+ * {@code content-filter} failure
  */
 public record ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
-		WhenAllUnavailable whenAllUnavailable) {
+		WhenAllUnavailable whenAllUnavailable, List<Target> onContextLength, List<Target> onContentFilter) {
 
 	/**
 	 * Create a policy.
@@ -37,6 +41,8 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
 	 * @param whenAllUnavailable what a call does when every target is out
+	 * @param onContextLength the targets for a prompt too long
+	 * @param onContentFilter the targets for refused content
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -47,6 +53,25 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 		fallbackOn = Set.copyOf(fallbackOn);
 		Objects.requireNonNull(hedge, "'hedge' must not be null");
 		Objects.requireNonNull(whenAllUnavailable, "'whenAllUnavailable' must not be null");
+		onContextLength = List.copyOf(onContextLength);
+		onContentFilter = List.copyOf(onContentFilter);
+	}
+
+	/**
+	 * Create a policy without per-kind chains.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param whenAllUnavailable what a call does when every target is out
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
+			WhenAllUnavailable whenAllUnavailable) {
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, whenAllUnavailable, List.of(), List.of());
 	}
 
 	/**
@@ -61,7 +86,8 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
-		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL);
+		this(name, targets, retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL, List.of(),
+				List.of());
 	}
 
 	/**
@@ -98,6 +124,31 @@ public record ResolvedPolicy(String name, List<Target> targets, RetrySettings re
 	 */
 	public PolicyType type() {
 		return (this.embeddings != null) ? PolicyType.EMBEDDINGS : PolicyType.CHAT;
+	}
+
+	/**
+	 * Return the targets a failure of a kind goes on with instead of the remaining ones.
+	 * @param kind the failure's kind
+	 * @return the per-kind chain, empty when the policy has none for that kind
+	 */
+	public List<Target> chainFor(FailureKind kind) {
+		return switch (kind) {
+			case CONTEXT_LENGTH -> this.onContextLength;
+			case CONTENT_FILTER -> this.onContentFilter;
+			default -> List.of();
+		};
+	}
+
+	/**
+	 * Return every target the policy may send to: its own in order, then those of its
+	 * per-kind chains, each once.
+	 * @return the targets
+	 */
+	public List<Target> allTargets() {
+		java.util.LinkedHashSet<Target> all = new java.util.LinkedHashSet<>(this.targets);
+		all.addAll(this.onContextLength);
+		all.addAll(this.onContentFilter);
+		return List.copyOf(all);
 	}
 
 	/**

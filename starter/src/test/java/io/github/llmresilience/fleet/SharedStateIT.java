@@ -159,6 +159,36 @@ class SharedStateIT {
 	}
 
 	@Test
+	void aDeclaredLimitOf60000TokensPerMinuteHoldsAcrossTheFleet() {
+		// Each answer reports 1,000 tokens used; a call that finds no room is not held
+		// back (max-retry-after 0): it falls back at once.
+		String[] limited = { "llm.providers.openai.rate-limit.tokens-per-minute=60000",
+				"llm.defaults.retry.max-retry-after=0s" };
+		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
+		for (ConfigurableApplicationContext instance : fleet) {
+			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
+		}
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris.").usage(990, 10));
+		AtomicInteger served = new AtomicInteger();
+		// A minute in steps of a second, a call a second per instance: 3,000 tokens a
+		// second for the fleet, against 60,000 that refill at 1,000 a second. The fleet's
+		// bucket lasts 30 s, then lets one call a second through: about 120 of 180.
+		for (int second = 0; second < 60; second++) {
+			for (ConfigurableApplicationContext instance : fleet) {
+				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
+					.assertNext((response) -> served.incrementAndGet())
+					.verifyComplete();
+			}
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(served).hasValue(180);
+		// Held per instance, each instance's own bucket would refill as fast as it
+		// spends, and all 180 would go to the primary.
+		assertThat(primaryRequests()).isBetween(110, 125);
+		assertThat(this.server.requests(BACKUP)).hasSize(180 - primaryRequests());
+	}
+
+	@Test
 	void whenRedisStopsCallsAreServedAndTheHealthSaysSoAndWhatWasLearnedMeanwhileIsSharedWhenItIsBack() {
 		ConfigurableApplicationContext a = start();
 		ConfigurableApplicationContext b = start();

@@ -39,6 +39,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * 200 with {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that
  * arrive before the reset are answered 429 with the same headers (and no
  * {@code Retry-After}), as OpenAI answers;</li>
+ * <li>{@value #ACCOUNT}: an account of n requests per fixed window that answers 429 over
+ * it, every answer carrying OpenAI's {@code x-ratelimit-limit-requests},
+ * {@code -remaining-requests} and {@code -reset-requests};</li>
  * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for
  * a seeded share of them (drawn from the call, so that every client meets the same slow
  * calls), as a provider that has slow minutes;</li>
@@ -73,6 +76,8 @@ public final class BenchServer {
 	static final String BROWNOUT = "brownout";
 
 	static final String PACED = "paced";
+
+	static final String ACCOUNT = "account";
 
 	static final String HEDGE_PRIMARY = "hedge-primary";
 
@@ -146,6 +151,16 @@ public final class BenchServer {
 
 	private volatile long pacedResetMillis = 2000;
 
+	private volatile int accountRequests = 10;
+
+	private volatile long accountWindowMillis = 2000;
+
+	private final long accountStart = System.nanoTime();
+
+	private long accountWindow = -1;
+
+	private int accountUsed;
+
 	private final AtomicLong pacedRequests = new AtomicLong();
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
@@ -196,6 +211,8 @@ public final class BenchServer {
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
+		int accountRequests = 10;
+		long accountWindow = 2000;
 		int cappedLimit = 8;
 		long cappedMillis = 50;
 		String soakFaults = "all";
@@ -240,6 +257,12 @@ public final class BenchServer {
 			else if (arg.startsWith("--paced-reset-ms=")) {
 				pacedReset = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--account-requests=")) {
+				accountRequests = Integer.parseInt(value);
+			}
+			else if (arg.startsWith("--account-window-ms=")) {
+				accountWindow = Long.parseLong(value);
+			}
 			else if (arg.startsWith("--capped-limit=")) {
 				cappedLimit = Integer.parseInt(value);
 			}
@@ -259,6 +282,8 @@ public final class BenchServer {
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
+		bench.accountRequests = accountRequests;
+		bench.accountWindowMillis = accountWindow;
 		bench.cappedLimit = cappedLimit;
 		bench.cappedMillis = cappedMillis;
 		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
@@ -303,6 +328,7 @@ public final class BenchServer {
 			case BROWNOUT -> (draw(this.seed, callIndex(request), model, attempt(request, model)) < this.brownout)
 					? this.unavailable : this.ok;
 			case PACED -> paced();
+			case ACCOUNT -> account();
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
@@ -361,6 +387,33 @@ public final class BenchServer {
 		return FakeResponse.ok("Hello")
 			.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
 			.header("x-ratelimit-remaining-requests", Long.toString(this.pacedEvery - n % this.pacedEvery))
+			.header("x-ratelimit-reset-requests", reset);
+	}
+
+	/**
+	 * An account of {@code accountRequests} per fixed window from the server's start,
+	 * which answers 429 over it; every answer says what is left and when the window ends
+	 * (rounded up to the millisecond, so never before it ends).
+	 */
+	private synchronized FakeResponse account() {
+		long windowNanos = this.accountWindowMillis * 1_000_000;
+		long elapsed = System.nanoTime() - this.accountStart;
+		long window = elapsed / windowNanos;
+		if (window != this.accountWindow) {
+			this.accountWindow = window;
+			this.accountUsed = 0;
+		}
+		boolean over = this.accountUsed >= this.accountRequests;
+		if (!over) {
+			this.accountUsed++;
+		}
+		String reset = Math.max(1, ((window + 1) * windowNanos - elapsed + 999_999) / 1_000_000) + "ms";
+		FakeResponse answer = over
+				? FakeResponse.error(429, "requests", "rate_limit_exceeded",
+						"Rate limit reached for requests per minute. Please try again later.")
+				: FakeResponse.ok("Hello");
+		return answer.header("x-ratelimit-limit-requests", Integer.toString(this.accountRequests))
+			.header("x-ratelimit-remaining-requests", Integer.toString(this.accountRequests - this.accountUsed))
 			.header("x-ratelimit-reset-requests", reset);
 	}
 
