@@ -2,6 +2,7 @@ package io.github.llmresilience.fleet;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,12 +226,13 @@ class SharedStateIT {
 		ConfigurableApplicationContext b = start();
 		ConfigurableApplicationContext c = start();
 		// One request of each instance in flight at once; their answers come in this
-		// order, each asking for a wait beyond max-retry-after (5s): 30s, then 120s,
+		// order (3 s apart, more than the instances' first requests are apart on a loaded
+		// machine), each asking for a wait beyond max-retry-after (5s): 30s, then 120s,
 		// then 10s.
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(429).retryAfterSeconds(30).delay(Duration.ofSeconds(1)),
-					FakeResponse.status(429).retryAfterSeconds(120).delay(Duration.ofSeconds(2)),
-					FakeResponse.status(429).retryAfterSeconds(10).delay(Duration.ofSeconds(3)));
+					FakeResponse.status(429).retryAfterSeconds(120).delay(Duration.ofSeconds(4)),
+					FakeResponse.status(429).retryAfterSeconds(10).delay(Duration.ofSeconds(7)));
 		Instant start = this.clock.instant();
 		StepVerifier.create(Flux.merge(chat(a), chat(b), chat(c)).map((response) -> response.served().provider()))
 			.expectNext("backup", "backup", "backup")
@@ -243,11 +245,16 @@ class SharedStateIT {
 			.atMost(Duration.ofSeconds(10))
 			.until(() -> Long.parseLong(redis.cli("PTTL", key)) > 100_000);
 		assertThat(cooldowns(a, "published") + cooldowns(b, "published") + cooldowns(c, "published")).isEqualTo(2);
-		// Every instance, and one started now, keeps the target out for 120s.
+		// Every instance, and one started now, keeps the target out for 120s (a shared
+		// cooldown ends on a millisecond).
 		ConfigurableApplicationContext d = start();
-		for (ConfigurableApplicationContext instance : List.of(a, b, c, d)) {
-			await("the 120s cooldown applied",
-					() -> openUntil(instance) != null && !openUntil(instance).isBefore(start.plusSeconds(120)));
+		List<ConfigurableApplicationContext> all = List.of(a, b, c, d);
+		for (ConfigurableApplicationContext instance : all) {
+			Awaitility.await()
+				.atMost(AWAIT)
+				.untilAsserted(() -> assertThat(openUntil(instance)).as("open until, instance " + all.indexOf(instance))
+					.isNotNull()
+					.isAfterOrEqualTo(start.plusSeconds(120).truncatedTo(ChronoUnit.MILLIS)));
 		}
 		assertServedBy(d, new Served("backup", BACKUP, 1, true));
 		assertThat(primaryRequests()).isEqualTo(3);

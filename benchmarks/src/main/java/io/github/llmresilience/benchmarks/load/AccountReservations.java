@@ -12,8 +12,8 @@ import io.github.llmresilience.LlmClient;
  * answers 429 over it and sends OpenAI's headers on every answer. With reservations on,
  * each request sent after the answer that reported what is left is subtracted from it;
  * off, the starter holds its requests back only once a header says nothing is left. Two
- * runs, each off then on: 60 calls at 10 in flight (DESIGN's bound: at most 10 × 429, the
- * first window's), and 100 calls at 20 in flight.
+ * runs, each off then on: 60 calls at 10 in flight (the bound reservations aim at: at
+ * most 10 × 429, the first window's), and 100 calls at 20 in flight.
  */
 final class AccountReservations extends Scenario {
 
@@ -81,8 +81,8 @@ final class AccountReservations extends Scenario {
 	record Result(Side off, Side on, Side wideOff, Side wideOn, Options options) {
 
 		/**
-		 * DESIGN's bound, and fewer 429s with reservations than without in both runs,
-		 * every call served.
+		 * The bound reservations aim at, and fewer 429s with reservations than without in
+		 * both runs, every call served.
 		 */
 		boolean met() {
 			return this.on.rateLimited <= this.options.integer("account-requests")
