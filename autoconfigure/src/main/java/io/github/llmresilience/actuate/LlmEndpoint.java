@@ -23,8 +23,10 @@ import io.github.llmresilience.client.RateLimitHeaders.Limit;
 import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.execution.PoolState;
 import io.github.llmresilience.execution.TargetResilience;
+import io.github.llmresilience.observation.RateLimitType;
 import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.pacing.TargetReservations;
 import io.github.llmresilience.pacing.RetryBudget;
 import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
@@ -52,6 +54,8 @@ public class LlmEndpoint {
 
 	private final Pacing pacing;
 
+	private final Clock clock;
+
 	/**
 	 * Create the endpoint.
 	 * @param policies the policies
@@ -70,10 +74,24 @@ public class LlmEndpoint {
 	 * @param pacing the rate-limit snapshots and retry budgets
 	 */
 	public LlmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients, Pacing pacing) {
+		this(policies, resilience, clients, pacing, Clock.systemUTC());
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param policies the policies
+	 * @param resilience the circuit breakers
+	 * @param clients the providers
+	 * @param pacing the rate-limit snapshots, reservations and retry budgets
+	 * @param clock the engine's clock, which says whether a reported budget is still live
+	 */
+	public LlmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients, Pacing pacing,
+			Clock clock) {
 		this.policies = policies;
 		this.resilience = resilience;
 		this.clients = clients;
 		this.pacing = pacing;
+		this.clock = clock;
 	}
 
 	/**
@@ -92,10 +110,18 @@ public class LlmEndpoint {
 					RateLimitDescriptor.of(snapshot, this.pacing.exhaustedUntil(target))));
 		Map<String, RetryBudgetDescriptor> budgets = new LinkedHashMap<>();
 		this.pacing.budgets().forEach((provider, budget) -> budgets.put(provider, RetryBudgetDescriptor.of(budget)));
+		Instant now = Instant.now(this.clock);
+		Map<String, ReservationDescriptor> reservations = new LinkedHashMap<>();
+		this.pacing.allReservations()
+			.forEach((target, reserved) -> reservations.put(target.name(), ReservationDescriptor.of(reserved, now)));
+		Map<String, TokenLimitDescriptor> tokenLimits = new LinkedHashMap<>();
+		this.pacing.tokenLimiters()
+			.forEach((provider, limiter) -> tokenLimits.put(provider,
+					new TokenLimitDescriptor(limiter.capacity(), limiter.available())));
 		Map<String, BatchQueueDescriptor> batchQueues = new LinkedHashMap<>();
 		this.pacing.batchQueues()
 			.forEach((provider, queue) -> batchQueues.put(provider, BatchQueueDescriptor.of(queue)));
-		return new LlmDescriptor(providers, policies, rateLimits, budgets, batchQueues);
+		return new LlmDescriptor(providers, policies, rateLimits, budgets, batchQueues, reservations, tokenLimits);
 	}
 
 	private PolicyDescriptor describe(ResolvedPolicy policy) {
@@ -174,10 +200,45 @@ public class LlmEndpoint {
 	 * target
 	 * @param retryBudgets the retry budget of each provider that has one, by provider
 	 * @param batchQueues the queue of each provider's batch requests, by provider
+	 * @param reservations what the requests in flight to each target hold, and what is
+	 * left of its reported budgets, by target
+	 * @param tokenLimits the declared token limit of each provider that has one, by
+	 * provider
 	 */
 	public record LlmDescriptor(Map<String, ProviderDescriptor> providers, Map<String, PolicyDescriptor> policies,
 			Map<String, RateLimitDescriptor> rateLimits, Map<String, RetryBudgetDescriptor> retryBudgets,
-			Map<String, BatchQueueDescriptor> batchQueues) implements OperationResponseBody {
+			Map<String, BatchQueueDescriptor> batchQueues, Map<String, ReservationDescriptor> reservations,
+			Map<String, TokenLimitDescriptor> tokenLimits) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * What a target's requests hold of its limits.
+	 *
+	 * @param requestsInFlight the requests sent and not over yet
+	 * @param tokensInFlight the tokens they reserved
+	 * @param requestsLeft what is left of the last reported request budget, less what was
+	 * sent since, or {@code null} if no report is live
+	 * @param tokensLeft the same for tokens, or {@code null}
+	 */
+	public record ReservationDescriptor(long requestsInFlight, long tokensInFlight, @Nullable Long requestsLeft,
+			@Nullable Long tokensLeft) {
+
+		static ReservationDescriptor of(TargetReservations reservations, Instant now) {
+			return new ReservationDescriptor(reservations.inFlight(), reservations.tokensInFlight(),
+					reservations.left(RateLimitType.REQUESTS, now), reservations.left(RateLimitType.TOKENS, now));
+		}
+
+	}
+
+	/**
+	 * A provider's declared token limit.
+	 *
+	 * @param tokensPerMinute the limit
+	 * @param available the tokens its bucket holds now (this instance's view; negative
+	 * while answers that used more than their estimate are paid back)
+	 */
+	public record TokenLimitDescriptor(long tokensPerMinute, long available) {
 
 	}
 

@@ -72,8 +72,6 @@ final class LlmConfigurationResolver {
 		LlmProperties.RetryBudget defaultBudget = PropertyLayers.layer(properties.getDefaults().getRetryBudget(),
 				LlmProperties.RetryBudget.defaults(), new LlmProperties.RetryBudget());
 		validateRetryBudget("llm.defaults.retry-budget", defaultBudget);
-		List<ProviderPacing> pacing = new ArrayList<>();
-		properties.getProviders().forEach((name, provider) -> pacing.add(pacing(name, provider, defaultBudget)));
 		List<ProviderConcurrency> concurrency = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> concurrency.add(concurrency(name, provider)));
 		Retry defaultRetry = PropertyLayers.layer(properties.getDefaults().getRetry(), Retry.defaults(), new Retry());
@@ -88,7 +86,7 @@ final class LlmConfigurationResolver {
 		properties.getPolicies().forEach((name, policy) -> {
 			ResolvedPolicy resolved = policy(name, policy, properties, defaultRetry, defaultHedge, binder);
 			policies.put(name, resolved);
-			for (Target target : resolved.targets()) {
+			for (Target target : resolved.allTargets()) {
 				circuitBreakers
 					.computeIfAbsent(target,
 							(key) -> circuitBreakerSettings(PropertyLayers.layer(
@@ -96,6 +94,11 @@ final class LlmConfigurationResolver {
 									defaultCircuitBreaker, new CircuitBreaker())));
 			}
 		});
+		Map<String, Map<String, Long>> maxInputTokens = maxInputTokens(properties);
+		List<ProviderPacing> pacing = new ArrayList<>();
+		properties.getProviders()
+			.forEach((name, provider) -> pacing
+				.add(pacing(name, provider, defaultBudget, maxInputTokens.getOrDefault(name, Map.of()))));
 		sharedState(properties.getSharedState());
 		return new LlmSettings(providers, new LlmPolicies(policies, circuitBreakers), pacing, concurrency);
 	}
@@ -229,10 +232,71 @@ final class LlmConfigurationResolver {
 		int hedgeTargets = Math.max(slots.size(), slots.get(0).members().size());
 		HedgeSettings hedge = hedgeSettings(prefix + ".hedge", policy.getHedge(), defaultHedge, hedgeTargets);
 		EmbeddingSettings embeddings = embeddingSettings(prefix, policy, slots, properties);
+		List<Target> onContextLength = kindChain(prefix + ".on-context-length", policy.getOnContextLength(),
+				properties);
+		List<Target> onContentFilter = kindChain(prefix + ".on-content-filter", policy.getOnContentFilter(),
+				properties);
+		if (embeddings != null && !(onContextLength.isEmpty() && onContentFilter.isEmpty())) {
+			String property = prefix + (onContextLength.isEmpty() ? ".on-content-filter" : ".on-context-length");
+			throw new InvalidConfigurationPropertyValueException(property, "(set)",
+					"Per-kind chains serve chat policies; an embeddings policy splits long inputs into requests of "
+							+ "max-tokens-per-request and takes its targets from fallbacks: remove " + property);
+		}
 		WhenAllUnavailable whenAllUnavailable = (policy.getWhenAllUnavailable() != null)
 				? policy.getWhenAllUnavailable() : properties.getDefaults().getWhenAllUnavailable();
 		return new ResolvedPolicy(name, slots, retry, fallbackOn, policy.getDeadline(), hedge, embeddings,
-				whenAllUnavailable);
+				whenAllUnavailable, onContextLength, onContentFilter);
+	}
+
+	/**
+	 * Resolve a per-kind chain ({@code on-context-length}, {@code on-content-filter}),
+	 * checked as the fallbacks are.
+	 */
+	private static List<Target> kindChain(String prefix, List<LlmProperties.Target> entries, LlmProperties properties) {
+		List<Target> chain = new ArrayList<>();
+		for (int i = 0; i < entries.size(); i++) {
+			LlmProperties.Target entry = entries.get(i);
+			chain.add(target(prefix + "[" + i + "]", entry.getProvider(), entry.getModel(), properties));
+		}
+		return chain;
+	}
+
+	/**
+	 * Collect the {@code max-input-tokens} of every target slot, by provider and model;
+	 * two slots of one model that differ keep the smaller.
+	 */
+	private static Map<String, Map<String, Long>> maxInputTokens(LlmProperties properties) {
+		Map<String, Map<String, Long>> all = new LinkedHashMap<>();
+		properties.getPolicies().forEach((name, policy) -> {
+			String prefix = "llm.policies." + name;
+			maxInputTokens(all, prefix, policy.getProvider(), policy.getModel(), policy.getMaxInputTokens(),
+					properties);
+			List<List<LlmProperties.Target>> lists = List.of(policy.getFallbacks(), policy.getOnContextLength(),
+					policy.getOnContentFilter());
+			List<String> names = List.of(".fallbacks", ".on-context-length", ".on-content-filter");
+			for (int l = 0; l < lists.size(); l++) {
+				for (int i = 0; i < lists.get(l).size(); i++) {
+					LlmProperties.Target entry = lists.get(l).get(i);
+					maxInputTokens(all, prefix + names.get(l) + "[" + i + "]", entry.getProvider(), entry.getModel(),
+							entry.getMaxInputTokens(), properties);
+				}
+			}
+		});
+		return all;
+	}
+
+	private static void maxInputTokens(Map<String, Map<String, Long>> all, String prefix, @Nullable String provider,
+			@Nullable String model, @Nullable Long maxInputTokens, LlmProperties properties) {
+		if (maxInputTokens == null) {
+			return;
+		}
+		if (maxInputTokens < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".max-input-tokens", maxInputTokens,
+					"The largest prompt a target takes is a positive number of tokens, such as 128000");
+		}
+		Target target = target(prefix, provider, model, properties);
+		all.computeIfAbsent(target.provider(), (key) -> new LinkedHashMap<>())
+			.merge(target.model(), maxInputTokens, Math::min);
 	}
 
 	/**
@@ -539,19 +603,32 @@ final class LlmConfigurationResolver {
 				provider.getPendingAcquireTimeout());
 	}
 
-	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget) {
+	private static ProviderPacing pacing(String name, Provider provider, LlmProperties.RetryBudget defaultBudget,
+			Map<String, Long> maxInputTokens) {
 		String prefix = "llm.providers." + name;
 		int requestsPerMinute = provider.getRateLimit().getRequestsPerMinute();
 		if (requestsPerMinute < 0) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.requests-per-minute",
 					requestsPerMinute, "The declared limit is a number of requests per minute, or 0 for none");
 		}
+		long tokensPerMinute = provider.getRateLimit().getTokensPerMinute();
+		if (tokensPerMinute < 0) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.tokens-per-minute",
+					tokensPerMinute, "The declared limit is a number of tokens per minute, or 0 for none");
+		}
+		long completionReserve = provider.getRateLimit().getCompletionReserve();
+		if (completionReserve < 0) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".rate-limit.completion-reserve",
+					completionReserve,
+					"The tokens reserved for an answer of unbounded size are 0 or more, such as 1000");
+		}
 		LlmProperties.RetryBudget budget = PropertyLayers.layer(provider.getRetryBudget(), defaultBudget,
 				new LlmProperties.RetryBudget());
 		validateRetryBudget(prefix + ".retry-budget", budget);
 		return new ProviderPacing(name, provider.isRateLimitHeaders(), requestsPerMinute,
 				new RetryBudgetSettings(mergedValue(budget.getEnabled()), mergedValue(budget.getRatio()),
-						mergedValue(budget.getWindow()), mergedValue(budget.getMinRetriesPerSecond())));
+						mergedValue(budget.getWindow()), mergedValue(budget.getMinRetriesPerSecond())),
+				tokensPerMinute, completionReserve, maxInputTokens, provider.getRateLimit().isReservations());
 	}
 
 	private static void validateRetryBudget(String prefix, LlmProperties.RetryBudget budget) {

@@ -13,6 +13,7 @@ import io.github.llmresilience.actuate.LlmEndpoint;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.pacing.Pacing;
+import io.github.llmresilience.support.EngineTime;
 import io.github.llmresilience.policy.LlmPolicies;
 
 /**
@@ -28,8 +29,10 @@ public final class LlmEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmEndpoint llmEndpoint(LlmPolicies policies, TargetResilience resilience, ProviderClients clients,
-			ObjectProvider<Pacing> pacing) {
-		return new LlmEndpoint(policies, resilience, clients, pacing.getIfAvailable(() -> Pacing.NONE));
+			ObjectProvider<Pacing> pacing, ObjectProvider<EngineTime> time) {
+		EngineTime engineTime = time.getIfAvailable();
+		return new LlmEndpoint(policies, resilience, clients, pacing.getIfAvailable(() -> Pacing.NONE),
+				(engineTime != null) ? engineTime.clock() : java.time.Clock.systemUTC());
 	}
 
 }

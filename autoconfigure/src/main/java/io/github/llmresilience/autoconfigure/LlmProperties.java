@@ -1442,7 +1442,8 @@ public class LlmProperties {
 	}
 
 	/**
-	 * Request limit a provider's account is known to have, declared by the application.
+	 * Request and token limits a provider's account is known to have, declared by the
+	 * application.
 	 */
 	public static class RateLimit {
 
@@ -1451,6 +1452,78 @@ public class LlmProperties {
 		 * declared limit.
 		 */
 		private int requestsPerMinute;
+
+		/**
+		 * Tokens per minute this application sends to the provider at most, each request
+		 * reserving its estimate before it is sent; 0 means no declared limit.
+		 */
+		private long tokensPerMinute;
+
+		/**
+		 * Tokens the declared token limit reserves for the answer of a request that sets
+		 * no max_tokens.
+		 */
+		private long completionReserve = 1000;
+
+		/**
+		 * Whether each request sent after a target's last rate-limit report is subtracted
+		 * from what the report said is left, until a newer report or the reset.
+		 */
+		private boolean reservations = true;
+
+		/**
+		 * Whether each request sent after a target's last rate-limit report is subtracted
+		 * from what the report said is left, until a newer report or the reset.
+		 * @return whether reservations
+		 */
+		public boolean isReservations() {
+			return this.reservations;
+		}
+
+		/**
+		 * Whether each request sent after a target's last rate-limit report is subtracted
+		 * from what the report said is left, until a newer report or the reset.
+		 * @param reservations whether reservations
+		 */
+		public void setReservations(boolean reservations) {
+			this.reservations = reservations;
+		}
+
+		/**
+		 * Tokens per minute this application sends to the provider at most, each request
+		 * reserving its estimate before it is sent; 0 means no declared limit.
+		 * @return the tokens per minute
+		 */
+		public long getTokensPerMinute() {
+			return this.tokensPerMinute;
+		}
+
+		/**
+		 * Tokens per minute this application sends to the provider at most, each request
+		 * reserving its estimate before it is sent; 0 means no declared limit.
+		 * @param tokensPerMinute the tokens per minute
+		 */
+		public void setTokensPerMinute(long tokensPerMinute) {
+			this.tokensPerMinute = tokensPerMinute;
+		}
+
+		/**
+		 * Tokens the declared token limit reserves for the answer of a request that sets
+		 * no max_tokens.
+		 * @return the completion reserve
+		 */
+		public long getCompletionReserve() {
+			return this.completionReserve;
+		}
+
+		/**
+		 * Tokens the declared token limit reserves for the answer of a request that sets
+		 * no max_tokens.
+		 * @param completionReserve the completion reserve
+		 */
+		public void setCompletionReserve(long completionReserve) {
+			this.completionReserve = completionReserve;
+		}
 
 		/**
 		 * Requests per minute this application sends to the provider at most; 0 means no
@@ -1493,6 +1566,78 @@ public class LlmProperties {
 		 * Targets tried in order once the previous one has failed for good.
 		 */
 		private List<Target> fallbacks = new ArrayList<>();
+
+		/**
+		 * Largest prompt, in tokens, the primary target takes; a longer prompt
+		 * (estimated, +5 %) passes it over without a request. No limit when unset.
+		 */
+		private @Nullable Long maxInputTokens;
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a call fails
+		 * because its prompt is too long for a target (context-length).
+		 */
+		private List<Target> onContextLength = new ArrayList<>();
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a provider
+		 * refuses the content (content-filter).
+		 */
+		private List<Target> onContentFilter = new ArrayList<>();
+
+		/**
+		 * Largest prompt, in tokens, the primary target takes; a longer prompt
+		 * (estimated, +5 %) passes it over without a request. No limit when unset.
+		 * @return the max input tokens
+		 */
+		public @Nullable Long getMaxInputTokens() {
+			return this.maxInputTokens;
+		}
+
+		/**
+		 * Largest prompt, in tokens, the primary target takes; a longer prompt
+		 * (estimated, +5 %) passes it over without a request. No limit when unset.
+		 * @param maxInputTokens the max input tokens
+		 */
+		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
+			this.maxInputTokens = maxInputTokens;
+		}
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a call fails
+		 * because its prompt is too long for a target (context-length).
+		 * @return the on context length
+		 */
+		public List<Target> getOnContextLength() {
+			return this.onContextLength;
+		}
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a call fails
+		 * because its prompt is too long for a target (context-length).
+		 * @param onContextLength the on context length
+		 */
+		public void setOnContextLength(List<Target> onContextLength) {
+			this.onContextLength = onContextLength;
+		}
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a provider
+		 * refuses the content (content-filter).
+		 * @return the on content filter
+		 */
+		public List<Target> getOnContentFilter() {
+			return this.onContentFilter;
+		}
+
+		/**
+		 * Targets tried in order, instead of the remaining fallbacks, when a provider
+		 * refuses the content (content-filter).
+		 * @param onContentFilter the on content filter
+		 */
+		public void setOnContentFilter(List<Target> onContentFilter) {
+			this.onContentFilter = onContentFilter;
+		}
 
 		/**
 		 * Retry settings of this policy; each field left unset takes
@@ -1863,6 +2008,30 @@ public class LlmProperties {
 		 */
 		public void setPool(Pool pool) {
 			this.pool = pool;
+		}
+
+		/**
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request. No limit when unset.
+		 */
+		private @Nullable Long maxInputTokens;
+
+		/**
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request. No limit when unset.
+		 * @return the max input tokens
+		 */
+		public @Nullable Long getMaxInputTokens() {
+			return this.maxInputTokens;
+		}
+
+		/**
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request. No limit when unset.
+		 * @param maxInputTokens the max input tokens
+		 */
+		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
+			this.maxInputTokens = maxInputTokens;
 		}
 
 		/**

@@ -53,12 +53,15 @@ final class SharedStateRequirements implements InitializingBean {
 							+ "instance learns on its own.");
 		}
 		if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, this.classLoader)) {
-			List<String> declared = this.settings.getObject()
-				.pacing()
-				.stream()
-				.filter((provider) -> provider.requestsPerMinute() > 0)
-				.map((provider) -> "llm.providers." + provider.provider() + ".rate-limit.requests-per-minute")
-				.toList();
+			List<String> declared = new java.util.ArrayList<>();
+			for (io.github.llmresilience.pacing.ProviderPacing provider : this.settings.getObject().pacing()) {
+				if (provider.requestsPerMinute() > 0) {
+					declared.add("llm.providers." + provider.provider() + ".rate-limit.requests-per-minute");
+				}
+				if (provider.tokensPerMinute() > 0) {
+					declared.add("llm.providers." + provider.provider() + ".rate-limit.tokens-per-minute");
+				}
+			}
 			if (!declared.isEmpty()) {
 				throw new SharedStateUnavailableException("llm.shared-state.type=redis makes declared request limits "
 						+ "hold for the whole fleet, with bucket4j's Lettuce integration, which is not on the classpath; "

@@ -40,6 +40,8 @@ final class ExchangeState {
 
 	private volatile @Nullable ScheduledFuture<?> timer;
 
+	private volatile @Nullable SentRequest counted;
+
 	/**
 	 * Create the state of an exchange.
 	 * @param model the requested model
@@ -56,6 +58,22 @@ final class ExchangeState {
 		this.wholeTimeout = wholeTimeout;
 		this.wholeTimeoutDescription = wholeTimeoutDescription;
 		this.sent = (wholeTimeout == null) ? Sinks.empty() : null;
+	}
+
+	/**
+	 * Take note of how the request was counted against its target's rate-limit headers.
+	 * @param counted the request as counted, or {@code null} if it was not
+	 */
+	void counted(@Nullable SentRequest counted) {
+		this.counted = counted;
+	}
+
+	/**
+	 * Return how the request was counted against its target's rate-limit headers.
+	 * @return the request as counted, or {@code null} if it was not
+	 */
+	@Nullable SentRequest counted() {
+		return this.counted;
 	}
 
 	/**

@@ -135,9 +135,10 @@ public final class ProviderClient {
 	 * the body is written anew for each subscription.
 	 */
 	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer) {
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
+			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			return this.webClient.post()
 				.uri(uri)
 				.contentType(MediaType.APPLICATION_JSON)
@@ -164,8 +165,9 @@ public final class ProviderClient {
 	 * @return the chunks of the answer, or a classified {@link LlmException}
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
-		return Flux.defer(() -> {
+		return Flux.deferContextual((context) -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, null, null);
+			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
@@ -232,7 +234,7 @@ public final class ProviderClient {
 		if (this.rateLimits != null) {
 			RateLimitHeaders.Snapshot snapshot = RateLimitHeaders.parse(headers, this.clock.instant());
 			if (!snapshot.isEmpty()) {
-				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot);
+				this.rateLimits.observe(this.settings.name(), exchange.model(), snapshot, exchange.counted());
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package io.github.llmresilience.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Told what the rate-limit headers of every answer of a provider say, success or failure.
  */
@@ -16,7 +18,8 @@ public interface RateLimitObserver {
 		}
 
 		@Override
-		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot) {
+		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot,
+				@Nullable SentRequest sent) {
 		}
 
 	};
@@ -34,7 +37,9 @@ public interface RateLimitObserver {
 	 * @param provider the provider's name
 	 * @param model the model that was asked
 	 * @param snapshot what the headers said; never empty
+	 * @param sent the request the answer is to, as counted when it was sent, or
+	 * {@code null} if it was not counted
 	 */
-	void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot);
+	void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot, @Nullable SentRequest sent);
 
 }

@@ -1,5 +1,7 @@
 package io.github.llmresilience.execution;
 
+import java.time.Instant;
+
 import org.jspecify.annotations.Nullable;
 
 import io.github.llmresilience.Served;
@@ -27,16 +29,24 @@ public final class AttemptScope {
 
 	private final boolean hedge;
 
+	private final @Nullable Instant targetStart;
+
 	AttemptScope(CallState call, Target target, int targetIndex, int attempt) {
-		this(call, target, targetIndex, attempt, false);
+		this(call, target, targetIndex, attempt, null);
 	}
 
-	private AttemptScope(CallState call, Target target, int targetIndex, int attempt, boolean hedge) {
+	AttemptScope(CallState call, Target target, int targetIndex, int attempt, @Nullable Instant targetStart) {
+		this(call, target, targetIndex, attempt, false, targetStart);
+	}
+
+	private AttemptScope(CallState call, Target target, int targetIndex, int attempt, boolean hedge,
+			@Nullable Instant targetStart) {
 		this.call = call;
 		this.target = target;
 		this.targetIndex = targetIndex;
 		this.attempt = attempt;
 		this.hedge = hedge;
+		this.targetStart = targetStart;
 	}
 
 	/**
@@ -44,7 +54,16 @@ public final class AttemptScope {
 	 * @return the hedge's scope
 	 */
 	AttemptScope asHedge() {
-		return new AttemptScope(this.call, this.target, this.targetIndex, this.attempt, true);
+		return new AttemptScope(this.call, this.target, this.targetIndex, this.attempt, true, this.targetStart);
+	}
+
+	/**
+	 * Return when the target's first attempt started, from which its {@code max-elapsed}
+	 * counts.
+	 * @return the instant, or {@code null} if not known
+	 */
+	@Nullable Instant targetStart() {
+		return this.targetStart;
 	}
 
 	/**

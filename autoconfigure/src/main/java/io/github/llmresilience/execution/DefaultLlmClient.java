@@ -22,6 +22,7 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.Usage;
 import io.github.llmresilience.client.ProviderClient;
 import io.github.llmresilience.client.ProviderClients;
+import io.github.llmresilience.client.SentRequest;
 import io.github.llmresilience.execution.AttemptScope.Binding;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
@@ -173,7 +174,7 @@ public final class DefaultLlmClient implements LlmClient {
 				policy.name(), List.of(TargetSlot.single(0, target)), policy.retry(), policy.fallbackOn(),
 				policy.deadline(), policy.hedge(), new EmbeddingSettings(dimensions, settings.maxInputsPerRequest(),
 						settings.maxTokensPerRequest(), settings.maxConcurrentBatches(), true),
-				policy.whenAllUnavailable());
+				policy.whenAllUnavailable(), List.of(), List.of());
 	}
 
 	/**
@@ -187,6 +188,17 @@ public final class DefaultLlmClient implements LlmClient {
 	}
 
 	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
+		TargetAdmission admission = this.executor.admission();
+		if (!admission.reserves(scope.target())) {
+			return embedRequest(scope, request, TargetAdmission.Reservation.NONE);
+		}
+		// Embeddings charge their inputs only.
+		return admission.reserve(scope, admission.estimate(scope.target(), request))
+			.flatMap((reservation) -> embedRequest(scope, request, reservation));
+	}
+
+	private Mono<EmbeddingResponse> embedRequest(AttemptScope scope, EmbeddingRequest request,
+			TargetAdmission.Reservation reservation) {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, true);
 			ObservedAttempt observed = observe(scope, context);
@@ -197,12 +209,17 @@ public final class DefaultLlmClient implements LlmClient {
 				if (usage != null) {
 					observed.embeddingsUsage(usage, response.model());
 				}
+				reservation.settle((usage != null) ? usage.promptTokens() : null);
 				return response.withServed(scope.served());
+			}).doOnSuccess((response) -> observed.succeeded()).doOnError((failure) -> {
+				reservation.failed(failure);
+				observed.failed(failure);
+			}).doOnCancel(() -> {
+				reservation.settle(null);
+				observed.cancelled();
 			})
-				.doOnSuccess((response) -> observed.succeeded())
-				.doOnError(observed::failed)
-				.doOnCancel(observed::cancelled)
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
+					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
 		});
 	}
 
@@ -283,7 +300,22 @@ public final class DefaultLlmClient implements LlmClient {
 		return this.policies.get(name);
 	}
 
+	/**
+	 * One request of an attempt: reserved first when its target's limits count requests
+	 * one by one (the context pre-check, a declared token limit, the reported budgets),
+	 * per HTTP request rather than per attempt.
+	 */
 	private Mono<ChatResponse> attempt(AttemptScope scope, ChatRequest request) {
+		TargetAdmission admission = this.executor.admission();
+		if (!admission.reserves(scope.target())) {
+			return request(scope, request, TargetAdmission.Reservation.NONE);
+		}
+		return admission.reserve(scope, admission.estimate(scope.target(), request))
+			.flatMap((reservation) -> request(scope, request, reservation));
+	}
+
+	private Mono<ChatResponse> request(AttemptScope scope, ChatRequest request,
+			TargetAdmission.Reservation reservation) {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
@@ -291,40 +323,75 @@ public final class DefaultLlmClient implements LlmClient {
 				.concurrency(scope, request.priority(), client.chat(scope.target().model(), request).flux())
 				.singleOrEmpty()
 				.map((response) -> {
-					if (response.usage() != null) {
-						observed.usage(response.usage(), response.model());
+					Usage usage = response.usage();
+					if (usage != null) {
+						observed.usage(usage, response.model());
 					}
+					reservation.settle((usage != null) ? used(usage) : null);
 					return response.withServed(scope.served());
 				})
 				.doOnSuccess((response) -> observed.succeeded())
-				.doOnError(observed::failed)
-				.doOnCancel(observed::cancelled)
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+				.doOnError((failure) -> {
+					reservation.failed(failure);
+					observed.failed(failure);
+				})
+				.doOnCancel(() -> {
+					reservation.settle(null);
+					observed.cancelled();
+				})
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
+					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
 		});
 	}
 
 	private Flux<ChatChunk> streamAttempt(AttemptScope scope, ChatRequest request) {
+		TargetAdmission admission = this.executor.admission();
+		if (!admission.reserves(scope.target())) {
+			return streamRequest(scope, request, TargetAdmission.Reservation.NONE);
+		}
+		return admission.reserve(scope, admission.estimate(scope.target(), request))
+			.flatMapMany((reservation) -> streamRequest(scope, request, reservation));
+	}
+
+	private Flux<ChatChunk> streamRequest(AttemptScope scope, ChatRequest request,
+			TargetAdmission.Reservation reservation) {
 		return Flux.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
 			return this.executor.admission()
 				.concurrency(scope, request.priority(), client.stream(scope.target().model(), request))
 				.doOnNext((chunk) -> {
-					if (chunk.usage() != null) {
-						observed.usage(chunk.usage(), chunk.model());
+					Usage usage = chunk.usage();
+					if (usage != null) {
+						observed.usage(usage, chunk.model());
+						reservation.settle(used(usage));
 					}
 				})
 				.doFinally((signal) -> {
 					if (signal == SignalType.ON_COMPLETE) {
+						// A stream without usage keeps its estimate.
+						reservation.settle(null);
 						observed.succeeded();
 					}
 					else if (signal == SignalType.CANCEL) {
+						reservation.settle(null);
 						observed.cancelled();
 					}
 				})
-				.doOnError(observed::failed)
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+				.doOnError((failure) -> {
+					reservation.failed(failure);
+					observed.failed(failure);
+				})
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
+					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
 		});
+	}
+
+	/**
+	 * Return the tokens an answer says its request used.
+	 */
+	private static long used(Usage usage) {
+		return (usage.totalTokens() > 0) ? usage.totalTokens() : usage.promptTokens() + usage.completionTokens();
 	}
 
 	private ProviderClient start(AttemptScope scope, boolean idempotent) {

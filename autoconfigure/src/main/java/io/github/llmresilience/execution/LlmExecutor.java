@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -222,6 +223,10 @@ public final class LlmExecutor {
 			TargetSlot failedSlot = policy.slots().get((race != null) ? race.failedIndex() : index);
 			Target current = call.currentTarget();
 			Target target = (failedSlot.isPool() && current != null) ? current : failedSlot.target();
+			List<Target> chain = kindChain(failure, call);
+			if (!chain.isEmpty()) {
+				return kindChain(call, options, attempt, target, chain, 0, (LlmException) failure);
+			}
 			if (last + 1 < policy.slots().size() && fallsBack(failure, call)) {
 				Target next = policy.slots().get(last + 1).target();
 				FailureKind kind = ((LlmException) failure).kind();
@@ -383,6 +388,44 @@ public final class LlmExecutor {
 	}
 
 	/**
+	 * Return the per-kind chain a failure goes on with instead of the remaining targets
+	 * ({@code on-context-length}, {@code on-content-filter}), whatever
+	 * {@code fallback-on} says for that kind; empty when the policy has none.
+	 */
+	private static List<Target> kindChain(Throwable failure, CallState call) {
+		if (!(failure instanceof LlmException llm) || failure instanceof LlmStreamInterruptedException
+				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()) {
+			return List.of();
+		}
+		return call.policy().chainFor(llm.kind());
+	}
+
+	/**
+	 * Go on with a per-kind chain: its targets in order, each with its retries, with the
+	 * policy's fallback rules between them (a target passed over always moves on); no
+	 * other chain is entered from it. Its targets count as fallbacks.
+	 */
+	private <T> Flux<T> kindChain(CallState call, ExecutionOptions<T> options,
+			Function<AttemptScope, ? extends Publisher<T>> attempt, Target from, List<Target> chain, int position,
+			LlmException reason) {
+		ResolvedPolicy policy = call.policy();
+		Target target = chain.get(position);
+		this.observability.metrics().fallback(policy.name(), from, target, reason.kind());
+		if (logger.isDebugEnabled()) {
+			logger.debug("Policy '" + policy.name() + "' goes on from " + from + " to " + target + " after "
+					+ reason.kind());
+		}
+		int index = policy.targets().size() + position;
+		return targetTry(call, options, attempt, target, index, false).onErrorResume((failure) -> {
+			call.lastFailure(failure);
+			if (position + 1 < chain.size() && fallsBack(failure, call)) {
+				return kindChain(call, options, attempt, target, chain, position + 1, (LlmException) failure);
+			}
+			return Flux.error(failure);
+		});
+	}
+
+	/**
 	 * The end of the chain of targets: when every target was out (open circuits, waits a
 	 * server named, rate limits used up for longer than the policy waits), the policy's
 	 * {@code when-all-unavailable} says whether the call waits once for the first to come
@@ -478,7 +521,7 @@ public final class LlmExecutor {
 			Instant targetStart = this.clock.instant();
 			AtomicInteger attempts = new AtomicInteger();
 			Flux<T> attemptFlux = Flux.defer(() -> {
-				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet());
+				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet(), targetStart);
 				StreamGate<T> gate = new StreamGate<>(call, options.text());
 				Flux<T> send = Flux.defer(() -> {
 					this.admission.sent(call, target);
@@ -504,6 +547,11 @@ public final class LlmExecutor {
 	 * decision.
 	 */
 	private Throwable afterFailure(Throwable failure, AttemptScope scope, Instant targetStart, StreamGate<?> gate) {
+		if (failure instanceof AttemptFailure) {
+			// The client's request was held back or passed over by the admission, which
+			// decided already.
+			return failure;
+		}
 		CallState call = scope.call();
 		Target target = scope.target();
 		call.lastFailure(failure);
@@ -593,6 +641,10 @@ public final class LlmExecutor {
 				|| failure instanceof LlmDeadlineExceededException || call.hasDelivered()
 				|| llm.kind() == FailureKind.SHUTDOWN) {
 			return false;
+		}
+		if (PacedException.passedOver(llm)) {
+			// Too large for the target: nothing was sent, and the next one may take it.
+			return true;
 		}
 		if (!call.policy().fallbackOn().contains(llm.kind())) {
 			return false;

@@ -11,20 +11,33 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
+
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.client.SentRequest;
 import io.github.llmresilience.Priority;
 import io.github.llmresilience.client.ConnectionPoolExhaustedException;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.PacedAction;
+import io.github.llmresilience.observation.PacedLimit;
+import io.github.llmresilience.observation.RateLimitType;
 import io.github.llmresilience.observation.RetryDenial;
 import io.github.llmresilience.pacing.BatchQueue;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RetryBudget;
+import io.github.llmresilience.pacing.TargetReservations;
+import io.github.llmresilience.pacing.TokenEstimator;
+import io.github.llmresilience.pacing.TokenEstimator.Estimate;
+import io.github.llmresilience.pacing.TokenLimiter;
 import io.github.llmresilience.policy.PoolMember;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.support.DurationText;
@@ -45,6 +58,14 @@ import io.github.llmresilience.support.DurationText;
  * hedge), and its veto of a retry the {@link RetryDecider} scheduled ({@link #review});
  * denials are counted in {@code llm.retries.denied};</li>
  * <li>the bookkeeping of what was sent ({@link #sent}).</li>
+ * <li><b>each HTTP request</b>, in the client, not per attempt (an {@code @LlmCall}
+ * attempt may send several), {@link #reserve}: the context pre-check (a target whose
+ * {@code max-input-tokens} is below the estimated prompt, +5 %, or whose provider's
+ * declared {@code tokens-per-minute} is below the estimate, is passed over as
+ * {@code context-length} without a request), the declared token limit (the estimate is
+ * taken from the provider's bucket and settled by the answer), and the reservations
+ * against the target's reported budgets ({@link TargetReservations}). A hold there is a
+ * wait or a skip by the same rule as before an attempt.</li>
  * </ul>
  *
  * <p>
@@ -65,7 +86,17 @@ import io.github.llmresilience.support.DurationText;
  */
 final class TargetAdmission {
 
+	private static final Log logger = LogFactory.getLog(TargetAdmission.class);
+
+	/**
+	 * What the pre-check adds to an estimated prompt before it compares it with a
+	 * target's {@code max-input-tokens}: an estimate is not a count.
+	 */
+	static final double CONTEXT_MARGIN = 1.05;
+
 	private final Pacing pacing;
+
+	private final TokenEstimator estimator = TokenEstimator.create(TargetAdmission.class.getClassLoader());
 
 	private final RetryDecider decider;
 
@@ -202,7 +233,7 @@ final class TargetAdmission {
 			PoolMember earliest = selection.waitFor();
 			Instant until = selection.until();
 			if (earliest != null && until != null) {
-				this.metrics.paced(earliest.target(), PacedAction.WAITED);
+				this.metrics.paced(earliest.target(), PacedAction.WAITED, PacedLimit.REQUESTS);
 				return Mono.delay(Duration.between(now, until)).then(pick(pool, unavailable, null));
 			}
 			return Mono.error(allOut(pool, now));
@@ -270,10 +301,10 @@ final class TargetAdmission {
 			String why = "no request of llm.providers." + member.target().provider()
 					+ ".rate-limit.requests-per-minute is free";
 			if (this.decider.mayPace(wait, pool.call.policy().retry(), pool.start, pool.call.deadlineAt())) {
-				this.metrics.paced(member.target(), PacedAction.WAITED);
+				this.metrics.paced(member.target(), PacedAction.WAITED, PacedLimit.REQUESTS);
 				return Mono.delay(wait).then(Mono.defer(() -> permit(pool, member, unavailable, new HashSet<>())));
 			}
-			this.metrics.paced(member.target(), PacedAction.SKIPPED);
+			this.metrics.paced(member.target(), PacedAction.SKIPPED, PacedLimit.REQUESTS);
 			return Mono.error(paced(pool.call, member.target(), wait, why));
 		});
 	}
@@ -470,7 +501,8 @@ final class TargetAdmission {
 			return Mono.empty();
 		}
 		return waitOrSkip(scope, targetStart, Duration.between(this.clock.instant(), until),
-				"the rate limit of " + target + " is used up until " + until);
+				"the rate limit of " + target + " is used up until " + until,
+				(this.pacing.exhaustedLimit(target) == RateLimitType.TOKENS) ? PacedLimit.TOKENS : PacedLimit.REQUESTS);
 	}
 
 	private Mono<Void> declaredLimit(AttemptScope scope, Instant targetStart) {
@@ -485,9 +517,289 @@ final class TargetAdmission {
 			}
 			// Another call may take the next permit first: then this one waits again.
 			return waitOrSkip(scope, targetStart, Duration.ofNanos(nanos),
-					"no request of llm.providers." + target.provider() + ".rate-limit.requests-per-minute is free")
+					"no request of llm.providers." + target.provider() + ".rate-limit.requests-per-minute is free",
+					PacedLimit.REQUESTS)
 				.then(Mono.defer(() -> declaredLimit(scope, targetStart)));
 		});
+	}
+
+	/**
+	 * Return whether a request to a target is reserved before it is sent, so that the
+	 * client asks {@link #reserve}; when not, it sends at once and estimates nothing.
+	 * @param target the target
+	 * @return whether to reserve
+	 */
+	boolean reserves(Target target) {
+		return this.pacing.reservesRequests(target.provider());
+	}
+
+	/**
+	 * Estimate a chat request to a target.
+	 * @param target the target
+	 * @param request the request
+	 * @return the estimate, computed when first asked for
+	 */
+	Estimates estimate(Target target, io.github.llmresilience.ChatRequest request) {
+		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
+				memoize(() -> this.estimator.estimate(target.model(), request, false)));
+	}
+
+	/**
+	 * Estimate an embeddings request to a target: its inputs only.
+	 * @param target the target
+	 * @param request the request
+	 * @return the estimate, computed when first asked for
+	 */
+	Estimates estimate(Target target, io.github.llmresilience.EmbeddingRequest request) {
+		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
+				memoize(() -> this.estimator.estimate(target.model(), request, false)));
+	}
+
+	/**
+	 * A request's estimates, each computed when first asked for: the declared limits and
+	 * the pre-check count with the model's encoding (loading it in the background on
+	 * first use); the reported budgets, which every request to a provider whose headers
+	 * are read is set against, use it only once something loaded it, so that reading
+	 * headers (on by default) never costs an encoding's load.
+	 *
+	 * @param full the estimate of the declared limits and the pre-check
+	 * @param quick the estimate of the reported budgets
+	 */
+	record Estimates(Supplier<Estimate> full, Supplier<Estimate> quick) {
+
+		/**
+		 * Use one estimate for both.
+		 * @param estimate the estimate
+		 * @return the estimates
+		 */
+		static Estimates of(Supplier<Estimate> estimate) {
+			return new Estimates(estimate, estimate);
+		}
+
+	}
+
+	/**
+	 * Reserve one HTTP request to an attempt's target before it is sent: the context
+	 * pre-check, the provider's declared token limit and the target's reported budgets.
+	 * It waits while they have no room (a Reactor timer), or passes the target over
+	 * without a request, with an {@link AttemptFailure} that gives it up.
+	 * @param scope the attempt
+	 * @param estimate the request's estimate, asked for only when a rule needs it
+	 * @return the reservation, to settle once the request is over
+	 */
+	Mono<Reservation> reserve(AttemptScope scope, Estimates estimates) {
+		Supplier<Estimate> estimate = estimates.full();
+		return Mono.defer(() -> {
+			Target target = scope.target();
+			Instant targetStart = (scope.targetStart() != null) ? scope.targetStart() : this.clock.instant();
+			Long maxInput = this.pacing.maxInputTokens(target);
+			if (maxInput != null) {
+				long prompt = estimate.get().promptTokens();
+				if (Math.ceil(prompt * CONTEXT_MARGIN) > maxInput) {
+					return passOver(scope, PacedLimit.CONTEXT, "the prompt's estimated " + prompt
+							+ " tokens (+5 %) are more than the " + maxInput + " of max-input-tokens of " + target);
+				}
+			}
+			TokenLimiter tokens = this.pacing.tokenLimiter(target.provider());
+			long declared = 0;
+			if (tokens != null) {
+				declared = estimate.get().declared(this.pacing.completionReserve(target.provider()));
+				if (declared > tokens.capacity()) {
+					return passOver(scope, PacedLimit.CONTEXT,
+							"the request's estimated " + declared + " tokens can never fit in llm.providers."
+									+ target.provider() + ".rate-limit.tokens-per-minute (" + tokens.capacity() + ")");
+				}
+			}
+			long reserved = declared;
+			TargetReservations reservations = this.pacing.reservations(target);
+			java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
+			Runnable giveBack = () -> {
+				// Held back for longer than the policy waits, or cancelled while held:
+				// nothing is sent, so the tokens taken go back.
+				if (tokens != null && taken.compareAndSet(true, false)) {
+					tokens.giveBack(reserved);
+				}
+			};
+			Mono<Void> declaredLimit = (tokens != null)
+					? takeTokens(scope, targetStart, tokens, reserved).doOnSuccess((done) -> taken.set(true))
+					: Mono.empty();
+			return declaredLimit
+				.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates.quick(), reserved)))
+				.map((sent) -> new Reservation(tokens, reserved, reservations, sent))
+				.doOnError((failure) -> giveBack.run())
+				.doOnCancel(giveBack);
+		});
+	}
+
+	private Mono<Void> takeTokens(AttemptScope scope, Instant targetStart, TokenLimiter tokens, long estimate) {
+		Target target = scope.target();
+		return tokens.tryTake(estimate).flatMap((nanos) -> {
+			if (nanos <= 0) {
+				return Mono.empty();
+			}
+			// Another request may take the refilled tokens first: then this one waits
+			// again.
+			return waitOrSkip(scope, targetStart, Duration.ofNanos(nanos),
+					"llm.providers." + target.provider() + ".rate-limit.tokens-per-minute has no room for the "
+							+ "request's estimated " + estimate + " tokens",
+					PacedLimit.TOKENS)
+				.then(Mono.defer(() -> takeTokens(scope, targetStart, tokens, estimate)));
+		});
+	}
+
+	/**
+	 * Count the request against the target's reported budgets, waiting while they have no
+	 * room for it.
+	 */
+	private Mono<SentRequest> counted(AttemptScope scope, Instant targetStart,
+			@Nullable TargetReservations reservations, Supplier<Estimate> estimate, long reserved) {
+		if (reservations == null) {
+			return Mono.just(NOT_COUNTED);
+		}
+		Instant now = this.clock.instant();
+		if (!this.pacing.reservesAgainstHeaders(scope.target().provider())) {
+			return Mono.just(reservations.sendUncounted(reserved));
+		}
+		// Every request is charged, before any report too: a report is set against the
+		// tokens of the requests sent after its own.
+		long againstHeaders = estimate.get().againstHeaders();
+		TargetReservations.Outcome outcome = reservations.trySend(againstHeaders,
+				(reserved > 0) ? reserved : againstHeaders, now);
+		SentRequest sent = outcome.sent();
+		if (sent != null) {
+			return Mono.just(sent);
+		}
+		Instant until = (outcome.heldUntil() != null) ? outcome.heldUntil() : now;
+		boolean byTokens = outcome.limit() == RateLimitType.TOKENS;
+		return waitOrSkip(scope, targetStart, Duration.between(now, until),
+				"what was sent to " + scope.target() + " since its last rate-limit report uses up its "
+						+ (byTokens ? "tokens" : "requests") + " until " + until,
+				byTokens ? PacedLimit.TOKENS : PacedLimit.REQUESTS)
+			.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimate, reserved)));
+	}
+
+	/**
+	 * Pass a target over without a request, as {@code context-length}: the chain goes on
+	 * to the next target whatever {@code fallback-on} says.
+	 */
+	private <T> Mono<T> passOver(AttemptScope scope, PacedLimit limit, String why) {
+		CallState call = scope.call();
+		Target target = scope.target();
+		this.metrics.paced(target, PacedAction.SKIPPED, limit);
+		if (logger.isInfoEnabled()) {
+			logger.info("Policy '" + call.policy().name() + "' passes " + target + " over: " + why);
+		}
+		LlmException tooLarge = LlmException.builder(FailureKind.CONTEXT_LENGTH)
+			.target(target.provider(), target.model())
+			.description("nothing sent: " + why)
+			.attempts(call.attempts())
+			.cause(new PacedException(why, true))
+			.build();
+		call.lastFailure(tooLarge);
+		call.failed(target, "context-length (passed over)");
+		return Mono.error(new AttemptFailure(tooLarge, RetryDecision.giveUp(RetryDecision.Reason.PACED)));
+	}
+
+	private static final SentRequest NOT_COUNTED = new SentRequest(0, 0, 0);
+
+	private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+		return new Supplier<>() {
+
+			private @Nullable T value;
+
+			@Override
+			public T get() {
+				T value = this.value;
+				if (value == null) {
+					value = supplier.get();
+					this.value = value;
+				}
+				return value;
+			}
+
+		};
+	}
+
+	/**
+	 * One HTTP request's hold on its target's limits, settled once: by its answer's
+	 * usage, kept when none is known, or given back when nothing was sent.
+	 */
+	static final class Reservation {
+
+		static final Reservation NONE = new Reservation(null, 0, null, NOT_COUNTED);
+
+		private final @Nullable TokenLimiter tokens;
+
+		private final long reserved;
+
+		private final @Nullable TargetReservations reservations;
+
+		private final SentRequest sent;
+
+		private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+		Reservation(@Nullable TokenLimiter tokens, long reserved, @Nullable TargetReservations reservations,
+				SentRequest sent) {
+			this.tokens = tokens;
+			this.reserved = reserved;
+			this.reservations = reservations;
+			this.sent = sent;
+		}
+
+		/**
+		 * Return the request as counted against its target's headers.
+		 * @return the request
+		 */
+		SentRequest sent() {
+			return this.sent;
+		}
+
+		/**
+		 * The answer reported what the request used: the difference to what it took is
+		 * given back, or taken.
+		 * @param used the tokens used, or {@code null} if the answer reported none (then
+		 * the estimate is kept)
+		 */
+		void settle(@Nullable Long used) {
+			if (!this.settled.compareAndSet(false, true)) {
+				return;
+			}
+			if (this.tokens != null && used != null) {
+				long difference = this.reserved - used;
+				if (difference > 0) {
+					this.tokens.giveBack(difference);
+				}
+				else if (difference < 0) {
+					this.tokens.takeAnyway(-difference);
+				}
+			}
+			finish();
+		}
+
+		/**
+		 * The request failed: an error answer, a timeout or an interruption after the
+		 * write keep the estimate; a failure before anything was sent gives it back.
+		 * @param failure the failure
+		 */
+		void failed(Throwable failure) {
+			if (failure instanceof LlmException llm && !llm.requestSent()) {
+				if (this.settled.compareAndSet(false, true)) {
+					if (this.tokens != null) {
+						this.tokens.giveBack(this.reserved);
+					}
+					finish();
+				}
+				return;
+			}
+			settle(null);
+		}
+
+		private void finish() {
+			if (this.reservations != null && this.sent != NOT_COUNTED) {
+				this.reservations.finished(this.sent);
+			}
+		}
+
 	}
 
 	/**
@@ -495,14 +807,15 @@ final class TargetAdmission {
 	 * wait, wait if the policy allows it, otherwise give the target up without sending
 	 * anything.
 	 */
-	private Mono<Void> waitOrSkip(AttemptScope scope, Instant targetStart, Duration wait, String why) {
+	private Mono<Void> waitOrSkip(AttemptScope scope, Instant targetStart, Duration wait, String why,
+			PacedLimit limit) {
 		CallState call = scope.call();
 		Target target = scope.target();
 		if (this.decider.mayPace(wait, call.policy().retry(), targetStart, call.deadlineAt())) {
-			this.metrics.paced(target, PacedAction.WAITED);
+			this.metrics.paced(target, PacedAction.WAITED, limit);
 			return Mono.delay(wait).then();
 		}
-		this.metrics.paced(target, PacedAction.SKIPPED);
+		this.metrics.paced(target, PacedAction.SKIPPED, limit);
 		LlmException paced = LlmException.builder(FailureKind.RATE_LIMITED)
 			.target(target.provider(), target.model())
 			.description("nothing sent: " + why)

@@ -3,6 +3,7 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -81,7 +82,15 @@ public final class TargetResilience {
 	public TargetResilience(LlmPolicies policies, RetryRegistry retryRegistry,
 			CircuitBreakerRegistry circuitBreakerRegistry, Clock clock, ResilienceCustomizers customizers) {
 		for (ResolvedPolicy policy : policies.all().values()) {
-			for (TargetSlot slot : policy.slots()) {
+			// A retry per slot (a pool's named after the slot), and one per target of the
+			// per-kind chains, which are single targets.
+			List<TargetSlot> slots = new ArrayList<>(policy.slots());
+			List<Target> chains = new ArrayList<>(policy.onContextLength());
+			chains.addAll(policy.onContentFilter());
+			for (Target target : chains) {
+				slots.add(TargetSlot.single(0, target));
+			}
+			for (TargetSlot slot : slots) {
 				String name = policy.retryName(slot);
 				if (this.retries.containsKey(name)) {
 					continue;

@@ -75,11 +75,18 @@ public enum LlmMeters implements MeterDocumentation {
 			TagKey.POLICY, TagKey.SLOT, TagKey.PROVIDER, TagKey.MODEL),
 
 	/**
-	 * Attempts held back by a used-up rate limit or a declared limit.
+	 * What is reserved in flight against a target's limits.
+	 */
+	RATE_LIMIT_RESERVED("llm.ratelimit.reserved", Meter.Type.GAUGE,
+			"Requests in flight to a target, and the tokens they reserved, counted against its limits", TagKey.PROVIDER,
+			TagKey.MODEL, TagKey.LIMIT),
+
+	/**
+	 * Requests held back by a used-up rate limit, a declared limit or a target's context.
 	 */
 	PACED("llm.paced", Meter.Type.COUNTER,
-			"Attempts that waited, or targets given up, because a rate limit had nothing left", TagKey.PROVIDER,
-			TagKey.MODEL, TagKey.ACTION),
+			"Requests that waited, or targets passed over without a request, because a limit had no room for them",
+			TagKey.PROVIDER, TagKey.MODEL, TagKey.ACTION, TagKey.LIMIT),
 
 	/**
 	 * Retries that were not sent.
@@ -242,7 +249,8 @@ public enum LlmMeters implements MeterDocumentation {
 		TO("to"),
 
 		/**
-		 * Which rate limit a gauge shows: a {@link RateLimitType}.
+		 * Which rate limit a gauge shows (a {@link RateLimitType}), or which limit paced
+		 * a request (a {@link PacedLimit}).
 		 */
 		LIMIT("limit"),
 

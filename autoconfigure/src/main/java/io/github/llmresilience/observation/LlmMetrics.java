@@ -82,12 +82,13 @@ public interface LlmMetrics {
 	}
 
 	/**
-	 * Count an attempt that waited, or a target that was given up, because its rate limit
-	 * is used up or a declared limit has no permit free ({@code llm.paced}).
+	 * Count a request that waited, or a target that was passed over, because a limit had
+	 * no room for it ({@code llm.paced}).
 	 * @param target the target
-	 * @param action whether the attempt waited or the target was given up
+	 * @param action whether the request waited or the target was passed over
+	 * @param limit which limit held it back
 	 */
-	default void paced(Target target, PacedAction action) {
+	default void paced(Target target, PacedAction action, PacedLimit limit) {
 	}
 
 	/**
@@ -137,6 +138,19 @@ public interface LlmMetrics {
 	 */
 	default <S> void poolMemberAvailable(String policy, String slot, Target member, S state,
 			ToDoubleFunction<S> available) {
+	}
+
+	/**
+	 * Show what a target's requests in flight reserve of a limit
+	 * ({@code llm.ratelimit.reserved}), as a gauge that reads the state it is given;
+	 * called once per target and limit.
+	 * @param <S> the type of the state
+	 * @param target the target
+	 * @param limit requests (the requests in flight) or tokens (the tokens they reserved)
+	 * @param state what holds the value
+	 * @param reserved reads the value from the state
+	 */
+	default <S> void rateLimitReserved(Target target, RateLimitType limit, S state, ToDoubleFunction<S> reserved) {
 	}
 
 	/**

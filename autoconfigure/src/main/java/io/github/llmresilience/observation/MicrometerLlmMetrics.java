@@ -74,8 +74,8 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	}
 
 	@Override
-	public void paced(Target target, PacedAction action) {
-		count(LlmMeters.PACED, target.provider(), target.model(), action.value());
+	public void paced(Target target, PacedAction action, PacedLimit limit) {
+		count(LlmMeters.PACED, target.provider(), target.model(), action.value(), limit.value());
 	}
 
 	@Override
@@ -104,6 +104,15 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 		Gauge.builder(meter.getName(), state, available)
 			.description(meter.getDescription())
 			.tags(tags(meter, policy, slot, member.provider(), member.model()))
+			.register(this.registry);
+	}
+
+	@Override
+	public <S> void rateLimitReserved(Target target, RateLimitType limit, S state, ToDoubleFunction<S> reserved) {
+		LlmMeters meter = LlmMeters.RATE_LIMIT_RESERVED;
+		Gauge.builder(meter.getName(), state, reserved)
+			.description(meter.getDescription())
+			.tags(tags(meter, target.provider(), target.model(), limit.value()))
 			.register(this.registry);
 	}
 

@@ -15,15 +15,17 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.client.RateLimitHeaders.Limit;
 import io.github.llmresilience.client.RateLimitHeaders.Snapshot;
 import io.github.llmresilience.client.RateLimitObserver;
+import io.github.llmresilience.client.SentRequest;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.observation.RateLimitType;
 
 /**
  * What paces the requests to every provider: the last rate-limit snapshot of each target
- * and until when it is known to be used up, the declared request limits, and the retry
- * budgets. It learns the snapshots from every answer, as the {@link RateLimitObserver} of
- * the providers' clients.
+ * and until when it is known to be used up, what its requests hold of its reported limits
+ * ({@link TargetReservations}), the declared request and token limits, the largest prompt
+ * each target takes, and the retry budgets. It learns the snapshots from every answer, as
+ * the {@link RateLimitObserver} of the providers' clients.
  */
 public final class Pacing implements RateLimitObserver {
 
@@ -86,9 +88,10 @@ public final class Pacing implements RateLimitObserver {
 		for (ProviderPacing settings : providers) {
 			RetryBudgetSettings budget = settings.retryBudget();
 			states.put(settings.provider(),
-					new ProviderState(settings, budget.enabled()
-							? new RetryBudget(budget.ratio(), budget.window(), budget.minRetriesPerSecond(), clock)
-							: null, limiters.create(settings)));
+					new ProviderState(settings,
+							budget.enabled() ? new RetryBudget(budget.ratio(), budget.window(),
+									budget.minRetriesPerSecond(), clock) : null,
+							limiters.create(settings), limiters.createTokenLimiter(settings)));
 		}
 		this.providers = Collections.unmodifiableMap(states);
 		this.clock = clock;
@@ -103,10 +106,11 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	@Override
-	public void observe(String provider, String model, Snapshot snapshot) {
+	public void observe(String provider, String model, Snapshot snapshot, @Nullable SentRequest sent) {
 		Target target = new Target(provider, model);
 		TargetState state = target(target);
 		Instant until = state.update(snapshot, this.clock.instant());
+		state.reservations.reported(snapshot, sent, this.clock.instant());
 		// A gauge per limit the provider reports, from its first answer that reports it.
 		if (!state.requestsGauge && snapshot.requests().remaining() != null) {
 			state.requestsGauge = true;
@@ -135,6 +139,117 @@ public final class Pacing implements RateLimitObserver {
 		}
 		Instant until = state.exhaustedUntil;
 		return (until != null && until.isAfter(this.clock.instant())) ? until : null;
+	}
+
+	/**
+	 * Return what a target's requests hold of its reported rate limits, when its
+	 * provider's headers are read or it declares a token limit: the budgets each request
+	 * is counted against, and what is in flight.
+	 * @param target the target
+	 * @return the reservations, or {@code null} if neither applies
+	 */
+	public @Nullable TargetReservations reservations(Target target) {
+		ProviderState provider = this.providers.get(target.provider());
+		if (provider == null || !(provider.settings().rateLimitHeaders() || provider.tokenLimiter() != null)) {
+			return null;
+		}
+		return target(target).reservations;
+	}
+
+	/**
+	 * Return whether a provider's requests are counted against reported or declared
+	 * limits one by one, in the client: its headers are read, or it declares a token
+	 * limit, or one of its models has a {@code max-input-tokens}.
+	 * @param provider the provider's name
+	 * @return whether each request is reserved before it is sent
+	 */
+	public boolean reservesRequests(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return state != null && (state.settings().rateLimitHeaders() || state.tokenLimiter() != null
+				|| !state.settings().maxInputTokens().isEmpty());
+	}
+
+	/**
+	 * Return whether a provider's requests are counted against what its targets' headers
+	 * report: its headers are read and its {@code rate-limit.reservations} is on.
+	 * @param provider the provider's name
+	 * @return whether requests are reserved against the headers
+	 */
+	public boolean reservesAgainstHeaders(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return state != null && state.settings().rateLimitHeaders() && state.settings().reservations();
+	}
+
+	/**
+	 * Return the declared token limit of a provider.
+	 * @param provider the provider's name
+	 * @return the limiter, or {@code null} if none is declared
+	 */
+	public @Nullable TokenLimiter tokenLimiter(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return (state != null) ? state.tokenLimiter() : null;
+	}
+
+	/**
+	 * Return what a provider's declared token limit reserves for the answer of a request
+	 * that sets no {@code max_tokens}.
+	 * @param provider the provider's name
+	 * @return the tokens
+	 */
+	public long completionReserve(String provider) {
+		ProviderState state = this.providers.get(provider);
+		return (state != null) ? state.settings().completionReserve() : ProviderPacing.DEFAULT_COMPLETION_RESERVE;
+	}
+
+	/**
+	 * Return the largest prompt a target takes ({@code max-input-tokens}).
+	 * @param target the target
+	 * @return the tokens, or {@code null} if not set
+	 */
+	public @Nullable Long maxInputTokens(Target target) {
+		ProviderState state = this.providers.get(target.provider());
+		return (state != null) ? state.settings().maxInputTokens().get(target.model()) : null;
+	}
+
+	/**
+	 * Return the declared token limits of the providers that have one.
+	 * @return the limiters by provider
+	 */
+	public Map<String, TokenLimiter> tokenLimiters() {
+		Map<String, TokenLimiter> limiters = new LinkedHashMap<>();
+		this.providers.forEach((name, state) -> {
+			if (state.tokenLimiter() != null) {
+				limiters.put(name, state.tokenLimiter());
+			}
+		});
+		return limiters;
+	}
+
+	/**
+	 * Return what the requests of every target reserve now.
+	 * @return the reservations by target, for the targets that have them
+	 */
+	public Map<Target, TargetReservations> allReservations() {
+		Map<Target, TargetReservations> all = new LinkedHashMap<>();
+		this.targets.forEach((target, state) -> {
+			if (reservations(target) != null) {
+				all.put(target, state.reservations);
+			}
+		});
+		return all;
+	}
+
+	/**
+	 * Return which limit of a target its last headers said is used up: tokens when only
+	 * its tokens are, else requests (also when another instance said so).
+	 * @param target the target
+	 * @return the limit
+	 */
+	public RateLimitType exhaustedLimit(Target target) {
+		TargetState state = this.targets.get(target);
+		Snapshot snapshot = (state != null) ? state.snapshot : null;
+		return (snapshot != null && snapshot.tokens().isExhausted() && !snapshot.requests().isExhausted())
+				? RateLimitType.TOKENS : RateLimitType.REQUESTS;
 	}
 
 	/**
@@ -227,7 +342,19 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	private TargetState target(Target target) {
-		return this.targets.computeIfAbsent(target, (key) -> new TargetState());
+		TargetState state = this.targets.get(target);
+		if (state != null) {
+			return state;
+		}
+		return this.targets.computeIfAbsent(target, (key) -> {
+			TargetState created = new TargetState();
+			// What is reserved in flight, from the target's first request or report.
+			this.metrics.rateLimitReserved(key, RateLimitType.REQUESTS, created.reservations,
+					TargetReservations::inFlight);
+			this.metrics.rateLimitReserved(key, RateLimitType.TOKENS, created.reservations,
+					TargetReservations::tokensInFlight);
+			return created;
+		});
 	}
 
 	private static double remaining(TargetState state, Function<Snapshot, Limit> limit) {
@@ -237,7 +364,7 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	private record ProviderState(ProviderPacing settings, @Nullable RetryBudget budget,
-			@Nullable RequestLimiter limiter) {
+			@Nullable RequestLimiter limiter, @Nullable TokenLimiter tokenLimiter) {
 
 	}
 
@@ -245,6 +372,8 @@ public final class Pacing implements RateLimitObserver {
 	 * What is known of one target's rate limits.
 	 */
 	private static final class TargetState {
+
+		private final TargetReservations reservations = new TargetReservations();
 
 		private volatile @Nullable Snapshot snapshot;
 

@@ -1,8 +1,6 @@
 package io.github.llmresilience.policy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -12,22 +10,26 @@ import org.jspecify.annotations.Nullable;
 import io.github.llmresilience.FailureKind;
 
 /**
- * A policy as it applies to calls: its target slots in order (the primary first), each a
- * single target or a pool of members, its retry settings, fallback rules and hedge
- * settings, merged with {@code llm.defaults} once, at start-up.
+ * A policy as it applies to calls: its targets in order (the primary first), its retry
+ * settings, fallback rules and hedge settings, merged with {@code llm.defaults} once, at
+ * start-up.
  *
  * @param name the policy's name
- * @param slots the primary, then the fallbacks in order
+ * @param slots the primary, then the fallbacks in order, each a single target or a pool
  * @param retry the retry settings of every target of the policy
  * @param fallbackOn the failure kinds after which the next target is tried
  * @param deadline the longest a logical call may take, or {@code null}
  * @param hedge the hedge settings
  * @param embeddings what an embeddings policy adds, or {@code null} for a chat policy
  * @param whenAllUnavailable what a call does when every target is out
+ * @param onContextLength the targets tried, instead of the remaining ones, after a
+ * {@code context-length} failure
+ * @param onContentFilter the targets tried, instead of the remaining ones, after a
+ * {@code content-filter} failure
  */
 public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings retry, Set<FailureKind> fallbackOn,
 		@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
-		WhenAllUnavailable whenAllUnavailable) {
+		WhenAllUnavailable whenAllUnavailable, List<Target> onContextLength, List<Target> onContentFilter) {
 
 	/**
 	 * Create a policy.
@@ -39,6 +41,8 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 	 * @param hedge the hedge settings
 	 * @param embeddings the embeddings settings, or {@code null}
 	 * @param whenAllUnavailable what a call does when every target is out
+	 * @param onContextLength the targets for a prompt too long
+	 * @param onContentFilter the targets for refused content
 	 */
 	public ResolvedPolicy {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -49,6 +53,26 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 		fallbackOn = Set.copyOf(fallbackOn);
 		Objects.requireNonNull(hedge, "'hedge' must not be null");
 		Objects.requireNonNull(whenAllUnavailable, "'whenAllUnavailable' must not be null");
+		onContextLength = List.copyOf(onContextLength);
+		onContentFilter = List.copyOf(onContentFilter);
+	}
+
+	/**
+	 * Create a policy without per-kind chains.
+	 * @param name the name
+	 * @param targets the targets
+	 * @param retry the retry settings
+	 * @param fallbackOn the fallback kinds
+	 * @param deadline the deadline
+	 * @param hedge the hedge settings
+	 * @param embeddings the embeddings settings, or {@code null}
+	 * @param whenAllUnavailable what a call does when every target is out
+	 */
+	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
+			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings,
+			WhenAllUnavailable whenAllUnavailable) {
+		this(name, singleSlots(targets), retry, fallbackOn, deadline, hedge, embeddings, whenAllUnavailable, List.of(),
+				List.of());
 	}
 
 	/**
@@ -63,7 +87,8 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 	 */
 	public ResolvedPolicy(String name, List<Target> targets, RetrySettings retry, Set<FailureKind> fallbackOn,
 			@Nullable Duration deadline, HedgeSettings hedge, @Nullable EmbeddingSettings embeddings) {
-		this(name, singleSlots(targets), retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL);
+		this(name, singleSlots(targets), retry, fallbackOn, deadline, hedge, embeddings, WhenAllUnavailable.FAIL,
+				List.of(), List.of());
 	}
 
 	/**
@@ -99,7 +124,7 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 	 * @return a single-target slot per target
 	 */
 	public static List<TargetSlot> singleSlots(List<Target> targets) {
-		List<TargetSlot> slots = new ArrayList<>(targets.size());
+		List<TargetSlot> slots = new java.util.ArrayList<>(targets.size());
 		for (int i = 0; i < targets.size(); i++) {
 			slots.add(TargetSlot.single(i, targets.get(i)));
 		}
@@ -107,11 +132,12 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 	}
 
 	/**
-	 * Return every target of the policy: the members of its slots in order, each once.
+	 * Return every target of the policy's slots (not its per-kind chains): the members of
+	 * its slots in order, each once.
 	 * @return the targets
 	 */
 	public List<Target> targets() {
-		LinkedHashSet<Target> targets = new LinkedHashSet<>();
+		java.util.LinkedHashSet<Target> targets = new java.util.LinkedHashSet<>();
 		this.slots.forEach((slot) -> targets.addAll(slot.targets()));
 		return List.copyOf(targets);
 	}
@@ -123,6 +149,31 @@ public record ResolvedPolicy(String name, List<TargetSlot> slots, RetrySettings 
 	 */
 	public PolicyType type() {
 		return (this.embeddings != null) ? PolicyType.EMBEDDINGS : PolicyType.CHAT;
+	}
+
+	/**
+	 * Return the targets a failure of a kind goes on with instead of the remaining ones.
+	 * @param kind the failure's kind
+	 * @return the per-kind chain, empty when the policy has none for that kind
+	 */
+	public List<Target> chainFor(FailureKind kind) {
+		return switch (kind) {
+			case CONTEXT_LENGTH -> this.onContextLength;
+			case CONTENT_FILTER -> this.onContentFilter;
+			default -> List.of();
+		};
+	}
+
+	/**
+	 * Return every target the policy may send to: its own in order, then those of its
+	 * per-kind chains, each once.
+	 * @return the targets
+	 */
+	public List<Target> allTargets() {
+		java.util.LinkedHashSet<Target> all = new java.util.LinkedHashSet<>(targets());
+		all.addAll(this.onContextLength);
+		all.addAll(this.onContentFilter);
+		return List.copyOf(all);
 	}
 
 	/**

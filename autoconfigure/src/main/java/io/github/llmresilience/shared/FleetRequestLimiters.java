@@ -30,6 +30,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RequestLimiters;
+import io.github.llmresilience.pacing.TokenLimiter;
 
 /**
  * Declared request limits ({@code llm.providers.<name>.rate-limit.requests-per-minute})
@@ -88,6 +89,15 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			return null;
 		}
 		return new FleetRequestLimiter(provider.provider(), provider.requestsPerMinute(), local);
+	}
+
+	@Override
+	public @Nullable TokenLimiter createTokenLimiter(ProviderPacing provider) {
+		TokenLimiter local = this.local.createTokenLimiter(provider);
+		if (local == null) {
+			return null;
+		}
+		return new FleetTokenLimiter(provider.provider(), provider.tokensPerMinute(), local);
 	}
 
 	/**
@@ -195,6 +205,110 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			// At least a nanosecond: a permit that is free again already is taken on the
 			// next try.
 			return probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill());
+		}
+
+	}
+
+	/**
+	 * One provider's declared token limit: the fleet's bucket while Redis answers, this
+	 * instance's own otherwise. The fleet's bucket has the local one's shape (a minute's
+	 * tokens, refilled smoothly). Settling a request (giving tokens back, taking more)
+	 * goes to the bucket in use when it settles, without waiting for Redis; a settlement
+	 * Redis does not take is lost, which only errs one way while it lasts: the fleet's
+	 * bucket keeps an estimate that was too high, or misses a difference.
+	 */
+	private final class FleetTokenLimiter implements TokenLimiter {
+
+		private final TokenLimiter local;
+
+		private final byte[] key;
+
+		private final BucketConfiguration configuration;
+
+		private final long capacity;
+
+		private volatile @Nullable AsyncBucketProxy bucket;
+
+		FleetTokenLimiter(String provider, long tokensPerMinute, TokenLimiter local) {
+			this.local = local;
+			this.capacity = tokensPerMinute;
+			this.key = FleetRequestLimiters.this.state.settings()
+				.tokenLimitKey(provider, tokensPerMinute)
+				.getBytes(StandardCharsets.UTF_8);
+			this.configuration = BucketConfiguration.builder()
+				.addLimit(
+						(limit) -> limit.capacity(tokensPerMinute).refillGreedy(tokensPerMinute, Duration.ofMinutes(1)))
+				.build();
+		}
+
+		@Override
+		public long capacity() {
+			return this.capacity;
+		}
+
+		@Override
+		public Mono<Long> tryTake(long tokens) {
+			AsyncBucketProxy bucket = usable();
+			if (bucket == null) {
+				return this.local.tryTake(tokens);
+			}
+			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(tokens))
+				.timeout(FleetRequestLimiters.this.state.settings().timeout())
+				.map((probe) -> probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill()))
+				.onErrorResume((ex) -> {
+					FleetRequestLimiters.this.state.failed(ex);
+					return this.local.tryTake(tokens);
+				});
+		}
+
+		@Override
+		public void giveBack(long tokens) {
+			AsyncBucketProxy bucket = usable();
+			if (bucket == null) {
+				this.local.giveBack(tokens);
+			}
+			else if (tokens > 0) {
+				settle(bucket.addTokens(tokens));
+			}
+		}
+
+		@Override
+		public void takeAnyway(long tokens) {
+			AsyncBucketProxy bucket = usable();
+			if (bucket == null) {
+				this.local.takeAnyway(tokens);
+			}
+			else if (tokens > 0) {
+				settle(bucket.consumeIgnoringRateLimits(tokens));
+			}
+		}
+
+		@Override
+		public long available() {
+			// What this instance's own bucket holds: the fleet's is not read on a call's
+			// path.
+			return this.local.available();
+		}
+
+		private void settle(CompletableFuture<?> future) {
+			Mono.fromFuture(future)
+				.timeout(FleetRequestLimiters.this.state.settings().timeout())
+				.subscribe(null, FleetRequestLimiters.this.state::failed);
+		}
+
+		private @Nullable AsyncBucketProxy usable() {
+			if (!FleetRequestLimiters.this.state.available()) {
+				return null;
+			}
+			AsyncBucketProxy bucket = this.bucket;
+			AsyncProxyManager<byte[]> buckets = FleetRequestLimiters.this.buckets;
+			if (bucket == null && buckets != null) {
+				bucket = buckets.builder()
+					.withOptimization(Optimizations.batching())
+					.build(this.key, () -> CompletableFuture.completedFuture(this.configuration));
+				this.bucket = bucket;
+			}
+			return bucket;
 		}
 
 	}

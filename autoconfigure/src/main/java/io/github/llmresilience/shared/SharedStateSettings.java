@@ -53,6 +53,18 @@ public record SharedStateSettings(String keyPrefix, Duration timeout) {
 		return this.keyPrefix + ":limit:" + provider + ":" + requestsPerMinute;
 	}
 
+	/**
+	 * Return the key of a provider's declared token limit, held by the fleet: the limit
+	 * is part of it, so instances that declare another limit during a rolling change keep
+	 * their own bucket.
+	 * @param provider the provider's name
+	 * @param tokensPerMinute the declared limit
+	 * @return the key
+	 */
+	public String tokenLimitKey(String provider, long tokensPerMinute) {
+		return this.keyPrefix + ":tokens:" + provider + ":" + tokensPerMinute;
+	}
+
 	private String cooldownKeys() {
 		return this.keyPrefix + ":cooldown:";
 	}

@@ -15,7 +15,19 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.context.SmartLifecycle;
 
 import io.github.llmresilience.ChatRequest;
@@ -133,11 +145,78 @@ class ShutdownBehaviourTests extends BehaviourTestSupport {
 	}
 
 	@Test
+	void aWebRequestThatEndsWithinTheGracefulShutdownKeepsItsCallAndTheCallsLeftEndWithShutdownAfterIt() {
+		this.server.model("slow-model").thenAlways(FakeResponse.ok("Done.").delay(Duration.ofMillis(1500)));
+		this.server.model("retry-after-model").thenAlways(FakeResponse.status(429).retryAfterSeconds(60));
+		AskController.failures.clear();
+		ConfigurableApplicationContext application = new SpringApplicationBuilder(WebApplication.class)
+			.web(WebApplicationType.REACTIVE)
+			.bannerMode(Banner.Mode.OFF)
+			.registerShutdownHook(false)
+			.properties("server.port=0", "server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=4s",
+					"llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
+					"llm.providers.openai.api-key=sk-primary-key", "llm.policies.slow.provider=openai",
+					"llm.policies.slow.model=slow-model", "llm.policies.waiting.provider=openai",
+					"llm.policies.waiting.model=retry-after-model", "llm.policies.waiting.retry.max-retry-after=120s")
+			.run();
+		int port = ((WebServerApplicationContext) application).getWebServer().getPort();
+		WebClient web = WebClient.create("http://127.0.0.1:" + port);
+		Queue<String> answers = new ConcurrentLinkedQueue<>();
+		Queue<Throwable> webFailures = new ConcurrentLinkedQueue<>();
+		web.get().uri("/ask/slow").retrieve().bodyToMono(String.class).subscribe(answers::add, webFailures::add);
+		web.get().uri("/ask/waiting").retrieve().bodyToMono(String.class).subscribe(answers::add, webFailures::add);
+		await("both web requests wait on their calls", () -> this.server.requests("slow-model").size() == 1
+				&& this.server.requests("retry-after-model").size() == 1);
+		long closing = System.nanoTime();
+		application.close();
+		Duration closed = Duration.ofNanos(System.nanoTime() - closing);
+		// The web request whose call answers within the graceful shutdown gets its
+		// answer;
+		// the one still waiting out its Retry-After when the phase ends fails, with a
+		// shutdown call.
+		await("both web requests ended", () -> answers.size() + webFailures.size() == 2);
+		assertThat(answers).containsExactly("Done.");
+		assertThat(AskController.failures).singleElement()
+			.satisfies((failure) -> assertThat(((LlmException) failure).kind()).isEqualTo(FailureKind.SHUTDOWN));
+		// The graceful phase waited for the request still in progress, as long as it
+		// may; no longer than the minute of its Retry-After.
+		assertThat(closed).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(30));
+		assertThat(this.server.requests("retry-after-model")).hasSize(1);
+	}
+
+	@Test
 	void theCallsEndOnceTheWebServerHasShutDownGracefullyAndBeforeItStops() {
 		// Lifecycles stop from the highest phase down; the web server itself stops at
 		// SmartLifecycle.DEFAULT_PHASE - 2048 (WebServerStartStopLifecycle).
 		assertThat(LlmShutdown.PHASE).isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE)
 			.isGreaterThan(SmartLifecycle.DEFAULT_PHASE - 2048);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@Import(AskController.class)
+	static class WebApplication {
+
+	}
+
+	@RestController
+	static class AskController {
+
+		static final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+
+		private final LlmClient llm;
+
+		AskController(LlmClient llm) {
+			this.llm = llm;
+		}
+
+		@GetMapping("/ask/{policy}")
+		Mono<String> ask(@PathVariable String policy) {
+			return this.llm.chat(policy, request("Ask " + policy))
+				.map((response) -> String.valueOf(response.content()))
+				.doOnError(failures::add);
+		}
+
 	}
 
 	private String[] properties() {

@@ -56,7 +56,7 @@ class LlmExecutorPoolTests extends EngineTestSupport {
 			PoolMember... members) {
 		TargetSlot slot = new TargetSlot("primary", List.of(members), new TargetSlot.PoolSettings(strategy, sticky));
 		return new ResolvedPolicy("summaries", List.of(slot, TargetSlot.single(1, BACKUP)), retry, FALLBACK_ON, null,
-				hedge, null, WhenAllUnavailable.FAIL);
+				hedge, null, WhenAllUnavailable.FAIL, List.of(), List.of());
 	}
 
 	/**

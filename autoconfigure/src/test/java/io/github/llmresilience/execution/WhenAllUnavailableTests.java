@@ -66,8 +66,8 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	};
 
 	private static ResolvedPolicy policy(WhenAllUnavailable rule, RetrySettings retry, @Nullable Duration deadline) {
-		return new ResolvedPolicy("summaries", ResolvedPolicy.singleSlots(List.of(PRIMARY, BACKUP)), retry, FALLBACK_ON,
-				deadline, HedgeSettings.DISABLED, null, rule);
+		return new ResolvedPolicy("summaries", List.of(PRIMARY, BACKUP), retry, FALLBACK_ON, deadline,
+				HedgeSettings.DISABLED, null, rule);
 	}
 
 	@Override

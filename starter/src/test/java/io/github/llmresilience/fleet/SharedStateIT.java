@@ -2,6 +2,7 @@ package io.github.llmresilience.fleet;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,36 @@ class SharedStateIT {
 	}
 
 	@Test
+	void aDeclaredLimitOf60000TokensPerMinuteHoldsAcrossTheFleet() {
+		// Each answer reports 1,000 tokens used; a call that finds no room is not held
+		// back (max-retry-after 0): it falls back at once.
+		String[] limited = { "llm.providers.openai.rate-limit.tokens-per-minute=60000",
+				"llm.defaults.retry.max-retry-after=0s" };
+		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
+		for (ConfigurableApplicationContext instance : fleet) {
+			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
+		}
+		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris.").usage(990, 10));
+		AtomicInteger served = new AtomicInteger();
+		// A minute in steps of a second, a call a second per instance: 3,000 tokens a
+		// second for the fleet, against 60,000 that refill at 1,000 a second. The fleet's
+		// bucket lasts 30 s, then lets one call a second through: about 120 of 180.
+		for (int second = 0; second < 60; second++) {
+			for (ConfigurableApplicationContext instance : fleet) {
+				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
+					.assertNext((response) -> served.incrementAndGet())
+					.verifyComplete();
+			}
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(served).hasValue(180);
+		// Held per instance, each instance's own bucket would refill as fast as it
+		// spends, and all 180 would go to the primary.
+		assertThat(primaryRequests()).isBetween(110, 125);
+		assertThat(this.server.requests(BACKUP)).hasSize(180 - primaryRequests());
+	}
+
+	@Test
 	void whenRedisStopsCallsAreServedAndTheHealthSaysSoAndWhatWasLearnedMeanwhileIsSharedWhenItIsBack() {
 		ConfigurableApplicationContext a = start();
 		ConfigurableApplicationContext b = start();
@@ -195,12 +226,13 @@ class SharedStateIT {
 		ConfigurableApplicationContext b = start();
 		ConfigurableApplicationContext c = start();
 		// One request of each instance in flight at once; their answers come in this
-		// order, each asking for a wait beyond max-retry-after (5s): 30s, then 120s,
+		// order (3 s apart, more than the instances' first requests are apart on a loaded
+		// machine), each asking for a wait beyond max-retry-after (5s): 30s, then 120s,
 		// then 10s.
 		this.server.model(PRIMARY)
 			.enqueue(FakeResponse.status(429).retryAfterSeconds(30).delay(Duration.ofSeconds(1)),
-					FakeResponse.status(429).retryAfterSeconds(120).delay(Duration.ofSeconds(2)),
-					FakeResponse.status(429).retryAfterSeconds(10).delay(Duration.ofSeconds(3)));
+					FakeResponse.status(429).retryAfterSeconds(120).delay(Duration.ofSeconds(4)),
+					FakeResponse.status(429).retryAfterSeconds(10).delay(Duration.ofSeconds(7)));
 		Instant start = this.clock.instant();
 		StepVerifier.create(Flux.merge(chat(a), chat(b), chat(c)).map((response) -> response.served().provider()))
 			.expectNext("backup", "backup", "backup")
@@ -213,11 +245,16 @@ class SharedStateIT {
 			.atMost(Duration.ofSeconds(10))
 			.until(() -> Long.parseLong(redis.cli("PTTL", key)) > 100_000);
 		assertThat(cooldowns(a, "published") + cooldowns(b, "published") + cooldowns(c, "published")).isEqualTo(2);
-		// Every instance, and one started now, keeps the target out for 120s.
+		// Every instance, and one started now, keeps the target out for 120s (a shared
+		// cooldown ends on a millisecond).
 		ConfigurableApplicationContext d = start();
-		for (ConfigurableApplicationContext instance : List.of(a, b, c, d)) {
-			await("the 120s cooldown applied",
-					() -> openUntil(instance) != null && !openUntil(instance).isBefore(start.plusSeconds(120)));
+		List<ConfigurableApplicationContext> all = List.of(a, b, c, d);
+		for (ConfigurableApplicationContext instance : all) {
+			Awaitility.await()
+				.atMost(AWAIT)
+				.untilAsserted(() -> assertThat(openUntil(instance)).as("open until, instance " + all.indexOf(instance))
+					.isNotNull()
+					.isAfterOrEqualTo(start.plusSeconds(120).truncatedTo(ChronoUnit.MILLIS)));
 		}
 		assertServedBy(d, new Served("backup", BACKUP, 1, true));
 		assertThat(primaryRequests()).isEqualTo(3);

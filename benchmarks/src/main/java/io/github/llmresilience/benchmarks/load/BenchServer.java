@@ -39,6 +39,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * 200 with {@code x-ratelimit-remaining-requests: 0} and a reset, and requests that
  * arrive before the reset are answered 429 with the same headers (and no
  * {@code Retry-After}), as OpenAI answers;</li>
+ * <li>{@value #ACCOUNT}: an account of n requests per fixed window that answers 429 over
+ * it, every answer carrying OpenAI's {@code x-ratelimit-limit-requests},
+ * {@code -remaining-requests} and {@code -reset-requests};</li>
  * <li>{@value #HEDGE_PRIMARY}: 200 after a short delay for most calls and a long one for
  * a seeded share of them (drawn from the call, so that every client meets the same slow
  * calls), as a provider that has slow minutes;</li>
@@ -50,9 +53,9 @@ import io.github.llmresilience.testkit.RecordedRequest;
  * <li>{@value #SOAK_PRIMARY}, {@value #SOAK_FALLBACK}: attempt {@code k} of call
  * {@code i} meets one of every fault the testkit has, or 200, from the same seeded hash
  * ({@link SoakFaults});</li>
- * <li>any model whose name starts with {@value #ACCOUNT}: an account of its own that
- * allows {@code --account-per-window} requests per {@code --account-window-ms} from the
- * first request of a window, and says so on every answer as OpenAI does (the limit, what
+ * <li>any model whose name starts with {@value #POOL_ACCOUNT}: an account of its own that
+ * allows {@code --pool-per-window} requests per {@code --pool-window-ms} from the first
+ * request of a window, and says so on every answer as OpenAI does (the limit, what
  * remains, the reset); beyond the limit it answers 429 with the same headers and no
  * {@code Retry-After}. Its 429s are counted under the model's name followed by
  * {@value #REJECTED};</li>
@@ -80,6 +83,8 @@ public final class BenchServer {
 
 	static final String PACED = "paced";
 
+	static final String ACCOUNT = "account";
+
 	static final String HEDGE_PRIMARY = "hedge-primary";
 
 	static final String HEDGE_FALLBACK = "hedge-fallback";
@@ -99,7 +104,7 @@ public final class BenchServer {
 	/**
 	 * The prefix of the models that are accounts with a request limit per window.
 	 */
-	static final String ACCOUNT = "account-";
+	static final String POOL_ACCOUNT = "pool-account-";
 
 	/**
 	 * What follows an account's name in the counts of its 429s.
@@ -162,13 +167,23 @@ public final class BenchServer {
 
 	private volatile long pacedResetMillis = 2000;
 
+	private volatile int accountRequests = 10;
+
+	private volatile long accountWindowMillis = 2000;
+
+	private final long accountStart = System.nanoTime();
+
+	private long accountWindow = -1;
+
+	private int accountUsed;
+
 	private final AtomicLong pacedRequests = new AtomicLong();
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
 
-	private volatile int accountPerWindow = 10;
+	private volatile int poolPerWindow = 10;
 
-	private volatile long accountWindowMillis = 2000;
+	private volatile long poolWindowMillis = 2000;
 
 	private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
 
@@ -200,7 +215,7 @@ public final class BenchServer {
 	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
 	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
 	 * [--storm-retry-after=2] [--slow-delay-ms=50] [--hedge-fast-ms=200] [--hedge-slow-ms=5000]
-	 * [--hedge-slow-share=0.1] [--account-per-window=10] [--account-window-ms=2000]}.
+	 * [--hedge-slow-share=0.1] [--pool-per-window=10] [--pool-window-ms=2000]}.
 	 * @param args the arguments
 	 * @throws IOException if standard input fails
 	 */
@@ -218,11 +233,13 @@ public final class BenchServer {
 		double brownout = 0.4;
 		int pacedEvery = 20;
 		long pacedReset = 2000;
+		int accountRequests = 10;
+		long accountWindow = 2000;
 		int cappedLimit = 8;
 		long cappedMillis = 50;
 		String soakFaults = "all";
-		int accountPerWindow = 10;
-		long accountWindow = 2000;
+		int poolPerWindow = 10;
+		long poolWindow = 2000;
 		for (String arg : args) {
 			String value = arg.substring(arg.indexOf('=') + 1);
 			if (!arg.startsWith("--")) {
@@ -264,6 +281,12 @@ public final class BenchServer {
 			else if (arg.startsWith("--paced-reset-ms=")) {
 				pacedReset = Long.parseLong(value);
 			}
+			else if (arg.startsWith("--account-requests=")) {
+				accountRequests = Integer.parseInt(value);
+			}
+			else if (arg.startsWith("--account-window-ms=")) {
+				accountWindow = Long.parseLong(value);
+			}
 			else if (arg.startsWith("--capped-limit=")) {
 				cappedLimit = Integer.parseInt(value);
 			}
@@ -273,11 +296,11 @@ public final class BenchServer {
 			else if (arg.startsWith("--soak-faults=")) {
 				soakFaults = value;
 			}
-			else if (arg.startsWith("--account-per-window=")) {
-				accountPerWindow = Integer.parseInt(value);
+			else if (arg.startsWith("--pool-per-window=")) {
+				poolPerWindow = Integer.parseInt(value);
 			}
-			else if (arg.startsWith("--account-window-ms=")) {
-				accountWindow = Long.parseLong(value);
+			else if (arg.startsWith("--pool-window-ms=")) {
+				poolWindow = Long.parseLong(value);
 			}
 			else {
 				System.err.println("Unknown option " + arg);
@@ -289,11 +312,13 @@ public final class BenchServer {
 		bench.brownout = brownout;
 		bench.pacedEvery = pacedEvery;
 		bench.pacedResetMillis = pacedReset;
+		bench.accountRequests = accountRequests;
+		bench.accountWindowMillis = accountWindow;
 		bench.cappedLimit = cappedLimit;
 		bench.cappedMillis = cappedMillis;
 		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
-		bench.accountPerWindow = accountPerWindow;
-		bench.accountWindowMillis = accountWindow;
+		bench.poolPerWindow = poolPerWindow;
+		bench.poolWindowMillis = poolWindow;
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -328,8 +353,8 @@ public final class BenchServer {
 		if (model.startsWith(DOWN)) {
 			return this.unavailable;
 		}
-		if (model.startsWith(ACCOUNT)) {
-			return account(model);
+		if (model.startsWith(POOL_ACCOUNT)) {
+			return poolAccount(model);
 		}
 		return switch (model) {
 			case STORM -> (attempt(request, model) == 1) ? this.stormRateLimited : this.ok;
@@ -338,6 +363,7 @@ public final class BenchServer {
 			case BROWNOUT -> (draw(this.seed, callIndex(request), model, attempt(request, model)) < this.brownout)
 					? this.unavailable : this.ok;
 			case PACED -> paced();
+			case ACCOUNT -> account();
 			case HEDGE_PRIMARY -> slowCall(request) ? this.hedgeSlow : this.hedgeFast;
 			case HEDGE_FALLBACK -> this.hedgeFast;
 			case COOLING -> this.cooling;
@@ -353,15 +379,15 @@ public final class BenchServer {
 	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers) and
 	 * enforces it with a 429 without {@code Retry-After}.
 	 */
-	private FakeResponse account(String model) {
+	private FakeResponse poolAccount(String model) {
 		Window window = this.windows.computeIfAbsent(model, (key) -> new Window());
-		int limit = this.accountPerWindow;
+		int limit = this.poolPerWindow;
 		long now = System.nanoTime();
 		boolean allowed;
 		int remaining;
 		long resetMillis;
 		synchronized (window) {
-			if (window.start == Long.MIN_VALUE || now - window.start >= this.accountWindowMillis * 1_000_000) {
+			if (window.start == Long.MIN_VALUE || now - window.start >= this.poolWindowMillis * 1_000_000) {
 				window.start = now;
 				window.used = 0;
 			}
@@ -370,7 +396,7 @@ public final class BenchServer {
 				window.used++;
 			}
 			remaining = limit - window.used;
-			resetMillis = Math.max(1, (window.start + this.accountWindowMillis * 1_000_000 - now) / 1_000_000);
+			resetMillis = Math.max(1, (window.start + this.poolWindowMillis * 1_000_000 - now) / 1_000_000);
 		}
 		FakeResponse response;
 		if (allowed) {
@@ -445,6 +471,33 @@ public final class BenchServer {
 		return FakeResponse.ok("Hello")
 			.header("x-ratelimit-limit-requests", Integer.toString(this.pacedEvery))
 			.header("x-ratelimit-remaining-requests", Long.toString(this.pacedEvery - n % this.pacedEvery))
+			.header("x-ratelimit-reset-requests", reset);
+	}
+
+	/**
+	 * An account of {@code accountRequests} per fixed window from the server's start,
+	 * which answers 429 over it; every answer says what is left and when the window ends
+	 * (rounded up to the millisecond, so never before it ends).
+	 */
+	private synchronized FakeResponse account() {
+		long windowNanos = this.accountWindowMillis * 1_000_000;
+		long elapsed = System.nanoTime() - this.accountStart;
+		long window = elapsed / windowNanos;
+		if (window != this.accountWindow) {
+			this.accountWindow = window;
+			this.accountUsed = 0;
+		}
+		boolean over = this.accountUsed >= this.accountRequests;
+		if (!over) {
+			this.accountUsed++;
+		}
+		String reset = Math.max(1, ((window + 1) * windowNanos - elapsed + 999_999) / 1_000_000) + "ms";
+		FakeResponse answer = over
+				? FakeResponse.error(429, "requests", "rate_limit_exceeded",
+						"Rate limit reached for requests per minute. Please try again later.")
+				: FakeResponse.ok("Hello");
+		return answer.header("x-ratelimit-limit-requests", Integer.toString(this.accountRequests))
+			.header("x-ratelimit-remaining-requests", Integer.toString(this.accountRequests - this.accountUsed))
 			.header("x-ratelimit-reset-requests", reset);
 	}
 

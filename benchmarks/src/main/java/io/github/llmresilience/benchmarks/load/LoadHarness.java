@@ -20,6 +20,8 @@ import java.util.Set;
  * <li>(f) {@link PacedAccount}: an account whose limit is used up now and then, pacing on
  * and off;</li>
  * <li>(g) {@link HedgedRequests}: a primary with slow calls, hedging off and on;</li>
+ * <li>(l) {@link AccountReservations}: an account of 10 requests per 2 s that sends
+ * OpenAI's headers, reservations against them off and on;</li>
  * <li>(h) {@link FleetCooldown}: three instances told {@code Retry-After: 120}, shared
  * state on and off (needs {@code redis-server} on the {@code PATH});</li>
  * <li>{@code peers} ({@link Peers}, only when named): the starter next to a bare
@@ -37,7 +39,7 @@ import java.util.Set;
  */
 public final class LoadHarness {
 
-	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "j", "peers",
+	private static final Set<String> SCENARIOS = Set.of("a", "a2", "b", "c", "d", "e", "f", "g", "h", "j", "l", "peers",
 			"first", "soak", "pool");
 
 	private LoadHarness() {
@@ -104,14 +106,16 @@ public final class LoadHarness {
 				"--slow-delay-ms=" + options.string("latency-delay-ms"), "--brownout=" + options.string("brownout"),
 				"--paced-every=" + options.string("paced-every"),
 				"--paced-reset-ms=" + options.string("paced-reset-ms"),
+				"--account-requests=" + options.string("account-requests"),
+				"--account-window-ms=" + options.string("account-window-ms"),
 				"--capped-limit=" + options.string("priorities-limit"),
 				"--capped-ms=" + options.string("priorities-answer-ms"),
 				"--hedge-fast-ms=" + options.string("hedge-fast-ms"),
 				"--hedge-slow-ms=" + options.string("hedge-slow-ms"),
 				"--hedge-slow-share=" + options.string("hedge-slow-share"),
 				"--soak-faults=" + options.string("soak-faults"),
-				"--account-per-window=" + options.string("pool-per-window"),
-				"--account-window-ms=" + options.string("pool-window-ms"));
+				"--pool-per-window=" + options.string("pool-per-window"),
+				"--pool-window-ms=" + options.string("pool-window-ms"));
 		List<String> verdicts = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(options.list("server-jvm"), serverArguments)) {
 			System.out.printf("server: FakeLlmServer in JVM pid %d (%s) on %s%n%n", server.pid(),
@@ -189,6 +193,16 @@ public final class LoadHarness {
 								+ " with hedging against " + Table.millis(HedgedRequests.Result.p(result.off(), 99))
 								+ " without, " + Table.number(result.extraPerCall(result.on()), 3)
 								+ " extra requests per call"));
+			}
+			if (scenarios.contains("l")) {
+				AccountReservations.Result result = new AccountReservations(server, options).run();
+				System.out.println(result.report());
+				verdicts.add(verdict(result.met(),
+						"(l) reservations: " + result.on().rateLimited + " 429s with them at "
+								+ options.string("reservations-concurrency") + " in flight (≤ "
+								+ options.string("account-requests") + "), " + result.off().rateLimited + " without; "
+								+ result.wideOn().rateLimited + " and " + result.wideOff().rateLimited + " at "
+								+ options.string("reservations-wide-concurrency") + " in flight"));
 			}
 			if (scenarios.contains("h")) {
 				FleetCooldown.Result result = new FleetCooldown(server, options).run();

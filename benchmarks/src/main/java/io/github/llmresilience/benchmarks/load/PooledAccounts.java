@@ -15,9 +15,9 @@ import io.micrometer.core.instrument.Timer;
  */
 final class PooledAccounts extends Scenario {
 
-	static final String EAST = BenchServer.ACCOUNT + "east";
+	static final String EAST = BenchServer.POOL_ACCOUNT + "east";
 
-	static final String WEST = BenchServer.ACCOUNT + "west";
+	static final String WEST = BenchServer.POOL_ACCOUNT + "west";
 
 	PooledAccounts(ServerProcess server, Options options) {
 		super(server, options, "pool");

@@ -1,0 +1,298 @@
+package io.github.llmresilience.behaviour;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.github.llmresilience.ChatRequest;
+import io.github.llmresilience.EmbeddingRequest;
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.Served;
+import io.github.llmresilience.actuate.LlmEndpoint;
+import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
+import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.pacing.TokenEstimator;
+import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
+import io.github.llmresilience.testkit.RecordedRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Token-aware limits against a real server: the context pre-check, the per-kind chains, a
+ * declared token limit settled by the answers' usage (chat and embeddings), and the
+ * reservations against the rate-limit headers of an account that answers 429 over its
+ * limits.
+ */
+class TokenLimitBehaviourTests extends BehaviourTestSupport {
+
+	private static final String BIG = "gpt-4.1";
+
+	/**
+	 * A prompt of 2,000 characters: at least 500 tokens by any count.
+	 */
+	private static final ChatRequest LONG = ChatRequest.builder().user("word ".repeat(400)).build();
+
+	/**
+	 * OpenAI's answer to a prompt beyond the model's context, as seen in
+	 * github.com/openai/openai-python/issues/1112 (the body of a 400
+	 * invalid_request_error).
+	 */
+	private static final FakeResponse TOO_LONG = FakeResponse.error(400, "invalid_request_error",
+			"context_length_exceeded",
+			"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. "
+					+ "Please reduce the length of the messages.");
+
+	private ApplicationContextRunner metered(String... properties) {
+		return runner(properties)
+			.withConfiguration(
+					AutoConfigurations.of(LlmMetricsAutoConfiguration.class, LlmEndpointAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("management.endpoints.web.exposure.include=llm");
+	}
+
+	private static double count(MeterRegistry meters, String name, String... tags) {
+		return meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+	}
+
+	@Test
+	void aTargetTooSmallForThePromptIsPassedOverWithoutARequestAndTheNextAnswers() {
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
+		// fallback-on says nothing of context-length: a target passed over goes on
+		// anyway.
+		metered("llm.policies.summaries.max-input-tokens=100", "llm.policies.summaries.fallback-on=server-error")
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				served(llm.chat("summaries", LONG), new Served("backup", FALLBACK, 1, true));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(count(meters, "llm.paced", "provider", "openai", "model", PRIMARY, "action", "skipped",
+						"limit", "context"))
+					.isEqualTo(1);
+			});
+		assertThat(primaryRequests()).isEmpty();
+		assertThat(fallbackRequests()).hasSize(1);
+	}
+
+	@Test
+	void whenEveryRemainingTargetIsPassedOverTheCallEndsWithContextLength() {
+		runner("llm.policies.summaries.max-input-tokens=100",
+				"llm.policies.summaries.fallbacks[0].max-input-tokens=200")
+			.run((context) -> {
+				LlmException failure = failure(context.getBean(LlmClient.class).chat("summaries", LONG));
+				assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+				assertThat(failure.requestSent()).isFalse();
+				assertThat(failure.attempts()).isZero();
+				assertThat(failure.getMessage()).contains("max-input-tokens").doesNotContain("word word");
+			});
+		assertThat(this.server.requests()).isEmpty();
+	}
+
+	@Test
+	void onContextLengthRoutesATooLongPromptToTheBigModel() {
+		this.server.model(PRIMARY).thenAlways(TOO_LONG);
+		this.server.model(BIG).thenAlways(FakeResponse.ok("a long answer"));
+		withClient((llm) -> served(llm.chat("summaries", LONG), new Served("backup", BIG, 2, true)),
+				"llm.policies.summaries.on-context-length[0].provider=backup",
+				"llm.policies.summaries.on-context-length[0].model=" + BIG);
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).isEmpty();
+		assertThat(this.server.requests(BIG)).hasSize(1);
+	}
+
+	@Test
+	void fallbackOnAloneSendsATooLongPromptToTheNextFallbackNotTheBigModel() {
+		this.server.model(PRIMARY).thenAlways(TOO_LONG);
+		this.server.model(FALLBACK).thenAlways(TOO_LONG);
+		runner("llm.policies.summaries.fallback-on=context-length").run((context) -> {
+			LlmException failure = failure(context.getBean(LlmClient.class).chat("summaries", LONG));
+			assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+		});
+		assertThat(primaryRequests()).hasSize(1);
+		assertThat(fallbackRequests()).hasSize(1);
+		assertThat(this.server.requests(BIG)).isEmpty();
+	}
+
+	@Test
+	void theUsageAnAnswerReportsSettlesTheDeclaredTokenLimit() {
+		ChatRequest request = REQUEST.mutate().maxTokens(10).build();
+		// Counted with jtokkit once its encoding is loaded (in the background), by the
+		// characters until then: the smaller of the two.
+		long estimate = Math.min(new TokenEstimator(true).loadEncodings().estimate(PRIMARY, request).declared(0),
+				new TokenEstimator(false).estimate(PRIMARY, request).declared(0));
+		// 600 per minute, 10 a second. The first answer used 590 tokens: the bucket keeps
+		// 10, and the next request waits for the rest of its estimate.
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.ok("long").usage(580, 10))
+			.thenAlways(FakeResponse.ok("short").usage(5, 5));
+		Duration[] first = new Duration[1];
+		metered("llm.providers.openai.rate-limit.tokens-per-minute=600",
+				"llm.providers.openai.rate-limit.completion-reserve=0")
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				first[0] = timed(() -> StepVerifier.create(llm.chat(request)).expectNextCount(1).verifyComplete());
+				StepVerifier.create(llm.chat(request)).expectNextCount(1).verifyComplete();
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
+				// Nothing in flight once both are answered.
+				assertThat(
+						meters.get("llm.ratelimit.reserved").tags("model", PRIMARY, "limit", "tokens").gauge().value())
+					.isZero();
+				LlmEndpoint.LlmDescriptor endpoint = context.getBean(LlmEndpoint.class).llm();
+				assertThat(endpoint.tokenLimits().get("openai").tokensPerMinute()).isEqualTo(600);
+				assertThat(endpoint.reservations().get("openai:" + PRIMARY).requestsInFlight()).isZero();
+			});
+		List<RecordedRequest> requests = primaryRequests();
+		assertThat(requests).hasSize(2);
+		// The wait counts from when the first took its estimate, before it was sent,
+		// which
+		// was at most the first call's time before the server saw it.
+		assertThat(FakeLlmServer.gaps(requests).get(0))
+			.isGreaterThanOrEqualTo(Duration.ofMillis((estimate - 10) * 100).minus(first[0]));
+	}
+
+	@Test
+	void aDeclaredTokenLimitPacesEmbeddingsOnTheirInputTokensOnly() {
+		String model = "nomic-embed-text";
+		// 800 characters: 200 tokens. A completion reserve larger than the limit would
+		// make every request one that can never fit: embeddings are not charged it.
+		EmbeddingRequest request = EmbeddingRequest.of("abcd".repeat(200));
+		this.server.model(model)
+			.enqueue(FakeResponse.embeddings().usage(5900, 0))
+			.thenAlways(FakeResponse.embeddings().usage(200, 0));
+		Duration[] first = new Duration[1];
+		metered("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
+				"llm.policies.embeddings.model=" + model, "llm.providers.openai.rate-limit.tokens-per-minute=6000",
+				"llm.providers.openai.rate-limit.completion-reserve=100000")
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				first[0] = timed(() -> StepVerifier.create(llm.embed(request)).expectNextCount(1).verifyComplete());
+				StepVerifier.create(llm.embed(request)).expectNextCount(1).verifyComplete();
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
+				assertThat(count(meters, "llm.paced", "limit", "context")).isZero();
+			});
+		List<RecordedRequest> requests = this.server.requests(model);
+		assertThat(requests).hasSize(2);
+		// 6,000 a minute, 100 a second. The first took 200 and used 5,900: 100 left, and
+		// the second waits for the other 100, a second after the first took its estimate
+		// (before it was sent, at most the first call's time before the server saw it).
+		assertThat(FakeLlmServer.gaps(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1).minus(first[0]));
+	}
+
+	@Test
+	void tenCallsInFlightAgainstAnAccountOfTenRequestsPerWindowSeeAtMostOneWindowsOverlapOf429s() {
+		Account account = new Account(10, 1_000_000, Duration.ofMillis(500));
+		this.server.model(PRIMARY).respondWith(account::answer);
+		sixtyCallsAtTenInFlight(account, REQUEST);
+		// Ten in flight and ten a window: the first window's ten fit, and each later one
+		// waits for the reset its headers name.
+		assertThat(account.rateLimited()).isLessThanOrEqualTo(10);
+	}
+
+	private static Duration timed(Runnable call) {
+		long start = System.nanoTime();
+		call.run();
+		return Duration.ofNanos(System.nanoTime() - start);
+	}
+
+	private void sixtyCallsAtTenInFlight(Account account, ChatRequest request) {
+		runner("llm.policies.account.provider=openai", "llm.policies.account.model=" + PRIMARY,
+				"llm.policies.account.retry.max-attempts=10", "llm.providers.openai.circuit-breaker.enabled=false",
+				"llm.providers.openai.retry-budget.enabled=false")
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				StepVerifier.create(Flux.range(0, 60).flatMap((i) -> llm.chat("account", request), 10))
+					.expectNextCount(60)
+					.expectComplete()
+					.verify(Duration.ofSeconds(30));
+			});
+		assertThat(account.served()).isEqualTo(60);
+	}
+
+	/**
+	 * A provider account of {@code requests} requests and {@code tokens} tokens per fixed
+	 * window, which answers 429 over either, every answer carrying OpenAI's headers
+	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers). A
+	 * request counts its {@code max_tokens}, or 1 token without it.
+	 */
+	static final class Account {
+
+		private final int requests;
+
+		private final long tokens;
+
+		private final long windowNanos;
+
+		private final long start = System.nanoTime();
+
+		private final AtomicInteger rateLimited = new AtomicInteger();
+
+		private final AtomicInteger served = new AtomicInteger();
+
+		private long window = -1;
+
+		private int requestsUsed;
+
+		private long tokensUsed;
+
+		Account(int requests, long tokens, Duration window) {
+			this.requests = requests;
+			this.tokens = tokens;
+			this.windowNanos = window.toNanos();
+		}
+
+		synchronized FakeResponse answer(RecordedRequest request) {
+			long elapsed = System.nanoTime() - this.start;
+			long window = elapsed / this.windowNanos;
+			if (window != this.window) {
+				this.window = window;
+				this.requestsUsed = 0;
+				this.tokensUsed = 0;
+			}
+			long cost = request.json().path("max_tokens").asLong(1);
+			// Rounded up: the window is over then, not a fraction of a millisecond
+			// before.
+			long resetMillis = Math.max(1, ((window + 1) * this.windowNanos - elapsed + 999_999) / 1_000_000);
+			boolean over = this.requestsUsed + 1 > this.requests || this.tokensUsed + cost > this.tokens;
+			if (!over) {
+				this.requestsUsed++;
+				this.tokensUsed += cost;
+				this.served.incrementAndGet();
+			}
+			else {
+				this.rateLimited.incrementAndGet();
+			}
+			FakeResponse answer = over
+					? FakeResponse.error(429, "requests", "rate_limit_exceeded", "Rate limit reached")
+					: FakeResponse.ok("ok");
+			return answer.header("x-ratelimit-limit-requests", Integer.toString(this.requests))
+				.header("x-ratelimit-remaining-requests", Integer.toString(this.requests - this.requestsUsed))
+				.header("x-ratelimit-reset-requests", resetMillis + "ms")
+				.header("x-ratelimit-limit-tokens", Long.toString(this.tokens))
+				.header("x-ratelimit-remaining-tokens", Long.toString(this.tokens - this.tokensUsed))
+				.header("x-ratelimit-reset-tokens", resetMillis + "ms");
+		}
+
+		int rateLimited() {
+			return this.rateLimited.get();
+		}
+
+		int served() {
+			return this.served.get();
+		}
+
+	}
+
+}

@@ -1,0 +1,118 @@
+package io.github.llmresilience.benchmarks.load;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.llmresilience.LlmClient;
+
+/**
+ * (l) Reservations against the rate-limit headers: an account of 10 requests per 2 s that
+ * answers 429 over it and sends OpenAI's headers on every answer. With reservations on,
+ * each request sent after the answer that reported what is left is subtracted from it;
+ * off, the starter holds its requests back only once a header says nothing is left. Two
+ * runs, each off then on: 60 calls at 10 in flight (the bound reservations aim at: at
+ * most 10 × 429, the first window's), and 100 calls at 20 in flight.
+ */
+final class AccountReservations extends Scenario {
+
+	AccountReservations(ServerProcess server, Options options) {
+		super(server, options, "reservations");
+	}
+
+	Result run() throws InterruptedException {
+		int calls = integer("calls");
+		int concurrency = integer("concurrency");
+		int wideCalls = integer("wide-calls");
+		int wideConcurrency = integer("wide-concurrency");
+		return new Result(side(false, calls, concurrency), side(true, calls, concurrency),
+				side(false, wideCalls, wideConcurrency), side(true, wideCalls, wideConcurrency), this.options);
+	}
+
+	private Side side(boolean reservations, int calls, int concurrency) throws InterruptedException {
+		StarterProperties properties = starterProperties().provider("account", "sk-bench")
+			.set("llm.providers.account.rate-limit.reservations", reservations)
+			.set("llm.providers.account.circuit-breaker.enabled", false)
+			.set("llm.providers.account.retry-budget.enabled", false)
+			.policy("account", "account", BenchServer.ACCOUNT)
+			.retry("account", "max-attempts", 10)
+			.retry("account", "initial-backoff", "100ms");
+		Side side = new Side(
+				(reservations ? "reservations on" : "reservations off") + ", " + concurrency + " in flight", calls);
+		this.server.reset();
+		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
+			LlmClient llm = context.getBean(LlmClient.class);
+			String prefix = (reservations ? "on-" : "off-") + concurrency + "-";
+			measure(side, calls, concurrency, (i) -> llm.chat("account", request(prefix + i)));
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			side.rateLimited = (long) meters.find("llm.attempts")
+				.tag("result", "rate-limited")
+				.timers()
+				.stream()
+				.mapToLong(Timer::count)
+				.sum();
+			side.paced = counted(meters, "llm.paced");
+		}
+		side.requests = this.server.counts().getOrDefault(BenchServer.ACCOUNT, 0L);
+		return side;
+	}
+
+	/**
+	 * One run.
+	 */
+	static final class Side extends Scenario.Side {
+
+		long rateLimited;
+
+		long paced;
+
+		long requests;
+
+		final int calls;
+
+		Side(String name, int calls) {
+			super(name, calls);
+			this.calls = calls;
+		}
+
+	}
+
+	record Result(Side off, Side on, Side wideOff, Side wideOn, Options options) {
+
+		/**
+		 * The bound reservations aim at, and fewer 429s with reservations than without in
+		 * both runs, every call served.
+		 */
+		boolean met() {
+			return this.on.rateLimited <= this.options.integer("account-requests")
+					&& this.on.rateLimited < this.off.rateLimited && this.wideOn.rateLimited < this.wideOff.rateLimited
+					&& this.on.succeeded.sum() == this.on.calls && this.wideOn.succeeded.sum() == this.wideOn.calls;
+		}
+
+		String report() {
+			StringBuilder text = new StringBuilder();
+			text.append(String.format("(l) reservations against the rate-limit headers: an account of %d requests per "
+					+ "%s ms that answers 429 over it (OpenAI's headers on every answer, no Retry-After); policy: 10 "
+					+ "attempts, 100 ms backoff, circuit breaker and retry budget off%n",
+					this.options.integer("account-requests"), this.options.string("account-window-ms")));
+			text.append(rows(this.off, this.on));
+			text.append(rows(this.wideOff, this.wideOn));
+			return text.toString();
+		}
+
+		private static String rows(Side off, Side on) {
+			Table table = table(off, on, "on / off");
+			table.row("429s received", off.rateLimited, on.rateLimited,
+					Table.ratio((double) on.rateLimited / Math.max(1, off.rateLimited)));
+			table.row("requests sent", off.requests, on.requests, "");
+			table.row("requests held back (llm.paced)", off.paced, on.paced, "");
+			table.row("calls served", off.succeeded, on.succeeded, "");
+			table.row("calls failed", off.failed, on.failed, "");
+			latencyAndWallRows(table, off, on);
+			return table.toString();
+		}
+
+	}
+
+}
