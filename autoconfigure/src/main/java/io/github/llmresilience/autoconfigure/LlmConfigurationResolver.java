@@ -211,7 +211,7 @@ final class LlmConfigurationResolver {
 		slots.add(slot(prefix, 0, policy.getProvider(), policy.getModel(), policy.getModelFamily(),
 				policy.getDimensions(), policy.getPool(), properties, binder));
 		for (int i = 0; i < policy.getFallbacks().size(); i++) {
-			LlmProperties.Target fallback = policy.getFallbacks().get(i);
+			LlmProperties.Fallback fallback = policy.getFallbacks().get(i);
 			slots.add(slot(prefix + ".fallbacks[" + i + "]", i + 1, fallback.getProvider(), fallback.getModel(),
 					fallback.getModelFamily(), fallback.getDimensions(), fallback.getPool(), properties, binder));
 		}
@@ -271,8 +271,8 @@ final class LlmConfigurationResolver {
 			String prefix = "llm.policies." + name;
 			maxInputTokens(all, prefix, policy.getProvider(), policy.getModel(), policy.getMaxInputTokens(),
 					properties);
-			List<List<LlmProperties.Target>> lists = List.of(policy.getFallbacks(), policy.getOnContextLength(),
-					policy.getOnContentFilter());
+			List<List<? extends LlmProperties.Target>> lists = List.of(policy.getFallbacks(),
+					policy.getOnContextLength(), policy.getOnContentFilter());
 			List<String> names = List.of(".fallbacks", ".on-context-length", ".on-content-filter");
 			for (int l = 0; l < lists.size(); l++) {
 				for (int i = 0; i < lists.get(l).size(); i++) {

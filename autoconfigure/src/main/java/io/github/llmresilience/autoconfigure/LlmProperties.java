@@ -1565,7 +1565,7 @@ public class LlmProperties {
 		/**
 		 * Targets tried in order once the previous one has failed for good.
 		 */
-		private List<Target> fallbacks = new ArrayList<>();
+		private List<Fallback> fallbacks = new ArrayList<>();
 
 		/**
 		 * Largest prompt, in tokens, the primary target takes; a longer prompt
@@ -1855,7 +1855,7 @@ public class LlmProperties {
 		 * Targets tried in order once the previous one has failed for good.
 		 * @return the fallbacks
 		 */
-		public List<Target> getFallbacks() {
+		public List<Fallback> getFallbacks() {
 			return this.fallbacks;
 		}
 
@@ -1863,7 +1863,7 @@ public class LlmProperties {
 		 * Targets tried in order once the previous one has failed for good.
 		 * @param fallbacks the fallbacks
 		 */
-		public void setFallbacks(List<Target> fallbacks) {
+		public void setFallbacks(List<Fallback> fallbacks) {
 			this.fallbacks = fallbacks;
 		}
 
@@ -1962,7 +1962,37 @@ public class LlmProperties {
 	}
 
 	/**
-	 * A fallback target of a policy.
+	 * A fallback entry of a policy: a target, or a pool of members in its place.
+	 */
+	public static class Fallback extends Target {
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 */
+		@NestedConfigurationProperty
+		private Pool pool = new Pool();
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 * @return the pool
+		 */
+		public Pool getPool() {
+			return this.pool;
+		}
+
+		/**
+		 * Pool of members in place of this fallback's provider and model.
+		 * @param pool the pool
+		 */
+		public void setPool(Pool pool) {
+			this.pool = pool;
+		}
+
+	}
+
+	/**
+	 * A target of a policy's chain: a fallback entry, or an entry of a per-kind chain
+	 * ({@code on-context-length}, {@code on-content-filter}), which takes no pool.
 	 */
 	public static class Target {
 
@@ -1987,28 +2017,6 @@ public class LlmProperties {
 		 * 'dimensions'); the model's own size when unset.
 		 */
 		private @Nullable Integer dimensions;
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 */
-		@NestedConfigurationProperty
-		private Pool pool = new Pool();
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 * @return the pool
-		 */
-		public Pool getPool() {
-			return this.pool;
-		}
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 * @param pool the pool
-		 */
-		public void setPool(Pool pool) {
-			this.pool = pool;
-		}
 
 		/**
 		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)

@@ -1,6 +1,7 @@
 package io.github.llmresilience.behaviour;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -192,13 +193,18 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 	}
 
 	@Test
-	void tenCallsInFlightAgainstAnAccountOfTenRequestsPerWindowSeeAtMostOneWindowsOverlapOf429s() {
-		Account account = new Account(10, 1_000_000, Duration.ofMillis(500));
-		this.server.model(PRIMARY).respondWith(account::answer);
-		sixtyCallsAtTenInFlight(account, REQUEST);
+	void reservationsKeepTenCallsInFlightFromOverrunningAnAccountOfTenRequestsPerWindow() {
+		Account without = new Account(10, 1_000_000, Duration.ofMillis(500));
+		this.server.model(PRIMARY).respondWith(without::answer);
+		sixtyCallsAtTenInFlight(without, REQUEST, "llm.providers.openai.rate-limit.reservations=false");
+		Account with = new Account(10, 1_000_000, Duration.ofMillis(500));
+		this.server.model(PRIMARY).respondWith(with::answer);
+		sixtyCallsAtTenInFlight(with, REQUEST);
 		// Ten in flight and ten a window: the first window's ten fit, and each later one
-		// waits for the reset its headers name.
-		assertThat(account.rateLimited()).isLessThanOrEqualTo(10);
+		// waits for the reset its headers name. A request sent just before a reset can
+		// still reach the server after it and count in the next window too, so how many
+		// 429s remain depends on the latency against the window (benchmarks.md, (l)).
+		assertThat(with.rateLimited()).isLessThan(without.rateLimited());
 	}
 
 	private static Duration timed(Runnable call) {
@@ -207,17 +213,19 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
-	private void sixtyCallsAtTenInFlight(Account account, ChatRequest request) {
-		runner("llm.policies.account.provider=openai", "llm.policies.account.model=" + PRIMARY,
-				"llm.policies.account.retry.max-attempts=10", "llm.providers.openai.circuit-breaker.enabled=false",
-				"llm.providers.openai.retry-budget.enabled=false")
-			.run((context) -> {
-				LlmClient llm = context.getBean(LlmClient.class);
-				StepVerifier.create(Flux.range(0, 60).flatMap((i) -> llm.chat("account", request), 10))
-					.expectNextCount(60)
-					.expectComplete()
-					.verify(Duration.ofSeconds(30));
-			});
+	private void sixtyCallsAtTenInFlight(Account account, ChatRequest request, String... properties) {
+		List<String> all = new ArrayList<>(List.of("llm.policies.account.provider=openai",
+				"llm.policies.account.model=" + PRIMARY, "llm.policies.account.retry.max-attempts=10",
+				"llm.providers.openai.circuit-breaker.enabled=false",
+				"llm.providers.openai.retry-budget.enabled=false"));
+		all.addAll(List.of(properties));
+		runner(all.toArray(String[]::new)).run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			StepVerifier.create(Flux.range(0, 60).flatMap((i) -> llm.chat("account", request), 10))
+				.expectNextCount(60)
+				.expectComplete()
+				.verify(Duration.ofSeconds(30));
+		});
 		assertThat(account.served()).isEqualTo(60);
 	}
 

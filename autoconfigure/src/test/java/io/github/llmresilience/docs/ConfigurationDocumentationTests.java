@@ -359,6 +359,9 @@ class ConfigurationDocumentationTests {
 	 * and lists of them.
 	 */
 	private static void expand(Class<?> type, String prefix, Object instance, Map<String, Property> properties) {
+		if (isPropertiesClass(type.getSuperclass())) {
+			expand(type.getSuperclass(), prefix, instance, properties);
+		}
 		for (Field field : type.getDeclaredFields()) {
 			if (Modifier.isStatic(field.getModifiers())) {
 				continue;
