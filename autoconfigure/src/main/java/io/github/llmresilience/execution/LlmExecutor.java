@@ -182,6 +182,8 @@ public final class LlmExecutor {
 	 * of the web server is over.
 	 */
 	public void shutdown() {
+		// First, so that a call ended below frees no place for a queued one to be sent.
+		this.admission.shutdown();
 		this.inFlight.shutdown();
 	}
 

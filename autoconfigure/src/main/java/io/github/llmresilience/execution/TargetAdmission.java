@@ -457,6 +457,14 @@ final class TargetAdmission {
 	}
 
 	/**
+	 * The application shuts down: the batch queues give no more places, so that no queued
+	 * request is sent while the calls are being ended.
+	 */
+	void shutdown() {
+		this.pacing.batchQueues().values().forEach(BatchQueue::close);
+	}
+
+	/**
 	 * Return one HTTP request of an attempt, held back in its provider's batch queue when
 	 * it is a batch request and the provider's batch requests already hold their share of
 	 * its connections; an interactive request goes straight to the connection pool. A

@@ -37,6 +37,9 @@ public final class BatchQueue {
 
 	private volatile int queued;
 
+	// Guarded by lock.
+	private boolean closed;
+
 	/**
 	 * Create the queue of a provider.
 	 * @param settings the provider's concurrency settings
@@ -113,9 +116,20 @@ public final class BatchQueue {
 		});
 	}
 
+	/**
+	 * Stop giving places: the application shuts down, and the requests still waiting are
+	 * about to be ended, so a place freed by a request that ends (the shutdown ends those
+	 * in flight first or meanwhile) must not send a waiting one.
+	 */
+	public void close() {
+		synchronized (this.lock) {
+			this.closed = true;
+		}
+	}
+
 	private boolean enter(Ticket ticket) {
 		synchronized (this.lock) {
-			if (this.inFlight < this.limit) {
+			if (!this.closed && this.inFlight < this.limit) {
 				this.inFlight++;
 				ticket.state.set(Ticket.HELD);
 				return true;
@@ -133,7 +147,7 @@ public final class BatchQueue {
 		Ticket next = null;
 		synchronized (this.lock) {
 			Iterator<Ticket> tickets = this.waiting.iterator();
-			while (tickets.hasNext()) {
+			while (!this.closed && tickets.hasNext()) {
 				Ticket ticket = tickets.next();
 				tickets.remove();
 				if (ticket.state.compareAndSet(Ticket.WAITING, Ticket.HELD)) {

@@ -143,15 +143,16 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 	@Test
 	void aDeclaredLimitSpacesTheRequestsThisInstanceSends() {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("primary"));
-		// 60 per minute: one per second, so three requests span at least two period
-		// boundaries.
+		// 60 per minute: one per second, so the three requests take permits of three
+		// periods: the third always waits, the second too unless the first took the
+		// last instant of its period (then the two only wait for one boundary).
 		metered("llm.providers.openai.rate-limit.requests-per-minute=60").run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(Flux.merge(llm.chat(REQUEST), llm.chat(REQUEST), llm.chat(REQUEST)))
 				.expectNextCount(3)
 				.verifyComplete();
 			assertThat(context.getBean(MeterRegistry.class).get("llm.paced").tags("action", "waited").counter().count())
-				.isGreaterThanOrEqualTo(2);
+				.isGreaterThanOrEqualTo(1);
 		});
 		List<RecordedRequest> requests = primaryRequests();
 		assertThat(requests).hasSize(3);

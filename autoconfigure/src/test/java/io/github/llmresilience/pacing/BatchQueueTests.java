@@ -57,6 +57,23 @@ class BatchQueueTests {
 	}
 
 	@Test
+	void onceClosedARequestThatEndsSendsNoWaitingOne() {
+		BatchQueue queue = queue(2, 0.5, Duration.ofMinutes(1));
+		StepVerifier
+			.withVirtualTime(
+					() -> Flux.range(0, 3).flatMap((i) -> queue.admit(request(i), IllegalStateException::new), 3))
+			.expectSubscription()
+			.then(queue::close)
+			.thenAwait(Duration.ofSeconds(1))
+			.expectNext(0)
+			.expectNoEvent(Duration.ofSeconds(10))
+			.thenCancel()
+			.verify();
+		assertThat(this.started).containsExactly(0);
+		assertThat(queue.queued()).isZero();
+	}
+
+	@Test
 	void theLimitIsAtLeastOneRequest() {
 		assertThat(queue(1, 0.25, Duration.ofSeconds(1)).limit()).isOne();
 		assertThat(queue(3, 0.5, Duration.ofSeconds(1)).limit()).isOne();
