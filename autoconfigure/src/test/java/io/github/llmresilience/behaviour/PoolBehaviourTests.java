@@ -137,7 +137,10 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 		assertThat(pool.eastAnswered() + pool.westAnswered()).isEqualTo(CALLS);
 		assertThat(pool.eastAnswered()).isBetween(CALLS / 2 - PER_WINDOW / 2, CALLS / 2 + PER_WINDOW / 2);
 		assertThat(pool.responses()).extracting((response) -> response.served().fallback()).containsOnly(false);
-		assertThat(pool.rejected()).isLessThanOrEqualTo(chain.rejected());
+		// Both sides send their first requests before any header reports a used-up
+		// window, so how many 429s each meets first varies from run to run by up to a
+		// window's worth; beyond that, the pool meets no more than the chain.
+		assertThat(pool.rejected()).as(figures).isLessThanOrEqualTo(chain.rejected() + PER_WINDOW);
 		// The chain sends everything to the first account until it is given up.
 		assertThat(chain.eastAnswered()).isGreaterThan(chain.westAnswered());
 		assertThat((double) pool.wallNanos()).as(figures).isLessThan(chain.wallNanos() * 0.75);
