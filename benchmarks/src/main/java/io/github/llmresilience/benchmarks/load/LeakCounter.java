@@ -1,5 +1,7 @@
 package io.github.llmresilience.benchmarks.load;
 
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -96,11 +98,15 @@ final class LeakCounter extends ResourceLeakDetectorFactory {
 	 */
 	static void collectAndPoll() {
 		for (int round = 0; round < 3; round++) {
+			// The reference handler enqueues what the collection found, in its own
+			// thread: wait until it enqueued a canary collected with the rest.
+			ReferenceQueue<Object> queue = new ReferenceQueue<>();
+			WeakReference<Object> canary = new WeakReference<>(new Object(), queue);
 			System.gc();
 			try {
-				// The reference handler enqueues what the collection found, in its own
-				// thread.
-				Thread.sleep(100);
+				if (queue.remove(1000) != canary) {
+					return;
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

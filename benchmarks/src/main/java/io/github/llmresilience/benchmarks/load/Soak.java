@@ -229,9 +229,12 @@ final class Soak extends Scenario {
 	private Checkpoint checkpoint(int number, long ended, ProviderClients clients) throws InterruptedException {
 		// A connection whose exchange was cancelled goes back to its pool, or is closed,
 		// on its event loop just after the call ended: it has a moment to get there.
-		PoolState pools = PoolState.of(clients);
-		for (long waited = 0; pools.acquired() + pools.pending() > 0 && waited < POOL_GRACE.toMillis(); waited += 50) {
-			Thread.sleep(50);
+		PoolState pools = Flux.interval(Duration.ZERO, Duration.ofMillis(50))
+			.map((tick) -> PoolState.of(clients))
+			.takeUntil((state) -> state.acquired() + state.pending() == 0)
+			.take(POOL_GRACE)
+			.blockLast();
+		if (pools == null) {
 			pools = PoolState.of(clients);
 		}
 		System.gc();
