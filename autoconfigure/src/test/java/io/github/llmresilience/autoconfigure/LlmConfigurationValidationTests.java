@@ -1,7 +1,9 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
+import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -48,18 +51,10 @@ class LlmConfigurationValidationTests {
 	 * {@link InvalidConfigurationPropertyValueException} with its name, value and reason.
 	 */
 	private InvalidConfigurationPropertyValueException failure(String... properties) {
-		Throwable[] found = new Throwable[1];
-		this.runner.withPropertyValues(properties).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
-				failure = failure.getCause();
-			}
-			found[0] = failure;
-		});
-		assertThat(found[0]).as("an InvalidConfigurationPropertyValueException explains the failure")
-			.isInstanceOf(InvalidConfigurationPropertyValueException.class);
-		return (InvalidConfigurationPropertyValueException) found[0];
+		List<InvalidConfigurationPropertyValueException> found = new ArrayList<>();
+		this.runner.withPropertyValues(properties)
+			.run((context) -> found.add(causeOfType(context, InvalidConfigurationPropertyValueException.class)));
+		return found.get(0);
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
@@ -284,12 +279,7 @@ class LlmConfigurationValidationTests {
 
 	private void assertCallFailure(Class<?> service, String description, String action) {
 		this.runner.withBean(service).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
-				failure = failure.getCause();
-			}
-			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
+			causeOfType(context, LlmCallConfigurationException.class);
 			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains(description);
 			assertThat(analysis.getAction()).contains(action);

@@ -32,6 +32,7 @@ import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.shared.SharedState;
 import io.github.llmresilience.shared.SharedStateUnavailableException;
 
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -75,12 +76,7 @@ class LlmSharedStateAutoConfigurationTests {
 	void redisWithoutSpringDataRedisOnTheClasspathSaysSo() {
 		this.runner.withPropertyValues("llm.shared-state.type=redis")
 			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause()
-					.isInstanceOf(SharedStateUnavailableException.class)
-					.hasMessageContaining("no Spring Data Redis on its classpath");
-			});
+			.run(failsToStart(SharedStateUnavailableException.class, "no Spring Data Redis on its classpath"));
 	}
 
 	@Test

@@ -26,6 +26,7 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.policy.TargetSlot;
 
+import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -126,7 +127,6 @@ class PoolConfigurationTests {
 			"llm.policies.chat.model|gpt-4o|llm.policies.chat.model|either one provider and model or a pool" })
 	void aBadPoolFailsTheStartNamingThePropertyAndTheFix(String property, String value, String named, String fix) {
 		boolean withMembers = !property.endsWith("strategy");
-		Throwable[] found = new Throwable[1];
 		ApplicationContextRunner runner = withMembers ? this.runner.withPropertyValues(POOL) : this.runner;
 		if (property.endsWith(".members[1].model") || property.endsWith(".members[1].model-family")) {
 			runner = runner.withPropertyValues("llm.policies.chat.pool.members[1].provider=azure-east");
@@ -135,28 +135,17 @@ class PoolConfigurationTests {
 			runner = runner.withPropertyValues("llm.policies.chat.pool.members[1].provider=azure-west");
 		}
 		runner.withPropertyValues(property + "=" + value).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
-				failure = failure.getCause();
-			}
-			found[0] = failure;
+			InvalidConfigurationPropertyValueException failure = causeOfType(context,
+					InvalidConfigurationPropertyValueException.class);
+			assertThat(failure.getName()).isEqualTo(named);
+			assertThat(failure.getReason()).contains(fix);
 		});
-		assertThat(found[0]).isInstanceOf(InvalidConfigurationPropertyValueException.class);
-		InvalidConfigurationPropertyValueException failure = (InvalidConfigurationPropertyValueException) found[0];
-		assertThat(failure.getName()).isEqualTo(named);
-		assertThat(failure.getReason()).contains(fix);
 	}
 
 	@Test
 	void anAffinityKeyThatIsNotAnExpressionFailsTheStart() {
 		this.runner.withPropertyValues(POOL).withBean(BadAffinityKeyService.class).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
-				failure = failure.getCause();
-			}
-			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
+			causeOfType(context, LlmCallConfigurationException.class);
 			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("affinityKey")
 				.contains("BadAffinityKeyService.ask(String)")

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -37,6 +35,8 @@ import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -82,12 +82,8 @@ class LlmLangChain4jAutoConfigurationTests {
 
 	@Test
 	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.langchain4j.chat-model.policy");
-		});
+		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.langchain4j.chat-model.policy"));
 	}
 
 	@Test
@@ -136,7 +132,7 @@ class LlmLangChain4jAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(
-						beanFactory(Map.of("llmLangChain4jChatModel", LlmChatModel.class, "openAiChatModel",
+						beanFactoryOf(Map.of("llmLangChain4jChatModel", LlmChatModel.class, "openAiChatModel",
 								OpenAiChatModel.class, "llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
 								"openAiStreamingChatModel", OpenAiStreamingChatModel.class)))
 					.analyze(context.getStartupFailure());
@@ -177,7 +173,7 @@ class LlmLangChain4jAutoConfigurationTests {
 						+ "the @AiService annotation like this: @AiService(wiringMode = EXPLICIT, %s = \"<beanName>\").",
 				StreamingChatModel.class.getName(), "[llmLangChain4jStreamingChatModel, openAiStreamingChatModel]",
 				"streamingChatModel");
-		BeanFactory beanFactory = beanFactory(Map.of("llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+		BeanFactory beanFactory = beanFactoryOf(Map.of("llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
 				"openAiStreamingChatModel", OpenAiStreamingChatModel.class));
 		FailureAnalysis analysis = new LlmAiServiceConflictFailureAnalyzer(beanFactory).analyze(conflict);
 		assertThat(analysis).isNotNull();
@@ -193,7 +189,7 @@ class LlmLangChain4jAutoConfigurationTests {
 
 	@Test
 	void conflictAnalyzersLeaveOtherConflictsAlone() {
-		BeanFactory beanFactory = beanFactory(
+		BeanFactory beanFactory = beanFactoryOf(
 				Map.of("firstChatModel", OpenAiChatModel.class, "secondChatModel", OpenAiChatModel.class));
 		IllegalConfigurationException conflict = IllegalConfigurationException.illegalConfiguration(
 				"Conflict: multiple beans of type %s are found: %s.", ChatModel.class.getName(),
@@ -217,15 +213,6 @@ class LlmLangChain4jAutoConfigurationTests {
 				"llm.langchain4j.chat-model.supported-capabilities", "llm.langchain4j.embedding-model.enabled",
 				"llm.langchain4j.embedding-model.policy", "llm.langchain4j.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
-	}
-
-	/**
-	 * A bean factory with definitions of these types, as the failed context had them.
-	 */
-	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
-		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-		return beanFactory;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,11 +1,11 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
+import java.util.Map;
+
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -19,6 +19,7 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -108,12 +109,9 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
 			.withUserConfiguration(LangChain4jOpenAiEmbeddingModelConfiguration.class, ConsumerConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-				beanFactory.registerBeanDefinition("llmLangChain4jEmbeddingModel",
-						new RootBeanDefinition(LlmEmbeddingModel.class));
-				beanFactory.registerBeanDefinition("openAiEmbeddingModel",
-						new RootBeanDefinition(OpenAiEmbeddingModel.class));
-				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(beanFactory)
+				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(
+						beanFactoryOf(Map.of("llmLangChain4jEmbeddingModel", LlmEmbeddingModel.class,
+								"openAiEmbeddingModel", OpenAiEmbeddingModel.class)))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription())

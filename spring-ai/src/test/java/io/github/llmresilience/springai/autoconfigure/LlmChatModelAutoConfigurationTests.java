@@ -15,8 +15,6 @@ import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -36,6 +34,8 @@ import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
 
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -72,14 +72,9 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.chat-model.policy")
-				.hasMessageContaining("No policy named 'chats'")
-				.hasMessageContaining("[default, chat]");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.spring-ai.chat-model.policy",
+					"No policy named 'chats'", "[default, chat]"));
 	}
 
 	@Test
@@ -147,7 +142,7 @@ class LlmChatModelAutoConfigurationTests {
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory(
+				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactoryOf(
 						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
@@ -195,7 +190,7 @@ class LlmChatModelAutoConfigurationTests {
 			.withPropertyValues("llm.spring-ai.chat-model.enabled=false")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				BeanFactory beanFactory = beanFactory(
+				BeanFactory beanFactory = beanFactoryOf(
 						Map.of("firstChatModel", ChatModel.class, "secondChatModel", ChatModel.class));
 				assertThat(new LlmModelConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
 					.isNull();
@@ -209,15 +204,6 @@ class LlmChatModelAutoConfigurationTests {
 				"llm.spring-ai.chat-model.primary", "llm.spring-ai.embedding-model.enabled",
 				"llm.spring-ai.embedding-model.policy", "llm.spring-ai.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
-	}
-
-	/**
-	 * A bean factory with definitions of these types, as the failed context had them.
-	 */
-	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
-		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-		return beanFactory;
 	}
 
 	@Configuration(proxyBeanMethods = false)

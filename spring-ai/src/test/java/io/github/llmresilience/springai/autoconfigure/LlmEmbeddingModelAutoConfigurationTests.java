@@ -7,8 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.model.openai.autoconfigure.OpenAiEmbeddingAutoConfiguration;
 import org.springframework.ai.openai.OpenAiEmbeddingModel;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -22,6 +20,8 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,23 +55,16 @@ class LlmEmbeddingModelAutoConfigurationTests {
 
 	@Test
 	void anUnknownPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.embedding-model.policy");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class,
+					"llm.spring-ai.embedding-model.policy"));
 	}
 
 	@Test
 	void aChatPolicyFailsStartUpNamingItsType() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=default").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.embedding-model.policy")
-				.hasMessageContaining("llm.policies.default.type");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=default")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.spring-ai.embedding-model.policy",
+					"llm.policies.default.type"));
 	}
 
 	@Test
@@ -108,10 +101,8 @@ class LlmEmbeddingModelAutoConfigurationTests {
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-				Map.of("llmEmbeddingModel", LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)
-					.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory)
+				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactoryOf(Map.of("llmEmbeddingModel",
+						LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription()).contains("needs one EmbeddingModel, but there are 2")
