@@ -125,25 +125,28 @@ class LlmMetersPerScenarioTests {
 
 	private static void assertMeters(MeterRegistry registry, Map<String, Integer> retries,
 			Map<String, Integer> fallbacks, String outcome, String servedBy, String fallback) {
-		List<Counter> retryCounters = List.copyOf(registry.find("llm.retries").counters());
-		assertThat(retryCounters).hasSize(retries.size());
-		retries.forEach((reason,
-				count) -> assertThat(registry.get("llm.retries")
-					.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", reason)
-					.counter()
-					.count()).isEqualTo(count.doubleValue()));
-		List<Counter> fallbackCounters = List.copyOf(registry.find("llm.fallbacks").counters());
-		assertThat(fallbackCounters).hasSize(fallbacks.size());
-		fallbacks.forEach((reason,
-				count) -> assertThat(registry.get("llm.fallbacks")
-					.tags("policy", "summaries", "from", "openai:gpt-4o", "to", "backup:claude", "reason", reason)
-					.counter()
-					.count()).isEqualTo(count.doubleValue()));
+		assertCountsByReason(registry, "llm.retries", retries, "policy", "summaries", "provider", "openai", "model",
+				"gpt-4o");
+		assertCountsByReason(registry, "llm.fallbacks", fallbacks, "policy", "summaries", "from", "openai:gpt-4o", "to",
+				"backup:claude");
 		Timer calls = registry.get("llm.calls").timer();
 		assertThat(calls.count()).isEqualTo(1);
 		assertThat(calls.getId().getTag("outcome")).isEqualTo(outcome);
 		assertThat(calls.getId().getTag("provider")).isEqualTo(servedBy);
 		assertThat(calls.getId().getTag("fallback")).isEqualTo(fallback);
+	}
+
+	/**
+	 * Assert that the counters of a name are exactly one per reason, each with the given
+	 * tags and count.
+	 */
+	private static void assertCountsByReason(MeterRegistry registry, String name, Map<String, Integer> counts,
+			String... tags) {
+		List<Counter> counters = List.copyOf(registry.find(name).counters());
+		assertThat(counters).hasSize(counts.size());
+		counts.forEach(
+				(reason, count) -> assertThat(registry.get(name).tags(tags).tag("reason", reason).counter().count())
+					.isEqualTo(count.doubleValue()));
 	}
 
 	/**
