@@ -9,12 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.core.io.ClassPathResource;
 
 import io.github.llmresilience.LlmCall;
@@ -26,6 +24,8 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.policy.TargetSlot;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,13 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PoolConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
-		.withPropertyValues("llm.providers.azure-east.base-url=https://east.example/openai/v1",
-				"llm.providers.azure-west.base-url=https://west.example/openai/v1",
-				"llm.providers.openai.base-url=https://api.openai.com/v1", "llm.policies.default.provider=openai",
-				"llm.policies.default.model=gpt-4o");
+	private final ApplicationContextRunner runner = llmResilience().withPropertyValues(
+			"llm.providers.azure-east.base-url=https://east.example/openai/v1",
+			"llm.providers.azure-west.base-url=https://west.example/openai/v1",
+			"llm.providers.openai.base-url=https://api.openai.com/v1", "llm.policies.default.provider=openai",
+			"llm.policies.default.model=gpt-4o");
 
 	private static final String[] POOL = { "llm.policies.chat.pool.members[0].provider=azure-east",
 			"llm.policies.chat.pool.members[0].model=gpt-4o-east",
@@ -146,7 +144,7 @@ class PoolConfigurationTests {
 	void anAffinityKeyThatIsNotAnExpressionFailsTheStart() {
 		this.runner.withPropertyValues(POOL).withBean(BadAffinityKeyService.class).run((context) -> {
 			causeOfType(context, LlmCallConfigurationException.class);
-			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 			assertThat(analysis.getDescription()).contains("affinityKey")
 				.contains("BadAffinityKeyService.ask(String)")
 				.contains("#p0.(");

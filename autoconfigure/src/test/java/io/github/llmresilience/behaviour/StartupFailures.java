@@ -7,6 +7,8 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 
@@ -14,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the tests of a start that fails check: that the context did not start, which
- * exception says why and what it says, and, for a failure analyzer, the bean definitions
- * the failed context had.
+ * exception says why and what it says, how an analyzer explains it, and, for an analyzer
+ * that reads them, the bean definitions the failed context had.
  */
 public final class StartupFailures {
 
@@ -57,6 +59,19 @@ public final class StartupFailures {
 		}
 		assertThat(failure).as("a %s explains the failure", type.getSimpleName()).isInstanceOf(type);
 		return type.cast(failure);
+	}
+
+	/**
+	 * Assert that the context failed to start and that an analyzer explains its failure.
+	 * @param context the context that failed
+	 * @param analyzer the analyzer
+	 * @return the analyzer's explanation
+	 */
+	public static FailureAnalysis analysisOf(AssertableApplicationContext context, FailureAnalyzer analyzer) {
+		assertThat(context).hasFailed();
+		FailureAnalysis analysis = analyzer.analyze(context.getStartupFailure());
+		assertThat(analysis).as("the analysis of the start-up failure").isNotNull();
+		return analysis;
 	}
 
 	/**

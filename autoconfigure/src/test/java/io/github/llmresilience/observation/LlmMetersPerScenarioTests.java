@@ -19,21 +19,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -172,11 +170,9 @@ class LlmMetersPerScenarioTests {
 	}
 
 	private ApplicationContextRunner runner(String readTimeout) {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class))
+		return llmResilience(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				LlmMetricsAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.read-timeout=" + readTimeout,
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),

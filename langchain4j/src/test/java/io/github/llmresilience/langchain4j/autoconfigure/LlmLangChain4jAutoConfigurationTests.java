@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -35,6 +34,8 @@ import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,9 +47,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  */
 class LlmLangChain4jAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmLangChain4jAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
@@ -130,13 +129,11 @@ class LlmLangChain4jAutoConfigurationTests {
 	void nextToLangChain4jsOpenAiModelTheFailureToInjectOneIsExplained() {
 		this.runner.withUserConfiguration(LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class)
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(
-						beanFactoryOf(Map.of("llmLangChain4jChatModel", LlmChatModel.class, "openAiChatModel",
-								OpenAiChatModel.class, "llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
-								"openAiStreamingChatModel", OpenAiStreamingChatModel.class)))
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context,
+						new LlmLangChain4jConflictFailureAnalyzer(beanFactoryOf(Map.of("llmLangChain4jChatModel",
+								LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class,
+								"llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+								"openAiStreamingChatModel", OpenAiStreamingChatModel.class))));
 				assertThat(analysis.getDescription())
 					.contains("needs one ChatModel, but there are 2 and none is primary")
 					.contains("- llmLangChain4jChatModel: llm-resilience's LlmChatModel")

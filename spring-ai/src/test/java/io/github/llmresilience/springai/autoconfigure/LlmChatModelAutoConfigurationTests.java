@@ -34,6 +34,8 @@ import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,10 +47,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
  */
 class LlmChatModelAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				ToolCallingAutoConfiguration.class, LlmChatModelAutoConfiguration.class,
-				ChatClientAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(ToolCallingAutoConfiguration.class,
+			LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
@@ -79,9 +79,7 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void missingDefaultPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmChatModelAutoConfiguration.class))
+		llmResilience(LlmChatModelAutoConfiguration.class)
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmChatModel.class));
 	}
 
@@ -141,11 +139,8 @@ class LlmChatModelAutoConfigurationTests {
 			.withUserConfiguration(ChatClientConsumerConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactoryOf(
-						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context, new LlmModelConflictFailureAnalyzer(beanFactoryOf(
+						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class))));
 				assertThat(analysis.getDescription())
 					.contains(
 							"Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())

@@ -12,14 +12,14 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LlmEmbeddingModelAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmEmbeddingModelAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.model=text-embedding-3-small",
 				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.model=text-embedding-3-large",
@@ -69,9 +67,7 @@ class LlmEmbeddingModelAutoConfigurationTests {
 
 	@Test
 	void aMissingEmbeddingsPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmEmbeddingModelAutoConfiguration.class))
+		llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1")
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmEmbeddingModel.class));
 	}
@@ -100,11 +96,9 @@ class LlmEmbeddingModelAutoConfigurationTests {
 			.withUserConfiguration(VectorStoreLikeConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactoryOf(Map.of("llmEmbeddingModel",
-						LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)))
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context,
+						new LlmModelConflictFailureAnalyzer(beanFactoryOf(Map.of("llmEmbeddingModel",
+								LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class))));
 				assertThat(analysis.getDescription()).contains("needs one EmbeddingModel, but there are 2")
 					.contains("- llmEmbeddingModel: llm-resilience's LlmEmbeddingModel")
 					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
