@@ -1,7 +1,6 @@
 package io.github.llmresilience.benchmarks.load;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -46,12 +45,7 @@ final class AccountReservations extends Scenario {
 			String prefix = (reservations ? "on-" : "off-") + concurrency + "-";
 			measure(side, calls, concurrency, (i) -> llm.chat("account", request(prefix + i)));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			side.rateLimited = (long) meters.find("llm.attempts")
-				.tag("result", "rate-limited")
-				.timers()
-				.stream()
-				.mapToLong(Timer::count)
-				.sum();
+			side.rateLimited = timed(meters, "llm.attempts", "result", "rate-limited");
 			side.paced = counted(meters, "llm.paced");
 		}
 		side.requests = this.server.counts().getOrDefault(BenchServer.ACCOUNT, 0L);
