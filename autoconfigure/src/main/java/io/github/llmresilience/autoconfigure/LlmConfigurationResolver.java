@@ -267,6 +267,11 @@ final class LlmConfigurationResolver {
 		properties.getPolicies().forEach((name, policy) -> {
 			String prefix = "llm.policies." + name;
 			maxInputTokens(all, prefix, policy, properties);
+			poolMaxInputTokens(all, prefix + ".pool", policy.getPool(), properties);
+			for (int i = 0; i < policy.getFallbacks().size(); i++) {
+				poolMaxInputTokens(all, prefix + ".fallbacks[" + i + "].pool", policy.getFallbacks().get(i).getPool(),
+						properties);
+			}
 			List<List<? extends LlmProperties.Target>> lists = List.of(policy.getFallbacks(),
 					policy.getOnContextLength(), policy.getOnContentFilter());
 			List<String> names = List.of(".fallbacks", ".on-context-length", ".on-content-filter");
@@ -277,6 +282,13 @@ final class LlmConfigurationResolver {
 			}
 		});
 		return all;
+	}
+
+	private static void poolMaxInputTokens(Map<String, Map<String, Long>> all, String prefix, LlmProperties.Pool pool,
+			LlmProperties properties) {
+		for (int i = 0; i < pool.getMembers().size(); i++) {
+			maxInputTokens(all, prefix + ".members[" + i + "]", pool.getMembers().get(i), properties);
+		}
 	}
 
 	private static void maxInputTokens(Map<String, Map<String, Long>> all, String prefix, LlmProperties.Target entry,

@@ -1855,10 +1855,12 @@ public class LlmProperties {
 	}
 
 	/**
-	 * A provider and one of its models: what a target, a pool member and a policy's
-	 * primary target name.
+	 * A target: a provider and one of its models, with the settings a target takes. An
+	 * entry of a per-kind chain ({@code on-context-length}, {@code on-content-filter}),
+	 * which takes no pool, is one; a policy's primary target and fallbacks (a slot) and a
+	 * pool's members add to it.
 	 */
-	public abstract static class Model {
+	public static class Target {
 
 		/**
 		 * Provider of the target; may be left out when exactly one provider exists.
@@ -1881,6 +1883,13 @@ public class LlmProperties {
 		 * 'dimensions'); the model's own size when unset.
 		 */
 		private @Nullable Integer dimensions;
+
+		/**
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
+		 */
+		private @Nullable Long maxInputTokens;
 
 		/**
 		 * Provider of the target; may be left out when exactly one provider exists.
@@ -1950,23 +1959,10 @@ public class LlmProperties {
 			this.dimensions = dimensions;
 		}
 
-	}
-
-	/**
-	 * A target of a policy's chain: a fallback entry, or an entry of a per-kind chain
-	 * ({@code on-context-length}, {@code on-content-filter}), which takes no pool.
-	 */
-	public static class Target extends Model {
-
 		/**
 		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
-		 */
-		private @Nullable Long maxInputTokens;
-
-		/**
-		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
 		 * @return the max input tokens
 		 */
 		public @Nullable Long getMaxInputTokens() {
@@ -1975,7 +1971,8 @@ public class LlmProperties {
 
 		/**
 		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
 		 * @param maxInputTokens the max input tokens
 		 */
 		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
@@ -2089,7 +2086,7 @@ public class LlmProperties {
 	 * A member of a pool: a provider and a model, with the settings a target takes, its
 	 * weight and its tier.
 	 */
-	public static class Member extends Model {
+	public static class Member extends Target {
 
 		/**
 		 * Share of the traffic against the other members of its tier, at least 1.
