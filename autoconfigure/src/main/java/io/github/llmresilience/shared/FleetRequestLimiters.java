@@ -3,7 +3,6 @@ package io.github.llmresilience.shared;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
@@ -85,16 +84,20 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 	@Override
 	public @Nullable RequestLimiter create(ProviderPacing provider) {
-		return Optional.ofNullable(this.local.create(provider))
-			.map((local) -> new FleetRequestLimiter(provider.provider(), provider.requestsPerMinute(), local))
-			.orElse(null);
+		RequestLimiter local = this.local.create(provider);
+		if (local == null) {
+			return null;
+		}
+		return new FleetRequestLimiter(provider.provider(), provider.requestsPerMinute(), local);
 	}
 
 	@Override
 	public @Nullable TokenLimiter createTokenLimiter(ProviderPacing provider) {
-		return Optional.ofNullable(this.local.createTokenLimiter(provider))
-			.map((local) -> new FleetTokenLimiter(provider.provider(), provider.tokensPerMinute(), local))
-			.orElse(null);
+		TokenLimiter local = this.local.createTokenLimiter(provider);
+		if (local == null) {
+			return null;
+		}
+		return new FleetTokenLimiter(provider.provider(), provider.tokensPerMinute(), local);
 	}
 
 	/**
