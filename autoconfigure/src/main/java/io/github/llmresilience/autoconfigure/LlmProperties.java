@@ -33,6 +33,13 @@ public class LlmProperties {
 	private boolean enabled = true;
 
 	/**
+	 * Whether to run the call path once per policy at start-up, in memory, so that the
+	 * first calls do not load and initialise its classes. It sends nothing, logs nothing
+	 * and changes no meter or resilience state.
+	 */
+	private boolean primeAtStartup = true;
+
+	/**
 	 * OpenAI-compatible endpoints, by name (lowercase letters, digits and '-').
 	 */
 	private Map<String, Provider> providers = new LinkedHashMap<>();
@@ -82,6 +89,22 @@ public class LlmProperties {
 	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	/**
+	 * Return whether to prime the call path at start-up.
+	 * @return whether to prime it
+	 */
+	public boolean isPrimeAtStartup() {
+		return this.primeAtStartup;
+	}
+
+	/**
+	 * Set whether to prime the call path at start-up.
+	 * @param primeAtStartup whether to prime it
+	 */
+	public void setPrimeAtStartup(boolean primeAtStartup) {
+		this.primeAtStartup = primeAtStartup;
 	}
 
 	/**

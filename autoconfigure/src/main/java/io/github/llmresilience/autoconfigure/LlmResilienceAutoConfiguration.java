@@ -190,6 +190,14 @@ public final class LlmResilienceAutoConfiguration {
 				time);
 	}
 
+	@Bean
+	@ConditionalOnBooleanProperty(name = "llm.prime-at-startup", matchIfMissing = true)
+	LlmCallPathPriming llmCallPathPriming(LlmSettings settings,
+			ObjectProvider<LlmCallObservationConvention> callConvention,
+			ObjectProvider<LlmAttemptObservationConvention> attemptConvention) {
+		return new LlmCallPathPriming(settings, callConvention.getIfAvailable(), attemptConvention.getIfAvailable());
+	}
+
 	/**
 	 * Ends the calls still running once the web server's graceful shutdown is over.
 	 */

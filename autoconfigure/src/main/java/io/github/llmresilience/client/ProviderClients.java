@@ -47,7 +47,7 @@ public final class ProviderClients implements AutoCloseable {
 
 	private final List<ConnectionProvider> pools;
 
-	private ProviderClients(Map<String, ProviderClient> clients, List<ConnectionProvider> pools) {
+	ProviderClients(Map<String, ProviderClient> clients, List<ConnectionProvider> pools) {
 		this.clients = Collections.unmodifiableMap(clients);
 		this.pools = pools;
 	}
@@ -146,7 +146,7 @@ public final class ProviderClients implements AutoCloseable {
 		}
 	}
 
-	private static URI uri(ProviderSettings settings, String path) {
+	static URI uri(ProviderSettings settings, String path) {
 		String base = settings.baseUrl().toString();
 		UriComponentsBuilder builder = UriComponentsBuilder
 			.fromUriString(base.endsWith("/") ? base.substring(0, base.length() - 1) : base)

@@ -35,6 +35,8 @@ public final class LlmObservability {
 
 	private final LlmMetrics metrics;
 
+	private final boolean callLog;
+
 	/**
 	 * Create observability.
 	 * @param registry the observation registry
@@ -46,10 +48,25 @@ public final class LlmObservability {
 	 */
 	public LlmObservability(ObservationRegistry registry, @Nullable LlmCallObservationConvention callConvention,
 			@Nullable LlmAttemptObservationConvention attemptConvention, LlmMetrics metrics) {
+		this(registry, callConvention, attemptConvention, metrics, true);
+	}
+
+	private LlmObservability(ObservationRegistry registry, @Nullable LlmCallObservationConvention callConvention,
+			@Nullable LlmAttemptObservationConvention attemptConvention, LlmMetrics metrics, boolean callLog) {
 		this.registry = registry;
 		this.callConvention = callConvention;
 		this.attemptConvention = attemptConvention;
 		this.metrics = metrics;
+		this.callLog = callLog;
+	}
+
+	/**
+	 * Return the same observability without the call log (the line each logical call logs
+	 * in {@value ObservedCall#LOGGER}), for calls the application did not make.
+	 * @return the observability
+	 */
+	public LlmObservability withoutCallLog() {
+		return new LlmObservability(this.registry, this.callConvention, this.attemptConvention, this.metrics, false);
 	}
 
 	/**
@@ -65,7 +82,7 @@ public final class LlmObservability {
 		if (parent != null) {
 			observation.parentObservation(parent);
 		}
-		return new ObservedCall(context, observation.start());
+		return new ObservedCall(context, observation.start(), this.callLog);
 	}
 
 	/**

@@ -36,9 +36,12 @@ public final class ObservedCall {
 
 	private final AtomicBoolean finished = new AtomicBoolean();
 
-	ObservedCall(LlmCallContext context, Observation observation) {
+	private final boolean logged;
+
+	ObservedCall(LlmCallContext context, Observation observation, boolean logged) {
 		this.context = context;
 		this.observation = observation;
+		this.logged = logged;
 	}
 
 	/**
@@ -132,7 +135,7 @@ public final class ObservedCall {
 	private void log(int attempts, @Nullable Target served, @Nullable HedgeOutcome hedge, List<String> failures) {
 		CallOutcome outcome = this.context.getOutcome();
 		boolean warn = outcome != CallOutcome.SUCCESS && outcome != CallOutcome.CANCELLED || this.context.isFallback();
-		if (warn ? !logger.isWarnEnabled() : !logger.isInfoEnabled()) {
+		if (!this.logged || (warn ? !logger.isWarnEnabled() : !logger.isInfoEnabled())) {
 			return;
 		}
 		long millis = Duration.ofNanos(System.nanoTime() - this.startNanos).toMillis();

@@ -1,0 +1,41 @@
+package io.github.llmresilience.client;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Clients for priming the call path at start-up: one per provider, with the provider's
+ * settings, whose requests are written into memory and answered at once with a synthetic
+ * answer. They send nothing, hear of no rate limit and carry no API key.
+ */
+public final class PrimingClients {
+
+	private PrimingClients() {
+	}
+
+	/**
+	 * Create clients that send nothing.
+	 * @param providers the providers' settings
+	 * @param clock the clock
+	 * @return the clients, closed with nothing to release
+	 */
+	public static ProviderClients create(Collection<ProviderSettings> providers, Clock clock) {
+		InMemoryConnector connector = new InMemoryConnector();
+		Map<String, ProviderClient> clients = new LinkedHashMap<>();
+		for (ProviderSettings settings : providers) {
+			WebClient webClient = WebClient.builder()
+				.clientConnector(connector)
+				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize((int) settings.maxResponseSize().toBytes()))
+				.build();
+			clients.put(settings.name(),
+					new ProviderClient(settings, webClient, ProviderClients.uri(settings, "/chat/completions"),
+							ProviderClients.uri(settings, "/embeddings"), false, clock, RateLimitObserver.NONE));
+		}
+		return new ProviderClients(clients, java.util.List.of());
+	}
+
+}
