@@ -28,6 +28,7 @@ import io.github.llmresilience.observation.LlmCallObservationConvention;
 import io.github.llmresilience.observation.LlmMeterObservationHandler;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.observation.MicrometerLlmMetrics;
 import io.github.llmresilience.pacing.CooldownListener;
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.RequestLimiters;
@@ -88,14 +89,12 @@ final class LlmCallPathPriming implements SmartInitializingSingleton {
 		EngineTime time = EngineTime.system();
 		Clock clock = time.clock();
 		ObservationRegistry registry = ObservationRegistry.create();
-		if (METERS) {
-			Meters.observe(registry);
-		}
+		LlmMetrics metrics = METERS ? Meters.observe(registry) : LlmMetrics.NONE;
 		LlmObservability observability = new LlmObservability(registry, this.callConvention, this.attemptConvention,
-				LlmMetrics.NONE)
+				metrics)
 			.withoutCallLog();
 		LlmPolicies policies = this.settings.policies();
-		Pacing pacing = new Pacing(this.settings.pacing(), this.settings.concurrency(), clock, LlmMetrics.NONE,
+		Pacing pacing = new Pacing(this.settings.pacing(), this.settings.concurrency(), clock, metrics,
 				RequestLimiters.local(clock), CooldownListener.NONE);
 		TargetResilience resilience = new TargetResilience(policies, RetryRegistry.ofDefaults(),
 				CircuitBreakerRegistry.ofDefaults(), clock, ResilienceCustomizers.NONE);
@@ -123,8 +122,10 @@ final class LlmCallPathPriming implements SmartInitializingSingleton {
 	 */
 	private static final class Meters {
 
-		static void observe(ObservationRegistry registry) {
-			registry.observationConfig().observationHandler(new LlmMeterObservationHandler(new SimpleMeterRegistry()));
+		static LlmMetrics observe(ObservationRegistry registry) {
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
+			registry.observationConfig().observationHandler(new LlmMeterObservationHandler(meters));
+			return new MicrometerLlmMetrics(meters);
 		}
 
 	}

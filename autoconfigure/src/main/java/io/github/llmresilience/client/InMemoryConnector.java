@@ -142,6 +142,13 @@ final class InMemoryConnector implements ClientHttpConnector {
 			this.headers.setContentType(contentType);
 			this.body = body.getBytes(StandardCharsets.UTF_8);
 			this.headers.setContentLength(this.body.length);
+			// OpenAI's rate-limit headers, so that reading them is primed too.
+			this.headers.set("x-ratelimit-limit-requests", "10000");
+			this.headers.set("x-ratelimit-remaining-requests", "9999");
+			this.headers.set("x-ratelimit-reset-requests", "6ms");
+			this.headers.set("x-ratelimit-limit-tokens", "1000000");
+			this.headers.set("x-ratelimit-remaining-tokens", "999998");
+			this.headers.set("x-ratelimit-reset-tokens", "0s");
 		}
 
 		@Override
