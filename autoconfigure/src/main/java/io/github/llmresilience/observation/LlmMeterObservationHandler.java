@@ -71,11 +71,17 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
 			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
-			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
-					(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
-						.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
-						.tags(tags(k.keyValues(), null))
-						.register(this.registry));
+			// A look-up first: computeIfAbsent's function captures this handler, and
+			// would be
+			// allocated on every call.
+			LongTaskTimer active = this.activeTimers.get(key);
+			if (active == null) {
+				active = this.activeTimers.computeIfAbsent(key,
+						(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
+							.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
+							.tags(tags(k.keyValues(), null))
+							.register(this.registry));
+			}
 			context.put(LongTaskTimer.Sample.class, active.start());
 		}
 		context.put(Timer.Sample.class, Timer.start(this.registry));
@@ -86,11 +92,14 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 		Throwable error = context.getError();
 		MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(),
 				(error != null) ? error.getClass().getSimpleName() : NO_ERROR);
-		Timer timer = this.timers.computeIfAbsent(key,
-				(k) -> Timer.builder(k.name())
-					.description(description(k.name()))
-					.tags(tags(k.keyValues(), k.error()))
-					.register(this.registry));
+		Timer timer = this.timers.get(key);
+		if (timer == null) {
+			timer = this.timers.computeIfAbsent(key,
+					(k) -> Timer.builder(k.name())
+						.description(description(k.name()))
+						.tags(tags(k.keyValues(), k.error()))
+						.register(this.registry));
+		}
 		Timer.Sample sample = context.getRequired(Timer.Sample.class);
 		sample.stop(timer);
 		if (this.longTaskTimers) {
