@@ -159,7 +159,8 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 				Instant start = time.now();
 				List<ChatResponse> responses = time.run(
 						Flux.range(0, CALLS).flatMap((i) -> llm.chat(policy, REQUEST), IN_FLIGHT),
-						VirtualTimeRun.settled(context, this.server), Duration.ofMillis(5), Duration.ofMinutes(1));
+						VirtualTimeRun.settled(context, this.server), Duration.ofMillis(5), Duration.ofMinutes(1),
+						Duration.ofMillis(2));
 				side[0] = new Side(Duration.between(start, time.now()), east.answered.get(), east.rejected.get(),
 						west.answered.get(), west.rejected.get(), responses);
 			});

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
+import org.awaitility.core.ConditionFactory;
 import reactor.core.publisher.Flux;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -71,10 +72,9 @@ final class VirtualTimeRun implements AutoCloseable {
 	/**
 	 * Return whether the real work between an application and a server is over: every
 	 * request the engine counts as in flight (to every target whose requests it reserves)
-	 * is an exchange the server has not ended yet, that is one it holds on a virtual
-	 * delay. A request not yet received, or an answer written and not yet read, makes the
-	 * two differ. One received and not yet put on its delay may let the time move a step
-	 * first: its answer then comes a step later, but it comes.
+	 * is an exchange whose answer waits on its virtual delay
+	 * ({@link FakeLlmServer#delayedExchanges()}). A request not yet received, one being
+	 * answered, an answer written and not yet read make the two differ.
 	 * @param context the application
 	 * @param server the server
 	 * @return the condition
@@ -82,7 +82,7 @@ final class VirtualTimeRun implements AutoCloseable {
 	static BooleanSupplier settled(ApplicationContext context, FakeLlmServer server) {
 		Pacing pacing = context.getBean(Pacing.class);
 		return () -> pacing.allReservations().values().stream().mapToLong(TargetReservations::inFlight).sum() == server
-			.activeExchanges();
+			.delayedExchanges();
 	}
 
 	/**
@@ -97,16 +97,36 @@ final class VirtualTimeRun implements AutoCloseable {
 	 * @return what the calls gave, in the order they gave it
 	 */
 	<T> List<T> run(Flux<T> calls, BooleanSupplier settled, Duration step, Duration atMost) {
+		return run(calls, settled, step, atMost, Duration.ZERO);
+	}
+
+	/**
+	 * Subscribe to calls and move the virtual time on by {@code step} whenever
+	 * {@code settled} has said for {@code still} of real time that the real work is over,
+	 * until the calls complete. Between two requests (a call that ends, the next that
+	 * starts) no request is in flight for a moment, and the time should not move on then
+	 * when a test measures how long the calls took.
+	 * @param <T> the element type
+	 * @param calls the calls
+	 * @param settled whether every request in flight waits on a virtual delay
+	 * ({@link #settled})
+	 * @param step how far to move the virtual time at once
+	 * @param atMost the virtual time the calls may take
+	 * @param still how long the real work must stay over before the time moves on
+	 * @return what the calls gave, in the order they gave it
+	 */
+	<T> List<T> run(Flux<T> calls, BooleanSupplier settled, Duration step, Duration atMost, Duration still) {
 		List<T> results = new CopyOnWriteArrayList<>();
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		AtomicBoolean done = new AtomicBoolean();
 		Instant end = now().plus(atMost);
 		calls.subscribe(results::add, failure::set, () -> done.set(true));
 		while (!done.get() && failure.get() == null) {
-			await().pollInSameThread()
+			ConditionFactory await = await().pollInSameThread()
 				.pollDelay(Duration.ZERO)
 				.pollInterval(Duration.ofMillis(1))
-				.atMost(Duration.ofSeconds(20))
+				.atMost(Duration.ofSeconds(20));
+			(still.isZero() ? await : await.during(still))
 				.until(() -> done.get() || failure.get() != null || settled.getAsBoolean());
 			assertThat(now()).as("virtual time at which the calls are still running").isBefore(end);
 			this.scheduler.advanceTimeBy(step);
