@@ -64,16 +64,15 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 
 	@Override
 	public boolean supportsContext(Observation.Context context) {
-		return context instanceof LlmCallContext || context instanceof LlmAttemptContext;
+		// The starter's contexts, LlmCallContext and LlmAttemptContext.
+		return context instanceof MeteredContext;
 	}
 
 	@Override
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
 			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
-			// A look-up first: computeIfAbsent's function captures this handler, and
-			// would be
-			// allocated on every call.
+			// A look-up first: computeIfAbsent's function captures this handler.
 			LongTaskTimer active = this.activeTimers.get(key);
 			if (active == null) {
 				active = this.activeTimers.computeIfAbsent(key,
@@ -82,9 +81,9 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 							.tags(tags(k.keyValues(), null))
 							.register(this.registry));
 			}
-			context.put(LongTaskTimer.Sample.class, active.start());
+			((MeteredContext) context).activeSample(active.start());
 		}
-		context.put(Timer.Sample.class, Timer.start(this.registry));
+		((MeteredContext) context).timerSample(Timer.start(this.registry));
 	}
 
 	@Override
@@ -100,10 +99,14 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 						.tags(tags(k.keyValues(), k.error()))
 						.register(this.registry));
 		}
-		Timer.Sample sample = context.getRequired(Timer.Sample.class);
+		MeteredContext metered = (MeteredContext) context;
+		Timer.Sample sample = metered.timerSample();
+		if (sample == null) {
+			throw new IllegalStateException("The observation " + context + " was stopped before it was started");
+		}
 		sample.stop(timer);
-		if (this.longTaskTimers) {
-			LongTaskTimer.Sample active = context.getRequired(LongTaskTimer.Sample.class);
+		LongTaskTimer.Sample active = metered.activeSample();
+		if (active != null) {
 			active.stop();
 		}
 	}
