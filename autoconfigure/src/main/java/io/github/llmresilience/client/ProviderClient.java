@@ -180,7 +180,7 @@ public final class ProviderClient {
 				// source on every call, a companion is cheaper.
 				.takeUntilOther(exchange.expired())
 				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
-				.doFinally((signal) -> exchange.cancelTimer())
+				.doFinally(exchange::ended)
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
 				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
@@ -222,6 +222,7 @@ public final class ProviderClient {
 						(event) -> exchange.after(this.settings.streamIdleTimeout(), this.idleTimeoutDescription))
 				.<ChatChunk>handle((event, sink) -> progress.next(event, sink, exchange))
 				.concatWith(Flux.defer(() -> progress.complete(exchange)))
+				.doFinally(exchange::ended)
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
 				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
