@@ -271,6 +271,11 @@ final class LlmConfigurationResolver {
 			String prefix = "llm.policies." + name;
 			maxInputTokens(all, prefix, policy.getProvider(), policy.getModel(), policy.getMaxInputTokens(),
 					properties);
+			poolMaxInputTokens(all, prefix + ".pool", policy.getPool(), properties);
+			for (int i = 0; i < policy.getFallbacks().size(); i++) {
+				poolMaxInputTokens(all, prefix + ".fallbacks[" + i + "].pool", policy.getFallbacks().get(i).getPool(),
+						properties);
+			}
 			List<List<? extends LlmProperties.Target>> lists = List.of(policy.getFallbacks(),
 					policy.getOnContextLength(), policy.getOnContentFilter());
 			List<String> names = List.of(".fallbacks", ".on-context-length", ".on-content-filter");
@@ -283,6 +288,15 @@ final class LlmConfigurationResolver {
 			}
 		});
 		return all;
+	}
+
+	private static void poolMaxInputTokens(Map<String, Map<String, Long>> all, String prefix, LlmProperties.Pool pool,
+			LlmProperties properties) {
+		for (int i = 0; i < pool.getMembers().size(); i++) {
+			LlmProperties.Member member = pool.getMembers().get(i);
+			maxInputTokens(all, prefix + ".members[" + i + "]", member.getProvider(), member.getModel(),
+					member.getMaxInputTokens(), properties);
+		}
 	}
 
 	private static void maxInputTokens(Map<String, Map<String, Long>> all, String prefix, @Nullable String provider,

@@ -2253,6 +2253,13 @@ public class LlmProperties {
 		private int tier;
 
 		/**
+		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request, and the pick goes to another member. No limit
+		 * when unset.
+		 */
+		private @Nullable Long maxInputTokens;
+
+		/**
 		 * Provider of the member; may be left out when exactly one provider exists.
 		 * @return the provider
 		 */
@@ -2352,6 +2359,26 @@ public class LlmProperties {
 		 */
 		public void setTier(int tier) {
 			this.tier = tier;
+		}
+
+		/**
+		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request, and the pick goes to another member. No limit
+		 * when unset.
+		 * @return the max input tokens
+		 */
+		public @Nullable Long getMaxInputTokens() {
+			return this.maxInputTokens;
+		}
+
+		/**
+		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request, and the pick goes to another member. No limit
+		 * when unset.
+		 * @param maxInputTokens the max input tokens
+		 */
+		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
+			this.maxInputTokens = maxInputTokens;
 		}
 
 	}

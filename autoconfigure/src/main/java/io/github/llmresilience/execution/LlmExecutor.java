@@ -268,7 +268,7 @@ public final class LlmExecutor {
 					this.clock.instant(), options.affinityKey(), this.resilience));
 			AtomicReference<@Nullable Target> first = new AtomicReference<>(member);
 			Flux<T> attempts = Flux.defer(() -> poolAttempt(pool, pool.attempts.incrementAndGet(), options, attempt,
-					new HashSet<>(), first.getAndSet(null)));
+					new HashSet<>(pool.tooSmall()), first.getAndSet(null)));
 			return LazyRetry.retried(attempts, this.resilience.retry(policy, slot)).onErrorMap(AttemptFailure::unwrap);
 		});
 	}
@@ -300,6 +300,17 @@ public final class LlmExecutor {
 				// member.
 				unavailable.add(target);
 				return poolAttempt(pool, number, options, attempt, unavailable, null);
+			}).onErrorResume((failure) -> PacedException.passedOver(AttemptFailure.unwrap(failure)), (passedOver) -> {
+				// The request can never fit this member (max-input-tokens, a declared
+				// token limit): another member, without a wait, unless every one is
+				// out for the call; then the slot is passed over as context-length.
+				pool.tooSmall(target);
+				unavailable.addAll(pool.tooSmall());
+				boolean another = pool.slot.members()
+					.stream()
+					.anyMatch((other) -> !unavailable.contains(other.target()));
+				return another ? poolAttempt(pool, number, options, attempt, unavailable, null)
+						: Flux.error(passedOver);
 			})
 				.onErrorMap((failure) -> !(failure instanceof AttemptFailure),
 						(failure) -> afterPoolFailure(failure, scope, pool, gate))

@@ -42,6 +42,8 @@ final class PoolTry {
 
 	private final Set<Target> passed = new HashSet<>();
 
+	private final Set<Target> tooSmall = new HashSet<>();
+
 	private @Nullable PoolMember next;
 
 	PoolTry(CallState call, TargetSlot slot, int index, PoolState state, Instant start, @Nullable String affinityKey,
@@ -63,6 +65,24 @@ final class PoolTry {
 	 */
 	@Nullable Instant circuitOpenUntil(Target target) {
 		return this.resilience.circuitOpenUntil(target);
+	}
+
+	/**
+	 * A member was passed over without a request because the call's request can never fit
+	 * it (its {@code max-input-tokens}, its provider's declared token limit): no attempt
+	 * of the call picks it again.
+	 * @param target the member's target
+	 */
+	synchronized void tooSmall(Target target) {
+		this.tooSmall.add(target);
+	}
+
+	/**
+	 * Return the members the call's request can never fit.
+	 * @return their targets
+	 */
+	synchronized Set<Target> tooSmall() {
+		return Set.copyOf(this.tooSmall);
 	}
 
 	synchronized void passed(Target target) {

@@ -381,7 +381,8 @@ final class TargetAdmission {
 
 	/**
 	 * Return until when a member may not be sent to, from what this instance knows: its
-	 * open circuit, its used-up rate limit, its server's named wait.
+	 * open circuit, its used-up rate limit (reported, or used up by what was sent since
+	 * the report), its server's named wait.
 	 */
 	private @Nullable Instant outUntil(@Nullable Instant circuitOpenUntil, PoolState state, Target target,
 			Instant now) {
@@ -389,6 +390,12 @@ final class TargetAdmission {
 		Instant exhausted = this.pacing.exhaustedUntil(target);
 		if (exhausted != null && (until == null || exhausted.isAfter(until))) {
 			until = exhausted;
+		}
+		// What was sent since its last report uses up what it said was left: a request
+		// would only wait for the reset on this member.
+		Instant reserved = this.pacing.reservedUntil(target);
+		if (reserved != null && (until == null || reserved.isAfter(until))) {
+			until = reserved;
 		}
 		Instant serverWait = state.serverWait(target, now);
 		if (serverWait != null && (until == null || serverWait.isAfter(until))) {
@@ -633,7 +640,7 @@ final class TargetAdmission {
 					: Mono.empty();
 			return declaredLimit
 				.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates.quick(), reserved)))
-				.map((sent) -> new Reservation(tokens, reserved, reservations, sent))
+				.map((sent) -> new Reservation(tokens, reserved, reservations, sent, this.clock))
 				.doOnError((failure) -> giveBack.run())
 				.doOnCancel(giveBack);
 		});
@@ -708,7 +715,7 @@ final class TargetAdmission {
 		return Mono.error(new AttemptFailure(tooLarge, RetryDecision.giveUp(RetryDecision.Reason.PACED)));
 	}
 
-	private static final SentRequest NOT_COUNTED = new SentRequest(0, 0, 0);
+	private static final SentRequest NOT_COUNTED = SentRequest.uncounted(0);
 
 	private static <T> Supplier<T> memoize(Supplier<T> supplier) {
 		return new Supplier<>() {
@@ -734,7 +741,7 @@ final class TargetAdmission {
 	 */
 	static final class Reservation {
 
-		static final Reservation NONE = new Reservation(null, 0, null, NOT_COUNTED);
+		static final Reservation NONE = new Reservation(null, 0, null, NOT_COUNTED, Clock.systemUTC());
 
 		private final @Nullable TokenLimiter tokens;
 
@@ -744,14 +751,17 @@ final class TargetAdmission {
 
 		private final SentRequest sent;
 
+		private final Clock clock;
+
 		private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
 
 		Reservation(@Nullable TokenLimiter tokens, long reserved, @Nullable TargetReservations reservations,
-				SentRequest sent) {
+				SentRequest sent, Clock clock) {
 			this.tokens = tokens;
 			this.reserved = reserved;
 			this.reservations = reservations;
 			this.sent = sent;
+			this.clock = clock;
 		}
 
 		/**
@@ -804,7 +814,7 @@ final class TargetAdmission {
 
 		private void finish() {
 			if (this.reservations != null && this.sent != NOT_COUNTED) {
-				this.reservations.finished(this.sent);
+				this.reservations.finished(this.sent, this.clock.instant());
 			}
 		}
 

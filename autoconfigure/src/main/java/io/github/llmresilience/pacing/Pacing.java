@@ -157,6 +157,22 @@ public final class Pacing implements RateLimitObserver {
 	}
 
 	/**
+	 * Return until when what was sent to a target since its last rate-limit report uses
+	 * up what that report said was left, so that no request to it goes before the reset:
+	 * how a pool's pick knows a member is out before it asks it.
+	 * @param target the target
+	 * @return the reset, or {@code null} if a request may find room (or requests are not
+	 * reserved against its headers)
+	 */
+	public @Nullable Instant reservedUntil(Target target) {
+		if (!reservesAgainstHeaders(target.provider())) {
+			return null;
+		}
+		TargetState state = this.targets.get(target);
+		return (state != null) ? state.reservations.heldUntil(this.clock.instant()) : null;
+	}
+
+	/**
 	 * Return whether a provider's requests are counted against reported or declared
 	 * limits one by one, in the client: its headers are read, or it declares a token
 	 * limit, or one of its models has a {@code max-input-tokens}.

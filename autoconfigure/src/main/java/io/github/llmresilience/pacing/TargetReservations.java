@@ -15,22 +15,36 @@ import io.github.llmresilience.observation.RateLimitType;
  *
  * <p>
  * The last {@code x-ratelimit-remaining-requests} / {@code -tokens} a target reported is
- * a budget from which every request sent after the one that reported it is subtracted,
+ * a budget from which every request the provider may not have counted yet is subtracted,
  * until a newer report or the limit's reset; at zero (for tokens: less than the next
  * request counts) the target is held back until the reset. Requests are numbered as they
- * are sent, and a report counts for the request it answers:
- * {@code budget = remaining − (requests sent since that one)}, and for tokens
- * {@code remaining − (tokens counted for the requests sent since that one)}.
+ * are sent, and a report counts for the request it answers. The provider counts requests
+ * as they arrive, and requests sent at once arrive in any order, so a report has not
+ * necessarily counted the requests sent before its own: those still in flight when its
+ * request was sent may have arrived after it. So
+ * {@code budget = remaining − (requests sent since that one) − (requests in flight when it
+ * was sent)}, and the same for tokens with the tokens counted for those requests. It may
+ * count a request twice (one that arrived first after all), never not at all: a request
+ * answered before the reported one was sent arrived before it.
  *
  * <p>
  * <b>Answers out of order.</b> Of two reports, the one whose request was sent later wins;
  * a report whose request was sent before the one already kept is ignored, so an answer
  * that arrives late never raises the budget again. Newest-by-sending, rather than the
- * lowest report of a window, because the provider counts requests as they arrive: the
- * later-sent request's report already counts every earlier one it saw, and what it did
- * not see is still subtracted as sent after the kept report's request. It also needs no
- * notion of which window a report belongs to: a report from after the reset (higher,
- * rightly) is accepted because its request was sent later.
+ * lowest report of a window, because it needs no notion of which window a report belongs
+ * to: a report from after the reset (higher, rightly) is accepted because its request was
+ * sent later, and whichever report is kept, its budget never exceeds what is left.
+ *
+ * <p>
+ * <b>The reset.</b> At a report's reset its whole limit is there again, less what was
+ * still in flight then (sent before the reset, it may arrive after the provider's window
+ * rolled over and count in the new one). A reset is read from an answer, never before the
+ * provider sent it, so the client's reset is never earlier than the provider's.
+ *
+ * <p>
+ * The bound this gives, for an account of {@code L} requests per window and {@code N}
+ * requests in flight: only requests sent before any answer reported the limit meet a 429,
+ * at most {@code N − L} of them; every later request finds room.
  *
  * <p>
  * Thread-safe; its methods take a short lock.
@@ -44,6 +58,10 @@ public final class TargetReservations {
 	private long inFlight;
 
 	private long tokensInFlight;
+
+	private long countedInFlight;
+
+	private long countedTokensInFlight;
 
 	private @Nullable Report requests;
 
@@ -61,47 +79,60 @@ public final class TargetReservations {
 	public synchronized Outcome trySend(long tokens, long reserved, Instant now) {
 		roll(now);
 		Report requests = live(this.requests, now);
-		if (requests != null && requests.remaining - (this.sent - requests.sequence) <= 0) {
+		if (requests != null && requestsLeft(requests) <= 0) {
 			return new Outcome(null, requests.reset, RateLimitType.REQUESTS);
 		}
 		Report budget = live(this.tokens, now);
 		if (budget != null) {
-			long left = budget.remaining - (this.tokensSent - budget.tokensSent);
+			long left = tokensLeft(budget);
 			if (left <= 0 || tokens > left) {
 				return new Outcome(null, budget.reset, RateLimitType.TOKENS);
 			}
 		}
+		SentRequest sent = new SentRequest(this.sent + 1, this.tokensSent + tokens, tokens, reserved,
+				this.countedInFlight, this.countedTokensInFlight);
 		this.sent++;
 		this.tokensSent += tokens;
 		this.inFlight++;
 		this.tokensInFlight += reserved;
-		return new Outcome(new SentRequest(this.sent, this.tokensSent, reserved), null, null);
+		this.countedInFlight++;
+		this.countedTokensInFlight += tokens;
+		return new Outcome(sent, null, null);
 	}
 
 	/**
 	 * Take what an answer reported.
 	 * @param snapshot the answer's rate-limit headers
 	 * @param request the request it answers, or {@code null} if it was not counted (then
-	 * it is taken as the newest)
+	 * it is taken as the newest, sent when everything in flight now was)
+	 * @param now the current instant
 	 */
 	public synchronized void reported(Snapshot snapshot, @Nullable SentRequest request, Instant now) {
-		long sequence = this.sent;
-		long tokensSent = this.tokensSent;
-		if (request != null && request.sequence() > 0) {
-			sequence = request.sequence();
-			tokensSent = request.tokensSent();
-		}
-		this.requests = newer(this.requests, snapshot.requests(), sequence, tokensSent, now);
-		this.tokens = newer(this.tokens, snapshot.tokens(), sequence, tokensSent, now);
+		// A reset passed while the request was in flight: the new window is counted
+		// from before this answer, with the request still in flight.
+		roll(now);
+		Counted counted = (request != null && request.sequence() > 0)
+				? new Counted(request.sequence(), request.tokensSent(), request.inFlightBefore(),
+						request.tokensInFlightBefore())
+				: new Counted(this.sent, this.tokensSent, this.countedInFlight, this.countedTokensInFlight);
+		this.requests = newer(this.requests, snapshot.requests(), counted, now);
+		this.tokens = newer(this.tokens, snapshot.tokens(), counted, now);
 	}
 
 	/**
 	 * Take note that a counted request is over: answered, failed or cancelled.
 	 * @param request the request
+	 * @param now the current instant
 	 */
-	public synchronized void finished(SentRequest request) {
+	public synchronized void finished(SentRequest request, Instant now) {
+		// A reset that passed while it was in flight counts it in the new window.
+		roll(now);
 		this.inFlight--;
 		this.tokensInFlight -= request.tokens();
+		if (request.sequence() > 0) {
+			this.countedInFlight--;
+			this.countedTokensInFlight -= request.counted();
+		}
 	}
 
 	/**
@@ -113,7 +144,7 @@ public final class TargetReservations {
 	public synchronized SentRequest sendUncounted(long reserved) {
 		this.inFlight++;
 		this.tokensInFlight += reserved;
-		return new SentRequest(0, 0, reserved);
+		return SentRequest.uncounted(reserved);
 	}
 
 	/**
@@ -142,10 +173,41 @@ public final class TargetReservations {
 		roll(now);
 		if (limit == RateLimitType.REQUESTS) {
 			Report report = live(this.requests, now);
-			return (report != null) ? report.remaining - (this.sent - report.sequence) : null;
+			return (report != null) ? requestsLeft(report) : null;
 		}
 		Report report = live(this.tokens, now);
-		return (report != null) ? report.remaining - (this.tokensSent - report.tokensSent) : null;
+		return (report != null) ? tokensLeft(report) : null;
+	}
+
+	/**
+	 * Return until when the reported budgets hold every request back: one of them has
+	 * nothing left (for tokens: not even one), so no request goes before its reset.
+	 * @param now the current instant
+	 * @return the reset, or {@code null} if a request may find room
+	 */
+	public synchronized @Nullable Instant heldUntil(Instant now) {
+		roll(now);
+		Report requests = live(this.requests, now);
+		if (requests != null && requestsLeft(requests) <= 0) {
+			return requests.reset;
+		}
+		Report tokens = live(this.tokens, now);
+		if (tokens != null && tokensLeft(tokens) <= 0) {
+			return tokens.reset;
+		}
+		return null;
+	}
+
+	/**
+	 * What is left of a report's budget: what it said, less what was sent after its
+	 * request and what was in flight beside it.
+	 */
+	private long requestsLeft(Report report) {
+		return report.remaining - (this.sent - report.counted.sent) - report.counted.inFlight;
+	}
+
+	private long tokensLeft(Report report) {
+		return report.remaining - (this.tokensSent - report.counted.tokensSent) - report.counted.tokensInFlight;
 	}
 
 	private static @Nullable Report live(@Nullable Report report, Instant now) {
@@ -154,18 +216,19 @@ public final class TargetReservations {
 
 	/**
 	 * At a report's reset its whole limit is there again: a report that said the limit
-	 * rolls over into a budget of that limit, from which the requests sent from then on
-	 * are subtracted, until a newer report or the next reset (as long after as the
-	 * report's reset was after its answer). Without it, every request waiting for the
-	 * reset would go at once, and a limit smaller than the requests in flight would
-	 * answer 429 in every window, not only in the first.
+	 * rolls over into a budget of that limit, from which what is in flight and the
+	 * requests sent from then on are subtracted, until a newer report or the next reset
+	 * (as long after as the report's reset was after its answer). Without it, every
+	 * request waiting for the reset would go at once, and a limit smaller than the
+	 * requests in flight would answer 429 in every window, not only in the first.
 	 */
 	private void roll(Instant now) {
-		this.requests = rolled(this.requests, now);
-		this.tokens = rolled(this.tokens, now);
+		Counted counted = new Counted(this.sent, this.tokensSent, this.countedInFlight, this.countedTokensInFlight);
+		this.requests = rolled(this.requests, now, counted);
+		this.tokens = rolled(this.tokens, now, counted);
 	}
 
-	private @Nullable Report rolled(@Nullable Report report, Instant now) {
+	private static @Nullable Report rolled(@Nullable Report report, Instant now, Counted counted) {
 		if (report == null) {
 			return null;
 		}
@@ -176,13 +239,12 @@ public final class TargetReservations {
 			return report;
 		}
 		long windows = Duration.between(reset, now).toNanos() / window.toNanos() + 1;
-		return new Report(limit, reset.plus(window.multipliedBy(windows)), this.sent, this.tokensSent, limit, window);
+		return new Report(limit, reset.plus(window.multipliedBy(windows)), counted, limit, window);
 	}
 
-	private static @Nullable Report newer(@Nullable Report kept, Limit limit, long sequence, long tokensSent,
-			Instant now) {
+	private static @Nullable Report newer(@Nullable Report kept, Limit limit, Counted counted, Instant now) {
 		Long remaining = limit.remaining();
-		if (remaining == null || (kept != null && sequence <= kept.sequence)) {
+		if (remaining == null || (kept != null && counted.sent <= kept.counted.sent)) {
 			return kept;
 		}
 		Instant reset = limit.reset();
@@ -193,7 +255,23 @@ public final class TargetReservations {
 			window = kept.window;
 		}
 		Long whole = (limit.limit() != null) ? limit.limit() : ((kept != null) ? kept.limit : null);
-		return new Report(remaining, reset, sequence, tokensSent, whole, window);
+		return new Report(remaining, reset, counted, whole, window);
+	}
+
+	/**
+	 * How far a target's requests were counted when a report's request was sent, or when
+	 * a budget rolled over at a reset.
+	 *
+	 * @param sent the requests sent up to then (the reported one included): those sent
+	 * after are subtracted
+	 * @param tokensSent the tokens counted for them
+	 * @param inFlight the requests in flight then, besides the reported one, which the
+	 * provider may count after it: subtracted from the requests' budget
+	 * @param tokensInFlight the tokens counted for them: subtracted from the tokens'
+	 * budget
+	 */
+	private record Counted(long sent, long tokensSent, long inFlight, long tokensInFlight) {
+
 	}
 
 	/**
@@ -202,13 +280,12 @@ public final class TargetReservations {
 	 *
 	 * @param remaining what was left
 	 * @param reset when the limit is whole again
-	 * @param sequence the number of the request the report answers
-	 * @param tokensSent the tokens counted up to that request
+	 * @param counted how far the target's requests were counted then
 	 * @param limit the whole limit, or {@code null} if not reported
 	 * @param window how long after the answer the reset came: the length of the next
 	 * window
 	 */
-	private record Report(long remaining, @Nullable Instant reset, long sequence, long tokensSent, @Nullable Long limit,
+	private record Report(long remaining, @Nullable Instant reset, Counted counted, @Nullable Long limit,
 			@Nullable Duration window) {
 
 	}

@@ -66,15 +66,16 @@ class LlmActuatorTests {
 		server.close();
 	}
 
+	/**
+	 * Read the {@code llm} endpoint, asserting that it answers 200.
+	 */
+	private WebTestClient.BodyContentSpec llmEndpoint() {
+		return this.client.get().uri("/actuator/llm").exchange().expectStatus().isOk().expectBody();
+	}
+
 	@Test
 	void llmEndpointDescribesPoliciesTargetsCircuitsAndSettingsWithoutTheKey() {
-		this.client.get()
-			.uri("/actuator/llm")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody()
-			.jsonPath("$.providers.openai.apiKeySet")
+		llmEndpoint().jsonPath("$.providers.openai.apiKeySet")
 			.isEqualTo(true)
 			.jsonPath("$.providers.backup.apiKeySet")
 			.isEqualTo(false)
@@ -118,13 +119,7 @@ class LlmActuatorTests {
 		ChatRequest request = ChatRequest.builder().user("Hello").build();
 		this.llm.chat("pooled", request).block();
 		this.llm.chat("pooled", request).block();
-		this.client.get()
-			.uri("/actuator/llm")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody()
-			.jsonPath("$.policies.pooled.pools.primary.retry")
+		llmEndpoint().jsonPath("$.policies.pooled.pools.primary.retry")
 			.isEqualTo("pooled@primary")
 			.jsonPath("$.policies.pooled.pools.primary.strategy")
 			.isEqualTo("round-robin")

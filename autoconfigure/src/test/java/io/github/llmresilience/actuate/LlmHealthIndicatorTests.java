@@ -5,27 +5,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmHealthContributorAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LlmHealthIndicatorTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmEndpointAutoConfiguration.class, LlmHealthContributorAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmEndpointAutoConfiguration.class,
+			LlmHealthContributorAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.providers.backup.base-url=http://127.0.0.1:9/backup", "llm.policies.default.provider=openai",
 				"llm.policies.default.model=gpt-4o", "llm.policies.default.fallbacks[0].provider=backup",

@@ -1,7 +1,9 @@
 package io.github.llmresilience.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -10,11 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import reactor.core.publisher.Mono;
 
 import io.github.llmresilience.FailureKind;
@@ -26,6 +26,9 @@ import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.ResolvedPolicy;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -36,30 +39,20 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  */
 class LlmConfigurationValidationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
-		.withPropertyValues("llm.providers.openai.base-url=https://api.openai.com/v1",
-				"llm.providers.backup.base-url=https://openrouter.ai/api/v1", "llm.policies.default.provider=openai",
-				"llm.policies.default.model=gpt-4o-mini");
+	private final ApplicationContextRunner runner = llmResilience().withPropertyValues(
+			"llm.providers.openai.base-url=https://api.openai.com/v1",
+			"llm.providers.backup.base-url=https://openrouter.ai/api/v1", "llm.policies.default.provider=openai",
+			"llm.policies.default.model=gpt-4o-mini");
 
 	/**
 	 * Spring Boot's own analyzer explains an
 	 * {@link InvalidConfigurationPropertyValueException} with its name, value and reason.
 	 */
 	private InvalidConfigurationPropertyValueException failure(String... properties) {
-		Throwable[] found = new Throwable[1];
-		this.runner.withPropertyValues(properties).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
-				failure = failure.getCause();
-			}
-			found[0] = failure;
-		});
-		assertThat(found[0]).as("an InvalidConfigurationPropertyValueException explains the failure")
-			.isInstanceOf(InvalidConfigurationPropertyValueException.class);
-		return (InvalidConfigurationPropertyValueException) found[0];
+		List<InvalidConfigurationPropertyValueException> found = new ArrayList<>();
+		this.runner.withPropertyValues(properties)
+			.run((context) -> found.add(causeOfType(context, InvalidConfigurationPropertyValueException.class)));
+		return found.get(0);
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
@@ -274,8 +267,7 @@ class LlmConfigurationValidationTests {
 			.withPropertyValues("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
 					"llm.policies.embeddings.model=text-embedding-3-small")
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+				FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 				assertThat(analysis.getDescription()).contains("runs policy 'embeddings'")
 					.contains("llm.policies.embeddings.type=embeddings");
 				assertThat(analysis.getAction()).contains("Name a chat policy in @LlmCall");
@@ -284,13 +276,8 @@ class LlmConfigurationValidationTests {
 
 	private void assertCallFailure(Class<?> service, String description, String action) {
 		this.runner.withBean(service).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
-				failure = failure.getCause();
-			}
-			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
-			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+			causeOfType(context, LlmCallConfigurationException.class);
+			FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 			assertThat(analysis.getDescription()).contains(description);
 			assertThat(analysis.getAction()).contains(action);
 		});

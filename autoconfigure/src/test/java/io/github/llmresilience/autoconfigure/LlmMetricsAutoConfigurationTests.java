@@ -13,20 +13,18 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.MicrometerLlmMetrics;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LlmMetricsAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-						SimpleMetricsExportAutoConfiguration.class, WebClientAutoConfiguration.class,
-						LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(MetricsAutoConfiguration.class,
+			CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+			LlmMetricsAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1", "llm.policies.default.model=gpt-4o");
 
 	@Test
@@ -45,20 +43,14 @@ class LlmMetricsAutoConfigurationTests {
 
 	@Test
 	void backsOffWithoutAMeterRegistry() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(LlmMetrics.class)
-				.doesNotHaveBean(TaggedRetryMetrics.class));
+		llmResilience(LlmMetricsAutoConfiguration.class).run((context) -> assertThat(context).hasNotFailed()
+			.doesNotHaveBean(LlmMetrics.class)
+			.doesNotHaveBean(TaggedRetryMetrics.class));
 	}
 
 	@Test
 	void backsOffWithoutMicrometer() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
-			.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+		llmResilience(LlmMetricsAutoConfiguration.class).withClassLoader(new FilteredClassLoader(MeterRegistry.class))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LlmMetrics.class));
 	}
 

@@ -26,7 +26,6 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -45,13 +44,14 @@ import io.github.llmresilience.interceptor.LlmCallConfigurationException;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.testkit.FakeLlmServer;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(OutputCaptureExtension.class)
 class LlmResilienceAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class));
+	private final ApplicationContextRunner runner = llmResilience();
 
 	private final ApplicationContextRunner configured = this.runner.withPropertyValues(
 			"llm.providers.openai.base-url=http://127.0.0.1:9/v1", "llm.providers.openai.api-key=sk-test",
@@ -210,7 +210,7 @@ class LlmResilienceAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(ResilienceInstanceConflictException.class)
 				.hasMessageContaining("Retry named 'default@openai:gpt-4o-mini' was registered before");
-			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 			assertThat(analysis.getAction()).contains("RetryConfigCustomizer bean named 'default@openai:gpt-4o-mini'");
 		});
 	}

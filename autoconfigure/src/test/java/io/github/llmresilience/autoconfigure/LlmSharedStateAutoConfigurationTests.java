@@ -9,14 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -32,6 +30,9 @@ import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.shared.SharedState;
 import io.github.llmresilience.shared.SharedStateUnavailableException;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,9 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LlmSharedStateAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class,
-				LlmSharedStateAutoConfiguration.class, LlmHealthContributorAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmSharedStateAutoConfiguration.class,
+			LlmHealthContributorAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.providers.openai.rate-limit.requests-per-minute=60", "llm.policies.default.model=gpt-4o");
 
@@ -61,9 +61,7 @@ class LlmSharedStateAutoConfigurationTests {
 	@Test
 	void redisWithoutAConnectionFactoryFailsTheStartWithWhatToAdd() {
 		this.runner.withPropertyValues("llm.shared-state.type=redis").run((context) -> {
-			assertThat(context).hasFailed();
-			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
-			assertThat(analysis).isNotNull();
+			FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 			assertThat(analysis.getDescription()).contains("llm.shared-state.type=redis")
 				.contains("no ReactiveRedisConnectionFactory bean");
 			assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis-reactive")
@@ -75,12 +73,7 @@ class LlmSharedStateAutoConfigurationTests {
 	void redisWithoutSpringDataRedisOnTheClasspathSaysSo() {
 		this.runner.withPropertyValues("llm.shared-state.type=redis")
 			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause()
-					.isInstanceOf(SharedStateUnavailableException.class)
-					.hasMessageContaining("no Spring Data Redis on its classpath");
-			});
+			.run(failsToStart(SharedStateUnavailableException.class, "no Spring Data Redis on its classpath"));
 	}
 
 	@Test
@@ -89,8 +82,7 @@ class LlmSharedStateAutoConfigurationTests {
 			.withClassLoader(new FilteredClassLoader("io.github.bucket4j"))
 			.withBean(LettuceConnectionFactory.class, () -> unstartedFactory(unusedPort()))
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+				FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 				assertThat(analysis.getDescription()).contains("llm.providers.openai.rate-limit.requests-per-minute");
 				assertThat(analysis.getAction()).contains("com.bucket4j:bucket4j_jdk17-lettuce");
 			});

@@ -4,14 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.util.unit.DataSize;
 
 import io.github.llmresilience.client.ProviderClients;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,12 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MaxResponseSizeConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
-		.withPropertyValues("llm.providers.openai.base-url=https://api.openai.com/v1",
-				"llm.providers.local.base-url=http://localhost:11434/v1", "llm.policies.default.provider=openai",
-				"llm.policies.default.model=gpt-4o-mini");
+	private final ApplicationContextRunner runner = llmResilience().withPropertyValues(
+			"llm.providers.openai.base-url=https://api.openai.com/v1",
+			"llm.providers.local.base-url=http://localhost:11434/v1", "llm.policies.default.provider=openai",
+			"llm.policies.default.model=gpt-4o-mini");
 
 	@Test
 	void sixteenMegabytesByDefaultAndAnotherSizePerProvider() {

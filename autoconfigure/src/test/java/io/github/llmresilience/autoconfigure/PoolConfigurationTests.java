@@ -9,12 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.core.io.ClassPathResource;
 
 import io.github.llmresilience.LlmCall;
@@ -26,6 +24,9 @@ import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.policy.TargetSlot;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,13 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PoolConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
-		.withPropertyValues("llm.providers.azure-east.base-url=https://east.example/openai/v1",
-				"llm.providers.azure-west.base-url=https://west.example/openai/v1",
-				"llm.providers.openai.base-url=https://api.openai.com/v1", "llm.policies.default.provider=openai",
-				"llm.policies.default.model=gpt-4o");
+	private final ApplicationContextRunner runner = llmResilience().withPropertyValues(
+			"llm.providers.azure-east.base-url=https://east.example/openai/v1",
+			"llm.providers.azure-west.base-url=https://west.example/openai/v1",
+			"llm.providers.openai.base-url=https://api.openai.com/v1", "llm.policies.default.provider=openai",
+			"llm.policies.default.model=gpt-4o");
 
 	private static final String[] POOL = { "llm.policies.chat.pool.members[0].provider=azure-east",
 			"llm.policies.chat.pool.members[0].model=gpt-4o-east",
@@ -126,7 +125,6 @@ class PoolConfigurationTests {
 			"llm.policies.chat.model|gpt-4o|llm.policies.chat.model|either one provider and model or a pool" })
 	void aBadPoolFailsTheStartNamingThePropertyAndTheFix(String property, String value, String named, String fix) {
 		boolean withMembers = !property.endsWith("strategy");
-		Throwable[] found = new Throwable[1];
 		ApplicationContextRunner runner = withMembers ? this.runner.withPropertyValues(POOL) : this.runner;
 		if (property.endsWith(".members[1].model") || property.endsWith(".members[1].model-family")) {
 			runner = runner.withPropertyValues("llm.policies.chat.pool.members[1].provider=azure-east");
@@ -135,29 +133,18 @@ class PoolConfigurationTests {
 			runner = runner.withPropertyValues("llm.policies.chat.pool.members[1].provider=azure-west");
 		}
 		runner.withPropertyValues(property + "=" + value).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
-				failure = failure.getCause();
-			}
-			found[0] = failure;
+			InvalidConfigurationPropertyValueException failure = causeOfType(context,
+					InvalidConfigurationPropertyValueException.class);
+			assertThat(failure.getName()).isEqualTo(named);
+			assertThat(failure.getReason()).contains(fix);
 		});
-		assertThat(found[0]).isInstanceOf(InvalidConfigurationPropertyValueException.class);
-		InvalidConfigurationPropertyValueException failure = (InvalidConfigurationPropertyValueException) found[0];
-		assertThat(failure.getName()).isEqualTo(named);
-		assertThat(failure.getReason()).contains(fix);
 	}
 
 	@Test
 	void anAffinityKeyThatIsNotAnExpressionFailsTheStart() {
 		this.runner.withPropertyValues(POOL).withBean(BadAffinityKeyService.class).run((context) -> {
-			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			while (failure != null && !(failure instanceof LlmCallConfigurationException)) {
-				failure = failure.getCause();
-			}
-			assertThat(failure).isInstanceOf(LlmCallConfigurationException.class);
-			FailureAnalysis analysis = new LlmStartupFailureAnalyzer().analyze(context.getStartupFailure());
+			causeOfType(context, LlmCallConfigurationException.class);
+			FailureAnalysis analysis = analysisOf(context, new LlmStartupFailureAnalyzer());
 			assertThat(analysis.getDescription()).contains("affinityKey")
 				.contains("BadAffinityKeyService.ask(String)")
 				.contains("#p0.(");

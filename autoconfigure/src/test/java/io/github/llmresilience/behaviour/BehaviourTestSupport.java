@@ -19,7 +19,6 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -34,6 +33,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.RecordedRequest;
 import io.github.llmresilience.testkit.TestClock;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -137,11 +137,7 @@ public abstract class BehaviourTestSupport {
 				"llm.policies.parsing.model=" + PRIMARY,
 				"llm.policies.parsing.retry.retry-on-exceptions=java.lang.NumberFormatException"));
 		all.addAll(List.of(properties));
-		return new ApplicationContextRunner()
-			.withConfiguration(
-					AutoConfigurations.of(LlmResilienceAutoConfiguration.class, WebClientAutoConfiguration.class))
-			.withUserConfiguration(Services.class)
-			.withPropertyValues(all.toArray(String[]::new));
+		return llmResilience().withUserConfiguration(Services.class).withPropertyValues(all.toArray(String[]::new));
 	}
 
 	/**

@@ -23,6 +23,7 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -153,23 +154,15 @@ class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void targetsOfDifferentModelFamiliesStopTheStartUp() {
-		embeddings("llm.policies.embeddings.fallbacks[0].model-family=text-embedding-ada-002").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.policies.embeddings.fallbacks[0].model-family")
-				.hasMessageContaining("llm.policies.embeddings.allow-mixed-models");
-		});
+		embeddings("llm.policies.embeddings.fallbacks[0].model-family=text-embedding-ada-002")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class,
+					"llm.policies.embeddings.fallbacks[0].model-family", "llm.policies.embeddings.allow-mixed-models"));
 	}
 
 	@Test
 	void targetsOfDifferentDimensionsStopTheStartUp() {
-		embeddings("llm.policies.embeddings.fallbacks[0].dimensions=1536").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.policies.embeddings.fallbacks[0].dimensions");
-		});
+		embeddings("llm.policies.embeddings.fallbacks[0].dimensions=1536").run(failsToStart(
+				InvalidConfigurationPropertyValueException.class, "llm.policies.embeddings.fallbacks[0].dimensions"));
 	}
 
 	@Test

@@ -82,10 +82,7 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		runner(clock).run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			Instant asked = clock.instant().plusSeconds(5);
-			served(summaries(llm), new Served("backup", FALLBACK, 2, true));
-			assertThat(context.getBean(TargetResilience.class).openUntil(new Target("openai", PRIMARY)))
-				.isEqualTo(asked);
-			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
+			assertTheBackupServesWhileThePrimaryIsOpenUntil(context.getBean(TargetResilience.class), llm, asked);
 			clock.advance(Duration.ofMillis(4_999));
 			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
 			assertThat(primaryRequests()).hasSize(1);
@@ -105,14 +102,23 @@ class LlmClientBehaviourTests extends BehaviourTestSupport {
 		runner(clock).run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			Instant asked = clock.instant().plusSeconds(120);
-			served(summaries(llm), new Served("backup", FALLBACK, 2, true));
-			assertThat(context.getBean(TargetResilience.class).openUntil(new Target("openai", PRIMARY)))
-				.isEqualTo(asked);
-			served(summaries(llm), new Served("backup", FALLBACK, 1, true));
+			assertTheBackupServesWhileThePrimaryIsOpenUntil(context.getBean(TargetResilience.class), llm, asked);
 		});
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).hasSize(2);
 		assertFollowedAtOnce(primaryRequests().get(0), fallbackRequests().get(0));
+	}
+
+	/**
+	 * Assert that the backup serves a first call, after the primary's one attempt, that
+	 * the primary is then open until the given instant, and that the backup serves the
+	 * next call at once.
+	 */
+	private static void assertTheBackupServesWhileThePrimaryIsOpenUntil(TargetResilience resilience, LlmClient llm,
+			Instant until) {
+		served(summaries(llm), new Served("backup", FALLBACK, 2, true));
+		assertThat(resilience.openUntil(new Target("openai", PRIMARY))).isEqualTo(until);
+		served(summaries(llm), new Served("backup", FALLBACK, 1, true));
 	}
 
 	@ParameterizedTest(name = "{0}")

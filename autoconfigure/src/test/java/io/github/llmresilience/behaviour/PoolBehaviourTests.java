@@ -1,14 +1,24 @@
 package io.github.llmresilience.behaviour;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.Served;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 
@@ -18,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A pool against a chain on two accounts of one provider's kind, each with a limit of
  * requests per window that its answers report in OpenAI's {@code x-ratelimit-*} headers
  * and that it enforces with a 429 without {@code Retry-After}: the pool spreads the calls
- * over both accounts, where the chain sends to the second only once the first is given
- * up.
+ * over both accounts, where the chain sends to the second only once the first is given up
+ * (in virtual time: {@link VirtualTimeRun}). And the context pre-check on a pool's
+ * members.
  */
 class PoolBehaviourTests extends BehaviourTestSupport {
 
@@ -36,29 +47,46 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 	private static final int IN_FLIGHT = 10;
 
 	/**
-	 * An account that allows {@link #PER_WINDOW} requests per {@link #WINDOW} from the
-	 * first request of a window, and says so on every answer as OpenAI does
+	 * A prompt of 2,000 characters: at least 500 tokens by any count.
+	 */
+	private static final ChatRequest LONG = ChatRequest.builder().user("word ".repeat(400)).build();
+
+	/**
+	 * An account that allows {@link #PER_WINDOW} requests per {@link #WINDOW} of a
+	 * clock's time from the first request of a window, and says so on every answer as
+	 * OpenAI does
 	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers): the
 	 * limit, what remains and when it resets. Beyond the limit it answers 429 with the
-	 * same headers and OpenAI's rate-limit error, without {@code Retry-After}.
+	 * same headers and OpenAI's rate-limit error, without {@code Retry-After}. Each
+	 * answer comes after 20 to 180 ms on the clock, which varies from one request to the
+	 * next.
 	 */
 	static final class Account {
 
-		private long windowStart = Long.MIN_VALUE;
+		private final Clock clock;
+
+		private Instant windowStart = Instant.MIN;
 
 		private int used;
+
+		private long received;
 
 		final AtomicInteger answered = new AtomicInteger();
 
 		final AtomicInteger rejected = new AtomicInteger();
 
+		Account(Clock clock) {
+			this.clock = clock;
+		}
+
 		synchronized FakeResponse answer(RecordedRequest request) {
-			long now = System.nanoTime();
-			if (this.windowStart == Long.MIN_VALUE || now - this.windowStart >= WINDOW.toNanos()) {
+			Instant now = this.clock.instant();
+			if (this.windowStart == Instant.MIN || !now.isBefore(this.windowStart.plus(WINDOW))) {
 				this.windowStart = now;
 				this.used = 0;
 			}
-			long resetMillis = Math.max(1, (this.windowStart + WINDOW.toNanos() - now) / 1_000_000);
+			long resetMillis = Math.max(1,
+					(Duration.between(now, this.windowStart.plus(WINDOW)).toNanos() + 999_999) / 1_000_000);
 			FakeResponse response;
 			if (this.used < PER_WINDOW) {
 				this.used++;
@@ -71,7 +99,8 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 						"Rate limit reached for requests. Limit: " + PER_WINDOW + ", Used: " + PER_WINDOW
 								+ ", Requested: 1.");
 			}
-			return response.header("x-ratelimit-limit-requests", Integer.toString(PER_WINDOW))
+			return response.delay(Duration.ofMillis(20 + (this.received++ * 73) % 161))
+				.header("x-ratelimit-limit-requests", Integer.toString(PER_WINDOW))
 				.header("x-ratelimit-remaining-requests", Integer.toString(PER_WINDOW - this.used))
 				.header("x-ratelimit-reset-requests", resetMillis + "ms");
 		}
@@ -81,22 +110,24 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 	/**
 	 * What one side of the comparison saw.
 	 */
-	record Side(long wallNanos, int eastAnswered, int eastRejected, int westAnswered, int westRejected,
+	record Side(Duration took, int eastAnswered, int eastRejected, int westAnswered, int westRejected,
 			List<ChatResponse> responses) {
 
 		int rejected() {
 			return this.eastRejected + this.westRejected;
 		}
 
+		@Override
+		public String toString() {
+			return this.took.toMillis() + " ms, east " + this.eastAnswered + " + " + this.eastRejected + " 429, west "
+					+ this.westAnswered + " + " + this.westRejected + " 429";
+		}
+
 	}
 
-	private Side run(String policy) {
-		Account east = new Account();
-		Account west = new Account();
-		this.server.model(EAST).respondWith(east::answer);
-		this.server.model(WEST).respondWith(west::answer);
-		Side[] side = new Side[1];
-		runner("llm.providers.azure-east.base-url=" + this.server.baseUrl("azure-east"),
+	private ApplicationContextRunner accounts(String... properties) {
+		List<String> all = new ArrayList<>(List.of(
+				"llm.providers.azure-east.base-url=" + this.server.baseUrl("azure-east"),
 				"llm.providers.azure-west.base-url=" + this.server.baseUrl("azure-west"),
 				"llm.providers.azure-east.api-key=sk-east", "llm.providers.azure-west.api-key=sk-west",
 				"llm.defaults.retry.max-retry-after=5s", "llm.defaults.retry.max-attempts=6",
@@ -107,18 +138,33 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 				"llm.policies.pool.pool.members[0].model-family=gpt-4o",
 				"llm.policies.pool.pool.members[1].provider=azure-west",
 				"llm.policies.pool.pool.members[1].model=" + WEST,
-				"llm.policies.pool.pool.members[1].model-family=gpt-4o")
-			.run((context) -> {
+				"llm.policies.pool.pool.members[1].model-family=gpt-4o"));
+		all.addAll(List.of(properties));
+		return runner(all.toArray(String[]::new));
+	}
+
+	/**
+	 * Run {@link #CALLS} calls at {@link #IN_FLIGHT} in flight under a policy, in virtual
+	 * time.
+	 */
+	private Side run(String policy) {
+		Side[] side = new Side[1];
+		try (VirtualTimeRun time = new VirtualTimeRun()) {
+			Account east = new Account(time.clock());
+			Account west = new Account(time.clock());
+			this.server.model(EAST).respondWith(east::answer);
+			this.server.model(WEST).respondWith(west::answer);
+			time.engineOn(accounts()).run((context) -> {
 				LlmClient llm = context.getBean(LlmClient.class);
-				long start = System.nanoTime();
-				List<ChatResponse> responses = Flux.range(0, CALLS)
-					.flatMap((i) -> llm.chat(policy, REQUEST), IN_FLIGHT)
-					.collectList()
-					.block(Duration.ofSeconds(30));
-				long wall = System.nanoTime() - start;
-				side[0] = new Side(wall, east.answered.get(), east.rejected.get(), west.answered.get(),
-						west.rejected.get(), responses);
+				Instant start = time.now();
+				List<ChatResponse> responses = time.run(
+						Flux.range(0, CALLS).flatMap((i) -> llm.chat(policy, REQUEST), IN_FLIGHT),
+						VirtualTimeRun.settled(context, this.server), Duration.ofMillis(5), Duration.ofMinutes(1),
+						Duration.ofMillis(2));
+				side[0] = new Side(Duration.between(start, time.now()), east.answered.get(), east.rejected.get(),
+						west.answered.get(), west.rejected.get(), responses);
 			});
+		}
 		this.server.reset();
 		return side[0];
 	}
@@ -127,26 +173,66 @@ class PoolBehaviourTests extends BehaviourTestSupport {
 	void aPoolOfTwoAccountsServesInAboutHalfTheTimeOfAChainWithNoMore429s() {
 		Side chain = run("chain");
 		Side pool = run("pool");
-		String figures = ("chain: " + chain.wallNanos() / 1_000_000 + " ms, east " + chain.eastAnswered() + " + "
-				+ chain.eastRejected() + " 429, west " + chain.westAnswered() + " + " + chain.westRejected()
-				+ " 429; pool: " + pool.wallNanos() / 1_000_000 + " ms, east " + pool.eastAnswered() + " + "
-				+ pool.eastRejected() + " 429, west " + pool.westAnswered() + " + " + pool.westRejected() + " 429");
+		String figures = "chain: " + chain + "; pool: " + pool;
 		assertThat(chain.responses()).hasSize(CALLS);
 		assertThat(pool.responses()).hasSize(CALLS);
-		// Each account answered what it allows: the pool used both from the start.
+		// Each account answered what it allows: the pool used both from the start, half
+		// the calls each within half a window's worth.
 		assertThat(pool.eastAnswered() + pool.westAnswered()).isEqualTo(CALLS);
-		// Equal weights: the east's share is a draw of CALLS picks at one half, within
-		// three standard deviations of it (sqrt(CALLS / 4) each).
-		int tolerance = (int) Math.ceil(3 * Math.sqrt(CALLS / 4.0));
-		assertThat(pool.eastAnswered()).as(figures).isBetween(CALLS / 2 - tolerance, CALLS / 2 + tolerance);
+		assertThat(pool.eastAnswered()).as(figures).isBetween(CALLS / 2 - PER_WINDOW / 2, CALLS / 2 + PER_WINDOW / 2);
 		assertThat(pool.responses()).extracting((response) -> response.served().fallback()).containsOnly(false);
-		// Both sides send their first requests before any header reports a used-up
-		// window, so how many 429s each meets first varies from run to run by up to a
-		// window's worth; beyond that, the pool meets no more than the chain.
-		assertThat(pool.rejected()).as(figures).isLessThanOrEqualTo(chain.rejected() + PER_WINDOW);
+		assertThat(pool.rejected()).as(figures).isLessThanOrEqualTo(chain.rejected());
 		// The chain sends everything to the first account until it is given up.
 		assertThat(chain.eastAnswered()).isGreaterThan(chain.westAnswered());
-		assertThat((double) pool.wallNanos()).as(figures).isLessThan(chain.wallNanos() * 0.75);
+		assertThat(pool.took().toNanos()).as(figures).isLessThan((long) (chain.took().toNanos() * 0.75));
+	}
+
+	@Test
+	void aMemberTooSmallForThePromptIsPassedOverWithoutARequestAndAnotherMemberAnswers() {
+		this.server.model(EAST).thenAlways(FakeResponse.ok("east"));
+		this.server.model(WEST).thenAlways(FakeResponse.ok("west"));
+		// The east member is tier 0: picked first whenever it can be sent to.
+		accounts("llm.policies.pool.pool.members[0].max-input-tokens=100", "llm.policies.pool.pool.members[1].tier=1")
+			.withConfiguration(METERS)
+			.run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				for (int i = 0; i < 3; i++) {
+					served(llm.chat("pool", LONG), new Served("azure-west", WEST, 1, false));
+				}
+				// Short prompts still go to the east member.
+				served(llm.chat("pool", REQUEST), new Served("azure-east", EAST, 1, false));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.find("llm.paced")
+					.tags("provider", "azure-east", "model", EAST, "action", "skipped", "limit", "context")
+					.counter()
+					.count()).isEqualTo(3);
+			});
+		assertThat(this.server.requests(EAST)).hasSize(1);
+		assertThat(this.server.requests(EAST).get(0).body()).doesNotContain("word word");
+		assertThat(this.server.requests(WEST)).hasSize(3);
+	}
+
+	@Test
+	void whenEveryMemberIsTooSmallThePoolIsPassedOverAndTheNextTargetAnswers() {
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
+		accounts("llm.policies.pool.pool.members[0].max-input-tokens=100",
+				"llm.policies.pool.pool.members[1].max-input-tokens=200",
+				"llm.policies.pool.fallbacks[0].provider=backup", "llm.policies.pool.fallbacks[0].model=" + FALLBACK,
+				"llm.policies.pool.fallback-on=server-error")
+			.run((context) -> served(context.getBean(LlmClient.class).chat("pool", LONG),
+					new Served("backup", FALLBACK, 1, true)));
+		assertThat(this.server.requests(EAST)).isEmpty();
+		assertThat(this.server.requests(WEST)).isEmpty();
+		assertThat(fallbackRequests()).hasSize(1);
+		// With nothing after the pool, the call ends as context-length, nothing sent.
+		accounts("llm.policies.pool.pool.members[0].max-input-tokens=100",
+				"llm.policies.pool.pool.members[1].max-input-tokens=200")
+			.run((context) -> {
+				LlmException failure = failure(context.getBean(LlmClient.class).chat("pool", LONG));
+				assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+				assertThat(failure.requestSent()).isFalse();
+			});
+		assertThat(this.server.requests()).hasSize(1);
 	}
 
 }

@@ -1,8 +1,12 @@
 package io.github.llmresilience.behaviour;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -194,17 +198,88 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void reservationsKeepTenCallsInFlightFromOverrunningAnAccountOfTenRequestsPerWindow() {
-		Account without = new Account(10, 1_000_000, Duration.ofMillis(500));
-		this.server.model(PRIMARY).respondWith(without::answer);
-		sixtyCallsAtTenInFlight(without, REQUEST, "llm.providers.openai.rate-limit.reservations=false");
-		Account with = new Account(10, 1_000_000, Duration.ofMillis(500));
-		this.server.model(PRIMARY).respondWith(with::answer);
-		sixtyCallsAtTenInFlight(with, REQUEST);
-		// Ten in flight and ten a window: the first window's ten fit, and each later one
-		// waits for the reset its headers name. A request sent just before a reset can
-		// still reach the server after it and count in the next window too, so how many
-		// 429s remain depends on the latency against the window (benchmarks.md, (l)).
-		assertThat(with.rateLimited()).isLessThan(without.rateLimited());
+		// DESIGN's bound: 60 calls at 10 in flight, 10 requests per 2 s, at most 10 x
+		// 429. The bound proven (TargetReservations): only the requests sent before any
+		// answer reported the limit meet a 429, at most the in-flight overlap beyond the
+		// limit: 10 - 10, none.
+		Run with = accountRun(60, 10, 10, Long.MAX_VALUE, REQUEST);
+		assertThat(with.account().rateLimited()).as(with.toString()).isZero();
+		assertThat(with.account().served()).isEqualTo(60);
+		assertThat(with.calls()).isEqualTo(60);
+		// Without reservations, the headers hold a request back only once one says
+		// nothing is left: the answers' order decides, and 429s follow.
+		Run without = accountRun(60, 10, 10, Long.MAX_VALUE, REQUEST,
+				"llm.providers.openai.rate-limit.reservations=false");
+		assertThat(without.account().rateLimited()).as(without.toString()).isPositive();
+		assertThat(without.calls()).isEqualTo(60);
+	}
+
+	@Test
+	void twentyCallsInFlightMeetAt429OnlyTheFirstRequestsBeyondAnAccountsTenRequests() {
+		// The first 20 go before any answer: 10 fit, 10 meet a 429; every later request
+		// finds room.
+		Run run = accountRun(100, 20, 10, Long.MAX_VALUE, REQUEST);
+		assertThat(run.account().rateLimited()).as(run.toString()).isLessThanOrEqualTo(20 - 10);
+		assertThat(run.account().served()).isEqualTo(100);
+		assertThat(run.calls()).isEqualTo(100);
+	}
+
+	@Test
+	void reservationsKeepCallsFromOverrunningAnAccountLimitedInTokens() {
+		// 1,000 tokens per 2 s and requests of max_tokens 100 (a short prompt): 10 a
+		// window by tokens, with no limit of requests. 20 in flight: the first 20 go
+		// before
+		// any answer, 10 fit, 10 meet a 429; every later request finds room in what the
+		// headers report, however the answers are ordered.
+		ChatRequest request = REQUEST.mutate().maxTokens(100).build();
+		Run run = accountRun(60, 20, 1_000_000, 1_000, request);
+		assertThat(run.account().rateLimited()).as(run.toString()).isLessThanOrEqualTo(20 - 10);
+		assertThat(run.account().served()).isEqualTo(60);
+		assertThat(run.account().peakTokens()).isLessThanOrEqualTo(1_000);
+		assertThat(run.calls()).isEqualTo(60);
+	}
+
+	/**
+	 * What a run of calls against an {@link Account} saw.
+	 */
+	record Run(Account account, int calls) {
+
+		@Override
+		public String toString() {
+			return this.account.rateLimited() + " x 429, " + this.account.served() + " served, " + this.calls
+					+ " calls answered; 429s by window: " + this.account.rateLimitedByWindow();
+		}
+
+	}
+
+	/**
+	 * Run calls at a number in flight against an account of 2 s windows, in virtual time:
+	 * answers come after 20 to 180 ms of virtual time, in an order other than the
+	 * requests', and requests sent at one virtual instant reach the account in whatever
+	 * order the sockets give.
+	 */
+	private Run accountRun(int calls, int inFlight, int requests, long tokens, ChatRequest request,
+			String... properties) {
+		List<String> all = new ArrayList<>(List.of("llm.policies.account.provider=openai",
+				"llm.policies.account.model=" + PRIMARY, "llm.policies.account.retry.max-attempts=10",
+				"llm.policies.account.retry.initial-backoff=100ms",
+				"llm.providers.openai.circuit-breaker.enabled=false",
+				"llm.providers.openai.retry-budget.enabled=false"));
+		all.addAll(List.of(properties));
+		try (VirtualTimeRun time = new VirtualTimeRun()) {
+			Account account = new Account(requests, tokens, Duration.ofSeconds(2), time.clock());
+			this.server.model(PRIMARY).respondWith(account::answer);
+			int[] answered = new int[1];
+			time.engineOn(runner(all.toArray(String[]::new))).run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				answered[0] = time
+					.run(Flux.range(0, calls).flatMap((i) -> llm.chat("account", request), inFlight),
+							VirtualTimeRun.settled(context, this.server), Duration.ofMillis(5), Duration.ofMinutes(2))
+					.size();
+			});
+			this.server.reset();
+			return new Run(account, answered[0]);
+		}
 	}
 
 	private static Duration timed(Runnable call) {
@@ -213,27 +288,14 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
-	private void sixtyCallsAtTenInFlight(Account account, ChatRequest request, String... properties) {
-		List<String> all = new ArrayList<>(List.of("llm.policies.account.provider=openai",
-				"llm.policies.account.model=" + PRIMARY, "llm.policies.account.retry.max-attempts=10",
-				"llm.providers.openai.circuit-breaker.enabled=false",
-				"llm.providers.openai.retry-budget.enabled=false"));
-		all.addAll(List.of(properties));
-		runner(all.toArray(String[]::new)).run((context) -> {
-			LlmClient llm = context.getBean(LlmClient.class);
-			StepVerifier.create(Flux.range(0, 60).flatMap((i) -> llm.chat("account", request), 10))
-				.expectNextCount(60)
-				.expectComplete()
-				.verify(Duration.ofSeconds(30));
-		});
-		assertThat(account.served()).isEqualTo(60);
-	}
-
 	/**
 	 * A provider account of {@code requests} requests and {@code tokens} tokens per fixed
-	 * window, which answers 429 over either, every answer carrying OpenAI's headers
-	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers). A
-	 * request counts its {@code max_tokens}, or 1 token without it.
+	 * window of a clock's time, which answers 429 over either, every answer carrying
+	 * OpenAI's headers
+	 * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers) with
+	 * the window's end rounded up to the millisecond. A request counts its
+	 * {@code max_tokens}, or 1 token without it. Each answer comes after a delay of 20 to
+	 * 180 ms on the clock, which varies from one request to the next.
 	 */
 	static final class Account {
 
@@ -243,11 +305,17 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 
 		private final long windowNanos;
 
-		private final long start = System.nanoTime();
+		private final Clock clock;
+
+		private final Instant start;
 
 		private final AtomicInteger rateLimited = new AtomicInteger();
 
 		private final AtomicInteger served = new AtomicInteger();
+
+		private final Map<Long, Integer> rateLimitedByWindow = new TreeMap<>();
+
+		private long answered;
 
 		private long window = -1;
 
@@ -255,14 +323,19 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 
 		private long tokensUsed;
 
-		Account(int requests, long tokens, Duration window) {
+		private long peakTokens;
+
+		Account(int requests, long tokens, Duration window, Clock clock) {
 			this.requests = requests;
 			this.tokens = tokens;
 			this.windowNanos = window.toNanos();
+			this.clock = clock;
+			this.start = clock.instant();
 		}
 
 		synchronized FakeResponse answer(RecordedRequest request) {
-			long elapsed = System.nanoTime() - this.start;
+			Instant now = this.clock.instant();
+			long elapsed = Duration.between(this.start, now).toNanos();
 			long window = elapsed / this.windowNanos;
 			if (window != this.window) {
 				this.window = window;
@@ -277,15 +350,19 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 			if (!over) {
 				this.requestsUsed++;
 				this.tokensUsed += cost;
+				this.peakTokens = Math.max(this.peakTokens, this.tokensUsed);
 				this.served.incrementAndGet();
 			}
 			else {
 				this.rateLimited.incrementAndGet();
+				this.rateLimitedByWindow.merge(window, 1, Integer::sum);
 			}
+			Duration delay = Duration.ofMillis(20 + (this.answered++ * 73L) % 161);
 			FakeResponse answer = over
 					? FakeResponse.error(429, "requests", "rate_limit_exceeded", "Rate limit reached")
 					: FakeResponse.ok("ok");
-			return answer.header("x-ratelimit-limit-requests", Integer.toString(this.requests))
+			return answer.delay(delay)
+				.header("x-ratelimit-limit-requests", Integer.toString(this.requests))
 				.header("x-ratelimit-remaining-requests", Integer.toString(this.requests - this.requestsUsed))
 				.header("x-ratelimit-reset-requests", resetMillis + "ms")
 				.header("x-ratelimit-limit-tokens", Long.toString(this.tokens))
@@ -297,8 +374,16 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 			return this.rateLimited.get();
 		}
 
+		synchronized Map<Long, Integer> rateLimitedByWindow() {
+			return new TreeMap<>(this.rateLimitedByWindow);
+		}
+
 		int served() {
 			return this.served.get();
+		}
+
+		synchronized long peakTokens() {
+			return this.peakTokens;
 		}
 
 	}

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -459,10 +458,7 @@ class ConfigurationDocumentationTests {
 				continue;
 			}
 			if (!inBlock) {
-				Matcher matcher = INLINE_CODE.matcher(line);
-				while (matcher.find()) {
-					code.add(matcher.group(1));
-				}
+				INLINE_CODE.matcher(line).results().forEach((match) -> code.add(match.group(1)));
 			}
 		}
 		return code;

@@ -4,16 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
-import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -23,17 +18,10 @@ import reactor.test.StepVerifier;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.observation.LlmObservability;
-import io.github.llmresilience.pacing.CooldownListener;
-import io.github.llmresilience.pacing.ProviderPacing;
-import io.github.llmresilience.policy.CircuitBreakerSettings;
 import io.github.llmresilience.policy.HedgeSettings;
-import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.ResolvedPolicy;
 import io.github.llmresilience.policy.RetrySettings;
-import io.github.llmresilience.policy.Target;
 import io.github.llmresilience.policy.WhenAllUnavailable;
-import io.github.llmresilience.support.EngineTime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,38 +36,31 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	private final Deque<Double> randoms = new ArrayDeque<>();
 
 	/**
-	 * The engine's source of jitter: the values the test queued, then 0.
+	 * When every target is expected back, as {@link #everyTargetCoolsFor} set it last.
 	 */
-	private final RandomGenerator random = new RandomGenerator() {
+	private final AtomicReference<Instant> until = new AtomicReference<>();
 
-		@Override
-		public long nextLong() {
-			return 0;
-		}
+	WhenAllUnavailableTests() {
+		// The engine's source of jitter: the values the test queued, then 0.
+		this.random = new RandomGenerator() {
 
-		@Override
-		public double nextDouble() {
-			Double next = WhenAllUnavailableTests.this.randoms.poll();
-			return (next != null) ? next : 0;
-		}
+			@Override
+			public long nextLong() {
+				return 0;
+			}
 
-	};
+			@Override
+			public double nextDouble() {
+				Double next = WhenAllUnavailableTests.this.randoms.poll();
+				return (next != null) ? next : 0;
+			}
+
+		};
+	}
 
 	private static ResolvedPolicy policy(WhenAllUnavailable rule, RetrySettings retry, @Nullable Duration deadline) {
 		return new ResolvedPolicy("summaries", List.of(PRIMARY, BACKUP), retry, FALLBACK_ON, deadline,
 				HedgeSettings.DISABLED, null, rule);
-	}
-
-	@Override
-	LlmExecutor executor(ResolvedPolicy policy, ProviderPacing... providers) {
-		Map<Target, CircuitBreakerSettings> circuitBreakers = new LinkedHashMap<>();
-		policy.targets().forEach((target) -> circuitBreakers.put(target, circuitBreaker()));
-		this.resilience = new TargetResilience(new LlmPolicies(Map.of(policy.name(), policy), circuitBreakers),
-				RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), this.clock,
-				ResilienceCustomizers.NONE);
-		return new LlmExecutor(this.resilience, pacing(providers), CooldownListener.NONE,
-				new LlmObservability(ObservationRegistry.NOOP, null, null, this.metrics),
-				new EngineTime(this.clock, this.random));
 	}
 
 	/**
@@ -89,22 +70,27 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 		Instant until = this.clock.instant().plus(cooldown);
 		this.resilience.holdOpen(PRIMARY, until);
 		this.resilience.holdOpen(BACKUP, until);
+		this.until.set(until);
 		return until;
+	}
+
+	/**
+	 * Return a call made once every target cools down (see {@link #everyTargetCoolsFor}).
+	 */
+	private Mono<Served> callOnceEveryTargetCoolsFor(Duration cooldown, LlmExecutor executor, ResolvedPolicy policy) {
+		return Mono.fromRunnable(() -> everyTargetCoolsFor(cooldown)).then(servedCall(executor, policy));
 	}
 
 	@Test
 	void failEndsTheCallAtOnceSayingWhenTheFirstTargetIsExpectedBack() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.FAIL, WAITS_UP_TO_A_MINUTE, null);
 		LlmExecutor executor = executor(policy);
-		AtomicReference<Instant> until = new AtomicReference<>();
-		StepVerifier
-			.withVirtualTime(() -> Mono.fromRunnable(() -> until.set(everyTargetCoolsFor(Duration.ofSeconds(30))))
-				.then(servedCall(executor, policy)))
+		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy))
 			.expectErrorSatisfies((error) -> {
 				LlmException failure = (LlmException) error;
 				assertThat(failure.kind()).isEqualTo(FailureKind.CIRCUIT_OPEN);
-				assertThat(failure.earliestAvailableAt()).isEqualTo(until.get());
-				assertThat(failure.getMessage()).contains("expected back at " + until.get());
+				assertThat(failure.earliestAvailableAt()).isEqualTo(this.until.get());
+				assertThat(failure.getMessage()).contains("expected back at " + this.until.get());
 			})
 			.verify();
 		assertThat(this.attempts).isEmpty();
@@ -164,12 +150,9 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	void waitEndsTheCallAtOnceWhenTheTargetsComeBackAfterMaxRetryAfter() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.WAIT, WAITS_UP_TO_A_MINUTE, null);
 		LlmExecutor executor = executor(policy);
-		AtomicReference<Instant> until = new AtomicReference<>();
-		StepVerifier
-			.withVirtualTime(() -> Mono.fromRunnable(() -> until.set(everyTargetCoolsFor(Duration.ofSeconds(90))))
-				.then(servedCall(executor, policy)))
+		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(90), executor, policy))
 			.expectErrorSatisfies(
-					(error) -> assertThat(((LlmException) error).earliestAvailableAt()).isEqualTo(until.get()))
+					(error) -> assertThat(((LlmException) error).earliestAvailableAt()).isEqualTo(this.until.get()))
 			.verify(Duration.ofSeconds(5));
 		assertThat(this.attempts).isEmpty();
 	}
@@ -178,9 +161,7 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	void waitEndsTheCallAtOnceWhenTheTargetsComeBackAfterTheDeadline() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.WAIT, WAITS_UP_TO_A_MINUTE, Duration.ofSeconds(20));
 		LlmExecutor executor = executor(policy);
-		StepVerifier
-			.withVirtualTime(() -> Mono.fromRunnable(() -> everyTargetCoolsFor(Duration.ofSeconds(30)))
-				.then(servedCall(executor, policy)))
+		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy))
 			.expectErrorSatisfies(
 					(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CIRCUIT_OPEN))
 			.verify(Duration.ofSeconds(5));
@@ -243,9 +224,7 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	void probeSendsNothingToTargetsWhoseServerNamedATime() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.PROBE, WAITS_UP_TO_A_MINUTE, null);
 		LlmExecutor executor = executor(policy);
-		StepVerifier
-			.withVirtualTime(() -> Mono.fromRunnable(() -> everyTargetCoolsFor(Duration.ofSeconds(30)))
-				.then(servedCall(executor, policy)))
+		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy))
 			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).earliestAvailableAt())
 				.isEqualTo(Instant.ofEpochSecond(30)))
 			.verify();

@@ -19,20 +19,18 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.policy.Target;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -108,11 +106,9 @@ class LlmMeterObservationHandlerTests {
 	}
 
 	private static ApplicationContextRunner runner() {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class));
+		return llmResilience(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				LlmMetricsAutoConfiguration.class);
 	}
 
 	private static LlmObservability observability(ObservationHandler<?> handler, MeterRegistry meters) {

@@ -19,21 +19,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -125,25 +123,28 @@ class LlmMetersPerScenarioTests {
 
 	private static void assertMeters(MeterRegistry registry, Map<String, Integer> retries,
 			Map<String, Integer> fallbacks, String outcome, String servedBy, String fallback) {
-		List<Counter> retryCounters = List.copyOf(registry.find("llm.retries").counters());
-		assertThat(retryCounters).hasSize(retries.size());
-		retries.forEach((reason,
-				count) -> assertThat(registry.get("llm.retries")
-					.tags("policy", "summaries", "provider", "openai", "model", "gpt-4o", "reason", reason)
-					.counter()
-					.count()).isEqualTo(count.doubleValue()));
-		List<Counter> fallbackCounters = List.copyOf(registry.find("llm.fallbacks").counters());
-		assertThat(fallbackCounters).hasSize(fallbacks.size());
-		fallbacks.forEach((reason,
-				count) -> assertThat(registry.get("llm.fallbacks")
-					.tags("policy", "summaries", "from", "openai:gpt-4o", "to", "backup:claude", "reason", reason)
-					.counter()
-					.count()).isEqualTo(count.doubleValue()));
+		assertCountsByReason(registry, "llm.retries", retries, "policy", "summaries", "provider", "openai", "model",
+				"gpt-4o");
+		assertCountsByReason(registry, "llm.fallbacks", fallbacks, "policy", "summaries", "from", "openai:gpt-4o", "to",
+				"backup:claude");
 		Timer calls = registry.get("llm.calls").timer();
 		assertThat(calls.count()).isEqualTo(1);
 		assertThat(calls.getId().getTag("outcome")).isEqualTo(outcome);
 		assertThat(calls.getId().getTag("provider")).isEqualTo(servedBy);
 		assertThat(calls.getId().getTag("fallback")).isEqualTo(fallback);
+	}
+
+	/**
+	 * Assert that the counters of a name are exactly one per reason, each with the given
+	 * tags and count.
+	 */
+	private static void assertCountsByReason(MeterRegistry registry, String name, Map<String, Integer> counts,
+			String... tags) {
+		List<Counter> counters = List.copyOf(registry.find(name).counters());
+		assertThat(counters).hasSize(counts.size());
+		counts.forEach(
+				(reason, count) -> assertThat(registry.get(name).tags(tags).tag("reason", reason).counter().count())
+					.isEqualTo(count.doubleValue()));
 	}
 
 	/**
@@ -169,11 +170,9 @@ class LlmMetersPerScenarioTests {
 	}
 
 	private ApplicationContextRunner runner(String readTimeout) {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class))
+		return llmResilience(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				LlmMetricsAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.read-timeout=" + readTimeout,
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -27,7 +26,6 @@ import org.springframework.boot.micrometer.observation.autoconfigure.Observation
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,11 +33,11 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import reactor.core.publisher.Mono;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -63,11 +61,9 @@ class LlmObservabilityTests {
 	}
 
 	private ApplicationContextRunner runner(String... properties) {
-		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					WebClientAutoConfiguration.class, LlmMetricsAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class))
+		return llmResilience(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				LlmMetricsAutoConfiguration.class)
 			.withUserConfiguration(ServiceConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.api-key=sk-primary-SECRET-key",
@@ -255,9 +251,7 @@ class LlmObservabilityTests {
 	@Test
 	void withoutAMeterRegistryCallsStillWork() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503)).thenAlways(FakeResponse.ok("served unmetered"));
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmMetricsAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
+		llmResilience(LlmMetricsAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl(),
 					"llm.policies.default.model=" + PRIMARY, "llm.defaults.retry.initial-backoff=5ms")
 			.run((context) -> {

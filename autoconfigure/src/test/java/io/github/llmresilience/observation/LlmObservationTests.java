@@ -13,17 +13,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.boot.webclient.autoconfigure.WebClientObservationAutoConfiguration;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.LlmClient;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -122,10 +119,7 @@ class LlmObservationTests {
 	 * the registry, with {@code WebClient}'s observations on.
 	 */
 	private static void callOnce(ObservationRegistry registry, String... properties) {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					WebClientObservationAutoConfiguration.class, LlmResilienceAutoConfiguration.class))
-			.withBean(ObservationRegistry.class, () -> registry)
+		llmResilience(WebClientObservationAutoConfiguration.class).withBean(ObservationRegistry.class, () -> registry)
 			.withPropertyValues(properties)
 			.run((context) -> StepVerifier
 				.create(context.getBean(LlmClient.class).chat(ChatRequest.builder().user("hi").build()))

@@ -49,10 +49,13 @@ class TargetReservationsTests {
 	@Test
 	void requestsSentAfterTheReportedOneAreSubtractedFromItsBudget() {
 		SentRequest first = send(0);
+		this.reservations.finished(first, NOW);
+		SentRequest second = send(0);
 		send(0);
 		send(0);
-		// The first request's answer: 5 left. Two were sent after it: 3 left.
-		this.reservations.reported(report(5, 10000, "2s"), first, NOW);
+		// The second's answer: 5 left. Two were sent after it: 3 left. The first was
+		// answered before the second was sent, so it was counted before it.
+		this.reservations.reported(report(5, 10000, "2s"), second, NOW);
 		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(3);
 		send(0);
 		send(0);
@@ -61,14 +64,55 @@ class TargetReservationsTests {
 		assertThat(held.sent()).isNull();
 		assertThat(held.limit()).isEqualTo(RateLimitType.REQUESTS);
 		assertThat(held.heldUntil()).isEqualTo(NOW.plusSeconds(2));
-		// At the reset the whole limit (10) is there again, for the next window of 2 s.
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW.plusSeconds(2))).isEqualTo(10);
-		for (int i = 0; i < 10; i++) {
-			assertThat(this.reservations.trySend(0, 0, NOW.plusSeconds(2)).sent()).isNotNull();
+	}
+
+	@Test
+	void requestsInFlightWhenTheReportedOneWasSentAreSubtractedTooForTheProviderMayHaveCountedThemAfterIt() {
+		SentRequest first = send(0);
+		SentRequest second = send(0);
+		SentRequest third = send(0);
+		// Sent third, the third request arrived first: 9 left. The two sent before it
+		// were still in flight, and may arrive after it: 7 left, not 9.
+		this.reservations.reported(report(9, 10000, "2s"), third, NOW);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(7);
+		// They did: their answers are older by sending and change nothing.
+		this.reservations.reported(report(8, 10000, "2s"), first, NOW);
+		this.reservations.reported(report(7, 10000, "2s"), second, NOW);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(7);
+		for (SentRequest request : List.of(first, second, third)) {
+			this.reservations.finished(request, NOW);
 		}
-		TargetReservations.Outcome next = this.reservations.trySend(0, 0, NOW.plusSeconds(3));
-		assertThat(next.sent()).isNull();
-		assertThat(next.heldUntil()).isEqualTo(NOW.plusSeconds(4));
+		// A request sent once all three were over counts only what came after it.
+		SentRequest fourth = send(0);
+		this.reservations.reported(report(6, 10000, "2s"), fourth, NOW);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(6);
+	}
+
+	@Test
+	void atTheResetTheWholeLimitIsThereAgainLessWhatIsStillInFlight() {
+		SentRequest first = send(0);
+		this.reservations.reported(report(9, 10000, "2s"), first, NOW);
+		this.reservations.finished(first, NOW);
+		List<SentRequest> sent = new ArrayList<>();
+		for (int i = 0; i < 9; i++) {
+			sent.add(send(0));
+		}
+		assertThat(this.reservations.trySend(0, 0, NOW).sent()).isNull();
+		for (SentRequest request : sent.subList(0, 5)) {
+			this.reservations.finished(request, NOW.plusSeconds(1));
+		}
+		// Four are still in flight at the reset: sent in the old window, they may arrive
+		// in the new one. One of them is over after the reset: still counted.
+		Instant reset = NOW.plusSeconds(2);
+		this.reservations.finished(sent.get(5), reset.plusMillis(1));
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, reset.plusMillis(2))).isEqualTo(6);
+		for (int i = 0; i < 6; i++) {
+			assertThat(this.reservations.trySend(0, 0, reset.plusMillis(2)).sent()).isNotNull();
+		}
+		TargetReservations.Outcome held = this.reservations.trySend(0, 0, reset.plusMillis(3));
+		assertThat(held.sent()).isNull();
+		// The next reset: as long after the first as the first was after its answer.
+		assertThat(held.heldUntil()).isEqualTo(NOW.plusSeconds(4));
 	}
 
 	@Test
@@ -86,17 +130,48 @@ class TargetReservationsTests {
 	}
 
 	@Test
+	void tokensInFlightBesideTheReportedRequestAreSubtracted() {
+		SentRequest first = send(1000);
+		SentRequest second = send(3000);
+		// The second arrived first: 6,000 left. The first's 1,000 may still be counted.
+		this.reservations.reported(report(9, 6000, "1s"), second, NOW);
+		assertThat(this.reservations.left(RateLimitType.TOKENS, NOW)).isEqualTo(5000);
+		this.reservations.finished(first, NOW);
+		this.reservations.finished(second, NOW);
+		// Nothing in flight at the reset: the whole limit.
+		assertThat(this.reservations.left(RateLimitType.TOKENS, NOW.plusSeconds(1))).isEqualTo(10000);
+	}
+
+	@Test
+	void aUsedUpBudgetHoldsEveryRequestBackUntilItsReset() {
+		SentRequest first = send(0);
+		assertThat(this.reservations.heldUntil(NOW)).isNull();
+		this.reservations.reported(report(1, 10000, "2s"), first, NOW);
+		this.reservations.finished(first, NOW);
+		assertThat(this.reservations.heldUntil(NOW)).isNull();
+		send(0);
+		assertThat(this.reservations.heldUntil(NOW)).isEqualTo(NOW.plusSeconds(2));
+		// Tokens too: a budget of none left holds back whatever a request counts.
+		TargetReservations tokens = new TargetReservations();
+		SentRequest big = tokens.trySend(500, 500, NOW).sent();
+		tokens.reported(report(9, 500, "1s"), big, NOW);
+		tokens.trySend(500, 500, NOW);
+		assertThat(tokens.heldUntil(NOW)).isEqualTo(NOW.plusSeconds(1));
+	}
+
+	@Test
 	void anAnswerThatArrivesLateNeverRaisesTheBudgetAgain() {
 		SentRequest first = send(0);
 		SentRequest second = send(0);
 		SentRequest third = send(0);
-		// The third's answer comes first: 4 left, none sent since.
-		this.reservations.reported(report(4, 10000, "2s"), third, NOW);
+		// The third's answer comes first: 6 left, less the two in flight beside it.
+		this.reservations.reported(report(6, 10000, "2s"), third, NOW);
 		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(4);
 		// The first's and second's answers, sent earlier, said more was left: ignored.
-		this.reservations.reported(report(6, 10000, "2s"), first, NOW);
-		this.reservations.reported(report(5, 10000, "2s"), second, NOW);
+		this.reservations.reported(report(8, 10000, "2s"), first, NOW);
+		this.reservations.reported(report(7, 10000, "2s"), second, NOW);
 		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(4);
+		List.of(first, second, third).forEach((request) -> this.reservations.finished(request, NOW));
 		// A later request's report is taken, even when it is higher (after a reset).
 		SentRequest fourth = send(0);
 		this.reservations.reported(report(9, 10000, "2s"), fourth, NOW);
@@ -111,13 +186,26 @@ class TargetReservationsTests {
 		for (int i = 0; i < 10; i++) {
 			sent.add(send(0));
 		}
-		int[] arrival = { 3, 0, 9, 1, 5, 2, 8, 4, 7, 6 };
-		for (int i = 0; i < arrival.length; i++) {
-			int request = arrival[i];
-			// The provider counted them in the order they were sent.
-			this.reservations.reported(report(10 - (request + 1), 10000, "2s"), sent.get(request), NOW);
+		// The provider counted them in another order than they were sent (the last sent
+		// arrived first), and their answers came in a third order.
+		int[] counted = { 9, 4, 0, 7, 2, 8, 1, 6, 3, 5 };
+		int[] answered = { 9, 3, 0, 1, 5, 2, 8, 4, 7, 6 };
+		for (int i = 0; i < answered.length; i++) {
+			int request = answered[i];
+			int place = indexOf(counted, request);
+			this.reservations.reported(report(10 - (place + 1), 10000, "2s"), sent.get(request), NOW);
 			assertThat(this.reservations.trySend(0, 0, NOW).sent()).as("after answer %d", i).isNull();
+			this.reservations.finished(sent.get(request), NOW);
 		}
+	}
+
+	private static int indexOf(int[] values, int value) {
+		for (int i = 0; i < values.length; i++) {
+			if (values[i] == value) {
+				return i;
+			}
+		}
+		throw new IllegalArgumentException(Integer.toString(value));
 	}
 
 	@Test
@@ -126,7 +214,7 @@ class TargetReservationsTests {
 		send(300);
 		assertThat(this.reservations.inFlight()).isEqualTo(2);
 		assertThat(this.reservations.tokensInFlight()).isEqualTo(1000);
-		this.reservations.finished(first);
+		this.reservations.finished(first, NOW);
 		assertThat(this.reservations.inFlight()).isEqualTo(1);
 		assertThat(this.reservations.tokensInFlight()).isEqualTo(300);
 	}

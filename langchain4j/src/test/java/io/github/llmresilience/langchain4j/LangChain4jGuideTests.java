@@ -65,30 +65,32 @@ class LangChain4jGuideTests extends AiServicesTestSupport {
 	}
 
 	@Test
-	void aTokenStreamCutAfterItsFirstTokensEndsWithANote() throws Exception {
+	void aTokenStreamCutAfterItsFirstTokensEndsWithANote() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("Once ", "upon ", "a ", "time.").breakAfter(2));
-		List<String> tokens = new CopyOnWriteArrayList<>();
-		CompletableFuture<Void> done = new CompletableFuture<>();
-		runner().withUserConfiguration(GuideConfiguration.class).run((context) -> {
-			Storyteller.tell(context.getBean(Storyteller.class), "Tell me a story.", tokens::add, done);
-			done.get(10, TimeUnit.SECONDS);
-		});
-		assertThat(tokens).containsExactly("Once ", "upon ", " [the answer was cut off]");
+		assertThat(tellAStory()).containsExactly("Once ", "upon ", " [the answer was cut off]");
 		assertThat(primaryRequests()).hasSize(1);
 	}
 
 	@Test
-	void theStreamingModelRetriesBeforeTheFirstToken() throws Exception {
+	void theStreamingModelRetriesBeforeTheFirstToken() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.stream("Once ", "upon ", "a time."));
+		assertThat(tellAStory()).containsExactly("Once ", "upon ", "a time.");
+		assertThat(primaryRequests()).hasSize(2);
+		assertGaps(primaryRequests(), Duration.ofMillis(20));
+	}
+
+	/**
+	 * Ask the guide's storyteller for a story and return the tokens it was given, once
+	 * the stream ended.
+	 */
+	private List<String> tellAStory() {
 		List<String> tokens = new CopyOnWriteArrayList<>();
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		runner().withUserConfiguration(GuideConfiguration.class).run((context) -> {
 			Storyteller.tell(context.getBean(Storyteller.class), "Tell me a story.", tokens::add, done);
 			done.get(10, TimeUnit.SECONDS);
 		});
-		assertThat(tokens).containsExactly("Once ", "upon ", "a time.");
-		assertThat(primaryRequests()).hasSize(2);
-		assertGaps(primaryRequests(), Duration.ofMillis(20));
+		return tokens;
 	}
 
 	@Test

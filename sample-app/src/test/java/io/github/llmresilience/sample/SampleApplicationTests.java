@@ -133,20 +133,9 @@ class SampleApplicationTests {
 		List<Answer> answers = drive("default", (i) -> this.api.answer("Question number " + i + "?"));
 		assertEveryCallServedAndTheOutageFellBack(answers.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
-		// The demo server records nothing; this one call it records shows what ChatClient
-		// sent.
-		this.server.recordRequests(true);
-		try {
-			this.api.answer("One more question?");
-			assertThat(this.server.requests()).last()
-				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
-						(system) -> assertThat(system.at("/content").asString())
-							.isEqualTo("You are a helpful assistant. Answer in a few sentences."),
-						(user) -> assertThat(user.at("/content").asString()).isEqualTo("One more question?")));
-		}
-		finally {
-			this.server.recordRequests(false);
-		}
+		// What ChatClient sent.
+		assertOneMoreQuestionSends("You are a helpful assistant. Answer in a few sentences.",
+				() -> this.api.answer("One more question?"));
 	}
 
 	@Test
@@ -157,15 +146,23 @@ class SampleApplicationTests {
 		List<Reply> replies = drive("default", (i) -> reply("Question number " + i + "?"));
 		assertEveryCallServedAndTheOutageFellBack(replies.stream().map(Outcome::of).toList());
 		assertRetriesAndFallbacksCounted("default");
-		// The demo server records nothing; this one call it records shows what the AI
-		// Service sent.
+		// What the AI Service sent.
+		assertOneMoreQuestionSends("You are a support agent. Answer in a few sentences.",
+				() -> reply("One more question?"));
+	}
+
+	/**
+	 * Assert the messages that one call asking "One more question?" sent: the system
+	 * prompt, then the question. The demo server records nothing; it records this one
+	 * call.
+	 */
+	private void assertOneMoreQuestionSends(String systemPrompt, Runnable call) {
 		this.server.recordRequests(true);
 		try {
-			reply("One more question?");
+			call.run();
 			assertThat(this.server.requests()).last()
 				.satisfies((request) -> assertThat(request.json().at("/messages")).satisfiesExactly(
-						(system) -> assertThat(system.at("/content").asString())
-							.isEqualTo("You are a support agent. Answer in a few sentences."),
+						(system) -> assertThat(system.at("/content").asString()).isEqualTo(systemPrompt),
 						(user) -> assertThat(user.at("/content").asString()).isEqualTo("One more question?")));
 		}
 		finally {

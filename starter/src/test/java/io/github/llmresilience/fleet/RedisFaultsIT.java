@@ -2,20 +2,12 @@ package io.github.llmresilience.fleet;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -26,16 +18,12 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.actuate.LlmHealthIndicator;
 import io.github.llmresilience.shared.RedisSharedState;
-import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
-import io.github.llmresilience.testkit.TestClock;
 
 import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
 import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
@@ -50,11 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Testcontainers(disabledWithoutDocker = true)
 @ExtendWith(OutputCaptureExtension.class)
-class RedisFaultsIT {
-
-	private static final ChatRequest QUESTION = ChatRequest.builder().user("What is the capital of France?").build();
-
-	private static final FakeResponse RETRY_AFTER_120 = FakeResponse.status(429).retryAfterSeconds(120);
+class RedisFaultsIT extends FleetTestSupport {
 
 	private static final String REDIS_GONE = "Redis does not answer";
 
@@ -69,29 +53,11 @@ class RedisFaultsIT {
 	 */
 	private static final String TIMEOUT = "2s";
 
-	private static final Duration AWAIT = Duration.ofSeconds(60);
-
 	@Container
 	static final RedisContainer redis = new RedisContainer();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private final TestClock clock = new TestClock(Instant.now());
-
-	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
-
-	private String keyPrefix;
-
-	@BeforeEach
-	void prefixOfThisTest(TestInfo test) {
-		this.keyPrefix = "faults-" + test.getTestMethod().orElseThrow().getName();
-		this.server.model(BACKUP).thenAlways(FakeResponse.ok("Paris, said the backup."));
-	}
-
-	@AfterEach
-	void stopInstances() {
-		this.instances.forEach(ConfigurableApplicationContext::close);
-		this.server.close();
+	RedisFaultsIT() {
+		super(redis, "faults-");
 	}
 
 	@Test
@@ -238,15 +204,7 @@ class RedisFaultsIT {
 	}
 
 	private ConfigurableApplicationContext start() {
-		ConfigurableApplicationContext instance = FleetApplication.start(this.server, redis, this.keyPrefix, this.clock,
-				"llm.shared-state.timeout=" + TIMEOUT);
-		this.instances.add(instance);
-		return instance;
-	}
-
-	private void close(ConfigurableApplicationContext instance) {
-		instance.close();
-		this.instances.remove(instance);
+		return start("llm.shared-state.timeout=" + TIMEOUT);
 	}
 
 	private String message(String model, Instant until) {
@@ -257,10 +215,6 @@ class RedisFaultsIT {
 
 	private static String channel(ConfigurableApplicationContext instance) {
 		return instance.getBean(RedisSharedState.class).settings().channel();
-	}
-
-	private String cooldownKeys() {
-		return redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*");
 	}
 
 	private int subscribers() {
@@ -286,29 +240,8 @@ class RedisFaultsIT {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(PROMPT);
 	}
 
-	@SuppressWarnings("unchecked")
 	private static String status(ConfigurableApplicationContext instance) {
-		Map<String, Object> details = (Map<String, Object>) instance.getBean(LlmHealthIndicator.class)
-			.health()
-			.getDetails()
-			.get("sharedState");
-		return String.valueOf(details.get("status"));
-	}
-
-	private static double cooldowns(ConfigurableApplicationContext instance, String direction) {
-		return instance.getBean(MeterRegistry.class)
-			.find("llm.shared.cooldowns")
-			.tag("direction", direction)
-			.counters()
-			.stream()
-			.mapToDouble(Counter::count)
-			.sum();
-	}
-
-	private static void awaitCount(ConfigurableApplicationContext instance, String direction, int count) {
-		await("llm.shared.cooldowns{direction=" + direction + "} reaches " + count,
-				() -> cooldowns(instance, direction) >= count);
-		assertThat(cooldowns(instance, direction)).isEqualTo(count);
+		return String.valueOf(sharedState(instance).get("status"));
 	}
 
 	private static int count(String text, String phrase) {
@@ -327,10 +260,6 @@ class RedisFaultsIT {
 			.map(Thread::getName)
 			.filter((name) -> name.startsWith(prefix))
 			.toList();
-	}
-
-	private static void await(String what, Supplier<Boolean> condition) {
-		Awaitility.await(what).atMost(AWAIT).pollInterval(Duration.ofMillis(50)).until(condition::get);
 	}
 
 }

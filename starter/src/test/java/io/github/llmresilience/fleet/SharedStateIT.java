@@ -3,20 +3,13 @@ package io.github.llmresilience.fleet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import reactor.core.publisher.Flux;
@@ -27,7 +20,6 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
@@ -38,7 +30,6 @@ import io.github.llmresilience.shared.FleetRequestLimiters;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
-import io.github.llmresilience.testkit.TestClock;
 
 import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
 import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
@@ -53,15 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * moves it, so a cooldown of two minutes ends when the test says.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class SharedStateIT {
-
-	private static final ChatRequest QUESTION = ChatRequest.builder().user("What is the capital of France?").build();
-
-	/**
-	 * What a 429 that asks for two minutes looks like: longer than the policy's
-	 * max-retry-after.
-	 */
-	private static final FakeResponse RETRY_AFTER_120 = FakeResponse.status(429).retryAfterSeconds(120);
+class SharedStateIT extends FleetTestSupport {
 
 	/**
 	 * OpenAI's answer when the account's quota is used up, as its error code guide lists
@@ -71,29 +54,11 @@ class SharedStateIT {
 	private static final FakeResponse QUOTA_EXHAUSTED = FakeResponse.error(429, "insufficient_quota",
 			"insufficient_quota", "You exceeded your current quota, please check your plan and billing details.");
 
-	private static final Duration AWAIT = Duration.ofSeconds(60);
-
 	@Container
 	static final RedisContainer redis = new RedisContainer();
 
-	private final FakeLlmServer server = FakeLlmServer.start();
-
-	private final TestClock clock = new TestClock(Instant.now());
-
-	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
-
-	private String keyPrefix;
-
-	@BeforeEach
-	void prefixOfThisTest(TestInfo test) {
-		this.keyPrefix = "it-" + test.getTestMethod().orElseThrow().getName();
-		this.server.model(BACKUP).thenAlways(FakeResponse.ok("Paris, said the backup."));
-	}
-
-	@AfterEach
-	void stopInstances() {
-		this.instances.forEach(ConfigurableApplicationContext::close);
-		this.server.close();
+	SharedStateIT() {
+		super(redis, "it-");
 	}
 
 	@Test
@@ -104,8 +69,7 @@ class SharedStateIT {
 		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
 		assertTheFirstLearnsAndTheOthersSkipThePrimary(a, b, c);
 		assertThat(cooldowns(a, "published")).isEqualTo(1);
-		assertThat(redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*"))
-			.isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
+		assertThat(cooldownKeys()).isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
 		// Two minutes later the server answers again, and the instances ask it again.
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
 		this.clock.advance(Duration.ofSeconds(121));
@@ -135,23 +99,11 @@ class SharedStateIT {
 		// back at once.
 		String[] limited = { "llm.providers.openai.rate-limit.requests-per-minute=60",
 				"llm.defaults.retry.max-retry-after=0s" };
-		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
-		for (ConfigurableApplicationContext instance : fleet) {
-			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
-		}
+		List<ConfigurableApplicationContext> fleet = startLimitedFleet(limited);
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris."));
-		AtomicInteger served = new AtomicInteger();
 		// A minute in steps of a second: each instance makes a call a second, three for
 		// the fleet.
-		for (int second = 0; second < 60; second++) {
-			for (ConfigurableApplicationContext instance : fleet) {
-				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
-					.assertNext((response) -> served.incrementAndGet())
-					.verifyComplete();
-			}
-			this.clock.advance(Duration.ofSeconds(1));
-		}
-		assertThat(served).hasValue(180);
+		assertThat(callEverySecondForAMinute(fleet)).isEqualTo(180);
 		// One request a second for the fleet; held per instance, the limit would let all
 		// 180 through.
 		assertThat(primaryRequests()).isBetween(55, 61);
@@ -164,24 +116,12 @@ class SharedStateIT {
 		// back (max-retry-after 0): it falls back at once.
 		String[] limited = { "llm.providers.openai.rate-limit.tokens-per-minute=60000",
 				"llm.defaults.retry.max-retry-after=0s" };
-		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
-		for (ConfigurableApplicationContext instance : fleet) {
-			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
-		}
+		List<ConfigurableApplicationContext> fleet = startLimitedFleet(limited);
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("Paris.").usage(990, 10));
-		AtomicInteger served = new AtomicInteger();
 		// A minute in steps of a second, a call a second per instance: 3,000 tokens a
 		// second for the fleet, against 60,000 that refill at 1,000 a second. The fleet's
 		// bucket lasts 30 s, then lets one call a second through: about 120 of 180.
-		for (int second = 0; second < 60; second++) {
-			for (ConfigurableApplicationContext instance : fleet) {
-				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
-					.assertNext((response) -> served.incrementAndGet())
-					.verifyComplete();
-			}
-			this.clock.advance(Duration.ofSeconds(1));
-		}
-		assertThat(served).hasValue(180);
+		assertThat(callEverySecondForAMinute(fleet)).isEqualTo(180);
 		// Held per instance, each instance's own bucket would refill as fast as it
 		// spends, and all 180 would go to the primary.
 		assertThat(primaryRequests()).isBetween(110, 125);
@@ -215,8 +155,7 @@ class SharedStateIT {
 		awaitCount(b, "applied", 1);
 		assertServedBy(b, new Served("backup", BACKUP, 1, true));
 		assertThat(primaryRequests()).isEqualTo(2);
-		assertThat(redis.cli("--scan", "--pattern", this.keyPrefix + ":cooldown:*"))
-			.isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
+		assertThat(cooldownKeys()).isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
 		assertThat(sharedState(a)).containsEntry("pendingCooldowns", 0);
 	}
 
@@ -272,13 +211,6 @@ class SharedStateIT {
 		assertThat(cooldowns(d, "applied")).isEqualTo(1);
 	}
 
-	private ConfigurableApplicationContext start(String... properties) {
-		ConfigurableApplicationContext instance = FleetApplication.start(this.server, redis, this.keyPrefix, this.clock,
-				properties);
-		this.instances.add(instance);
-		return instance;
-	}
-
 	private static Mono<ChatResponse> chat(ConfigurableApplicationContext instance) {
 		return instance.getBean(LlmClient.class).chat(QUESTION);
 	}
@@ -287,8 +219,33 @@ class SharedStateIT {
 		return instance.getBean(TargetResilience.class).openUntil(new Target("openai", PRIMARY));
 	}
 
-	private int primaryRequests() {
-		return this.server.requests(PRIMARY).size();
+	/**
+	 * Start three instances with declared limits, each once the fleet's bucket is
+	 * reachable.
+	 */
+	private List<ConfigurableApplicationContext> startLimitedFleet(String... limited) {
+		List<ConfigurableApplicationContext> fleet = List.of(start(limited), start(limited), start(limited));
+		for (ConfigurableApplicationContext instance : fleet) {
+			await("the fleet's bucket is reachable", () -> instance.getBean(FleetRequestLimiters.class).isConnected());
+		}
+		return fleet;
+	}
+
+	/**
+	 * A minute in steps of a second, each instance making a call a second.
+	 * @return how many calls were served
+	 */
+	private int callEverySecondForAMinute(List<ConfigurableApplicationContext> fleet) {
+		AtomicInteger served = new AtomicInteger();
+		for (int second = 0; second < 60; second++) {
+			for (ConfigurableApplicationContext instance : fleet) {
+				StepVerifier.create(instance.getBean(LlmClient.class).chat(QUESTION))
+					.assertNext((response) -> served.incrementAndGet())
+					.verifyComplete();
+			}
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		return served.get();
 	}
 
 	private static void assertServedBy(ConfigurableApplicationContext instance, Served served) {
@@ -302,14 +259,6 @@ class SharedStateIT {
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(sharedState(instance)).containsEntry("type", "redis").containsEntry("status", status);
 		assertThat(instance.getBean(RedisSharedState.class).available()).isEqualTo(status.equals("UP"));
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> sharedState(ConfigurableApplicationContext instance) {
-		return (Map<String, Object>) instance.getBean(LlmHealthIndicator.class)
-			.health()
-			.getDetails()
-			.get("sharedState");
 	}
 
 	/**
@@ -328,26 +277,6 @@ class SharedStateIT {
 			assertServedBy(third, new Served("backup", BACKUP, 1, true));
 		}
 		assertThat(primaryRequests()).isEqualTo(1);
-	}
-
-	private static double cooldowns(ConfigurableApplicationContext instance, String direction) {
-		return instance.getBean(MeterRegistry.class)
-			.find("llm.shared.cooldowns")
-			.tag("direction", direction)
-			.counters()
-			.stream()
-			.mapToDouble(Counter::count)
-			.sum();
-	}
-
-	private static void awaitCount(ConfigurableApplicationContext instance, String direction, int count) {
-		await("llm.shared.cooldowns{direction=" + direction + "} reaches " + count,
-				() -> cooldowns(instance, direction) >= count);
-		assertThat(cooldowns(instance, direction)).isEqualTo(count);
-	}
-
-	private static void await(String what, Supplier<Boolean> condition) {
-		Awaitility.await(what).atMost(AWAIT).pollInterval(Duration.ofMillis(50)).until(condition::get);
 	}
 
 }

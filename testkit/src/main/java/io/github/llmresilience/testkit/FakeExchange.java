@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
@@ -57,19 +58,23 @@ final class FakeExchange {
 
 	private final Consumer<Boolean> onEnd;
 
+	private final AtomicInteger delayed;
+
 	private final AtomicBoolean ended = new AtomicBoolean();
 
 	/**
 	 * Create an exchange; {@code onEnd} is called once, with {@code true} if the client
-	 * abandoned the exchange.
+	 * abandoned the exchange; {@code delayed} counts it while its answer waits on its
+	 * delay.
 	 */
-	FakeExchange(HttpServerResponse response, String id, Consumer<Boolean> onEnd) {
+	FakeExchange(HttpServerResponse response, String id, Consumer<Boolean> onEnd, AtomicInteger delayed) {
 		this.response = response;
 		Channel[] holder = new Channel[1];
 		response.withConnection((connection) -> holder[0] = connection.channel());
 		this.channel = holder[0];
 		this.id = id;
 		this.onEnd = onEnd;
+		this.delayed = delayed;
 	}
 
 	/**
@@ -102,7 +107,13 @@ final class FakeExchange {
 	 */
 	Mono<Void> respond(RecordedRequest request, @Nullable JsonNode json, FakeResponse fake) {
 		Mono<Void> answer = Mono.defer(() -> answer(request, json, fake));
-		return fake.delay.isZero() ? answer : Mono.delay(fake.delay).then(answer);
+		if (fake.delay.isZero()) {
+			return answer;
+		}
+		return Mono.delay(fake.delay)
+			.doOnSubscribe((subscription) -> this.delayed.incrementAndGet())
+			.doFinally((signal) -> this.delayed.decrementAndGet())
+			.then(answer);
 	}
 
 	private Mono<Void> answer(RecordedRequest request, @Nullable JsonNode json, FakeResponse fake) {

@@ -167,6 +167,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	private final AtomicInteger delayed = new AtomicInteger();
+
 	private final AtomicInteger peakActive = new AtomicInteger();
 
 	private volatile int concurrencyLimit = Integer.MAX_VALUE;
@@ -357,6 +359,17 @@ public final class FakeLlmServer implements AutoCloseable {
 	 */
 	public int activeExchanges() {
 		return this.active.get();
+	}
+
+	/**
+	 * Return how many exchanges wait on their answer's delay
+	 * ({@link FakeResponse#delay}): received, answered once the delay is over. Under
+	 * Reactor's virtual time the delay is virtual, and an exchange counted here waits for
+	 * the test to move the time on.
+	 * @return the number of exchanges whose answer waits on its delay
+	 */
+	public int delayedExchanges() {
+		return this.delayed.get();
 	}
 
 	/**
@@ -608,7 +621,7 @@ public final class FakeLlmServer implements AutoCloseable {
 		int active = this.active.incrementAndGet();
 		this.peakActive.accumulateAndGet(active, Math::max);
 		FakeExchange exchange = new FakeExchange(response, "chatcmpl-fake" + this.completionIds.incrementAndGet(),
-				this::exchangeEnded);
+				this::exchangeEnded, this.delayed);
 		// These hooks run before the signal reaches Reactor Netty, which may then write
 		// the
 		// end of the response: the counters are right by the time the client reads it.

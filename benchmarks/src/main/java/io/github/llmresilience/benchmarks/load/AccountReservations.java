@@ -1,5 +1,8 @@
 package io.github.llmresilience.benchmarks.load;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -54,7 +57,17 @@ final class AccountReservations extends Scenario {
 				.sum();
 			side.paced = counted(meters, "llm.paced");
 		}
-		side.requests = this.server.counts().getOrDefault(BenchServer.ACCOUNT, 0L);
+		Map<String, Long> counts = this.server.counts();
+		side.requests = counts.getOrDefault(BenchServer.ACCOUNT, 0L);
+		String prefix = BenchServer.ACCOUNT + BenchServer.REJECTED + "/";
+		counts.forEach((key, count) -> {
+			if (key.startsWith(prefix + "window-")) {
+				side.byWindow.put(Integer.parseInt(key.substring((prefix + "window-").length())), count);
+			}
+			else if (key.startsWith(prefix + "tenth-")) {
+				side.byTenth.put(Integer.parseInt(key.substring((prefix + "tenth-").length())), count);
+			}
+		});
 		return side;
 	}
 
@@ -68,6 +81,16 @@ final class AccountReservations extends Scenario {
 		long paced;
 
 		long requests;
+
+		/**
+		 * The 429s of each window, numbered from the side's first request.
+		 */
+		final Map<Integer, Long> byWindow = new TreeMap<>();
+
+		/**
+		 * The 429s by how far into its window (in tenths) the request arrived.
+		 */
+		final Map<Integer, Long> byTenth = new TreeMap<>();
 
 		final int calls;
 
@@ -110,7 +133,9 @@ final class AccountReservations extends Scenario {
 			table.row("calls served", off.succeeded, on.succeeded, "");
 			table.row("calls failed", off.failed, on.failed, "");
 			latencyAndWallRows(table, off, on);
-			return table.toString();
+			return table + "429s by window (from the first request): off " + off.byWindow + ", on " + on.byWindow
+					+ String.format("%n") + "429s by tenth of the window they arrived in: off " + off.byTenth + ", on "
+					+ on.byTenth + String.format("%n");
 		}
 
 	}

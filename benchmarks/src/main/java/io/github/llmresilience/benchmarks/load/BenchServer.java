@@ -177,6 +177,11 @@ public final class BenchServer {
 
 	private int accountUsed;
 
+	/**
+	 * The first window of the account since the counts were reset, or -1.
+	 */
+	private long accountFirstWindow = -1;
+
 	private final AtomicLong pacedRequests = new AtomicLong();
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
@@ -487,9 +492,22 @@ public final class BenchServer {
 			this.accountWindow = window;
 			this.accountUsed = 0;
 		}
+		if (this.accountFirstWindow < 0) {
+			this.accountFirstWindow = window;
+		}
 		boolean over = this.accountUsed >= this.accountRequests;
 		if (!over) {
 			this.accountUsed++;
+		}
+		else {
+			// Where the 429s fall: in which window since the counts were reset, and how
+			// far into it (in tenths of the window) the request arrived.
+			long tenth = (elapsed - window * windowNanos) * 10 / windowNanos;
+			this.counts
+				.computeIfAbsent(ACCOUNT + REJECTED + "/window-" + (window - this.accountFirstWindow),
+						(key) -> new LongAdder())
+				.increment();
+			this.counts.computeIfAbsent(ACCOUNT + REJECTED + "/tenth-" + tenth, (key) -> new LongAdder()).increment();
 		}
 		String reset = Math.max(1, ((window + 1) * windowNanos - elapsed + 999_999) / 1_000_000) + "ms";
 		FakeResponse answer = over
@@ -591,6 +609,9 @@ public final class BenchServer {
 	}
 
 	private void reset() {
+		synchronized (this) {
+			this.accountFirstWindow = -1;
+		}
 		this.counts.clear();
 		this.attempts.clear();
 		this.pacedRequests.set(0);

@@ -13,11 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -37,6 +34,10 @@ import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -46,9 +47,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  */
 class LlmLangChain4jAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmLangChain4jAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
@@ -82,12 +81,8 @@ class LlmLangChain4jAutoConfigurationTests {
 
 	@Test
 	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.langchain4j.chat-model.policy");
-		});
+		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.langchain4j.chat-model.policy"));
 	}
 
 	@Test
@@ -134,13 +129,11 @@ class LlmLangChain4jAutoConfigurationTests {
 	void nextToLangChain4jsOpenAiModelTheFailureToInjectOneIsExplained() {
 		this.runner.withUserConfiguration(LangChain4jOpenAiModelsConfiguration.class, ConsumerConfiguration.class)
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(
-						beanFactory(Map.of("llmLangChain4jChatModel", LlmChatModel.class, "openAiChatModel",
-								OpenAiChatModel.class, "llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
-								"openAiStreamingChatModel", OpenAiStreamingChatModel.class)))
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context,
+						new LlmLangChain4jConflictFailureAnalyzer(beanFactoryOf(Map.of("llmLangChain4jChatModel",
+								LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class,
+								"llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+								"openAiStreamingChatModel", OpenAiStreamingChatModel.class))));
 				assertThat(analysis.getDescription())
 					.contains("needs one ChatModel, but there are 2 and none is primary")
 					.contains("- llmLangChain4jChatModel: llm-resilience's LlmChatModel")
@@ -177,7 +170,7 @@ class LlmLangChain4jAutoConfigurationTests {
 						+ "the @AiService annotation like this: @AiService(wiringMode = EXPLICIT, %s = \"<beanName>\").",
 				StreamingChatModel.class.getName(), "[llmLangChain4jStreamingChatModel, openAiStreamingChatModel]",
 				"streamingChatModel");
-		BeanFactory beanFactory = beanFactory(Map.of("llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
+		BeanFactory beanFactory = beanFactoryOf(Map.of("llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
 				"openAiStreamingChatModel", OpenAiStreamingChatModel.class));
 		FailureAnalysis analysis = new LlmAiServiceConflictFailureAnalyzer(beanFactory).analyze(conflict);
 		assertThat(analysis).isNotNull();
@@ -193,7 +186,7 @@ class LlmLangChain4jAutoConfigurationTests {
 
 	@Test
 	void conflictAnalyzersLeaveOtherConflictsAlone() {
-		BeanFactory beanFactory = beanFactory(
+		BeanFactory beanFactory = beanFactoryOf(
 				Map.of("firstChatModel", OpenAiChatModel.class, "secondChatModel", OpenAiChatModel.class));
 		IllegalConfigurationException conflict = IllegalConfigurationException.illegalConfiguration(
 				"Conflict: multiple beans of type %s are found: %s.", ChatModel.class.getName(),
@@ -217,15 +210,6 @@ class LlmLangChain4jAutoConfigurationTests {
 				"llm.langchain4j.chat-model.supported-capabilities", "llm.langchain4j.embedding-model.enabled",
 				"llm.langchain4j.embedding-model.policy", "llm.langchain4j.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
-	}
-
-	/**
-	 * A bean factory with definitions of these types, as the failed context had them.
-	 */
-	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
-		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-		return beanFactory;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,24 +1,24 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
+import java.util.Map;
+
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,9 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmLangChain4jEmbeddingModelAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.provider=openai",
@@ -107,15 +105,9 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
 		this.runner
 			.withUserConfiguration(LangChain4jOpenAiEmbeddingModelConfiguration.class, ConsumerConfiguration.class)
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-				beanFactory.registerBeanDefinition("llmLangChain4jEmbeddingModel",
-						new RootBeanDefinition(LlmEmbeddingModel.class));
-				beanFactory.registerBeanDefinition("openAiEmbeddingModel",
-						new RootBeanDefinition(OpenAiEmbeddingModel.class));
-				FailureAnalysis analysis = new LlmLangChain4jConflictFailureAnalyzer(beanFactory)
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context,
+						new LlmLangChain4jConflictFailureAnalyzer(beanFactoryOf(Map.of("llmLangChain4jEmbeddingModel",
+								LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class))));
 				assertThat(analysis.getDescription())
 					.contains("needs one EmbeddingModel, but there are 2 and none is primary")
 					.contains("- llmLangChain4jEmbeddingModel: llm-resilience's LlmEmbeddingModel")

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -69,12 +70,10 @@ class BomTests {
 	}
 
 	private static Set<String> artifacts(String xml) {
-		Set<String> artifacts = new TreeSet<>();
-		Matcher artifact = ARTIFACT.matcher(xml);
-		while (artifact.find()) {
-			artifacts.add(artifact.group(1));
-		}
-		return artifacts;
+		return ARTIFACT.matcher(xml)
+			.results()
+			.map((artifact) -> artifact.group(1))
+			.collect(Collectors.toCollection(TreeSet::new));
 	}
 
 	private static Set<String> union(Set<String> first, Set<String> second) {

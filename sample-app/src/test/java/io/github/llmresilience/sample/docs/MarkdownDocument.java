@@ -103,25 +103,21 @@ record MarkdownDocument(Path path, List<String> lines) {
 	}
 
 	List<String> inlineCode() {
-		List<String> code = new ArrayList<>();
-		for (String line : prose()) {
-			Matcher matcher = INLINE_CODE.matcher(line);
-			while (matcher.find()) {
-				code.add(matcher.group(1));
-			}
-		}
-		return code;
+		return inProse(INLINE_CODE);
 	}
 
 	List<String> links() {
-		List<String> links = new ArrayList<>();
-		for (String line : prose()) {
-			Matcher matcher = LINK.matcher(line);
-			while (matcher.find()) {
-				links.add(matcher.group(1));
-			}
-		}
-		return links;
+		return inProse(LINK);
+	}
+
+	/**
+	 * Return the first group of each match of a pattern in the prose, in order.
+	 */
+	private List<String> inProse(Pattern pattern) {
+		return prose().stream()
+			.flatMap((line) -> pattern.matcher(line).results())
+			.map((match) -> match.group(1))
+			.toList();
 	}
 
 	/**

@@ -3,7 +3,6 @@ package io.github.llmresilience.sample.docs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -111,12 +110,7 @@ public final class MetricsGuide {
 	}
 
 	private static List<String> code(String cell) {
-		List<String> code = new ArrayList<>();
-		Matcher matcher = INLINE_CODE.matcher(cell);
-		while (matcher.find()) {
-			code.add(matcher.group(1));
-		}
-		return code;
+		return INLINE_CODE.matcher(cell).results().map((match) -> match.group(1)).toList();
 	}
 
 	/**

@@ -15,8 +15,6 @@ import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -36,6 +34,10 @@ import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmChatModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -45,10 +47,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
  */
 class LlmChatModelAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				ToolCallingAutoConfiguration.class, LlmChatModelAutoConfiguration.class,
-				ChatClientAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(ToolCallingAutoConfiguration.class,
+			LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
@@ -72,21 +72,14 @@ class LlmChatModelAutoConfigurationTests {
 
 	@Test
 	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.chat-model.policy")
-				.hasMessageContaining("No policy named 'chats'")
-				.hasMessageContaining("[default, chat]");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.spring-ai.chat-model.policy",
+					"No policy named 'chats'", "[default, chat]"));
 	}
 
 	@Test
 	void missingDefaultPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmChatModelAutoConfiguration.class))
+		llmResilience(LlmChatModelAutoConfiguration.class)
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmChatModel.class));
 	}
 
@@ -146,11 +139,8 @@ class LlmChatModelAutoConfigurationTests {
 			.withUserConfiguration(ChatClientConsumerConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory(
-						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class)))
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context, new LlmModelConflictFailureAnalyzer(beanFactoryOf(
+						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class))));
 				assertThat(analysis.getDescription())
 					.contains(
 							"Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())
@@ -195,7 +185,7 @@ class LlmChatModelAutoConfigurationTests {
 			.withPropertyValues("llm.spring-ai.chat-model.enabled=false")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				BeanFactory beanFactory = beanFactory(
+				BeanFactory beanFactory = beanFactoryOf(
 						Map.of("firstChatModel", ChatModel.class, "secondChatModel", ChatModel.class));
 				assertThat(new LlmModelConflictFailureAnalyzer(beanFactory).analyze(context.getStartupFailure()))
 					.isNull();
@@ -209,15 +199,6 @@ class LlmChatModelAutoConfigurationTests {
 				"llm.spring-ai.chat-model.primary", "llm.spring-ai.embedding-model.enabled",
 				"llm.spring-ai.embedding-model.policy", "llm.spring-ai.embedding-model.primary");
 		assertThat(descriptions.values()).allSatisfy((description) -> assertThat(description).isNotBlank());
-	}
-
-	/**
-	 * A bean factory with definitions of these types, as the failed context had them.
-	 */
-	private static BeanFactory beanFactory(Map<String, Class<?>> beans) {
-		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beans.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-		return beanFactory;
 	}
 
 	@Configuration(proxyBeanMethods = false)

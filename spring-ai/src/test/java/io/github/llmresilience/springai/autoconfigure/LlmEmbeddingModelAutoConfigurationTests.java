@@ -7,21 +7,21 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.model.openai.autoconfigure.OpenAiEmbeddingAutoConfiguration;
 import org.springframework.ai.openai.OpenAiEmbeddingModel;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
-import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
+import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
+import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
+import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,9 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LlmEmbeddingModelAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, LlmResilienceAutoConfiguration.class,
-				LlmEmbeddingModelAutoConfiguration.class))
+	private final ApplicationContextRunner runner = llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.model=text-embedding-3-small",
 				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.model=text-embedding-3-large",
@@ -55,30 +53,21 @@ class LlmEmbeddingModelAutoConfigurationTests {
 
 	@Test
 	void anUnknownPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.embedding-model.policy");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class,
+					"llm.spring-ai.embedding-model.policy"));
 	}
 
 	@Test
 	void aChatPolicyFailsStartUpNamingItsType() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=default").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.spring-ai.embedding-model.policy")
-				.hasMessageContaining("llm.policies.default.type");
-		});
+		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=default")
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.spring-ai.embedding-model.policy",
+					"llm.policies.default.type"));
 	}
 
 	@Test
 	void aMissingEmbeddingsPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class,
-					LlmResilienceAutoConfiguration.class, LlmEmbeddingModelAutoConfiguration.class))
+		llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1")
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmEmbeddingModel.class));
 	}
@@ -107,13 +96,9 @@ class LlmEmbeddingModelAutoConfigurationTests {
 			.withUserConfiguration(VectorStoreLikeConfiguration.class)
 			.withPropertyValues("spring.ai.openai.api-key=sk-test")
 			.run((context) -> {
-				assertThat(context).hasFailed();
-				DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-				Map.of("llmEmbeddingModel", LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)
-					.forEach((name, type) -> beanFactory.registerBeanDefinition(name, new RootBeanDefinition(type)));
-				FailureAnalysis analysis = new LlmModelConflictFailureAnalyzer(beanFactory)
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
+				FailureAnalysis analysis = analysisOf(context,
+						new LlmModelConflictFailureAnalyzer(beanFactoryOf(Map.of("llmEmbeddingModel",
+								LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class))));
 				assertThat(analysis.getDescription()).contains("needs one EmbeddingModel, but there are 2")
 					.contains("- llmEmbeddingModel: llm-resilience's LlmEmbeddingModel")
 					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
