@@ -45,11 +45,8 @@ public class LlmDeadlineExceededException extends LlmException {
 	}
 
 	@Override
-	public LlmException withAttempts(int attempts) {
-		if (attempts == attempts()) {
-			return this;
-		}
-		return copyState(new LlmDeadlineExceededException(this.deadline, getCause(), provider(), model(), attempts));
+	protected LlmException copy(int attempts) {
+		return new LlmDeadlineExceededException(this.deadline, getCause(), provider(), model(), attempts);
 	}
 
 }

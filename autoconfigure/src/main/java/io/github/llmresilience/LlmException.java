@@ -140,7 +140,18 @@ public class LlmException extends RuntimeException {
 		if (attempts == this.attempts) {
 			return this;
 		}
-		return copyState(toBuilder().attempts(attempts).build());
+		return copyState(copy(attempts));
+	}
+
+	/**
+	 * Return a copy of this exception, of the same class, that reports the given number
+	 * of attempts; {@link #withAttempts(int)} gives it this exception's stack trace and
+	 * suppressed exceptions. A subclass with state of its own overrides it.
+	 * @param attempts the HTTP requests sent during the logical call
+	 * @return the copy
+	 */
+	protected LlmException copy(int attempts) {
+		return toBuilder().attempts(attempts).build();
 	}
 
 	/**

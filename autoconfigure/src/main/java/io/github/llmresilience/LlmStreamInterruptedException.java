@@ -62,11 +62,8 @@ public class LlmStreamInterruptedException extends LlmException {
 	}
 
 	@Override
-	public LlmException withAttempts(int attempts) {
-		if (attempts == attempts()) {
-			return this;
-		}
-		return copyState(new LlmStreamInterruptedException(this, attempts));
+	protected LlmException copy(int attempts) {
+		return new LlmStreamInterruptedException(this, attempts);
 	}
 
 }

@@ -208,12 +208,9 @@ final class LlmConfigurationResolver {
 							+ "llm.providers.<name>.circuit-breaker (one provider's targets)");
 		}
 		List<TargetSlot> slots = new ArrayList<>();
-		slots.add(slot(prefix, 0, policy.getProvider(), policy.getModel(), policy.getModelFamily(),
-				policy.getDimensions(), policy.getPool(), properties, binder));
+		slots.add(slot(prefix, 0, policy, properties, binder));
 		for (int i = 0; i < policy.getFallbacks().size(); i++) {
-			LlmProperties.Fallback fallback = policy.getFallbacks().get(i);
-			slots.add(slot(prefix + ".fallbacks[" + i + "]", i + 1, fallback.getProvider(), fallback.getModel(),
-					fallback.getModelFamily(), fallback.getDimensions(), fallback.getPool(), properties, binder));
+			slots.add(slot(prefix + ".fallbacks[" + i + "]", i + 1, policy.getFallbacks().get(i), properties, binder));
 		}
 		RetrySettings retry = retrySettings(PropertyLayers.layer(policy.getRetry(), defaultRetry, new Retry()));
 		validateRetry(prefix + ".retry", retry);
@@ -269,8 +266,7 @@ final class LlmConfigurationResolver {
 		Map<String, Map<String, Long>> all = new LinkedHashMap<>();
 		properties.getPolicies().forEach((name, policy) -> {
 			String prefix = "llm.policies." + name;
-			maxInputTokens(all, prefix, policy.getProvider(), policy.getModel(), policy.getMaxInputTokens(),
-					properties);
+			maxInputTokens(all, prefix, policy, properties);
 			poolMaxInputTokens(all, prefix + ".pool", policy.getPool(), properties);
 			for (int i = 0; i < policy.getFallbacks().size(); i++) {
 				poolMaxInputTokens(all, prefix + ".fallbacks[" + i + "].pool", policy.getFallbacks().get(i).getPool(),
@@ -281,9 +277,7 @@ final class LlmConfigurationResolver {
 			List<String> names = List.of(".fallbacks", ".on-context-length", ".on-content-filter");
 			for (int l = 0; l < lists.size(); l++) {
 				for (int i = 0; i < lists.get(l).size(); i++) {
-					LlmProperties.Target entry = lists.get(l).get(i);
-					maxInputTokens(all, prefix + names.get(l) + "[" + i + "]", entry.getProvider(), entry.getModel(),
-							entry.getMaxInputTokens(), properties);
+					maxInputTokens(all, prefix + names.get(l) + "[" + i + "]", lists.get(l).get(i), properties);
 				}
 			}
 		});
@@ -293,14 +287,13 @@ final class LlmConfigurationResolver {
 	private static void poolMaxInputTokens(Map<String, Map<String, Long>> all, String prefix, LlmProperties.Pool pool,
 			LlmProperties properties) {
 		for (int i = 0; i < pool.getMembers().size(); i++) {
-			LlmProperties.Member member = pool.getMembers().get(i);
-			maxInputTokens(all, prefix + ".members[" + i + "]", member.getProvider(), member.getModel(),
-					member.getMaxInputTokens(), properties);
+			maxInputTokens(all, prefix + ".members[" + i + "]", pool.getMembers().get(i), properties);
 		}
 	}
 
-	private static void maxInputTokens(Map<String, Map<String, Long>> all, String prefix, @Nullable String provider,
-			@Nullable String model, @Nullable Long maxInputTokens, LlmProperties properties) {
+	private static void maxInputTokens(Map<String, Map<String, Long>> all, String prefix, LlmProperties.Target entry,
+			LlmProperties properties) {
+		Long maxInputTokens = entry.getMaxInputTokens();
 		if (maxInputTokens == null) {
 			return;
 		}
@@ -308,7 +301,7 @@ final class LlmConfigurationResolver {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".max-input-tokens", maxInputTokens,
 					"The largest prompt a target takes is a positive number of tokens, such as 128000");
 		}
-		Target target = target(prefix, provider, model, properties);
+		Target target = target(prefix, entry.getProvider(), entry.getModel(), properties);
 		all.computeIfAbsent(target.provider(), (key) -> new LinkedHashMap<>())
 			.merge(target.model(), maxInputTokens, Math::min);
 	}
@@ -317,16 +310,19 @@ final class LlmConfigurationResolver {
 	 * Resolve one slot of a policy's chain: a single target, or a pool of members in its
 	 * place.
 	 */
-	private static TargetSlot slot(String prefix, int index, @Nullable String provider, @Nullable String model,
-			@Nullable String modelFamily, @Nullable Integer dimensions, LlmProperties.Pool pool,
-			LlmProperties properties, @Nullable Binder binder) {
+	private static TargetSlot slot(String prefix, int index, LlmProperties.Slot slot, LlmProperties properties,
+			@Nullable Binder binder) {
+		String provider = slot.getProvider();
+		String model = slot.getModel();
+		LlmProperties.Pool pool = slot.getPool();
 		boolean poolSet = !pool.getMembers().isEmpty() || (binder != null
 				&& binder.bind(prefix + ".pool", Bindable.mapOf(String.class, Object.class)).isBound());
 		if (!poolSet) {
 			return TargetSlot.single(index, target(prefix, provider, model, properties));
 		}
 		String poolPrefix = prefix + ".pool";
-		String[][] beside = { { "provider", provider }, { "model", model }, { "model-family", modelFamily },
+		Integer dimensions = slot.getDimensions();
+		String[][] beside = { { "provider", provider }, { "model", model }, { "model-family", slot.getModelFamily() },
 				{ "dimensions", (dimensions != null) ? dimensions.toString() : null } };
 		for (String[] property : beside) {
 			if (property[1] != null) {

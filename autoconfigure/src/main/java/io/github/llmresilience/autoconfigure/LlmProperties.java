@@ -1549,29 +1549,12 @@ public class LlmProperties {
 	 * A policy: its primary target, its fallbacks in order, and the rules that apply to
 	 * them.
 	 */
-	public static class Policy {
-
-		/**
-		 * Provider of the primary target; may be left out when exactly one provider
-		 * exists.
-		 */
-		private @Nullable String provider;
-
-		/**
-		 * Model of the primary target.
-		 */
-		private @Nullable String model;
+	public static class Policy extends Slot {
 
 		/**
 		 * Targets tried in order once the previous one has failed for good.
 		 */
 		private List<Fallback> fallbacks = new ArrayList<>();
-
-		/**
-		 * Largest prompt, in tokens, the primary target takes; a longer prompt
-		 * (estimated, +5 %) passes it over without a request. No limit when unset.
-		 */
-		private @Nullable Long maxInputTokens;
 
 		/**
 		 * Targets tried in order, instead of the remaining fallbacks, when a call fails
@@ -1584,24 +1567,6 @@ public class LlmProperties {
 		 * refuses the content (content-filter).
 		 */
 		private List<Target> onContentFilter = new ArrayList<>();
-
-		/**
-		 * Largest prompt, in tokens, the primary target takes; a longer prompt
-		 * (estimated, +5 %) passes it over without a request. No limit when unset.
-		 * @return the max input tokens
-		 */
-		public @Nullable Long getMaxInputTokens() {
-			return this.maxInputTokens;
-		}
-
-		/**
-		 * Largest prompt, in tokens, the primary target takes; a longer prompt
-		 * (estimated, +5 %) passes it over without a request. No limit when unset.
-		 * @param maxInputTokens the max input tokens
-		 */
-		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
-			this.maxInputTokens = maxInputTokens;
-		}
 
 		/**
 		 * Targets tried in order, instead of the remaining fallbacks, when a call fails
@@ -1666,14 +1631,6 @@ public class LlmProperties {
 		private Hedge hedge = new Hedge();
 
 		/**
-		 * Pool of members in place of the primary target's provider and model: several
-		 * deployments, regions or projects of one model among which each attempt picks
-		 * one.
-		 */
-		@NestedConfigurationProperty
-		private Pool pool = new Pool();
-
-		/**
 		 * What a call does when every target of this policy is out: 'fail', 'wait' or
 		 * 'probe'; defaults to 'llm.defaults.when-all-unavailable'.
 		 */
@@ -1704,18 +1661,6 @@ public class LlmProperties {
 		private PolicyType type = PolicyType.CHAT;
 
 		/**
-		 * Model family of the primary target, which tells the same model under different
-		 * names apart from different models; defaults to the model name.
-		 */
-		private @Nullable String modelFamily;
-
-		/**
-		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 */
-		private @Nullable Integer dimensions;
-
-		/**
 		 * Whether the targets of an embeddings policy may differ in model family or
 		 * dimensions; every batch of a call then goes to the target that served its first
 		 * batch.
@@ -1743,42 +1688,6 @@ public class LlmProperties {
 		 */
 		public void setType(PolicyType type) {
 			this.type = type;
-		}
-
-		/**
-		 * Model family of the primary target, which tells the same model under different
-		 * names apart from different models; defaults to the model name.
-		 * @return the model family
-		 */
-		public @Nullable String getModelFamily() {
-			return this.modelFamily;
-		}
-
-		/**
-		 * Model family of the primary target, which tells the same model under different
-		 * names apart from different models; defaults to the model name.
-		 * @param modelFamily the model family
-		 */
-		public void setModelFamily(@Nullable String modelFamily) {
-			this.modelFamily = modelFamily;
-		}
-
-		/**
-		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 * @return the dimensions
-		 */
-		public @Nullable Integer getDimensions() {
-			return this.dimensions;
-		}
-
-		/**
-		 * Vector size the primary target of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 * @param dimensions the dimensions
-		 */
-		public void setDimensions(@Nullable Integer dimensions) {
-			this.dimensions = dimensions;
 		}
 
 		/**
@@ -1815,40 +1724,6 @@ public class LlmProperties {
 		 */
 		public void setMaxConcurrentBatches(int maxConcurrentBatches) {
 			this.maxConcurrentBatches = maxConcurrentBatches;
-		}
-
-		/**
-		 * Provider of the primary target; may be left out when exactly one provider
-		 * exists.
-		 * @return the provider
-		 */
-		public @Nullable String getProvider() {
-			return this.provider;
-		}
-
-		/**
-		 * Provider of the primary target; may be left out when exactly one provider
-		 * exists.
-		 * @param provider the provider
-		 */
-		public void setProvider(@Nullable String provider) {
-			this.provider = provider;
-		}
-
-		/**
-		 * Model of the primary target.
-		 * @return the model
-		 */
-		public @Nullable String getModel() {
-			return this.model;
-		}
-
-		/**
-		 * Model of the primary target.
-		 * @param model the model
-		 */
-		public void setModel(@Nullable String model) {
-			this.model = model;
 		}
 
 		/**
@@ -1939,10 +1814,23 @@ public class LlmProperties {
 			this.hedge = hedge;
 		}
 
+	}
+
+	/**
+	 * A slot of a policy's chain: a target, or a pool of members in its place. The
+	 * policy's own provider and model (its primary target) and each of its fallbacks are
+	 * one.
+	 */
+	public abstract static class Slot extends Target {
+
 		/**
-		 * Pool of members in place of the primary target's provider and model: several
-		 * deployments, regions or projects of one model among which each attempt picks
-		 * one.
+		 * Pool of members in place of this slot's provider and model.
+		 */
+		@NestedConfigurationProperty
+		private Pool pool = new Pool();
+
+		/**
+		 * Pool of members in place of this slot's provider and model.
 		 * @return the pool
 		 */
 		public Pool getPool() {
@@ -1950,9 +1838,7 @@ public class LlmProperties {
 		}
 
 		/**
-		 * Pool of members in place of the primary target's provider and model: several
-		 * deployments, regions or projects of one model among which each attempt picks
-		 * one.
+		 * Pool of members in place of this slot's provider and model.
 		 * @param pool the pool
 		 */
 		public void setPool(Pool pool) {
@@ -1964,35 +1850,15 @@ public class LlmProperties {
 	/**
 	 * A fallback entry of a policy: a target, or a pool of members in its place.
 	 */
-	public static class Fallback extends Target {
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 */
-		@NestedConfigurationProperty
-		private Pool pool = new Pool();
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 * @return the pool
-		 */
-		public Pool getPool() {
-			return this.pool;
-		}
-
-		/**
-		 * Pool of members in place of this fallback's provider and model.
-		 * @param pool the pool
-		 */
-		public void setPool(Pool pool) {
-			this.pool = pool;
-		}
+	public static class Fallback extends Slot {
 
 	}
 
 	/**
-	 * A target of a policy's chain: a fallback entry, or an entry of a per-kind chain
-	 * ({@code on-context-length}, {@code on-content-filter}), which takes no pool.
+	 * A target: a provider and one of its models, with the settings a target takes. An
+	 * entry of a per-kind chain ({@code on-context-length}, {@code on-content-filter}),
+	 * which takes no pool, is one; a policy's primary target and fallbacks (a slot) and a
+	 * pool's members add to it.
 	 */
 	public static class Target {
 
@@ -2002,7 +1868,7 @@ public class LlmProperties {
 		private @Nullable String provider;
 
 		/**
-		 * Model of the target.
+		 * Model of the target (for Azure OpenAI, the deployment name).
 		 */
 		private @Nullable String model;
 
@@ -2020,26 +1886,41 @@ public class LlmProperties {
 
 		/**
 		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
 		 */
 		private @Nullable Long maxInputTokens;
 
 		/**
-		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
-		 * @return the max input tokens
+		 * Provider of the target; may be left out when exactly one provider exists.
+		 * @return the provider
 		 */
-		public @Nullable Long getMaxInputTokens() {
-			return this.maxInputTokens;
+		public @Nullable String getProvider() {
+			return this.provider;
 		}
 
 		/**
-		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request. No limit when unset.
-		 * @param maxInputTokens the max input tokens
+		 * Provider of the target; may be left out when exactly one provider exists.
+		 * @param provider the provider
 		 */
-		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
-			this.maxInputTokens = maxInputTokens;
+		public void setProvider(@Nullable String provider) {
+			this.provider = provider;
+		}
+
+		/**
+		 * Model of the target (for Azure OpenAI, the deployment name).
+		 * @return the model
+		 */
+		public @Nullable String getModel() {
+			return this.model;
+		}
+
+		/**
+		 * Model of the target (for Azure OpenAI, the deployment name).
+		 * @param model the model
+		 */
+		public void setModel(@Nullable String model) {
+			this.model = model;
 		}
 
 		/**
@@ -2079,35 +1960,23 @@ public class LlmProperties {
 		}
 
 		/**
-		 * Provider of the target; may be left out when exactly one provider exists.
-		 * @return the provider
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
+		 * @return the max input tokens
 		 */
-		public @Nullable String getProvider() {
-			return this.provider;
+		public @Nullable Long getMaxInputTokens() {
+			return this.maxInputTokens;
 		}
 
 		/**
-		 * Provider of the target; may be left out when exactly one provider exists.
-		 * @param provider the provider
+		 * Largest prompt, in tokens, the target takes; a longer prompt (estimated, +5 %)
+		 * passes it over without a request (a pool's pick goes to another member). No
+		 * limit when unset.
+		 * @param maxInputTokens the max input tokens
 		 */
-		public void setProvider(@Nullable String provider) {
-			this.provider = provider;
-		}
-
-		/**
-		 * Model of the target.
-		 * @return the model
-		 */
-		public @Nullable String getModel() {
-			return this.model;
-		}
-
-		/**
-		 * Model of the target.
-		 * @param model the model
-		 */
-		public void setModel(@Nullable String model) {
-			this.model = model;
+		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
+			this.maxInputTokens = maxInputTokens;
 		}
 
 	}
@@ -2217,29 +2086,7 @@ public class LlmProperties {
 	 * A member of a pool: a provider and a model, with the settings a target takes, its
 	 * weight and its tier.
 	 */
-	public static class Member {
-
-		/**
-		 * Provider of the member; may be left out when exactly one provider exists.
-		 */
-		private @Nullable String provider;
-
-		/**
-		 * Model of the member (for Azure OpenAI, the deployment name).
-		 */
-		private @Nullable String model;
-
-		/**
-		 * Model family of the member, which tells the same model under different names
-		 * apart from different models; defaults to the model name.
-		 */
-		private @Nullable String modelFamily;
-
-		/**
-		 * Vector size the member of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 */
-		private @Nullable Integer dimensions;
+	public static class Member extends Target {
 
 		/**
 		 * Share of the traffic against the other members of its tier, at least 1.
@@ -2251,81 +2098,6 @@ public class LlmProperties {
 		 * is out (0 first).
 		 */
 		private int tier;
-
-		/**
-		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request, and the pick goes to another member. No limit
-		 * when unset.
-		 */
-		private @Nullable Long maxInputTokens;
-
-		/**
-		 * Provider of the member; may be left out when exactly one provider exists.
-		 * @return the provider
-		 */
-		public @Nullable String getProvider() {
-			return this.provider;
-		}
-
-		/**
-		 * Provider of the member; may be left out when exactly one provider exists.
-		 * @param provider the provider
-		 */
-		public void setProvider(@Nullable String provider) {
-			this.provider = provider;
-		}
-
-		/**
-		 * Model of the member (for Azure OpenAI, the deployment name).
-		 * @return the model
-		 */
-		public @Nullable String getModel() {
-			return this.model;
-		}
-
-		/**
-		 * Model of the member (for Azure OpenAI, the deployment name).
-		 * @param model the model
-		 */
-		public void setModel(@Nullable String model) {
-			this.model = model;
-		}
-
-		/**
-		 * Model family of the member, which tells the same model under different names
-		 * apart from different models; defaults to the model name.
-		 * @return the model family
-		 */
-		public @Nullable String getModelFamily() {
-			return this.modelFamily;
-		}
-
-		/**
-		 * Model family of the member, which tells the same model under different names
-		 * apart from different models; defaults to the model name.
-		 * @param modelFamily the model family
-		 */
-		public void setModelFamily(@Nullable String modelFamily) {
-			this.modelFamily = modelFamily;
-		}
-
-		/**
-		 * Vector size the member of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 * @return the dimensions
-		 */
-		public @Nullable Integer getDimensions() {
-			return this.dimensions;
-		}
-
-		/**
-		 * Vector size the member of an embeddings policy is asked for (OpenAI's
-		 * 'dimensions'); the model's own size when unset.
-		 * @param dimensions the dimensions
-		 */
-		public void setDimensions(@Nullable Integer dimensions) {
-			this.dimensions = dimensions;
-		}
 
 		/**
 		 * Share of the traffic against the other members of its tier, at least 1.
@@ -2359,26 +2131,6 @@ public class LlmProperties {
 		 */
 		public void setTier(int tier) {
 			this.tier = tier;
-		}
-
-		/**
-		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request, and the pick goes to another member. No limit
-		 * when unset.
-		 * @return the max input tokens
-		 */
-		public @Nullable Long getMaxInputTokens() {
-			return this.maxInputTokens;
-		}
-
-		/**
-		 * Largest prompt, in tokens, the member takes; a longer prompt (estimated, +5 %)
-		 * passes it over without a request, and the pick goes to another member. No limit
-		 * when unset.
-		 * @param maxInputTokens the max input tokens
-		 */
-		public void setMaxInputTokens(@Nullable Long maxInputTokens) {
-			this.maxInputTokens = maxInputTokens;
 		}
 
 	}

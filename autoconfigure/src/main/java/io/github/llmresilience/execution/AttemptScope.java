@@ -12,24 +12,22 @@ import io.github.llmresilience.policy.Target;
  * context of the attempt and, for blocking and {@code CompletionStage} methods, on the
  * thread, so that every {@code LlmClient} call inside an {@code @LlmCall} method makes
  * exactly one request to this target.
+ *
+ * @param call the logical call
+ * @param target the attempt's target
+ * @param targetIndex the position of the target in the policy: 0 for the primary
+ * @param attempt the number of this attempt on its target, from 1
+ * @param hedge whether this attempt belongs to a hedge: the try sent while an attempt of
+ * the call was slow to answer
+ * @param targetStart when the target's first attempt started, from which its
+ * {@code max-elapsed} counts, or {@code null} if not known
  */
-public final class AttemptScope {
+public record AttemptScope(CallState call, Target target, int targetIndex, int attempt, boolean hedge,
+		@Nullable Instant targetStart) {
 
 	private static final ThreadLocal<@Nullable Binding> CURRENT = new ThreadLocal<>();
 
 	static final Class<AttemptScope> KEY = AttemptScope.class;
-
-	private final CallState call;
-
-	private final Target target;
-
-	private final int targetIndex;
-
-	private final int attempt;
-
-	private final boolean hedge;
-
-	private final @Nullable Instant targetStart;
 
 	AttemptScope(CallState call, Target target, int targetIndex, int attempt) {
 		this(call, target, targetIndex, attempt, null);
@@ -39,72 +37,12 @@ public final class AttemptScope {
 		this(call, target, targetIndex, attempt, false, targetStart);
 	}
 
-	private AttemptScope(CallState call, Target target, int targetIndex, int attempt, boolean hedge,
-			@Nullable Instant targetStart) {
-		this.call = call;
-		this.target = target;
-		this.targetIndex = targetIndex;
-		this.attempt = attempt;
-		this.hedge = hedge;
-		this.targetStart = targetStart;
-	}
-
 	/**
 	 * Return the same attempt as part of a hedge.
 	 * @return the hedge's scope
 	 */
 	AttemptScope asHedge() {
 		return new AttemptScope(this.call, this.target, this.targetIndex, this.attempt, true, this.targetStart);
-	}
-
-	/**
-	 * Return when the target's first attempt started, from which its {@code max-elapsed}
-	 * counts.
-	 * @return the instant, or {@code null} if not known
-	 */
-	@Nullable Instant targetStart() {
-		return this.targetStart;
-	}
-
-	/**
-	 * Return the logical call.
-	 * @return the call
-	 */
-	public CallState call() {
-		return this.call;
-	}
-
-	/**
-	 * Return the attempt's target.
-	 * @return the target
-	 */
-	public Target target() {
-		return this.target;
-	}
-
-	/**
-	 * Return the position of the target in the policy: 0 for the primary.
-	 * @return the target's index
-	 */
-	public int targetIndex() {
-		return this.targetIndex;
-	}
-
-	/**
-	 * Return the number of this attempt on its target, from 1.
-	 * @return the attempt number
-	 */
-	public int attempt() {
-		return this.attempt;
-	}
-
-	/**
-	 * Return whether this attempt belongs to a hedge: the try sent while an attempt of
-	 * the call was slow to answer.
-	 * @return whether the attempt is part of a hedge
-	 */
-	public boolean hedge() {
-		return this.hedge;
 	}
 
 	/**

@@ -324,19 +324,15 @@ public final class LlmExecutor {
 	 * sent to now when the failure allows it, else the slot's normal retry rules.
 	 */
 	private Throwable afterPoolFailure(Throwable failure, AttemptScope scope, PoolTry pool, StreamGate<?> gate) {
-		CallState call = scope.call();
-		Target target = scope.target();
-		call.lastFailure(failure);
-		call.failed(target, reason(failure));
-		if (gate.count() > 0) {
-			if (failure instanceof LlmException llm && !(failure instanceof LlmStreamInterruptedException)) {
-				return new LlmStreamInterruptedException(llm, gate.text(), gate.count());
-			}
-			return failure;
+		Throwable interruption = noteFailure(failure, scope, gate);
+		if (interruption != null) {
+			return interruption;
 		}
+		CallState call = scope.call();
 		ResolvedPolicy policy = call.policy();
 		// The slot's attempts so far, a hedge's leg's included.
 		int attempts = pool.attempts.get();
+		Target target = scope.target();
 		RetryDecision decision = this.decider.decide(failure, policy.retry(), attempts, pool.start, call.deadlineAt(),
 				call.idempotent());
 		Instant now = this.clock.instant();
@@ -565,16 +561,12 @@ public final class LlmExecutor {
 			// decided already.
 			return failure;
 		}
+		Throwable interruption = noteFailure(failure, scope, gate);
+		if (interruption != null) {
+			return interruption;
+		}
 		CallState call = scope.call();
 		Target target = scope.target();
-		call.lastFailure(failure);
-		call.failed(target, reason(failure));
-		if (gate.count() > 0) {
-			if (failure instanceof LlmException llm && !(failure instanceof LlmStreamInterruptedException)) {
-				return new LlmStreamInterruptedException(llm, gate.text(), gate.count());
-			}
-			return failure;
-		}
 		ResolvedPolicy policy = call.policy();
 		RetryDecision decision = this.admission.review(this.decider.decide(failure, policy.retry(), scope.attempt(),
 				targetStart, call.deadlineAt(), call.idempotent()), call, target);
@@ -591,6 +583,24 @@ public final class LlmExecutor {
 					+ decision.reason());
 		}
 		return new AttemptFailure(failure, decision);
+	}
+
+	/**
+	 * Note a failed attempt on its call. Once a stream has delivered an element, the
+	 * failure becomes an interruption that nothing retries.
+	 * @return the interruption, or {@code null} when nothing was delivered yet
+	 */
+	private static @Nullable Throwable noteFailure(Throwable failure, AttemptScope scope, StreamGate<?> gate) {
+		CallState call = scope.call();
+		call.lastFailure(failure);
+		call.failed(scope.target(), reason(failure));
+		if (gate.count() == 0) {
+			return null;
+		}
+		if (failure instanceof LlmException llm && !(failure instanceof LlmStreamInterruptedException)) {
+			return new LlmStreamInterruptedException(llm, gate.text(), gate.count());
+		}
+		return failure;
 	}
 
 	private Throwable leaveTarget(Throwable failure, CallState call, Target target) {

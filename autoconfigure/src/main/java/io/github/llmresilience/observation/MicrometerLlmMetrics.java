@@ -90,38 +90,36 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 
 	@Override
 	public <S> void rateLimitRemaining(Target target, RateLimitType limit, S state, ToDoubleFunction<S> remaining) {
-		LlmMeters meter = LlmMeters.RATE_LIMIT_REMAINING;
-		Gauge.builder(meter.getName(), state, remaining)
-			.description(meter.getDescription())
-			.tags(tags(meter, target.provider(), target.model(), limit.value()))
-			.register(this.registry);
+		gauge(LlmMeters.RATE_LIMIT_REMAINING, state, remaining, target.provider(), target.model(), limit.value());
 	}
 
 	@Override
 	public <S> void poolMemberAvailable(String policy, String slot, Target member, S state,
 			ToDoubleFunction<S> available) {
-		LlmMeters meter = LlmMeters.POOL_MEMBER_AVAILABLE;
-		Gauge.builder(meter.getName(), state, available)
-			.description(meter.getDescription())
-			.tags(tags(meter, policy, slot, member.provider(), member.model()))
-			.register(this.registry);
+		gauge(LlmMeters.POOL_MEMBER_AVAILABLE, state, available, policy, slot, member.provider(), member.model());
 	}
 
 	@Override
 	public <S> void rateLimitReserved(Target target, RateLimitType limit, S state, ToDoubleFunction<S> reserved) {
-		LlmMeters meter = LlmMeters.RATE_LIMIT_RESERVED;
-		Gauge.builder(meter.getName(), state, reserved)
-			.description(meter.getDescription())
-			.tags(tags(meter, target.provider(), target.model(), limit.value()))
-			.register(this.registry);
+		gauge(LlmMeters.RATE_LIMIT_RESERVED, state, reserved, target.provider(), target.model(), limit.value());
 	}
 
 	@Override
 	public <Q> void batchQueued(String provider, Q queue, ToDoubleFunction<Q> queued) {
-		LlmMeters meter = LlmMeters.BATCH_QUEUED;
-		Gauge.builder(meter.getName(), queue, queued)
+		gauge(LlmMeters.BATCH_QUEUED, queue, queued, provider);
+	}
+
+	/**
+	 * Register a gauge that reads the state.
+	 * @param meter the gauge
+	 * @param state the state it reads
+	 * @param value how it reads it
+	 * @param values the values of its tags, in the order of its keys
+	 */
+	private <S> void gauge(LlmMeters meter, S state, ToDoubleFunction<S> value, String... values) {
+		Gauge.builder(meter.getName(), state, value)
 			.description(meter.getDescription())
-			.tags(tags(meter, provider))
+			.tags(tags(meter, values))
 			.register(this.registry);
 	}
 

@@ -2,11 +2,8 @@ package io.github.llmresilience.pacing;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,7 +38,7 @@ public final class LocalTokenLimiter implements TokenLimiter {
 
 	@Override
 	public Mono<Long> tryTake(long tokens) {
-		return Mono.fromSupplier(() -> nanosToWait(this.bucket.tryConsumeAndReturnRemaining(tokens)));
+		return Mono.fromSupplier(() -> ClockTimeMeter.nanosToWait(this.bucket.tryConsumeAndReturnRemaining(tokens)));
 	}
 
 	@Override
@@ -61,33 +58,6 @@ public final class LocalTokenLimiter implements TokenLimiter {
 	@Override
 	public long available() {
 		return this.bucket.getAvailableTokens();
-	}
-
-	/**
-	 * Return 0 for tokens taken, else the nanoseconds until they are there, at least 1.
-	 * @param probe what the bucket said
-	 * @return the wait
-	 */
-	static long nanosToWait(ConsumptionProbe probe) {
-		return probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill());
-	}
-
-	/**
-	 * The engine's clock as bucket4j's time, so that the bucket refills as the engine's
-	 * (in tests, virtual) time passes.
-	 */
-	record ClockTimeMeter(Clock clock) implements TimeMeter {
-
-		@Override
-		public long currentTimeNanos() {
-			return TimeUnit.MILLISECONDS.toNanos(this.clock.millis());
-		}
-
-		@Override
-		public boolean isWallClockBased() {
-			return true;
-		}
-
 	}
 
 }

@@ -202,8 +202,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the limiter, or {@code null} if none is declared
 	 */
 	public @Nullable TokenLimiter tokenLimiter(String provider) {
-		ProviderState state = this.providers.get(provider);
-		return (state != null) ? state.tokenLimiter() : null;
+		return ofProvider(provider, ProviderState::tokenLimiter);
 	}
 
 	/**
@@ -232,13 +231,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the limiters by provider
 	 */
 	public Map<String, TokenLimiter> tokenLimiters() {
-		Map<String, TokenLimiter> limiters = new LinkedHashMap<>();
-		this.providers.forEach((name, state) -> {
-			if (state.tokenLimiter() != null) {
-				limiters.put(name, state.tokenLimiter());
-			}
-		});
-		return limiters;
+		return byProvider(ProviderState::tokenLimiter);
 	}
 
 	/**
@@ -312,8 +305,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the budget, or {@code null} if retries to it are not limited
 	 */
 	public @Nullable RetryBudget budget(String provider) {
-		ProviderState state = this.providers.get(provider);
-		return (state != null) ? state.budget() : null;
+		return ofProvider(provider, ProviderState::budget);
 	}
 
 	/**
@@ -321,13 +313,23 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the budgets by provider, for the providers that have one
 	 */
 	public Map<String, RetryBudget> budgets() {
-		Map<String, RetryBudget> budgets = new LinkedHashMap<>();
+		return byProvider(ProviderState::budget);
+	}
+
+	private <T> @Nullable T ofProvider(String provider, Function<ProviderState, @Nullable T> part) {
+		ProviderState state = this.providers.get(provider);
+		return (state != null) ? part.apply(state) : null;
+	}
+
+	private <T> Map<String, T> byProvider(Function<ProviderState, @Nullable T> part) {
+		Map<String, T> parts = new LinkedHashMap<>();
 		this.providers.forEach((name, state) -> {
-			if (state.budget() != null) {
-				budgets.put(name, state.budget());
+			T value = part.apply(state);
+			if (value != null) {
+				parts.put(name, value);
 			}
 		});
-		return budgets;
+		return parts;
 	}
 
 	/**
@@ -336,8 +338,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the limiter, or {@code null} if none is declared
 	 */
 	public @Nullable RequestLimiter limiter(String provider) {
-		ProviderState state = this.providers.get(provider);
-		return (state != null) ? state.limiter() : null;
+		return ofProvider(provider, ProviderState::limiter);
 	}
 
 	/**

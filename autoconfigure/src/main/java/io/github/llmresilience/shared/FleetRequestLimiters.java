@@ -4,11 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.LongConsumer;
 
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
@@ -27,6 +26,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import io.github.llmresilience.pacing.ClockTimeMeter;
 import io.github.llmresilience.pacing.ProviderPacing;
 import io.github.llmresilience.pacing.RequestLimiter;
 import io.github.llmresilience.pacing.RequestLimiters;
@@ -155,56 +155,33 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		private final RequestLimiter local;
 
-		private final byte[] key;
-
-		private final BucketConfiguration configuration;
-
-		private volatile @Nullable AsyncBucketProxy bucket;
+		private final FleetBucket bucket;
 
 		FleetRequestLimiter(String provider, int requestsPerMinute, RequestLimiter local) {
 			this.local = local;
-			this.key = FleetRequestLimiters.this.state.settings()
-				.limitKey(provider, requestsPerMinute)
-				.getBytes(StandardCharsets.UTF_8);
 			int periods = gcd(requestsPerMinute, 60);
 			long tokens = requestsPerMinute / periods;
 			Duration period = Duration.ofMinutes(1).dividedBy(periods);
-			this.configuration = BucketConfiguration.builder()
-				.addLimit((limit) -> limit.capacity(tokens).refillIntervally(tokens, period))
-				.build();
+			this.bucket = new FleetBucket(
+					FleetRequestLimiters.this.state.settings().limitKey(provider, requestsPerMinute),
+					BucketConfiguration.builder()
+						.addLimit((limit) -> limit.capacity(tokens).refillIntervally(tokens, period))
+						.build());
 		}
 
 		@Override
 		public Mono<Long> tryAcquire() {
-			AsyncBucketProxy bucket = bucket();
+			AsyncBucketProxy bucket = this.bucket.get();
 			if (bucket == null || !FleetRequestLimiters.this.state.available()) {
 				return this.local.tryAcquire();
 			}
 			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(1))
 				.timeout(FleetRequestLimiters.this.state.settings().timeout())
-				.map(FleetRequestLimiter::nanosToWait)
+				.map(ClockTimeMeter::nanosToWait)
 				.onErrorResume((ex) -> {
 					FleetRequestLimiters.this.state.failed(ex);
 					return this.local.tryAcquire();
 				});
-		}
-
-		private @Nullable AsyncBucketProxy bucket() {
-			AsyncBucketProxy bucket = this.bucket;
-			AsyncProxyManager<byte[]> buckets = FleetRequestLimiters.this.buckets;
-			if (bucket == null && buckets != null) {
-				bucket = buckets.builder()
-					.withOptimization(Optimizations.batching())
-					.build(this.key, () -> CompletableFuture.completedFuture(this.configuration));
-				this.bucket = bucket;
-			}
-			return bucket;
-		}
-
-		private static Long nanosToWait(ConsumptionProbe probe) {
-			// At least a nanosecond: a permit that is free again already is taken on the
-			// next try.
-			return probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill());
 		}
 
 	}
@@ -221,24 +198,19 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		private final TokenLimiter local;
 
-		private final byte[] key;
-
-		private final BucketConfiguration configuration;
+		private final FleetBucket bucket;
 
 		private final long capacity;
 
-		private volatile @Nullable AsyncBucketProxy bucket;
-
 		FleetTokenLimiter(String provider, long tokensPerMinute, TokenLimiter local) {
 			this.local = local;
+			this.bucket = new FleetBucket(
+					FleetRequestLimiters.this.state.settings().tokenLimitKey(provider, tokensPerMinute),
+					BucketConfiguration.builder()
+						.addLimit((limit) -> limit.capacity(tokensPerMinute)
+							.refillGreedy(tokensPerMinute, Duration.ofMinutes(1)))
+						.build());
 			this.capacity = tokensPerMinute;
-			this.key = FleetRequestLimiters.this.state.settings()
-				.tokenLimitKey(provider, tokensPerMinute)
-				.getBytes(StandardCharsets.UTF_8);
-			this.configuration = BucketConfiguration.builder()
-				.addLimit(
-						(limit) -> limit.capacity(tokensPerMinute).refillGreedy(tokensPerMinute, Duration.ofMinutes(1)))
-				.build();
 		}
 
 		@Override
@@ -254,7 +226,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			}
 			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(tokens))
 				.timeout(FleetRequestLimiters.this.state.settings().timeout())
-				.map((probe) -> probe.isConsumed() ? 0L : Math.max(1, probe.getNanosToWaitForRefill()))
+				.map(ClockTimeMeter::nanosToWait)
 				.onErrorResume((ex) -> {
 					FleetRequestLimiters.this.state.failed(ex);
 					return this.local.tryTake(tokens);
@@ -263,24 +235,12 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		@Override
 		public void giveBack(long tokens) {
-			AsyncBucketProxy bucket = usable();
-			if (bucket == null) {
-				this.local.giveBack(tokens);
-			}
-			else if (tokens > 0) {
-				settle(bucket.addTokens(tokens));
-			}
+			settle(tokens, this.local::giveBack, AsyncBucketProxy::addTokens);
 		}
 
 		@Override
 		public void takeAnyway(long tokens) {
-			AsyncBucketProxy bucket = usable();
-			if (bucket == null) {
-				this.local.takeAnyway(tokens);
-			}
-			else if (tokens > 0) {
-				settle(bucket.consumeIgnoringRateLimits(tokens));
-			}
+			settle(tokens, this.local::takeAnyway, AsyncBucketProxy::consumeIgnoringRateLimits);
 		}
 
 		@Override
@@ -290,16 +250,46 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			return this.local.available();
 		}
 
-		private void settle(CompletableFuture<?> future) {
-			Mono.fromFuture(future)
-				.timeout(FleetRequestLimiters.this.state.settings().timeout())
-				.subscribe(null, FleetRequestLimiters.this.state::failed);
+		private void settle(long tokens, LongConsumer locally,
+				BiFunction<AsyncBucketProxy, Long, CompletableFuture<?>> onFleet) {
+			AsyncBucketProxy bucket = usable();
+			if (bucket == null) {
+				locally.accept(tokens);
+			}
+			else if (tokens > 0) {
+				Mono.fromFuture(onFleet.apply(bucket, tokens))
+					.timeout(FleetRequestLimiters.this.state.settings().timeout())
+					.subscribe(null, FleetRequestLimiters.this.state::failed);
+			}
 		}
 
 		private @Nullable AsyncBucketProxy usable() {
 			if (!FleetRequestLimiters.this.state.available()) {
 				return null;
 			}
+			return this.bucket.get();
+		}
+
+	}
+
+	/**
+	 * The fleet's bucket of one limit, built on first use once the connection to Redis is
+	 * open.
+	 */
+	private final class FleetBucket {
+
+		private final byte[] key;
+
+		private final BucketConfiguration configuration;
+
+		private volatile @Nullable AsyncBucketProxy bucket;
+
+		FleetBucket(String key, BucketConfiguration configuration) {
+			this.key = key.getBytes(StandardCharsets.UTF_8);
+			this.configuration = configuration;
+		}
+
+		@Nullable AsyncBucketProxy get() {
 			AsyncBucketProxy bucket = this.bucket;
 			AsyncProxyManager<byte[]> buckets = FleetRequestLimiters.this.buckets;
 			if (bucket == null && buckets != null) {
@@ -333,24 +323,6 @@ public final class FleetRequestLimiters implements RequestLimiters {
 		@Override
 		public RedisFuture<?> delete(K key) {
 			return this.commands.del(key);
-		}
-
-	}
-
-	/**
-	 * The engine's clock as bucket4j's time, so the buckets refill as the engine's time
-	 * passes.
-	 */
-	private record ClockTimeMeter(Clock clock) implements TimeMeter {
-
-		@Override
-		public long currentTimeNanos() {
-			return TimeUnit.MILLISECONDS.toNanos(this.clock.millis());
-		}
-
-		@Override
-		public boolean isWallClockBased() {
-			return true;
 		}
 
 	}

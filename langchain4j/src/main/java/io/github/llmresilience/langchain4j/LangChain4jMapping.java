@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
+import io.github.llmresilience.support.ChatParameters;
 
 /**
  * Translates between LangChain4j's chat request and response and llm-resilience's
@@ -68,13 +69,8 @@ final class LangChain4jMapping {
 		for (ChatMessage message : chatRequest.messages()) {
 			addMessage(request, message);
 		}
-		request.temperature(parameters.temperature()).maxTokens(parameters.maxOutputTokens());
-		putIfSet(request, "top_p", parameters.topP());
-		if (parameters.stopSequences() != null && !parameters.stopSequences().isEmpty()) {
-			request.param("stop", parameters.stopSequences());
-		}
-		putIfSet(request, "frequency_penalty", parameters.frequencyPenalty());
-		putIfSet(request, "presence_penalty", parameters.presencePenalty());
+		ChatParameters.putSampling(request, parameters.temperature(), parameters.maxOutputTokens(), parameters.topP(),
+				parameters.stopSequences(), parameters.frequencyPenalty(), parameters.presencePenalty());
 		List<ToolSpecification> tools = parameters.toolSpecifications();
 		if (tools != null && !tools.isEmpty()) {
 			request.param("tools", tools.stream().map(LangChain4jMapping::tool).toList());
@@ -82,7 +78,7 @@ final class LangChain4jMapping {
 		if (parameters.toolChoice() != null) {
 			request.param("tool_choice", parameters.toolChoice().name().toLowerCase(Locale.ROOT));
 		}
-		putIfSet(request, "response_format", responseFormat(parameters.responseFormat()));
+		ChatParameters.putIfSet(request, "response_format", responseFormat(parameters.responseFormat()));
 		return request.build();
 	}
 
@@ -199,12 +195,6 @@ final class LangChain4jMapping {
 		responseFormat.put("type", "json_schema");
 		responseFormat.put("json_schema", jsonSchema);
 		return responseFormat;
-	}
-
-	private static void putIfSet(ChatRequest.Builder request, String name, @Nullable Object value) {
-		if (value != null) {
-			request.param(name, value);
-		}
 	}
 
 	/**

@@ -25,7 +25,7 @@ class AnswerController {
 
 	@PostMapping("/api/answers")
 	Mono<Answer> answer(@RequestBody TextRequest request) {
-		String question = SummaryController.requireText(request.text());
+		String question = TextController.requireText(request.text());
 		// ChatClient's call() waits for the answer: keep it off the event loop.
 		return Mono.fromCallable(() -> this.chatClient.prompt().user(question).call().chatResponse())
 			.subscribeOn(Schedulers.boundedElastic())

@@ -26,7 +26,7 @@ class ChatController {
 
 	@GetMapping(path = "/api/chat/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Flux<ServerSentEvent<Object>> stream(@RequestParam String prompt) {
-		return this.assistant.reply(SummaryController.requireText(prompt))
+		return this.assistant.reply(TextController.requireText(prompt))
 			.map((text) -> ServerSentEvent.<Object>builder(new Delta(text)).build())
 			// The status line is gone once a chunk was sent, so an event says that the
 			// stream broke.

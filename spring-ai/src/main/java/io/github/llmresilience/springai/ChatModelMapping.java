@@ -29,6 +29,7 @@ import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.Usage;
+import io.github.llmresilience.support.ChatParameters;
 
 /**
  * Translates between Spring AI's prompt and response types and llm-resilience's
@@ -67,18 +68,13 @@ final class ChatModelMapping {
 		for (Message message : prompt.getInstructions()) {
 			addMessage(request, message);
 		}
-		request.temperature(options.getTemperature()).maxTokens(options.getMaxTokens());
-		putIfSet(request, "top_p", options.getTopP());
-		if (options.getStopSequences() != null && !options.getStopSequences().isEmpty()) {
-			request.param("stop", options.getStopSequences());
-		}
-		putIfSet(request, "frequency_penalty", options.getFrequencyPenalty());
-		putIfSet(request, "presence_penalty", options.getPresencePenalty());
+		ChatParameters.putSampling(request, options.getTemperature(), options.getMaxTokens(), options.getTopP(),
+				options.getStopSequences(), options.getFrequencyPenalty(), options.getPresencePenalty());
 		if (!tools.isEmpty()) {
 			request.param("tools", tools.stream().map(ChatModelMapping::tool).toList());
 		}
-		putIfSet(request, "tool_choice", toolChoice(options.getToolChoice()));
-		putIfSet(request, "response_format", responseFormat(options));
+		ChatParameters.putIfSet(request, "tool_choice", toolChoice(options.getToolChoice()));
+		ChatParameters.putIfSet(request, "response_format", responseFormat(options));
 		request.params(options.getParams());
 		return request.build();
 	}
@@ -176,12 +172,6 @@ final class ChatModelMapping {
 			// Explained below.
 		}
 		throw new IllegalArgumentException(what + " must be a JSON object");
-	}
-
-	private static void putIfSet(ChatRequest.Builder request, String name, @Nullable Object value) {
-		if (value != null) {
-			request.param(name, value);
-		}
 	}
 
 	/**

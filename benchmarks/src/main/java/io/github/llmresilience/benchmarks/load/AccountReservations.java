@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -49,12 +48,7 @@ final class AccountReservations extends Scenario {
 			String prefix = (reservations ? "on-" : "off-") + concurrency + "-";
 			measure(side, calls, concurrency, (i) -> llm.chat("account", request(prefix + i)));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			side.rateLimited = (long) meters.find("llm.attempts")
-				.tag("result", "rate-limited")
-				.timers()
-				.stream()
-				.mapToLong(Timer::count)
-				.sum();
+			side.rateLimited = timed(meters, "llm.attempts", "result", "rate-limited");
 			side.paced = counted(meters, "llm.paced");
 		}
 		Map<String, Long> counts = this.server.counts();

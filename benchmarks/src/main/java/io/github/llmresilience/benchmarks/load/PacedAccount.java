@@ -1,7 +1,6 @@
 package io.github.llmresilience.benchmarks.load;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * (f) An account with a request limit: the provider says on every n-th answer that the
@@ -29,12 +28,7 @@ final class PacedAccount extends Scenario {
 		Side side = new Side(pacing ? "pacing on" : "pacing off", integer("calls"));
 		measureOnStarter(side, pacing, properties, "paced", (call) -> call, (context) -> {
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			side.rateLimited = (long) meters.find("llm.attempts")
-				.tag("result", "rate-limited")
-				.timers()
-				.stream()
-				.mapToLong(Timer::count)
-				.sum();
+			side.rateLimited = timed(meters, "llm.attempts", "result", "rate-limited");
 			side.paced = counted(meters, "llm.paced");
 		});
 		side.requests = this.server.counts().getOrDefault(BenchServer.PACED, 0L);

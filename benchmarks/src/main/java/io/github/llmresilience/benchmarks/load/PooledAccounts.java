@@ -3,7 +3,6 @@ package io.github.llmresilience.benchmarks.load;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * (pool) Two accounts of one model, each with a limit of requests per window that its
@@ -47,12 +46,7 @@ final class PooledAccounts extends Scenario {
 		Side side = new Side(pool ? "pool" : "chain", integer("calls"));
 		measureOnStarter(side, pool, properties, "accounts", (call) -> call, (context) -> {
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			side.rateLimitedSeen = meters.find("llm.attempts")
-				.tag("result", "rate-limited")
-				.timers()
-				.stream()
-				.mapToLong(Timer::count)
-				.sum();
+			side.rateLimitedSeen = timed(meters, "llm.attempts", "result", "rate-limited");
 			side.paced = counted(meters, "llm.paced");
 			side.sideways = counted(meters, "llm.retries");
 			side.fallbacks = counted(meters, "llm.fallbacks");

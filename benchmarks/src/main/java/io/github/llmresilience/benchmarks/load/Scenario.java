@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -64,6 +65,17 @@ abstract class Scenario {
 	 */
 	static long counted(MeterRegistry meters, String name, String... tags) {
 		return (long) meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+	}
+
+	/**
+	 * The sum of the counts of a timer, among those with the given tags.
+	 * @param meters the application's meters
+	 * @param name the timer
+	 * @param tags tag keys and values, in pairs
+	 * @return the sum
+	 */
+	static long timed(MeterRegistry meters, String name, String... tags) {
+		return meters.find(name).tags(tags).timers().stream().mapToLong(Timer::count).sum();
 	}
 
 	/**

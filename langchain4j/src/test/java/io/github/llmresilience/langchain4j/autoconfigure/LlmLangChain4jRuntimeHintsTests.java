@@ -25,7 +25,8 @@ class LlmLangChain4jRuntimeHintsTests {
 		new LlmLangChain4jRuntimeHints().registerHints(hints, getClass().getClassLoader());
 
 		assertThat(RuntimeHintsPredicates.reflection().onType(properties)).accepts(hints);
-		assertThat(Arrays.stream(properties.getDeclaredMethods())
+		// Its own setters and those it inherits from LlmModelProperties.
+		assertThat(Arrays.stream(properties.getMethods())
 			.filter((method) -> method.getName().startsWith("set") && method.getParameterCount() == 1))
 			.isNotEmpty()
 			.allSatisfy((setter) -> assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(setter))

@@ -2,11 +2,13 @@ package io.github.llmresilience.springai.autoconfigure;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.github.llmresilience.autoconfigure.LlmModelProperties;
+
 /**
  * Configuration of the Spring AI {@code ChatModel} backed by llm-resilience.
  */
 @ConfigurationProperties(LlmChatModelProperties.PREFIX)
-public class LlmChatModelProperties {
+public class LlmChatModelProperties extends LlmModelProperties {
 
 	/**
 	 * The prefix of these properties.
@@ -14,69 +16,10 @@ public class LlmChatModelProperties {
 	public static final String PREFIX = "llm.spring-ai.chat-model";
 
 	/**
-	 * Whether to register the Spring AI ChatModel backed by llm-resilience.
+	 * Create the properties with their defaults.
 	 */
-	private boolean enabled = true;
-
-	/**
-	 * Policy under llm.policies that runs ChatModel calls whose options name none.
-	 */
-	private String policy = "default";
-
-	/**
-	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
-	 * ChatClient uses when another ChatModel bean exists too.
-	 */
-	private boolean primary;
-
-	/**
-	 * Whether to register the Spring AI ChatModel backed by llm-resilience.
-	 * @return whether enabled
-	 */
-	public boolean isEnabled() {
-		return this.enabled;
-	}
-
-	/**
-	 * Whether to register the Spring AI ChatModel backed by llm-resilience.
-	 * @param enabled whether enabled
-	 */
-	public void setEnabled(boolean enabled) {
-		this.enabled = enabled;
-	}
-
-	/**
-	 * Policy under llm.policies that runs ChatModel calls whose options name none.
-	 * @return the policy
-	 */
-	public String getPolicy() {
-		return this.policy;
-	}
-
-	/**
-	 * Policy under llm.policies that runs ChatModel calls whose options name none.
-	 * @param policy the policy
-	 */
-	public void setPolicy(String policy) {
-		this.policy = policy;
-	}
-
-	/**
-	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
-	 * ChatClient uses when another ChatModel bean exists too.
-	 * @return whether primary
-	 */
-	public boolean isPrimary() {
-		return this.primary;
-	}
-
-	/**
-	 * Whether the ChatModel backed by llm-resilience is the primary one, the one
-	 * ChatClient uses when another ChatModel bean exists too.
-	 * @param primary whether primary
-	 */
-	public void setPrimary(boolean primary) {
-		this.primary = primary;
+	public LlmChatModelProperties() {
+		super("default");
 	}
 
 }

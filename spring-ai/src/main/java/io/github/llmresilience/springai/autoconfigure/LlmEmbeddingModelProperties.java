@@ -2,11 +2,13 @@ package io.github.llmresilience.springai.autoconfigure;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.github.llmresilience.autoconfigure.LlmModelProperties;
+
 /**
  * Configuration of the Spring AI {@code EmbeddingModel} backed by llm-resilience.
  */
 @ConfigurationProperties(LlmEmbeddingModelProperties.PREFIX)
-public class LlmEmbeddingModelProperties {
+public class LlmEmbeddingModelProperties extends LlmModelProperties {
 
 	/**
 	 * The prefix of these properties.
@@ -14,69 +16,10 @@ public class LlmEmbeddingModelProperties {
 	public static final String PREFIX = "llm.spring-ai.embedding-model";
 
 	/**
-	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
+	 * Create the properties with their defaults.
 	 */
-	private boolean enabled = true;
-
-	/**
-	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
-	 */
-	private String policy = "embeddings";
-
-	/**
-	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
-	 * VectorStore uses when another EmbeddingModel bean exists too.
-	 */
-	private boolean primary;
-
-	/**
-	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
-	 * @return whether enabled
-	 */
-	public boolean isEnabled() {
-		return this.enabled;
-	}
-
-	/**
-	 * Whether to register the Spring AI EmbeddingModel backed by llm-resilience.
-	 * @param enabled whether enabled
-	 */
-	public void setEnabled(boolean enabled) {
-		this.enabled = enabled;
-	}
-
-	/**
-	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
-	 * @return the policy
-	 */
-	public String getPolicy() {
-		return this.policy;
-	}
-
-	/**
-	 * Policy under llm.policies, of type embeddings, that runs EmbeddingModel calls.
-	 * @param policy the policy
-	 */
-	public void setPolicy(String policy) {
-		this.policy = policy;
-	}
-
-	/**
-	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
-	 * VectorStore uses when another EmbeddingModel bean exists too.
-	 * @return whether primary
-	 */
-	public boolean isPrimary() {
-		return this.primary;
-	}
-
-	/**
-	 * Whether the EmbeddingModel backed by llm-resilience is the primary one, the one a
-	 * VectorStore uses when another EmbeddingModel bean exists too.
-	 * @param primary whether primary
-	 */
-	public void setPrimary(boolean primary) {
-		this.primary = primary;
+	public LlmEmbeddingModelProperties() {
+		super("embeddings");
 	}
 
 }
