@@ -62,6 +62,15 @@ final class VirtualTimeRun implements AutoCloseable {
 	}
 
 	/**
+	 * Return how many timers were put on the virtual time so far, those that fired
+	 * included: a wait the engine starts puts one.
+	 * @return the count
+	 */
+	long timers() {
+		return this.scheduler.getScheduledTaskCount();
+	}
+
+	/**
 	 * Return the virtual time now.
 	 * @return the instant
 	 */
