@@ -75,7 +75,7 @@ final class SoakBareClient implements AutoCloseable {
 					Mono.delay(Duration.ofMillis(200)).then(attempts(Soak.FALLBACK, id, streamed)));
 			default -> primary;
 		};
-		return call.timeout(Soak.DEADLINE);
+		return call.timeout(Soak.DEADLINE, Mono.error(DeadlineReached::new));
 	}
 
 	private Mono<String> attempts(String model, String id, boolean streamed) {
@@ -112,6 +112,18 @@ final class SoakBareClient implements AutoCloseable {
 	@Override
 	public void close() {
 		this.pool.dispose();
+	}
+
+	/**
+	 * A call that reached the soak's deadline: not Reactor's {@code TimeoutException},
+	 * which the soak counts as a call that never ended.
+	 */
+	static final class DeadlineReached extends RuntimeException {
+
+		DeadlineReached() {
+			super("deadline of " + Soak.DEADLINE.toSeconds() + "s reached", null, false, false);
+		}
+
 	}
 
 }
