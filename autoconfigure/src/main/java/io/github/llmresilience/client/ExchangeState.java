@@ -3,11 +3,15 @@ package io.github.llmresilience.client;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
+import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.client.HttpClientRequest;
 
 /**
@@ -42,6 +46,14 @@ final class ExchangeState {
 
 	private volatile @Nullable SentRequest counted;
 
+	// The exchange's operations on the connection lent to it, and whether it ended
+	// without its whole answer: see connected and ended.
+	private volatile @Nullable ChannelOperations<?, ?> operations;
+
+	private volatile @Nullable EventLoop eventLoop;
+
+	private volatile boolean abandoned;
+
 	/**
 	 * Create the state of an exchange.
 	 * @param model the requested model
@@ -74,6 +86,26 @@ final class ExchangeState {
 	 */
 	@Nullable SentRequest counted() {
 		return this.counted;
+	}
+
+	/**
+	 * The {@code doOnConnected} hook of a Reactor Netty client: a connection has been
+	 * lent to an exchange (a new one, or one from the pool) and bound to its operations.
+	 * @param connection the operations of the exchange on its connection
+	 */
+	static void connected(Connection connection) {
+		ChannelOperations<?, ?> operations = connection.as(ChannelOperations.class);
+		if (operations == null) {
+			return;
+		}
+		ExchangeState exchange = operations.currentContext().getOrDefault(KEY, null);
+		if (exchange != null) {
+			exchange.eventLoop = operations.channel().eventLoop();
+			exchange.operations = operations;
+			if (exchange.abandoned) {
+				exchange.closeIfStillHeld(operations);
+			}
+		}
 	}
 
 	/**
@@ -135,6 +167,47 @@ final class ExchangeState {
 		if (timer != null) {
 			timer.cancel(false);
 		}
+	}
+
+	/**
+	 * Make sure that an exchange that ended without its whole answer gives its connection
+	 * back to its pool. Reactor Netty closes the connection of an exchange cancelled
+	 * while it reads the answer, and Spring Framework drains the answer of one cancelled
+	 * just before; but an exchange cancelled as its connection is lent to it (Reactor
+	 * Netty then binds the connection to operations that nobody subscribes to, and never
+	 * sends the request) or while Spring hands its response over (spring-framework
+	 * gh-37204) is left holding its connection for good. Such a connection, if it still
+	 * belongs to this exchange once the event loop is done with what it was doing, is
+	 * closed, which gives it back to its pool.
+	 * @param signal how the exchange ended
+	 */
+	void ended(SignalType signal) {
+		cancelTimer();
+		if (signal == SignalType.ON_COMPLETE) {
+			return;
+		}
+		// Written before the operations are read, as connected writes them before it
+		// reads this: one of the two sees the other's write.
+		this.abandoned = true;
+		ChannelOperations<?, ?> operations = this.operations;
+		if (operations != null) {
+			closeIfStillHeld(operations);
+		}
+	}
+
+	private void closeIfStillHeld(ChannelOperations<?, ?> operations) {
+		Channel channel = operations.channel();
+		// The event loop noted when the connection was lent: a channel closed since has
+		// none.
+		EventLoop eventLoop = this.eventLoop;
+		if (eventLoop == null) {
+			return;
+		}
+		eventLoop.execute(() -> {
+			if (ChannelOperations.get(channel) == operations && channel.isActive()) {
+				channel.close();
+			}
+		});
 	}
 
 	String model() {

@@ -113,7 +113,21 @@ public final class ProviderClient {
 	 * @return the answer, or a classified {@link LlmException}
 	 */
 	public Mono<ChatResponse> chat(String model, ChatRequest request) {
-		return send(model, this.chatUri, () -> OpenAiWire.writeRequest(model, request, false), this::completion);
+		return chat(model, request, null);
+	}
+
+	/**
+	 * Send a non-streaming request that was counted against its target's rate-limit
+	 * headers.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @param counted the request as counted, which the answer's headers are set against,
+	 * or {@code null} if it was not
+	 * @return the answer, or a classified {@link LlmException}
+	 */
+	public Mono<ChatResponse> chat(String model, ChatRequest request, @Nullable SentRequest counted) {
+		return send(model, this.chatUri, () -> OpenAiWire.writeRequest(model, request, false), this::completion,
+				counted);
 	}
 
 	/**
@@ -126,19 +140,35 @@ public final class ProviderClient {
 	 * @return the vectors, or a classified {@link LlmException}
 	 */
 	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions) {
+		return embed(model, request, dimensions, null);
+	}
+
+	/**
+	 * Ask for the embeddings of a request's inputs, in one request that was counted
+	 * against its target's rate-limit headers.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @param dimensions the vector size to ask for, or {@code null} for the model's own
+	 * @param counted the request as counted, which the answer's headers are set against,
+	 * or {@code null} if it was not
+	 * @return the vectors, or a classified {@link LlmException}
+	 */
+	public Mono<EmbeddingResponse> embed(String model, EmbeddingRequest request, @Nullable Integer dimensions,
+			@Nullable SentRequest counted) {
 		return send(model, this.embeddingsUri, () -> OpenAiWire.writeEmbeddingsRequest(model, request, dimensions),
-				(body, headers, exchange) -> embeddings(body, headers, exchange, request.inputs().size()));
+				(body, headers, exchange) -> embeddings(body, headers, exchange, request.inputs().size()), counted);
 	}
 
 	/**
 	 * Send one non-streaming request, bounded by the read timeout, and read its answer;
 	 * the body is written anew for each subscription.
 	 */
-	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer) {
-		return Mono.deferContextual((context) -> {
+	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer,
+			@Nullable SentRequest counted) {
+		return Mono.defer(() -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
 					this.readTimeoutDescription);
-			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
+			exchange.counted(counted);
 			return this.webClient.post()
 				.uri(uri)
 				.contentType(MediaType.APPLICATION_JSON)
@@ -150,7 +180,7 @@ public final class ProviderClient {
 				// source on every call, a companion is cheaper.
 				.takeUntilOther(exchange.expired())
 				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
-				.doFinally((signal) -> exchange.cancelTimer())
+				.doFinally(exchange::ended)
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
 				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});
@@ -165,9 +195,22 @@ public final class ProviderClient {
 	 * @return the chunks of the answer, or a classified {@link LlmException}
 	 */
 	public Flux<ChatChunk> stream(String model, ChatRequest request) {
-		return Flux.deferContextual((context) -> {
+		return stream(model, request, null);
+	}
+
+	/**
+	 * Send a streaming request that was counted against its target's rate-limit headers.
+	 * @param model the model to ask
+	 * @param request the request
+	 * @param counted the request as counted, which the answer's headers are set against,
+	 * or {@code null} if it was not
+	 * @return the chunks of the answer, or a classified {@link LlmException}
+	 * @see #stream(String, ChatRequest)
+	 */
+	public Flux<ChatChunk> stream(String model, ChatRequest request, @Nullable SentRequest counted) {
+		return Flux.defer(() -> {
 			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, null, null);
-			exchange.counted(context.getOrDefault(SentRequest.CONTEXT_KEY, null));
+			exchange.counted(counted);
 			StreamProgress progress = new StreamProgress();
 			return this.webClient.post()
 				.uri(this.chatUri)
@@ -179,6 +222,7 @@ public final class ProviderClient {
 						(event) -> exchange.after(this.settings.streamIdleTimeout(), this.idleTimeoutDescription))
 				.<ChatChunk>handle((event, sink) -> progress.next(event, sink, exchange))
 				.concatWith(Flux.defer(() -> progress.complete(exchange)))
+				.doFinally(exchange::ended)
 				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
 				.contextWrite(Context.of(ExchangeState.KEY, exchange));
 		});

@@ -88,7 +88,8 @@ public final class ProviderClients implements AutoCloseable {
 					.build();
 				pools.add(pool);
 				connector = reactor.withHttpClientFactory(() -> HttpClient.create(pool))
-					.withHttpClientCustomizer((client) -> warmedUp(client.doAfterRequest(ExchangeState::afterRequest)))
+					.withHttpClientCustomizer((client) -> warmedUp(
+							client.doOnConnected(ExchangeState::connected).doAfterRequest(ExchangeState::afterRequest)))
 					.build(perProvider);
 				sentSignalled = true;
 			}

@@ -53,6 +53,9 @@ public final class RateLimitHeaders {
 
 	private static final Names ANTHROPIC_OUTPUT_TOKENS = Names.of(ANTHROPIC_PREFIX + "output-tokens-", "");
 
+	private static final Names[] ALL = { OPENAI_REQUESTS, OPENAI_TOKENS, ANTHROPIC_REQUESTS, ANTHROPIC_TOKENS,
+			ANTHROPIC_INPUT_TOKENS, ANTHROPIC_OUTPUT_TOKENS };
+
 	private RateLimitHeaders() {
 	}
 
@@ -77,9 +80,11 @@ public final class RateLimitHeaders {
 	}
 
 	private static boolean carriesLimits(HttpHeaders headers) {
-		for (String name : headers.headerNames()) {
-			if (name.regionMatches(true, 0, OPENAI_PREFIX, 0, OPENAI_PREFIX.length())
-					|| name.regionMatches(true, 0, ANTHROPIC_PREFIX, 0, ANTHROPIC_PREFIX.length())) {
+		// A lookup of each name the snapshot reads, in the connector's own headers:
+		// headerNames() copies every name of the answer into a case-insensitive map.
+		for (Names names : ALL) {
+			if (headers.containsHeader(names.remaining()) || headers.containsHeader(names.reset())
+					|| headers.containsHeader(names.limit())) {
 				return true;
 			}
 		}

@@ -4,9 +4,9 @@ package io.github.llmresilience.client;
  * A request counted against its target's rate-limit headers when it was sent: its place
  * in the order of the target's requests, the tokens counted for it, and what of the
  * target's requests was still in flight then. It travels to the {@link RateLimitObserver}
- * with the answer's headers (in the Reactor context under {@link #CONTEXT_KEY}), so that
- * what the answer reports is set against the requests sent after it and against those
- * that were in flight beside it, which the provider may have counted after it.
+ * with the answer's headers (the client is given it with the request), so that what the
+ * answer reports is set against the requests sent after it and against those that were in
+ * flight beside it, which the provider may have counted after it.
  *
  * @param sequence the number of the request among the target's, from 1
  * @param tokensSent the tokens counted for the target's requests up to this one, included
@@ -18,11 +18,6 @@ package io.github.llmresilience.client;
  */
 public record SentRequest(long sequence, long tokensSent, long counted, long tokens, long inFlightBefore,
 		long tokensInFlightBefore) {
-
-	/**
-	 * The Reactor context key of the request being sent.
-	 */
-	public static final Class<SentRequest> CONTEXT_KEY = SentRequest.class;
 
 	/**
 	 * Return a request in flight that is not counted against the headers.

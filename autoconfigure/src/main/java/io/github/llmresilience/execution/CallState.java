@@ -30,12 +30,15 @@ public final class CallState {
 
 	private final AtomicInteger attempts = new AtomicInteger();
 
-	private final List<String> failures = new ArrayList<>();
+	// Created on the first failure: most calls have none. Guarded by this.
+	private @Nullable List<String> failures;
 
 	// The providers this call has sent a request to: a later request to one of them is a
-	// retry
-	// for its retry budget. Rarely more than two.
-	private final List<String> providers = new ArrayList<>(2);
+	// retry for its retry budget. Most calls send to one; the others are listed once a
+	// call sends to a second. Guarded by this.
+	private @Nullable String firstProvider;
+
+	private @Nullable List<String> otherProviders;
 
 	private volatile @Nullable Target currentTarget;
 
@@ -58,8 +61,8 @@ public final class CallState {
 	private @Nullable Map<Integer, PoolTry> pools;
 
 	// The targets passed over without a request because they are out, and when each is
-	// expected back (null: unknown). Guarded by this.
-	private final Map<Target, @Nullable Instant> out = new HashMap<>();
+	// expected back (null: unknown); created on the first. Guarded by this.
+	private @Nullable Map<Target, @Nullable Instant> out;
 
 	private volatile boolean triedAgainWhenUnavailable;
 
@@ -131,10 +134,18 @@ public final class CallState {
 	 * @return whether it is the call's first request to that provider
 	 */
 	synchronized boolean firstRequestTo(String provider) {
-		if (this.providers.contains(provider)) {
+		if (hasSentTo(provider)) {
 			return false;
 		}
-		this.providers.add(provider);
+		if (this.firstProvider == null) {
+			this.firstProvider = provider;
+		}
+		else {
+			if (this.otherProviders == null) {
+				this.otherProviders = new ArrayList<>(2);
+			}
+			this.otherProviders.add(provider);
+		}
 		return true;
 	}
 
@@ -144,7 +155,8 @@ public final class CallState {
 	 * @return whether it has
 	 */
 	synchronized boolean hasSentTo(String provider) {
-		return this.providers.contains(provider);
+		return provider.equals(this.firstProvider)
+				|| (this.otherProviders != null && this.otherProviders.contains(provider));
 	}
 
 	void target(Target target, int index) {
@@ -161,11 +173,14 @@ public final class CallState {
 	}
 
 	synchronized void failed(Target target, String kind) {
+		if (this.failures == null) {
+			this.failures = new ArrayList<>(2);
+		}
 		this.failures.add(target.name() + " " + kind);
 	}
 
 	synchronized List<String> failures() {
-		return List.copyOf(this.failures);
+		return (this.failures != null) ? List.copyOf(this.failures) : List.of();
 	}
 
 	void lastFailure(Throwable failure) {
@@ -237,6 +252,9 @@ public final class CallState {
 	 * the policy waits.
 	 */
 	synchronized void out(Target target, @Nullable Instant until) {
+		if (this.out == null) {
+			this.out = new HashMap<>();
+		}
 		this.out.put(target, until);
 	}
 
@@ -244,7 +262,7 @@ public final class CallState {
 	 * Return whether every target of the policy was found out.
 	 */
 	synchronized boolean allOut() {
-		return this.out.keySet().containsAll(this.policy.targets());
+		return (this.out != null) && this.out.keySet().containsAll(this.policy.targets());
 	}
 
 	/**
@@ -252,6 +270,9 @@ public final class CallState {
 	 */
 	synchronized @Nullable Instant earliestAvailableAt() {
 		Instant earliest = null;
+		if (this.out == null) {
+			return null;
+		}
 		for (Instant until : this.out.values()) {
 			if (until != null && (earliest == null || until.isBefore(earliest))) {
 				earliest = until;
@@ -264,7 +285,9 @@ public final class CallState {
 	 * Forget which targets were found out, before they are tried again.
 	 */
 	synchronized void clearOut() {
-		this.out.clear();
+		if (this.out != null) {
+			this.out.clear();
+		}
 	}
 
 	/**

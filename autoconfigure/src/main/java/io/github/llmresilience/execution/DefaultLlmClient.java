@@ -22,7 +22,6 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.Usage;
 import io.github.llmresilience.client.ProviderClient;
 import io.github.llmresilience.client.ProviderClients;
-import io.github.llmresilience.client.SentRequest;
 import io.github.llmresilience.execution.AttemptScope.Binding;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
@@ -152,7 +151,8 @@ public final class DefaultLlmClient implements LlmClient {
 	}
 
 	private Mono<EmbeddingResponse> embedBatch(ResolvedPolicy policy, EmbeddingRequest batch) {
-		return this.executor.mono(policy, EMBEDDINGS, (scope) -> embedAttempt(scope, batch));
+		ScopedAttempt<EmbeddingResponse> attempt = (scope) -> embedAttempt(scope, batch);
+		return this.executor.mono(policy, EMBEDDINGS, attempt);
 	}
 
 	/**
@@ -193,8 +193,12 @@ public final class DefaultLlmClient implements LlmClient {
 			return embedRequest(scope, request, TargetAdmission.Reservation.NONE);
 		}
 		// Embeddings charge their inputs only.
-		return admission.reserve(scope, admission.estimate(scope.target(), request))
-			.flatMap((reservation) -> embedRequest(scope, request, reservation));
+		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
+		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
+		if (now != null) {
+			return embedRequest(scope, request, now);
+		}
+		return admission.reserve(scope, estimates).flatMap((reservation) -> embedRequest(scope, request, reservation));
 	}
 
 	private Mono<EmbeddingResponse> embedRequest(AttemptScope scope, EmbeddingRequest request,
@@ -204,7 +208,7 @@ public final class DefaultLlmClient implements LlmClient {
 			ObservedAttempt observed = observe(scope, context);
 			EmbeddingSettings settings = scope.call().policy().embeddings();
 			Integer dimensions = (settings != null) ? dimensions(scope, settings) : null;
-			return client.embed(scope.target().model(), request, dimensions).map((response) -> {
+			return client.embed(scope.target().model(), request, dimensions, reservation.sent()).map((response) -> {
 				Usage usage = response.usage();
 				if (usage != null) {
 					observed.embeddingsUsage(usage, response.model());
@@ -217,9 +221,7 @@ public final class DefaultLlmClient implements LlmClient {
 			}).doOnCancel(() -> {
 				reservation.settle(null);
 				observed.cancelled();
-			})
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
-					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
+			}).contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
 	}
 
@@ -237,7 +239,8 @@ public final class DefaultLlmClient implements LlmClient {
 			if (request.affinityKey() != null) {
 				options = options.withAffinityKey(request.affinityKey());
 			}
-			return this.executor.mono(chatPolicy(policy), options, (attemptScope) -> attempt(attemptScope, request));
+			ScopedAttempt<ChatResponse> attempt = (attemptScope) -> attempt(attemptScope, request);
+			return this.executor.mono(chatPolicy(policy), options, attempt);
 		});
 	}
 
@@ -251,8 +254,8 @@ public final class DefaultLlmClient implements LlmClient {
 			if (request.affinityKey() != null) {
 				options = options.withAffinityKey(request.affinityKey());
 			}
-			return this.executor.execute(chatPolicy(policy), options,
-					(attemptScope) -> streamAttempt(attemptScope, request));
+			ScopedAttempt<ChatChunk> attempt = (attemptScope) -> streamAttempt(attemptScope, request);
+			return this.executor.execute(chatPolicy(policy), options, attempt);
 		});
 	}
 
@@ -310,8 +313,12 @@ public final class DefaultLlmClient implements LlmClient {
 		if (!admission.reserves(scope.target())) {
 			return request(scope, request, TargetAdmission.Reservation.NONE);
 		}
-		return admission.reserve(scope, admission.estimate(scope.target(), request))
-			.flatMap((reservation) -> request(scope, request, reservation));
+		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
+		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
+		if (now != null) {
+			return request(scope, request, now);
+		}
+		return admission.reserve(scope, estimates).flatMap((reservation) -> request(scope, request, reservation));
 	}
 
 	private Mono<ChatResponse> request(AttemptScope scope, ChatRequest request,
@@ -320,8 +327,8 @@ public final class DefaultLlmClient implements LlmClient {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
 			return this.executor.admission()
-				.concurrency(scope, request.priority(), client.chat(scope.target().model(), request).flux())
-				.singleOrEmpty()
+				.concurrency(scope, request.priority(),
+						client.chat(scope.target().model(), request, reservation.sent()))
 				.map((response) -> {
 					Usage usage = response.usage();
 					if (usage != null) {
@@ -339,8 +346,7 @@ public final class DefaultLlmClient implements LlmClient {
 					reservation.settle(null);
 					observed.cancelled();
 				})
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
-					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
 	}
 
@@ -349,7 +355,12 @@ public final class DefaultLlmClient implements LlmClient {
 		if (!admission.reserves(scope.target())) {
 			return streamRequest(scope, request, TargetAdmission.Reservation.NONE);
 		}
-		return admission.reserve(scope, admission.estimate(scope.target(), request))
+		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
+		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
+		if (now != null) {
+			return streamRequest(scope, request, now);
+		}
+		return admission.reserve(scope, estimates)
 			.flatMapMany((reservation) -> streamRequest(scope, request, reservation));
 	}
 
@@ -359,7 +370,8 @@ public final class DefaultLlmClient implements LlmClient {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
 			return this.executor.admission()
-				.concurrency(scope, request.priority(), client.stream(scope.target().model(), request))
+				.concurrency(scope, request.priority(),
+						client.stream(scope.target().model(), request, reservation.sent()))
 				.doOnNext((chunk) -> {
 					Usage usage = chunk.usage();
 					if (usage != null) {
@@ -382,8 +394,7 @@ public final class DefaultLlmClient implements LlmClient {
 					reservation.failed(failure);
 					observed.failed(failure);
 				})
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation())
-					.put(SentRequest.CONTEXT_KEY, reservation.sent()));
+				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 		});
 	}
 

@@ -314,7 +314,7 @@ public final class LlmExecutor {
 			})
 				.onErrorMap((failure) -> !(failure instanceof AttemptFailure),
 						(failure) -> afterPoolFailure(failure, scope, pool, gate))
-				.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+				.transform((flux) -> inScope(flux, attempt, scope));
 		});
 	}
 
@@ -499,7 +499,7 @@ public final class LlmExecutor {
 				call.failed(target, reason(failure) + " (probe)");
 				return (failure instanceof LlmException llm && gate.count() == 0) ? unavailable(llm, earliest)
 						: failure;
-			}).contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+			}).transform((flux) -> inScope(flux, attempt, scope));
 		});
 	}
 
@@ -536,8 +536,7 @@ public final class LlmExecutor {
 					this.admission.sent(call, target);
 					return Flux.from(attempt.apply(scope));
 				}).doOnNext(gate::passed).onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
-				return this.admission.admit(scope, targetStart, send)
-					.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
+				return inScope(this.admission.admit(scope, targetStart, send), attempt, scope);
 			});
 			// Assembled per subscription (this defer): the retry's operators only once an
 			// attempt has failed (LazyRetry), the breaker's around the whole target try.
@@ -548,6 +547,19 @@ public final class LlmExecutor {
 			}
 			return guarded.onErrorMap((failure) -> leaveTarget(failure, call, target));
 		});
+	}
+
+	/**
+	 * Put an attempt's scope in its Reactor context, for the {@code LlmClient} calls of
+	 * an {@code @LlmCall} method; an attempt given its scope ({@link ScopedAttempt})
+	 * needs no such entry.
+	 */
+	private static <T> Flux<T> inScope(Flux<T> attemptFlux, Function<AttemptScope, ? extends Publisher<T>> attempt,
+			AttemptScope scope) {
+		if (attempt instanceof ScopedAttempt) {
+			return attemptFlux;
+		}
+		return attemptFlux.contextWrite((ctx) -> ctx.put(AttemptScope.KEY, scope));
 	}
 
 	/**

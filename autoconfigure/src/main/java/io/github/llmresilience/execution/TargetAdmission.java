@@ -509,6 +509,24 @@ final class TargetAdmission {
 		});
 	}
 
+	/**
+	 * Return one HTTP request of an attempt that gives one answer, held back as
+	 * {@link #concurrency(AttemptScope, Priority, Flux)} says; a request no batch queue
+	 * holds is returned as it is.
+	 * @param <T> the answer's type
+	 * @param scope the attempt
+	 * @param requested the priority the request asks for, or {@code null} for the call's
+	 * @param request the request
+	 * @return the request, admitted
+	 */
+	<T> Mono<T> concurrency(AttemptScope scope, @Nullable Priority requested, Mono<T> request) {
+		Priority priority = (requested != null) ? requested : scope.call().priority();
+		if (priority != Priority.BATCH || this.pacing.batchQueue(scope.target().provider()) == null) {
+			return request;
+		}
+		return concurrency(scope, requested, request.flux()).singleOrEmpty();
+	}
+
 	private Mono<Void> usedUpLimit(AttemptScope scope, Instant targetStart) {
 		Target target = scope.target();
 		Instant until = this.pacing.exhaustedUntil(target);
@@ -691,6 +709,35 @@ final class TargetAdmission {
 						+ (byTokens ? "tokens" : "requests") + " until " + until,
 				byTokens ? PacedLimit.TOKENS : PacedLimit.REQUESTS)
 			.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimate, reserved)));
+	}
+
+	/**
+	 * Reserve one HTTP request at once, without a publisher, when nothing may hold it
+	 * back: its target has no {@code max-input-tokens}, its provider no declared token
+	 * limit, and the target's reported budgets have room for it (or are not counted
+	 * against). Most requests are reserved this way; when it returns {@code null},
+	 * nothing was taken and {@link #reserve} decides.
+	 * @param scope the attempt
+	 * @param estimates the request's estimates, asked for only when the reported budgets
+	 * count its tokens
+	 * @return the reservation, or {@code null} if the request may have to wait or be
+	 * passed over
+	 */
+	@Nullable Reservation reserveNow(AttemptScope scope, Estimates estimates) {
+		Target target = scope.target();
+		if (this.pacing.maxInputTokens(target) != null || this.pacing.tokenLimiter(target.provider()) != null) {
+			return null;
+		}
+		TargetReservations reservations = this.pacing.reservations(target);
+		if (reservations == null) {
+			return new Reservation(null, 0, null, NOT_COUNTED, this.clock);
+		}
+		if (!this.pacing.reservesAgainstHeaders(target.provider())) {
+			return new Reservation(null, 0, reservations, reservations.sendUncounted(0), this.clock);
+		}
+		long againstHeaders = estimates.quick().get().againstHeaders();
+		SentRequest sent = reservations.trySend(againstHeaders, againstHeaders, this.clock.instant()).sent();
+		return (sent != null) ? new Reservation(null, 0, reservations, sent, this.clock) : null;
 	}
 
 	/**

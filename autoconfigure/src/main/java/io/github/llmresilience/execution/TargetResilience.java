@@ -62,6 +62,10 @@ public final class TargetResilience {
 
 	private final Map<String, Retry> retries = new HashMap<>();
 
+	// The same retries by policy and target, looked up on every target try without
+	// building the name.
+	private final Map<String, Map<Target, Retry>> targetRetries = new HashMap<>();
+
 	private final Map<Target, CircuitBreaker> circuitBreakers = new HashMap<>();
 
 	private final Map<Target, OpenUntil> openUntil = new HashMap<>();
@@ -96,8 +100,13 @@ public final class TargetResilience {
 					continue;
 				}
 				RetryConfig config = retryConfig(name, policy.retry(), customizers);
-				this.retries.put(name, instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",
-						(tags) -> Retry.of(name, config, tags), () -> retryRegistry.retry(name, config)));
+				Retry retry = instance(retryRegistry, "Retry", name, "resilience4j.retry.instances",
+						(tags) -> Retry.of(name, config, tags), () -> retryRegistry.retry(name, config));
+				this.retries.put(name, retry);
+				if (!slot.isPool()) {
+					this.targetRetries.computeIfAbsent(policy.name(), (key) -> new HashMap<>())
+						.put(slot.target(), retry);
+				}
 				if (slot.isPool()) {
 					this.pools.put(name, new PoolState(policy.name(), slot));
 				}
@@ -206,7 +215,12 @@ public final class TargetResilience {
 	 * @return the retry
 	 */
 	public Retry retry(ResolvedPolicy policy, Target target) {
-		Retry retry = this.retries.get(policy.retryName(target));
+		Map<Target, Retry> byTarget = this.targetRetries.get(policy.name());
+		Retry retry = (byTarget != null) ? byTarget.get(target) : null;
+		if (retry != null) {
+			return retry;
+		}
+		retry = this.retries.get(policy.retryName(target));
 		if (retry == null) {
 			throw new IllegalStateException("No retry for " + policy.retryName(target));
 		}

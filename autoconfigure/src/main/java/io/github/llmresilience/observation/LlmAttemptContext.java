@@ -1,6 +1,5 @@
 package io.github.llmresilience.observation;
 
-import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 import io.github.llmresilience.FailureKind;
@@ -8,7 +7,7 @@ import io.github.llmresilience.FailureKind;
 /**
  * What an {@code llm.attempts} observation knows about one HTTP attempt.
  */
-public class LlmAttemptContext extends Observation.Context {
+public class LlmAttemptContext extends MeteredContext {
 
 	private final String policy;
 

@@ -1,13 +1,12 @@
 package io.github.llmresilience.observation;
 
-import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@code llm.calls} observation knows about one logical call: its policy, how it
  * ended and which target served it.
  */
-public class LlmCallContext extends Observation.Context {
+public class LlmCallContext extends MeteredContext {
 
 	private final String policy;
 

@@ -64,21 +64,26 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 
 	@Override
 	public boolean supportsContext(Observation.Context context) {
-		return context instanceof LlmCallContext || context instanceof LlmAttemptContext;
+		// The starter's contexts, LlmCallContext and LlmAttemptContext.
+		return context instanceof MeteredContext;
 	}
 
 	@Override
 	public void onStart(Observation.Context context) {
 		if (this.longTaskTimers) {
 			MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(), null);
-			LongTaskTimer active = this.activeTimers.computeIfAbsent(key,
-					(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
-						.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
-						.tags(tags(k.keyValues(), null))
-						.register(this.registry));
-			context.put(LongTaskTimer.Sample.class, active.start());
+			// A look-up first: computeIfAbsent's function captures this handler.
+			LongTaskTimer active = this.activeTimers.get(key);
+			if (active == null) {
+				active = this.activeTimers.computeIfAbsent(key,
+						(k) -> LongTaskTimer.builder(k.name() + LlmMeters.ACTIVE_SUFFIX)
+							.description(description(k.name() + LlmMeters.ACTIVE_SUFFIX))
+							.tags(tags(k.keyValues(), null))
+							.register(this.registry));
+			}
+			((MeteredContext) context).activeSample(active.start());
 		}
-		context.put(Timer.Sample.class, Timer.start(this.registry));
+		((MeteredContext) context).timerSample(Timer.start(this.registry));
 	}
 
 	@Override
@@ -86,15 +91,22 @@ public final class LlmMeterObservationHandler implements MeterObservationHandler
 		Throwable error = context.getError();
 		MeterKey key = new MeterKey(name(context), context.getLowCardinalityKeyValues(),
 				(error != null) ? error.getClass().getSimpleName() : NO_ERROR);
-		Timer timer = this.timers.computeIfAbsent(key,
-				(k) -> Timer.builder(k.name())
-					.description(description(k.name()))
-					.tags(tags(k.keyValues(), k.error()))
-					.register(this.registry));
-		Timer.Sample sample = context.getRequired(Timer.Sample.class);
+		Timer timer = this.timers.get(key);
+		if (timer == null) {
+			timer = this.timers.computeIfAbsent(key,
+					(k) -> Timer.builder(k.name())
+						.description(description(k.name()))
+						.tags(tags(k.keyValues(), k.error()))
+						.register(this.registry));
+		}
+		MeteredContext metered = (MeteredContext) context;
+		Timer.Sample sample = metered.timerSample();
+		if (sample == null) {
+			throw new IllegalStateException("The observation " + context + " was stopped before it was started");
+		}
 		sample.stop(timer);
-		if (this.longTaskTimers) {
-			LongTaskTimer.Sample active = context.getRequired(LongTaskTimer.Sample.class);
+		LongTaskTimer.Sample active = metered.activeSample();
+		if (active != null) {
 			active.stop();
 		}
 	}

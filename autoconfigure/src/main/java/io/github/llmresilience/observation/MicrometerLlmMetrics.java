@@ -129,19 +129,29 @@ public final class MicrometerLlmMetrics implements LlmMetrics {
 	 * @param values the values of its tags, in the order of its keys
 	 */
 	private void count(LlmMeters meter, String... values) {
-		this.counters
-			.computeIfAbsent(new CounterKey(meter, List.of(values)),
-					(key) -> Counter.builder(meter.getName())
+		CounterKey key = new CounterKey(meter, List.of(values));
+		// A look-up first: computeIfAbsent's function captures the tags, and would be
+		// allocated on every count.
+		Counter counter = this.counters.get(key);
+		if (counter == null) {
+			counter = this.counters.computeIfAbsent(key,
+					(k) -> Counter.builder(meter.getName())
 						.description(meter.getDescription())
 						.tags(tags(meter, values))
-						.register(this.registry))
-			.increment();
+						.register(this.registry));
+		}
+		counter.increment();
 	}
 
 	private DistributionSummary summary(GenAiOperation operation, Target target, String responseModel, TokenType type) {
 		LlmMeters meter = LlmMeters.TOKEN_USAGE;
-		return this.usage.computeIfAbsent(new UsageKey(operation, target.model(), responseModel, type),
-				(key) -> DistributionSummary.builder(meter.getName())
+		UsageKey key = new UsageKey(operation, target.model(), responseModel, type);
+		DistributionSummary summary = this.usage.get(key);
+		if (summary != null) {
+			return summary;
+		}
+		return this.usage.computeIfAbsent(key,
+				(k) -> DistributionSummary.builder(meter.getName())
 					.description(meter.getDescription())
 					.tags(tags(meter, operation.value(), target.model(), responseModel, type.value()))
 					.register(this.registry));

@@ -44,7 +44,8 @@ import io.github.llmresilience.observation.RateLimitType;
  * <p>
  * The bound this gives, for an account of {@code L} requests per window and {@code N}
  * requests in flight: only requests sent before any answer reported the limit meet a 429,
- * at most {@code N − L} of them; every later request finds room.
+ * at most {@code N} less what their window had left ({@code N − L} in a fresh window);
+ * every later request finds room.
  *
  * <p>
  * Thread-safe; its methods take a short lock.

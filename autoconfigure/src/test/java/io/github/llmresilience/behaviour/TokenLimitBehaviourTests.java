@@ -7,17 +7,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import reactor.test.StepVerifier;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.EmbeddingRequest;
@@ -133,38 +138,28 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 	void theUsageAnAnswerReportsSettlesTheDeclaredTokenLimit() {
 		ChatRequest request = REQUEST.mutate().maxTokens(10).build();
 		// Counted with jtokkit once its encoding is loaded (in the background), by the
-		// characters until then: the smaller of the two.
-		long estimate = Math.min(new TokenEstimator(true).loadEncodings().estimate(PRIMARY, request).declared(0),
-				new TokenEstimator(false).estimate(PRIMARY, request).declared(0));
+		// characters until then: the second request's estimate is one of the two.
+		long byEncoding = new TokenEstimator(true).loadEncodings().estimate(PRIMARY, request).declared(0);
+		long byCharacters = new TokenEstimator(false).estimate(PRIMARY, request).declared(0);
 		// 600 per minute, 10 a second. The first answer used 590 tokens: the bucket keeps
-		// 10, and the next request waits for the rest of its estimate.
-		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.ok("long").usage(580, 10))
-			.thenAlways(FakeResponse.ok("short").usage(5, 5));
-		Duration[] first = new Duration[1];
-		metered("llm.providers.openai.rate-limit.tokens-per-minute=600",
-				"llm.providers.openai.rate-limit.completion-reserve=0")
-			.run((context) -> {
-				LlmClient llm = context.getBean(LlmClient.class);
-				first[0] = timed(() -> StepVerifier.create(llm.chat(request)).expectNextCount(1).verifyComplete());
-				StepVerifier.create(llm.chat(request)).expectNextCount(1).verifyComplete();
-				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
-				// Nothing in flight once both are answered.
-				assertThat(
-						meters.get("llm.ratelimit.reserved").tags("model", PRIMARY, "limit", "tokens").gauge().value())
-					.isZero();
-				LlmEndpoint.LlmDescriptor endpoint = context.getBean(LlmEndpoint.class).llm();
-				assertThat(endpoint.tokenLimits().get("openai").tokensPerMinute()).isEqualTo(600);
-				assertThat(endpoint.reservations().get("openai:" + PRIMARY).requestsInFlight()).isZero();
-			});
-		List<RecordedRequest> requests = primaryRequests();
-		assertThat(requests).hasSize(2);
-		// The wait counts from when the first took its estimate, before it was sent,
-		// which
-		// was at most the first call's time before the server saw it.
-		assertThat(FakeLlmServer.gaps(requests).get(0))
-			.isGreaterThanOrEqualTo(Duration.ofMillis((estimate - 10) * 100).minus(first[0]));
+		// 10 of the 600 it had, refilling 10 a second from when the first took its
+		// estimate, and the second goes once the bucket holds its estimate again.
+		List<FakeResponse> answers = List.of(FakeResponse.ok("long").usage(580, 10),
+				FakeResponse.ok("short").usage(5, 5));
+		List<Duration> arrivals = declaredLimitRun(PRIMARY, answers, (llm) -> llm.chat(request), (context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
+			// Nothing in flight once both are answered.
+			assertThat(meters.get("llm.ratelimit.reserved").tags("model", PRIMARY, "limit", "tokens").gauge().value())
+				.isZero();
+			LlmEndpoint.LlmDescriptor endpoint = context.getBean(LlmEndpoint.class).llm();
+			assertThat(endpoint.tokenLimits().get("openai").tokensPerMinute()).isEqualTo(600);
+			assertThat(endpoint.reservations().get("openai:" + PRIMARY).requestsInFlight()).isZero();
+		}, "llm.providers.openai.rate-limit.tokens-per-minute=600",
+				"llm.providers.openai.rate-limit.completion-reserve=0");
+		assertThat(arrivals).hasSize(2);
+		assertThat(arrivals.get(1).minus(arrivals.get(0))).isIn(Duration.ofMillis((byEncoding - 10) * 100),
+				Duration.ofMillis((byCharacters - 10) * 100));
 	}
 
 	@Test
@@ -173,27 +168,58 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 		// 800 characters: 200 tokens. A completion reserve larger than the limit would
 		// make every request one that can never fit: embeddings are not charged it.
 		EmbeddingRequest request = EmbeddingRequest.of("abcd".repeat(200));
-		this.server.model(model)
-			.enqueue(FakeResponse.embeddings().usage(5900, 0))
-			.thenAlways(FakeResponse.embeddings().usage(200, 0));
-		Duration[] first = new Duration[1];
-		metered("llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
-				"llm.policies.embeddings.model=" + model, "llm.providers.openai.rate-limit.tokens-per-minute=6000",
-				"llm.providers.openai.rate-limit.completion-reserve=100000")
-			.run((context) -> {
-				LlmClient llm = context.getBean(LlmClient.class);
-				first[0] = timed(() -> StepVerifier.create(llm.embed(request)).expectNextCount(1).verifyComplete());
-				StepVerifier.create(llm.embed(request)).expectNextCount(1).verifyComplete();
-				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
-				assertThat(count(meters, "llm.paced", "limit", "context")).isZero();
-			});
-		List<RecordedRequest> requests = this.server.requests(model);
-		assertThat(requests).hasSize(2);
 		// 6,000 a minute, 100 a second. The first took 200 and used 5,900: 100 left, and
-		// the second waits for the other 100, a second after the first took its estimate
-		// (before it was sent, at most the first call's time before the server saw it).
-		assertThat(FakeLlmServer.gaps(requests).get(0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1).minus(first[0]));
+		// the second waits for the other 100, a second after the first took its estimate.
+		List<FakeResponse> answers = List.of(FakeResponse.embeddings().usage(5900, 0),
+				FakeResponse.embeddings().usage(200, 0));
+		List<Duration> arrivals = declaredLimitRun(model, answers, (llm) -> llm.embed(request), (context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(count(meters, "llm.paced", "action", "waited", "limit", "tokens")).isEqualTo(1);
+			assertThat(count(meters, "llm.paced", "limit", "context")).isZero();
+		}, "llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.provider=openai",
+				"llm.policies.embeddings.model=" + model, "llm.providers.openai.rate-limit.tokens-per-minute=6000",
+				"llm.providers.openai.rate-limit.completion-reserve=100000");
+		assertThat(arrivals).hasSize(2);
+		assertThat(arrivals.get(1).minus(arrivals.get(0))).isEqualTo(Duration.ofSeconds(1));
+	}
+
+	/**
+	 * Make two calls one after the other against a model that gives the answers in order,
+	 * in virtual time that moves on only once the second call waits for the declared
+	 * limit, and return when (in virtual time from the start) each request reached the
+	 * server.
+	 */
+	private List<Duration> declaredLimitRun(String model, List<FakeResponse> answers, Function<LlmClient, Mono<?>> call,
+			Consumer<ApplicationContext> check, String... properties) {
+		List<Duration> arrivals = new CopyOnWriteArrayList<>();
+		try (VirtualTimeRun time = new VirtualTimeRun()) {
+			Instant start = time.now();
+			AtomicInteger answered = new AtomicInteger();
+			this.server.model(model).respondWith((received) -> {
+				arrivals.add(Duration.between(start, time.now()));
+				return answers.get(Math.min(answered.getAndIncrement(), answers.size() - 1));
+			});
+			time.engineOn(metered(properties)).run((context) -> {
+				LlmClient llm = context.getBean(LlmClient.class);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				BooleanSupplier settled = VirtualTimeRun.settled(context, this.server);
+				// The time moves on once the second call waits: it counted a wait and put
+				// its timer on the virtual time.
+				long[] timers = { Long.MAX_VALUE };
+				Flux<?> calls = Flux.concat(call.apply(llm), Mono.defer(() -> {
+					timers[0] = time.timers();
+					return call.apply(llm);
+				}));
+				assertThat(
+						time.run(calls,
+								() -> count(meters, "llm.paced", "action", "waited") > 0 && time.timers() > timers[0]
+										&& settled.getAsBoolean(),
+								Duration.ofMillis(5), Duration.ofMinutes(2)))
+					.hasSize(2);
+				check.accept(context);
+			});
+		}
+		return arrivals;
 	}
 
 	@Test
@@ -280,12 +306,6 @@ class TokenLimitBehaviourTests extends BehaviourTestSupport {
 			this.server.reset();
 			return new Run(account, answered[0]);
 		}
-	}
-
-	private static Duration timed(Runnable call) {
-		long start = System.nanoTime();
-		call.run();
-		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
 	/**

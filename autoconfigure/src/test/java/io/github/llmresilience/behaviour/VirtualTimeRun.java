@@ -3,11 +3,8 @@ package io.github.llmresilience.behaviour;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -20,6 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.execution.VirtualClock;
 
 import io.github.llmresilience.pacing.Pacing;
 import io.github.llmresilience.pacing.TargetReservations;
@@ -42,7 +40,7 @@ final class VirtualTimeRun implements AutoCloseable {
 
 	private final VirtualTimeScheduler scheduler = VirtualTimeScheduler.getOrSet();
 
-	private final Clock clock = new VirtualClock(this.scheduler);
+	private final Clock clock = new VirtualClock();
 
 	/**
 	 * Return a clock that reads the virtual time.
@@ -59,6 +57,15 @@ final class VirtualTimeRun implements AutoCloseable {
 	 */
 	ApplicationContextRunner engineOn(ApplicationContextRunner runner) {
 		return runner.withBean(LlmResilienceAutoConfiguration.CLOCK_BEAN, Clock.class, () -> this.clock);
+	}
+
+	/**
+	 * Return how many timers were put on the virtual time so far, those that fired
+	 * included: a wait the engine starts puts one.
+	 * @return the count
+	 */
+	long timers() {
+		return this.scheduler.getScheduledTaskCount();
 	}
 
 	/**
@@ -140,31 +147,6 @@ final class VirtualTimeRun implements AutoCloseable {
 	@Override
 	public void close() {
 		VirtualTimeScheduler.reset();
-	}
-
-	private static final class VirtualClock extends Clock {
-
-		private final VirtualTimeScheduler scheduler;
-
-		VirtualClock(VirtualTimeScheduler scheduler) {
-			this.scheduler = scheduler;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.ofEpochSecond(0, this.scheduler.now(TimeUnit.NANOSECONDS));
-		}
-
 	}
 
 }

@@ -3,8 +3,6 @@ package io.github.llmresilience.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -27,7 +24,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import io.github.llmresilience.FailureKind;
@@ -302,28 +298,6 @@ abstract class EngineTestSupport {
 	}
 
 	record Attempt(Target target, Instant at, boolean hedge) {
-
-	}
-
-	/**
-	 * A clock that reads Reactor's (possibly virtual) time.
-	 */
-	static final class VirtualClock extends Clock {
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
-		}
 
 	}
 

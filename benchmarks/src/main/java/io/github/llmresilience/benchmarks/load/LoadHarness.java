@@ -78,6 +78,11 @@ public final class LoadHarness {
 						+ "; the values are none, leaked-buffer, unfinished-call");
 				return 2;
 			}
+			if (!List.of("starter", "webclient").contains(options.string("soak-client"))) {
+				System.err.println("Unknown --soak-client=" + options.string("soak-client")
+						+ "; the values are starter, webclient");
+				return 2;
+			}
 			// Before any of Netty's buffers exists: each buffer class creates its leak
 			// detector once.
 			LeakCounter.install();

@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ResourceLeakDetector;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmDeadlineExceededException;
@@ -85,13 +87,6 @@ final class Soak extends Scenario {
 	 */
 	static final int THREAD_SLACK = 2;
 
-	/**
-	 * What Spring Framework's {@code ReactorClientHttpResponse} throws when an exchange
-	 * is cancelled while its response is handed over (gh-37204), leaving its connection
-	 * acquired.
-	 */
-	static final String CANCELLATION_RACE = "The client response body has been released already due to cancellation.";
-
 	private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
 	private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -105,6 +100,7 @@ final class Soak extends Scenario {
 		int concurrency = integer("concurrency");
 		long durationNanos = Duration.ofSeconds(this.options.longValue("soak-duration-seconds")).toNanos();
 		String sabotage = this.options.string("soak-sabotage");
+		boolean webClient = this.options.string("soak-client").equals("webclient");
 		long seed = this.options.longValue("seed");
 		StarterProperties properties = starterProperties();
 		for (String provider : List.of("soak", "soak2")) {
@@ -139,6 +135,7 @@ final class Soak extends Scenario {
 		ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
 		ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
 		Outcomes outcomes = new Outcomes();
+		outcomes.bare = webClient;
 		List<Checkpoint> checkpoints = new ArrayList<>();
 		long leaksAtStart;
 		long insideNettyAtStart;
@@ -151,9 +148,11 @@ final class Soak extends Scenario {
 				LogCounter referenceCountLines = LogCounter
 					.count((event) -> LogCounter.mentions(event, IllegalReferenceCountException.class.getSimpleName()));
 				LogCounter leakLog = LogCounter.count((event) -> event.getFormattedMessage() != null
-						&& event.getFormattedMessage().startsWith("LEAK:"))) {
+						&& event.getFormattedMessage().startsWith("LEAK:"));
+				SoakBareClient bare = webClient
+						? new SoakBareClient(context.getBean(WebClient.Builder.class), this.server.rootUrl()) : null) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			ProviderClients clients = context.getBean(ProviderClients.class);
+			List<?> pools = (bare != null) ? bare.pools() : PoolState.pools(context.getBean(ProviderClients.class));
 			// The first calls load classes and wait for the JIT compiler: not what a
 			// deadline is about.
 			warmUp(llm, "soak-warmup", integer("warmup-calls"), concurrency);
@@ -173,13 +172,13 @@ final class Soak extends Scenario {
 				}
 				Flux<Integer> ids = Flux.range(first, count)
 					.takeWhile((i) -> durationNanos <= 0 || System.nanoTime() - stopAt < 0);
-				Flux<Mono<String>> work = ids.map((i) -> call(llm, i, seed, outcomes));
+				Flux<Mono<String>> work = ids.map((i) -> call(llm, bare, i, seed, outcomes));
 				if (part == 2 && sabotage.equals("unfinished-call")) {
 					work = work.concatWithValues(watched(Mono.never(), outcomes, false));
 				}
 				work.flatMap((call) -> call, concurrency).then().block();
 				LeakCounter.collectAndPoll();
-				checkpoints.add(checkpoint(part + 1, outcomes.ended(), clients));
+				checkpoints.add(checkpoint(part + 1, outcomes.ended(), pools));
 			}
 			upstream = this.server.counts();
 			referenceCountErrors = referenceCountLines.counted();
@@ -190,20 +189,22 @@ final class Soak extends Scenario {
 			ResourceLeakDetector.setLevel(level);
 		}
 		long wall = System.nanoTime() - start;
-		return new Result(calls, concurrency, sabotage, outcomes, checkpoints, LeakCounter.reports() - leaksAtStart,
-				LeakCounter.insideNetty() - insideNettyAtStart, leakLines, LeakCounter.countsBufferLeaks(),
-				referenceCountErrors + outcomes.referenceCountErrors.sum(), upstream, wall);
+		return new Result(calls, concurrency, sabotage, webClient, outcomes, checkpoints,
+				LeakCounter.reports() - leaksAtStart, LeakCounter.insideNetty() - insideNettyAtStart, leakLines,
+				LeakCounter.countsBufferLeaks(), referenceCountErrors + outcomes.referenceCountErrors.sum(), upstream,
+				wall);
 	}
 
-	private Mono<String> call(LlmClient llm, int i, long seed, Outcomes outcomes) {
+	private Mono<String> call(LlmClient llm, @Nullable SoakBareClient bare, int i, long seed, Outcomes outcomes) {
 		String policy = POLICIES.get(i % POLICIES.size());
 		boolean streamed = BenchServer.draw(seed, i, "stream", 0) < 0.5;
 		return Mono.defer(() -> {
 			long callStart = System.nanoTime();
 			AtomicLong firstChunk = new AtomicLong();
-			Mono<?> call = streamed ? llm.stream(policy, request("soak-" + i))
-				.doOnNext((chunk) -> firstChunk.compareAndSet(0, System.nanoTime()))
-				.then() : llm.chat(policy, request("soak-" + i));
+			Mono<?> call = (bare != null) ? bare.call(policy, "soak-" + i, streamed)
+					: streamed ? llm.stream(policy, request("soak-" + i))
+						.doOnNext((chunk) -> firstChunk.compareAndSet(0, System.nanoTime()))
+						.then() : llm.chat(policy, request("soak-" + i));
 			return watched(call.doOnEach((signal) -> {
 				if (signal.isOnComplete() || signal.isOnError()) {
 					long end = (firstChunk.get() != 0) ? firstChunk.get() : System.nanoTime();
@@ -226,7 +227,7 @@ final class Soak extends Scenario {
 			.doOnNext((outcome) -> outcomes.ended(outcome, streamed));
 	}
 
-	private Checkpoint checkpoint(int number, long ended, ProviderClients clients) throws InterruptedException {
+	private Checkpoint checkpoint(int number, long ended, List<?> clients) throws InterruptedException {
 		// A connection whose exchange was cancelled goes back to its pool, or is closed,
 		// on its event loop just after the call ended: it has a moment to get there.
 		PoolState pools = Flux.interval(Duration.ZERO, Duration.ofMillis(50))
@@ -266,16 +267,27 @@ final class Soak extends Scenario {
 	record PoolState(long acquired, long idle, long pending) {
 
 		/**
-		 * Read the pools of the starter's clients (Reactor Netty's
-		 * {@code PooledConnectionProvider}, whose per-host pools say how many connections
-		 * they lend).
+		 * Return the connection pools of the starter's clients.
 		 */
-		static PoolState of(ProviderClients clients) {
+		static List<?> pools(ProviderClients clients) {
+			try {
+				return (List<?>) field(clients, "pools");
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("Cannot read the connection pools of " + clients, ex);
+			}
+		}
+
+		/**
+		 * Read connection pools (Reactor Netty's {@code PooledConnectionProvider}, whose
+		 * per-host pools say how many connections they lend).
+		 */
+		static PoolState of(List<?> clients) {
 			long acquired = 0;
 			long idle = 0;
 			long pending = 0;
 			try {
-				for (Object provider : (List<?>) field(clients, "pools")) {
+				for (Object provider : clients) {
 					for (Object pool : ((Map<?, ?>) field(provider, "channelPools")).values()) {
 						Object metrics = invoke(pool, "metrics");
 						acquired += ((Number) invoke(metrics, "acquiredSize")).longValue();
@@ -333,6 +345,12 @@ final class Soak extends Scenario {
 
 		final LongAdder ended = new LongAdder();
 
+		/**
+		 * Whether the calls go through a bare {@code WebClient}, whose failures are no
+		 * {@link LlmException}.
+		 */
+		volatile boolean bare;
+
 		void ended(String outcome, boolean stream) {
 			this.counts.computeIfAbsent(outcome, (key) -> new LongAdder()).increment();
 			if (stream) {
@@ -362,12 +380,6 @@ final class Soak extends Scenario {
 
 		final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
-		final LongAdder cancellationRaces = new LongAdder();
-
-		long cancellationRaces() {
-			return this.cancellationRaces.sum();
-		}
-
 		void dropped(Throwable error) {
 			this.droppedErrors.increment();
 			String message = String.valueOf(error.getMessage());
@@ -376,9 +388,6 @@ final class Soak extends Scenario {
 						error.getClass().getName() + ": " + message.substring(0, Math.min(message.length(), 100)),
 						(key) -> new LongAdder())
 				.increment();
-			if (error instanceof IllegalStateException && message.equals(CANCELLATION_RACE)) {
-				this.cancellationRaces.increment();
-			}
 			if (causedBy(error, IllegalReferenceCountException.class)) {
 				this.referenceCountErrors.increment();
 			}
@@ -405,6 +414,9 @@ final class Soak extends Scenario {
 			}
 			if (failure instanceof LlmException llm) {
 				return llm.kind().value();
+			}
+			if (this.bare) {
+				return "webclient: " + failure.getClass().getSimpleName();
 			}
 			return "untyped: " + failure.getClass().getName();
 		}
@@ -439,9 +451,9 @@ final class Soak extends Scenario {
 
 	}
 
-	record Result(int calls, int concurrency, String sabotage, Outcomes outcomes, List<Checkpoint> checkpoints,
-			long leakReports, long leakReportsInsideNetty, long leakLines, boolean leakDetectorCounts,
-			long referenceCountErrors, Map<String, Long> upstream, long wall) {
+	record Result(int calls, int concurrency, String sabotage, boolean webClient, Outcomes outcomes,
+			List<Checkpoint> checkpoints, long leakReports, long leakReportsInsideNetty, long leakLines,
+			boolean leakDetectorCounts, long referenceCountErrors, Map<String, Long> upstream, long wall) {
 
 		long heapGrowth() {
 			return this.checkpoints.get(2).heapAfterGc() - this.checkpoints.get(1).heapAfterGc();
@@ -452,20 +464,12 @@ final class Soak extends Scenario {
 		}
 
 		/**
-		 * Whether every pooled connection came back. A connection still acquired passes
-		 * only when Reactor dropped at least as many errors of Spring Framework's
-		 * cancellation race (gh-37204, each leaves one connection acquired); the report
-		 * names them as a finding, and any other connection still held fails.
+		 * Whether every pooled connection came back: none acquired or waited for at any
+		 * checkpoint.
 		 */
 		boolean connectionsIdle() {
-			long explained = this.outcomes.cancellationRaces();
 			return this.checkpoints.stream()
-				.allMatch((point) -> point.pools().acquired() <= explained && point.pools().pending() == 0);
-		}
-
-		long connectionsHeldByTheCancellationRace() {
-			return Math.min(this.checkpoints.get(this.checkpoints.size() - 1).pools().acquired(),
-					this.outcomes.cancellationRaces());
+				.allMatch((point) -> point.pools().acquired() == 0 && point.pools().pending() == 0);
 		}
 
 		/**
@@ -486,8 +490,7 @@ final class Soak extends Scenario {
 					String.format(Locale.ROOT, "heap after full GC, checkpoint 2 → 3: %+.1f MiB, expected ≤ +%d",
 							this.heapGrowth() / 1048576.0, HEAP_GROWTH_MIB),
 					this.heapGrowth() <= HEAP_GROWTH_MIB << 20);
-			checks.put("pooled connections back to idle (none pending, none acquired beyond the "
-					+ this.outcomes.cancellationRaces() + " exchange(s) of Spring Framework's cancellation race)",
+			checks.put("pooled connections back to idle (none acquired or pending at each checkpoint)",
 					connectionsIdle());
 			checks.put(String.format(Locale.ROOT, "live threads, checkpoint 2 → 3: %+d, expected ≤ +%d", threadGrowth(),
 					THREAD_SLACK), threadGrowth() <= THREAD_SLACK);
@@ -511,8 +514,9 @@ final class Soak extends Scenario {
 			long ended = this.outcomes.ended();
 			text.append(String.format(Locale.ROOT,
 					"(soak) %,d logical calls ended (of %,d), %d in flight, %,d streamed, in %s; Netty leak detection "
-							+ "paranoid%s%n",
+							+ "paranoid%s%s%n",
 					ended, this.calls, this.concurrency, this.outcomes.streamed.sum(), Table.seconds(this.wall),
+					this.webClient ? "; through a bare WebClient, not the starter" : "",
 					this.sabotage.equals("none") ? "" : "; SABOTAGE: " + this.sabotage));
 			text.append(String.format(Locale.ROOT,
 					"    every attempt draws a fault from (call, model, attempt): %s; policies %s (deadline %ds, "
@@ -548,12 +552,6 @@ final class Soak extends Scenario {
 					.append(" × ")
 					.append(entry.getKey())
 					.append('\n'));
-			if (connectionsHeldByTheCancellationRace() > 0) {
-				text.append("    FINDING: ")
-					.append(connectionsHeldByTheCancellationRace())
-					.append(" connection(s) still acquired after Spring Framework's WebClient cancellation race "
-							+ "(gh-37204; see docs/project/reliability.md, Known findings)\n");
-			}
 			if (this.leakReportsInsideNetty > 0) {
 				text.append("    FINDING: ")
 					.append(this.leakReportsInsideNetty)
