@@ -1,5 +1,7 @@
 package io.github.llmresilience.actuate;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -8,18 +10,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmHealthContributorAutoConfiguration;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.execution.TargetResilience;
 import io.github.llmresilience.policy.Target;
 
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class LlmHealthIndicatorTests {
+class LlmHealthIndicatorTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmEndpointAutoConfiguration.class,
 			LlmHealthContributorAutoConfiguration.class)
@@ -67,18 +70,12 @@ class LlmHealthIndicatorTests {
 		});
 	}
 
-	@Test
-	void healthContributorCanBeDisabled() {
-		this.runner.withPropertyValues("management.health.llm.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmHealthIndicator.class));
-	}
-
-	@Test
-	void nothingActuatorRelatedWithoutActuator() {
-		this.runner.withClassLoader(new FilteredClassLoader(Endpoint.class, HealthIndicator.class))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(LlmEndpoint.class)
-				.doesNotHaveBean(LlmHealthIndicator.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.runner, "management.health.llm.enabled=false", LlmHealthIndicator.class),
+				SwitchedOff.without(this.runner, List.of(Endpoint.class, HealthIndicator.class), LlmEndpoint.class,
+						LlmHealthIndicator.class));
 	}
 
 	@Test

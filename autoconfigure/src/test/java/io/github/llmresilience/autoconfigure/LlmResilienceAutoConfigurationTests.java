@@ -22,7 +22,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -35,6 +34,8 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.DefaultLlmClient;
 import io.github.llmresilience.execution.LlmExecutor;
@@ -49,7 +50,7 @@ import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(OutputCaptureExtension.class)
-class LlmResilienceAutoConfigurationTests {
+class LlmResilienceAutoConfigurationTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience();
 
@@ -98,24 +99,13 @@ class LlmResilienceAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void isOffWhenDisabled() {
-		this.configured.withPropertyValues("llm.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class)
-				.doesNotHaveBean(LlmExecutor.class)
-				.doesNotHaveBean(LlmCallAnnotationBeanPostProcessor.class));
-	}
-
-	@Test
-	void isOffWithoutResilience4j() {
-		this.configured.withClassLoader(new FilteredClassLoader(RetryRegistry.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class));
-	}
-
-	@Test
-	void isOffWithoutWebClient() {
-		this.configured.withClassLoader(new FilteredClassLoader(WebClient.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.configured, "llm.enabled=false", LlmClient.class, LlmExecutor.class,
+						LlmCallAnnotationBeanPostProcessor.class),
+				SwitchedOff.without(this.configured, List.of(RetryRegistry.class), LlmClient.class),
+				SwitchedOff.without(this.configured, List.of(WebClient.class), LlmClient.class));
 	}
 
 	@Test

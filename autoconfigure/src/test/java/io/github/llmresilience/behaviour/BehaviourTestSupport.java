@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -24,12 +26,15 @@ import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.ChatResponse;
+import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
+import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
 import io.github.llmresilience.testkit.TestClock;
 
@@ -261,6 +266,66 @@ public abstract class BehaviourTestSupport {
 			.isEqualTo("{\"city\":\"Paris\"}");
 		assertThat(second.at("/messages/2/role").asString()).isEqualTo("tool");
 		assertThat(second.at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
+	}
+
+	/**
+	 * Script the weather tool loop on the primary: the model asks for the {@code weather}
+	 * tool ({@code call_1}) in a city, answers the request that carries the tool's result
+	 * with a 429 that asks to wait, then answers the retry.
+	 * @param city the city the model asks the weather of
+	 * @param retryAfterMillis the wait the 429 asks for
+	 * @param answer the model's last answer
+	 */
+	protected void scriptWeatherToolLoop(String city, long retryAfterMillis, String answer) {
+		this.server.model(PRIMARY)
+			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"" + city + "\"}"),
+					FakeResponse.status(429).retryAfterMillis(retryAfterMillis), FakeResponse.ok(answer));
+	}
+
+	/**
+	 * Assert that a stream was interrupted after some chunks, as the caller sees it.
+	 * @param error what the stream ended with
+	 * @param kind the kind of the failure
+	 * @param partialText the text the caller was given
+	 * @return the interruption, for what else a test checks
+	 */
+	protected static LlmStreamInterruptedException assertInterrupted(Throwable error, FailureKind kind,
+			String partialText) {
+		assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
+		LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
+		assertThat(interrupted.kind()).isEqualTo(kind);
+		assertThat(interrupted.partialText()).isEqualTo(partialText);
+		return interrupted;
+	}
+
+	/**
+	 * Assert that the meters timed one call, with these tags among the timer's own.
+	 * @param meters the meters
+	 * @param tags the tags, as keys each followed by its value (as Micrometer's
+	 * {@code tags(String...)} takes them)
+	 */
+	protected static void assertOneCallTimed(MeterRegistry meters, String... tags) {
+		Timer calls = meters.get("llm.calls").timer();
+		assertThat(calls.count()).isEqualTo(1);
+		for (int i = 0; i < tags.length; i += 2) {
+			assertThat(calls.getId().getTag(tags[i])).as(tags[i]).isEqualTo(tags[i + 1]);
+		}
+	}
+
+	/**
+	 * Return the names of the live threads whose name starts with a prefix, such as
+	 * {@code llm-} for the threads of llm-resilience.
+	 * @param prefix the prefix
+	 * @return the names
+	 */
+	public static List<String> liveThreadsNamed(String prefix) {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
+			.filter((name) -> name.startsWith(prefix))
+			.toList();
 	}
 
 	protected List<RecordedRequest> primaryRequests() {

@@ -285,10 +285,7 @@ class EmbeddingsBehaviourTests extends BehaviourTestSupport {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.ok("An answer."));
 		embeddings().run((context) -> {
 			Summarizer summarizer = context.getBean(Summarizer.class);
-			StepVerifier.create(summarizer.summariseWithRetrieval("What is a vector?"))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
-				.verifyComplete();
+			served(summarizer.summariseWithRetrieval("What is a vector?"), new Served("openai", PRIMARY, 1, false));
 			// The embeddings policy retried its own 429: the method's attempt saw no
 			// failure.
 			assertThat(this.server.requests(EMBEDDING)).hasSize(2);

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -119,6 +120,17 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 	}
 
 	/**
+	 * Assert that a call answers what the hedge's target answered, "from the hedge", and
+	 * who served it.
+	 */
+	private static void assertTheHedgeServes(Mono<ChatResponse> call, Served served) {
+		StepVerifier.create(call).assertNext((response) -> {
+			assertThat(response.content()).isEqualTo("from the hedge");
+			assertThat(response.served()).isEqualTo(served);
+		}).verifyComplete();
+	}
+
+	/**
 	 * The time from the call's subscription to the hedge's arrival at the server: the
 	 * delay counts from the start of the attempt, connecting included, so this is at
 	 * least the delay.
@@ -134,10 +146,7 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 		long[] start = new long[1];
 		run((context) -> {
 			start[0] = System.nanoTime();
-			StepVerifier.create(llm(context).chat("hedged", REQUEST)).assertNext((response) -> {
-				assertThat(response.content()).isEqualTo("from the hedge");
-				assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true, true));
-			}).verifyComplete();
+			assertTheHedgeServes(llm(context).chat("hedged", REQUEST), new Served("backup", FALLBACK, 2, true, true));
 			assertRaceEnded(context, 1, "won");
 			assertThat(allHedges(context)).isEqualTo(1);
 			assertThat(cancelledAttempts(context, "openai")).isEqualTo(1);
@@ -291,10 +300,8 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 		long[] start = new long[1];
 		run((context) -> {
 			start[0] = System.nanoTime();
-			StepVerifier.create(llm(context).chat("hedged-same", REQUEST)).assertNext((response) -> {
-				assertThat(response.content()).isEqualTo("from the hedge");
-				assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 2, false, true));
-			}).verifyComplete();
+			assertTheHedgeServes(llm(context).chat("hedged-same", REQUEST),
+					new Served("openai", PRIMARY, 2, false, true));
 			await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
 			assertThat(hedges(context, "openai:" + PRIMARY, "won")).isEqualTo(1);
 		});
@@ -307,12 +314,9 @@ class HedgingBehaviourTests extends BehaviourTestSupport {
 	void anLlmCallMethodIsHedgedAndItsAnswerSaysTheHedgeServed() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.ok("from the slow primary").delay(Duration.ofSeconds(5)));
 		this.server.model(FALLBACK).enqueue(FakeResponse.ok("from the hedge"));
-		run((context) -> StepVerifier.create(context.getBean(Summarizer.class).summarise("text"))
-			.assertNext((response) -> {
-				assertThat(response.content()).isEqualTo("from the hedge");
-				assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true, true));
-			})
-			.verifyComplete(), "llm.policies.summaries.hedge.enabled=true", "llm.policies.summaries.hedge.delay=300ms");
+		run((context) -> assertTheHedgeServes(context.getBean(Summarizer.class).summarise("text"),
+				new Served("backup", FALLBACK, 2, true, true)), "llm.policies.summaries.hedge.enabled=true",
+				"llm.policies.summaries.hedge.delay=300ms");
 		await().atMost(Duration.ofSeconds(3)).until(() -> this.server.abandonedExchanges() == 1);
 		assertOneRequestToEachTarget();
 	}

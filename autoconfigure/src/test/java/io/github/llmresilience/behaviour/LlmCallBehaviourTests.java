@@ -64,10 +64,7 @@ class LlmCallBehaviourTests extends BehaviourTestSupport {
 			.thenAlways(FakeResponse.ok("ok"));
 		runner().run((context) -> {
 			Summarizer summarizer = context.getBean(Summarizer.class);
-			StepVerifier.create(summarizer.summariseHoppingThreads("a"))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 3, false)))
-				.verifyComplete();
+			served(summarizer.summariseHoppingThreads("a"), new Served("openai", PRIMARY, 3, false));
 			this.server.model(PRIMARY).enqueue(FakeResponse.status(503), FakeResponse.status(503));
 			assertThat(summarizer.summariseOnAnotherThread("b").join().served())
 				.isEqualTo(new Served("openai", PRIMARY, 3, false));

@@ -56,14 +56,8 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
 		metered().run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
-			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
-				.verifyComplete();
-			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
-				.verifyComplete();
+			served(llm.chat("summaries", REQUEST), new Served("openai", PRIMARY, 1, false));
+			served(llm.chat("summaries", REQUEST), new Served("backup", FALLBACK, 1, true));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			assertThat(meters.get("llm.ratelimit.remaining")
 				.tags("provider", "openai", "model", PRIMARY, "limit", "requests")
@@ -91,10 +85,7 @@ class RateLimitBehaviourTests extends BehaviourTestSupport {
 		metered().run((context) -> {
 			LlmClient llm = context.getBean(LlmClient.class);
 			StepVerifier.create(llm.chat("summaries", REQUEST)).expectNextCount(1).verifyComplete();
-			StepVerifier.create(llm.chat("summaries", REQUEST))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("openai", PRIMARY, 1, false)))
-				.verifyComplete();
+			served(llm.chat("summaries", REQUEST), new Served("openai", PRIMARY, 1, false));
 			assertThat(context.getBean(MeterRegistry.class).get("llm.paced").tags("action", "waited").counter().count())
 				.isEqualTo(1);
 		});

@@ -44,10 +44,8 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
 		sharing().run((context) -> {
 			Instant before = Instant.now();
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 2, true)))
-				.verifyComplete();
+			served(context.getBean(LlmClient.class).chat("summaries", REQUEST),
+					new Served("backup", FALLBACK, 2, true));
 			assertThat(this.learned).singleElement().satisfies((cooldown) -> {
 				assertThat(cooldown.target()).isEqualTo(PRIMARY_TARGET);
 				assertThat(cooldown.cause()).isEqualTo(Cooldown.Cause.RETRY_AFTER);
@@ -127,10 +125,8 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 			Instant until = Instant.now().plusSeconds(120);
 			assertThat(context.getBean(TargetResilience.class).holdOpen(PRIMARY_TARGET, until)).isTrue();
 			context.getBean(Pacing.class).exhaustUntil(new Target("backup", FALLBACK), Instant.now().plusMillis(100));
-			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
-				.assertNext(
-						(response) -> assertThat(response.served()).isEqualTo(new Served("backup", FALLBACK, 1, true)))
-				.verifyComplete();
+			served(context.getBean(LlmClient.class).chat("summaries", REQUEST),
+					new Served("backup", FALLBACK, 1, true));
 			assertThat(context.getBean(TargetResilience.class).openUntil(PRIMARY_TARGET)).isEqualTo(until);
 		});
 		assertThat(primaryRequests()).isEmpty();

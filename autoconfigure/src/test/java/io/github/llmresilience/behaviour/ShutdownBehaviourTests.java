@@ -12,7 +12,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.Banner;
@@ -227,16 +226,6 @@ class ShutdownBehaviourTests extends BehaviourTestSupport {
 
 	private static ChatRequest request(String text) {
 		return ChatRequest.builder().user(text).build();
-	}
-
-	private static List<String> liveThreadsNamed(String prefix) {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter(Thread::isAlive)
-			.map(Thread::getName)
-			.filter((name) -> name.startsWith(prefix))
-			.toList();
 	}
 
 	private static void await(String what, Supplier<Boolean> condition) {

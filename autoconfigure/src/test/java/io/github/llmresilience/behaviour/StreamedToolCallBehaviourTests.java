@@ -13,7 +13,6 @@ import io.github.llmresilience.ChatChunk;
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
-import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.ToolCall;
 import io.github.llmresilience.testkit.FakeResponse;
 
@@ -66,13 +65,9 @@ class StreamedToolCallBehaviourTests extends BehaviourTestSupport {
 		runner().run((context) -> StepVerifier.create(llm(context).stream("streaming", REQUEST))
 			.recordWith(() -> received)
 			.expectNextCount(3)
-			.expectErrorSatisfies((error) -> {
-				assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
-				LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
-				assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
-				assertThat(interrupted.partialText()).isEqualTo("Let me check.");
-				assertThat(interrupted.chunksDelivered()).isEqualTo(3);
-			})
+			.expectErrorSatisfies((error) -> assertThat(
+					assertInterrupted(error, FailureKind.CONNECTION, "Let me check.").chunksDelivered())
+				.isEqualTo(3))
 			.verify(Duration.ofSeconds(10)));
 		assertThat(received).extracting(ChatChunk::text).containsExactly("Let ", "me ", "check.");
 		assertThat(received).allSatisfy((chunk) -> assertThat(chunk.toolCalls()).isEmpty());

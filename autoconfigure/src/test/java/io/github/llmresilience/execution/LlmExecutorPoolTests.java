@@ -7,6 +7,8 @@ import java.util.SplittableRandom;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -259,40 +261,29 @@ class LlmExecutorPoolTests extends EngineTestSupport {
 		assertThat(targets().subList(5, 10)).containsOnly(targets().get(5));
 	}
 
-	@Test
-	void aHedgeWithTargetNextGoesToAnotherMemberOfThePool() {
+	/**
+	 * A hedge goes to another member of the pool (target {@code next}) or to the member
+	 * in flight (target {@code same}), and wins.
+	 */
+	@ParameterizedTest(name = "a hedge with target {0} goes to {1}")
+	@CsvSource({ "NEXT, azure-west", "SAME, azure-east" })
+	void aHedgeGoesToTheMemberItsTargetNames(HedgeTarget hedgeTarget, String hedgedProvider) {
+		Target hedged = hedgedProvider.equals(WEST.provider()) ? WEST : EAST;
 		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.ROUND_ROBIN, false,
-				new HedgeSettings(true, Duration.ofSeconds(1), HedgeTarget.NEXT), member(EAST, 1, 0),
-				member(WEST, 1, 0));
+				new HedgeSettings(true, Duration.ofSeconds(1), hedgeTarget), member(EAST, 1, 0), member(WEST, 1, 0));
 		LlmExecutor executor = executor(policy);
 		answer(EAST, Duration.ofSeconds(5), "slow");
-		answer(WEST, Duration.ofMillis(100), "fast");
+		answer(hedged, Duration.ofMillis(100), "fast");
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.thenAwait(Duration.ofMillis(1100))
-			.assertNext(
-					(served) -> assertThat(served).isEqualTo(new Served("azure-west", "gpt-4o-west", 2, false, true)))
+			.assertNext((served) -> assertThat(served)
+				.isEqualTo(new Served(hedged.provider(), hedged.model(), 2, false, true)))
 			.verifyComplete();
-		assertThat(targets()).containsExactly(EAST, WEST);
+		assertThat(targets()).containsExactly(EAST, hedged);
 		assertThat(hedges()).containsExactly(false, true);
 		assertThat(offsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(1));
 		assertThat(this.cancelled).containsExactly(EAST);
-		assertThat(count("llm.hedges", "from", EAST.name(), "to", WEST.name(), "outcome", "won")).isEqualTo(1);
-	}
-
-	@Test
-	void aHedgeWithTargetSameGoesToTheMemberInFlight() {
-		ResolvedPolicy policy = pool(retry(4, Duration.ofSeconds(2)), PoolStrategy.ROUND_ROBIN, false,
-				new HedgeSettings(true, Duration.ofSeconds(1), HedgeTarget.SAME), member(EAST, 1, 0),
-				member(WEST, 1, 0));
-		LlmExecutor executor = executor(policy);
-		answer(EAST, Duration.ofSeconds(5), "slow");
-		answer(EAST, Duration.ofMillis(100), "fast");
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
-			.thenAwait(Duration.ofMillis(1100))
-			.assertNext(
-					(served) -> assertThat(served).isEqualTo(new Served("azure-east", "gpt-4o-east", 2, false, true)))
-			.verifyComplete();
-		assertThat(targets()).containsExactly(EAST, EAST);
+		assertThat(count("llm.hedges", "from", EAST.name(), "to", hedged.name(), "outcome", "won")).isEqualTo(1);
 	}
 
 	@Test

@@ -22,7 +22,6 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -68,10 +67,7 @@ class AiServicesBehaviourTests extends AiServicesTestSupport {
 
 	@Test
 	void toolCallingServiceRetriesARateLimitAndRunsTheToolOnce() {
-		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
-					FakeResponse.status(429).retryAfterMillis(150),
-					FakeResponse.ok("It is sunny in Paris, 21 degrees."));
+		scriptWeatherToolLoop("Paris", 150, "It is sunny in Paris, 21 degrees.");
 		WeatherTools tools = new WeatherTools();
 		runner().run((context) -> {
 			Assistant assistant = service(context, Assistant.class, tools);
@@ -245,10 +241,7 @@ class AiServicesBehaviourTests extends AiServicesTestSupport {
 		this.server.model(FALLBACK).enqueue(FakeResponse.ok("From the backup provider."));
 		runner().withUserConfiguration(DigestsConfiguration.class).run((context) -> {
 			assertThat(context.getBean(Digests.class).digest("Summarise this.")).isEqualTo("From the backup provider.");
-			Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
-			assertThat(calls.count()).isEqualTo(1);
-			assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
-			assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+			assertOneCallTimed(context.getBean(MeterRegistry.class), "policy", "summaries", "fallback", "true");
 			// LangChain4j tells the listeners of each attempt's model call.
 			assertThat(listener(context).events).containsExactly("request", "error", "request", "error", "request",
 					"error", "request", "response");

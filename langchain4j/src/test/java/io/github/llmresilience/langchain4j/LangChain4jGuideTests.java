@@ -41,10 +41,7 @@ class LangChain4jGuideTests extends AiServicesTestSupport {
 
 	@Test
 	void anAiServiceWithToolsRunsTheToolLoopOnThePolicy() {
-		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Lisbon\"}"),
-					FakeResponse.status(429).retryAfterMillis(20),
-					FakeResponse.ok("Take sunglasses: it is sunny in Lisbon."));
+		scriptWeatherToolLoop("Lisbon", 20, "Take sunglasses: it is sunny in Lisbon.");
 		runner().withUserConfiguration(GuideConfiguration.class)
 			.run((context) -> assertThat(
 					context.getBean(TravelAssistant.class).advise("What should I pack for Lisbon?"))

@@ -231,22 +231,25 @@ class SampleApplicationTests {
 		assertThat(scrape).contains("llm_retries_total{", "llm_fallbacks_total{", "llm_calls_seconds_count{");
 	}
 
+	/**
+	 * Ask for a stream that no target can start, asserting the answer is a 503.
+	 */
+	private WebTestClient.BodyContentSpec streamThatCannotStart() {
+		return this.client.get()
+			.uri("/api/chat/stream?prompt={prompt}", "Hello")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectBody();
+	}
+
 	@Test
 	void streamThatNoTargetCanStartIsAnHttpError() {
 		this.server.model(this.api.model("chat"))
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
 		this.server.model(this.api.fallbackModel("chat"))
 			.enqueue(FakeResponse.status(503), FakeResponse.status(503), FakeResponse.status(503));
-		this.client.get()
-			.uri("/api/chat/stream?prompt={prompt}", "Hello")
-			.exchange()
-			.expectStatus()
-			.isEqualTo(503)
-			.expectBody()
-			.jsonPath("$.kind")
-			.isEqualTo("server-error")
-			.jsonPath("$.attempts")
-			.isEqualTo(6);
+		streamThatCannotStart().jsonPath("$.kind").isEqualTo("server-error").jsonPath("$.attempts").isEqualTo(6);
 	}
 
 	@Test
@@ -256,13 +259,7 @@ class SampleApplicationTests {
 		this.server.model(primary).enqueue(FakeResponse.status(429).retryAfterSeconds(120));
 		this.server.model(fallback).enqueue(FakeResponse.status(429).retryAfterSeconds(90));
 		try {
-			String retryAfter = this.client.get()
-				.uri("/api/chat/stream?prompt={prompt}", "Hello")
-				.exchange()
-				.expectStatus()
-				.isEqualTo(503)
-				.expectBody()
-				.jsonPath("$.kind")
+			String retryAfter = streamThatCannotStart().jsonPath("$.kind")
 				.isEqualTo("rate-limited")
 				.returnResult()
 				.getResponseHeaders()

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -22,7 +21,6 @@ import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmCall;
-import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -69,11 +67,7 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 				.tags("policy", "default", "provider", "openai", "model", PRIMARY, "reason", "rate-limited")
 				.counter()
 				.count()).isEqualTo(1);
-			Timer calls = meters.get("llm.calls").timer();
-			assertThat(calls.count()).isEqualTo(1);
-			assertThat(calls.getId().getTag("outcome")).isEqualTo("success");
-			assertThat(calls.getId().getTag("provider")).isEqualTo("openai");
-			assertThat(calls.getId().getTag("fallback")).isEqualTo("false");
+			assertOneCallTimed(meters, "outcome", "success", "provider", "openai", "fallback", "false");
 		});
 		assertThat(primaryRequests()).hasSize(2).allSatisfy((request) -> {
 			JsonNode body = request.json();
@@ -113,10 +107,7 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 						"server-error")
 				.counter()
 				.count()).isEqualTo(1);
-			Timer calls = meters.get("llm.calls").timer();
-			assertThat(calls.count()).isEqualTo(1);
-			assertThat(calls.getId().getTag("provider")).isEqualTo("backup");
-			assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+			assertOneCallTimed(meters, "provider", "backup", "fallback", "true");
 		});
 		assertThat(primaryRequests()).hasSize(3);
 		assertThat(fallbackRequests()).singleElement()
@@ -141,23 +132,18 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 	void streamBrokenAfterItsFirstChunksEndsWithStreamInterruptedAndIsNeitherRetriedNorFallenBack() {
 		this.server.model(PRIMARY).enqueue(FakeResponse.stream("Once ", "upon ", "a ", "time.").breakAfter(2));
 		List<String> received = new CopyOnWriteArrayList<>();
-		runner().run(
-				(context) -> StepVerifier
-					.create(chatClient(context).prompt()
-						.user("Tell me a story.")
-						.options(LlmChatOptions.builder().policy("summaries"))
-						.stream()
-						.content()
-						.doOnNext(received::add))
-					.expectNext("Once ", "upon ")
-					.expectErrorSatisfies((error) -> {
-						assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
-						LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
-						assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
-						assertThat(interrupted.partialText()).isEqualTo("Once upon ");
-						assertThat(interrupted.chunksDelivered()).isEqualTo(2);
-					})
-					.verify(Duration.ofSeconds(10)));
+		runner().run((context) -> StepVerifier
+			.create(chatClient(context).prompt()
+				.user("Tell me a story.")
+				.options(LlmChatOptions.builder().policy("summaries"))
+				.stream()
+				.content()
+				.doOnNext(received::add))
+			.expectNext("Once ", "upon ")
+			.expectErrorSatisfies((error) -> assertThat(
+					assertInterrupted(error, FailureKind.CONNECTION, "Once upon ").chunksDelivered())
+				.isEqualTo(2))
+			.verify(Duration.ofSeconds(10)));
 		assertThat(received).containsExactly("Once ", "upon ");
 		assertThat(primaryRequests()).hasSize(1);
 		assertThat(fallbackRequests()).isEmpty();
@@ -165,10 +151,7 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 
 	@Test
 	void toolCallingLoopRunsTheToolAndSendsItsResultBackAsOneLogicalCallPerRound() {
-		this.server.model(PRIMARY)
-			.enqueue(FakeResponse.ok("").toolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
-					FakeResponse.status(429).retryAfterMillis(20),
-					FakeResponse.ok("It is sunny in Paris, 21 degrees."));
+		scriptWeatherToolLoop("Paris", 20, "It is sunny in Paris, 21 degrees.");
 		WeatherTools tools = new WeatherTools();
 		runner().run((context) -> {
 			String answer = chatClient(context).prompt()
@@ -248,22 +231,16 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 				.breakAfter(5));
 		WeatherTools tools = new WeatherTools();
 		List<String> received = new CopyOnWriteArrayList<>();
-		runner().run(
-				(context) -> StepVerifier
-					.create(chatClient(context).prompt()
-						.user("What is the weather in Paris?")
-						.tools(tools)
-						.stream()
-						.content()
-						.doOnNext(received::add))
-					.expectNext("Let ", "me ", "check.")
-					.expectErrorSatisfies((error) -> {
-						assertThat(error).isInstanceOf(LlmStreamInterruptedException.class);
-						LlmStreamInterruptedException interrupted = (LlmStreamInterruptedException) error;
-						assertThat(interrupted.kind()).isEqualTo(FailureKind.CONNECTION);
-						assertThat(interrupted.partialText()).isEqualTo("Let me check.");
-					})
-					.verify(Duration.ofSeconds(10)));
+		runner().run((context) -> StepVerifier
+			.create(chatClient(context).prompt()
+				.user("What is the weather in Paris?")
+				.tools(tools)
+				.stream()
+				.content()
+				.doOnNext(received::add))
+			.expectNext("Let ", "me ", "check.")
+			.expectErrorSatisfies((error) -> assertInterrupted(error, FailureKind.CONNECTION, "Let me check."))
+			.verify(Duration.ofSeconds(10)));
 		assertThat(received).containsExactly("Let ", "me ", "check.");
 		assertThat(tools.cities).isEmpty();
 		assertThat(primaryRequests()).hasSize(1);
@@ -365,10 +342,7 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 			.run((context) -> {
 				assertThat(context.getBean(Answers.class).answer("Summarise this."))
 					.isEqualTo("From the backup provider.");
-				Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
-				assertThat(calls.count()).isEqualTo(1);
-				assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
-				assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+				assertOneCallTimed(context.getBean(MeterRegistry.class), "policy", "summaries", "fallback", "true");
 			});
 		assertThat(primaryRequests()).hasSize(3);
 		assertThat(fallbackRequests()).hasSize(1);
@@ -386,10 +360,7 @@ class ChatClientBehaviourTests extends ChatClientTestSupport {
 				StepVerifier.create(context.getBean(Answers.class).story("Tell me a story."))
 					.expectNext("Once ", "upon ", "a time.")
 					.verifyComplete();
-				Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
-				assertThat(calls.count()).isEqualTo(1);
-				assertThat(calls.getId().getTag("policy")).isEqualTo("summaries");
-				assertThat(calls.getId().getTag("fallback")).isEqualTo("true");
+				assertOneCallTimed(context.getBean(MeterRegistry.class), "policy", "summaries", "fallback", "true");
 			});
 		assertThat(primaryRequests()).hasSize(3).allSatisfy((request) -> assertThat(request.stream()).isTrue());
 		assertThat(fallbackRequests()).hasSize(1);

@@ -2,7 +2,6 @@ package io.github.llmresilience.fleet;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -25,6 +24,7 @@ import io.github.llmresilience.Served;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.testkit.FakeResponse;
 
+import static io.github.llmresilience.behaviour.BehaviourTestSupport.liveThreadsNamed;
 import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
 import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -250,16 +250,6 @@ class RedisFaultsIT extends FleetTestSupport {
 			count++;
 		}
 		return count;
-	}
-
-	private static List<String> liveThreadsNamed(String prefix) {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter(Thread::isAlive)
-			.map(Thread::getName)
-			.filter((name) -> name.startsWith(prefix))
-			.toList();
 	}
 
 }

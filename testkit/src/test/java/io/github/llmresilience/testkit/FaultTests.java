@@ -64,10 +64,7 @@ class FaultTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void hangingExchangeIsActiveUntilTheClientLeaves() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.hang());
-		try (RawHttp raw = new RawHttp(this.server.port())) {
-			raw.post(PATH, Chat.body("m", "Hi"), true);
-			await().untilAsserted(() -> assertThat(this.server.activeExchanges()).isOne());
+		try (RawHttp raw = hangingExchange()) {
 			assertThat(raw.readUntilEnd(Duration.ofMillis(200)).ending()).isEqualTo(RawHttp.Ending.QUIET);
 			assertThat(this.server.abandonedExchanges()).isZero();
 		}
@@ -139,14 +136,28 @@ class FaultTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void resetSetsAbandonedExchangesBackToZero() throws Exception {
-		this.server.model("m").enqueue(FakeResponse.hang());
-		try (RawHttp raw = new RawHttp(this.server.port())) {
-			raw.post(PATH, Chat.body("m", "Hi"), true);
-			await().untilAsserted(() -> assertThat(this.server.activeExchanges()).isOne());
+		try (RawHttp raw = hangingExchange()) {
 		}
 		await().untilAsserted(() -> assertThat(this.server.abandonedExchanges()).isOne());
 		this.server.reset();
 		assertThat(this.server.abandonedExchanges()).isZero();
+	}
+
+	/**
+	 * Send a request that the server hangs on, once the server holds it as active.
+	 */
+	private RawHttp hangingExchange() throws Exception {
+		this.server.model("m").enqueue(FakeResponse.hang());
+		RawHttp raw = new RawHttp(this.server.port());
+		try {
+			raw.post(PATH, Chat.body("m", "Hi"), true);
+			await().untilAsserted(() -> assertThat(this.server.activeExchanges()).isOne());
+			return raw;
+		}
+		catch (Exception | AssertionError ex) {
+			raw.close();
+			throw ex;
+		}
 	}
 
 	/**

@@ -178,13 +178,28 @@ class StreamingResponseTests extends FakeLlmServerTestSupport {
 		assertThat(error.path("type").stringValue()).isEqualTo("server_error");
 	}
 
-	@Test
-	void breakAfterResetsTheConnectionAfterSomeChunks() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two three four").breakAfter(2));
-		try (RawHttp raw = new RawHttp(this.server.port())) {
+	/**
+	 * Read a stream the server breaks, asserting that it began as a 200 and ended without
+	 * an end of its own (a reset, or the connection closed).
+	 */
+	private RawHttp brokenStream(FakeResponse broken) throws Exception {
+		this.server.model("m").thenAlways(broken);
+		RawHttp raw = new RawHttp(this.server.port());
+		try {
 			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntilEnd(Duration.ofSeconds(5));
 			assertThat(raw.ending()).isIn(RawHttp.Ending.RESET, RawHttp.Ending.EOF);
 			assertThat(raw.head()).startsWith("HTTP/1.1 200");
+			return raw;
+		}
+		catch (Exception | AssertionError ex) {
+			raw.close();
+			throw ex;
+		}
+	}
+
+	@Test
+	void breakAfterResetsTheConnectionAfterSomeChunks() throws Exception {
+		try (RawHttp raw = brokenStream(FakeResponse.ok("One two three four").breakAfter(2))) {
 			List<String> events = Chat.events(raw.body());
 			assertThat(Chat.contents(events)).containsExactly("One ", "two ");
 			assertThat(raw.body()).doesNotContain("[DONE]").doesNotContain("finish_reason\":\"stop");
@@ -203,11 +218,7 @@ class StreamingResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void breakAfterZeroSendsOnlyTheHeaders() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("One two").breakAfter(0));
-		try (RawHttp raw = new RawHttp(this.server.port())) {
-			raw.post(PATH, Chat.streamBody("m", "Go", false), true).readUntilEnd(Duration.ofSeconds(5));
-			assertThat(raw.ending()).isIn(RawHttp.Ending.RESET, RawHttp.Ending.EOF);
-			assertThat(raw.head()).startsWith("HTTP/1.1 200");
+		try (RawHttp raw = brokenStream(FakeResponse.ok("One two").breakAfter(0))) {
 			assertThat(raw.body()).isEmpty();
 		}
 	}

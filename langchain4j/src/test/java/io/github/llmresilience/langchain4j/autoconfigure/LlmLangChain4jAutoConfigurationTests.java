@@ -1,5 +1,6 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.langchain4j.model.chat.Capability;
@@ -18,7 +19,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -31,6 +31,8 @@ import org.springframework.core.annotation.Order;
 import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 
@@ -45,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * When {@link LlmLangChain4jAutoConfiguration} registers the LangChain4j models, with
  * which settings, and how they live next to LangChain4j's own.
  */
-class LlmLangChain4jAutoConfigurationTests {
+class LlmLangChain4jAutoConfigurationTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
@@ -94,23 +96,13 @@ class LlmLangChain4jAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void isOffWhenDisabled() {
-		this.runner.withPropertyValues("llm.langchain4j.chat-model.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(ChatModel.class)
-				.doesNotHaveBean(StreamingChatModel.class));
-	}
-
-	@Test
-	void isOffWhenLlmResilienceIsOff() {
-		this.runner.withPropertyValues("llm.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class).doesNotHaveBean(ChatModel.class));
-	}
-
-	@Test
-	void isOffWithoutLangChain4jOnTheClasspath() {
-		this.runner.withClassLoader(new FilteredClassLoader(ChatModel.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.runner, "llm.langchain4j.chat-model.enabled=false", ChatModel.class,
+						StreamingChatModel.class),
+				SwitchedOff.byProperty(this.runner, "llm.enabled=false", LlmClient.class, ChatModel.class),
+				SwitchedOff.without(this.runner, List.of(ChatModel.class), LlmChatModel.class));
 	}
 
 	@Test

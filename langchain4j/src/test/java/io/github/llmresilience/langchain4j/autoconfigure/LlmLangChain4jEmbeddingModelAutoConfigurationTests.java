@@ -1,5 +1,6 @@
 package io.github.llmresilience.langchain4j.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
@@ -8,12 +9,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
@@ -25,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When {@link LlmLangChain4jEmbeddingModelAutoConfiguration} registers the LangChain4j
  * {@code EmbeddingModel}, and with which policy.
  */
-class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
+class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
@@ -69,23 +71,13 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void isOffWhenDisabled() {
-		this.runner.withPropertyValues("llm.langchain4j.embedding-model.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(EmbeddingModel.class));
-	}
-
-	@Test
-	void isOffWhenLlmResilienceIsOff() {
-		this.runner.withPropertyValues("llm.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmClient.class)
-				.doesNotHaveBean(EmbeddingModel.class));
-	}
-
-	@Test
-	void isOffWithoutLangChain4jOnTheClasspath() {
-		this.runner.withClassLoader(new FilteredClassLoader(EmbeddingModel.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.runner, "llm.langchain4j.embedding-model.enabled=false",
+						EmbeddingModel.class),
+				SwitchedOff.byProperty(this.runner, "llm.enabled=false", LlmClient.class, EmbeddingModel.class),
+				SwitchedOff.without(this.runner, List.of(EmbeddingModel.class), LlmEmbeddingModel.class));
 	}
 
 	@Test

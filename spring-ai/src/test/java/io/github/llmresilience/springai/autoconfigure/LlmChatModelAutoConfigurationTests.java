@@ -1,5 +1,6 @@
 package io.github.llmresilience.springai.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -32,6 +32,8 @@ import org.springframework.context.annotation.Import;
 
 import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.springai.LlmChatModel;
 
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
@@ -45,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * When {@link LlmChatModelAutoConfiguration} registers an {@link LlmChatModel}, with
  * which settings, and how it lives next to another {@code ChatModel}.
  */
-class LlmChatModelAutoConfigurationTests {
+class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(ToolCallingAutoConfiguration.class,
 			LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class)
@@ -97,22 +99,12 @@ class LlmChatModelAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void isOffWhenDisabled() {
-		this.runner.withPropertyValues("llm.spring-ai.chat-model.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
-	}
-
-	@Test
-	void isOffWhenLlmResilienceIsOff() {
-		this.runner.withPropertyValues("llm.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LlmChatModel.class));
-	}
-
-	@Test
-	void isOffWithoutSpringAiOnTheClasspath() {
-		this.runner.withClassLoader(new FilteredClassLoader(ChatModel.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmChatModel.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.runner, "llm.spring-ai.chat-model.enabled=false", LlmChatModel.class),
+				SwitchedOff.byProperty(this.runner, "llm.enabled=false", LlmChatModel.class),
+				SwitchedOff.without(this.runner, List.of(ChatModel.class), LlmChatModel.class));
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package io.github.llmresilience.springai.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -10,12 +11,13 @@ import org.springframework.ai.openai.OpenAiEmbeddingModel;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.behaviour.SwitchedOff;
+import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
 
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
@@ -28,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Auto-configuration of {@link LlmEmbeddingModel}: when it exists, which policy it runs,
  * when it backs off, and how a conflict with another {@code EmbeddingModel} is explained.
  */
-class LlmEmbeddingModelAutoConfigurationTests {
+class LlmEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
@@ -80,14 +82,13 @@ class LlmEmbeddingModelAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void isOffWhenDisabledWhenLlmResilienceIsOffAndWithoutSpringAi() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
-		this.runner.withPropertyValues("llm.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LlmEmbeddingModel.class));
-		this.runner.withClassLoader(new FilteredClassLoader(EmbeddingModel.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(LlmEmbeddingModel.class));
+	@Override
+	public List<SwitchedOff> switchesOff() {
+		return List.of(
+				SwitchedOff.byProperty(this.runner, "llm.spring-ai.embedding-model.enabled=false",
+						LlmEmbeddingModel.class),
+				SwitchedOff.byProperty(this.runner, "llm.enabled=false", LlmEmbeddingModel.class),
+				SwitchedOff.without(this.runner, List.of(EmbeddingModel.class), LlmEmbeddingModel.class));
 	}
 
 	@Test
