@@ -1,7 +1,5 @@
 package io.github.llmresilience.client;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +16,7 @@ import reactor.test.StepVerifier;
 
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.llmresilience.ChatChunk;
@@ -29,9 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An exchange cancelled at the moments where Reactor Netty or Spring Framework would
- * leave its connection acquired gives it back: the pool has no connection lent once the
- * call ended, and the next call is answered.
+ * A call or stream cancelled as a connection is lent to it (a new one, or one from the
+ * pool) gives the connection back: the pool lends none once the call ended, and the next
+ * call is answered. The cancellations here are made on the event loop, which Reactor
+ * Netty handles itself; the race that left connections acquired in the soak (a cancel
+ * from another thread between the pool's grant and the event loop binding the connection,
+ * which {@code ExchangeState.ended} now closes) could not be made deterministic, and the
+ * soak ({@code load --scenarios=soak}) is its reproduction.
  */
 class ConnectionReturnTests extends ProviderClientTestSupport {
 
@@ -68,6 +71,7 @@ class ConnectionReturnTests extends ProviderClientTestSupport {
 		this.server.defaultResponder((request) -> FakeResponse.ok("Hi!"));
 		// An answer read whole leaves its connection in the pool.
 		StepVerifier.create(call.get()).expectNext("Hi!").verifyComplete();
+		await().untilAsserted(() -> assertThat(metric(clients, "idleSize")).isOne());
 		cancelledThenAnswered(call);
 		await().untilAsserted(() -> assertThat(lent(clients)).isZero());
 	}
@@ -110,36 +114,19 @@ class ConnectionReturnTests extends ProviderClientTestSupport {
 	 * pools say so in their metrics, which no public method of a
 	 * {@code ConnectionProvider} returns).
 	 */
-	static long lent(ProviderClients clients) throws ReflectiveOperationException {
-		long acquired = 0;
-		for (Object provider : (List<?>) field(clients, "pools")) {
-			for (Object pool : ((Map<?, ?>) field(provider, "channelPools")).values()) {
-				Object metrics = call(pool, "metrics");
-				acquired += ((Number) call(metrics, "acquiredSize")).longValue()
-						+ ((Number) call(metrics, "pendingAcquireSize")).longValue();
-			}
-		}
-		return acquired;
+	static long lent(ProviderClients clients) {
+		return metric(clients, "acquiredSize") + metric(clients, "pendingAcquireSize");
 	}
 
-	private static Object field(Object owner, String name) throws ReflectiveOperationException {
-		for (Class<?> type = owner.getClass(); type != null; type = type.getSuperclass()) {
-			try {
-				Field field = type.getDeclaredField(name);
-				field.setAccessible(true);
-				return field.get(owner);
-			}
-			catch (NoSuchFieldException ex) {
-				// Look in the superclass.
+	private static long metric(ProviderClients clients, String name) {
+		long sum = 0;
+		for (Object provider : (List<?>) ReflectionTestUtils.getField(clients, "pools")) {
+			for (Object pool : ((Map<?, ?>) ReflectionTestUtils.getField(provider, "channelPools")).values()) {
+				Object metrics = ReflectionTestUtils.invokeMethod(pool, "metrics");
+				sum += ReflectionTestUtils.<Integer>invokeMethod(metrics, name);
 			}
 		}
-		throw new NoSuchFieldException(name + " in " + owner.getClass().getName());
-	}
-
-	private static Object call(Object target, String name) throws ReflectiveOperationException {
-		Method method = target.getClass().getMethod(name);
-		method.setAccessible(true);
-		return method.invoke(target);
+		return sum;
 	}
 
 }
