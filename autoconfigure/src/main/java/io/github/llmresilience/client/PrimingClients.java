@@ -5,14 +5,35 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Clients for priming the call path at start-up: one per provider, with the provider's
  * settings, whose requests are written into memory and answered at once with a synthetic
- * answer. They send nothing, hear of no rate limit and carry no API key.
+ * answer. They send nothing and carry no API key; the rate-limit headers of their answers
+ * are read and forgotten.
  */
 public final class PrimingClients {
+
+	/**
+	 * Reads every answer's rate-limit headers, as the application's pacing does, and
+	 * keeps nothing of them.
+	 */
+	private static final RateLimitObserver READ_AND_FORGET = new RateLimitObserver() {
+
+		@Override
+		public boolean observes(String provider) {
+			return true;
+		}
+
+		@Override
+		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot,
+				@Nullable SentRequest sent) {
+		}
+
+	};
 
 	private PrimingClients() {
 	}
@@ -33,7 +54,7 @@ public final class PrimingClients {
 				.build();
 			clients.put(settings.name(),
 					new ProviderClient(settings, webClient, ProviderClients.uri(settings, "/chat/completions"),
-							ProviderClients.uri(settings, "/embeddings"), false, clock, RateLimitObserver.NONE));
+							ProviderClients.uri(settings, "/embeddings"), false, clock, READ_AND_FORGET));
 		}
 		return new ProviderClients(clients, java.util.List.of());
 	}
