@@ -312,22 +312,6 @@ public abstract class BehaviourTestSupport {
 		}
 	}
 
-	/**
-	 * Return the names of the live threads whose name starts with a prefix, such as
-	 * {@code llm-} for the threads of llm-resilience.
-	 * @param prefix the prefix
-	 * @return the names
-	 */
-	public static List<String> liveThreadsNamed(String prefix) {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter(Thread::isAlive)
-			.map(Thread::getName)
-			.filter((name) -> name.startsWith(prefix))
-			.toList();
-	}
-
 	protected List<RecordedRequest> primaryRequests() {
 		return this.server.requests(PRIMARY);
 	}

@@ -133,7 +133,7 @@ class ShutdownBehaviourTests extends BehaviourTestSupport {
 					() -> this.server.activeExchanges() == 0 && this.server.openConnections() == 0);
 			assertThat(this.server.abandonedExchanges()).isEqualTo(2 * EACH);
 			assertThat(executor.callsInFlight()).isZero();
-			assertThat(liveThreadsNamed("llm-")).isEmpty();
+			assertThat(LiveThreads.named("llm-")).isEmpty();
 			// A call made after the shutdown fails at once, without a request.
 			int requests = this.server.requests().size();
 			LlmException late = failure(llm.chat("default", request("late")));

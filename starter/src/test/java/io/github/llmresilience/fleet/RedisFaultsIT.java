@@ -21,10 +21,10 @@ import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.behaviour.LiveThreads;
 import io.github.llmresilience.shared.RedisSharedState;
 import io.github.llmresilience.testkit.FakeResponse;
 
-import static io.github.llmresilience.behaviour.BehaviourTestSupport.liveThreadsNamed;
 import static io.github.llmresilience.fleet.FleetApplication.BACKUP;
 import static io.github.llmresilience.fleet.FleetApplication.PRIMARY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,7 +182,7 @@ class RedisFaultsIT extends FleetTestSupport {
 		assertThat(this.server.activeExchanges()).isZero();
 		close(b);
 		await("no instance is connected", () -> subscribers() == 0 && clients() == 1);
-		await("no llm-resilience thread is left", () -> liveThreadsNamed("llm-").isEmpty());
+		await("no llm-resilience thread is left", () -> LiveThreads.named("llm-").isEmpty());
 		// Redis saw the last heartbeat before the shutdown: none comes after it.
 		String pings = pings();
 		Awaitility.await("no heartbeat after the shutdown")
