@@ -3,6 +3,7 @@ package io.github.llmresilience.client;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -56,7 +57,7 @@ public final class PrimingClients {
 					new ProviderClient(settings, webClient, ProviderClients.uri(settings, "/chat/completions"),
 							ProviderClients.uri(settings, "/embeddings"), false, clock, READ_AND_FORGET));
 		}
-		return new ProviderClients(clients, java.util.List.of());
+		return new ProviderClients(clients, List.of());
 	}
 
 }
