@@ -91,17 +91,8 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theBlockingLlmCallMethodAnswers() {
-		Headline headline = client.post()
-			.uri("/api/headlines")
-			.bodyValue(Map.of("text", "Rate limits, outages and timeouts happen."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Headline.class)
-			.returnResult()
-			.getResponseBody();
+		Headline headline = post("/api/headlines", "Rate limits, outages and timeouts happen.", Headline.class);
 
-		assertThat(headline).isNotNull();
 		assertThat(headline.headline()).isNotBlank();
 		assertThat(headline.provider()).isIn(PROVIDERS);
 		assertThat(headline.attempts()).isPositive();
@@ -109,17 +100,8 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theFallbackMethodAnswersWhenTheDeadlinePasses() {
-		Summary summary = client.post()
-			.uri("/api/summaries")
-			.bodyValue(Map.of("text", "Rate limits, outages and timeouts happen."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Summary.class)
-			.returnResult()
-			.getResponseBody();
+		Summary summary = post("/api/summaries", "Rate limits, outages and timeouts happen.", Summary.class);
 
-		assertThat(summary).isNotNull();
 		assertThat(summary.summary()).isEqualTo("(no summary available right now)");
 		assertThat(summary.provider()).isEqualTo("none");
 		assertThat(summary.fallback()).isTrue();
@@ -145,19 +127,27 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theSpringAiEndpointAnswers() {
-		Answer answer = client.post()
-			.uri("/api/answers")
-			.bodyValue(Map.of("text", "Why do LLM APIs answer 429?"))
+		Answer answer = post("/api/answers", "Why do LLM APIs answer 429?", Answer.class);
+
+		assertThat(answer.answer()).isNotBlank();
+		assertThat(answer.provider()).isIn(PROVIDERS);
+	}
+
+	/**
+	 * Post a text to an endpoint, assert that it answers 200, and return its body.
+	 */
+	private static <T> T post(String uri, String text, Class<T> type) {
+		T body = client.post()
+			.uri(uri)
+			.bodyValue(Map.of("text", text))
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.expectBody(Answer.class)
+			.expectBody(type)
 			.returnResult()
 			.getResponseBody();
-
-		assertThat(answer).isNotNull();
-		assertThat(answer.answer()).isNotBlank();
-		assertThat(answer.provider()).isIn(PROVIDERS);
+		assertThat(body).isNotNull();
+		return body;
 	}
 
 	private static boolean isUp() {
