@@ -121,6 +121,11 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
+	/**
+	 * A prompt of 2,000 characters: at least 500 tokens by any count.
+	 */
+	protected static final ChatRequest LONG = ChatRequest.builder().user("word ".repeat(400)).build();
+
 	protected final FakeLlmServer server = FakeLlmServer.start();
 
 	@AfterEach
@@ -217,6 +222,18 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected static Mono<ChatResponse> summaries(LlmClient llm) {
 		return llm.chat("summaries", REQUEST);
+	}
+
+	/**
+	 * Assert that a call ends as {@code context-length} without a request sent, for every
+	 * target it had left was passed over as too small for its prompt.
+	 * @return the failure, for more assertions
+	 */
+	protected static LlmException assertPassedOverAsTooLong(Mono<?> call) {
+		LlmException failure = failure(call);
+		assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+		assertThat(failure.requestSent()).isFalse();
+		return failure;
 	}
 
 	/**
