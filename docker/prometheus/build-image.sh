@@ -17,41 +17,27 @@ set -euo pipefail
 IMAGE_LOG=prometheus-image
 IMAGE_PACKAGE=prometheus
 IMAGE_BIN_VAR=PROMETHEUS_BIN
-# shellcheck source=../debian-binaries-image.sh
-source "$(dirname "$0")/../debian-binaries-image.sh"
+# shellcheck source=../local-image.sh
+source "$(dirname "$0")/../local-image.sh"
 
-if [[ $# -lt 1 ]]; then
-  echo "usage: $0 <image:tag> [work-dir]" >&2
-  exit 2
-fi
-image=$1
-work=${2:-$(mktemp -d)}
-
-exit_without_docker "$image" "Prometheus integration test (DashboardIT)"
+image_start "Prometheus integration test (DashboardIT)" "$@"
 prometheus=$(image_binary prometheus)
 promtool=$(image_binary promtool)
 recipe=$(image_recipe "$prometheus" "$promtool")
-exit_when_current "$image" PROMETHEUS_IMAGE_RECIPE "$recipe"
+exit_when_current "$image" PROMETHEUS_IMAGE_RECIPE "$recipe" binaries
 
-start=$(date +%s)
 version=$("$prometheus" --version 2>&1 | head -n 1)
 image_log "building ${image} (recipe ${recipe}) from ${version}"
-rootfs="${work}/rootfs"
-rm -rf "$rootfs"
-mkdir -p "$rootfs"/{bin,etc/prometheus,prometheus}
-mkdir -m 1777 "$rootfs/tmp"
+image_rootfs bin etc/prometheus prometheus
 cp "$prometheus" "$rootfs/bin/prometheus"
 cp "$promtool" "$rootfs/bin/promtool"
 # Debian builds them with cgo: they need the C library and the dynamic loader. Scrape targets are IP
 # addresses.
-image_libraries_and_etc "$rootfs" /prometheus "$prometheus" "$promtool"
+image_libraries_and_etc /prometheus "$prometheus" "$promtool"
 
-tar -C "$rootfs" -c . | docker import \
+image_import \
   --change 'WORKDIR /prometheus' \
   --change 'ENV PATH=/bin' \
   --change "ENV PROMETHEUS_IMAGE_RECIPE=${recipe}" \
   --change 'ENTRYPOINT ["/bin/prometheus"]' \
-  --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
-  - "$image" >/dev/null
-rm -rf "$rootfs"
-image_log "built ${image} in $(($(date +%s) - start)) s"
+  --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'

@@ -17,40 +17,26 @@ set -euo pipefail
 IMAGE_LOG=redis-image
 IMAGE_PACKAGE=redis-server
 IMAGE_BIN_VAR=REDIS_BIN
-# shellcheck source=../debian-binaries-image.sh
-source "$(dirname "$0")/../debian-binaries-image.sh"
+# shellcheck source=../local-image.sh
+source "$(dirname "$0")/../local-image.sh"
 
-if [[ $# -lt 1 ]]; then
-  echo "usage: $0 <image:tag> [work-dir]" >&2
-  exit 2
-fi
-image=$1
-work=${2:-$(mktemp -d)}
-
-exit_without_docker "$image" "Redis integration tests (SharedStateIT)"
+image_start "Redis integration tests (SharedStateIT)" "$@"
 server=$(image_binary redis-server)
 cli=$(image_binary redis-cli)
 recipe=$(image_recipe "$server" "$cli")
-exit_when_current "$image" REDIS_IMAGE_RECIPE "$recipe"
+exit_when_current "$image" REDIS_IMAGE_RECIPE "$recipe" binaries
 
-start=$(date +%s)
-rootfs="${work}/rootfs"
-rm -rf "$rootfs"
-mkdir -p "$rootfs"/{bin,etc,data}
-mkdir -m 1777 "$rootfs/tmp"
+image_rootfs bin etc data
 cp "$server" "$rootfs/bin/redis-server"
 cp "$cli" "$rootfs/bin/redis-cli"
 image_log "building ${image} (recipe ${recipe}) from $("$rootfs/bin/redis-server" --version 2>&1 | head -n 1)"
 # The C library, jemalloc, OpenSSL and the dynamic loader.
-image_libraries_and_etc "$rootfs" /data "$server" "$cli"
+image_libraries_and_etc /data "$server" "$cli"
 
 # No persistence: a restarted server starts empty, as a lost Redis would come back.
-tar -C "$rootfs" -c . | docker import \
+image_import \
   --change 'WORKDIR /data' \
   --change 'ENV PATH=/bin' \
   --change "ENV REDIS_IMAGE_RECIPE=${recipe}" \
   --change 'ENTRYPOINT ["/bin/redis-server"]' \
-  --change 'CMD ["--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"]' \
-  - "$image" >/dev/null
-rm -rf "$rootfs"
-image_log "built ${image} in $(($(date +%s) - start)) s"
+  --change 'CMD ["--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"]'

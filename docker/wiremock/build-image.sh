@@ -12,75 +12,47 @@
 # (on Debian: apt-get install openjdk-17-jdk-headless). Uses the JDK in JAVA_HOME, else jlink on PATH.
 set -euo pipefail
 
-log() { echo "[wiremock-image] $*"; }
+IMAGE_LOG=wiremock-image
+# shellcheck source=../local-image.sh
+source "$(dirname "$0")/../local-image.sh"
 
 if [[ $# -lt 2 ]]; then
   echo "usage: $0 <wiremock-standalone.jar> <image:tag> [work-dir]" >&2
   exit 2
 fi
 jar=$1
-image=$2
-work=${3:-$(mktemp -d)}
-
-if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
-  log "SKIPPED: no Docker daemon answers 'docker info', so ${image} is not built and the"
-  log "WireMock integration tests (*IT) will be skipped. Start Docker to run them (see docs/testing.md)."
-  exit 0
-fi
-
-# Every line of this script is part of the recipe: a changed script rebuilds the image.
-recipe=$(sha256sum < "$0" | cut -c1-16)
-current=$(docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" 2>/dev/null \
-  | sed -n 's/^WIREMOCK_IMAGE_RECIPE=//p' || true)
-if [[ "$current" == "$recipe" ]]; then
-  log "${image} is present (recipe ${recipe}); nothing to build."
-  exit 0
-fi
-
-if [[ "$(uname -s)" != Linux ]]; then
-  log "ERROR: ${image} is missing and can only be built on Linux (it copies this machine's JRE)." >&2
-  log "Build it on Linux, or skip the integration tests with -DskipITs." >&2
-  exit 1
-fi
-[[ -f "$jar" ]] || { log "ERROR: no WireMock jar at ${jar}" >&2; exit 1; }
+shift
+image_start "WireMock integration tests (*IT)" "$@"
+recipe=$(image_recipe)
+exit_when_current "$image" WIREMOCK_IMAGE_RECIPE "$recipe" JRE
+[[ -f "$jar" ]] || { image_log "ERROR: no WireMock jar at ${jar}" >&2; exit 1; }
 
 jlink=jlink
 if [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/jlink" ]]; then
   jlink="${JAVA_HOME}/bin/jlink"
 fi
-command -v "$jlink" >/dev/null 2>&1 || { log "ERROR: jlink not found: set JAVA_HOME to a JDK" >&2; exit 1; }
+command -v "$jlink" >/dev/null 2>&1 || { image_log "ERROR: jlink not found: set JAVA_HOME to a JDK" >&2; exit 1; }
 
-start=$(date +%s)
-log "building ${image} (recipe ${recipe}) in ${work}"
-rootfs="${work}/rootfs"
-rm -rf "$rootfs"
-mkdir -p "$rootfs"/{opt/wiremock,home/wiremock/mappings,home/wiremock/__files,etc}
-mkdir -m 1777 "$rootfs/tmp"
+image_log "building ${image} (recipe ${recipe}) in ${work}"
+image_rootfs opt/wiremock home/wiremock/mappings home/wiremock/__files etc
 
 # The modules that `jdeps --print-module-deps` finds in wiremock-standalone 3.13.
 modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.scripting,java.security.jgss,java.sql,java.xml,jdk.unsupported
 if ! "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --generate-cds-archive --output "$rootfs/opt/java"; then
-  log "ERROR: jlink failed. Its JDK needs the jmods folder (on Debian: apt-get install openjdk-17-jdk-headless)." >&2
+  image_log "ERROR: jlink failed. Its JDK needs the jmods folder (on Debian: apt-get install openjdk-17-jdk-headless)." >&2
   exit 1
 fi
 
 # The shared libraries the JRE links against, and the dynamic loader, at the paths they have here.
 # Libraries ldd cannot find belong to parts of AWT that a headless WireMock never loads.
-find "$rootfs/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
-  | xargs -0 ldd 2>/dev/null \
-  | awk '$2 == "=>" && $3 ~ /^\// { print $3; next } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \
-  | sort -u \
-  | while read -r lib; do cp -L --parents "$lib" "$rootfs"; done
+mapfile -d '' jre < <(find "$rootfs/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0)
+image_libraries "${jre[@]}"
 
 cp "$jar" "$rootfs/opt/wiremock/wiremock-standalone.jar"
-echo 'root:x:0:0:root:/home/wiremock:/sbin/nologin' > "$rootfs/etc/passwd"
-echo 'root:x:0:' > "$rootfs/etc/group"
+image_root_user /home/wiremock
 
-tar -C "$rootfs" -c . | docker import \
+image_import \
   --change 'WORKDIR /home/wiremock' \
   --change "ENV WIREMOCK_IMAGE_RECIPE=${recipe}" \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", "/opt/wiremock/wiremock-standalone.jar", "--root-dir", "/home/wiremock"]' \
-  - "$image" >/dev/null
-rm -rf "$rootfs"
-log "built ${image} in $(($(date +%s) - start)) s"
+  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", "/opt/wiremock/wiremock-standalone.jar", "--root-dir", "/home/wiremock"]'

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -31,6 +32,7 @@ import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.LlmStreamInterruptedException;
 import io.github.llmresilience.Served;
+import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
@@ -119,6 +121,11 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected static final ChatRequest REQUEST = ChatRequest.builder().user("Summarise this.").build();
 
+	/**
+	 * A prompt of 2,000 characters: at least 500 tokens by any count.
+	 */
+	protected static final ChatRequest LONG = ChatRequest.builder().user("word ".repeat(400)).build();
+
 	protected final FakeLlmServer server = FakeLlmServer.start();
 
 	@AfterEach
@@ -155,6 +162,18 @@ public abstract class BehaviourTestSupport {
 	}
 
 	/**
+	 * A runner with the starter's meters in a {@link SimpleMeterRegistry} and the
+	 * {@code llm} actuator endpoint.
+	 */
+	protected ApplicationContextRunner metered(String... properties) {
+		return runner(properties)
+			.withConfiguration(
+					AutoConfigurations.of(LlmMetricsAutoConfiguration.class, LlmEndpointAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("management.endpoints.web.exposure.include=llm");
+	}
+
+	/**
 	 * A runner with meters and policy {@code embeddings}: {@link #EMBEDDING} on
 	 * {@code openai} with 2 attempts, then the same model family
 	 * ({@link #BACKUP_EMBEDDING}) on {@code backup}.
@@ -167,6 +186,21 @@ public abstract class BehaviourTestSupport {
 				"llm.policies.embeddings.fallbacks[0].model-family=" + EMBEDDING));
 		all.addAll(List.of(properties));
 		return runner(all.toArray(String[]::new)).withConfiguration(METERS);
+	}
+
+	/**
+	 * An answer whose rate-limit headers say the requests are used up until the given
+	 * reset, as OpenAI sends them:
+	 * https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+	 */
+	protected static FakeResponse usedUp(String reset) {
+		return FakeResponse.ok("the last one for now")
+			.header("x-ratelimit-limit-requests", "60")
+			.header("x-ratelimit-remaining-requests", "0")
+			.header("x-ratelimit-reset-requests", reset)
+			.header("x-ratelimit-limit-tokens", "150000")
+			.header("x-ratelimit-remaining-tokens", "149984")
+			.header("x-ratelimit-reset-tokens", "6ms");
 	}
 
 	/**
@@ -188,6 +222,18 @@ public abstract class BehaviourTestSupport {
 	 */
 	protected static Mono<ChatResponse> summaries(LlmClient llm) {
 		return llm.chat("summaries", REQUEST);
+	}
+
+	/**
+	 * Assert that a call ends as {@code context-length} without a request sent, for every
+	 * target it had left was passed over as too small for its prompt.
+	 * @return the failure, for more assertions
+	 */
+	protected static LlmException assertPassedOverAsTooLong(Mono<?> call) {
+		LlmException failure = failure(call);
+		assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
+		assertThat(failure.requestSent()).isFalse();
+		return failure;
 	}
 
 	/**

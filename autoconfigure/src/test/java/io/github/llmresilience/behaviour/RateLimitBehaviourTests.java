@@ -4,20 +4,14 @@ import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
-
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.Served;
 import io.github.llmresilience.actuate.LlmEndpoint;
 import io.github.llmresilience.actuate.LlmEndpoint.LlmDescriptor;
-import io.github.llmresilience.autoconfigure.LlmEndpointAutoConfiguration;
-import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -29,26 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * received, what the caller got, and the meters.
  */
 class RateLimitBehaviourTests extends BehaviourTestSupport {
-
-	private ApplicationContextRunner metered(String... properties) {
-		return runner(properties)
-			.withConfiguration(
-					AutoConfigurations.of(LlmMetricsAutoConfiguration.class, LlmEndpointAutoConfiguration.class))
-			.withBean(SimpleMeterRegistry.class)
-			.withPropertyValues("management.endpoints.web.exposure.include=llm");
-	}
-
-	private static FakeResponse usedUp(String reset) {
-		// As OpenAI sends them:
-		// https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
-		return FakeResponse.ok("the last one for now")
-			.header("x-ratelimit-limit-requests", "60")
-			.header("x-ratelimit-remaining-requests", "0")
-			.header("x-ratelimit-reset-requests", reset)
-			.header("x-ratelimit-limit-tokens", "150000")
-			.header("x-ratelimit-remaining-tokens", "149984")
-			.header("x-ratelimit-reset-tokens", "6ms");
-	}
 
 	@Test
 	void aTargetWhoseHeadersSayItIsUsedUpForLongerThanMaxRetryAfterReceivesNothingAndTheCallFallsBack() {

@@ -76,13 +76,7 @@ class SharedCooldownBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void aRateLimitTheHeadersSayIsUsedUpIsPassedOnUntilItsReset() {
-		// As OpenAI sends them:
-		// https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
-		this.server.model(PRIMARY)
-			.thenAlways(FakeResponse.ok("the last one for now")
-				.header("x-ratelimit-limit-requests", "60")
-				.header("x-ratelimit-remaining-requests", "0")
-				.header("x-ratelimit-reset-requests", "30s"));
+		this.server.model(PRIMARY).thenAlways(usedUp("30s"));
 		sharing().run((context) -> {
 			StepVerifier.create(context.getBean(LlmClient.class).chat("summaries", REQUEST))
 				.expectNextCount(1)

@@ -64,8 +64,7 @@ class ProviderCatalogueTests extends ProviderClientTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("answers")
 	void nonStreamingRequestGetsTheKindTheMessageAndTheWait(Fixture fixture) {
-		ProviderClient client = client(fixture);
-		this.server.model(fixture.id()).enqueue(fixture.response());
+		ProviderClient client = answeredBy(fixture);
 		LlmException failure = failureOf(client.chat(fixture.id(), request()).then());
 		fixture.check(failure);
 	}
@@ -73,8 +72,7 @@ class ProviderCatalogueTests extends ProviderClientTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("answers")
 	void embeddingsRequestGetsTheSameClassification(Fixture fixture) {
-		ProviderClient client = client(fixture);
-		this.server.model(fixture.id()).enqueue(fixture.response());
+		ProviderClient client = answeredBy(fixture);
 		LlmException failure = failureOf(client.embed(fixture.id(), EmbeddingRequest.of("Hello there"), null).then());
 		fixture.check(failure);
 	}
@@ -82,13 +80,22 @@ class ProviderCatalogueTests extends ProviderClientTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("fixtures")
 	void streamingRequestGetsTheSameClassification(Fixture fixture) {
-		ProviderClient client = client(fixture);
-		this.server.model(fixture.id()).enqueue(fixture.response());
+		ProviderClient client = answeredBy(fixture);
 		List<String> chunks = new ArrayList<>();
 		LlmException failure = failureOf(
 				client.stream(fixture.id(), request()).doOnNext((chunk) -> chunks.add(chunk.text())).then());
 		fixture.check(failure);
 		assertThat(chunks).as("chunks delivered before the error").isEqualTo(fixture.chunks());
+	}
+
+	/**
+	 * Return a client of the fixture's provider, at the fixture's time, whose next
+	 * request the server answers with the fixture's recorded answer.
+	 */
+	private ProviderClient answeredBy(Fixture fixture) {
+		ProviderClient client = client(fixture);
+		this.server.model(fixture.id()).enqueue(fixture.response());
+		return client;
 	}
 
 	private ProviderClient client(Fixture fixture) {

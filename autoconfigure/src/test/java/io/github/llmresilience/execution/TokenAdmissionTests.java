@@ -3,6 +3,7 @@ package io.github.llmresilience.execution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,22 @@ class TokenAdmissionTests extends EngineTestSupport {
 			}));
 	}
 
+	/**
+	 * Reserve 2,000 tokens twice at 6,000 a minute, end the two reservations as given,
+	 * then reserve three more as {@link #reserved} does, and emit when each of the three
+	 * may go, from the start.
+	 */
+	private Flux<Duration> threeAfterTwoThatEnd(Consumer<Reservation> first, Consumer<Reservation> second) {
+		TargetAdmission admission = admission(sixThousandPerMinute());
+		Instant start = this.clock.instant();
+		Mono<Reservation> one = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
+		Mono<Reservation> two = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
+		return one.doOnNext(first)
+			.then(two.doOnNext(second))
+			.thenMany(reserved(admission, 3))
+			.map((at) -> Duration.between(start, this.clock.instant()));
+	}
+
 	@Test
 	void aDeclaredTokenLimitSpacesRequestsAsItsArithmeticSays() {
 		// Three of 2,000 fit the full bucket; each next one waits for 2,000 tokens, 20 s.
@@ -79,18 +96,11 @@ class TokenAdmissionTests extends EngineTestSupport {
 
 	@Test
 	void anAnswersUsageGivesBackWhatItDidNotUseOrTakesWhatItUsedMore() {
-		StepVerifier.withVirtualTime(() -> {
-			TargetAdmission admission = admission(sixThousandPerMinute());
-			Instant start = this.clock.instant();
-			Mono<Reservation> first = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
-			Mono<Reservation> next = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
-			// The first used 500 of its 2,000, the second 3,000: 1,500 back, 1,000 more
-			// taken. The bucket holds 6,000 - 2,000 - 2,000 + 1,500 - 1,000 = 2,500.
-			return first.doOnNext((reservation) -> reservation.settle(500L))
-				.then(next.doOnNext((reservation) -> reservation.settle(3000L)))
-				.thenMany(reserved(admission, 3))
-				.map((at) -> Duration.between(start, this.clock.instant()));
-		})
+		// The first used 500 of its 2,000, the second 3,000: 1,500 back, 1,000 more
+		// taken. The bucket holds 6,000 - 2,000 - 2,000 + 1,500 - 1,000 = 2,500.
+		StepVerifier
+			.withVirtualTime(() -> threeAfterTwoThatEnd((reservation) -> reservation.settle(500L),
+					(reservation) -> reservation.settle(3000L)))
 			// 2,500 fit one of 2,000 at once; the next needs 1,500 more (15 s), the last
 			// 2,000 (20 s).
 			.expectSubscription()
@@ -104,19 +114,13 @@ class TokenAdmissionTests extends EngineTestSupport {
 
 	@Test
 	void aRequestNeverSentGivesEverythingBackAndAnErrorAnswerKeepsItsEstimate() {
-		StepVerifier.withVirtualTime(() -> {
-			TargetAdmission admission = admission(sixThousandPerMinute());
-			Instant start = this.clock.instant();
-			Mono<Reservation> refused = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
-			Mono<Reservation> answered = admission.reserve(scope(WAITS_UP_TO_A_MINUTE), TWO_THOUSAND);
-			return refused
-				.doOnNext((reservation) -> reservation
-					.failed(LlmException.builder(FailureKind.CONNECTION).requestSent(false).build()))
-				.then(answered.doOnNext((reservation) -> reservation
-					.failed(LlmException.builder(FailureKind.SERVER_ERROR).status(500).requestSent(true).build())))
-				.thenMany(reserved(admission, 3))
-				.map((at) -> Duration.between(start, this.clock.instant()));
-		})
+		// The first was never sent, the second had an error answer.
+		StepVerifier
+			.withVirtualTime(() -> threeAfterTwoThatEnd(
+					(reservation) -> reservation
+						.failed(LlmException.builder(FailureKind.CONNECTION).requestSent(false).build()),
+					(reservation) -> reservation
+						.failed(LlmException.builder(FailureKind.SERVER_ERROR).status(500).requestSent(true).build())))
 			// 6,000 - 2,000 (the error answer's, kept): two at once, the third in 20 s.
 			.expectSubscription()
 			.expectNext(Duration.ZERO, Duration.ZERO)

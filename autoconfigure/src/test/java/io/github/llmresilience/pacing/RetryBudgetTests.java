@@ -18,30 +18,35 @@ class RetryBudgetTests {
 
 	private final RetryBudget budget = new RetryBudget(0.2, Duration.ofSeconds(10), 1.0, this.clock);
 
-	@Test
-	void withoutTrafficTheFloorAllowsMinRetriesPerSecondTimesTheWindow() {
-		for (int i = 0; i < 10; i++) {
+	private void firstRequests(int count) {
+		for (int i = 0; i < count; i++) {
+			this.budget.firstRequest();
+		}
+	}
+
+	/**
+	 * Take retries, each of which the budget must allow.
+	 */
+	private void allowedRetries(int count) {
+		for (int i = 0; i < count; i++) {
 			assertThat(this.budget.tryRetry()).as("retry %d", i + 1).isTrue();
 		}
+	}
+
+	@Test
+	void withoutTrafficTheFloorAllowsMinRetriesPerSecondTimesTheWindow() {
+		allowedRetries(10);
 		assertThat(this.budget.tryRetry()).isFalse();
 		assertThat(this.budget.usage()).isEqualTo(new RetryBudget.Usage(0, 10, 10));
 	}
 
 	@Test
 	void retriesMayAddTheRatioToTheFirstRequestsOfTheWindow() {
-		for (int i = 0; i < 100; i++) {
-			this.budget.firstRequest();
-		}
+		firstRequests(100);
 		// 0.2 × 100 + 1.0 × 10 s
-		for (int i = 0; i < 30; i++) {
-			assertThat(this.budget.tryRetry()).isTrue();
-		}
+		allowedRetries(30);
 		assertThat(this.budget.tryRetry()).isFalse();
-		this.budget.firstRequest();
-		this.budget.firstRequest();
-		this.budget.firstRequest();
-		this.budget.firstRequest();
-		this.budget.firstRequest();
+		firstRequests(5);
 		assertThat(this.budget.tryRetry()).as("five more first requests earn one more retry").isTrue();
 		assertThat(this.budget.tryRetry()).isFalse();
 		assertThat(this.budget.usage()).isEqualTo(new RetryBudget.Usage(105, 31, 31));
@@ -49,9 +54,7 @@ class RetryBudgetTests {
 
 	@Test
 	void requestsLeaveTheWindowOnceItHasPassed() {
-		for (int i = 0; i < 10; i++) {
-			this.budget.tryRetry();
-		}
+		allowedRetries(10);
 		assertThat(this.budget.tryRetry()).isFalse();
 		this.clock.advance(Duration.ofSeconds(9));
 		assertThat(this.budget.tryRetry()).as("still inside the window").isFalse();

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.http.HttpHeaders;
 
@@ -66,26 +68,32 @@ class TargetReservationsTests {
 		assertThat(held.heldUntil()).isEqualTo(NOW.plusSeconds(2));
 	}
 
-	@Test
-	void requestsInFlightWhenTheReportedOneWasSentAreSubtractedTooForTheProviderMayHaveCountedThemAfterIt() {
+	/**
+	 * Three requests sent at once, the provider counted the third first: its report is
+	 * taken, less the two in flight beside it, and the first's and second's reports (8
+	 * and 7 left), older by sending, change nothing whether they say more or less is
+	 * left. Once all three are over, a request sent after them counts only its own
+	 * report, even when it is higher (after a reset).
+	 */
+	@ParameterizedTest(name = "{0}: the third says {1} left, so {2}; a later one says {3}")
+	@CsvSource(delimiter = '|', value = {
+			"the two in flight when the reported one was sent are subtracted too, for the provider may have counted them after it|9|7|6",
+			"an answer that arrives late never raises the budget again|6|4|9" })
+	void threeSentAtOnceAndTheThirdCountedFirst(String scenario, long thirdLeft, long leftAfterThird, long fourthLeft) {
 		SentRequest first = send(0);
 		SentRequest second = send(0);
 		SentRequest third = send(0);
-		// Sent third, the third request arrived first: 9 left. The two sent before it
-		// were still in flight, and may arrive after it: 7 left, not 9.
-		this.reservations.reported(report(9, 10000, "2s"), third, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(7);
-		// They did: their answers are older by sending and change nothing.
+		this.reservations.reported(report(thirdLeft, 10000, "2s"), third, NOW);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(leftAfterThird);
 		this.reservations.reported(report(8, 10000, "2s"), first, NOW);
 		this.reservations.reported(report(7, 10000, "2s"), second, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(7);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(leftAfterThird);
 		for (SentRequest request : List.of(first, second, third)) {
 			this.reservations.finished(request, NOW);
 		}
-		// A request sent once all three were over counts only what came after it.
 		SentRequest fourth = send(0);
-		this.reservations.reported(report(6, 10000, "2s"), fourth, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(6);
+		this.reservations.reported(report(fourthLeft, 10000, "2s"), fourth, NOW);
+		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(fourthLeft);
 	}
 
 	@Test
@@ -157,25 +165,6 @@ class TargetReservationsTests {
 		tokens.reported(report(9, 500, "1s"), big, NOW);
 		tokens.trySend(500, 500, NOW);
 		assertThat(tokens.heldUntil(NOW)).isEqualTo(NOW.plusSeconds(1));
-	}
-
-	@Test
-	void anAnswerThatArrivesLateNeverRaisesTheBudgetAgain() {
-		SentRequest first = send(0);
-		SentRequest second = send(0);
-		SentRequest third = send(0);
-		// The third's answer comes first: 6 left, less the two in flight beside it.
-		this.reservations.reported(report(6, 10000, "2s"), third, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(4);
-		// The first's and second's answers, sent earlier, said more was left: ignored.
-		this.reservations.reported(report(8, 10000, "2s"), first, NOW);
-		this.reservations.reported(report(7, 10000, "2s"), second, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(4);
-		List.of(first, second, third).forEach((request) -> this.reservations.finished(request, NOW));
-		// A later request's report is taken, even when it is higher (after a reset).
-		SentRequest fourth = send(0);
-		this.reservations.reported(report(9, 10000, "2s"), fourth, NOW);
-		assertThat(this.reservations.left(RateLimitType.REQUESTS, NOW)).isEqualTo(9);
 	}
 
 	@Test

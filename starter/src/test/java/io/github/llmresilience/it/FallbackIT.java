@@ -26,9 +26,7 @@ class FallbackIT extends WireMockTestSupport {
 
 	@Test
 	void whenThePrimaryAlwaysAnswers503ThenTheBackupServesAndMetersCountRetriesAndTheFallback() {
-		wiremock.stub(Stub.chatCompletions("primary")
-			.status(503)
-			.json(Stub.error("The server is overloaded or not ready yet.", "server_error")));
+		wiremock.stub(Stub.chatCompletions("primary").overloaded());
 		wiremock.stub(Stub.chatCompletions("backup").status(200).json(Stub.completion(BACKUP_MODEL, "A summary.")));
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
 			StepVerifier.create(app.getBean(Assistant.class).summarise("A long text.")).assertNext((response) -> {

@@ -32,16 +32,11 @@ class RetryIT extends WireMockTestSupport {
 
 	@Test
 	void whenRateLimitedTwiceThenRetriesAfterTheServersRetryAfterAndSucceeds() {
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("rate-limit", Stub.STARTED, "limited-once")
-			.status(429)
-			.header("Retry-After", "1")
-			.json(Stub.error("Rate limit reached for requests", "requests")));
+		wiremock
+			.stub(Stub.chatCompletions("primary").inScenario("rate-limit", Stub.STARTED, "limited-once").rateLimited());
 		wiremock.stub(Stub.chatCompletions("primary")
 			.inScenario("rate-limit", "limited-once", "limited-twice")
-			.status(429)
-			.header("Retry-After", "1")
-			.json(Stub.error("Rate limit reached for requests", "requests")));
+			.rateLimited());
 		wiremock.stub(Stub.chatCompletions("primary")
 			.inScenario("rate-limit", "limited-twice", "served")
 			.status(200)
@@ -82,11 +77,7 @@ class RetryIT extends WireMockTestSupport {
 							.json(Stub.completion(PRIMARY_MODEL, "too late"))
 							.fixedDelay(Duration.ofSeconds(5)),
 						"timeout", Duration.ofSeconds(1)),
-				arguments("a 503",
-						Stub.chatCompletions("primary")
-							.status(503)
-							.json(Stub.error("The server is overloaded or not ready yet.", "server_error")),
-						"server-error", null),
+				arguments("a 503", Stub.chatCompletions("primary").overloaded(), "server-error", null),
 				arguments("a 408",
 						Stub.chatCompletions("primary").status(408).json(Stub.error("Request timed out.", "timeout")),
 						"timeout", null));

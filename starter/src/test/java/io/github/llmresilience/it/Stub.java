@@ -105,6 +105,25 @@ public final class Stub {
 		return this;
 	}
 
+	/**
+	 * Answer as OpenAI does when the requests per minute are used up: 429 with
+	 * {@code Retry-After: 1} and the rate-limit error body
+	 * (https://platform.openai.com/docs/guides/error-codes/api-errors).
+	 * @return this stub
+	 */
+	public Stub rateLimited() {
+		return status(429).header("Retry-After", "1").json(error("Rate limit reached for requests", "requests"));
+	}
+
+	/**
+	 * Answer as OpenAI does when its servers are overloaded: 503 with the server error
+	 * body (https://platform.openai.com/docs/guides/error-codes/api-errors).
+	 * @return this stub
+	 */
+	public Stub overloaded() {
+		return status(503).json(error("The server is overloaded or not ready yet.", "server_error"));
+	}
+
 	Map<String, Object> toMapping() {
 		if (!this.headers.isEmpty()) {
 			this.response.put("headers", this.headers);

@@ -37,9 +37,7 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 		assertThat(choice.at("/message/tool_calls").isMissingNode()).isTrue();
 		assertThat(choice.path("finish_reason").stringValue()).isEqualTo("stop");
 		// Word counts: "Say hello to the world" and "Hello there, world".
-		assertThat(json.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
-		assertThat(json.at("/usage/completion_tokens").asInt()).isEqualTo(3);
-		assertThat(json.at("/usage/total_tokens").asInt()).isEqualTo(8);
+		assertUsage(json, 5, 3, 8);
 	}
 
 	@Test
@@ -57,17 +55,12 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 		JsonNode json = Chat.json(this.chat.ask(this.server, "gpt-4o").body());
 		assertThat(json.path("model").stringValue()).isEqualTo("gpt-4o-2024-08-06");
 		assertThat(json.at("/choices/0/finish_reason").stringValue()).isEqualTo("length");
-		assertThat(json.at("/usage/prompt_tokens").asInt()).isEqualTo(1200);
-		assertThat(json.at("/usage/completion_tokens").asInt()).isEqualTo(4096);
-		assertThat(json.at("/usage/total_tokens").asInt()).isEqualTo(5296);
+		assertUsage(json, 1200, 4096, 5296);
 	}
 
 	@Test
 	void toolCallWithoutTextHasNullContentAndToolCallsFinishReason() throws Exception {
-		this.server.model("m")
-			.thenAlways(FakeResponse.ok("")
-				.toolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")
-				.toolCall("call_2", "get_time", "{}"));
+		this.server.model("m").thenAlways(weatherAndTimeToolCalls("Paris"));
 		JsonNode message = Chat.json(this.chat.ask(this.server, "m").body()).at("/choices/0/message");
 		assertThat(message.path("content").isNull()).isTrue();
 		assertThat(message.path("tool_calls")).hasSize(2);

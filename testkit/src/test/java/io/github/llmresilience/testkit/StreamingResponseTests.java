@@ -63,9 +63,7 @@ class StreamingResponseTests extends FakeLlmServerTestSupport {
 		assertThat(Chat.json(events.get(0)).path("usage").isNull()).isTrue();
 		JsonNode usage = Chat.json(events.get(4));
 		assertThat(usage.path("choices")).isEmpty();
-		assertThat(usage.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
-		assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(3);
-		assertThat(usage.at("/usage/total_tokens").asInt()).isEqualTo(7);
+		assertUsage(usage, 4, 3, 7);
 		assertThat(events.get(5)).isEqualTo("[DONE]");
 	}
 
@@ -81,10 +79,7 @@ class StreamingResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void toolCallsAreStreamedAsOpenAiSplitsThemIdAndNameFirstThenTheArgumentsInPieces() throws Exception {
-		this.server.model("m")
-			.thenAlways(FakeResponse.ok("")
-				.toolCall("call_1", "get_weather", "{\"city\":\"Oslo\"}")
-				.toolCall("call_2", "get_time", "{}"));
+		this.server.model("m").thenAlways(weatherAndTimeToolCalls("Oslo"));
 		List<String> events = Chat.events(this.chat.askStream(this.server, "m", false).body());
 		// call_1: a head and five pieces; call_2: a head and one piece; the finish
 		// chunk; [DONE].

@@ -12,12 +12,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.autoconfigure.ModelPrimaryProperty;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.langchain4j.LlmChatModel;
 import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
@@ -39,65 +39,31 @@ import io.github.llmresilience.policy.LlmPolicies;
 @EnableConfigurationProperties(LlmLangChain4jProperties.class)
 public final class LlmLangChain4jAutoConfiguration {
 
-	private static final String PRIMARY_PROPERTY = LlmLangChain4jProperties.PREFIX + ".primary";
-
-	static String policy(LlmLangChain4jProperties properties, ObjectProvider<LlmPolicies> policies) {
-		return ModelPolicyProperty.check(LlmLangChain4jProperties.PREFIX + ".policy", properties.getPolicy(),
-				PolicyType.CHAT, policies);
+	@Bean
+	static ModelPrimaryProperty llmLangChain4jChatModelPrimaryProperty(Environment environment) {
+		return new ModelPrimaryProperty(environment, LlmLangChain4jProperties.PREFIX + ".primary",
+				LlmLangChain4jAutoConfiguration.class);
 	}
 
-	static LlmChatModel chatModel(LlmClient client, LlmLangChain4jProperties properties,
+	@Bean
+	@ConditionalOnMissingBean(LlmChatModel.class)
+	LlmChatModel llmLangChain4jChatModel(LlmClient client, LlmLangChain4jProperties properties,
 			ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
 		return new LlmChatModel(client, policy(properties, policies), DefaultChatRequestParameters.EMPTY,
 				listeners.orderedStream().toList(), properties.getSupportedCapabilities());
 	}
 
-	static LlmStreamingChatModel streamingChatModel(LlmClient client, LlmLangChain4jProperties properties,
+	@Bean
+	@ConditionalOnMissingBean(LlmStreamingChatModel.class)
+	LlmStreamingChatModel llmLangChain4jStreamingChatModel(LlmClient client, LlmLangChain4jProperties properties,
 			ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
 		return new LlmStreamingChatModel(client, policy(properties, policies), DefaultChatRequestParameters.EMPTY,
 				listeners.orderedStream().toList(), properties.getSupportedCapabilities());
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
-	static class LlmChatModelsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(LlmChatModel.class)
-		LlmChatModel llmLangChain4jChatModel(LlmClient client, LlmLangChain4jProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
-			return chatModel(client, properties, policies, listeners);
-		}
-
-		@Bean
-		@ConditionalOnMissingBean(LlmStreamingChatModel.class)
-		LlmStreamingChatModel llmLangChain4jStreamingChatModel(LlmClient client, LlmLangChain4jProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
-			return streamingChatModel(client, properties, policies, listeners);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
-	static class PrimaryLlmChatModelsConfiguration {
-
-		@Bean
-		@Primary
-		@ConditionalOnMissingBean(LlmChatModel.class)
-		LlmChatModel llmLangChain4jChatModel(LlmClient client, LlmLangChain4jProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
-			return chatModel(client, properties, policies, listeners);
-		}
-
-		@Bean
-		@Primary
-		@ConditionalOnMissingBean(LlmStreamingChatModel.class)
-		LlmStreamingChatModel llmLangChain4jStreamingChatModel(LlmClient client, LlmLangChain4jProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ChatModelListener> listeners) {
-			return streamingChatModel(client, properties, policies, listeners);
-		}
-
+	private static String policy(LlmLangChain4jProperties properties, ObjectProvider<LlmPolicies> policies) {
+		return ModelPolicyProperty.check(LlmLangChain4jProperties.PREFIX + ".policy", properties.getPolicy(),
+				PolicyType.CHAT, policies);
 	}
 
 }

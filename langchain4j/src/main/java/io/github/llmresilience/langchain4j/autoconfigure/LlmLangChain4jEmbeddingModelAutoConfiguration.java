@@ -10,12 +10,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.autoconfigure.ModelPrimaryProperty;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
@@ -35,40 +35,19 @@ import io.github.llmresilience.policy.PolicyType;
 @EnableConfigurationProperties(LlmLangChain4jEmbeddingModelProperties.class)
 public final class LlmLangChain4jEmbeddingModelAutoConfiguration {
 
-	private static final String PRIMARY_PROPERTY = LlmLangChain4jEmbeddingModelProperties.PREFIX + ".primary";
+	@Bean
+	static ModelPrimaryProperty llmLangChain4jEmbeddingModelPrimaryProperty(Environment environment) {
+		return new ModelPrimaryProperty(environment, LlmLangChain4jEmbeddingModelProperties.PREFIX + ".primary",
+				LlmLangChain4jEmbeddingModelAutoConfiguration.class);
+	}
 
-	static LlmEmbeddingModel embeddingModel(LlmClient client, LlmLangChain4jEmbeddingModelProperties properties,
+	@Bean
+	@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+	LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client, LlmLangChain4jEmbeddingModelProperties properties,
 			ObjectProvider<LlmPolicies> policies) {
 		String policy = ModelPolicyProperty.check(LlmLangChain4jEmbeddingModelProperties.PREFIX + ".policy",
 				properties.getPolicy(), PolicyType.EMBEDDINGS, policies);
 		return new LlmEmbeddingModel(client, policy);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
-	static class LlmEmbeddingModelConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
-		LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client,
-				LlmLangChain4jEmbeddingModelProperties properties, ObjectProvider<LlmPolicies> policies) {
-			return embeddingModel(client, properties, policies);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
-	static class PrimaryLlmEmbeddingModelConfiguration {
-
-		@Bean
-		@Primary
-		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
-		LlmEmbeddingModel llmLangChain4jEmbeddingModel(LlmClient client,
-				LlmLangChain4jEmbeddingModelProperties properties, ObjectProvider<LlmPolicies> policies) {
-			return embeddingModel(client, properties, policies);
-		}
-
 	}
 
 }

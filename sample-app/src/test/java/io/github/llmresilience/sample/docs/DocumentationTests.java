@@ -88,8 +88,7 @@ class DocumentationTests {
 
 	@Test
 	void everyCodeExampleComesFromACheckedSourceFile() throws IOException {
-		List<String> problems = new ArrayList<>();
-		for (MarkdownDocument document : MarkdownDocument.owned()) {
+		assertEveryDocument((document, problems) -> {
 			for (CodeBlock block : document.codeBlocks()) {
 				if (!CHECKED_LANGUAGES.contains(block.language())) {
 					continue;
@@ -110,14 +109,12 @@ class DocumentationTests {
 					}
 				}
 			}
-		}
-		assertThat(problems).isEmpty();
+		});
 	}
 
 	@Test
-	void everyTypeAndMethodTheProseNamesExists() {
-		List<String> problems = new ArrayList<>();
-		for (MarkdownDocument document : MarkdownDocument.owned()) {
+	void everyTypeAndMethodTheProseNamesExists() throws IOException {
+		assertEveryDocument((document, problems) -> {
 			for (String code : document.inlineCode()) {
 				Matcher reference = TYPE_REFERENCE.matcher(code);
 				if (!reference.find() || code.contains(" ") && !code.contains("(") || code.matches("[A-Z0-9_]+")) {
@@ -137,8 +134,7 @@ class DocumentationTests {
 					problems.add(document.name() + ": `" + code + "`: " + problem);
 				}
 			}
-		}
-		assertThat(problems).isEmpty();
+		});
 	}
 
 	@Test
@@ -159,9 +155,8 @@ class DocumentationTests {
 	}
 
 	@Test
-	void everyLinkLeadsToAFileAndAHeadingThatExist() {
-		List<String> problems = new ArrayList<>();
-		for (MarkdownDocument document : MarkdownDocument.owned()) {
+	void everyLinkLeadsToAFileAndAHeadingThatExist() throws IOException {
+		assertEveryDocument((document, problems) -> {
 			for (String link : document.links()) {
 				if (link.startsWith("http://") || link.startsWith("https://")) {
 					continue;
@@ -179,8 +174,28 @@ class DocumentationTests {
 					problems.add(document.name() + ": the link " + link + " names a heading that does not exist");
 				}
 			}
+		});
+	}
+
+	/**
+	 * Assert that a check of every document the project owns finds nothing wrong.
+	 */
+	private static void assertEveryDocument(DocumentCheck check) throws IOException {
+		List<String> problems = new ArrayList<>();
+		for (MarkdownDocument document : MarkdownDocument.owned()) {
+			check.check(document, problems);
 		}
 		assertThat(problems).isEmpty();
+	}
+
+	/**
+	 * A check of one document, adding what it finds wrong to the problems.
+	 */
+	@FunctionalInterface
+	private interface DocumentCheck {
+
+		void check(MarkdownDocument document, List<String> problems) throws IOException;
+
 	}
 
 	@Test

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -16,14 +15,14 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.github.llmresilience.sample.Answer;
 import io.github.llmresilience.sample.Delta;
 import io.github.llmresilience.sample.Headline;
+import io.github.llmresilience.sample.SampleApi;
 import io.github.llmresilience.sample.Summary;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +48,8 @@ class AotSampleApplicationIT {
 
 	private static WebTestClient client;
 
+	private static SampleApi api;
+
 	@BeforeAll
 	static void startTheAotProcessedJar() throws IOException {
 		Path jar = Path.of(System.getProperty("sample.jar", "target/llm-resilience-sample-app.jar"));
@@ -65,6 +66,9 @@ class AotSampleApplicationIT {
 			.baseUrl("http://127.0.0.1:" + port)
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
+		// The application runs in a process of its own: no environment to read the
+		// models from, which these tests do not ask for.
+		api = new SampleApi(client, new MockEnvironment());
 		Awaitility.await("the AOT-processed sample app to answer /actuator/health (log: " + log + ")")
 			.atMost(Duration.ofSeconds(90))
 			.pollInterval(Duration.ofMillis(250))
@@ -91,15 +95,7 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theBlockingLlmCallMethodAnswers() {
-		Headline headline = client.post()
-			.uri("/api/headlines")
-			.bodyValue(Map.of("text", "Rate limits, outages and timeouts happen."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Headline.class)
-			.returnResult()
-			.getResponseBody();
+		Headline headline = api.headline("Rate limits, outages and timeouts happen.");
 
 		assertThat(headline).isNotNull();
 		assertThat(headline.headline()).isNotBlank();
@@ -109,15 +105,7 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theFallbackMethodAnswersWhenTheDeadlinePasses() {
-		Summary summary = client.post()
-			.uri("/api/summaries")
-			.bodyValue(Map.of("text", "Rate limits, outages and timeouts happen."))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Summary.class)
-			.returnResult()
-			.getResponseBody();
+		Summary summary = api.summarise("Rate limits, outages and timeouts happen.");
 
 		assertThat(summary).isNotNull();
 		assertThat(summary.summary()).isEqualTo("(no summary available right now)");
@@ -127,15 +115,7 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theStreamingLlmCallMethodStreams() {
-		Flux<ServerSentEvent<Delta>> events = client.get()
-			.uri("/api/chat/stream?prompt={prompt}", "Tell me a story")
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.returnResult(new ParameterizedTypeReference<ServerSentEvent<Delta>>() {
-			})
-			.getResponseBody();
+		Flux<ServerSentEvent<Delta>> events = api.chatEvents("Tell me a story");
 
 		StepVerifier.create(events.collectList()).assertNext((received) -> {
 			assertThat(received).hasSizeGreaterThan(1);
@@ -145,15 +125,7 @@ class AotSampleApplicationIT {
 
 	@Test
 	void theSpringAiEndpointAnswers() {
-		Answer answer = client.post()
-			.uri("/api/answers")
-			.bodyValue(Map.of("text", "Why do LLM APIs answer 429?"))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(Answer.class)
-			.returnResult()
-			.getResponseBody();
+		Answer answer = api.answer("Why do LLM APIs answer 429?");
 
 		assertThat(answer).isNotNull();
 		assertThat(answer.answer()).isNotBlank();

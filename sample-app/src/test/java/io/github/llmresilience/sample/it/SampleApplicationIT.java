@@ -98,9 +98,7 @@ class SampleApplicationIT {
 		String backupModel = this.api.fallbackModel("summaries");
 		int maxAttempts = this.environment.getRequiredProperty("llm.policies.summaries.retry.max-attempts",
 				Integer.class);
-		wiremock.stub(Stub.chatCompletions("openai")
-			.status(503)
-			.json(Stub.error("The server is overloaded or not ready yet.", "server_error")));
+		wiremock.stub(Stub.chatCompletions("openai").overloaded());
 		wiremock.stub(Stub.chatCompletions("backup")
 			.status(200)
 			.json(Stub.completion(backupModel, "A summary from the backup.")));
@@ -132,11 +130,7 @@ class SampleApplicationIT {
 	@Test
 	void whenThePrimaryIsRateLimitedWithRetryAfterThenTheSummaryComesFromItASecondLater() {
 		String primaryModel = this.api.model("summaries");
-		wiremock.stub(Stub.chatCompletions("openai")
-			.inScenario("rate-limit", Stub.STARTED, "limited")
-			.status(429)
-			.header("Retry-After", "1")
-			.json(Stub.error("Rate limit reached for requests", "requests")));
+		wiremock.stub(Stub.chatCompletions("openai").inScenario("rate-limit", Stub.STARTED, "limited").rateLimited());
 		wiremock.stub(Stub.chatCompletions("openai")
 			.inScenario("rate-limit", "limited", "served")
 			.status(200)
@@ -145,12 +139,8 @@ class SampleApplicationIT {
 		Summary summary = this.api.summarise("A long text.");
 
 		assertThat(summary).isEqualTo(new Summary("A summary after a wait.", "openai", primaryModel, 2, false));
-		List<LoggedRequest> primary = wiremock.requests("openai");
-		assertThat(primary).hasSize(2);
 		// Retry-After: 1 replaces the 20 ms backoff; up to 10 % is added.
-		assertThat(LoggedRequest.gaps(primary)).singleElement()
-			.satisfies((gap) -> assertThat(gap).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1100).plus(SLOW)));
-		assertThat(wiremock.requests("backup")).isEmpty();
+		assertThePrimaryAloneWasAskedTwice(Duration.ofMillis(1000), Duration.ofMillis(1100));
 		assertThat(SampleApi.sample(this.api.scrape(), "llm_retries_total", "policy=\"summaries\"",
 				"provider=\"openai\"", "reason=\"rate-limited\""))
 			.isEqualTo(1);
@@ -195,15 +185,23 @@ class SampleApplicationIT {
 		Headline headline = this.api.headline("Paris is still the capital of France.");
 
 		assertThat(headline).isEqualTo(new Headline("Paris keeps its title", "openai", model, 2, false));
-		List<LoggedRequest> primary = wiremock.requests("openai");
-		assertThat(primary).hasSize(2);
 		// Retried at once (a 20 ms backoff), not after the 2 s read timeout.
-		assertThat(LoggedRequest.gaps(primary)).singleElement()
-			.satisfies((gap) -> assertThat(gap).isBetween(Duration.ofMillis(20), Duration.ofMillis(20).plus(SLOW)));
-		assertThat(wiremock.requests("backup")).isEmpty();
+		assertThePrimaryAloneWasAskedTwice(Duration.ofMillis(20), Duration.ofMillis(20));
 		assertThat(SampleApi.sample(this.api.scrape(), "llm_retries_total", "policy=\"default\"", "provider=\"openai\"",
 				"reason=\"connection\""))
 			.isEqualTo(1);
+	}
+
+	/**
+	 * Assert that the primary received two requests, the second between {@code wait} and
+	 * {@code longest} (plus {@link #SLOW}) after the first, and the backup none.
+	 */
+	private static void assertThePrimaryAloneWasAskedTwice(Duration wait, Duration longest) {
+		List<LoggedRequest> primary = wiremock.requests("openai");
+		assertThat(primary).hasSize(2);
+		assertThat(LoggedRequest.gaps(primary)).singleElement()
+			.satisfies((gap) -> assertThat(gap).isBetween(wait, longest.plus(SLOW)));
+		assertThat(wiremock.requests("backup")).isEmpty();
 	}
 
 }

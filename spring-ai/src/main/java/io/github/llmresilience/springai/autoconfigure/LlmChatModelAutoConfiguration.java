@@ -10,12 +10,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.autoconfigure.ModelPrimaryProperty;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.springai.LlmChatModel;
@@ -38,41 +38,20 @@ import io.github.llmresilience.springai.LlmChatOptions;
 @EnableConfigurationProperties(LlmChatModelProperties.class)
 public final class LlmChatModelAutoConfiguration {
 
-	private static final String PRIMARY_PROPERTY = LlmChatModelProperties.PREFIX + ".primary";
+	@Bean
+	static ModelPrimaryProperty llmChatModelPrimaryProperty(Environment environment) {
+		return new ModelPrimaryProperty(environment, LlmChatModelProperties.PREFIX + ".primary",
+				LlmChatModelAutoConfiguration.class);
+	}
 
-	static LlmChatModel chatModel(LlmClient client, LlmChatModelProperties properties,
-			ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
+	@Bean
+	@ConditionalOnMissingBean(LlmChatModel.class)
+	LlmChatModel llmChatModel(LlmClient client, LlmChatModelProperties properties, ObjectProvider<LlmPolicies> policies,
+			ObjectProvider<ToolCallingManager> toolCallingManager) {
 		String policy = ModelPolicyProperty.check(LlmChatModelProperties.PREFIX + ".policy", properties.getPolicy(),
 				PolicyType.CHAT, policies);
 		return new LlmChatModel(client, policy, LlmChatOptions.builder().build(),
 				toolCallingManager.getIfAvailable(() -> ToolCallingManager.builder().build()));
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
-	static class LlmChatModelConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(LlmChatModel.class)
-		LlmChatModel llmChatModel(LlmClient client, LlmChatModelProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
-			return chatModel(client, properties, policies, toolCallingManager);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
-	static class PrimaryLlmChatModelConfiguration {
-
-		@Bean
-		@Primary
-		@ConditionalOnMissingBean(LlmChatModel.class)
-		LlmChatModel llmChatModel(LlmClient client, LlmChatModelProperties properties,
-				ObjectProvider<LlmPolicies> policies, ObjectProvider<ToolCallingManager> toolCallingManager) {
-			return chatModel(client, properties, policies, toolCallingManager);
-		}
-
 	}
 
 }

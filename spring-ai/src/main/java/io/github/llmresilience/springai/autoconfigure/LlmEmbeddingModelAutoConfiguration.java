@@ -9,12 +9,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.autoconfigure.ModelPolicyProperty;
+import io.github.llmresilience.autoconfigure.ModelPrimaryProperty;
 import io.github.llmresilience.policy.LlmPolicies;
 import io.github.llmresilience.policy.PolicyType;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
@@ -34,40 +34,19 @@ import io.github.llmresilience.springai.LlmEmbeddingModel;
 @EnableConfigurationProperties(LlmEmbeddingModelProperties.class)
 public final class LlmEmbeddingModelAutoConfiguration {
 
-	private static final String PRIMARY_PROPERTY = LlmEmbeddingModelProperties.PREFIX + ".primary";
+	@Bean
+	static ModelPrimaryProperty llmEmbeddingModelPrimaryProperty(Environment environment) {
+		return new ModelPrimaryProperty(environment, LlmEmbeddingModelProperties.PREFIX + ".primary",
+				LlmEmbeddingModelAutoConfiguration.class);
+	}
 
-	static LlmEmbeddingModel embeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
+	@Bean
+	@ConditionalOnMissingBean(LlmEmbeddingModel.class)
+	LlmEmbeddingModel llmEmbeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
 			ObjectProvider<LlmPolicies> policies) {
 		String policy = ModelPolicyProperty.check(LlmEmbeddingModelProperties.PREFIX + ".policy",
 				properties.getPolicy(), PolicyType.EMBEDDINGS, policies);
 		return new LlmEmbeddingModel(client, policy);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY, havingValue = false, matchIfMissing = true)
-	static class LlmEmbeddingModelConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
-		LlmEmbeddingModel llmEmbeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
-				ObjectProvider<LlmPolicies> policies) {
-			return embeddingModel(client, properties, policies);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = PRIMARY_PROPERTY)
-	static class PrimaryLlmEmbeddingModelConfiguration {
-
-		@Bean
-		@Primary
-		@ConditionalOnMissingBean(LlmEmbeddingModel.class)
-		LlmEmbeddingModel llmEmbeddingModel(LlmClient client, LlmEmbeddingModelProperties properties,
-				ObjectProvider<LlmPolicies> policies) {
-			return embeddingModel(client, properties, policies);
-		}
-
 	}
 
 }
