@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
-
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -22,19 +20,7 @@ public final class PrimingClients {
 	 * Reads every answer's rate-limit headers, as the application's pacing does, and
 	 * keeps nothing of them.
 	 */
-	private static final RateLimitObserver READ_AND_FORGET = new RateLimitObserver() {
-
-		@Override
-		public boolean observes(String provider) {
-			return true;
-		}
-
-		@Override
-		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot,
-				@Nullable SentRequest sent) {
-		}
-
-	};
+	private static final RateLimitObserver READ_AND_FORGET = new NoOpRateLimitObserver(true);
 
 	private PrimingClients() {
 	}

@@ -10,19 +10,7 @@ public interface RateLimitObserver {
 	/**
 	 * An observer that is told nothing.
 	 */
-	RateLimitObserver NONE = new RateLimitObserver() {
-
-		@Override
-		public boolean observes(String provider) {
-			return false;
-		}
-
-		@Override
-		public void observe(String provider, String model, RateLimitHeaders.Snapshot snapshot,
-				@Nullable SentRequest sent) {
-		}
-
-	};
+	RateLimitObserver NONE = new NoOpRateLimitObserver(false);
 
 	/**
 	 * Return whether the answers of a provider are read for this observer; when not,

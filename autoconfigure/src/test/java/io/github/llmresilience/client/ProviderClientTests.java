@@ -1,5 +1,6 @@
 package io.github.llmresilience.client;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -8,10 +9,13 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -215,30 +219,35 @@ class ProviderClientTests extends ProviderClientTestSupport {
 		assertThat(failureOf(client().chat(MODEL, request())).kind()).isEqualTo(FailureKind.MALFORMED_RESPONSE);
 	}
 
-	@Test
-	void connectionResetAfterTheRequestIsAConnectionFailureThatWasSent() {
-		this.server.model(MODEL).enqueue(FakeResponse.reset());
+	static Stream<Named<FakeResponse>> brokenConnections() {
+		return Stream.of(Named.of("a connection reset after the request", FakeResponse.reset()),
+				Named.of("a premature close mid-body", FakeResponse.truncatedBody()));
+	}
+
+	@ParameterizedTest(name = "{0} is a connection failure that was sent")
+	@MethodSource("brokenConnections")
+	void aConnectionBrokenAfterTheRequestIsAConnectionFailureThatWasSent(FakeResponse broken) {
+		this.server.model(MODEL).enqueue(broken);
 		LlmException failure = failureOf(client().chat(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
 		assertThat(failure.requestSent()).isTrue();
 	}
 
-	@Test
-	void prematureCloseMidBodyIsAConnectionFailure() {
-		this.server.model(MODEL).enqueue(FakeResponse.truncatedBody());
-		LlmException failure = failureOf(client().chat(MODEL, request()));
-		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
-		assertThat(failure.requestSent()).isTrue();
-	}
-
-	@Test
-	void refusedConnectionIsAConnectionFailureThatWasNotSent() throws Exception {
+	/**
+	 * Return a client of a provider whose port was free a moment ago: its connections are
+	 * refused.
+	 */
+	private ProviderClient clientOfAClosedPort() throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
 		}
-		LlmException failure = failureOf(
-				client(ProviderSettings.of("gone", "http://127.0.0.1:" + port + "/v1", KEY)).chat(MODEL, request()));
+		return client(ProviderSettings.of("gone", "http://127.0.0.1:" + port + "/v1", KEY));
+	}
+
+	@Test
+	void refusedConnectionIsAConnectionFailureThatWasNotSent() throws Exception {
+		LlmException failure = failureOf(clientOfAClosedPort().chat(MODEL, request()));
 		assertThat(failure.kind()).isEqualTo(FailureKind.CONNECTION);
 		assertThat(failure.requestSent()).isFalse();
 		assertThat(failure.getMessage()).contains("connection refused");
@@ -447,12 +456,7 @@ class ProviderClientTests extends ProviderClientTestSupport {
 
 	@Test
 	void theKeyNeverAppearsInATransportFailure() throws Exception {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		LlmException failure = failureOf(
-				client(ProviderSettings.of("gone", "http://127.0.0.1:" + port + "/v1", KEY)).chat(MODEL, request()));
+		LlmException failure = failureOf(clientOfAClosedPort().chat(MODEL, request()));
 		Throwable cause = failure;
 		while (cause != null) {
 			assertThat(String.valueOf(cause.getMessage())).doesNotContain(KEY);

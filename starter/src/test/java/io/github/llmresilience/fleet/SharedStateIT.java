@@ -63,11 +63,10 @@ class SharedStateIT extends FleetTestSupport {
 
 	@Test
 	void whenOneInstanceIsToldRetryAfterTheOthersSendNothingToThatTargetUntilTheInstantThenTryItAgain() {
-		ConfigurableApplicationContext a = start();
-		ConfigurableApplicationContext b = start();
-		ConfigurableApplicationContext c = start();
-		this.server.model(PRIMARY).thenAlways(RETRY_AFTER_120);
-		assertTheFirstLearnsAndTheOthersSkipThePrimary(a, b, c);
+		Three three = threeOfWhichTheFirstLearns(RETRY_AFTER_120);
+		ConfigurableApplicationContext a = three.first();
+		ConfigurableApplicationContext b = three.second();
+		ConfigurableApplicationContext c = three.third();
 		assertThat(cooldowns(a, "published")).isEqualTo(1);
 		assertThat(cooldownKeys()).isEqualTo(this.keyPrefix + ":cooldown:retry-after:openai:" + PRIMARY);
 		// Two minutes later the server answers again, and the instances ask it again.
@@ -81,11 +80,7 @@ class SharedStateIT extends FleetTestSupport {
 
 	@Test
 	void whenOneInstanceFindsTheQuotaUsedUpTheOthersSkipThatTarget() {
-		ConfigurableApplicationContext a = start();
-		ConfigurableApplicationContext b = start();
-		ConfigurableApplicationContext c = start();
-		this.server.model(PRIMARY).thenAlways(QUOTA_EXHAUSTED);
-		assertTheFirstLearnsAndTheOthersSkipThePrimary(a, b, c);
+		ConfigurableApplicationContext a = threeOfWhichTheFirstLearns(QUOTA_EXHAUSTED).first();
 		assertThat(a.getBean(MeterRegistry.class)
 			.get("llm.shared.cooldowns")
 			.tags("direction", "published", "cause", "quota-exhausted", "provider", "openai", "model", PRIMARY)
@@ -262,12 +257,17 @@ class SharedStateIT extends FleetTestSupport {
 	}
 
 	/**
-	 * The first instance meets the primary's answer and is served by the backup; the
-	 * others, once its cooldown reached them, are served by the backup without sending
-	 * the primary anything.
+	 * Start three instances and let the primary answer every request as given: the first
+	 * instance meets the primary's answer and is served by the backup; the others, once
+	 * its cooldown reached them, are served by the backup without sending the primary
+	 * anything.
+	 * @return the three instances
 	 */
-	private void assertTheFirstLearnsAndTheOthersSkipThePrimary(ConfigurableApplicationContext first,
-			ConfigurableApplicationContext second, ConfigurableApplicationContext third) {
+	private Three threeOfWhichTheFirstLearns(FakeResponse primaryAnswer) {
+		ConfigurableApplicationContext first = start();
+		ConfigurableApplicationContext second = start();
+		ConfigurableApplicationContext third = start();
+		this.server.model(PRIMARY).thenAlways(primaryAnswer);
 		assertServedBy(first, new Served("backup", BACKUP, 2, true));
 		assertThat(primaryRequests()).isEqualTo(1);
 		awaitCount(second, "applied", 1);
@@ -277,6 +277,12 @@ class SharedStateIT extends FleetTestSupport {
 			assertServedBy(third, new Served("backup", BACKUP, 1, true));
 		}
 		assertThat(primaryRequests()).isEqualTo(1);
+		return new Three(first, second, third);
+	}
+
+	private record Three(ConfigurableApplicationContext first, ConfigurableApplicationContext second,
+			ConfigurableApplicationContext third) {
+
 	}
 
 }

@@ -135,13 +135,23 @@ final class CallRunner {
 	 * Describe the most frequent errors, if any.
 	 */
 	String errorSummary() {
+		return mostFrequent(this.errors, "    ");
+	}
+
+	/**
+	 * Describe the three most frequent of counted messages, one a line.
+	 * @param counts the messages and how often each was seen
+	 * @param indent what each line starts with
+	 * @return the lines, empty for no messages
+	 */
+	static String mostFrequent(Map<String, ? extends Number> counts, String indent) {
 		StringBuilder text = new StringBuilder();
-		this.errors.entrySet()
+		counts.entrySet()
 			.stream()
-			.sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
+			.sorted((a, b) -> Long.compare(b.getValue().longValue(), a.getValue().longValue()))
 			.limit(3)
-			.forEach((entry) -> text.append("    ")
-				.append(entry.getValue().get())
+			.forEach((entry) -> text.append(indent)
+				.append(entry.getValue().longValue())
 				.append(" × ")
 				.append(entry.getKey())
 				.append('\n'));

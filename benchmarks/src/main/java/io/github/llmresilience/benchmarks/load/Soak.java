@@ -543,15 +543,7 @@ final class Soak extends Scenario {
 			}
 			text.append(table);
 			text.append("    errors dropped by Reactor: ").append(this.outcomes.droppedErrors.sum()).append('\n');
-			this.outcomes.dropped.entrySet()
-				.stream()
-				.sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
-				.limit(3)
-				.forEach((entry) -> text.append("      ")
-					.append(entry.getValue().sum())
-					.append(" × ")
-					.append(entry.getKey())
-					.append('\n'));
+			text.append(CallRunner.mostFrequent(this.outcomes.dropped, "      "));
 			if (this.leakReportsInsideNetty > 0) {
 				text.append("    FINDING: ")
 					.append(this.leakReportsInsideNetty)
