@@ -201,9 +201,9 @@ public final class TokenEstimator {
 	}
 
 	static boolean isOpenAiModel(String model) {
-		String name = model.toLowerCase(Locale.ROOT);
+		// Asked for every request: no lower-cased copy of the name.
 		for (String prefix : OPENAI_PREFIXES) {
-			if (name.startsWith(prefix)) {
+			if (model.regionMatches(true, 0, prefix, 0, prefix.length())) {
 				return true;
 			}
 		}

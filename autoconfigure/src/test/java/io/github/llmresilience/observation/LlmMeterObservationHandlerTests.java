@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,30 @@ class LlmMeterObservationHandlerTests {
 		assertThat(meters(ours)).isEqualTo(meters(micrometers)).containsKeys("llm.calls.active", "llm.attempts.active");
 		assertThat(ours.get("llm.attempts").tag("result", "rate-limited").timer().totalTime(TimeUnit.MILLISECONDS))
 			.isEqualTo(60);
+	}
+
+	@Test
+	void recordsTheTagsThatObservationFiltersAddAndRemoveAsMicrometersHandlerDoes() {
+		MockClock clock = new MockClock();
+		SimpleMeterRegistry ours = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+		SimpleMeterRegistry micrometers = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+		for (SimpleMeterRegistry registry : List.of(ours, micrometers)) {
+			ObservationRegistry observations = ObservationRegistry.create();
+			observations.observationConfig()
+				.observationHandler((registry == ours) ? new LlmMeterObservationHandler(registry)
+						: new DefaultMeterObservationHandler(registry))
+				.observationFilter((context) -> context.addLowCardinalityKeyValue(KeyValue.of("region", "eu")))
+				.observationFilter((context) -> context.removeLowCardinalityKeyValues("fallback"));
+			LlmObservability observability = new LlmObservability(observations, null, null,
+					new MicrometerLlmMetrics(registry));
+			ObservedCall call = observability.startCall("summaries", null);
+			observability.startAttempt("summaries", TARGET, call.observation()).succeeded();
+			call.finished(null, TARGET, false, 1, List.of());
+		}
+		assertThat(meters(ours)).isEqualTo(meters(micrometers));
+		assertThat(ours.get("llm.calls").tag("region", "eu").timer().count()).isOne();
+		assertThat(ours.get("llm.calls").timer().getId().getTag("fallback")).isNull();
+		assertThat(ours.get("llm.attempts").tag("region", "eu").timer().count()).isOne();
 	}
 
 	@Test

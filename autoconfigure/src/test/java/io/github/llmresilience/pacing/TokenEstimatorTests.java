@@ -54,6 +54,9 @@ class TokenEstimatorTests {
 			.isEqualTo(cookbookCount(o200k, COOKBOOK.messages()));
 		assertThat(this.withJtokkit.estimate("gpt-4o-mini-2024-07-18", SHORT).promptTokens())
 			.isEqualTo(cookbookCount(o200k, SHORT.messages()));
+		// A deployment's name as Azure's portal writes it.
+		assertThat(this.withJtokkit.estimate("GPT-4o", COOKBOOK).promptTokens())
+			.isEqualTo(cookbookCount(o200k, COOKBOOK.messages()));
 	}
 
 	@Test
