@@ -573,8 +573,21 @@ final class TargetAdmission {
 	 * @return the estimate, computed when first asked for
 	 */
 	Estimates estimate(Target target, io.github.llmresilience.ChatRequest request) {
-		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
-				memoize(() -> this.estimator.estimate(target.model(), request, false)));
+		TokenEstimator estimator = this.estimator;
+		String model = target.model();
+		return new Estimates() {
+
+			@Override
+			Estimate estimateFull() {
+				return estimator.estimate(model, request);
+			}
+
+			@Override
+			Estimate estimateQuick() {
+				return estimator.estimate(model, request, false);
+			}
+
+		};
 	}
 
 	/**
@@ -584,21 +597,36 @@ final class TargetAdmission {
 	 * @return the estimate, computed when first asked for
 	 */
 	Estimates estimate(Target target, io.github.llmresilience.EmbeddingRequest request) {
-		return new Estimates(memoize(() -> this.estimator.estimate(target.model(), request)),
-				memoize(() -> this.estimator.estimate(target.model(), request, false)));
+		TokenEstimator estimator = this.estimator;
+		String model = target.model();
+		return new Estimates() {
+
+			@Override
+			Estimate estimateFull() {
+				return estimator.estimate(model, request);
+			}
+
+			@Override
+			Estimate estimateQuick() {
+				return estimator.estimate(model, request, false);
+			}
+
+		};
 	}
 
 	/**
-	 * A request's estimates, each computed when first asked for: the declared limits and
-	 * the pre-check count with the model's encoding (loading it in the background on
-	 * first use); the reported budgets, which every request to a provider whose headers
-	 * are read is set against, use it only once something loaded it, so that reading
-	 * headers (on by default) never costs an encoding's load.
-	 *
-	 * @param full the estimate of the declared limits and the pre-check
-	 * @param quick the estimate of the reported budgets
+	 * A request's estimates, each computed when first asked for and then kept: the
+	 * declared limits and the pre-check count with the model's encoding (loading it in
+	 * the background on first use); the reported budgets, which every request to a
+	 * provider whose headers are read is set against, use it only once something loaded
+	 * it, so that reading headers (on by default) never costs an encoding's load. One
+	 * object per request, asked by one attempt at a time.
 	 */
-	record Estimates(Supplier<Estimate> full, Supplier<Estimate> quick) {
+	abstract static class Estimates {
+
+		private @Nullable Estimate full;
+
+		private @Nullable Estimate quick;
 
 		/**
 		 * Use one estimate for both.
@@ -606,8 +634,50 @@ final class TargetAdmission {
 		 * @return the estimates
 		 */
 		static Estimates of(Supplier<Estimate> estimate) {
-			return new Estimates(estimate, estimate);
+			return new Estimates() {
+
+				@Override
+				Estimate estimateFull() {
+					return estimate.get();
+				}
+
+				@Override
+				Estimate estimateQuick() {
+					return estimate.get();
+				}
+
+			};
 		}
+
+		/**
+		 * Return the estimate of the declared limits and the pre-check.
+		 * @return the estimate
+		 */
+		final Estimate full() {
+			Estimate full = this.full;
+			if (full == null) {
+				full = estimateFull();
+				this.full = full;
+			}
+			return full;
+		}
+
+		/**
+		 * Return the estimate of the reported budgets.
+		 * @return the estimate
+		 */
+		final Estimate quick() {
+			Estimate quick = this.quick;
+			if (quick == null) {
+				quick = estimateQuick();
+				this.quick = quick;
+			}
+			return quick;
+		}
+
+		abstract Estimate estimateFull();
+
+		abstract Estimate estimateQuick();
 
 	}
 
@@ -621,13 +691,12 @@ final class TargetAdmission {
 	 * @return the reservation, to settle once the request is over
 	 */
 	Mono<Reservation> reserve(AttemptScope scope, Estimates estimates) {
-		Supplier<Estimate> estimate = estimates.full();
 		return Mono.defer(() -> {
 			Target target = scope.target();
 			Instant targetStart = (scope.targetStart() != null) ? scope.targetStart() : this.clock.instant();
 			Long maxInput = this.pacing.maxInputTokens(target);
 			if (maxInput != null) {
-				long prompt = estimate.get().promptTokens();
+				long prompt = estimates.full().promptTokens();
 				if (Math.ceil(prompt * CONTEXT_MARGIN) > maxInput) {
 					return passOver(scope, PacedLimit.CONTEXT, "the prompt's estimated " + prompt
 							+ " tokens (+5 %) are more than the " + maxInput + " of max-input-tokens of " + target);
@@ -636,7 +705,7 @@ final class TargetAdmission {
 			TokenLimiter tokens = this.pacing.tokenLimiter(target.provider());
 			long declared = 0;
 			if (tokens != null) {
-				declared = estimate.get().declared(this.pacing.completionReserve(target.provider()));
+				declared = estimates.full().declared(this.pacing.completionReserve(target.provider()));
 				if (declared > tokens.capacity()) {
 					return passOver(scope, PacedLimit.CONTEXT,
 							"the request's estimated " + declared + " tokens can never fit in llm.providers."
@@ -656,8 +725,7 @@ final class TargetAdmission {
 			Mono<Void> declaredLimit = (tokens != null)
 					? takeTokens(scope, targetStart, tokens, reserved).doOnSuccess((done) -> taken.set(true))
 					: Mono.empty();
-			return declaredLimit
-				.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates.quick(), reserved)))
+			return declaredLimit.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates, reserved)))
 				.map((sent) -> new Reservation(tokens, reserved, reservations, sent, this.clock))
 				.doOnError((failure) -> giveBack.run())
 				.doOnCancel(giveBack);
@@ -685,7 +753,7 @@ final class TargetAdmission {
 	 * room for it.
 	 */
 	private Mono<SentRequest> counted(AttemptScope scope, Instant targetStart,
-			@Nullable TargetReservations reservations, Supplier<Estimate> estimate, long reserved) {
+			@Nullable TargetReservations reservations, Estimates estimates, long reserved) {
 		if (reservations == null) {
 			return Mono.just(NOT_COUNTED);
 		}
@@ -695,7 +763,7 @@ final class TargetAdmission {
 		}
 		// Every request is charged, before any report too: a report is set against the
 		// tokens of the requests sent after its own.
-		long againstHeaders = estimate.get().againstHeaders();
+		long againstHeaders = estimates.quick().againstHeaders();
 		TargetReservations.Outcome outcome = reservations.trySend(againstHeaders,
 				(reserved > 0) ? reserved : againstHeaders, now);
 		SentRequest sent = outcome.sent();
@@ -708,7 +776,7 @@ final class TargetAdmission {
 				"what was sent to " + scope.target() + " since its last rate-limit report uses up its "
 						+ (byTokens ? "tokens" : "requests") + " until " + until,
 				byTokens ? PacedLimit.TOKENS : PacedLimit.REQUESTS)
-			.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimate, reserved)));
+			.then(Mono.defer(() -> counted(scope, targetStart, reservations, estimates, reserved)));
 	}
 
 	/**
@@ -735,7 +803,7 @@ final class TargetAdmission {
 		if (!this.pacing.reservesAgainstHeaders(target.provider())) {
 			return new Reservation(null, 0, reservations, reservations.sendUncounted(0), this.clock);
 		}
-		long againstHeaders = estimates.quick().get().againstHeaders();
+		long againstHeaders = estimates.quick().againstHeaders();
 		SentRequest sent = reservations.trySend(againstHeaders, againstHeaders, this.clock.instant()).sent();
 		return (sent != null) ? new Reservation(null, 0, reservations, sent, this.clock) : null;
 	}
@@ -763,24 +831,6 @@ final class TargetAdmission {
 	}
 
 	private static final SentRequest NOT_COUNTED = SentRequest.uncounted(0);
-
-	private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-		return new Supplier<>() {
-
-			private @Nullable T value;
-
-			@Override
-			public T get() {
-				T value = this.value;
-				if (value == null) {
-					value = supplier.get();
-					this.value = value;
-				}
-				return value;
-			}
-
-		};
-	}
 
 	/**
 	 * One HTTP request's hold on its target's limits, settled once: by its answer's
