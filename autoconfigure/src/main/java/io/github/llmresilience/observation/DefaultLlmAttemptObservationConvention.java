@@ -1,8 +1,5 @@
 package io.github.llmresilience.observation;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.micrometer.common.KeyValues;
 import org.jspecify.annotations.Nullable;
 
@@ -22,12 +19,9 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 
 	private static final KeyValues NOT_HEDGE = KeyValues.of("hedge", "false");
 
-	// Few combinations exist (tags are low-cardinality): building and sorting them once
-	// each keeps
-	// them off the path of every attempt.
-	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
+	private final KeyValuesCache<Key> keyValues = new KeyValuesCache<>(Key::toKeyValues);
 
-	private final Map<Running, KeyValues> running = new ConcurrentHashMap<>();
+	private final KeyValuesCache<Running> running = new KeyValuesCache<>(Running::toKeyValues);
 
 	@Override
 	public String getName() {
@@ -44,12 +38,11 @@ public class DefaultLlmAttemptObservationConvention implements LlmAttemptObserva
 		if (context.getResult() == AttemptResult.RUNNING) {
 			// Asked when the attempt starts, for llm.attempts.active: its result is not
 			// known yet.
-			return this.running.computeIfAbsent(
-					new Running(context.getPolicy(), context.getProvider(), context.getModel()), Running::toKeyValues);
+			return this.running.get(new Running(context.getPolicy(), context.getProvider(), context.getModel()));
 		}
 		Key key = new Key(context.getPolicy(), context.getProvider(), context.getModel(), context.getResult(),
 				context.getStatus());
-		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
+		return this.keyValues.get(key);
 	}
 
 	@Override

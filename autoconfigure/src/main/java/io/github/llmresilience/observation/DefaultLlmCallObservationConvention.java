@@ -1,8 +1,5 @@
 package io.github.llmresilience.observation;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.micrometer.common.KeyValues;
 
 import io.github.llmresilience.observation.LlmMeters.TagKey;
@@ -18,12 +15,10 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 
 	private static final String NONE = LlmMeters.NONE;
 
-	// Few combinations exist (tags are low-cardinality): building and sorting them once
-	// each keeps
-	// them off the path of every call.
-	private final Map<Key, KeyValues> keyValues = new ConcurrentHashMap<>();
+	private final KeyValuesCache<Key> keyValues = new KeyValuesCache<>(Key::toKeyValues);
 
-	private final Map<String, KeyValues> running = new ConcurrentHashMap<>();
+	private final KeyValuesCache<String> running = new KeyValuesCache<>(
+			(policy) -> KeyValues.of(TagKey.POLICY.withValue(policy)));
 
 	@Override
 	public String getName() {
@@ -40,13 +35,12 @@ public class DefaultLlmCallObservationConvention implements LlmCallObservationCo
 		if (context.getOutcome() == CallOutcome.RUNNING) {
 			// Asked when the call starts, for llm.calls.active: only the policy is known
 			// yet.
-			return this.running.computeIfAbsent(context.getPolicy(),
-					(policy) -> KeyValues.of(TagKey.POLICY.withValue(policy)));
+			return this.running.get(context.getPolicy());
 		}
 		Key key = new Key(context.getPolicy(), context.getOutcome(),
 				(context.getProvider() != null) ? context.getProvider() : NONE,
 				(context.getModel() != null) ? context.getModel() : NONE, context.isFallback());
-		return this.keyValues.computeIfAbsent(key, Key::toKeyValues);
+		return this.keyValues.get(key);
 	}
 
 	private record Key(String policy, CallOutcome outcome, String provider, String model, boolean fallback) {
