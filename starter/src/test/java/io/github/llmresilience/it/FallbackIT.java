@@ -34,8 +34,8 @@ class FallbackIT extends WireMockTestSupport {
 				assertThat(response.served()).isEqualTo(new Served("backup", BACKUP_MODEL, 4, true));
 			}).verifyComplete();
 			assertThat(retries(app, "summaries", "server-error")).isEqualTo(2);
-			assertThat(app.getBean(MeterRegistry.class)
-				.get("llm.fallbacks")
+			MeterRegistry meters = app.getBean(MeterRegistry.class);
+			assertThat(meters.get("llm.fallbacks")
 				.tags("policy", "summaries", "from", "primary:" + PRIMARY_MODEL, "to", "backup:" + BACKUP_MODEL,
 						"reason", "server-error")
 				.counter()
