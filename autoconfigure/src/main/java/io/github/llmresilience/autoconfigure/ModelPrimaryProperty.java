@@ -3,6 +3,7 @@ package io.github.llmresilience.autoconfigure;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
@@ -15,8 +16,10 @@ import org.springframework.core.env.Environment;
  *
  * <p>
  * It is registered by a {@code static} {@code @Bean} method of that auto-configuration,
- * and reads the property as {@code @ConditionalOnBooleanProperty} does ({@code true} in
- * any case).
+ * and binds the property as Spring Boot binds a {@code boolean} of
+ * {@code @ConfigurationProperties}: {@code true} in any case (or {@code yes}, {@code on},
+ * {@code 1}), and a value that is no boolean stops the start with Boot's description of
+ * the property that failed to bind and its value.
  */
 public final class ModelPrimaryProperty implements BeanFactoryPostProcessor {
 
@@ -41,7 +44,7 @@ public final class ModelPrimaryProperty implements BeanFactoryPostProcessor {
 
 	@Override
 	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
-		if (!Boolean.TRUE.toString().equalsIgnoreCase(this.environment.getProperty(this.property))) {
+		if (!Binder.get(this.environment).bind(this.property, Boolean.class).orElse(false)) {
 			return;
 		}
 		for (String name : beanFactory.getBeanDefinitionNames()) {

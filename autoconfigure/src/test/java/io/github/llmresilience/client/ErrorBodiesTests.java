@@ -2,13 +2,19 @@ package io.github.llmresilience.client;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Every body shape of the Providers section of docs/reference/behaviour.md is read into
@@ -22,16 +28,6 @@ class ErrorBodiesTests {
 		return ErrorBodies.read(body.getBytes(StandardCharsets.UTF_8), null);
 	}
 
-	@Test
-	void openAiShape() {
-		ProviderError error = read(
-				"{\"error\":{\"message\":\"m\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"c\"}}");
-		assertThat(error.code()).isEqualTo("c");
-		assertThat(error.type()).isEqualTo("invalid_request_error");
-		assertThat(error.message()).isEqualTo("m");
-		assertThat(error.numericCode()).isNull();
-	}
-
 	@ParameterizedTest(name = "code {0} is read as {1}")
 	@CsvSource(delimiter = '|',
 			value = { "429|429|429", "\"429\"|429|429", "\"rate_limit_exceeded\"|rate_limit_exceeded|", "429.0|429|",
@@ -42,74 +38,62 @@ class ErrorBodiesTests {
 		assertThat(error.numericCode()).isEqualTo(numeric);
 	}
 
-	@Test
-	void plainTextError() {
-		ProviderError error = read("{\"error\":\"model 'llama3' not found, try pulling it first\"}");
-		assertThat(error.message()).isEqualTo("model 'llama3' not found, try pulling it first");
-		assertThat(error.code()).isNull();
+	/**
+	 * Each provider's shape of an error body, read in full, and the code it reports: the
+	 * {@code code}, else the {@code type}.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("bodies")
+	void eachShapeIsReadInFull(String name, String body, ProviderError expected, @Nullable String reportedCode) {
+		ProviderError error = read(body);
+		assertThat(error).isEqualTo(expected);
+		assertThat(error.reportedCode()).isEqualTo(reportedCode);
 	}
 
-	@Test
-	void plainTextErrorBesideAMessageTakesTheMessage() {
-		ProviderError error = read("{\"status\":429,\"error\":\"Too Many Requests\",\"message\":\"Slow down\"}");
-		assertThat(error.message()).isEqualTo("Slow down");
-		assertThat(error.numericCode()).isEqualTo(429);
+	static Stream<Arguments> bodies() {
+		return Stream.of(arguments("OpenAI's shape",
+				"{\"error\":{\"message\":\"m\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"c\"}}",
+				error("c", "invalid_request_error", "m", null, null, List.of()), "c"),
+				arguments("a plain-text error", "{\"error\":\"model 'llama3' not found, try pulling it first\"}",
+						error(null, null, "model 'llama3' not found, try pulling it first", null, null, List.of()),
+						null),
+				arguments("a plain-text error beside a message takes the message",
+						"{\"status\":429,\"error\":\"Too Many Requests\",\"message\":\"Slow down\"}",
+						error(null, null, "Slow down", 429, null, List.of()), null),
+				arguments("an array of errors takes the first",
+						"[{\"error\":{\"code\":503,\"message\":\"first\",\"status\":\"UNAVAILABLE\"}},{\"error\":{\"message\":\"second\"}}]",
+						error("503", null, "first", 503, "UNAVAILABLE", List.of()), "503"),
+				arguments("Anthropic's shape",
+						"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"m\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}}}",
+						error(null, "rate_limit_error", "m", null, null, List.of("enforced_spend_limit_reached")),
+						"rate_limit_error"),
+				arguments("vLLM's shape",
+						"{\"object\":\"error\",\"message\":\"m\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}",
+						error("400", "BadRequestError", "m", 400, null, List.of()), "400"),
+				arguments("a message alone", "{\"message\":\"Requests rate limit exceeded\"}",
+						error(null, null, "Requests rate limit exceeded", null, null, List.of()), null),
+				arguments("a detail alone", "{\"detail\":\"Not Found\"}",
+						error(null, null, "Not Found", null, null, List.of()), null),
+				// A numeric status beside a word code stands for the status.
+				arguments("Azure's inner error is a detail code",
+						"{\"error\":{\"message\":\"m\",\"code\":\"content_filter\",\"status\":400,"
+								+ "\"innererror\":{\"code\":\"ResponsibleAIPolicyViolation\"}}}",
+						error("content_filter", null, "m", 400, null, List.of("ResponsibleAIPolicyViolation")),
+						"content_filter"),
+				arguments("OpenRouter's upstream error as JSON text says more than the outer one",
+						"{\"error\":{\"message\":\"Provider returned error\",\"code\":429,\"metadata\":{"
+								+ "\"raw\":\"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\","
+								+ "\"provider_name\":\"Anthropic\"}}}",
+						error(null, "overloaded_error", "Overloaded", 429, null, List.of()), "overloaded_error"),
+				arguments("OpenRouter's upstream error as plain text is its message",
+						"{\"error\":{\"message\":\"Provider returned error\",\"code\":429,"
+								+ "\"metadata\":{\"raw\":\"error code: 1015\",\"provider_name\":\"Kluster\"}}}",
+						error("429", null, "error code: 1015", 429, null, List.of()), "429"));
 	}
 
-	@Test
-	void arrayOfErrorsTakesTheFirst() {
-		ProviderError error = read(
-				"[{\"error\":{\"code\":503,\"message\":\"first\",\"status\":\"UNAVAILABLE\"}},{\"error\":{\"message\":\"second\"}}]");
-		assertThat(error.message()).isEqualTo("first");
-		assertThat(error.numericCode()).isEqualTo(503);
-		assertThat(error.status()).isEqualTo("UNAVAILABLE");
-	}
-
-	@Test
-	void anthropicShape() {
-		ProviderError error = read(
-				"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"m\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}}}");
-		assertThat(error.type()).isEqualTo("rate_limit_error");
-		assertThat(error.reportedCode()).isEqualTo("rate_limit_error");
-		assertThat(error.detailCodes()).containsExactly("enforced_spend_limit_reached");
-	}
-
-	@Test
-	void vllmShapeAndMessageAlone() {
-		ProviderError vllm = read(
-				"{\"object\":\"error\",\"message\":\"m\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
-		assertThat(vllm.message()).isEqualTo("m");
-		assertThat(vllm.numericCode()).isEqualTo(400);
-		assertThat(read("{\"message\":\"Requests rate limit exceeded\"}").message())
-			.isEqualTo("Requests rate limit exceeded");
-		assertThat(read("{\"detail\":\"Not Found\"}").message()).isEqualTo("Not Found");
-	}
-
-	@Test
-	void azureInnerErrorIsADetailCode() {
-		ProviderError error = read("{\"error\":{\"message\":\"m\",\"code\":\"content_filter\",\"status\":400,"
-				+ "\"innererror\":{\"code\":\"ResponsibleAIPolicyViolation\"}}}");
-		assertThat(error.detailCodes()).containsExactly("ResponsibleAIPolicyViolation");
-		// A numeric status beside a word code stands for the status.
-		assertThat(error.numericCode()).isEqualTo(400);
-	}
-
-	@Test
-	void openRouterUpstreamErrorAsJsonTextSaysMoreThanTheOuterOne() {
-		ProviderError error = read("{\"error\":{\"message\":\"Provider returned error\",\"code\":429,\"metadata\":{"
-				+ "\"raw\":\"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\","
-				+ "\"provider_name\":\"Anthropic\"}}}");
-		assertThat(error.message()).isEqualTo("Overloaded");
-		assertThat(error.type()).isEqualTo("overloaded_error");
-		assertThat(error.numericCode()).isEqualTo(429);
-	}
-
-	@Test
-	void openRouterUpstreamErrorAsPlainTextIsItsMessage() {
-		ProviderError error = read("{\"error\":{\"message\":\"Provider returned error\",\"code\":429,"
-				+ "\"metadata\":{\"raw\":\"error code: 1015\",\"provider_name\":\"Kluster\"}}}");
-		assertThat(error.message()).isEqualTo("error code: 1015");
-		assertThat(error.code()).isEqualTo("429");
+	private static ProviderError error(@Nullable String code, @Nullable String type, String message,
+			@Nullable Integer numericCode, @Nullable String status, List<String> detailCodes) {
+		return new ProviderError(code, type, message, numericCode, status, detailCodes, null);
 	}
 
 	@Test

@@ -2,8 +2,13 @@ package io.github.llmresilience.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.llmresilience.ChatRequest;
 import io.github.llmresilience.FailureKind;
@@ -11,6 +16,7 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.testkit.FakeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Errors inside 2xx answers, on a socket: in a JSON body beside or instead of the
@@ -30,11 +36,6 @@ class ErrorInsideAnswersTests extends ProviderClientTestSupport {
 
 	private static ChatRequest request() {
 		return ChatRequest.builder().user("Hello").build();
-	}
-
-	private LlmException streamFailure(List<String> chunks, String... events) {
-		this.server.model("m").enqueue(FakeResponse.rawEvents(events));
-		return failureOf(client().stream("m", request()).doOnNext((chunk) -> chunks.add(chunk.text())).then());
 	}
 
 	@Test
@@ -73,66 +74,50 @@ class ErrorInsideAnswersTests extends ProviderClientTestSupport {
 		assertThat(failureOf(client().chat("m", request())).kind()).isEqualTo(FailureKind.SERVER_ERROR);
 	}
 
-	@Test
-	void errorEventWithItsEventNameAfterAChunk() {
+	/**
+	 * An error inside a stream, after the chunks it lets through: how the failure is
+	 * classified, and what it says the provider reported.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("errorsInsideStreams")
+	void errorInsideAStreamIsClassifiedByItsContent(String name, List<String> events, List<String> delivered,
+			FailureKind kind, @Nullable Integer status, @Nullable String errorCode, @Nullable String providerMessage) {
+		this.server.model("m").enqueue(FakeResponse.rawEvents(events.toArray(String[]::new)));
 		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks, CHUNK,
-				"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Too fast\"}}\n\n");
-		assertThat(chunks).containsExactly("Hello");
-		assertThat(failure.kind()).isEqualTo(FailureKind.RATE_LIMITED);
-		assertThat(failure.status()).isEqualTo(429);
-		assertThat(failure.errorCode()).isEqualTo("rate_limit_error");
+		LlmException failure = failureOf(
+				client().stream("m", request()).doOnNext((chunk) -> chunks.add(chunk.text())).then());
+		assertThat(chunks).isEqualTo(delivered);
+		assertThat(failure.kind()).isEqualTo(kind);
+		assertThat(failure.status()).isEqualTo(status);
+		assertThat(failure.errorCode()).isEqualTo(errorCode);
+		assertThat(failure.providerMessage()).isEqualTo(providerMessage);
 	}
 
-	@Test
-	void errorChunkThatFinishedWithErrorCarriesTheCode() {
-		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks, CHUNK,
-				"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"error\":{\"code\":\"server_error\","
-						+ "\"message\":\"Provider disconnected\"},\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},"
-						+ "\"finish_reason\":\"error\"}]}\n\n");
-		assertThat(chunks).containsExactly("Hello");
-		assertThat(failure.kind()).isEqualTo(FailureKind.SERVER_ERROR);
-		assertThat(failure.providerMessage()).isEqualTo("Provider disconnected");
-	}
-
-	@Test
-	void chunkThatFinishedWithErrorAndNoErrorObjectIsAServerError() {
-		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks, CHUNK,
-				"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},"
-						+ "\"finish_reason\":\"error\"}]}\n\n");
-		assertThat(chunks).containsExactly("Hello");
-		assertThat(failure.kind()).isEqualTo(FailureKind.SERVER_ERROR);
-	}
-
-	@Test
-	void vllmErrorObjectAsAnEvent() {
-		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks, CHUNK,
-				"data: {\"object\":\"error\",\"message\":\"This model's maximum context length is 4096 tokens.\","
-						+ "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}\n\n");
-		assertThat(failure.kind()).isEqualTo(FailureKind.CONTEXT_LENGTH);
-		assertThat(failure.status()).isEqualTo(400);
-	}
-
-	@Test
-	void errorEventBeforeAnyChunkWithAnUnknownCodeIsAServerError() {
-		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks,
-				"event: error\ndata: {\"error\":{\"code\":\"something_new\",\"message\":\"?\"}}\n\n");
-		assertThat(chunks).isEmpty();
-		assertThat(failure.kind()).isEqualTo(FailureKind.SERVER_ERROR);
-		assertThat(failure.status()).isEqualTo(500);
-	}
-
-	@Test
-	void contentFilterFinishReasonInAStream() {
-		List<String> chunks = new ArrayList<>();
-		LlmException failure = streamFailure(chunks, CHUNK,
-				"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},"
-						+ "\"finish_reason\":\"content_filter\"}]}\n\n");
-		assertThat(failure.kind()).isEqualTo(FailureKind.CONTENT_FILTER);
+	static Stream<Arguments> errorsInsideStreams() {
+		return Stream.of(arguments("an error event with its event name, after a chunk", List.of(CHUNK,
+				"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Too fast\"}}\n\n"),
+				List.of("Hello"), FailureKind.RATE_LIMITED, 429, "rate_limit_error", "Too fast"),
+				arguments("an error chunk that finished with error carries the code", List.of(CHUNK,
+						"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"error\":{\"code\":\"server_error\","
+								+ "\"message\":\"Provider disconnected\"},\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},"
+								+ "\"finish_reason\":\"error\"}]}\n\n"),
+						List.of("Hello"), FailureKind.SERVER_ERROR, 500, "server_error", "Provider disconnected"),
+				arguments("a chunk that finished with error and no error object is a server error", List.of(CHUNK,
+						"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},"
+								+ "\"finish_reason\":\"error\"}]}\n\n"),
+						List.of("Hello"), FailureKind.SERVER_ERROR, 500, null, null),
+				arguments("vLLM's error object as an event", List.of(CHUNK,
+						"data: {\"object\":\"error\",\"message\":\"This model's maximum context length is 4096 tokens.\","
+								+ "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}\n\n"),
+						List.of("Hello"), FailureKind.CONTEXT_LENGTH, 400, "400",
+						"This model's maximum context length is 4096 tokens."),
+				arguments("an error event before any chunk, with an unknown code, is a server error",
+						List.of("event: error\ndata: {\"error\":{\"code\":\"something_new\",\"message\":\"?\"}}\n\n"),
+						List.of(), FailureKind.SERVER_ERROR, 500, "something_new", "?"),
+				arguments("a content_filter finish reason in a stream", List.of(CHUNK,
+						"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},"
+								+ "\"finish_reason\":\"content_filter\"}]}\n\n"),
+						List.of("Hello"), FailureKind.CONTENT_FILTER, null, null, null));
 	}
 
 }

@@ -100,10 +100,8 @@ class RetryDeciderTests {
 	@Test
 	void serverWaitBeyondMaxRetryAfterGivesTheTargetUpAndOpensItsCircuitUntilThatInstant() {
 		LlmException failure = rateLimited(Duration.ofSeconds(120));
-		RetryDecision decision = decide(failure, 1);
-		assertThat(decision.reason()).isEqualTo(Reason.RETRY_AFTER_TOO_LONG);
-		assertThat(decision.openCircuit()).isTrue();
-		assertThat(decision.openUntil()).isEqualTo(NOW.plusSeconds(120));
+		assertThat(decide(failure, 1))
+			.isEqualTo(RetryDecision.giveUpAndOpen(Reason.RETRY_AFTER_TOO_LONG, NOW.plusSeconds(120)));
 	}
 
 	@Test
@@ -117,9 +115,8 @@ class RetryDeciderTests {
 	@Test
 	void aWaitThatWouldEndAfterMaxElapsedGivesTheTargetUp() {
 		LlmException failure = failure(FailureKind.SERVER_ERROR, 503);
-		RetryDecision decision = decider(0).decide(failure, this.settings, 2, NOW.minusSeconds(117), null, true);
-		assertThat(decision.reason()).isEqualTo(Reason.MAX_ELAPSED);
-		assertThat(decision.openCircuit()).isFalse();
+		assertThat(decider(0).decide(failure, this.settings, 2, NOW.minusSeconds(117), null, true))
+			.isEqualTo(RetryDecision.giveUp(Reason.MAX_ELAPSED));
 	}
 
 	@Test
@@ -133,7 +130,7 @@ class RetryDeciderTests {
 	@Test
 	void lastAttemptIsLeftToTheRetryToCount() {
 		RetryDecision decision = decide(failure(FailureKind.SERVER_ERROR, 503), 4);
-		assertThat(decision.reason()).isEqualTo(Reason.ATTEMPTS_EXHAUSTED);
+		assertThat(decision).isEqualTo(RetryDecision.giveUp(Reason.ATTEMPTS_EXHAUSTED));
 		assertThat(decision.acceptedByRetry()).isTrue();
 		assertThat(decision.retry()).isFalse();
 	}
@@ -150,10 +147,8 @@ class RetryDeciderTests {
 
 	@Test
 	void quotaExhaustedIsNeverRetriedAndOpensTheCircuit() {
-		RetryDecision decision = decide(failure(FailureKind.QUOTA_EXHAUSTED, 429), 1);
-		assertThat(decision.reason()).isEqualTo(Reason.NOT_RETRYABLE);
-		assertThat(decision.openCircuit()).isTrue();
-		assertThat(decision.openUntil()).isNull();
+		assertThat(decide(failure(FailureKind.QUOTA_EXHAUSTED, 429), 1))
+			.isEqualTo(RetryDecision.giveUpAndOpen(Reason.NOT_RETRYABLE, null));
 	}
 
 	@Test

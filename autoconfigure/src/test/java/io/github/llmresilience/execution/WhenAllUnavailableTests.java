@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -81,19 +83,27 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 		return Mono.fromRunnable(() -> everyTargetCoolsFor(cooldown)).then(servedCall(executor, policy));
 	}
 
+	/**
+	 * Assert that a call ends at once, in virtual time, with a failure that satisfies the
+	 * given assertions, and sends no request.
+	 */
+	private void assertEndsAtOnceWithoutARequest(Supplier<Mono<Served>> call, Consumer<LlmException> failure) {
+		StepVerifier.withVirtualTime(call)
+			.expectErrorSatisfies((error) -> failure.accept((LlmException) error))
+			.verify(Duration.ofSeconds(5));
+		assertThat(this.attempts).isEmpty();
+	}
+
 	@Test
 	void failEndsTheCallAtOnceSayingWhenTheFirstTargetIsExpectedBack() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.FAIL, WAITS_UP_TO_A_MINUTE, null);
 		LlmExecutor executor = executor(policy);
-		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy))
-			.expectErrorSatisfies((error) -> {
-				LlmException failure = (LlmException) error;
-				assertThat(failure.kind()).isEqualTo(FailureKind.CIRCUIT_OPEN);
-				assertThat(failure.earliestAvailableAt()).isEqualTo(this.until.get());
-				assertThat(failure.getMessage()).contains("expected back at " + this.until.get());
-			})
-			.verify();
-		assertThat(this.attempts).isEmpty();
+		assertEndsAtOnceWithoutARequest(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy),
+				(failure) -> {
+					assertThat(failure.kind()).isEqualTo(FailureKind.CIRCUIT_OPEN);
+					assertThat(failure.earliestAvailableAt()).isEqualTo(this.until.get());
+					assertThat(failure.getMessage()).contains("expected back at " + this.until.get());
+				});
 	}
 
 	@Test
@@ -102,15 +112,12 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 				retry(4, Duration.ofSeconds(2), Duration.ofSeconds(120), Duration.ofSeconds(10)), null);
 		LlmExecutor executor = executor(policy);
 		AtomicReference<Instant> start = new AtomicReference<>();
-		StepVerifier.withVirtualTime(() -> Mono.fromRunnable(() -> {
+		assertEndsAtOnceWithoutARequest(() -> Mono.fromRunnable(() -> {
 			start.set(this.clock.instant());
 			this.pacing.exhaustUntil(PRIMARY, start.get().plusSeconds(20));
 			this.resilience.holdOpen(BACKUP, start.get().plusSeconds(45));
-		}).then(servedCall(executor, policy)))
-			.expectErrorSatisfies((error) -> assertThat(((LlmException) error).earliestAvailableAt())
-				.isEqualTo(start.get().plusSeconds(20)))
-			.verify();
-		assertThat(this.attempts).isEmpty();
+		}).then(servedCall(executor, policy)),
+				(failure) -> assertThat(failure.earliestAvailableAt()).isEqualTo(start.get().plusSeconds(20)));
 	}
 
 	@Test
@@ -150,22 +157,16 @@ class WhenAllUnavailableTests extends EngineTestSupport {
 	void waitEndsTheCallAtOnceWhenTheTargetsComeBackAfterMaxRetryAfter() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.WAIT, WAITS_UP_TO_A_MINUTE, null);
 		LlmExecutor executor = executor(policy);
-		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(90), executor, policy))
-			.expectErrorSatisfies(
-					(error) -> assertThat(((LlmException) error).earliestAvailableAt()).isEqualTo(this.until.get()))
-			.verify(Duration.ofSeconds(5));
-		assertThat(this.attempts).isEmpty();
+		assertEndsAtOnceWithoutARequest(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(90), executor, policy),
+				(failure) -> assertThat(failure.earliestAvailableAt()).isEqualTo(this.until.get()));
 	}
 
 	@Test
 	void waitEndsTheCallAtOnceWhenTheTargetsComeBackAfterTheDeadline() {
 		ResolvedPolicy policy = policy(WhenAllUnavailable.WAIT, WAITS_UP_TO_A_MINUTE, Duration.ofSeconds(20));
 		LlmExecutor executor = executor(policy);
-		StepVerifier.withVirtualTime(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy))
-			.expectErrorSatisfies(
-					(error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.CIRCUIT_OPEN))
-			.verify(Duration.ofSeconds(5));
-		assertThat(this.attempts).isEmpty();
+		assertEndsAtOnceWithoutARequest(() -> callOnceEveryTargetCoolsFor(Duration.ofSeconds(30), executor, policy),
+				(failure) -> assertThat(failure.kind()).isEqualTo(FailureKind.CIRCUIT_OPEN));
 	}
 
 	@Test

@@ -33,12 +33,9 @@ class FallbackIT extends WireMockTestSupport {
 				assertThat(response.content()).isEqualTo("A summary.");
 				assertThat(response.served()).isEqualTo(new Served("backup", BACKUP_MODEL, 4, true));
 			}).verifyComplete();
-			MeterRegistry meters = app.getBean(MeterRegistry.class);
-			assertThat(meters.get("llm.retries")
-				.tags("policy", "summaries", "provider", "primary", "model", PRIMARY_MODEL, "reason", "server-error")
-				.counter()
-				.count()).isEqualTo(2);
-			assertThat(meters.get("llm.fallbacks")
+			assertThat(retries(app, "summaries", "server-error")).isEqualTo(2);
+			assertThat(app.getBean(MeterRegistry.class)
+				.get("llm.fallbacks")
 				.tags("policy", "summaries", "from", "primary:" + PRIMARY_MODEL, "to", "backup:" + BACKUP_MODEL,
 						"reason", "server-error")
 				.counter()

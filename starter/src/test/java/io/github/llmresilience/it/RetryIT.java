@@ -32,15 +32,9 @@ class RetryIT extends WireMockTestSupport {
 
 	@Test
 	void whenRateLimitedTwiceThenRetriesAfterTheServersRetryAfterAndSucceeds() {
-		wiremock
-			.stub(Stub.chatCompletions("primary").inScenario("rate-limit", Stub.STARTED, "limited-once").rateLimited());
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("rate-limit", "limited-once", "limited-twice")
-			.rateLimited());
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("rate-limit", "limited-twice", "served")
-			.status(200)
-			.json(Stub.completion("gpt-4o-mini-2024-07-18", "Paris")));
+		wiremock.stubInTurn("rate-limit", Stub.chatCompletions("primary").rateLimited(),
+				Stub.chatCompletions("primary").rateLimited(),
+				Stub.chatCompletions("primary").status(200).json(Stub.completion("gpt-4o-mini-2024-07-18", "Paris")));
 		try (ConfigurableApplicationContext app = ItApplication.run(wiremock)) {
 			StepVerifier.create(app.getBean(LlmClient.class).chat(question())).assertNext((response) -> {
 				assertThat(response.content()).isEqualTo("Paris");
@@ -87,11 +81,8 @@ class RetryIT extends WireMockTestSupport {
 	@MethodSource("oneFailureThenAnAnswer")
 	void oneFailureIsRetriedWithItsKindAsTheReasonAndTheSecondAttemptIsServed(String failure, Stub first, String reason,
 			Duration readTimeout) {
-		wiremock.stub(first.inScenario("once", Stub.STARTED, "failed-once"));
-		wiremock.stub(Stub.chatCompletions("primary")
-			.inScenario("once", "failed-once", "served")
-			.status(200)
-			.json(Stub.completion(PRIMARY_MODEL, "Paris")));
+		wiremock.stubInTurn("once", first,
+				Stub.chatCompletions("primary").status(200).json(Stub.completion(PRIMARY_MODEL, "Paris")));
 		String[] properties = (readTimeout != null)
 				? new String[] { "llm.providers.primary.read-timeout=" + readTimeout.toMillis() + "ms" }
 				: new String[0];

@@ -66,6 +66,20 @@ public final class WireMockContainer extends LocalImageContainer<WireMockContain
 	}
 
 	/**
+	 * Add stub mappings that answer one request each, in turn: the first request as the
+	 * first stub says, the next as the second, and so on, in a WireMock scenario of the
+	 * given name. A request after the last finds no stub.
+	 * @param scenario the scenario's name
+	 * @param stubs the stubs, in the order they answer
+	 */
+	public void stubInTurn(String scenario, Stub... stubs) {
+		for (int i = 0; i < stubs.length; i++) {
+			String state = (i == 0) ? Stub.STARTED : "answered-" + i;
+			stub(stubs[i].inScenario(scenario, state, "answered-" + (i + 1)));
+		}
+	}
+
+	/**
 	 * Return the requests WireMock received under a path prefix, oldest first, from its
 	 * request journal.
 	 * @param prefix the path prefix, such as {@code primary}

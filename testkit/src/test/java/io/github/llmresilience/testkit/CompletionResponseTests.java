@@ -19,8 +19,7 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void okAnswersAChatCompletionDocument() throws Exception {
-		this.server.model("gpt-4o").thenAlways(FakeResponse.ok("Hello there, world"));
-		HttpResponse<String> response = this.chat.ask(this.server, "gpt-4o");
+		HttpResponse<String> response = answerOf("gpt-4o", FakeResponse.ok("Hello there, world"));
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
 		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(response.body().length());
@@ -60,8 +59,7 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void toolCallWithoutTextHasNullContentAndToolCallsFinishReason() throws Exception {
-		this.server.model("m").thenAlways(weatherAndTimeToolCalls("Paris"));
-		JsonNode message = Chat.json(this.chat.ask(this.server, "m").body()).at("/choices/0/message");
+		JsonNode message = Chat.json(answerOf("m", weatherAndTimeToolCalls("Paris")).body()).at("/choices/0/message");
 		assertThat(message.path("content").isNull()).isTrue();
 		assertThat(message.path("tool_calls")).hasSize(2);
 		JsonNode call = message.path("tool_calls").path(0);
@@ -75,16 +73,16 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void toolCallWithTextKeepsTheText() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("Let me check.").toolCall("call_1", "lookup", "{}"));
-		JsonNode message = Chat.json(this.chat.ask(this.server, "m").body()).at("/choices/0/message");
+		JsonNode message = Chat
+			.json(answerOf("m", FakeResponse.ok("Let me check.").toolCall("call_1", "lookup", "{}")).body())
+			.at("/choices/0/message");
 		assertThat(message.path("content").stringValue()).isEqualTo("Let me check.");
 		assertThat(message.path("tool_calls")).hasSize(1);
 	}
 
 	@Test
 	void streamChunksAreJoinedForANonStreamRequest() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.stream("Hel", "lo", "!").breakAfter(1));
-		HttpResponse<String> response = this.chat.ask(this.server, "m");
+		HttpResponse<String> response = answerOf("m", FakeResponse.stream("Hel", "lo", "!").breakAfter(1));
 		assertThat(Chat.json(response.body()).at("/choices/0/message/content").stringValue()).isEqualTo("Hello!");
 	}
 
@@ -165,8 +163,7 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void malformedAnswersExactlyTheBody() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.malformed("{\"choices\": [ {\"message\": "));
-		HttpResponse<String> response = this.chat.ask(this.server, "m");
+		HttpResponse<String> response = answerOf("m", FakeResponse.malformed("{\"choices\": [ {\"message\": "));
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
 		assertThat(response.body()).isEqualTo("{\"choices\": [ {\"message\": ");
@@ -174,8 +171,7 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 
 	@Test
 	void delayIsMeasuredFromTheRecordedArrival() throws Exception {
-		this.server.model("m").thenAlways(FakeResponse.ok("late").delay(Duration.ofMillis(300)));
-		HttpResponse<String> response = this.chat.ask(this.server, "m");
+		HttpResponse<String> response = answerOf("m", FakeResponse.ok("late").delay(Duration.ofMillis(300)));
 		long answered = System.nanoTime();
 		assertThat(response.statusCode()).isEqualTo(200);
 		RecordedRequest request = this.server.requests().get(0);
@@ -204,6 +200,15 @@ class CompletionResponseTests extends FakeLlmServerTestSupport {
 		assertThatIllegalArgumentException().isThrownBy(() -> FakeResponse.ok("x").delay(Duration.ofMillis(-1)));
 		assertThatIllegalArgumentException().isThrownBy(() -> FakeResponse.ok("x").breakAfter(-1));
 		assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> FakeResponse.ok(null));
+	}
+
+	/**
+	 * Return the answer to a chat completion request for a model that always answers with
+	 * the given response.
+	 */
+	private HttpResponse<String> answerOf(String model, FakeResponse response) throws Exception {
+		this.server.model(model).thenAlways(response);
+		return this.chat.ask(this.server, model);
 	}
 
 	private static void assertError(HttpResponse<String> response, int status, String type, String code,

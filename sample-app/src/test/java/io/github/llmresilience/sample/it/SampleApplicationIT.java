@@ -130,11 +130,10 @@ class SampleApplicationIT {
 	@Test
 	void whenThePrimaryIsRateLimitedWithRetryAfterThenTheSummaryComesFromItASecondLater() {
 		String primaryModel = this.api.model("summaries");
-		wiremock.stub(Stub.chatCompletions("openai").inScenario("rate-limit", Stub.STARTED, "limited").rateLimited());
-		wiremock.stub(Stub.chatCompletions("openai")
-			.inScenario("rate-limit", "limited", "served")
-			.status(200)
-			.json(Stub.completion(primaryModel, "A summary after a wait.")));
+		wiremock.stubInTurn("rate-limit", Stub.chatCompletions("openai").rateLimited(),
+				Stub.chatCompletions("openai")
+					.status(200)
+					.json(Stub.completion(primaryModel, "A summary after a wait.")));
 
 		Summary summary = this.api.summarise("A long text.");
 
@@ -174,13 +173,8 @@ class SampleApplicationIT {
 	@Test
 	void whenTheConnectionIsResetThenTheBlockingHeadlineWriterRetriesAndAnswers() {
 		String model = this.api.model("default");
-		wiremock.stub(Stub.chatCompletions("openai")
-			.inScenario("reset", Stub.STARTED, "reset-once")
-			.fault("CONNECTION_RESET_BY_PEER"));
-		wiremock.stub(Stub.chatCompletions("openai")
-			.inScenario("reset", "reset-once", "served")
-			.status(200)
-			.json(Stub.completion(model, "Paris keeps its title")));
+		wiremock.stubInTurn("reset", Stub.chatCompletions("openai").fault("CONNECTION_RESET_BY_PEER"),
+				Stub.chatCompletions("openai").status(200).json(Stub.completion(model, "Paris keeps its title")));
 
 		Headline headline = this.api.headline("Paris is still the capital of France.");
 

@@ -20,6 +20,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -39,6 +40,7 @@ import io.github.llmresilience.springai.LlmChatModel;
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
 import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -123,6 +125,17 @@ class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
 				assertThat(context.getBean(ChatModel.class)).isInstanceOf(LlmChatModel.class);
 				assertThat(context.getBean("otherChatModel")).isNotInstanceOf(LlmChatModel.class);
 			});
+	}
+
+	@Test
+	void aPrimaryThatIsNoBooleanStopsTheStartNamingThePropertyAndItsValue() {
+		this.runner.withPropertyValues("llm.spring-ai.chat-model.primary=maybe").run((context) -> {
+			// What Spring Boot's analyzer of a BindException reports: the property, the
+			// type it binds to and why the value does not convert.
+			BindException failure = causeOfType(context, BindException.class);
+			assertThat(failure.getName()).hasToString("llm.spring-ai.chat-model.primary");
+			assertThat(failure.getProperty().getValue()).isEqualTo("maybe");
+		});
 	}
 
 	@Test
