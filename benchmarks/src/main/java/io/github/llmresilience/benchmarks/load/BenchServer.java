@@ -4,7 +4,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -118,6 +121,15 @@ public final class BenchServer {
 
 	static final String READY = "BenchServer listening on ";
 
+	/**
+	 * The server's options and their defaults (the harness passes them all).
+	 */
+	static final Map<String, String> OPTIONS = options("seed", "42", "mix-rate-limited", "0.3", "mix-server-error",
+			"0.1", "mix-retry-after", "1", "storm-retry-after", "2", "slow-delay-ms", "50", "hedge-fast-ms", "200",
+			"hedge-slow-ms", "5000", "hedge-slow-share", "0.1", "brownout", "0.4", "paced-every", "20",
+			"paced-reset-ms", "2000", "account-requests", "10", "account-window-ms", "2000", "capped-limit", "8",
+			"capped-ms", "50", "soak-faults", "all", "pool-per-window", "10", "pool-window-ms", "2000");
+
 	static final String COUNTS = "COUNTS";
 
 	static final String RESET = "RESET";
@@ -159,17 +171,17 @@ public final class BenchServer {
 	private final FakeResponse unavailable = FakeResponse.error(503, "server_error", null,
 			"The server is temporarily unavailable");
 
-	private volatile SoakFaults soakFaults = new SoakFaults();
+	private final SoakFaults soakFaults;
 
-	private volatile double brownout = 0.4;
+	private final double brownout;
 
-	private volatile int pacedEvery = 20;
+	private final int pacedEvery;
 
-	private volatile long pacedResetMillis = 2000;
+	private final long pacedResetMillis;
 
-	private volatile int accountRequests = 10;
+	private final int accountRequests;
 
-	private volatile long accountWindowMillis = 2000;
+	private final long accountWindowMillis;
 
 	private final long accountStart = System.nanoTime();
 
@@ -186,15 +198,15 @@ public final class BenchServer {
 
 	private volatile long pacedUntilNanos = Long.MIN_VALUE;
 
-	private volatile int poolPerWindow = 10;
+	private final int poolPerWindow;
 
-	private volatile long poolWindowMillis = 2000;
+	private final long poolWindowMillis;
 
 	private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
 
-	private volatile int cappedLimit = 8;
+	private final int cappedLimit;
 
-	private volatile long cappedMillis = 50;
+	private final long cappedMillis;
 
 	// When each request being answered by the capped model ends, earliest first. Guarded
 	// by itself.
@@ -203,127 +215,73 @@ public final class BenchServer {
 	private final FakeResponse overCapped = FakeResponse.error(429, "too_many_requests", "too_many_requests",
 			"Too many concurrent requests: this model accepts a limited number of requests at once.");
 
-	BenchServer(long seed, double rateLimited, double serverError, long mixRetryAfterSeconds,
-			long stormRetryAfterSeconds, long slowDelayMillis, Hedged hedged) {
-		this.slow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(slowDelayMillis));
-		this.hedgeFast = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.fastMillis()));
-		this.hedgeSlow = FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(hedged.slowMillis()));
-		this.hedgeSlowShare = hedged.slowShare();
-		this.seed = seed;
-		this.rateLimited = rateLimited;
-		this.serverError = serverError;
-		this.mixRateLimited = FakeResponse.status(429).retryAfterSeconds(mixRetryAfterSeconds);
-		this.stormRateLimited = FakeResponse.status(429).retryAfterSeconds(stormRetryAfterSeconds);
+	/**
+	 * Create the server.
+	 * @param options a value for every name in {@link #OPTIONS}
+	 */
+	BenchServer(Map<String, String> options) {
+		this.seed = Long.parseLong(option(options, "seed"));
+		this.rateLimited = Double.parseDouble(option(options, "mix-rate-limited"));
+		this.serverError = Double.parseDouble(option(options, "mix-server-error"));
+		this.mixRateLimited = FakeResponse.status(429)
+			.retryAfterSeconds(Long.parseLong(option(options, "mix-retry-after")));
+		this.stormRateLimited = FakeResponse.status(429)
+			.retryAfterSeconds(Long.parseLong(option(options, "storm-retry-after")));
+		this.slow = delayed(option(options, "slow-delay-ms"));
+		this.hedgeFast = delayed(option(options, "hedge-fast-ms"));
+		this.hedgeSlow = delayed(option(options, "hedge-slow-ms"));
+		this.hedgeSlowShare = Double.parseDouble(option(options, "hedge-slow-share"));
+		this.brownout = Double.parseDouble(option(options, "brownout"));
+		this.pacedEvery = Integer.parseInt(option(options, "paced-every"));
+		this.pacedResetMillis = Long.parseLong(option(options, "paced-reset-ms"));
+		this.accountRequests = Integer.parseInt(option(options, "account-requests"));
+		this.accountWindowMillis = Long.parseLong(option(options, "account-window-ms"));
+		this.cappedLimit = Integer.parseInt(option(options, "capped-limit"));
+		this.cappedMillis = Long.parseLong(option(options, "capped-ms"));
+		this.soakFaults = new SoakFaults(SoakFaults.parse(option(options, "soak-faults")));
+		this.poolPerWindow = Integer.parseInt(option(options, "pool-per-window"));
+		this.poolWindowMillis = Long.parseLong(option(options, "pool-window-ms"));
+	}
+
+	private static Map<String, String> options(String... namesAndDefaults) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 0; i < namesAndDefaults.length; i += 2) {
+			options.put(namesAndDefaults[i], namesAndDefaults[i + 1]);
+		}
+		return Collections.unmodifiableMap(options);
+	}
+
+	private static String option(Map<String, String> options, String name) {
+		return Objects.requireNonNull(options.get(name), () -> "No option --" + name);
+	}
+
+	private static FakeResponse delayed(String millis) {
+		return FakeResponse.ok("Hello").delay(java.time.Duration.ofMillis(Long.parseLong(millis)));
 	}
 
 	/**
-	 * Run the server until standard input ends. Arguments: {@code [port] [--seed=42]
-	 * [--mix-rate-limited=0.3] [--mix-server-error=0.1] [--mix-retry-after=1]
-	 * [--storm-retry-after=2] [--slow-delay-ms=50] [--hedge-fast-ms=200] [--hedge-slow-ms=5000]
-	 * [--hedge-slow-share=0.1] [--pool-per-window=10] [--pool-window-ms=2000]}.
+	 * Run the server until standard input ends. Arguments: {@code [port]}, then any of
+	 * {@link #OPTIONS} as {@code --name=value}.
 	 * @param args the arguments
 	 * @throws IOException if standard input fails
 	 */
 	public static void main(String[] args) throws IOException {
 		int port = 0;
-		long seed = 42;
-		double rateLimited = 0.3;
-		double serverError = 0.1;
-		long mixRetryAfter = 1;
-		long stormRetryAfter = 2;
-		long slowDelay = 50;
-		long hedgeFast = 200;
-		long hedgeSlow = 5000;
-		double hedgeSlowShare = 0.1;
-		double brownout = 0.4;
-		int pacedEvery = 20;
-		long pacedReset = 2000;
-		int accountRequests = 10;
-		long accountWindow = 2000;
-		int cappedLimit = 8;
-		long cappedMillis = 50;
-		String soakFaults = "all";
-		int poolPerWindow = 10;
-		long poolWindow = 2000;
+		Map<String, String> options = new LinkedHashMap<>(OPTIONS);
 		for (String arg : args) {
-			String value = arg.substring(arg.indexOf('=') + 1);
+			int equals = arg.indexOf('=');
 			if (!arg.startsWith("--")) {
 				port = Integer.parseInt(arg);
 			}
-			else if (arg.startsWith("--seed=")) {
-				seed = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--mix-rate-limited=")) {
-				rateLimited = Double.parseDouble(value);
-			}
-			else if (arg.startsWith("--mix-server-error=")) {
-				serverError = Double.parseDouble(value);
-			}
-			else if (arg.startsWith("--mix-retry-after=")) {
-				mixRetryAfter = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--storm-retry-after=")) {
-				stormRetryAfter = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--slow-delay-ms=")) {
-				slowDelay = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--hedge-fast-ms=")) {
-				hedgeFast = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--hedge-slow-ms=")) {
-				hedgeSlow = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--hedge-slow-share=")) {
-				hedgeSlowShare = Double.parseDouble(value);
-			}
-			else if (arg.startsWith("--brownout=")) {
-				brownout = Double.parseDouble(value);
-			}
-			else if (arg.startsWith("--paced-every=")) {
-				pacedEvery = Integer.parseInt(value);
-			}
-			else if (arg.startsWith("--paced-reset-ms=")) {
-				pacedReset = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--account-requests=")) {
-				accountRequests = Integer.parseInt(value);
-			}
-			else if (arg.startsWith("--account-window-ms=")) {
-				accountWindow = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--capped-limit=")) {
-				cappedLimit = Integer.parseInt(value);
-			}
-			else if (arg.startsWith("--capped-ms=")) {
-				cappedMillis = Long.parseLong(value);
-			}
-			else if (arg.startsWith("--soak-faults=")) {
-				soakFaults = value;
-			}
-			else if (arg.startsWith("--pool-per-window=")) {
-				poolPerWindow = Integer.parseInt(value);
-			}
-			else if (arg.startsWith("--pool-window-ms=")) {
-				poolWindow = Long.parseLong(value);
+			else if (equals > 0 && OPTIONS.containsKey(arg.substring(2, equals))) {
+				options.put(arg.substring(2, equals), arg.substring(equals + 1));
 			}
 			else {
 				System.err.println("Unknown option " + arg);
 				System.exit(2);
 			}
 		}
-		BenchServer bench = new BenchServer(seed, rateLimited, serverError, mixRetryAfter, stormRetryAfter, slowDelay,
-				new Hedged(hedgeFast, hedgeSlow, hedgeSlowShare));
-		bench.brownout = brownout;
-		bench.pacedEvery = pacedEvery;
-		bench.pacedResetMillis = pacedReset;
-		bench.accountRequests = accountRequests;
-		bench.accountWindowMillis = accountWindow;
-		bench.cappedLimit = cappedLimit;
-		bench.cappedMillis = cappedMillis;
-		bench.soakFaults = new SoakFaults(SoakFaults.parse(soakFaults));
-		bench.poolPerWindow = poolPerWindow;
-		bench.poolWindowMillis = poolWindow;
+		BenchServer bench = new BenchServer(options);
 		try (FakeLlmServer server = FakeLlmServer.start(port)) {
 			server.recordRequests(false).defaultResponder(bench::answer);
 			System.out.println(READY + server.baseUrl());
@@ -620,17 +578,6 @@ public final class BenchServer {
 		synchronized (this.cappedEnds) {
 			this.cappedEnds.clear();
 		}
-	}
-
-	/**
-	 * The latencies of the hedging scenario's primary.
-	 *
-	 * @param fastMillis the usual latency
-	 * @param slowMillis the latency of a slow call
-	 * @param slowShare the share of slow calls
-	 */
-	record Hedged(long fastMillis, long slowMillis, double slowShare) {
-
 	}
 
 }

@@ -44,13 +44,6 @@ final class SoakFaults {
 	private final java.util.Set<Fault> drawn;
 
 	/**
-	 * Draw every fault.
-	 */
-	SoakFaults() {
-		this(java.util.EnumSet.allOf(Fault.class));
-	}
-
-	/**
 	 * Draw only some faults (the others are answered 200), to find which one a finding of
 	 * the soak comes from.
 	 * @param drawn the faults drawn
