@@ -6,12 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
-
-import org.jspecify.annotations.Nullable;
-
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -573,21 +571,7 @@ final class TargetAdmission {
 	 * @return the estimate, computed when first asked for
 	 */
 	Estimates estimate(Target target, io.github.llmresilience.ChatRequest request) {
-		TokenEstimator estimator = this.estimator;
-		String model = target.model();
-		return new Estimates() {
-
-			@Override
-			Estimate estimateFull() {
-				return estimator.estimate(model, request);
-			}
-
-			@Override
-			Estimate estimateQuick() {
-				return estimator.estimate(model, request, false);
-			}
-
-		};
+		return new RequestEstimates(this.estimator, target.model(), request, null);
 	}
 
 	/**
@@ -597,21 +581,7 @@ final class TargetAdmission {
 	 * @return the estimate, computed when first asked for
 	 */
 	Estimates estimate(Target target, io.github.llmresilience.EmbeddingRequest request) {
-		TokenEstimator estimator = this.estimator;
-		String model = target.model();
-		return new Estimates() {
-
-			@Override
-			Estimate estimateFull() {
-				return estimator.estimate(model, request);
-			}
-
-			@Override
-			Estimate estimateQuick() {
-				return estimator.estimate(model, request, false);
-			}
-
-		};
+		return new RequestEstimates(this.estimator, target.model(), null, request);
 	}
 
 	/**
@@ -637,12 +607,7 @@ final class TargetAdmission {
 			return new Estimates() {
 
 				@Override
-				Estimate estimateFull() {
-					return estimate.get();
-				}
-
-				@Override
-				Estimate estimateQuick() {
+				Estimate compute(boolean mayLoad) {
 					return estimate.get();
 				}
 
@@ -656,7 +621,7 @@ final class TargetAdmission {
 		final Estimate full() {
 			Estimate full = this.full;
 			if (full == null) {
-				full = estimateFull();
+				full = compute(true);
 				this.full = full;
 			}
 			return full;
@@ -669,15 +634,49 @@ final class TargetAdmission {
 		final Estimate quick() {
 			Estimate quick = this.quick;
 			if (quick == null) {
-				quick = estimateQuick();
+				quick = compute(false);
 				this.quick = quick;
 			}
 			return quick;
 		}
 
-		abstract Estimate estimateFull();
+		/**
+		 * Compute an estimate.
+		 * @param mayLoad whether the model's encoding may be loaded for it (in the
+		 * background, if it is not yet)
+		 * @return the estimate
+		 */
+		abstract Estimate compute(boolean mayLoad);
 
-		abstract Estimate estimateQuick();
+	}
+
+	/**
+	 * The estimates of one chat or embeddings request.
+	 */
+	private static final class RequestEstimates extends Estimates {
+
+		private final TokenEstimator estimator;
+
+		private final String model;
+
+		private final io.github.llmresilience.@Nullable ChatRequest chat;
+
+		private final io.github.llmresilience.@Nullable EmbeddingRequest embeddings;
+
+		RequestEstimates(TokenEstimator estimator, String model, io.github.llmresilience.@Nullable ChatRequest chat,
+				io.github.llmresilience.@Nullable EmbeddingRequest embeddings) {
+			this.estimator = estimator;
+			this.model = model;
+			this.chat = chat;
+			this.embeddings = embeddings;
+		}
+
+		@Override
+		Estimate compute(boolean mayLoad) {
+			io.github.llmresilience.ChatRequest chat = this.chat;
+			return (chat != null) ? this.estimator.estimate(this.model, chat, mayLoad)
+					: this.estimator.estimate(this.model, Objects.requireNonNull(this.embeddings), mayLoad);
+		}
 
 	}
 
