@@ -1,8 +1,5 @@
 package io.github.llmresilience.benchmarks.load;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +7,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that never ends, so that the detectors are seen to detect.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(OutputCaptureExtension.class)
 class SoakIT {
 
 	/**
@@ -30,8 +32,9 @@ class SoakIT {
 
 	@Test
 	@Order(1)
-	void twoMinutesThroughEveryFaultLeavesNoLeakNoUnendedCallAndNothingThatGrows() throws Exception {
-		Run run = harness("--soak-duration-seconds=" + SECONDS);
+	void twoMinutesThroughEveryFaultLeavesNoLeakNoUnendedCallAndNothingThatGrows(CapturedOutput output)
+			throws Exception {
+		Run run = harness(output, "--soak-duration-seconds=" + SECONDS);
 		assertThat(run.exitCode()).as(run.output()).isZero();
 		assertThat(run.output()).doesNotContain("    FAILED ");
 		assertThat(run.output())
@@ -44,14 +47,14 @@ class SoakIT {
 
 	@Test
 	@Order(2)
-	void aCallThatNeverEndsFailsTheSoak() throws Exception {
-		assertThat(spoiledRun("unfinished-call")).contains("FAILED calls that never ended 1, expected 0");
+	void aCallThatNeverEndsFailsTheSoak(CapturedOutput output) throws Exception {
+		assertThat(spoiledRun(output, "unfinished-call")).contains("FAILED calls that never ended 1, expected 0");
 	}
 
 	@Test
 	@Order(3)
-	void aLeakedBufferFailsTheSoak() throws Exception {
-		assertThat(spoiledRun("leaked-buffer"))
+	void aLeakedBufferFailsTheSoak(CapturedOutput output) throws Exception {
+		assertThat(spoiledRun(output, "leaked-buffer"))
 			.containsPattern(
 					"FAILED LEAK: reports of buffers that reached Reactor Netty, Spring or llm-resilience [1-9]")
 			.contains("ok    calls that never ended 0, expected 0");
@@ -61,59 +64,26 @@ class SoakIT {
 	 * Run a short soak spoiled on purpose, assert that it fails (exit code 3, the soak
 	 * missed), and return what it wrote.
 	 */
-	private static String spoiledRun(String sabotage) throws Exception {
-		Run run = harness("--soak-calls=300", "--soak-concurrency=50", "--soak-warmup-calls=200",
+	private static String spoiledRun(CapturedOutput output, String sabotage) throws Exception {
+		Run run = harness(output, "--soak-calls=300", "--soak-concurrency=50", "--soak-warmup-calls=200",
 				"--soak-sabotage=" + sabotage);
 		assertThat(run.exitCode()).as(run.output()).isEqualTo(3);
 		assertThat(run.output()).contains("MISSED  (soak)");
 		return run.output();
 	}
 
-	private static Run harness(String... options) throws Exception {
+	/**
+	 * Run the harness and return its exit code and what it wrote to the console, which
+	 * the output capture also passes on to the console as it comes.
+	 */
+	private static Run harness(CapturedOutput output, String... options) throws Exception {
 		List<String> arguments = new ArrayList<>(List.of("--scenarios=soak", "--server-jvm=-Xmx512m"));
 		arguments.addAll(List.of(options));
-		PrintStream console = System.out;
-		ByteArrayOutputStream captured = new ByteArrayOutputStream();
-		int exitCode;
-		try (PrintStream both = new PrintStream(new Tee(console, captured), true, StandardCharsets.UTF_8)) {
-			System.setOut(both);
-			exitCode = LoadHarness.run(arguments.toArray(String[]::new));
-		}
-		finally {
-			System.setOut(console);
-		}
-		return new Run(exitCode, captured.toString(StandardCharsets.UTF_8));
+		int exitCode = LoadHarness.run(arguments.toArray(String[]::new));
+		return new Run(exitCode, output.getOut());
 	}
 
 	private record Run(int exitCode, String output) {
-
-	}
-
-	/**
-	 * Writes to the console and keeps a copy.
-	 */
-	private static final class Tee extends java.io.OutputStream {
-
-		private final PrintStream console;
-
-		private final ByteArrayOutputStream copy;
-
-		Tee(PrintStream console, ByteArrayOutputStream copy) {
-			this.console = console;
-			this.copy = copy;
-		}
-
-		@Override
-		public void write(int b) {
-			this.console.write(b);
-			this.copy.write(b);
-		}
-
-		@Override
-		public void write(byte[] bytes, int offset, int length) {
-			this.console.write(bytes, offset, length);
-			this.copy.write(bytes, offset, length);
-		}
 
 	}
 
