@@ -619,12 +619,7 @@ final class TargetAdmission {
 		 * @return the estimate
 		 */
 		final Estimate full() {
-			Estimate full = this.full;
-			if (full == null) {
-				full = compute(true);
-				this.full = full;
-			}
-			return full;
+			return kept(true);
 		}
 
 		/**
@@ -632,12 +627,21 @@ final class TargetAdmission {
 		 * @return the estimate
 		 */
 		final Estimate quick() {
-			Estimate quick = this.quick;
-			if (quick == null) {
-				quick = compute(false);
-				this.quick = quick;
+			return kept(false);
+		}
+
+		private Estimate kept(boolean mayLoad) {
+			Estimate kept = mayLoad ? this.full : this.quick;
+			if (kept == null) {
+				kept = compute(mayLoad);
+				if (mayLoad) {
+					this.full = kept;
+				}
+				else {
+					this.quick = kept;
+				}
 			}
-			return quick;
+			return kept;
 		}
 
 		/**
