@@ -34,9 +34,8 @@ abstract class MeteredContext extends Observation.Context {
 	@Override
 	public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
 		KeyValues known = this.lowCardinality;
-		// What Observation.Context does, but for the one-at-a-time addition of this
-		// class,
-		// which would forget what is known.
+		// What Observation.Context does, through its own one-at-a-time addition: this
+		// class's would forget what is known.
 		for (KeyValue keyValue : keyValues) {
 			super.addLowCardinalityKeyValue(keyValue);
 		}
