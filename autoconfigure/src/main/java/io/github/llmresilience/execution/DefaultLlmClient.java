@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,8 @@ import io.github.llmresilience.Usage;
 import io.github.llmresilience.client.ProviderClient;
 import io.github.llmresilience.client.ProviderClients;
 import io.github.llmresilience.execution.AttemptScope.Binding;
+import io.github.llmresilience.execution.TargetAdmission.Estimates;
+import io.github.llmresilience.execution.TargetAdmission.Reservation;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
 import io.github.llmresilience.policy.EmbeddingSettings;
@@ -190,38 +194,31 @@ public final class DefaultLlmClient implements LlmClient {
 	private Mono<EmbeddingResponse> embedAttempt(AttemptScope scope, EmbeddingRequest request) {
 		TargetAdmission admission = this.executor.admission();
 		if (!admission.reserves(scope.target())) {
-			return embedRequest(scope, request, TargetAdmission.Reservation.NONE);
+			return embedRequest(scope, request, Reservation.NONE);
 		}
 		// Embeddings charge their inputs only.
-		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
-		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
-		if (now != null) {
-			return embedRequest(scope, request, now);
-		}
-		return admission.reserve(scope, estimates).flatMap((reservation) -> embedRequest(scope, request, reservation));
+		return reserved(scope, request, admission.estimate(scope.target(), request), DefaultLlmClient::embedRequest,
+				Mono::flatMap);
 	}
 
 	private Mono<EmbeddingResponse> embedRequest(AttemptScope scope, EmbeddingRequest request,
-			TargetAdmission.Reservation reservation) {
+			Reservation reservation) {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, true);
 			ObservedAttempt observed = observe(scope, context);
 			EmbeddingSettings settings = scope.call().policy().embeddings();
 			Integer dimensions = (settings != null) ? dimensions(scope, settings) : null;
-			return client.embed(scope.target().model(), request, dimensions, reservation.sent()).map((response) -> {
-				Usage usage = response.usage();
-				if (usage != null) {
-					observed.embeddingsUsage(usage, response.model());
-				}
-				reservation.settle((usage != null) ? usage.promptTokens() : null);
-				return response.withServed(scope.served());
-			}).doOnSuccess((response) -> observed.succeeded()).doOnError((failure) -> {
-				reservation.failed(failure);
-				observed.failed(failure);
-			}).doOnCancel(() -> {
-				reservation.settle(null);
-				observed.cancelled();
-			}).contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+			Mono<EmbeddingResponse> answer = client
+				.embed(scope.target().model(), request, dimensions, reservation.sent())
+				.map((response) -> {
+					Usage usage = response.usage();
+					if (usage != null) {
+						observed.embeddingsUsage(usage, response.model());
+					}
+					reservation.settle((usage != null) ? usage.promptTokens() : null);
+					return response.withServed(scope.served());
+				});
+			return ended(answer, observed, reservation);
 		});
 	}
 
@@ -311,22 +308,17 @@ public final class DefaultLlmClient implements LlmClient {
 	private Mono<ChatResponse> attempt(AttemptScope scope, ChatRequest request) {
 		TargetAdmission admission = this.executor.admission();
 		if (!admission.reserves(scope.target())) {
-			return request(scope, request, TargetAdmission.Reservation.NONE);
+			return request(scope, request, Reservation.NONE);
 		}
-		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
-		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
-		if (now != null) {
-			return request(scope, request, now);
-		}
-		return admission.reserve(scope, estimates).flatMap((reservation) -> request(scope, request, reservation));
+		return reserved(scope, request, admission.estimate(scope.target(), request), DefaultLlmClient::request,
+				Mono::flatMap);
 	}
 
-	private Mono<ChatResponse> request(AttemptScope scope, ChatRequest request,
-			TargetAdmission.Reservation reservation) {
+	private Mono<ChatResponse> request(AttemptScope scope, ChatRequest request, Reservation reservation) {
 		return Mono.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
-			return this.executor.admission()
+			Mono<ChatResponse> answer = this.executor.admission()
 				.concurrency(scope, request.priority(),
 						client.chat(scope.target().model(), request, reservation.sent()))
 				.map((response) -> {
@@ -336,36 +328,21 @@ public final class DefaultLlmClient implements LlmClient {
 					}
 					reservation.settle((usage != null) ? used(usage) : null);
 					return response.withServed(scope.served());
-				})
-				.doOnSuccess((response) -> observed.succeeded())
-				.doOnError((failure) -> {
-					reservation.failed(failure);
-					observed.failed(failure);
-				})
-				.doOnCancel(() -> {
-					reservation.settle(null);
-					observed.cancelled();
-				})
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+				});
+			return ended(answer, observed, reservation);
 		});
 	}
 
 	private Flux<ChatChunk> streamAttempt(AttemptScope scope, ChatRequest request) {
 		TargetAdmission admission = this.executor.admission();
 		if (!admission.reserves(scope.target())) {
-			return streamRequest(scope, request, TargetAdmission.Reservation.NONE);
+			return streamRequest(scope, request, Reservation.NONE);
 		}
-		TargetAdmission.Estimates estimates = admission.estimate(scope.target(), request);
-		TargetAdmission.Reservation now = admission.reserveNow(scope, estimates);
-		if (now != null) {
-			return streamRequest(scope, request, now);
-		}
-		return admission.reserve(scope, estimates)
-			.flatMapMany((reservation) -> streamRequest(scope, request, reservation));
+		return reserved(scope, request, admission.estimate(scope.target(), request), DefaultLlmClient::streamRequest,
+				Mono::flatMapMany);
 	}
 
-	private Flux<ChatChunk> streamRequest(AttemptScope scope, ChatRequest request,
-			TargetAdmission.Reservation reservation) {
+	private Flux<ChatChunk> streamRequest(AttemptScope scope, ChatRequest request, Reservation reservation) {
 		return Flux.deferContextual((context) -> {
 			ProviderClient client = start(scope, request.idempotent());
 			ObservedAttempt observed = observe(scope, context);
@@ -399,6 +376,46 @@ public final class DefaultLlmClient implements LlmClient {
 	}
 
 	/**
+	 * Send one request of an attempt to a target whose limits count requests one by one,
+	 * with its reservation: at once, without a publisher or a lambda, when nothing may
+	 * hold it back (most requests), else once the target's limits have room for it.
+	 * @param <Q> the request's type
+	 * @param <P> the publisher of its answer
+	 * @param scope the attempt
+	 * @param request the request
+	 * @param estimates the request's estimates
+	 * @param sender how the request is sent with its reservation
+	 * @param afterWaiting how the request follows a reservation that had to wait
+	 * ({@code Mono::flatMap} or {@code Mono::flatMapMany})
+	 * @return the request
+	 */
+	private <Q, P> P reserved(AttemptScope scope, Q request, Estimates estimates, Sender<Q, P> sender,
+			BiFunction<Mono<Reservation>, Function<Reservation, P>, P> afterWaiting) {
+		TargetAdmission admission = this.executor.admission();
+		Reservation now = admission.reserveNow(scope, estimates);
+		if (now != null) {
+			return sender.send(this, scope, request, now);
+		}
+		return afterWaiting.apply(admission.reserve(scope, estimates),
+				(reservation) -> sender.send(this, scope, request, reservation));
+	}
+
+	/**
+	 * Return a request that gives one answer with its end reported to its attempt's
+	 * observation, and its reservation settled when it fails or is cancelled (an answer
+	 * settles it with its usage).
+	 */
+	private static <T> Mono<T> ended(Mono<T> request, ObservedAttempt observed, Reservation reservation) {
+		return request.doOnSuccess((response) -> observed.succeeded()).doOnError((failure) -> {
+			reservation.failed(failure);
+			observed.failed(failure);
+		}).doOnCancel(() -> {
+			reservation.settle(null);
+			observed.cancelled();
+		}).contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+	}
+
+	/**
 	 * Return the tokens an answer says its request used.
 	 */
 	private static long used(Usage usage) {
@@ -418,6 +435,20 @@ public final class DefaultLlmClient implements LlmClient {
 		Target target = scope.target();
 		Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY, null);
 		return this.observability.startAttempt(scope.call().policy().name(), target, scope.hedge(), parent);
+	}
+
+	/**
+	 * Sends one request of an attempt with its reservation: {@link #request},
+	 * {@link #streamRequest} or {@link #embedRequest}.
+	 *
+	 * @param <Q> the request's type
+	 * @param <P> the publisher of its answer
+	 */
+	@FunctionalInterface
+	private interface Sender<Q, P> {
+
+		P send(DefaultLlmClient client, AttemptScope scope, Q request, Reservation reservation);
+
 	}
 
 }

@@ -18,12 +18,13 @@ import io.github.llmresilience.testkit.FakeLlmServer;
 
 /**
  * Runs LangChain4j's AI Services on the auto-configured {@link LlmChatModel} and
- * {@link LlmStreamingChatModel} against {@link FakeLlmServer} with the settings and
- * timing rules of the autoconfigure module's behaviour tests
- * ({@link BehaviourTestSupport}, from its test-jar), and meters on an observation
- * registry. Policy {@code default} has the primary only, with 4 attempts;
- * {@code summaries} has 3 attempts on the primary, then the fallback. A
- * {@link RecordingListener} bean records what LangChain4j tells the listeners.
+ * {@link LlmStreamingChatModel}, and its {@code EmbeddingModel} API on
+ * {@link LlmEmbeddingModel}, against {@link FakeLlmServer} with the settings and timing
+ * rules of the autoconfigure module's behaviour tests ({@link BehaviourTestSupport}, from
+ * its test-jar), and meters on an observation registry. Policy {@code default} has the
+ * primary only, with 4 attempts; {@code summaries} has 3 attempts on the primary, then
+ * the fallback. A {@link RecordingListener} bean records what LangChain4j tells the
+ * listeners.
  */
 abstract class AiServicesTestSupport extends BehaviourTestSupport {
 

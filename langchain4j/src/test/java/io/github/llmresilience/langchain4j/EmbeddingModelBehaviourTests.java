@@ -12,11 +12,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-
-import io.github.llmresilience.behaviour.BehaviourTestSupport;
-import io.github.llmresilience.langchain4j.autoconfigure.LlmLangChain4jEmbeddingModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -27,15 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * LangChain4j's {@link EmbeddingModel} API on the auto-configured
  * {@link LlmEmbeddingModel}, against {@link FakeLlmServer} with faults: an
  * {@code embeddings} policy whose primary is {@code openai}'s model and whose fallback is
- * the same model family on {@code backup}.
+ * the same model family on {@code backup}, with the module's auto-configurations
+ * ({@link AiServicesTestSupport}).
  */
-class EmbeddingModelBehaviourTests extends BehaviourTestSupport {
-
-	@Override
-	protected ApplicationContextRunner runner(String... properties) {
-		return super.runner(properties)
-			.withConfiguration(AutoConfigurations.of(LlmLangChain4jEmbeddingModelAutoConfiguration.class));
-	}
+class EmbeddingModelBehaviourTests extends AiServicesTestSupport {
 
 	@Test
 	void embedAllRetriesARateLimitAndAnswersTheVectorsInOrderWithTheInputTokens() {

@@ -14,14 +14,10 @@ import org.springframework.ai.embedding.EmbeddingRequest;
 import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.vectorstore.SearchRequest;
 import org.springframework.ai.vectorstore.SimpleVectorStore;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
 import io.github.llmresilience.Served;
-import io.github.llmresilience.behaviour.BehaviourTestSupport;
-import io.github.llmresilience.springai.autoconfigure.LlmEmbeddingModelAutoConfiguration;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
 import io.github.llmresilience.testkit.RecordedRequest;
@@ -34,15 +30,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * Spring AI's {@link EmbeddingModel} API and {@link SimpleVectorStore} on
  * {@link LlmEmbeddingModel}, against {@link FakeLlmServer} with faults: an
  * {@code embeddings} policy whose primary is {@code openai}'s model and whose fallback is
- * the same model family on {@code backup}.
+ * the same model family on {@code backup}, with the module's auto-configurations
+ * ({@link ChatClientTestSupport}).
  */
-class EmbeddingModelBehaviourTests extends BehaviourTestSupport {
-
-	@Override
-	protected ApplicationContextRunner runner(String... properties) {
-		return super.runner(properties)
-			.withConfiguration(AutoConfigurations.of(LlmEmbeddingModelAutoConfiguration.class));
-	}
+class EmbeddingModelBehaviourTests extends ChatClientTestSupport {
 
 	@Test
 	void embedRetriesARateLimitAndAnswersTheVectorsInOrder() {

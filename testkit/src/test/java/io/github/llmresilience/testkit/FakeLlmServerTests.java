@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -93,24 +95,23 @@ class FakeLlmServerTests extends FakeLlmServerTestSupport {
 		assertThat(this.server.requests()).isEmpty();
 	}
 
-	@Test
-	void bodyThatIsNotJsonAnswers400AndIsRecorded() throws Exception {
-		HttpResponse<String> response = this.chat.send(this.server.baseUrl(), "model=gpt-4o");
+	/**
+	 * A body that is not JSON, or JSON without a model, answers 400 as OpenAI does and is
+	 * recorded.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "model=gpt-4o|We could not parse the JSON body",
+			"{\"messages\":[]}|you must provide a model parameter" })
+	void bodyWithoutAModelAnswers400AndIsRecorded(String body, String message) throws Exception {
+		HttpResponse<String> response = this.chat.send(this.server.baseUrl(), body);
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(Chat.json(response.body()).at("/error/type").stringValue()).isEqualTo("invalid_request_error");
+		assertThat(Chat.json(response.body()).at("/error/message").stringValue()).contains(message);
 		assertThat(this.server.requests()).singleElement().satisfies((request) -> {
-			assertThat(request.body()).isEqualTo("model=gpt-4o");
+			assertThat(request.body()).isEqualTo(body);
 			assertThat(request.model()).isNull();
 		});
 		assertThat(this.server.activeExchanges()).isZero();
-	}
-
-	@Test
-	void bodyWithoutModelAnswers400() throws Exception {
-		HttpResponse<String> response = this.chat.send(this.server.baseUrl(), "{\"messages\":[]}");
-		assertThat(response.statusCode()).isEqualTo(400);
-		assertThat(Chat.json(response.body()).at("/error/message").stringValue()).contains("model");
-		assertThat(this.server.requests()).hasSize(1);
 	}
 
 	@Test

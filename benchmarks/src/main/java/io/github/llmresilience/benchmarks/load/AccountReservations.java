@@ -5,10 +5,6 @@ import java.util.TreeMap;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.context.ConfigurableApplicationContext;
-
-import io.github.llmresilience.LlmClient;
-
 /**
  * (l) Reservations against the rate-limit headers: an account of 10 requests per 2 s that
  * answers 429 over it and sends OpenAI's headers on every answer. With reservations on,
@@ -24,15 +20,21 @@ final class AccountReservations extends Scenario {
 	}
 
 	Result run() throws InterruptedException {
-		int calls = integer("calls");
-		int concurrency = integer("concurrency");
-		int wideCalls = integer("wide-calls");
-		int wideConcurrency = integer("wide-concurrency");
-		return new Result(side(false, calls, concurrency), side(true, calls, concurrency),
-				side(false, wideCalls, wideConcurrency), side(true, wideCalls, wideConcurrency), this.options);
+		return new Result(side(false, ""), side(true, ""), side(false, "wide-"), side(true, "wide-"), this.options);
 	}
 
-	private Side side(boolean reservations, int calls, int concurrency) throws InterruptedException {
+	/**
+	 * Measure one side.
+	 * @param reservations whether reservations are on
+	 * @param run the run's options less the scenario's prefix: {@code ""} for
+	 * {@code --reservations-calls} and {@code --reservations-concurrency}, {@code wide-}
+	 * for {@code --reservations-wide-calls} and {@code --reservations-wide-concurrency}
+	 * @return the side
+	 * @throws InterruptedException if interrupted while the server resets its counts
+	 */
+	private Side side(boolean reservations, String run) throws InterruptedException {
+		int calls = integer(run + "calls");
+		int concurrency = integer(run + "concurrency");
 		StarterProperties properties = starterProperties().provider("account", "sk-bench")
 			.set("llm.providers.account.rate-limit.reservations", reservations)
 			.set("llm.providers.account.circuit-breaker.enabled", false)
@@ -42,15 +44,12 @@ final class AccountReservations extends Scenario {
 			.retry("account", "initial-backoff", "100ms");
 		Side side = new Side(
 				(reservations ? "reservations on" : "reservations off") + ", " + concurrency + " in flight", calls);
-		this.server.reset();
-		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
-			LlmClient llm = context.getBean(LlmClient.class);
-			String prefix = (reservations ? "on-" : "off-") + concurrency + "-";
-			measure(side, calls, concurrency, (i) -> llm.chat("account", request(prefix + i)));
-			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			side.rateLimited = timed(meters, "llm.attempts", "result", "rate-limited");
-			side.paced = counted(meters, "llm.paced");
-		}
+		measureOnStarter(side, (reservations ? "on-" : "off-") + concurrency + "-", calls, concurrency, properties,
+				"account", (call) -> call, (context) -> {
+					MeterRegistry meters = context.getBean(MeterRegistry.class);
+					side.rateLimited = timed(meters, "llm.attempts", "result", "rate-limited");
+					side.paced = counted(meters, "llm.paced");
+				});
 		Map<String, Long> counts = this.server.counts();
 		side.requests = counts.getOrDefault(BenchServer.ACCOUNT, 0L);
 		String prefix = BenchServer.ACCOUNT + BenchServer.REJECTED + "/";

@@ -154,12 +154,32 @@ abstract class Scenario {
 	void measureOnStarter(Side side, boolean on, StarterProperties properties, String policy,
 			UnaryOperator<Mono<ChatResponse>> each, Consumer<ConfigurableApplicationContext> after)
 			throws InterruptedException {
+		measureOnStarter(side, on ? "on-" : "off-", integer("calls"), integer("concurrency"), properties, policy, each,
+				after);
+	}
+
+	/**
+	 * Make one side's measured calls on a starter application of its own: the server's
+	 * counts reset, the application started with the properties, the calls of the policy
+	 * (call {@code i} named {@code prefix + i}), then {@code after} reads the application
+	 * before it closes.
+	 * @param side the side
+	 * @param prefix the prefix of the calls' names
+	 * @param calls how many
+	 * @param concurrency the most in flight
+	 * @param properties the application's properties
+	 * @param policy the policy of the calls
+	 * @param each what is added to each call (counting what it answered)
+	 * @param after reads the application once the calls ended (its meters)
+	 * @throws InterruptedException if interrupted while the server resets its counts
+	 */
+	void measureOnStarter(Side side, String prefix, int calls, int concurrency, StarterProperties properties,
+			String policy, UnaryOperator<Mono<ChatResponse>> each, Consumer<ConfigurableApplicationContext> after)
+			throws InterruptedException {
 		this.server.reset();
 		try (ConfigurableApplicationContext context = StarterApp.start(properties.map())) {
 			LlmClient llm = context.getBean(LlmClient.class);
-			String prefix = on ? "on-" : "off-";
-			measure(side, integer("calls"), integer("concurrency"),
-					(i) -> each.apply(llm.chat(policy, request(prefix + i))));
+			measure(side, calls, concurrency, (i) -> each.apply(llm.chat(policy, request(prefix + i))));
 			after.accept(context);
 		}
 	}

@@ -17,7 +17,6 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -28,6 +27,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
 
+import io.github.llmresilience.behaviour.ModelAutoConfigurationTests;
 import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
@@ -39,7 +39,6 @@ import io.github.llmresilience.langchain4j.LlmStreamingChatModel;
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
-import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -47,12 +46,18 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * When {@link LlmLangChain4jAutoConfiguration} registers the LangChain4j models, with
  * which settings, and how they live next to LangChain4j's own.
  */
-class LlmLangChain4jAutoConfigurationTests implements SwitchedOffTests {
+class LlmLangChain4jAutoConfigurationTests implements ModelAutoConfigurationTests, SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
+
+	@Override
+	public AutoConfiguredModels autoConfiguredModels() {
+		return new AutoConfiguredModels(this.runner, "llm.langchain4j.chat-model", List.of("default", "chat"), "chat",
+				OwnModelsConfiguration.class, LlmChatModel.class, LlmStreamingChatModel.class);
+	}
 
 	@Test
 	void registersBothModelsUnderTheDefaultPolicyWithTheListenersInOrder() {
@@ -70,30 +75,9 @@ class LlmLangChain4jAutoConfigurationTests implements SwitchedOffTests {
 	}
 
 	@Test
-	void runsCallsUnderTheConfiguredPolicyWithTheConfiguredCapabilities() {
-		this.runner
-			.withPropertyValues("llm.langchain4j.chat-model.policy=chat",
-					"llm.langchain4j.chat-model.supported-capabilities=")
-			.run((context) -> {
-				assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
-				assertThat(context.getBean(LlmStreamingChatModel.class).getPolicy()).isEqualTo("chat");
-				assertThat(context.getBean(LlmChatModel.class).supportedCapabilities()).isEmpty();
-			});
-	}
-
-	@Test
-	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.langchain4j.chat-model.policy=nowhere")
-			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.langchain4j.chat-model.policy"));
-	}
-
-	@Test
-	void backsOffForAnApplicationsOwnModels() {
-		this.runner.withUserConfiguration(OwnModelsConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(LlmChatModel.class).hasSingleBean(LlmStreamingChatModel.class);
-			assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
-			assertThat(context.getBean(LlmStreamingChatModel.class).getPolicy()).isEqualTo("chat");
-		});
+	void runsCallsWithTheConfiguredCapabilities() {
+		this.runner.withPropertyValues("llm.langchain4j.chat-model.supported-capabilities=")
+			.run((context) -> assertThat(context.getBean(LlmChatModel.class).supportedCapabilities()).isEmpty());
 	}
 
 	@Override
@@ -126,14 +110,10 @@ class LlmLangChain4jAutoConfigurationTests implements SwitchedOffTests {
 								LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class,
 								"llmLangChain4jStreamingChatModel", LlmStreamingChatModel.class,
 								"openAiStreamingChatModel", OpenAiStreamingChatModel.class))));
-				assertThat(analysis.getDescription())
-					.contains("needs one ChatModel, but there are 2 and none is primary")
-					.contains("- llmLangChain4jChatModel: llm-resilience's LlmChatModel")
-					.contains("- openAiChatModel (" + OpenAiChatModel.class.getName() + ")");
-				assertThat(analysis.getAction()).contains("llm.langchain4j.chat-model.primary=true")
-					.contains("llm.langchain4j.chat-model.enabled=false")
-					.contains("langchain4j.open-ai.chat-model.api-key")
-					.contains("@Primary");
+				autoConfiguredModels()
+					.assertExplainsTwoModels(analysis, "ChatModel", "llmLangChain4jChatModel", LlmChatModel.class,
+							"openAiChatModel", OpenAiChatModel.class)
+					.contains("langchain4j.open-ai.chat-model.api-key");
 			});
 	}
 

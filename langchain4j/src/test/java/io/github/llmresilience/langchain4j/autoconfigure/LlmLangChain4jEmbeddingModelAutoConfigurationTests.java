@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.behaviour.ModelAutoConfigurationTests;
 import io.github.llmresilience.behaviour.SwitchedOff;
 import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
@@ -21,19 +22,26 @@ import io.github.llmresilience.langchain4j.LlmEmbeddingModel;
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
+import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * When {@link LlmLangChain4jEmbeddingModelAutoConfiguration} registers the LangChain4j
  * {@code EmbeddingModel}, and with which policy.
  */
-class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
+class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements ModelAutoConfigurationTests, SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmLangChain4jEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.provider=openai",
 				"llm.policies.vectors.model=text-embedding-3-small");
+
+	@Override
+	public AutoConfiguredModels autoConfiguredModels() {
+		return new AutoConfiguredModels(this.runner, "llm.langchain4j.embedding-model", List.of("default", "vectors"),
+				"vectors", OwnModelConfiguration.class, EmbeddingModel.class, LlmEmbeddingModel.class);
+	}
 
 	@Test
 	void registersTheModelUnderTheEmbeddingsPolicy() {
@@ -44,31 +52,16 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements SwitchedOffT
 	}
 
 	@Test
-	void runsCallsUnderTheConfiguredPolicy() {
-		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=vectors")
-			.run((context) -> assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors"));
-	}
-
-	@Test
-	void aConfiguredPolicyThatDoesNotExistOrServesChatFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=vector")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.langchain4j.embedding-model.policy"));
+	void aChatPolicyFailsStartUpNamingItsType() {
 		this.runner.withPropertyValues("llm.langchain4j.embedding-model.policy=default")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("llm.policies.default.type to embeddings"));
+			.run(failsToStart(InvalidConfigurationPropertyValueException.class,
+					"llm.langchain4j.embedding-model.policy", "llm.policies.default.type to embeddings"));
 	}
 
 	@Test
-	void backsOffForAnApplicationsOwnModel() {
-		this.runner.withUserConfiguration(OwnModelConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(EmbeddingModel.class).hasBean("myEmbeddingModel");
-			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors");
-		});
+	void backsOffForAnApplicationsOwnModelUnderItsName() {
+		this.runner.withUserConfiguration(OwnModelConfiguration.class)
+			.run((context) -> assertThat(context).hasBean("myEmbeddingModel"));
 	}
 
 	@Override
@@ -100,14 +93,10 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements SwitchedOffT
 				FailureAnalysis analysis = analysisOf(context,
 						new LlmLangChain4jConflictFailureAnalyzer(beanFactoryOf(Map.of("llmLangChain4jEmbeddingModel",
 								LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class))));
-				assertThat(analysis.getDescription())
-					.contains("needs one EmbeddingModel, but there are 2 and none is primary")
-					.contains("- llmLangChain4jEmbeddingModel: llm-resilience's LlmEmbeddingModel")
-					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
-				assertThat(analysis.getAction()).contains("llm.langchain4j.embedding-model.primary=true")
-					.contains("llm.langchain4j.embedding-model.enabled=false")
-					.contains("langchain4j.open-ai.embedding-model.api-key")
-					.contains("@Primary");
+				autoConfiguredModels()
+					.assertExplainsTwoModels(analysis, "EmbeddingModel", "llmLangChain4jEmbeddingModel",
+							LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class)
+					.contains("langchain4j.open-ai.embedding-model.api-key");
 			});
 	}
 

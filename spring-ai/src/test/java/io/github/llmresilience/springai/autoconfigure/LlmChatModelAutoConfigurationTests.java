@@ -21,7 +21,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -31,6 +30,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
+import io.github.llmresilience.behaviour.ModelAutoConfigurationTests;
 import io.github.llmresilience.behaviour.PropertyDescriptions;
 import io.github.llmresilience.autoconfigure.LlmResilienceAutoConfiguration;
 import io.github.llmresilience.behaviour.SwitchedOff;
@@ -41,7 +41,6 @@ import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static io.github.llmresilience.behaviour.StartupFailures.analysisOf;
 import static io.github.llmresilience.behaviour.StartupFailures.beanFactoryOf;
 import static io.github.llmresilience.behaviour.StartupFailures.causeOfType;
-import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
@@ -49,13 +48,19 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * When {@link LlmChatModelAutoConfiguration} registers an {@link LlmChatModel}, with
  * which settings, and how it lives next to another {@code ChatModel}.
  */
-class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
+class LlmChatModelAutoConfigurationTests implements ModelAutoConfigurationTests, SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(ToolCallingAutoConfiguration.class,
 			LlmChatModelAutoConfiguration.class, ChatClientAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.default.provider=openai", "llm.policies.default.model=gpt-4o",
 				"llm.policies.chat.provider=openai", "llm.policies.chat.model=gpt-4o-mini");
+
+	@Override
+	public AutoConfiguredModels autoConfiguredModels() {
+		return new AutoConfiguredModels(this.runner, "llm.spring-ai.chat-model", List.of("default", "chat"), "chat",
+				OwnLlmChatModelConfiguration.class, LlmChatModel.class);
+	}
 
 	@Test
 	void registersTheChatModelThatChatClientUsesUnderTheDefaultPolicy() {
@@ -69,19 +74,6 @@ class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
 	}
 
 	@Test
-	void runsCallsUnderTheConfiguredPolicy() {
-		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chat")
-			.run((context) -> assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat"));
-	}
-
-	@Test
-	void unknownConfiguredPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.chat-model.policy=chats")
-			.run(failsToStart(InvalidConfigurationPropertyValueException.class, "llm.spring-ai.chat-model.policy",
-					"No policy named 'chats'", "[default, chat]"));
-	}
-
-	@Test
 	void missingDefaultPolicyIsReportedAtTheCallAsLlmClientReportsIt() {
 		llmResilience(LlmChatModelAutoConfiguration.class)
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmChatModel.class));
@@ -91,14 +83,6 @@ class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
 	void usesTheContextsToolCallingManager() {
 		this.runner.run((context) -> assertThat(context.getBean(LlmChatModel.class)).extracting("toolCallingManager")
 			.isSameAs(context.getBean(ToolCallingManager.class)));
-	}
-
-	@Test
-	void backsOffForAnApplicationsOwnLlmChatModel() {
-		this.runner.withUserConfiguration(OwnLlmChatModelConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(LlmChatModel.class);
-			assertThat(context.getBean(LlmChatModel.class).getPolicy()).isEqualTo("chat");
-		});
 	}
 
 	@Override
@@ -146,16 +130,12 @@ class LlmChatModelAutoConfigurationTests implements SwitchedOffTests {
 			.run((context) -> {
 				FailureAnalysis analysis = analysisOf(context, new LlmModelConflictFailureAnalyzer(beanFactoryOf(
 						Map.of("llmChatModel", LlmChatModel.class, "openAiChatModel", OpenAiChatModel.class))));
-				assertThat(analysis.getDescription())
-					.contains(
-							"Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName())
-					.contains("needs one ChatModel, but there are 2 and none is primary")
-					.contains("- llmChatModel: llm-resilience's LlmChatModel")
-					.contains("- openAiChatModel (" + OpenAiChatModel.class.getName() + ")");
-				assertThat(analysis.getAction()).contains("llm.spring-ai.chat-model.primary=true")
-					.contains("llm.spring-ai.chat-model.enabled=false")
-					.contains("spring.ai.model.chat=none")
-					.contains("@Primary");
+				assertThat(analysis.getDescription()).contains(
+						"Parameter 2 of method chatClientBuilder in " + ChatClientAutoConfiguration.class.getName());
+				autoConfiguredModels()
+					.assertExplainsTwoModels(analysis, "ChatModel", "llmChatModel", LlmChatModel.class,
+							"openAiChatModel", OpenAiChatModel.class)
+					.contains("spring.ai.model.chat=none");
 			});
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.LlmClient;
+import io.github.llmresilience.behaviour.ModelAutoConfigurationTests;
 import io.github.llmresilience.behaviour.SwitchedOff;
 import io.github.llmresilience.behaviour.SwitchedOffTests;
 import io.github.llmresilience.springai.LlmEmbeddingModel;
@@ -30,13 +31,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Auto-configuration of {@link LlmEmbeddingModel}: when it exists, which policy it runs,
  * when it backs off, and how a conflict with another {@code EmbeddingModel} is explained.
  */
-class LlmEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
+class LlmEmbeddingModelAutoConfigurationTests implements ModelAutoConfigurationTests, SwitchedOffTests {
 
 	private final ApplicationContextRunner runner = llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 		.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1",
 				"llm.policies.embeddings.type=embeddings", "llm.policies.embeddings.model=text-embedding-3-small",
 				"llm.policies.vectors.type=embeddings", "llm.policies.vectors.model=text-embedding-3-large",
 				"llm.policies.default.model=gpt-4o");
+
+	@Override
+	public AutoConfiguredModels autoConfiguredModels() {
+		return new AutoConfiguredModels(this.runner, "llm.spring-ai.embedding-model",
+				List.of("embeddings", "vectors", "default"), "vectors", OwnEmbeddingModelConfiguration.class,
+				LlmEmbeddingModel.class);
+	}
 
 	@Test
 	void registersTheEmbeddingModelUnderTheEmbeddingsPolicy() {
@@ -45,19 +53,6 @@ class LlmEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
 			assertThat(context.getBean(EmbeddingModel.class)).isSameAs(context.getBean(LlmEmbeddingModel.class));
 			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("embeddings");
 		});
-	}
-
-	@Test
-	void runsCallsUnderTheConfiguredPolicy() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=vectors")
-			.run((context) -> assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors"));
-	}
-
-	@Test
-	void anUnknownPolicyFailsStartUpNamingTheProperty() {
-		this.runner.withPropertyValues("llm.spring-ai.embedding-model.policy=missing")
-			.run(failsToStart(InvalidConfigurationPropertyValueException.class,
-					"llm.spring-ai.embedding-model.policy"));
 	}
 
 	@Test
@@ -72,14 +67,6 @@ class LlmEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
 		llmResilience(LlmEmbeddingModelAutoConfiguration.class)
 			.withPropertyValues("llm.providers.openai.base-url=http://127.0.0.1:9/v1")
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(LlmEmbeddingModel.class));
-	}
-
-	@Test
-	void backsOffForAnApplicationsOwnLlmEmbeddingModel() {
-		this.runner.withUserConfiguration(OwnEmbeddingModelConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(LlmEmbeddingModel.class);
-			assertThat(context.getBean(LlmEmbeddingModel.class).getPolicy()).isEqualTo("vectors");
-		});
 	}
 
 	@Override
@@ -100,11 +87,9 @@ class LlmEmbeddingModelAutoConfigurationTests implements SwitchedOffTests {
 				FailureAnalysis analysis = analysisOf(context,
 						new LlmModelConflictFailureAnalyzer(beanFactoryOf(Map.of("llmEmbeddingModel",
 								LlmEmbeddingModel.class, "openAiEmbeddingModel", OpenAiEmbeddingModel.class))));
-				assertThat(analysis.getDescription()).contains("needs one EmbeddingModel, but there are 2")
-					.contains("- llmEmbeddingModel: llm-resilience's LlmEmbeddingModel")
-					.contains("- openAiEmbeddingModel (" + OpenAiEmbeddingModel.class.getName() + ")");
-				assertThat(analysis.getAction()).contains("llm.spring-ai.embedding-model.primary=true")
-					.contains("llm.spring-ai.embedding-model.enabled=false")
+				autoConfiguredModels()
+					.assertExplainsTwoModels(analysis, "EmbeddingModel", "llmEmbeddingModel", LlmEmbeddingModel.class,
+							"openAiEmbeddingModel", OpenAiEmbeddingModel.class)
 					.contains("spring.ai.model.embedding=none");
 			});
 	}
