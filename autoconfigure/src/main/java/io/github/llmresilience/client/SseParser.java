@@ -86,11 +86,7 @@ final class SseParser {
 		if (this.line.size() > 0) {
 			endOfLine(events);
 		}
-		if (this.hasData) {
-			events.add(this.data.toString());
-			this.data.setLength(0);
-			this.hasData = false;
-		}
+		endOfEvent(events);
 		return events;
 	}
 
@@ -108,11 +104,7 @@ final class SseParser {
 
 	private void endOfLine(List<String> events) {
 		if (this.line.size() == 0) {
-			if (this.hasData) {
-				events.add(this.data.toString());
-				this.data.setLength(0);
-				this.hasData = false;
-			}
+			endOfEvent(events);
 			this.eventBytes = 0;
 			return;
 		}
@@ -135,6 +127,17 @@ final class SseParser {
 		}
 		this.data.append(value);
 		this.hasData = true;
+	}
+
+	/**
+	 * End the current event: its data, if it has any, is one more event read.
+	 */
+	private void endOfEvent(List<String> events) {
+		if (this.hasData) {
+			events.add(this.data.toString());
+			this.data.setLength(0);
+			this.hasData = false;
+		}
 	}
 
 }

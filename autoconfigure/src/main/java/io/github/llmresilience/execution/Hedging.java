@@ -335,6 +335,21 @@ final class Hedging {
 			}
 		}
 
+		/**
+		 * Stop the hedge's timer and close its trigger if it is still pending: no hedge
+		 * will be sent. Called holding the lock.
+		 * @return whether the trigger was closed, so that the caller completes its
+		 * publisher once it no longer holds the lock
+		 */
+		private boolean closePendingTrigger() {
+			disposeTimer();
+			if (this.trigger != Trigger.PENDING) {
+				return false;
+			}
+			this.trigger = Trigger.CLOSED;
+			return true;
+		}
+
 		private void disposeTimer() {
 			if (this.timer != null) {
 				this.timer.dispose();
@@ -425,11 +440,7 @@ final class Hedging {
 					return this.winner == leg;
 				}
 				this.winner = leg;
-				disposeTimer();
-				closeTrigger = this.trigger == Trigger.PENDING;
-				if (closeTrigger) {
-					this.trigger = Trigger.CLOSED;
-				}
+				closeTrigger = closePendingTrigger();
 				this.call.target(scope.target(), scope.targetIndex());
 				if (leg == HEDGE) {
 					this.call.hedge(HedgeOutcome.WON);
@@ -455,12 +466,10 @@ final class Hedging {
 				}
 				this.failures[leg] = failure;
 				this.lastFailed = leg;
-				if (leg == FIRST && this.trigger == Trigger.PENDING) {
+				if (leg == FIRST) {
 					// Given up before the hedge was sent: the policy's rules go on
 					// without one.
-					this.trigger = Trigger.CLOSED;
-					disposeTimer();
-					closeTrigger = true;
+					closeTrigger = closePendingTrigger();
 				}
 			}
 			if (closeTrigger) {
@@ -484,11 +493,7 @@ final class Hedging {
 					return;
 				}
 				this.finished = true;
-				disposeTimer();
-				closeTrigger = this.trigger == Trigger.PENDING;
-				if (closeTrigger) {
-					this.trigger = Trigger.CLOSED;
-				}
+				closeTrigger = closePendingTrigger();
 				count = this.hedgeSent;
 				outcome = (this.winner == HEDGE) ? HedgeOutcome.WON : HedgeOutcome.LOST;
 			}

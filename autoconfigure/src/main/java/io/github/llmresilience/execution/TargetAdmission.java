@@ -138,15 +138,7 @@ final class TargetAdmission {
 	 * @return whether it may be sent; if so, and it is a retry, the budget counted it
 	 */
 	boolean mayResend(CallState call, Target target) {
-		if (!call.hasSentTo(target.provider())) {
-			return true;
-		}
-		RetryBudget budget = this.pacing.budget(target.provider());
-		if (budget == null || budget.tryRetry()) {
-			return true;
-		}
-		this.metrics.retryDenied(call.policy().name(), target, RetryDenial.RETRY_BUDGET);
-		return false;
+		return !call.hasSentTo(target.provider()) || takeRetryPermit(call, target);
 	}
 
 	/**
@@ -158,6 +150,14 @@ final class TargetAdmission {
 	 * @return whether the probe may be sent
 	 */
 	boolean mayProbe(CallState call, Target target) {
+		return takeRetryPermit(call, target);
+	}
+
+	/**
+	 * Take a permit of the target's provider's retry budget (always given where retries
+	 * to it are not limited), counting a denial.
+	 */
+	private boolean takeRetryPermit(CallState call, Target target) {
 		RetryBudget budget = this.pacing.budget(target.provider());
 		if (budget == null || budget.tryRetry()) {
 			return true;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -171,17 +172,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		@Override
 		public Mono<Long> tryAcquire() {
-			AsyncBucketProxy bucket = this.bucket.get();
-			if (bucket == null || !FleetRequestLimiters.this.state.available()) {
-				return this.local.tryAcquire();
-			}
-			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(1))
-				.timeout(FleetRequestLimiters.this.state.settings().timeout())
-				.map(ClockTimeMeter::nanosToWait)
-				.onErrorResume((ex) -> {
-					FleetRequestLimiters.this.state.failed(ex);
-					return this.local.tryAcquire();
-				});
+			return this.bucket.tryTake(1, this.local::tryAcquire);
 		}
 
 	}
@@ -220,17 +211,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		@Override
 		public Mono<Long> tryTake(long tokens) {
-			AsyncBucketProxy bucket = usable();
-			if (bucket == null) {
-				return this.local.tryTake(tokens);
-			}
-			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(tokens))
-				.timeout(FleetRequestLimiters.this.state.settings().timeout())
-				.map(ClockTimeMeter::nanosToWait)
-				.onErrorResume((ex) -> {
-					FleetRequestLimiters.this.state.failed(ex);
-					return this.local.tryTake(tokens);
-				});
+			return this.bucket.tryTake(tokens, () -> this.local.tryTake(tokens));
 		}
 
 		@Override
@@ -252,7 +233,7 @@ public final class FleetRequestLimiters implements RequestLimiters {
 
 		private void settle(long tokens, LongConsumer locally,
 				BiFunction<AsyncBucketProxy, Long, CompletableFuture<?>> onFleet) {
-			AsyncBucketProxy bucket = usable();
+			AsyncBucketProxy bucket = this.bucket.usable();
 			if (bucket == null) {
 				locally.accept(tokens);
 			}
@@ -261,13 +242,6 @@ public final class FleetRequestLimiters implements RequestLimiters {
 					.timeout(FleetRequestLimiters.this.state.settings().timeout())
 					.subscribe(null, FleetRequestLimiters.this.state::failed);
 			}
-		}
-
-		private @Nullable AsyncBucketProxy usable() {
-			if (!FleetRequestLimiters.this.state.available()) {
-				return null;
-			}
-			return this.bucket.get();
 		}
 
 	}
@@ -289,7 +263,40 @@ public final class FleetRequestLimiters implements RequestLimiters {
 			this.configuration = configuration;
 		}
 
-		@Nullable AsyncBucketProxy get() {
+		/**
+		 * Take tokens from the fleet's bucket, or from this instance's own while Redis
+		 * does not answer: a request that fails or times out is reported to the shared
+		 * state and asks this instance's bucket instead.
+		 * @param tokens how many tokens
+		 * @param locally what this instance's own bucket answers
+		 * @return the nanoseconds to wait for the tokens, or 0 when they were taken
+		 */
+		Mono<Long> tryTake(long tokens, Supplier<Mono<Long>> locally) {
+			AsyncBucketProxy bucket = usable();
+			if (bucket == null) {
+				return locally.get();
+			}
+			return Mono.fromFuture(() -> bucket.tryConsumeAndReturnRemaining(tokens))
+				.timeout(FleetRequestLimiters.this.state.settings().timeout())
+				.map(ClockTimeMeter::nanosToWait)
+				.onErrorResume((ex) -> {
+					FleetRequestLimiters.this.state.failed(ex);
+					return locally.get();
+				});
+		}
+
+		/**
+		 * Return the fleet's bucket while Redis answers.
+		 * @return the bucket, or {@code null} while this instance's own is used
+		 */
+		@Nullable AsyncBucketProxy usable() {
+			if (!FleetRequestLimiters.this.state.available()) {
+				return null;
+			}
+			return get();
+		}
+
+		private @Nullable AsyncBucketProxy get() {
 			AsyncBucketProxy bucket = this.bucket;
 			AsyncProxyManager<byte[]> buckets = FleetRequestLimiters.this.buckets;
 			if (bucket == null && buckets != null) {

@@ -1,7 +1,6 @@
 package io.github.llmresilience.langchain4j;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -161,18 +160,9 @@ final class LangChain4jMapping {
 	 * specification's JSON schema.
 	 */
 	private static Map<String, Object> tool(ToolSpecification specification) {
-		Map<String, Object> function = new LinkedHashMap<>();
-		function.put("name", specification.name());
-		if (specification.description() != null) {
-			function.put("description", specification.description());
-		}
-		function.put("parameters",
+		return ChatParameters.functionTool(specification.name(), specification.description(),
 				(specification.parameters() != null) ? JsonSchemaElementUtils.toMap(specification.parameters(), false)
-						: Map.of("type", "object", "properties", Map.of()));
-		Map<String, Object> tool = new LinkedHashMap<>();
-		tool.put("type", "function");
-		tool.put("function", function);
-		return tool;
+						: null);
 	}
 
 	/**
@@ -187,14 +177,8 @@ final class LangChain4jMapping {
 		if (schema == null) {
 			return Map.of("type", "json_object");
 		}
-		Map<String, Object> jsonSchema = new LinkedHashMap<>();
-		jsonSchema.put("name", schema.name());
-		jsonSchema.put("strict", false);
-		jsonSchema.put("schema", JsonSchemaElementUtils.toMap(schema.rootElement(), false));
-		Map<String, Object> responseFormat = new LinkedHashMap<>();
-		responseFormat.put("type", "json_schema");
-		responseFormat.put("json_schema", jsonSchema);
-		return responseFormat;
+		return ChatParameters.jsonSchemaFormat(schema.name(), false,
+				JsonSchemaElementUtils.toMap(schema.rootElement(), false));
 	}
 
 	/**

@@ -125,17 +125,10 @@ final class ChatModelMapping {
 	}
 
 	private static Map<String, Object> tool(ToolDefinition definition) {
-		Map<String, Object> function = new LinkedHashMap<>();
-		function.put("name", definition.name());
-		function.put("description", definition.description());
 		String schema = definition.inputSchema();
-		function.put("parameters",
-				(schema == null || schema.isBlank()) ? Map.of("type", "object", "properties", Map.of())
+		return ChatParameters.functionTool(definition.name(), definition.description(),
+				(schema == null || schema.isBlank()) ? null
 						: jsonObject(schema, "the input schema of tool '" + definition.name() + "'"));
-		Map<String, Object> tool = new LinkedHashMap<>();
-		tool.put("type", "function");
-		tool.put("function", function);
-		return tool;
 	}
 
 	private static @Nullable Object toolChoice(@Nullable Object choice) {
@@ -148,14 +141,8 @@ final class ChatModelMapping {
 	private static @Nullable Map<String, Object> responseFormat(LlmChatOptions options) {
 		if (options.getOutputSchema() != null) {
 			// As Spring AI's OpenAI model sends it: a strict schema named json_schema.
-			Map<String, Object> jsonSchema = new LinkedHashMap<>();
-			jsonSchema.put("name", "json_schema");
-			jsonSchema.put("strict", true);
-			jsonSchema.put("schema", jsonObject(options.getOutputSchema(), "the output schema"));
-			Map<String, Object> format = new LinkedHashMap<>();
-			format.put("type", "json_schema");
-			format.put("json_schema", jsonSchema);
-			return format;
+			return ChatParameters.jsonSchemaFormat("json_schema", true,
+					jsonObject(options.getOutputSchema(), "the output schema"));
 		}
 		return options.getResponseFormat();
 	}
