@@ -174,6 +174,22 @@ public abstract class BehaviourTestSupport {
 	}
 
 	/**
+	 * A runner in which a second request to the primary waits for a connection longer
+	 * than {@code llm.providers.openai.pending-acquire-timeout} (100ms): the primary's
+	 * first answer takes two seconds, holding its connection; the fallback answers
+	 * {@code fallback} at once; and a single failure would open the primary's circuit.
+	 * @param properties the connection limits and other settings
+	 * @return the runner
+	 */
+	protected ApplicationContextRunner waitingForAConnection(String... properties) {
+		this.server.model(PRIMARY).enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
+		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
+		return runner(properties).withPropertyValues("llm.providers.openai.pending-acquire-timeout=100ms",
+				"llm.defaults.circuit-breaker.minimum-number-of-calls=1",
+				"llm.defaults.circuit-breaker.sliding-window-size=1");
+	}
+
+	/**
 	 * A runner with meters and policy {@code embeddings}: {@link #EMBEDDING} on
 	 * {@code openai} with 2 attempts, then the same model family
 	 * ({@link #BACKUP_EMBEDDING}) on {@code backup}.
@@ -273,6 +289,21 @@ public abstract class BehaviourTestSupport {
 				.contains(advice))
 			.verify(Duration.ofSeconds(10));
 		assertThat(this.server.requests()).isEmpty();
+	}
+
+	/**
+	 * Assert what the server received for an embedding call of policy {@code embeddings}
+	 * whose first request was answered 429 with a {@code Retry-After}: the call's inputs
+	 * twice, to {@link #EMBEDDING}, the second at least the server's wait after the
+	 * first, and nothing else.
+	 * @param inputs the call's inputs
+	 * @param retryAfter the server's wait
+	 */
+	protected void assertEmbeddingSentAgainAfterRetryAfter(List<String> inputs, Duration retryAfter) {
+		List<RecordedRequest> requests = this.server.requests(EMBEDDING);
+		assertThat(requests).hasSize(2).extracting(RecordedRequest::inputs).containsOnly(inputs);
+		assertThat(FakeLlmServer.gaps(requests).get(0)).isGreaterThanOrEqualTo(retryAfter);
+		assertThat(this.server.requests()).hasSize(2);
 	}
 
 	/**

@@ -75,27 +75,22 @@ class ConcurrencyCapBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void aRequestThatWaitsLongerThanPendingAcquireTimeoutIsNotSentAndFallsBackWithoutOpeningTheCircuit() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
-		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
-		runner("llm.providers.openai.max-connections=1", "llm.providers.openai.pending-acquire-timeout=100ms",
-				"llm.defaults.circuit-breaker.minimum-number-of-calls=1",
-				"llm.defaults.circuit-breaker.sliding-window-size=1")
-			.run((context) -> {
-				LlmClient llm = context.getBean(LlmClient.class);
-				// The first call holds the only connection for two seconds.
-				CompletableFuture<String> slow = llm.chat("summaries", REQUEST).map(ChatResponse::content).toFuture();
-				await().until(() -> primaryRequests().size() == 1);
-				StepVerifier.create(llm.chat("summaries", REQUEST).map(ChatResponse::content))
-					.expectNext("fallback")
-					.expectComplete()
-					.verify(Duration.ofSeconds(10));
-				assertThat(slow).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("slow");
-				// Not a provider failure: the primary's circuit stays closed.
-				StepVerifier.create(llm.chat("default", REQUEST).map((r) -> r.served()))
-					.expectNext(new Served("openai", PRIMARY, 1, false))
-					.expectComplete()
-					.verify(Duration.ofSeconds(10));
-			});
+		waitingForAConnection("llm.providers.openai.max-connections=1").run((context) -> {
+			LlmClient llm = context.getBean(LlmClient.class);
+			// The first call holds the only connection for two seconds.
+			CompletableFuture<String> slow = llm.chat("summaries", REQUEST).map(ChatResponse::content).toFuture();
+			await().until(() -> primaryRequests().size() == 1);
+			StepVerifier.create(llm.chat("summaries", REQUEST).map(ChatResponse::content))
+				.expectNext("fallback")
+				.expectComplete()
+				.verify(Duration.ofSeconds(10));
+			assertThat(slow).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("slow");
+			// Not a provider failure: the primary's circuit stays closed.
+			StepVerifier.create(llm.chat("default", REQUEST).map((r) -> r.served()))
+				.expectNext(new Served("openai", PRIMARY, 1, false))
+				.expectComplete()
+				.verify(Duration.ofSeconds(10));
+		});
 		assertThat(primaryRequests()).hasSize(2);
 		assertThat(fallbackRequests()).hasSize(1);
 	}

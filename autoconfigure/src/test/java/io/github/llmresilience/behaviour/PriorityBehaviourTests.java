@@ -108,12 +108,7 @@ class PriorityBehaviourTests extends BehaviourTestSupport {
 
 	@Test
 	void aBatchRequestThatWaitsLongerThanPendingAcquireTimeoutIsNotSentAndFallsBackWithoutOpeningTheCircuit() {
-		this.server.model(PRIMARY).enqueue(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
-		this.server.model(FALLBACK).thenAlways(FakeResponse.ok("fallback"));
-		runner("llm.providers.openai.max-connections=2", "llm.providers.openai.batch-share=0.5",
-				"llm.providers.openai.pending-acquire-timeout=100ms",
-				"llm.defaults.circuit-breaker.minimum-number-of-calls=1",
-				"llm.defaults.circuit-breaker.sliding-window-size=1")
+		waitingForAConnection("llm.providers.openai.max-connections=2", "llm.providers.openai.batch-share=0.5")
 			.run((context) -> {
 				LlmClient llm = context.getBean(LlmClient.class);
 				Disposable slow = llm.chat("summaries", BATCH).subscribe();
