@@ -2,17 +2,21 @@ package io.github.llmresilience.execution;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxOperator;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.observation.ObservedCall;
 import io.github.llmresilience.policy.Target;
 
 /**
@@ -21,37 +25,32 @@ import io.github.llmresilience.policy.Target;
  * pacing wait, a queue) or in flight is cancelled, which cancels its exchange and its
  * timers, and ends with a {@link FailureKind#SHUTDOWN} failure; a call subscribed later
  * fails at once, without a request.
+ *
+ * <p>
+ * The guard is the call's outermost operator, and it also ends the call's observation
+ * (finished, failed or cancelled) and puts the observation in the context of everything
+ * inside. One operator does what {@code takeUntilOther}, {@code concatWith},
+ * {@code doOnComplete}, {@code doOnError}, {@code doOnCancel} and {@code contextWrite}
+ * did as eight subscribers per call (see the benchmarks' profile of the happy path).
  */
 final class CallsInFlight {
 
-	private final Set<Guard> calls = ConcurrentHashMap.newKeySet();
+	private final Set<Guard<?>> calls = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean shutDown;
 
 	/**
 	 * Return a call that ends with a {@link FailureKind#SHUTDOWN} failure as soon as the
-	 * application shuts down, if it has not ended before. Called once per subscription of
-	 * the call (inside the executor's {@code deferContextual}).
+	 * application shuts down, if it has not ended before, and whose end (success,
+	 * failure, shutdown or cancellation) ends its observation.
 	 * @param <T> the element type
 	 * @param call the call
-	 * @param state its state, which the failure describes
+	 * @param state its state, which the failure and the observation describe
+	 * @param observed the call's observation, in the context of the call
 	 * @return the guarded call
 	 */
-	<T> Flux<T> guard(Flux<T> call, CallState state) {
-		if (this.shutDown) {
-			return Flux.error(failure(state));
-		}
-		Guard guard = new Guard(this.calls);
-		this.calls.add(guard);
-		// A shutdown between the check above and add() would not see this call.
-		if (this.shutDown) {
-			guard.end();
-		}
-		// The guard is takeUntilOther's other publisher: on shutdown it emits, which
-		// cancels the call, and the failure follows; it is cancelled, and forgotten, as
-		// soon as the call ends on its own.
-		return call.takeUntilOther(guard)
-			.concatWith(Flux.defer(() -> guard.ended() ? Flux.error(failure(state)) : Flux.empty()));
+	<T> Flux<T> guard(Flux<T> call, CallState state, ObservedCall observed) {
+		return new GuardedCall<>(call, this, state, observed);
 	}
 
 	/**
@@ -59,7 +58,7 @@ final class CallsInFlight {
 	 */
 	void shutdown() {
 		this.shutDown = true;
-		for (Guard guard : this.calls) {
+		for (Guard<?> guard : this.calls) {
 			guard.end();
 		}
 	}
@@ -81,73 +80,206 @@ final class CallsInFlight {
 			.build();
 	}
 
-	/**
-	 * One call: in flight, ended on its own (its end cancels the guard) or ended by the
-	 * shutdown, whichever happened first. It is the other publisher of the call's
-	 * {@code takeUntilOther}, and emits once on shutdown, which cancels the call; a
-	 * {@code Sinks.One}, with an operator to see the call complete and one to forget it,
-	 * did the same at more cost per call.
-	 */
-	private static final class Guard implements Publisher<Object>, Subscription {
+	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
+		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.hedge(), call.attempts(),
+				call.failures());
+	}
 
-		private static final int IN_FLIGHT = 0;
+	private static final class GuardedCall<T> extends FluxOperator<T, T> {
 
-		private static final int DONE = 1;
+		private final CallsInFlight inFlight;
 
-		private static final int ENDED = 2;
+		private final CallState state;
 
-		private final Set<Guard> calls;
+		private final ObservedCall observed;
 
-		private final AtomicInteger phase = new AtomicInteger(IN_FLIGHT);
-
-		private final AtomicBoolean signalled = new AtomicBoolean();
-
-		private volatile @Nullable Subscriber<? super Object> subscriber;
-
-		Guard(Set<Guard> calls) {
-			this.calls = calls;
+		GuardedCall(Flux<? extends T> source, CallsInFlight inFlight, CallState state, ObservedCall observed) {
+			super(source);
+			this.inFlight = inFlight;
+			this.state = state;
+			this.observed = observed;
 		}
 
 		@Override
-		public void subscribe(Subscriber<? super Object> subscriber) {
-			this.subscriber = subscriber;
-			subscriber.onSubscribe(this);
-			if (this.phase.get() == ENDED) {
-				signal(subscriber);
+		public void subscribe(CoreSubscriber<? super T> actual) {
+			if (this.inFlight.shutDown) {
+				LlmException failure = failure(this.state);
+				finished(this.observed, this.state, failure);
+				Operators.error(actual, failure);
+				return;
+			}
+			this.source.subscribe(new Guard<>(actual, this.inFlight, this.state, this.observed));
+		}
+
+	}
+
+	/**
+	 * One call's subscriber. The call ends once, by whichever comes first: its own end,
+	 * its subscriber's cancellation, or the shutdown ({@link #end()}, from the thread
+	 * that shuts the application down). The shutdown's failure may race an element in
+	 * flight: a half-serializer ({@code wip}) lets only one of them reach the subscriber
+	 * at a time, and no element follows the failure.
+	 */
+	private static final class Guard<T> implements CoreSubscriber<T>, Subscription, Scannable {
+
+		private static final AtomicIntegerFieldUpdater<Guard> ENDED = AtomicIntegerFieldUpdater.newUpdater(Guard.class,
+				"ended");
+
+		private static final AtomicIntegerFieldUpdater<Guard> WIP = AtomicIntegerFieldUpdater.newUpdater(Guard.class,
+				"wip");
+
+		private final CoreSubscriber<? super T> actual;
+
+		private final CallsInFlight inFlight;
+
+		private final CallState state;
+
+		private final ObservedCall observed;
+
+		private final Context context;
+
+		private @Nullable Subscription upstream;
+
+		private volatile int ended;
+
+		private volatile int wip;
+
+		Guard(CoreSubscriber<? super T> actual, CallsInFlight inFlight, CallState state, ObservedCall observed) {
+			this.actual = actual;
+			this.inFlight = inFlight;
+			this.state = state;
+			this.observed = observed;
+			this.context = actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation());
+		}
+
+		@Override
+		public Context currentContext() {
+			return this.context;
+		}
+
+		@Override
+		public void onSubscribe(Subscription subscription) {
+			if (Operators.validate(this.upstream, subscription)) {
+				this.upstream = subscription;
+				if (this.inFlight.shutDown) {
+					// The shutdown began since subscribe(): nothing is sent.
+					this.ended = 1;
+					subscription.cancel();
+					LlmException failure = failure(this.state);
+					finished(this.observed, this.state, failure);
+					Operators.error(this.actual, failure);
+					return;
+				}
+				this.actual.onSubscribe(this);
+				// Registered once the subscriber has its subscription, so that end()
+				// always finds one to cancel and a subscriber to tell.
+				this.inFlight.calls.add(this);
+				if (this.ended != 0) {
+					// It ended while subscribing (an answer at once, a cancellation).
+					this.inFlight.calls.remove(this);
+				}
+				else if (this.inFlight.shutDown) {
+					// A shutdown that began before add() did not see this call.
+					end();
+				}
+			}
+		}
+
+		@Override
+		public void onNext(T element) {
+			if (this.wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+				this.actual.onNext(element);
+				if (WIP.decrementAndGet(this) != 0) {
+					// The shutdown ended the call during onNext: its failure is ours to
+					// send.
+					shutDown();
+				}
+			}
+			else {
+				Operators.onDiscard(element, this.context);
+			}
+		}
+
+		@Override
+		public void onError(Throwable failure) {
+			if (ENDED.compareAndSet(this, 0, 1)) {
+				this.inFlight.calls.remove(this);
+				finished(this.observed, this.state, failure);
+				this.actual.onError(failure);
+			}
+			else {
+				Operators.onErrorDropped(failure, this.context);
+			}
+		}
+
+		@Override
+		public void onComplete() {
+			if (ENDED.compareAndSet(this, 0, 1)) {
+				this.inFlight.calls.remove(this);
+				finished(this.observed, this.state, null);
+				this.actual.onComplete();
 			}
 		}
 
 		@Override
 		public void request(long n) {
-			// It emits once, on shutdown, whatever the demand: takeUntilOther asks for
-			// everything.
+			Subscription upstream = this.upstream;
+			if (upstream != null) {
+				upstream.request(n);
+			}
 		}
 
 		@Override
 		public void cancel() {
-			// The call ended (or its subscriber left): a later shutdown leaves it alone.
-			this.phase.compareAndSet(IN_FLIGHT, DONE);
-			this.calls.remove(this);
+			if (ENDED.compareAndSet(this, 0, 1)) {
+				this.inFlight.calls.remove(this);
+			}
+			// Once finished, the observation ignores it.
+			this.observed.cancelled(this.state.attempts(), this.state.failures());
+			Subscription upstream = this.upstream;
+			if (upstream != null) {
+				upstream.cancel();
+			}
 		}
 
+		/**
+		 * End the call on shutdown, unless it ended before: cancel what it waits for,
+		 * then fail it.
+		 */
 		void end() {
-			if (this.phase.compareAndSet(IN_FLIGHT, ENDED)) {
-				this.calls.remove(this);
-				Subscriber<? super Object> subscriber = this.subscriber;
-				if (subscriber != null) {
-					signal(subscriber);
+			if (ENDED.compareAndSet(this, 0, 1)) {
+				this.inFlight.calls.remove(this);
+				Subscription upstream = this.upstream;
+				if (upstream != null) {
+					upstream.cancel();
+				}
+				if (WIP.getAndIncrement(this) == 0) {
+					shutDown();
 				}
 			}
 		}
 
-		boolean ended() {
-			return this.phase.get() == ENDED;
+		private void shutDown() {
+			LlmException failure = failure(this.state);
+			finished(this.observed, this.state, failure);
+			this.actual.onError(failure);
 		}
 
-		private void signal(Subscriber<? super Object> subscriber) {
-			if (this.signalled.compareAndSet(false, true)) {
-				subscriber.onNext(Boolean.TRUE);
+		@Override
+		public @Nullable Object scanUnsafe(Attr key) {
+			if (key == Attr.PARENT) {
+				return this.upstream;
 			}
+			if (key == Attr.ACTUAL) {
+				return this.actual;
+			}
+			if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
+				return this.ended != 0;
+			}
+			if (key == Attr.RUN_STYLE) {
+				return Attr.RunStyle.SYNC;
+			}
+			return null;
 		}
 
 	}

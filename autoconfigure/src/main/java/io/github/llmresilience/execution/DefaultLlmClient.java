@@ -218,7 +218,7 @@ public final class DefaultLlmClient implements LlmClient {
 					reservation.settle((usage != null) ? usage.promptTokens() : null);
 					return response.withServed(scope.served());
 				});
-			return ended(answer, observed, reservation);
+			return AttemptEnd.of(answer, observed, reservation);
 		});
 	}
 
@@ -329,7 +329,7 @@ public final class DefaultLlmClient implements LlmClient {
 					reservation.settle((usage != null) ? used(usage) : null);
 					return response.withServed(scope.served());
 				});
-			return ended(answer, observed, reservation);
+			return AttemptEnd.of(answer, observed, reservation);
 		});
 	}
 
@@ -398,21 +398,6 @@ public final class DefaultLlmClient implements LlmClient {
 		}
 		return afterWaiting.apply(admission.reserve(scope, estimates),
 				(reservation) -> sender.send(this, scope, request, reservation));
-	}
-
-	/**
-	 * Return a request that gives one answer with its end reported to its attempt's
-	 * observation, and its reservation settled when it fails or is cancelled (an answer
-	 * settles it with its usage).
-	 */
-	private static <T> Mono<T> ended(Mono<T> request, ObservedAttempt observed, Reservation reservation) {
-		return request.doOnSuccess((response) -> observed.succeeded()).doOnError((failure) -> {
-			reservation.failed(failure);
-			observed.failed(failure);
-		}).doOnCancel(() -> {
-			reservation.settle(null);
-			observed.cancelled();
-		}).contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 	}
 
 	/**

@@ -165,12 +165,9 @@ public final class LlmExecutor {
 					return Flux.from(answer);
 				});
 			}
-			// Outermost: a shutdown ends the call, its fallback method included.
-			return this.inFlight.guard(flux, call)
-				.doOnComplete(() -> finished(observed, call, null))
-				.doOnError((failure) -> finished(observed, call, failure))
-				.doOnCancel(() -> observed.cancelled(call.attempts(), call.failures()))
-				.contextWrite((ctx) -> ctx.put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+			// Outermost: a shutdown ends the call, its fallback method included; the
+			// guard also ends the observation, which is in the context of the call.
+			return this.inFlight.guard(flux, call, observed);
 		});
 	}
 
@@ -201,11 +198,6 @@ public final class LlmExecutor {
 	 */
 	public int callsInFlight() {
 		return this.inFlight.size();
-	}
-
-	private static void finished(ObservedCall observed, CallState call, @Nullable Throwable failure) {
-		observed.finished(failure, call.currentTarget(), call.currentTargetIndex() > 0, call.hedge(), call.attempts(),
-				call.failures());
 	}
 
 	private <T> Flux<T> targets(CallState call, ExecutionOptions<T> options,

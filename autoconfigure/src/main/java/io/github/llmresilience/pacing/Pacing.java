@@ -231,7 +231,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the limiters by provider
 	 */
 	public Map<String, TokenLimiter> tokenLimiters() {
-		return byProvider(ProviderState::tokenLimiter);
+		return present(this.providers, ProviderState::tokenLimiter);
 	}
 
 	/**
@@ -289,14 +289,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the snapshots by target
 	 */
 	public Map<Target, Snapshot> snapshots() {
-		Map<Target, Snapshot> snapshots = new LinkedHashMap<>();
-		this.targets.forEach((target, state) -> {
-			Snapshot snapshot = state.snapshot;
-			if (snapshot != null) {
-				snapshots.put(target, snapshot);
-			}
-		});
-		return snapshots;
+		return present(this.targets, (state) -> state.snapshot);
 	}
 
 	/**
@@ -313,7 +306,7 @@ public final class Pacing implements RateLimitObserver {
 	 * @return the budgets by provider, for the providers that have one
 	 */
 	public Map<String, RetryBudget> budgets() {
-		return byProvider(ProviderState::budget);
+		return present(this.providers, ProviderState::budget);
 	}
 
 	private <T> @Nullable T ofProvider(String provider, Function<ProviderState, @Nullable T> part) {
@@ -321,12 +314,15 @@ public final class Pacing implements RateLimitObserver {
 		return (state != null) ? part.apply(state) : null;
 	}
 
-	private <T> Map<String, T> byProvider(Function<ProviderState, @Nullable T> part) {
-		Map<String, T> parts = new LinkedHashMap<>();
-		this.providers.forEach((name, state) -> {
+	/**
+	 * Return a part of every state that has it, by the state's key.
+	 */
+	private static <K, S, T> Map<K, T> present(Map<K, S> states, Function<S, @Nullable T> part) {
+		Map<K, T> parts = new LinkedHashMap<>();
+		states.forEach((key, state) -> {
 			T value = part.apply(state);
 			if (value != null) {
-				parts.put(name, value);
+				parts.put(key, value);
 			}
 		});
 		return parts;

@@ -1,0 +1,173 @@
+package io.github.llmresilience.execution;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import reactor.test.publisher.TestPublisher;
+import reactor.test.util.RaceTestUtils;
+
+import io.github.llmresilience.FailureKind;
+import io.github.llmresilience.LlmException;
+import io.github.llmresilience.observation.LlmMetrics;
+import io.github.llmresilience.observation.LlmObservability;
+import io.github.llmresilience.observation.ObservedCall;
+
+import static io.github.llmresilience.execution.EngineTestSupport.PRIMARY;
+import static io.github.llmresilience.execution.EngineTestSupport.policy;
+import static io.github.llmresilience.execution.EngineTestSupport.retry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link CallsInFlight}: the call's outermost operator, which ends it on
+ * shutdown and ends its observation.
+ */
+class CallsInFlightTests {
+
+	private final TestObservationRegistry registry = TestObservationRegistry.create();
+
+	private final LlmObservability observability = new LlmObservability(this.registry, null, null, LlmMetrics.NONE)
+		.withoutCallLog();
+
+	private final CallsInFlight inFlight = new CallsInFlight();
+
+	@Test
+	void aCallThatCompletesEndsItsObservationAsASuccessAndLeavesNothingInFlight() {
+		TestPublisher<String> upstream = TestPublisher.create();
+		StepVerifier.create(guarded(this.inFlight, upstream.flux()))
+			.then(() -> assertThat(this.inFlight.size()).isOne())
+			.then(() -> upstream.emit("answer"))
+			.expectNext("answer")
+			.verifyComplete();
+		assertThat(this.inFlight.size()).isZero();
+		assertCallObservation("success");
+	}
+
+	@Test
+	void aCallThatFailsEndsItsObservationWithTheFailure() {
+		LlmException failure = LlmException.builder(FailureKind.SERVER_ERROR).description("503").build();
+		StepVerifier.create(guarded(this.inFlight, Flux.error(failure))).verifyErrorSatisfies((error) -> {
+			assertThat(error).isSameAs(failure);
+		});
+		assertThat(this.inFlight.size()).isZero();
+		assertCallObservation("failure");
+	}
+
+	@Test
+	void aCancelledCallEndsItsObservationAsCancelledAndCancelsWhatItWaitsFor() {
+		TestPublisher<String> upstream = TestPublisher.create();
+		StepVerifier.create(guarded(this.inFlight, upstream.flux())).thenCancel().verify();
+		upstream.assertCancelled();
+		assertThat(this.inFlight.size()).isZero();
+		assertCallObservation("cancelled");
+	}
+
+	@Test
+	void theCallSeesItsObservationInItsContext() {
+		ObservedCall observed = this.observability.startCall("default", null);
+		Flux<Object> call = Flux.deferContextual((context) -> {
+			Object observation = context.get(LlmObservability.OBSERVATION_KEY);
+			return Flux.just(observation);
+		});
+		StepVerifier.create(this.inFlight.guard(call, call(), observed))
+			.expectNext(observed.observation())
+			.verifyComplete();
+	}
+
+	@Test
+	void onShutdownACallInFlightIsCancelledAndFailsWithTheKindShutdown() {
+		TestPublisher<String> upstream = TestPublisher.create();
+		StepVerifier.create(guarded(this.inFlight, upstream.flux()))
+			.then(this.inFlight::shutdown)
+			.verifyErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.SHUTDOWN));
+		upstream.assertCancelled();
+		assertThat(this.inFlight.size()).isZero();
+		assertCallObservation("failure");
+	}
+
+	@Test
+	void aCallSubscribedAfterTheShutdownFailsWithoutSubscribingToItsAttempts() {
+		TestPublisher<String> upstream = TestPublisher.create();
+		this.inFlight.shutdown();
+		StepVerifier.create(guarded(this.inFlight, upstream.flux()))
+			.verifyErrorSatisfies((error) -> assertThat(((LlmException) error).kind()).isEqualTo(FailureKind.SHUTDOWN));
+		upstream.assertWasNotSubscribed();
+		assertThat(this.inFlight.size()).isZero();
+	}
+
+	@Test
+	void anAnswerRacingTheShutdownEndsTheCallOnceAndNothingFollowsTheFailure() {
+		for (int i = 0; i < 2_000; i++) {
+			CallsInFlight inFlight = new CallsInFlight();
+			TestPublisher<String> upstream = TestPublisher.create();
+			Signals signals = new Signals();
+			guarded(inFlight, upstream.flux()).subscribe(signals);
+			RaceTestUtils.race(() -> upstream.emit("answer"), inFlight::shutdown);
+			assertThat(signals.list).as("round %d", i)
+				.isIn(List.of("answer", "/answer", "complete"), List.of("shutdown"),
+						List.of("answer", "/answer", "shutdown"));
+			assertThat(inFlight.size()).isZero();
+		}
+	}
+
+	private Flux<String> guarded(CallsInFlight inFlight, Flux<String> call) {
+		return inFlight.guard(call, call(), this.observability.startCall("default", null));
+	}
+
+	private static CallState call() {
+		return new CallState(policy(retry(1, Duration.ofSeconds(1)), null, PRIMARY), true, Instant.EPOCH);
+	}
+
+	private void assertCallObservation(String outcome) {
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.calls")
+			.that()
+			.hasLowCardinalityKeyValue("outcome", outcome)
+			.hasBeenStopped();
+	}
+
+	/**
+	 * What a subscriber saw, in order: an element's start and end ({@code /}).
+	 */
+	private static final class Signals extends BaseSubscriber<String> {
+
+		private final List<String> list = Collections.synchronizedList(new ArrayList<>());
+
+		@Override
+		protected void hookOnSubscribe(Subscription subscription) {
+			subscription.request(Long.MAX_VALUE);
+		}
+
+		@Override
+		protected void hookOnNext(String value) {
+			this.list.add(value);
+			// Long enough for a failure sent during onNext to show between the two.
+			for (int i = 0; i < 2_000; i++) {
+				Thread.onSpinWait();
+			}
+			this.list.add("/" + value);
+		}
+
+		@Override
+		protected void hookOnComplete() {
+			this.list.add("complete");
+		}
+
+		@Override
+		protected void hookOnError(Throwable failure) {
+			this.list.add((failure instanceof LlmException llm && llm.kind() == FailureKind.SHUTDOWN) ? "shutdown"
+					: failure.toString());
+		}
+
+	}
+
+}
