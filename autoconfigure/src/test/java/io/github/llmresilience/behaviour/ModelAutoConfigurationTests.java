@@ -9,6 +9,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.support.GenericApplicationContext;
+
+import io.github.llmresilience.LlmClient;
 
 import static io.github.llmresilience.behaviour.StartupFailures.failsToStart;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +52,7 @@ public interface ModelAutoConfigurationTests {
 	@Test
 	default void backsOffForAnApplicationsOwnModels() {
 		AutoConfiguredModels models = autoConfiguredModels();
-		models.runner().withUserConfiguration(models.ownModels()).run(models::assertEachRunsTheConfiguredPolicy);
+		models.withOwnModels(models.runner()).run(models::assertEachRunsTheConfiguredPolicy);
 	}
 
 	/**
@@ -63,13 +66,38 @@ public interface ModelAutoConfigurationTests {
 	 * @param configuredPolicy a policy of the models' type other than the one they run by
 	 * default: the one these tests configure, and the one the application's own models
 	 * run
-	 * @param ownModels a configuration that registers the application's own models, one
-	 * of each type, each running {@code configuredPolicy}
 	 * @param types the types of the models the auto-configuration registers; each has a
-	 * {@code getPolicy()}
+	 * {@code getPolicy()} and a constructor of an {@code LlmClient} and a policy
 	 */
 	record AutoConfiguredModels(ApplicationContextRunner runner, String prefix, List<String> policies,
-			String configuredPolicy, Class<?> ownModels, Class<?>... types) {
+			String configuredPolicy, Class<?>... types) {
+
+		/**
+		 * Register the application's own models, one of each type, each running the
+		 * configured policy, as {@code my} and the type's simple name.
+		 * @param runner the runner
+		 * @return the runner with the models
+		 */
+		public ApplicationContextRunner withOwnModels(ApplicationContextRunner runner) {
+			ApplicationContextRunner withModels = runner;
+			for (Class<?> type : this.types) {
+				withModels = withModels
+					.withInitializer((context) -> registerOwnModel((GenericApplicationContext) context, type));
+			}
+			return withModels;
+		}
+
+		private <T> void registerOwnModel(GenericApplicationContext context, Class<T> type) {
+			context.registerBean("my" + type.getSimpleName(), type, () -> {
+				try {
+					return type.getConstructor(LlmClient.class, String.class)
+						.newInstance(context.getBean(LlmClient.class), this.configuredPolicy);
+				}
+				catch (ReflectiveOperationException ex) {
+					throw new IllegalStateException("A " + type.getName() + " of an LlmClient and a policy", ex);
+				}
+			});
+		}
 
 		/**
 		 * Assert that the context has one model of each type and that each runs the

@@ -56,7 +56,7 @@ class LlmLangChain4jAutoConfigurationTests implements ModelAutoConfigurationTest
 	@Override
 	public AutoConfiguredModels autoConfiguredModels() {
 		return new AutoConfiguredModels(this.runner, "llm.langchain4j.chat-model", List.of("default", "chat"), "chat",
-				OwnModelsConfiguration.class, LlmChatModel.class, LlmStreamingChatModel.class);
+				LlmChatModel.class, LlmStreamingChatModel.class);
 	}
 
 	@Test
@@ -207,21 +207,6 @@ class LlmLangChain4jAutoConfigurationTests implements ModelAutoConfigurationTest
 		ChatModelListener firstListener() {
 			return new ChatModelListener() {
 			};
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class OwnModelsConfiguration {
-
-		@Bean
-		LlmChatModel myChatModel(LlmClient client) {
-			return new LlmChatModel(client, "chat");
-		}
-
-		@Bean
-		LlmStreamingChatModel myStreamingChatModel(LlmClient client) {
-			return new LlmStreamingChatModel(client, "chat");
 		}
 
 	}

@@ -40,7 +40,7 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements ModelAutoCon
 	@Override
 	public AutoConfiguredModels autoConfiguredModels() {
 		return new AutoConfiguredModels(this.runner, "llm.langchain4j.embedding-model", List.of("default", "vectors"),
-				"vectors", OwnModelConfiguration.class, EmbeddingModel.class, LlmEmbeddingModel.class);
+				"vectors", LlmEmbeddingModel.class);
 	}
 
 	@Test
@@ -60,8 +60,8 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements ModelAutoCon
 
 	@Test
 	void backsOffForAnApplicationsOwnModelUnderItsName() {
-		this.runner.withUserConfiguration(OwnModelConfiguration.class)
-			.run((context) -> assertThat(context).hasBean("myEmbeddingModel"));
+		autoConfiguredModels().withOwnModels(this.runner)
+			.run((context) -> assertThat(context).hasSingleBean(EmbeddingModel.class).hasBean("myLlmEmbeddingModel"));
 	}
 
 	@Override
@@ -116,16 +116,6 @@ class LlmLangChain4jEmbeddingModelAutoConfigurationTests implements ModelAutoCon
 		@Bean
 		Object embeddingModelConsumer(EmbeddingModel embeddingModel) {
 			return new Object();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class OwnModelConfiguration {
-
-		@Bean
-		LlmEmbeddingModel myEmbeddingModel(LlmClient client) {
-			return new LlmEmbeddingModel(client, "vectors");
 		}
 
 	}

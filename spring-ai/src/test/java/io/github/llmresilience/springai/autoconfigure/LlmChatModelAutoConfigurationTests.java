@@ -59,7 +59,7 @@ class LlmChatModelAutoConfigurationTests implements ModelAutoConfigurationTests,
 	@Override
 	public AutoConfiguredModels autoConfiguredModels() {
 		return new AutoConfiguredModels(this.runner, "llm.spring-ai.chat-model", List.of("default", "chat"), "chat",
-				OwnLlmChatModelConfiguration.class, LlmChatModel.class);
+				LlmChatModel.class);
 	}
 
 	@Test
@@ -192,16 +192,6 @@ class LlmChatModelAutoConfigurationTests implements ModelAutoConfigurationTests,
 			OpenAiChatAutoConfiguration.class })
 	@Import(ChatClientConsumerConfiguration.class)
 	static class ConflictingApplication {
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class OwnLlmChatModelConfiguration {
-
-		@Bean
-		LlmChatModel myChatModel(io.github.llmresilience.LlmClient client) {
-			return new LlmChatModel(client, "chat");
-		}
 
 	}
 

@@ -42,8 +42,7 @@ class LlmEmbeddingModelAutoConfigurationTests implements ModelAutoConfigurationT
 	@Override
 	public AutoConfiguredModels autoConfiguredModels() {
 		return new AutoConfiguredModels(this.runner, "llm.spring-ai.embedding-model",
-				List.of("embeddings", "vectors", "default"), "vectors", OwnEmbeddingModelConfiguration.class,
-				LlmEmbeddingModel.class);
+				List.of("embeddings", "vectors", "default"), "vectors", LlmEmbeddingModel.class);
 	}
 
 	@Test
@@ -103,16 +102,6 @@ class LlmEmbeddingModelAutoConfigurationTests implements ModelAutoConfigurationT
 				assertThat(context).hasNotFailed().hasSingleBean(OpenAiEmbeddingModel.class);
 				assertThat(context.getBean(EmbeddingModel.class)).isInstanceOf(LlmEmbeddingModel.class);
 			});
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class OwnEmbeddingModelConfiguration {
-
-		@Bean
-		LlmEmbeddingModel myEmbeddingModel(LlmClient client) {
-			return new LlmEmbeddingModel(client, "vectors");
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)
