@@ -30,12 +30,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.llmresilience.ChatRequest;
-import io.github.llmresilience.LlmCall;
 import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.autoconfigure.LlmMetricsAutoConfiguration;
+import io.github.llmresilience.behaviour.Summarizer;
 import io.github.llmresilience.testkit.FakeLlmServer;
 import io.github.llmresilience.testkit.FakeResponse;
-import reactor.core.publisher.Mono;
 
 import static io.github.llmresilience.behaviour.LlmContextRunners.llmResilience;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +63,7 @@ class LlmObservabilityTests {
 		return llmResilience(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
 				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
 				LlmMetricsAutoConfiguration.class)
-			.withUserConfiguration(ServiceConfiguration.class)
+			.withBean(Summarizer.class)
 			.withPropertyValues("llm.providers.openai.base-url=" + this.server.baseUrl("openai"),
 					"llm.providers.openai.api-key=sk-primary-SECRET-key",
 					"llm.providers.backup.base-url=" + this.server.baseUrl("backup"),
@@ -72,7 +71,10 @@ class LlmObservabilityTests {
 					"llm.policies.summaries.provider=openai", "llm.policies.summaries.model=" + PRIMARY,
 					"llm.policies.summaries.retry.max-attempts=3",
 					"llm.policies.summaries.fallbacks[0].provider=backup",
-					"llm.policies.summaries.fallbacks[0].model=" + FALLBACK)
+					"llm.policies.summaries.fallbacks[0].model=" + FALLBACK,
+					// The other policies the Summarizer's methods name.
+					"llm.policies.streaming.provider=openai", "llm.policies.streaming.model=" + PRIMARY,
+					"llm.policies.parsing.provider=openai", "llm.policies.parsing.model=" + PRIMARY)
 			.withPropertyValues(properties);
 	}
 
@@ -210,7 +212,9 @@ class LlmObservabilityTests {
 		this.server.model(PRIMARY).thenAlways(FakeResponse.status(500));
 		this.server.model(FALLBACK).thenAlways(FakeResponse.status(500));
 		runner("llm.policies.summaries.retry.max-attempts=1").run((context) -> {
-			StepVerifier.create(context.getBean(Service.class).ask(PROMPT)).expectNext("cached").verifyComplete();
+			StepVerifier.create(context.getBean(Summarizer.class).summariseOrCached(PROMPT))
+				.expectNext("(summary unavailable)")
+				.verifyComplete();
 			Timer calls = context.getBean(MeterRegistry.class).get("llm.calls").timer();
 			assertThat(calls.getId().getTags()).contains(Tag.of("outcome", "fallback-method"),
 					Tag.of("fallback", "false"));
@@ -298,35 +302,6 @@ class LlmObservabilityTests {
 				.expectErrorSatisfies((error) -> assertThat(error.toString()).doesNotContain("SECRET"))
 				.verify());
 		assertThat(output.getAll()).doesNotContain("SECRET").doesNotContain(PROMPT);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class ServiceConfiguration {
-
-		@Bean
-		Service summaryService(LlmClient llm) {
-			return new Service(llm);
-		}
-
-	}
-
-	static class Service {
-
-		private final LlmClient llm;
-
-		Service(LlmClient llm) {
-			this.llm = llm;
-		}
-
-		@LlmCall(policy = "summaries", fallbackMethod = "cached")
-		public Mono<String> ask(String text) {
-			return this.llm.chat(ChatRequest.builder().user(text).build()).map((response) -> response.content());
-		}
-
-		public Mono<String> cached(String text, Throwable cause) {
-			return Mono.just("cached");
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)
