@@ -153,8 +153,7 @@ public class LlmEndpoint {
 			Instant exhaustedUntil = this.pacing.exhaustedUntil(target);
 			Instant serverWait = state.serverWait(target, now);
 			String status = "available";
-			if (circuitBreaker != null && (circuitBreaker.getState() == CircuitBreaker.State.OPEN
-					|| circuitBreaker.getState() == CircuitBreaker.State.FORCED_OPEN)) {
+			if (this.resilience.isOpen(target)) {
 				status = "circuit-open";
 			}
 			else if (exhaustedUntil != null) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
@@ -77,7 +76,7 @@ public class LlmHealthIndicator implements HealthIndicator {
 		}
 		List<String> unavailable = new ArrayList<>();
 		for (ResolvedPolicy policy : this.policies.all().values()) {
-			if (policy.targets().stream().allMatch(this::open)) {
+			if (policy.targets().stream().allMatch(this.resilience::isOpen)) {
 				unavailable.add(policy.name());
 			}
 		}
@@ -90,15 +89,6 @@ public class LlmHealthIndicator implements HealthIndicator {
 			health.withDetail("sharedState", this.sharedState.details());
 		}
 		return health.build();
-	}
-
-	private boolean open(Target target) {
-		CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
-		if (circuitBreaker == null) {
-			return false;
-		}
-		State state = circuitBreaker.getState();
-		return state == State.OPEN || state == State.FORCED_OPEN;
 	}
 
 }

@@ -1,13 +1,10 @@
 package io.github.llmresilience.execution;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoOperator;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 import io.github.llmresilience.execution.TargetAdmission.Reservation;
 import io.github.llmresilience.observation.LlmObservability;
@@ -54,46 +51,26 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 		this.source.subscribe(new Reporter<>(actual, this.observed, this.reservation));
 	}
 
-	private static final class Reporter<T> implements CoreSubscriber<T>, Subscription, Scannable {
-
-		private final CoreSubscriber<? super T> actual;
+	private static final class Reporter<T> extends CallSubscriber<T> {
 
 		private final ObservedAttempt observed;
 
 		private final Reservation reservation;
-
-		private final Context context;
-
-		private @Nullable Subscription upstream;
 
 		private boolean answered;
 
 		private boolean done;
 
 		Reporter(CoreSubscriber<? super T> actual, ObservedAttempt observed, Reservation reservation) {
-			this.actual = actual;
+			super(actual, actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 			this.observed = observed;
 			this.reservation = reservation;
-			this.context = actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation());
-		}
-
-		@Override
-		public Context currentContext() {
-			return this.context;
-		}
-
-		@Override
-		public void onSubscribe(Subscription subscription) {
-			if (Operators.validate(this.upstream, subscription)) {
-				this.upstream = subscription;
-				this.actual.onSubscribe(this);
-			}
 		}
 
 		@Override
 		public void onNext(T answer) {
 			if (this.done) {
-				Operators.onNextDropped(answer, this.context);
+				Operators.onNextDropped(answer, currentContext());
 				return;
 			}
 			this.answered = true;
@@ -105,7 +82,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 		@Override
 		public void onError(Throwable failure) {
 			if (this.done) {
-				Operators.onErrorDropped(failure, this.context);
+				Operators.onErrorDropped(failure, currentContext());
 				return;
 			}
 			this.done = true;
@@ -136,20 +113,9 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 				return true;
 			}
 			catch (Throwable failure) {
-				Subscription upstream = this.upstream;
-				if (upstream != null) {
-					upstream.cancel();
-				}
-				onError(Operators.onOperatorError(upstream, failure, answer, this.context));
+				cancelUpstream();
+				onError(Operators.onOperatorError(this.upstream, failure, answer, currentContext()));
 				return false;
-			}
-		}
-
-		@Override
-		public void request(long n) {
-			Subscription upstream = this.upstream;
-			if (upstream != null) {
-				upstream.request(n);
 			}
 		}
 
@@ -158,27 +124,12 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 			// Both ignore it once the request has ended.
 			this.reservation.settle(null);
 			this.observed.cancelled();
-			Subscription upstream = this.upstream;
-			if (upstream != null) {
-				upstream.cancel();
-			}
+			cancelUpstream();
 		}
 
 		@Override
-		public @Nullable Object scanUnsafe(Attr key) {
-			if (key == Attr.PARENT) {
-				return this.upstream;
-			}
-			if (key == Attr.ACTUAL) {
-				return this.actual;
-			}
-			if (key == Attr.TERMINATED) {
-				return this.done;
-			}
-			if (key == Attr.RUN_STYLE) {
-				return Attr.RunStyle.SYNC;
-			}
-			return null;
+		boolean ended() {
+			return this.done;
 		}
 
 	}

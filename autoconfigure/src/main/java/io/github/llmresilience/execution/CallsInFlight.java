@@ -7,11 +7,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
@@ -120,7 +118,7 @@ final class CallsInFlight {
 	 * flight: a half-serializer ({@code wip}) lets only one of them reach the subscriber
 	 * at a time, and no element follows the failure.
 	 */
-	private static final class Guard<T> implements CoreSubscriber<T>, Subscription, Scannable {
+	private static final class Guard<T> extends CallSubscriber<T> {
 
 		private static final AtomicIntegerFieldUpdater<Guard> ENDED = AtomicIntegerFieldUpdater.newUpdater(Guard.class,
 				"ended");
@@ -128,33 +126,21 @@ final class CallsInFlight {
 		private static final AtomicIntegerFieldUpdater<Guard> WIP = AtomicIntegerFieldUpdater.newUpdater(Guard.class,
 				"wip");
 
-		private final CoreSubscriber<? super T> actual;
-
 		private final CallsInFlight inFlight;
 
 		private final CallState state;
 
 		private final ObservedCall observed;
 
-		private final Context context;
-
-		private @Nullable Subscription upstream;
-
 		private volatile int ended;
 
 		private volatile int wip;
 
 		Guard(CoreSubscriber<? super T> actual, CallsInFlight inFlight, CallState state, ObservedCall observed) {
-			this.actual = actual;
+			super(actual, actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation()));
 			this.inFlight = inFlight;
 			this.state = state;
 			this.observed = observed;
-			this.context = actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation());
-		}
-
-		@Override
-		public Context currentContext() {
-			return this.context;
 		}
 
 		@Override
@@ -196,7 +182,7 @@ final class CallsInFlight {
 				}
 			}
 			else {
-				Operators.onDiscard(element, this.context);
+				Operators.onDiscard(element, currentContext());
 			}
 		}
 
@@ -208,7 +194,7 @@ final class CallsInFlight {
 				this.actual.onError(failure);
 			}
 			else {
-				Operators.onErrorDropped(failure, this.context);
+				Operators.onErrorDropped(failure, currentContext());
 			}
 		}
 
@@ -222,24 +208,13 @@ final class CallsInFlight {
 		}
 
 		@Override
-		public void request(long n) {
-			Subscription upstream = this.upstream;
-			if (upstream != null) {
-				upstream.request(n);
-			}
-		}
-
-		@Override
 		public void cancel() {
 			if (ENDED.compareAndSet(this, 0, 1)) {
 				this.inFlight.calls.remove(this);
 			}
 			// Once finished, the observation ignores it.
 			this.observed.cancelled(this.state.attempts(), this.state.failures());
-			Subscription upstream = this.upstream;
-			if (upstream != null) {
-				upstream.cancel();
-			}
+			cancelUpstream();
 		}
 
 		/**
@@ -249,10 +224,7 @@ final class CallsInFlight {
 		void end() {
 			if (ENDED.compareAndSet(this, 0, 1)) {
 				this.inFlight.calls.remove(this);
-				Subscription upstream = this.upstream;
-				if (upstream != null) {
-					upstream.cancel();
-				}
+				cancelUpstream();
 				if (WIP.getAndIncrement(this) == 0) {
 					shutDown();
 				}
@@ -266,20 +238,8 @@ final class CallsInFlight {
 		}
 
 		@Override
-		public @Nullable Object scanUnsafe(Attr key) {
-			if (key == Attr.PARENT) {
-				return this.upstream;
-			}
-			if (key == Attr.ACTUAL) {
-				return this.actual;
-			}
-			if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
-				return this.ended != 0;
-			}
-			if (key == Attr.RUN_STYLE) {
-				return Attr.RunStyle.SYNC;
-			}
-			return null;
+		boolean ended() {
+			return this.ended != 0;
 		}
 
 	}

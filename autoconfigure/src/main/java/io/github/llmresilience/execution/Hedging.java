@@ -6,8 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -98,14 +96,6 @@ final class Hedging {
 			return null;
 		}
 		return new Race<>(call, options, settings.delay(), index, hedgeIndex);
-	}
-
-	private static boolean isOpen(@Nullable CircuitBreaker circuitBreaker) {
-		if (circuitBreaker == null) {
-			return false;
-		}
-		State state = circuitBreaker.getState();
-		return state == State.OPEN || state == State.FORCED_OPEN;
 	}
 
 	/**
@@ -402,7 +392,7 @@ final class Hedging {
 			if (!this.call.idempotent()) {
 				return "a request of the call may not be sent twice";
 			}
-			if (isOpen(Hedging.this.resilience.circuitBreaker(this.to))) {
+			if (Hedging.this.resilience.isOpen(this.to)) {
 				return "its circuit breaker is open";
 			}
 			if (!Hedging.this.admission.mayResend(this.call, this.to)) {

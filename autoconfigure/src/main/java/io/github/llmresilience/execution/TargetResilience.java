@@ -317,6 +317,22 @@ public final class TargetResilience {
 	}
 
 	/**
+	 * Return whether a target's circuit breaker holds its calls back: open, or forced
+	 * open.
+	 * @param target the target
+	 * @return whether its circuit is open; {@code false} for a target without a circuit
+	 * breaker
+	 */
+	public boolean isOpen(Target target) {
+		CircuitBreaker circuitBreaker = this.circuitBreakers.get(target);
+		if (circuitBreaker == null) {
+			return false;
+		}
+		CircuitBreaker.State state = circuitBreaker.getState();
+		return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
+	}
+
+	/**
 	 * Return until when a target's circuit stays open.
 	 * @param target the target
 	 * @return the instant the open state ends, or {@code null} if the circuit is not open
