@@ -1,7 +1,6 @@
 package io.github.llmresilience.execution;
 
 import io.micrometer.observation.tck.TestObservationRegistry;
-import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -15,6 +14,7 @@ import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
 
 import static io.github.llmresilience.execution.EngineTestSupport.PRIMARY;
+import static io.github.llmresilience.execution.EngineTestSupport.assertStopped;
 
 /**
  * Tests for {@link AttemptEnd}: what the end of one request tells the attempt's
@@ -69,11 +69,7 @@ class AttemptEndTests {
 	}
 
 	private void assertAttempt(String result) {
-		TestObservationRegistryAssert.assertThat(this.registry)
-			.hasObservationWithNameEqualTo("llm.attempts")
-			.that()
-			.hasLowCardinalityKeyValue("result", result)
-			.hasBeenStopped();
+		assertStopped(this.registry, "llm.attempts", "result", result);
 	}
 
 }

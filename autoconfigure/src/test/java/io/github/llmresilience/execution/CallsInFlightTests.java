@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.List;
 
 import io.micrometer.observation.tck.TestObservationRegistry;
-import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -23,6 +22,7 @@ import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
 
 import static io.github.llmresilience.execution.EngineTestSupport.PRIMARY;
+import static io.github.llmresilience.execution.EngineTestSupport.assertStopped;
 import static io.github.llmresilience.execution.EngineTestSupport.policy;
 import static io.github.llmresilience.execution.EngineTestSupport.retry;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,11 +128,7 @@ class CallsInFlightTests {
 	}
 
 	private void assertCallObservation(String outcome) {
-		TestObservationRegistryAssert.assertThat(this.registry)
-			.hasObservationWithNameEqualTo("llm.calls")
-			.that()
-			.hasLowCardinalityKeyValue("outcome", outcome)
-			.hasBeenStopped();
+		assertStopped(this.registry, "llm.calls", "outcome", outcome);
 	}
 
 	/**

@@ -20,6 +20,8 @@ import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -94,6 +96,18 @@ abstract class EngineTestSupport {
 	RandomGenerator random = () -> 0L;
 
 	Pacing pacing;
+
+	/**
+	 * Assert that an observation of the starter was stopped with a low-cardinality key
+	 * value.
+	 */
+	static void assertStopped(TestObservationRegistry registry, String name, String key, String value) {
+		TestObservationRegistryAssert.assertThat(registry)
+			.hasObservationWithNameEqualTo(name)
+			.that()
+			.hasLowCardinalityKeyValue(key, value)
+			.hasBeenStopped();
+	}
 
 	/**
 	 * Return retry settings: the defaults of {@code llm.defaults.retry} without jitter.
