@@ -146,8 +146,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		ResolvedPolicy policy = policy(retry(4, Duration.ofSeconds(2)), null, PRIMARY);
 		LlmExecutor executor = executor(policy);
 		assertServed(executor, policy, Duration.ZERO, new Served("openai", "gpt-4o", 1, false));
-		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy)).expectError(LlmException.class).verify();
+		assertFailsWithABadRequest(executor, policy);
 		script(PRIMARY, (scope) -> Mono.never());
 		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
 			.expectSubscription()
@@ -323,8 +322,7 @@ class LlmExecutorTests extends EngineTestSupport {
 		assertServed(executor, policy, Duration.ZERO, new Served("openai", "gpt-4o", 1, false));
 		fail(PRIMARY, status(FailureKind.SERVER_ERROR, 503), 1);
 		assertServed(executor, policy, Duration.ofSeconds(2), new Served("openai", "gpt-4o", 2, false));
-		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
-		StepVerifier.withVirtualTime(() -> servedCall(executor, policy)).expectError(LlmException.class).verify();
+		assertFailsWithABadRequest(executor, policy);
 		Retry.Metrics retry = this.resilience.retry(policy, PRIMARY).getMetrics();
 		assertThat(retry.getNumberOfSuccessfulCallsWithoutRetryAttempt()).isOne();
 		assertThat(retry.getNumberOfSuccessfulCallsWithRetryAttempt()).isOne();
@@ -346,6 +344,18 @@ class LlmExecutorTests extends EngineTestSupport {
 		assertThat(this.resilience.retry(policy, PRIMARY).getMetrics().getNumberOfSuccessfulCallsWithoutRetryAttempt())
 			.isOne();
 		assertThat(this.resilience.circuitBreaker(PRIMARY).getMetrics().getNumberOfSuccessfulCalls()).isOne();
+	}
+
+	/**
+	 * Make the primary answer the next request with a 400, which the call fails with at
+	 * once.
+	 */
+	private void assertFailsWithABadRequest(LlmExecutor executor, ResolvedPolicy policy) {
+		fail(PRIMARY, status(FailureKind.BAD_REQUEST, 400), 1);
+		StepVerifier.withVirtualTime(() -> servedCall(executor, policy))
+			.expectErrorSatisfies(
+					(failure) -> assertThat(((LlmException) failure).kind()).isEqualTo(FailureKind.BAD_REQUEST))
+			.verify();
 	}
 
 }
