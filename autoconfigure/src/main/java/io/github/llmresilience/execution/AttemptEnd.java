@@ -7,7 +7,6 @@ import reactor.core.publisher.MonoOperator;
 import reactor.core.publisher.Operators;
 
 import io.github.llmresilience.execution.TargetAdmission.Reservation;
-import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
 
 /**
@@ -62,7 +61,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 		private boolean done;
 
 		Reporter(CoreSubscriber<? super T> actual, ObservedAttempt observed, Reservation reservation) {
-			super(actual, actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+			super(actual, observed.observation());
 			this.observed = observed;
 			this.reservation = reservation;
 		}

@@ -1,5 +1,6 @@
 package io.github.llmresilience.execution;
 
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -7,10 +8,13 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
+import io.github.llmresilience.observation.LlmObservability;
+
 /**
  * The plumbing of the starter's own operators ({@link CallsInFlight}'s guard, an
  * {@link AttemptEnd}): a subscriber that passes a publisher's signals on to its own
- * subscriber, with a context of its own, and lets the subclass act on them.
+ * subscriber, and lets the subclass act on them, with an observation (the call's, the
+ * attempt's) in the context of everything it subscribes to.
  *
  * @param <T> the element type
  */
@@ -22,9 +26,9 @@ abstract class CallSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
 
 	@Nullable Subscription upstream;
 
-	CallSubscriber(CoreSubscriber<? super T> actual, Context context) {
+	CallSubscriber(CoreSubscriber<? super T> actual, Observation observation) {
 		this.actual = actual;
-		this.context = context;
+		this.context = actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observation);
 	}
 
 	@Override

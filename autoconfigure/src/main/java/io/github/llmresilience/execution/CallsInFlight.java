@@ -13,7 +13,6 @@ import reactor.core.publisher.Operators;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
-import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
 import io.github.llmresilience.policy.Target;
 
@@ -137,7 +136,7 @@ final class CallsInFlight {
 		private volatile int wip;
 
 		Guard(CoreSubscriber<? super T> actual, CallsInFlight inFlight, CallState state, ObservedCall observed) {
-			super(actual, actual.currentContext().put(LlmObservability.OBSERVATION_KEY, observed.observation()));
+			super(actual, observed.observation());
 			this.inFlight = inFlight;
 			this.state = state;
 			this.observed = observed;
