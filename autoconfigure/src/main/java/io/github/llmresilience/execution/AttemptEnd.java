@@ -112,7 +112,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 				return true;
 			}
 			catch (Throwable failure) {
-				cancelUpstream();
+				// onOperatorError cancels the request.
 				onError(Operators.onOperatorError(this.upstream, failure, answer, currentContext()));
 				return false;
 			}

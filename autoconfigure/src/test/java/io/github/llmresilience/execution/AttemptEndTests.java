@@ -1,5 +1,8 @@
 package io.github.llmresilience.execution;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -50,6 +53,33 @@ class AttemptEndTests {
 		StepVerifier.create(AttemptEnd.of(exchange.mono(), attempt(), Reservation.NONE)).thenCancel().verify();
 		exchange.assertCancelled();
 		assertAttempt("cancelled");
+	}
+
+	@Test
+	void anObservationHandlerThatFailsOnTheAnswerFailsTheRequestAndCancelsTheExchange() {
+		ObservationRegistry failing = ObservationRegistry.create();
+		failing.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+			@Override
+			public void onStop(Observation.Context context) {
+				throw new IllegalStateException("handler failed");
+			}
+
+		});
+		ObservedAttempt observed = new LlmObservability(failing, null, null, LlmMetrics.NONE).startAttempt("default",
+				PRIMARY, null);
+		TestPublisher<String> exchange = TestPublisher.create();
+		// fromDirect: nothing between the two cancels the exchange on its answer.
+		StepVerifier.create(AttemptEnd.of(Mono.fromDirect(exchange.flux()), observed, Reservation.NONE))
+			.then(() -> exchange.next("answer"))
+			.expectErrorMessage("handler failed")
+			.verify();
+		exchange.assertCancelled();
 	}
 
 	@Test

@@ -15,7 +15,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.github.llmresilience.LlmClient;
 import io.github.llmresilience.behaviour.ModelAutoConfigurationTests;
 import io.github.llmresilience.behaviour.SwitchedOff;
 import io.github.llmresilience.behaviour.SwitchedOffTests;
