@@ -7,9 +7,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.client.HttpClientRequest;
@@ -36,13 +38,22 @@ final class ExchangeState {
 	// then).
 	private final Sinks.@Nullable Empty<Void> sent;
 
-	private final Sinks.One<Boolean> expired = Sinks.one();
-
 	private volatile boolean requestSent;
 
 	private volatile @Nullable String timeout;
 
+	// What the whole timeout ends, and its timer: on the connection's event loop once the
+	// request is written, or a delay from subscription for a connector that does not say.
+	private volatile @Nullable Runnable expiry;
+
 	private volatile @Nullable ScheduledFuture<?> timer;
+
+	private volatile @Nullable Disposable delay;
+
+	// Set once the exchange has ended, before its timers are cancelled: a timer started
+	// since (a request written after a cancellation, a synchronous answer) cancels
+	// itself.
+	private volatile boolean over;
 
 	private volatile @Nullable SentRequest counted;
 
@@ -132,40 +143,64 @@ final class ExchangeState {
 			// A timer on the connection's own event loop: this hook runs there, so
 			// scheduling it
 			// and cancelling it when the answer is read take no lock and no other thread.
-			this.timer = connection.channel()
+			ScheduledFuture<?> timer = connection.channel()
 				.eventLoop()
 				.schedule(this::expire, wholeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+			this.timer = timer;
+			if (this.over) {
+				timer.cancel(false);
+			}
 		}
-	}
-
-	private void expire() {
-		this.timeout = this.wholeTimeoutDescription;
-		this.expired.tryEmitValue(Boolean.TRUE);
 	}
 
 	/**
-	 * Return a publisher that emits once the exchange's whole timeout has passed since
-	 * its request was written (or since subscription, for a connector that does not say
-	 * when).
-	 * @return the publisher
+	 * The whole timeout has passed: take note of it, and end what it bounds.
 	 */
-	Mono<Boolean> expired() {
-		if (this.sentSignalled || this.wholeTimeout == null) {
-			return this.expired.asMono();
+	void expire() {
+		this.timeout = this.wholeTimeoutDescription;
+		Runnable expiry = this.expiry;
+		if (expiry != null) {
+			expiry.run();
 		}
-		return Mono.delay(this.wholeTimeout).map((tick) -> {
-			this.timeout = this.wholeTimeoutDescription;
-			return Boolean.TRUE;
-		});
+	}
+
+	/**
+	 * Say what the whole timeout ends, before the exchange is subscribed to.
+	 * @param expiry what the timeout ends, run once it has passed
+	 */
+	void onExpiry(Runnable expiry) {
+		this.expiry = expiry;
+	}
+
+	/**
+	 * Start the whole timeout now, for a connector that does not say when the request was
+	 * written; otherwise it starts when the request is written. Call it once the
+	 * exchange's subscriber has its subscription.
+	 */
+	void startTimeout() {
+		Duration wholeTimeout = this.wholeTimeout;
+		if (!this.sentSignalled && wholeTimeout != null) {
+			Disposable delay = Schedulers.parallel()
+				.schedule(this::expire, wholeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+			this.delay = delay;
+			if (this.over) {
+				delay.dispose();
+			}
+		}
 	}
 
 	/**
 	 * Cancel the whole timeout, once the exchange has ended.
 	 */
 	void cancelTimer() {
+		this.over = true;
 		ScheduledFuture<?> timer = this.timer;
 		if (timer != null) {
 			timer.cancel(false);
+		}
+		Disposable delay = this.delay;
+		if (delay != null) {
+			delay.dispose();
 		}
 	}
 

@@ -160,30 +160,20 @@ public final class ProviderClient {
 	}
 
 	/**
-	 * Send one non-streaming request, bounded by the read timeout, and read its answer;
-	 * the body is written anew for each subscription.
+	 * Send one non-streaming request, bounded by the read timeout (which bounds the whole
+	 * attempt: Reactor Netty's responseTimeout only bounds each read), and read its
+	 * answer; the body is written anew for each subscription.
 	 */
 	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer,
 			@Nullable SentRequest counted) {
-		return Mono.defer(() -> {
-			ExchangeState exchange = new ExchangeState(model, this.sentSignalled, this.settings.readTimeout(),
-					this.readTimeoutDescription);
-			exchange.counted(counted);
-			return this.webClient.post()
-				.uri(uri)
-				.contentType(MediaType.APPLICATION_JSON)
-				.accept(MediaType.APPLICATION_JSON)
-				.bodyValue(body.get())
-				.exchangeToMono((response) -> read(response, exchange, answer))
-				// The read timeout bounds the whole attempt (Reactor Netty's
-				// responseTimeout only bounds each read); Mono.timeout would describe its
-				// source on every call, a companion is cheaper.
-				.takeUntilOther(exchange.expired())
-				.switchIfEmpty(Mono.error(() -> this.classifier.timedOut(exchange, this.readTimeoutDescription)))
-				.doFinally(exchange::ended)
-				.onErrorMap((ex) -> this.classifier.ofException(ex, exchange))
-				.contextWrite(Context.of(ExchangeState.KEY, exchange));
-		});
+		return new OneAnswerExchange<>(model, counted,
+				(exchange) -> this.webClient.post()
+					.uri(uri)
+					.contentType(MediaType.APPLICATION_JSON)
+					.accept(MediaType.APPLICATION_JSON)
+					.bodyValue(body.get())
+					.exchangeToMono((response) -> read(response, exchange, answer)),
+				this.sentSignalled, this.settings.readTimeout(), this.readTimeoutDescription, this.classifier);
 	}
 
 	/**

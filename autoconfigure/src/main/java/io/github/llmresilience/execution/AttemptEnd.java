@@ -7,7 +7,9 @@ import reactor.core.publisher.MonoOperator;
 import reactor.core.publisher.Operators;
 
 import io.github.llmresilience.execution.TargetAdmission.Reservation;
+import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedAttempt;
+import io.github.llmresilience.support.CallSubscriber;
 
 /**
  * One request of an attempt that gives one answer, with its end reported: its answer (or
@@ -61,7 +63,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 		private boolean done;
 
 		Reporter(CoreSubscriber<? super T> actual, ObservedAttempt observed, Reservation reservation) {
-			super(actual, observed.observation());
+			super(actual, LlmObservability.OBSERVATION_KEY, observed.observation());
 			this.observed = observed;
 			this.reservation = reservation;
 		}
@@ -113,7 +115,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 			}
 			catch (Throwable failure) {
 				// onOperatorError cancels the request.
-				onError(Operators.onOperatorError(this.upstream, failure, answer, currentContext()));
+				onError(operatorError(failure, answer));
 				return false;
 			}
 		}
@@ -127,7 +129,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 		}
 
 		@Override
-		boolean ended() {
+		protected boolean ended() {
 			return this.done;
 		}
 

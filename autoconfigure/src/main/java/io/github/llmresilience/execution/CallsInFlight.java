@@ -13,8 +13,10 @@ import reactor.core.publisher.Operators;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
 import io.github.llmresilience.policy.Target;
+import io.github.llmresilience.support.CallSubscriber;
 
 /**
  * The logical calls in flight, so that the application's shutdown can end them: once
@@ -136,7 +138,7 @@ final class CallsInFlight {
 		private volatile int wip;
 
 		Guard(CoreSubscriber<? super T> actual, CallsInFlight inFlight, CallState state, ObservedCall observed) {
-			super(actual, observed.observation());
+			super(actual, LlmObservability.OBSERVATION_KEY, observed.observation());
 			this.inFlight = inFlight;
 			this.state = state;
 			this.observed = observed;
@@ -144,8 +146,7 @@ final class CallsInFlight {
 
 		@Override
 		public void onSubscribe(Subscription subscription) {
-			if (Operators.validate(this.upstream, subscription)) {
-				this.upstream = subscription;
+			if (setUpstream(subscription)) {
 				if (this.inFlight.shutDown) {
 					// The shutdown began since subscribe(): nothing is sent.
 					this.ended = 1;
@@ -237,7 +238,7 @@ final class CallsInFlight {
 		}
 
 		@Override
-		boolean ended() {
+		protected boolean ended() {
 			return this.ended != 0;
 		}
 
