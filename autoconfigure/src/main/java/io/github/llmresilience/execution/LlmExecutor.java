@@ -152,8 +152,8 @@ public final class LlmExecutor {
 			Observation parent = context.getOrDefault(LlmObservability.OBSERVATION_KEY,
 					this.observability.currentObservation());
 			ObservedCall observed = this.observability.startCall(policy.name(), parent);
-			Flux<T> flux = Deadline.bound(targets(call, options, attempt, 0), call, this.clock)
-				.onErrorMap((failure) -> finalFailure(failure, call));
+			Flux<T> flux = FailureMap.of(Deadline.bound(targets(call, options, attempt, 0), call, this.clock),
+					(failure) -> finalFailure(failure, call));
 			FallbackHandler<T> fallback = options.fallback();
 			if (fallback != null) {
 				flux = flux.onErrorResume((failure) -> {
@@ -261,7 +261,8 @@ public final class LlmExecutor {
 			AtomicReference<@Nullable Target> first = new AtomicReference<>(member);
 			Flux<T> attempts = Flux.defer(() -> poolAttempt(pool, pool.attempts.incrementAndGet(), options, attempt,
 					new HashSet<>(pool.tooSmall()), first.getAndSet(null)));
-			return LazyRetry.retried(attempts, this.resilience.retry(policy, slot)).onErrorMap(AttemptFailure::unwrap);
+			return FailureMap.of(LazyRetry.retried(attempts, this.resilience.retry(policy, slot)),
+					AttemptFailure::unwrap);
 		});
 	}
 
@@ -524,10 +525,8 @@ public final class LlmExecutor {
 			Flux<T> attemptFlux = Flux.defer(() -> {
 				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet(), targetStart);
 				StreamGate<T> gate = new StreamGate<>(call, options.text());
-				Flux<T> send = Flux.defer(() -> {
-					this.admission.sent(call, target);
-					return Flux.from(attempt.apply(scope));
-				}).doOnNext(gate::passed).onErrorMap((failure) -> afterFailure(failure, scope, targetStart, gate));
+				Flux<T> send = new AttemptSend<>(this.admission, attempt, scope, gate::passed,
+						(failure) -> afterFailure(failure, scope, targetStart, gate));
 				return inScope(this.admission.admit(scope, targetStart, send), attempt, scope);
 			});
 			// Assembled per subscription (this defer): the retry's operators only once an
@@ -537,7 +536,7 @@ public final class LlmExecutor {
 			if (circuitBreaker != null) {
 				guarded = guarded.transform(CircuitBreakerOperator.of(circuitBreaker));
 			}
-			return guarded.onErrorMap((failure) -> leaveTarget(failure, call, target));
+			return FailureMap.of(guarded, (failure) -> leaveTarget(failure, call, target));
 		});
 	}
 

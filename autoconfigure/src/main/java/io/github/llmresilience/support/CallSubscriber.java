@@ -9,10 +9,10 @@ import reactor.util.context.Context;
 
 /**
  * The plumbing of the starter's own operators (the call's guard, an attempt's end, an
- * exchange with its read timeout): a subscriber that passes a publisher's signals on to
- * its own subscriber, and lets the subclass act on them, with one entry added to the
- * context of everything it subscribes to (the call's or the attempt's observation, the
- * exchange's state). Internal.
+ * exchange with its read timeout, an attempt's request): a subscriber that passes a
+ * publisher's signals on to its own subscriber, and lets the subclass act on them,
+ * possibly with one entry added to the context of everything it subscribes to (the call's
+ * or the attempt's observation, the exchange's state). Internal.
  *
  * @param <T> the element type
  */
@@ -26,6 +26,15 @@ public abstract class CallSubscriber<T> implements CoreSubscriber<T>, Subscripti
 	private final Context context;
 
 	private @Nullable Subscription upstream;
+
+	/**
+	 * Create a subscriber that keeps its subscriber's context.
+	 * @param actual the subscriber that the signals are passed on to
+	 */
+	protected CallSubscriber(CoreSubscriber<? super T> actual) {
+		this.actual = actual;
+		this.context = actual.currentContext();
+	}
 
 	/**
 	 * Create a subscriber.
