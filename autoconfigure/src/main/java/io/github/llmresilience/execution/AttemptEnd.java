@@ -4,7 +4,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoOperator;
-import reactor.core.publisher.Operators;
 
 import io.github.llmresilience.execution.TargetAdmission.Reservation;
 import io.github.llmresilience.observation.LlmObservability;
@@ -70,8 +69,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 
 		@Override
 		public void onNext(T answer) {
-			if (this.done) {
-				Operators.onNextDropped(answer, currentContext());
+			if (lateNext(answer)) {
 				return;
 			}
 			this.answered = true;
@@ -82,8 +80,7 @@ final class AttemptEnd<T> extends MonoOperator<T, T> {
 
 		@Override
 		public void onError(Throwable failure) {
-			if (this.done) {
-				Operators.onErrorDropped(failure, currentContext());
+			if (lateError(failure)) {
 				return;
 			}
 			this.done = true;

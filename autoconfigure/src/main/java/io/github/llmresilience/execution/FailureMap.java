@@ -69,8 +69,7 @@ final class FailureMap<T> extends FluxOperator<T, T> {
 
 		@Override
 		public void onNext(T element) {
-			if (this.done) {
-				Operators.onNextDropped(element, currentContext());
+			if (lateNext(element)) {
 				return;
 			}
 			Consumer<? super T> delivered = this.delivered;
@@ -89,8 +88,7 @@ final class FailureMap<T> extends FluxOperator<T, T> {
 
 		@Override
 		public void onError(Throwable failure) {
-			if (this.done) {
-				Operators.onErrorDropped(failure, currentContext());
+			if (lateError(failure)) {
 				return;
 			}
 			this.done = true;

@@ -105,6 +105,34 @@ public abstract class CallSubscriber<T> implements CoreSubscriber<T>, Subscripti
 	}
 
 	/**
+	 * Return whether an element came after the subscriber's last signal; if so, drop it
+	 * as Reactor's operators do.
+	 * @param element the element
+	 * @return whether it came too late (and was dropped)
+	 */
+	protected final boolean lateNext(T element) {
+		if (ended()) {
+			Operators.onNextDropped(element, this.context);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Return whether a failure came after the subscriber's last signal; if so, drop it as
+	 * Reactor's operators do.
+	 * @param failure the failure
+	 * @return whether it came too late (and was dropped)
+	 */
+	protected final boolean lateError(Throwable failure) {
+		if (ended()) {
+			Operators.onErrorDropped(failure, this.context);
+			return true;
+		}
+		return false;
+	}
+
+	/**
 	 * Return whether the subscriber has had its last signal, or was cancelled.
 	 * @return whether it ended
 	 */

@@ -2,20 +2,24 @@ package io.github.llmresilience.client;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.BaseSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 import reactor.test.util.RaceTestUtils;
 
 import io.github.llmresilience.FailureKind;
 import io.github.llmresilience.LlmException;
+import io.github.llmresilience.support.RecordedSignals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatObject;
@@ -107,22 +111,58 @@ class OneAnswerExchangeTests {
 	@Test
 	void aCancelledExchangeCancelsItsRequestAndALaterTimeoutChangesNothing() {
 		TestPublisher<String> request = TestPublisher.create();
-		Signals signals = new Signals();
+		RecordedSignals signals = RecordedSignals.create();
 		exchange((state) -> Mono.fromDirect(request.flux())).subscribe(signals);
 		signals.cancel();
 		request.assertCancelled(1);
 		this.exchange.get().expire();
-		assertThat(signals.seen).isEmpty();
+		assertThat(signals.seen()).isEmpty();
+	}
+
+	@Test
+	void aTimeoutThatCannotBeScheduledFailsTheExchangeAndCancelsItsRequest() {
+		TestPublisher<String> request = TestPublisher.create();
+		// A scheduler that refuses every task, as a disposed one does.
+		Scheduler refusing = new Scheduler() {
+
+			@Override
+			public Disposable schedule(Runnable task) {
+				throw Exceptions.failWithRejected();
+			}
+
+			@Override
+			public Worker createWorker() {
+				throw new UnsupportedOperationException();
+			}
+
+		};
+		Schedulers.setFactory(new Schedulers.Factory() {
+
+			@Override
+			public Scheduler newParallel(int parallelism, ThreadFactory threadFactory) {
+				return refusing;
+			}
+
+		});
+		try {
+			StepVerifier.create(exchange((state) -> Mono.fromDirect(request.flux())))
+				.expectError(RejectedExecutionException.class)
+				.verify(Duration.ofSeconds(5));
+			request.assertCancelled();
+		}
+		finally {
+			Schedulers.resetFactory();
+		}
 	}
 
 	@Test
 	void anAnswerRacingTheTimeoutReachesTheSubscriberAloneOrNotAtAll() {
 		for (int round = 0; round < 2_000; round++) {
 			TestPublisher<String> request = TestPublisher.create();
-			Signals signals = new Signals();
+			RecordedSignals signals = RecordedSignals.create();
 			exchange((state) -> Mono.fromDirect(request.flux())).subscribe(signals);
 			RaceTestUtils.race(() -> request.emit("answer"), this.exchange.get()::expire);
-			assertThatObject(signals.seen).as("round %d", round)
+			assertThatObject(signals.seen()).as("round %d", round)
 				.satisfiesAnyOf((seen) -> assertThat(seen).containsExactly("answer", "complete"),
 						(seen) -> assertThat(seen).containsExactly("timeout"));
 		}
@@ -133,31 +173,6 @@ class OneAnswerExchangeTests {
 			this.exchange.set(state);
 			return request.apply(state);
 		}, false, READ_TIMEOUT, "no complete answer within 30s (llm.providers.openai.read-timeout)", this.classifier);
-	}
-
-	/**
-	 * What a subscriber was given, in order.
-	 */
-	private static final class Signals extends BaseSubscriber<String> {
-
-		private final List<String> seen = new CopyOnWriteArrayList<>();
-
-		@Override
-		protected void hookOnNext(String value) {
-			this.seen.add(value);
-		}
-
-		@Override
-		protected void hookOnComplete() {
-			this.seen.add("complete");
-		}
-
-		@Override
-		protected void hookOnError(Throwable failure) {
-			this.seen.add((failure instanceof LlmException llm && llm.kind() == FailureKind.TIMEOUT) ? "timeout"
-					: failure.toString());
-		}
-
 	}
 
 }

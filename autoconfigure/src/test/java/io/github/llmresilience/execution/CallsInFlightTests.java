@@ -2,14 +2,10 @@ package io.github.llmresilience.execution;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
@@ -20,6 +16,7 @@ import io.github.llmresilience.LlmException;
 import io.github.llmresilience.observation.LlmMetrics;
 import io.github.llmresilience.observation.LlmObservability;
 import io.github.llmresilience.observation.ObservedCall;
+import io.github.llmresilience.support.RecordedSignals;
 
 import static io.github.llmresilience.execution.EngineTestSupport.PRIMARY;
 import static io.github.llmresilience.execution.EngineTestSupport.assertStopped;
@@ -109,10 +106,10 @@ class CallsInFlightTests {
 		for (int i = 0; i < 2_000; i++) {
 			CallsInFlight inFlight = new CallsInFlight();
 			TestPublisher<String> upstream = TestPublisher.create();
-			Signals signals = new Signals();
+			RecordedSignals signals = RecordedSignals.withElementEnds();
 			guarded(inFlight, upstream.flux()).subscribe(signals);
 			RaceTestUtils.race(() -> upstream.emit("answer"), inFlight::shutdown);
-			assertThat(signals.list).as("round %d", i)
+			assertThat(signals.seen()).as("round %d", i)
 				.isIn(List.of("answer", "/answer", "complete"), List.of("shutdown"),
 						List.of("answer", "/answer", "shutdown"));
 			assertThat(inFlight.size()).isZero();
@@ -129,41 +126,6 @@ class CallsInFlightTests {
 
 	private void assertCallObservation(String outcome) {
 		assertStopped(this.registry, "llm.calls", "outcome", outcome);
-	}
-
-	/**
-	 * What a subscriber saw, in order: an element's start and end ({@code /}).
-	 */
-	private static final class Signals extends BaseSubscriber<String> {
-
-		private final List<String> list = Collections.synchronizedList(new ArrayList<>());
-
-		@Override
-		protected void hookOnSubscribe(Subscription subscription) {
-			subscription.request(Long.MAX_VALUE);
-		}
-
-		@Override
-		protected void hookOnNext(String value) {
-			this.list.add(value);
-			// Long enough for a failure sent during onNext to show between the two.
-			for (int i = 0; i < 2_000; i++) {
-				Thread.onSpinWait();
-			}
-			this.list.add("/" + value);
-		}
-
-		@Override
-		protected void hookOnComplete() {
-			this.list.add("complete");
-		}
-
-		@Override
-		protected void hookOnError(Throwable failure) {
-			this.list.add((failure instanceof LlmException llm && llm.kind() == FailureKind.SHUTDOWN) ? "shutdown"
-					: failure.toString());
-		}
-
 	}
 
 }
