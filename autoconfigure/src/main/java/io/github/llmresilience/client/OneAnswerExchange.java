@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.SignalType;
 
+import io.github.llmresilience.LlmException;
 import io.github.llmresilience.support.CallSubscriber;
 
 /**
@@ -33,46 +34,35 @@ import io.github.llmresilience.support.CallSubscriber;
  */
 final class OneAnswerExchange<T> extends Mono<T> {
 
+	private final Settings settings;
+
 	private final String model;
 
 	private final @Nullable SentRequest counted;
 
 	private final Function<ExchangeState, Mono<T>> request;
 
-	private final boolean sentSignalled;
-
-	private final Duration readTimeout;
-
-	private final String timeoutDescription;
-
-	private final FailureClassifier classifier;
-
 	/**
 	 * Create an exchange.
+	 * @param settings what every exchange of the provider shares
 	 * @param model the requested model
 	 * @param counted the request as counted against its target's rate-limit headers, or
 	 * {@code null}
 	 * @param request the request of one exchange, given its state
-	 * @param sentSignalled whether the connector reports when the request was written
-	 * @param readTimeout the longest the exchange may take once its request was written
-	 * @param timeoutDescription what the read timeout means, for the exception message
-	 * @param classifier what classifies a failure
 	 */
-	OneAnswerExchange(String model, @Nullable SentRequest counted, Function<ExchangeState, Mono<T>> request,
-			boolean sentSignalled, Duration readTimeout, String timeoutDescription, FailureClassifier classifier) {
+	OneAnswerExchange(Settings settings, String model, @Nullable SentRequest counted,
+			Function<ExchangeState, Mono<T>> request) {
+		this.settings = settings;
 		this.model = model;
 		this.counted = counted;
 		this.request = request;
-		this.sentSignalled = sentSignalled;
-		this.readTimeout = readTimeout;
-		this.timeoutDescription = timeoutDescription;
-		this.classifier = classifier;
 	}
 
 	@Override
 	public void subscribe(CoreSubscriber<? super T> actual) {
-		ExchangeState exchange = new ExchangeState(this.model, this.sentSignalled, this.readTimeout,
-				this.timeoutDescription);
+		Settings settings = this.settings;
+		ExchangeState exchange = new ExchangeState(this.model, settings.sentSignalled(), settings.readTimeout(),
+				settings.timeoutDescription());
 		exchange.counted(this.counted);
 		Mono<T> request;
 		try {
@@ -82,7 +72,24 @@ final class OneAnswerExchange<T> extends Mono<T> {
 			Operators.error(actual, Operators.onOperatorError(ex, actual.currentContext()));
 			return;
 		}
-		request.subscribe(new Answer<>(actual, exchange, this.classifier, this.timeoutDescription));
+		request.subscribe(new Answer<>(actual, exchange, settings));
+	}
+
+	/**
+	 * What every one-answer exchange of a provider shares.
+	 *
+	 * @param sentSignalled whether the connector reports when the request was written
+	 * @param readTimeout the longest an exchange may take once its request was written
+	 * @param timeoutDescription what the read timeout means, for the exception message
+	 * @param classifier what classifies a failure
+	 */
+	record Settings(boolean sentSignalled, Duration readTimeout, String timeoutDescription,
+			FailureClassifier classifier) {
+
+		LlmException timedOut(ExchangeState exchange) {
+			return this.classifier.timedOut(exchange, this.timeoutDescription);
+		}
+
 	}
 
 	/**
@@ -104,18 +111,14 @@ final class OneAnswerExchange<T> extends Mono<T> {
 
 		private final ExchangeState exchange;
 
-		private final FailureClassifier classifier;
-
-		private final String timeoutDescription;
+		private final Settings settings;
 
 		private volatile int state;
 
-		Answer(CoreSubscriber<? super T> actual, ExchangeState exchange, FailureClassifier classifier,
-				String timeoutDescription) {
+		Answer(CoreSubscriber<? super T> actual, ExchangeState exchange, Settings settings) {
 			super(actual, ExchangeState.KEY, exchange);
 			this.exchange = exchange;
-			this.classifier = classifier;
-			this.timeoutDescription = timeoutDescription;
+			this.settings = settings;
 			exchange.onExpiry(this);
 		}
 
@@ -151,7 +154,7 @@ final class OneAnswerExchange<T> extends Mono<T> {
 		public void onError(Throwable failure) {
 			int state = this.state;
 			if (state != OVER && STATE.compareAndSet(this, state, OVER)) {
-				this.actual.onError(this.classifier.ofException(failure, this.exchange));
+				this.actual.onError(this.settings.classifier().ofException(failure, this.exchange));
 				this.exchange.ended(SignalType.ON_ERROR);
 			}
 			else {
@@ -167,7 +170,7 @@ final class OneAnswerExchange<T> extends Mono<T> {
 			}
 			else if (STATE.compareAndSet(this, WAITING, OVER)) {
 				// No answer: as if the timeout had ended the request.
-				this.actual.onError(this.classifier.timedOut(this.exchange, this.timeoutDescription));
+				this.actual.onError(this.settings.timedOut(this.exchange));
 				this.exchange.ended(SignalType.ON_ERROR);
 			}
 		}
@@ -180,7 +183,7 @@ final class OneAnswerExchange<T> extends Mono<T> {
 		public void run() {
 			if (STATE.compareAndSet(this, WAITING, OVER)) {
 				cancelUpstream();
-				this.actual.onError(this.classifier.timedOut(this.exchange, this.timeoutDescription));
+				this.actual.onError(this.settings.timedOut(this.exchange));
 				this.exchange.ended(SignalType.ON_ERROR);
 			}
 		}

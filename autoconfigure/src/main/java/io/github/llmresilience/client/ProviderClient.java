@@ -65,7 +65,7 @@ public final class ProviderClient {
 
 	private final @Nullable RateLimitObserver rateLimits;
 
-	private final String readTimeoutDescription;
+	private final OneAnswerExchange.Settings exchanges;
 
 	private final String firstChunkTimeoutDescription;
 
@@ -82,8 +82,10 @@ public final class ProviderClient {
 		this.sentSignalled = sentSignalled;
 		this.classifier = new FailureClassifier(settings, clock);
 		String property = "llm.providers." + settings.name();
-		this.readTimeoutDescription = "no complete answer within " + DurationText.format(settings.readTimeout()) + " ("
-				+ property + ".read-timeout)";
+		this.exchanges = new OneAnswerExchange.Settings(
+				sentSignalled, settings.readTimeout(), "no complete answer within "
+						+ DurationText.format(settings.readTimeout()) + " (" + property + ".read-timeout)",
+				this.classifier);
 		this.firstChunkTimeoutDescription = "no first chunk within " + DurationText.format(settings.firstChunkTimeout())
 				+ " (" + property + ".first-chunk-timeout)";
 		this.idleTimeoutDescription = "no chunk for " + DurationText.format(settings.streamIdleTimeout()) + " ("
@@ -166,14 +168,13 @@ public final class ProviderClient {
 	 */
 	private <T> Mono<T> send(String model, URI uri, Supplier<byte[]> body, Answer<T> answer,
 			@Nullable SentRequest counted) {
-		return new OneAnswerExchange<>(model, counted,
+		return new OneAnswerExchange<>(this.exchanges, model, counted,
 				(exchange) -> this.webClient.post()
 					.uri(uri)
 					.contentType(MediaType.APPLICATION_JSON)
 					.accept(MediaType.APPLICATION_JSON)
 					.bodyValue(body.get())
-					.exchangeToMono((response) -> read(response, exchange, answer)),
-				this.sentSignalled, this.settings.readTimeout(), this.readTimeoutDescription, this.classifier);
+					.exchangeToMono((response) -> read(response, exchange, answer)));
 	}
 
 	/**

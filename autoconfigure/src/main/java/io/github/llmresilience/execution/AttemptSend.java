@@ -1,7 +1,6 @@
 package io.github.llmresilience.execution;
 
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
@@ -25,41 +24,34 @@ final class AttemptSend<T> extends Flux<T> {
 
 	private final Function<AttemptScope, ? extends Publisher<T>> attempt;
 
-	private final AttemptScope scope;
-
-	private final Consumer<? super T> delivered;
-
-	private final Function<Throwable, Throwable> afterFailure;
+	private final StreamGate<T> gate;
 
 	/**
 	 * Create an attempt's request.
 	 * @param admission told that the request is sent
 	 * @param attempt makes the request, given its scope
-	 * @param scope the attempt's scope
-	 * @param delivered told of each element the request delivers
-	 * @param afterFailure classifies a failure
+	 * @param gate counts what the request delivers, and classifies its failure
 	 */
-	AttemptSend(TargetAdmission admission, Function<AttemptScope, ? extends Publisher<T>> attempt, AttemptScope scope,
-			Consumer<? super T> delivered, Function<Throwable, Throwable> afterFailure) {
+	AttemptSend(TargetAdmission admission, Function<AttemptScope, ? extends Publisher<T>> attempt, StreamGate<T> gate) {
 		this.admission = admission;
 		this.attempt = attempt;
-		this.scope = scope;
-		this.delivered = delivered;
-		this.afterFailure = afterFailure;
+		this.gate = gate;
 	}
 
 	@Override
 	public void subscribe(CoreSubscriber<? super T> actual) {
+		StreamGate<T> gate = this.gate;
+		AttemptScope scope = gate.scope();
 		Publisher<T> request;
 		try {
-			this.admission.sent(this.scope.call(), this.scope.target());
-			request = Objects.requireNonNull(this.attempt.apply(this.scope), "The attempt returned no publisher");
+			this.admission.sent(scope.call(), scope.target());
+			request = Objects.requireNonNull(this.attempt.apply(scope), "The attempt returned no publisher");
 		}
 		catch (Throwable ex) {
-			Operators.error(actual, this.afterFailure.apply(Operators.onOperatorError(ex, actual.currentContext())));
+			Operators.error(actual, gate.apply(Operators.onOperatorError(ex, actual.currentContext())));
 			return;
 		}
-		request.subscribe(new FailureMap.Mapping<>(actual, this.delivered, this.afterFailure));
+		request.subscribe(new FailureMap.Mapping<>(actual, gate, gate));
 	}
 
 }

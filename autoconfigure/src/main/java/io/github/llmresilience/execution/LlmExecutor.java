@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -85,6 +87,9 @@ public final class LlmExecutor {
 	private final CooldownPublisher cooldowns;
 
 	private final CallsInFlight inFlight = new CallsInFlight();
+
+	// One function for every attempt of a target try (its gate carries the attempt).
+	private final BiFunction<Throwable, StreamGate<?>, Throwable> afterFailure = this::afterFailure;
 
 	/**
 	 * Create an executor.
@@ -274,7 +279,7 @@ public final class LlmExecutor {
 			Target target = member.target();
 			call.target(target, pool.index);
 			AttemptScope scope = new AttemptScope(call, target, pool.index, number);
-			StreamGate<T> gate = new StreamGate<>(call, options.text());
+			StreamGate<T> gate = new StreamGate<>(scope, options.text(), null);
 			Flux<T> send = Flux.defer(() -> {
 				this.admission.sent(call, target);
 				pool.state.started(target);
@@ -288,7 +293,7 @@ public final class LlmExecutor {
 					.transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
 					.onErrorMap(ServerPaced.class, ServerPaced::getCause);
 			}
-			return send.doOnNext(gate::passed).onErrorResume(CallNotPermittedException.class, (notPermitted) -> {
+			return send.doOnNext(gate).onErrorResume(CallNotPermittedException.class, (notPermitted) -> {
 				// Opened, or half-open with no permit left, since the pick: another
 				// member.
 				unavailable.add(target);
@@ -480,10 +485,10 @@ public final class LlmExecutor {
 		return Flux.defer(() -> {
 			call.target(target, index);
 			AttemptScope scope = new AttemptScope(call, target, index, 1);
-			StreamGate<T> gate = new StreamGate<>(call, options.text());
+			StreamGate<T> gate = new StreamGate<>(scope, options.text(), null);
 			this.admission.sent(call, target);
 			CircuitBreaker circuitBreaker = this.resilience.circuitBreaker(target);
-			return Flux.from(attempt.apply(scope)).doOnNext(gate::passed).doOnComplete(() -> {
+			return Flux.from(attempt.apply(scope)).doOnNext(gate).doOnComplete(() -> {
 				if (circuitBreaker != null && circuitBreaker.getState() == CircuitBreaker.State.OPEN) {
 					circuitBreaker.transitionToHalfOpenState();
 				}
@@ -524,9 +529,8 @@ public final class LlmExecutor {
 			AtomicInteger attempts = new AtomicInteger();
 			Flux<T> attemptFlux = Flux.defer(() -> {
 				AttemptScope scope = new AttemptScope(call, target, index, attempts.incrementAndGet(), targetStart);
-				StreamGate<T> gate = new StreamGate<>(call, options.text());
-				Flux<T> send = new AttemptSend<>(this.admission, attempt, scope, gate::passed,
-						(failure) -> afterFailure(failure, scope, targetStart, gate));
+				StreamGate<T> gate = new StreamGate<>(scope, options.text(), this.afterFailure);
+				Flux<T> send = new AttemptSend<>(this.admission, attempt, gate);
 				return inScope(this.admission.admit(scope, targetStart, send), attempt, scope);
 			});
 			// Assembled per subscription (this defer): the retry's operators only once an
@@ -558,16 +562,18 @@ public final class LlmExecutor {
 	 * becomes an interruption that nothing retries; before it, it carries the retry
 	 * decision.
 	 */
-	private Throwable afterFailure(Throwable failure, AttemptScope scope, Instant targetStart, StreamGate<?> gate) {
+	private Throwable afterFailure(Throwable failure, StreamGate<?> gate) {
 		if (failure instanceof AttemptFailure) {
 			// The client's request was held back or passed over by the admission, which
 			// decided already.
 			return failure;
 		}
+		AttemptScope scope = gate.scope();
 		Throwable interruption = noteFailure(failure, scope, gate);
 		if (interruption != null) {
 			return interruption;
 		}
+		Instant targetStart = Objects.requireNonNull(scope.targetStart(), "A target's attempt has its start");
 		CallState call = scope.call();
 		Target target = scope.target();
 		ResolvedPolicy policy = call.policy();
@@ -718,47 +724,6 @@ public final class LlmExecutor {
 		public synchronized Throwable getCause() {
 			Throwable cause = super.getCause();
 			return (cause != null) ? cause : this;
-		}
-
-	}
-
-	/**
-	 * Counts what an attempt delivered, to tell a failure before the first element
-	 * (retried) from one after it (an interruption).
-	 */
-	private static final class StreamGate<T> {
-
-		private final CallState call;
-
-		private final @Nullable Function<? super T, ? extends @Nullable CharSequence> text;
-
-		private final @Nullable StringBuilder delivered;
-
-		private int count;
-
-		StreamGate(CallState call, @Nullable Function<? super T, ? extends @Nullable CharSequence> text) {
-			this.call = call;
-			this.text = text;
-			this.delivered = (text != null) ? new StringBuilder() : null;
-		}
-
-		void passed(T element) {
-			this.count++;
-			this.call.delivered();
-			if (this.text != null && this.delivered != null) {
-				CharSequence chunk = this.text.apply(element);
-				if (chunk != null) {
-					this.delivered.append(chunk);
-				}
-			}
-		}
-
-		int count() {
-			return this.count;
-		}
-
-		String text() {
-			return (this.delivered != null) ? this.delivered.toString() : "";
 		}
 
 	}

@@ -54,7 +54,7 @@ class OneAnswerExchangeTests {
 	@Test
 	void noAnswerWithinTheReadTimeoutCancelsTheRequestAndFailsWithATimeout() {
 		TestPublisher<String> request = TestPublisher.create();
-		StepVerifier.withVirtualTime(() -> exchange((state) -> Mono.fromDirect(request.flux())))
+		StepVerifier.withVirtualTime(() -> answerOf(request))
 			.expectSubscription()
 			.expectNoEvent(READ_TIMEOUT.minusMillis(1))
 			.thenAwait(Duration.ofMillis(1))
@@ -70,7 +70,7 @@ class OneAnswerExchangeTests {
 	@Test
 	void anAnswerBeforeTheReadTimeoutIsNotFollowedByATimeout() {
 		TestPublisher<String> request = TestPublisher.create();
-		StepVerifier.withVirtualTime(() -> exchange((state) -> Mono.fromDirect(request.flux())))
+		StepVerifier.withVirtualTime(() -> answerOf(request))
 			.expectSubscription()
 			.thenAwait(READ_TIMEOUT.minusSeconds(1))
 			.then(() -> request.emit("answer"))
@@ -112,7 +112,7 @@ class OneAnswerExchangeTests {
 	void aCancelledExchangeCancelsItsRequestAndALaterTimeoutChangesNothing() {
 		TestPublisher<String> request = TestPublisher.create();
 		RecordedSignals signals = RecordedSignals.create();
-		exchange((state) -> Mono.fromDirect(request.flux())).subscribe(signals);
+		answerOf(request).subscribe(signals);
 		signals.cancel();
 		request.assertCancelled(1);
 		this.exchange.get().expire();
@@ -145,7 +145,7 @@ class OneAnswerExchangeTests {
 
 		});
 		try {
-			StepVerifier.create(exchange((state) -> Mono.fromDirect(request.flux())))
+			StepVerifier.create(answerOf(request))
 				.expectError(RejectedExecutionException.class)
 				.verify(Duration.ofSeconds(5));
 			request.assertCancelled();
@@ -160,7 +160,7 @@ class OneAnswerExchangeTests {
 		for (int round = 0; round < 2_000; round++) {
 			TestPublisher<String> request = TestPublisher.create();
 			RecordedSignals signals = RecordedSignals.create();
-			exchange((state) -> Mono.fromDirect(request.flux())).subscribe(signals);
+			answerOf(request).subscribe(signals);
 			RaceTestUtils.race(() -> request.emit("answer"), this.exchange.get()::expire);
 			assertThatObject(signals.seen()).as("round %d", round)
 				.satisfiesAnyOf((seen) -> assertThat(seen).containsExactly("answer", "complete"),
@@ -168,11 +168,21 @@ class OneAnswerExchangeTests {
 		}
 	}
 
+	/**
+	 * An exchange whose request answers what the test publisher sends, and is cancelled
+	 * when the test publisher is.
+	 */
+	private Mono<String> answerOf(TestPublisher<String> request) {
+		return exchange((state) -> Mono.fromDirect(request.flux()));
+	}
+
 	private <T> Mono<T> exchange(Function<ExchangeState, Mono<T>> request) {
-		return new OneAnswerExchange<>("gpt-4o", null, (state) -> {
+		OneAnswerExchange.Settings settings = new OneAnswerExchange.Settings(false, READ_TIMEOUT,
+				"no complete answer within 30s (llm.providers.openai.read-timeout)", this.classifier);
+		return new OneAnswerExchange<>(settings, "gpt-4o", null, (state) -> {
 			this.exchange.set(state);
 			return request.apply(state);
-		}, false, READ_TIMEOUT, "no complete answer within 30s (llm.providers.openai.read-timeout)", this.classifier);
+		});
 	}
 
 }

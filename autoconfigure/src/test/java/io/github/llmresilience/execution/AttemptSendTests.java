@@ -1,8 +1,6 @@
 package io.github.llmresilience.execution;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -30,15 +28,16 @@ class AttemptSendTests extends EngineTestSupport {
 
 	private final AttemptScope scope = new AttemptScope(this.call, PRIMARY, 0, 1);
 
-	private final List<String> delivered = new CopyOnWriteArrayList<>();
+	private final StreamGate<String> gate = new StreamGate<>(this.scope, (element) -> element,
+			(failure, gate) -> new Classified(failure));
 
 	@Test
 	void eachSubscriptionIsNotedAsSentToItsProviderAndItsElementsAreCountedBeforeTheyGoOn() {
 		Flux<String> send = send((scope) -> Flux.just("a", "b"));
 		assertThat(this.call.hasSentTo(PRIMARY.provider())).isFalse();
 		StepVerifier.create(send)
-			.expectNextMatches((element) -> element.equals("a") && this.delivered.equals(List.of("a")))
-			.expectNextMatches((element) -> element.equals("b") && this.delivered.equals(List.of("a", "b")))
+			.expectNextMatches((element) -> element.equals("a") && this.gate.count() == 1)
+			.expectNextMatches((element) -> element.equals("b") && this.gate.text().equals("ab"))
 			.verifyComplete();
 		assertThat(this.call.hasSentTo(PRIMARY.provider())).isTrue();
 	}
@@ -63,10 +62,10 @@ class AttemptSendTests extends EngineTestSupport {
 	void aCountThatFailsCancelsTheRequestAndFailsClassified() {
 		TestPublisher<String> request = TestPublisher.create();
 		IllegalArgumentException thrown = new IllegalArgumentException("the text of the element cannot be read");
-		Flux<String> send = new AttemptSend<String>(this.admission, (scope) -> request.flux(), this.scope,
-				(element) -> {
-					throw thrown;
-				}, Classified::new);
+		StreamGate<String> unreadable = new StreamGate<>(this.scope, (element) -> {
+			throw thrown;
+		}, (failure, gate) -> new Classified(failure));
+		Flux<String> send = new AttemptSend<>(this.admission, (scope) -> request.flux(), unreadable);
 		StepVerifier.create(send)
 			.then(() -> request.next("a"))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(Classified.class).hasCause(thrown))
@@ -75,7 +74,7 @@ class AttemptSendTests extends EngineTestSupport {
 	}
 
 	private Flux<String> send(Function<AttemptScope, ? extends Publisher<String>> attempt) {
-		return new AttemptSend<>(this.admission, attempt, this.scope, this.delivered::add, Classified::new);
+		return new AttemptSend<>(this.admission, attempt, this.gate);
 	}
 
 	/**
