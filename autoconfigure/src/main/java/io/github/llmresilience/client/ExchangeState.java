@@ -192,7 +192,7 @@ final class ExchangeState {
 	/**
 	 * Cancel the whole timeout, once the exchange has ended.
 	 */
-	void cancelTimer() {
+	private void cancelTimer() {
 		this.over = true;
 		ScheduledFuture<?> timer = this.timer;
 		if (timer != null) {

@@ -131,11 +131,7 @@ final class OneAnswerExchange<T> extends Mono<T> {
 				}
 				catch (RejectedExecutionException ex) {
 					// Reactor's schedulers were disposed: the application is stopping.
-					if (STATE.compareAndSet(this, WAITING, OVER)) {
-						cancelUpstream();
-						this.actual.onError(Operators.onRejectedExecution(ex, currentContext()));
-						this.exchange.ended(SignalType.ON_ERROR);
-					}
+					failWaiting(Operators.onRejectedExecution(ex, currentContext()));
 				}
 			}
 		}
@@ -168,10 +164,9 @@ final class OneAnswerExchange<T> extends Mono<T> {
 				this.actual.onComplete();
 				this.exchange.ended(SignalType.ON_COMPLETE);
 			}
-			else if (STATE.compareAndSet(this, WAITING, OVER)) {
+			else {
 				// No answer: as if the timeout had ended the request.
-				this.actual.onError(this.settings.timedOut(this.exchange));
-				this.exchange.ended(SignalType.ON_ERROR);
+				failWaiting(this.settings.timedOut(this.exchange));
 			}
 		}
 
@@ -181,9 +176,17 @@ final class OneAnswerExchange<T> extends Mono<T> {
 		 */
 		@Override
 		public void run() {
+			failWaiting(this.settings.timedOut(this.exchange));
+		}
+
+		/**
+		 * Fail the exchange unless its answer or its end came first: the request is
+		 * cancelled (a request that has completed ignores it).
+		 */
+		private void failWaiting(Throwable failure) {
 			if (STATE.compareAndSet(this, WAITING, OVER)) {
 				cancelUpstream();
-				this.actual.onError(this.settings.timedOut(this.exchange));
+				this.actual.onError(failure);
 				this.exchange.ended(SignalType.ON_ERROR);
 			}
 		}

@@ -8,8 +8,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
-import reactor.core.Disposable;
-import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -122,25 +120,13 @@ class OneAnswerExchangeTests {
 	@Test
 	void aTimeoutThatCannotBeScheduledFailsTheExchangeAndCancelsItsRequest() {
 		TestPublisher<String> request = TestPublisher.create();
-		// A scheduler that refuses every task, as a disposed one does.
-		Scheduler refusing = new Scheduler() {
-
-			@Override
-			public Disposable schedule(Runnable task) {
-				throw Exceptions.failWithRejected();
-			}
-
-			@Override
-			public Worker createWorker() {
-				throw new UnsupportedOperationException();
-			}
-
-		};
 		Schedulers.setFactory(new Schedulers.Factory() {
 
 			@Override
 			public Scheduler newParallel(int parallelism, ThreadFactory threadFactory) {
-				return refusing;
+				// Reactor's immediate scheduler refuses a delayed task, as a disposed one
+				// refuses any.
+				return Schedulers.immediate();
 			}
 
 		});
