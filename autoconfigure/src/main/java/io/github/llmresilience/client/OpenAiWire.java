@@ -39,6 +39,7 @@ final class OpenAiWire {
 	private static final JsonMapper MAPPER = JsonMapper.builder()
 		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.addModule(new WireRecords())
 		.build();
 
 	// Resolved once: MAPPER.readValue(body, type) looks the type and its deserializer up
