@@ -1,6 +1,10 @@
 package io.github.llmresilience.observation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
@@ -15,17 +19,29 @@ import org.jspecify.annotations.Nullable;
  * than in the context's map (a concurrent map whose table each observation would
  * otherwise create for them).
  * <p>
- * It also knows its low-cardinality key values as they stand whenever it can:
- * {@code SimpleObservation} adds the convention's at the start and again at the stop, and
- * the meter handler reads them after each, where {@link Observation.Context} would copy
- * and sort its map's values into new {@link KeyValues} at every read. Any other change (a
- * key value added or removed one at a time, by a filter or the application) makes the
- * context read its map again, so what a reader sees is what the map holds.
+ * It also keeps its low-cardinality key values as one immutable {@link KeyValues} instead
+ * of {@link Observation.Context}'s concurrent map, which every observation would fill
+ * twice ({@code SimpleObservation} adds the convention's at the start and again at the
+ * stop) and copy and sort into new {@code KeyValues} at each read by the meter handler.
+ * Every method that reads or changes them is overridden, so a reader sees what the
+ * context's own map would hold after the same changes; a change made while another is in
+ * progress on another thread is applied again on the newer values, so none is lost.
  */
 abstract class MeteredContext extends Observation.Context {
 
-	// Equal to the low-cardinality key values of the map, or null when not known.
-	private volatile @Nullable KeyValues lowCardinality = KeyValues.empty();
+	private static final VarHandle LOW_CARDINALITY;
+
+	static {
+		try {
+			LOW_CARDINALITY = MethodHandles.lookup()
+				.findVarHandle(MeteredContext.class, "lowCardinality", KeyValues.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private volatile KeyValues lowCardinality = KeyValues.empty();
 
 	private Timer.@Nullable Sample timerSample;
 
@@ -33,43 +49,64 @@ abstract class MeteredContext extends Observation.Context {
 
 	@Override
 	public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
-		KeyValues known = this.lowCardinality;
-		// What Observation.Context does, through its own one-at-a-time addition: this
-		// class's would forget what is known.
-		for (KeyValue keyValue : keyValues) {
-			super.addLowCardinalityKeyValue(keyValue);
+		KeyValues known;
+		KeyValues changed;
+		do {
+			known = this.lowCardinality;
+			// Usually every key is replaced: the result is then what is added.
+			changed = hasEveryKeyOf(keyValues, known) ? keyValues : known.and(keyValues);
 		}
-		// The map held exactly what was known; once every one of its keys is replaced,
-		// it holds exactly what was added.
-		this.lowCardinality = (known != null && hasEveryKeyOf(keyValues, known)) ? keyValues : null;
+		while (!LOW_CARDINALITY.compareAndSet(this, known, changed));
 		return this;
 	}
 
 	@Override
 	public Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
-		super.addLowCardinalityKeyValue(keyValue);
-		this.lowCardinality = null;
+		KeyValues known;
+		do {
+			known = this.lowCardinality;
+		}
+		while (!LOW_CARDINALITY.compareAndSet(this, known, known.and(keyValue)));
 		return this;
 	}
 
 	@Override
 	public Observation.Context removeLowCardinalityKeyValue(String keyName) {
-		super.removeLowCardinalityKeyValue(keyName);
-		this.lowCardinality = null;
-		return this;
+		return removeLowCardinalityKeyValues(keyName);
 	}
 
 	@Override
 	public Observation.Context removeLowCardinalityKeyValues(String... keyNames) {
-		super.removeLowCardinalityKeyValues(keyNames);
-		this.lowCardinality = null;
+		List<String> removed = List.of(keyNames);
+		KeyValues known;
+		KeyValues changed;
+		do {
+			known = this.lowCardinality;
+			List<KeyValue> kept = new ArrayList<>();
+			for (KeyValue keyValue : known) {
+				if (!removed.contains(keyValue.getKey())) {
+					kept.add(keyValue);
+				}
+			}
+			changed = KeyValues.of(kept);
+		}
+		while (!LOW_CARDINALITY.compareAndSet(this, known, changed));
 		return this;
 	}
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues() {
-		KeyValues known = this.lowCardinality;
-		return (known != null) ? known : super.getLowCardinalityKeyValues();
+		return this.lowCardinality;
+	}
+
+	@Override
+	public @Nullable KeyValue getLowCardinalityKeyValue(String key) {
+		for (KeyValue keyValue : this.lowCardinality) {
+			if (keyValue.getKey().equals(key)) {
+				return keyValue;
+			}
+		}
+		return null;
 	}
 
 	/**
