@@ -36,11 +36,7 @@ import io.github.llmresilience.Usage;
  */
 final class OpenAiWire {
 
-	private static final JsonMapper MAPPER = JsonMapper.builder()
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-		.addModule(new WireRecords())
-		.build();
+	private static final JsonMapper MAPPER = mapperSettings().addModule(new WireRecords()).build();
 
 	// Resolved once: MAPPER.readValue(body, type) looks the type and its deserializer up
 	// per call.
@@ -53,6 +49,17 @@ final class OpenAiWire {
 	private static final ObjectWriter EMBEDDINGS_REQUEST_WRITER = MAPPER.writerFor(WireEmbeddingsRequest.class);
 
 	private OpenAiWire() {
+	}
+
+	/**
+	 * The settings of the wire's mapper: unknown properties are skipped and a null for a
+	 * primitive reads as its default. The mapper adds {@link WireRecords} to them.
+	 * @return a builder with those settings
+	 */
+	static JsonMapper.Builder mapperSettings() {
+		return JsonMapper.builder()
+			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 	}
 
 	/**

@@ -13,8 +13,8 @@ import tools.jackson.databind.deser.std.StdValueInstantiator;
 import tools.jackson.databind.introspect.AnnotatedConstructor;
 
 /**
- * A Jackson module that creates the wire records through their canonical constructors
- * with core reflection. Jackson 3 calls a record's constructor through
+ * A Jackson module that calls the constructor Jackson picks for a wire record (its
+ * canonical one) with core reflection. Jackson 3 calls a record's constructor through
  * {@code MethodHandle.invokeWithArguments}, which adapts the handle to the argument array
  * again on every call; a chat completion is four records, and an embeddings answer one
  * per vector. Everything else (which constructor, its properties, the errors a throwing
@@ -45,18 +45,18 @@ final class WireRecords extends JacksonModule {
 			if (instantiator.getClass() == StdValueInstantiator.class
 					&& instantiator.getWithArgsCreator() instanceof AnnotatedConstructor creator
 					&& creator.getDeclaringClass().isRecord()) {
-				return new CanonicalConstructor((StdValueInstantiator) instantiator, creator.getAnnotated());
+				return new DirectConstructorCall((StdValueInstantiator) instantiator, creator.getAnnotated());
 			}
 			return instantiator;
 		}
 
 	}
 
-	private static final class CanonicalConstructor extends StdValueInstantiator {
+	private static final class DirectConstructorCall extends StdValueInstantiator {
 
 		private final Constructor<?> constructor;
 
-		CanonicalConstructor(StdValueInstantiator instantiator, Constructor<?> constructor) {
+		DirectConstructorCall(StdValueInstantiator instantiator, Constructor<?> constructor) {
 			super(instantiator);
 			this.constructor = constructor;
 		}

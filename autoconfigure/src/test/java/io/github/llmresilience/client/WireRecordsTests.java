@@ -3,7 +3,6 @@ package io.github.llmresilience.client;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.deser.ValueInstantiator;
 import tools.jackson.databind.deser.std.StdValueInstantiator;
@@ -26,11 +25,9 @@ class WireRecordsTests {
 			"function":{"name":"lookup","arguments":"{\\"q\\":1}"}}]},"finish_reason":"tool_calls"}],\
 			"usage":{"prompt_tokens":12,"completion_tokens":7,"total_tokens":19},"system_fingerprint":"fp"}""";
 
-	private final JsonMapper jackson = JsonMapper.builder()
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.build();
+	private final JsonMapper jackson = OpenAiWire.mapperSettings().build();
 
-	private final JsonMapper wire = this.jackson.rebuild().addModule(new WireRecords()).build();
+	private final JsonMapper wire = OpenAiWire.mapperSettings().addModule(new WireRecords()).build();
 
 	@Test
 	void recordsAreReadAsJacksonReadsThem() {

@@ -19,9 +19,12 @@ import org.springframework.mock.http.client.reactive.MockClientHttpResponse;
  * request body is still encoded (the mock request subscribes to it), so JSON work on both
  * sides is counted.
  */
-final class StubConnector implements ClientHttpConnector {
+public final class StubConnector implements ClientHttpConnector {
 
-	static final String COMPLETION = """
+	/**
+	 * The chat completion every request is answered with.
+	 */
+	public static final String COMPLETION = """
 			{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini-2024-07-18",\
 			"choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],\
 			"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""";
